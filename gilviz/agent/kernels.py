@@ -1,0 +1,65 @@
+"""Workloads, each in a plain form and, where it has one, a probed form.
+
+A kernel is called as kernel(work, probe) and returns a dict of results (or
+None); `probe` is None for the plain form.
+"""
+
+from .probe import clock
+
+
+def countdown(n):
+    """David Beazley's countdown, exactly as the seed has it."""
+    while n > 0:
+        n -= 1
+
+
+def countdown_probed(n, probe):
+    """The same countdown, reading the clock every `probe.chunk` iterations.
+
+    The inner loop is the seed's loop on the very same values of n (compared
+    with a local bound instead of 0), so both allocate the same int objects;
+    counting a small inner counter instead would hit CPython's small-int cache
+    and time a different, faster kernel.
+    """
+    chunk = probe.chunk
+    gap_ns = probe.gap_ns
+    turn = probe.turn
+    me = probe.me
+    switched = probe.switched
+    last = clock()
+    probe.begin(last)
+    while n > 0:
+        stop = n - chunk
+        if stop < 0:
+            stop = 0
+        while n > stop:
+            n -= 1
+        now = clock()
+        if now - last > gap_ns or turn[0] is not me:
+            switched(last, now)
+        last = now
+    probe.end(last)
+
+
+def run_countdown(work, probe):
+    if probe is None:
+        countdown(work)
+    else:
+        countdown_probed(work, probe)
+    return None
+
+
+def calibrate_chunk(target_ns, iterations=100000, repeats=3):
+    """Iterations of the countdown that take about `target_ns` here."""
+    best = None
+    for _ in range(repeats):
+        began = clock()
+        countdown(iterations)
+        took = clock() - began
+        best = took if best is None else min(best, took)
+    return max(16, int(target_ns * iterations / max(best, 1)))
+
+
+KERNELS = {
+    "countdown": run_countdown,
+}

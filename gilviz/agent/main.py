@@ -1,0 +1,88 @@
+"""The agent's entry point in the target process.
+
+    orchestrator                          agent (this process)
+    ------------                          --------------------
+    config, one JSON line on stdin  --->  calibrate the probe, start the workers
+                                          (each reports its ids, then waits)
+    open /proc for the worker ids   <---  "ready" + interpreter facts (report fd)
+    start the sampler, "go" on stdin --->  release all workers at one instant
+                                          join them
+    stop the sampler                <---  "done" + one record per worker
+
+Every message is one JSON line on the report file descriptor, so that the
+workload's own stdout and stderr stay free.
+"""
+
+import json
+import os
+import platform
+import sys
+import traceback
+
+from .backends import LAUNCHERS, gil_enabled, split_work
+from .kernels import calibrate_chunk
+from .probe import clock
+
+
+def describe_interpreter():
+    affinity = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    return {
+        "executable": sys.executable,
+        "version": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "gil_enabled": gil_enabled(),
+        "switch_interval_s": sys.getswitchinterval(),
+        "cpu_count": os.cpu_count(),
+        "affinity": affinity,
+        "pid": os.getpid(),
+    }
+
+
+class Reporter(object):
+    def __init__(self, fd):
+        self._stream = os.fdopen(fd, "w")
+
+    def send(self, event, **fields):
+        fields["event"] = event
+        self._stream.write(json.dumps(fields) + "\n")
+        self._stream.flush()
+
+
+def run(config, reporter, read_command):
+    if config.get("switch_interval_s") is not None:
+        sys.setswitchinterval(config["switch_interval_s"])
+    config = dict(config, gil_enabled=gil_enabled())
+    probe = None
+    if config["probe"]:
+        config["chunk"] = calibrate_chunk(config["chunk_target_ns"])
+        probe = {"chunk": config["chunk"], "gap_ns": config["gap_ns"]}
+
+    launcher = LAUNCHERS[config["backend"]](config)
+    shares = split_work(config["work"], config["workers"])
+    for index, share in enumerate(shares):
+        launcher.start(index, share)
+    workers = [launcher.ready(index) for index in range(len(shares))]
+    reporter.send("ready", interpreter=describe_interpreter(), probe=probe, workers=workers)
+
+    command = read_command()
+    if command != "go":
+        raise RuntimeError("expected 'go' from the orchestrator, got %r" % command)
+    release_ns = clock()
+    launcher.release()
+    records = [launcher.result(index) for index in range(len(shares))]
+    reporter.send("done", release_ns=release_ns, end_ns=clock(), workers=records)
+
+
+def main(argv):
+    if len(argv) != 2 or argv[0] != "--report-fd":
+        sys.stderr.write("usage: agent --report-fd FD  (config as one JSON line on stdin)\n")
+        return 2
+    reporter = Reporter(int(argv[1]))
+    try:
+        config = json.loads(sys.stdin.readline())
+        run(config, reporter, lambda: sys.stdin.readline().strip())
+    except Exception as error:
+        traceback.print_exc()
+        reporter.send("error", message="%s: %s" % (type(error).__name__, error))
+        return 1
+    return 0
