@@ -1,0 +1,446 @@
+"""What a run's records mean: holds, waits, hand-offs, overlap, speedup.
+
+Pure functions over numpy arrays and log records; nothing here reads the
+clock or the file system, so every result can be checked against
+hand-built intervals.
+
+Vocabulary. A *hold* is an interval in which the probe saw a worker run
+Python code (under a GIL build: holding the GIL). A *gap* is the time
+between two holds of a worker, or from the release to its first hold. A gap
+is a GIL wait (WAIT_GIL) when other workers sharing the worker's GIL held it
+for at least half the gap, an OS wait (WAIT_CPU) when the thread's run_delay
+(runnable, no CPU) covers at least half of it, and UNCLEAR otherwise (VM
+steal, interrupts). Low run_delay alone does not prove a GIL wait: on this
+kind of machine most short gaps with no other worker running are not.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Optional
+
+import numpy as np
+
+WAIT_GIL, WAIT_CPU, UNCLEAR = 0, 1, 2
+EVIDENCE_SHARE = 0.5
+
+
+class Gaps(NamedTuple):
+    worker: np.ndarray
+    start_ns: np.ndarray
+    stop_ns: np.ndarray
+    kind: np.ndarray
+    """WAIT_GIL, WAIT_CPU or UNCLEAR."""
+
+
+def classify_gaps(length_ns, cpu_wait_ns, gil_busy_ns):
+    """The kind of each gap, from its length, the run_delay accrued in it
+    (-1 where unknown) and the time other workers held its GIL during it."""
+    length = np.asarray(length_ns, dtype=np.float64)
+    cpu_wait = np.asarray(cpu_wait_ns, dtype=np.float64)
+    gil_busy = np.asarray(gil_busy_ns, dtype=np.float64)
+    kind = np.full(length.shape, UNCLEAR, dtype=np.int8)
+    kind[cpu_wait >= EVIDENCE_SHARE * length] = WAIT_CPU
+    kind[gil_busy >= EVIDENCE_SHARE * length] = WAIT_GIL
+    return kind
+
+
+def held_before(start_ns, stop_ns, t_ns):
+    """Total time inside the sorted, disjoint intervals before each time t."""
+    start = np.asarray(start_ns, dtype=np.int64)
+    stop = np.asarray(stop_ns, dtype=np.int64)
+    t = np.asarray(t_ns, dtype=np.int64)
+    if len(start) == 0:
+        return np.zeros(t.shape, np.int64)
+    completed = np.concatenate(([0], np.cumsum(stop - start)))
+    index = np.searchsorted(start, t, side="right")  # intervals begun by t
+    last = np.clip(index - 1, 0, None)
+    partial = np.where(index > 0, np.clip(t - start[last], 0, stop[last] - start[last]), 0)
+    return completed[last] * (index > 0) + partial
+
+
+def worker_gaps(holds, gil_of_worker):
+    """The gaps of every worker, from the release to its last hold, classified.
+
+    `gil_of_worker` maps a worker index to an id of the GIL it ran under.
+    Holds must be sorted by start within each worker, as the probe writes them.
+    """
+    gil_of_hold = np.asarray([gil_of_worker[int(i)] for i in holds.worker], dtype=np.int64)
+    parts = []
+    for gil in np.unique(gil_of_hold):
+        # A worker holds nothing during its own gaps, so the time its GIL was
+        # held during a gap is all other workers' doing.
+        group = gil_of_hold == gil
+        order = np.argsort(holds.start_ns[group], kind="stable")
+        group_start, group_stop = holds.start_ns[group][order], holds.stop_ns[group][order]
+        for index in np.unique(holds.worker[group]):
+            mine = holds.worker == index
+            starts, stops = holds.start_ns[mine], holds.stop_ns[mine]
+            gap_start = np.concatenate(([0], stops[:-1]))
+            busy = (held_before(group_start, group_stop, starts)
+                    - held_before(group_start, group_stop, gap_start))
+            parts.append((np.full(len(starts), index, np.int32), gap_start, starts,
+                          holds.cpu_wait_ns[mine], busy))
+    if not parts:
+        empty = np.zeros(0, np.int64)
+        return Gaps(empty.astype(np.int32), empty, empty, empty.astype(np.int8))
+    worker, start, stop, cpu_wait, busy = (np.concatenate(column) for column in zip(*parts))
+    keep = stop > start
+    kind = classify_gaps(stop - start, cpu_wait, busy)
+    return Gaps(worker[keep], start[keep], stop[keep], kind[keep])
+
+
+def overlap_ns(start_ns, stop_ns, at_least=2):
+    """Total time during which `at_least` of the intervals are open at once."""
+    start = np.asarray(start_ns, dtype=np.int64)
+    stop = np.asarray(stop_ns, dtype=np.int64)
+    if len(start) == 0:
+        return 0
+    times = np.concatenate((start, stop))
+    steps = np.concatenate((np.ones(len(start), np.int64), -np.ones(len(stop), np.int64)))
+    order = np.lexsort((steps, times))  # at equal times, close before open
+    times, depth = times[order], np.cumsum(steps[order])
+    spans = np.diff(times)
+    return int(spans[depth[:-1] >= at_least].sum())
+
+
+def handoff_times(worker, start_ns, gil):
+    """When the running worker changed among workers sharing one GIL: the
+    start of each hold that follows another worker's hold.
+
+    `gil` gives, per hold, an id of the GIL it belongs to (the process id).
+    """
+    worker = np.asarray(worker)
+    start = np.asarray(start_ns, dtype=np.int64)
+    gil = np.asarray(gil)
+    times = []
+    for each in np.unique(gil):
+        mine = np.flatnonzero(gil == each)
+        order = mine[np.argsort(start[mine], kind="stable")]
+        changed = worker[order][1:] != worker[order][:-1]
+        times.append(start[order][1:][changed])
+    return np.sort(np.concatenate(times)) if times else np.zeros(0, np.int64)
+
+
+def holding_at(start_ns, stop_ns, t_ns, margin_ns=0):
+    """For each time, whether it lies inside one of the sorted, disjoint
+    intervals shrunk by `margin_ns` at both ends (grown, for a negative margin)."""
+    start = np.asarray(start_ns, dtype=np.int64)
+    stop = np.asarray(stop_ns, dtype=np.int64)
+    t = np.asarray(t_ns, dtype=np.int64)
+    if len(start) == 0:
+        return np.zeros(t.shape, dtype=bool)
+    # The last interval that (shrunk or grown) begins at or before t is the
+    # only one that can hold t: the intervals are disjoint and sorted.
+    index = np.searchsorted(start, t - margin_ns, side="right") - 1
+    valid = index >= 0
+    clipped = np.clip(index, 0, None)
+    return valid & (t >= start[clipped] + margin_ns) & (t <= stop[clipped] - margin_ns)
+
+
+class Acquisitions(NamedTuple):
+    failed: np.ndarray
+    """Indices of thread samples that caught a worker on a CPU (state R) while
+    the probe shows it not running and another worker of its GIL running."""
+    agreeing: int
+    """Samples inside a probe hold (clear of its edges) that found the thread R."""
+    inside: int
+    """Samples inside a probe hold, clear of its edges."""
+
+
+def failed_acquisitions(holds, samples, gil_of_worker, margin_ns):
+    """Compare the sampler's states with the probe's holds.
+
+    A sample counts only when it lies at least `margin_ns` (the probe's
+    resolution) away from every hold edge involved, so that neither signal's
+    uncertainty can make a false mark.
+    """
+    workers = np.unique(holds.worker)
+    inside_mine = {}
+    outside_mine = {}
+    for index in workers:
+        mine = holds.worker == index
+        rows = samples.worker == index
+        t = samples.t_ns[rows]
+        inside_mine[int(index)] = (rows, holding_at(holds.start_ns[mine], holds.stop_ns[mine], t, margin_ns))
+        outside_mine[int(index)] = ~holding_at(holds.start_ns[mine], holds.stop_ns[mine], t, -margin_ns)
+    failed = []
+    agreeing = inside = 0
+    running = samples.state == "R"
+    for index in workers:
+        index = int(index)
+        rows, inside_hold = inside_mine[index]
+        row_ids = np.flatnonzero(rows)
+        inside += int(inside_hold.sum())
+        agreeing += int((inside_hold & running[rows]).sum())
+        t = samples.t_ns[rows]
+        other_holding = np.zeros(len(t), dtype=bool)
+        for other in workers:
+            other = int(other)
+            if other == index or gil_of_worker[other] != gil_of_worker[index]:
+                continue
+            theirs = holds.worker == other
+            other_holding |= holding_at(holds.start_ns[theirs], holds.stop_ns[theirs], t, margin_ns)
+        caught = running[rows] & outside_mine[index] & other_holding
+        failed.append(row_ids[caught])
+    failed = np.sort(np.concatenate(failed)) if failed else np.zeros(0, np.int64)
+    return Acquisitions(failed=failed, agreeing=agreeing, inside=inside)
+
+
+class WorkerStats(NamedTuple):
+    index: int
+    wall_ns: Optional[int]
+    """From the release to the worker's stop."""
+    cpu_ns: Optional[int]
+    held_ns: Optional[int]
+    """Time the probe saw it running; None without the probe."""
+    wait_gil_ns: Optional[int]
+    wait_cpu_ns: Optional[int]
+    unclear_ns: Optional[int]
+    hold_share: Optional[float]
+    """held_ns over the run's wall time."""
+    failed_acquisitions: Optional[int]
+    """Sampled wake-ups that did not get the GIL; None without probe or sampler."""
+    error: Optional[str]
+
+
+class RunStats(NamedTuple):
+    wall_ns: int
+    """From the release to the last worker's stop."""
+    cpu_ns: int
+    """Sum of the workers' thread CPU times."""
+    handoffs: Optional[int]
+    """GIL hand-offs between workers; None where no two workers share a GIL."""
+    median_turn_ns: Optional[int]
+    """Median length of a hold."""
+    overlap_ns: Optional[int]
+    """Time during which two or more workers ran at once (from the probe)."""
+    resolution_ns: Optional[float]
+    """Mean time between two probe clock reads: how exact hold edges are."""
+    probe_agreement: Optional[float]
+    """Share of samples taken inside a hold that found the thread on a CPU."""
+    failed_samples: np.ndarray
+    """Rows of run.threads that caught a failed acquisition."""
+    workers: tuple
+    warnings: tuple
+    """Where the measurement is degraded, in words for the audience."""
+
+
+class Comparison(NamedTuple):
+    """Wall times of repeated runs against their serial baselines."""
+
+    ratio: float
+    """Median over the pairs of run wall / baseline wall (pairs in run order)."""
+    low: float
+    high: float
+    pairs: int
+    run_wall_ns: int
+    """Median wall time of the runs."""
+    baseline_wall_ns: int
+
+
+def compare_walls(run_walls_ns, baseline_walls_ns):
+    """Pair the i-th run with the i-th baseline, measured next to each other,
+    so that drift of the machine's speed hits both sides of each ratio alike."""
+    runs = np.asarray(run_walls_ns, dtype=np.float64)
+    baselines = np.asarray(baseline_walls_ns, dtype=np.float64)
+    pairs = min(len(runs), len(baselines))
+    if pairs == 0:
+        return None
+    ratios = runs[:pairs] / baselines[:pairs]
+    return Comparison(ratio=float(np.median(ratios)), low=float(ratios.min()),
+                      high=float(ratios.max()), pairs=pairs,
+                      run_wall_ns=int(np.median(runs)), baseline_wall_ns=int(np.median(baselines)))
+
+
+def median_run(runs):
+    """The run whose wall time is the median (the lower one of an even count)."""
+    order = sorted(runs, key=wall_ns)
+    return order[(len(order) - 1) // 2]
+
+
+def gil_of_workers(run):
+    """An id of the GIL each worker ran under: its pid; without a GIL, an id
+    of its own."""
+    if run.interpreter.gil_enabled:
+        return {w.index: w.pid for w in run.workers}
+    return {w.index: -1 - w.index for w in run.workers}
+
+
+def shares_gil(run):
+    gil = gil_of_workers(run)
+    return {index: sum(1 for other in gil.values() if other == mine) > 1
+            for index, mine in gil.items()}
+
+
+def wall_ns(run):
+    stops = [w.stop_ns for w in run.workers if w.stop_ns is not None]
+    return max(stops) if stops else run.end_ns
+
+
+def probe_resolution_ns(run):
+    """Held time per clock read: the spacing of the probe's timestamps."""
+    if run.probe is None or len(run.holds.worker) == 0:
+        return None
+    reads = sum(-(-w.work // run.probe.chunk) for w in run.workers if w.error is None)
+    held = int((run.holds.stop_ns - run.holds.start_ns).sum())
+    return held / reads if reads else None
+
+
+def sampler_warning(stats, at_least=0.8, longest_periods=20):
+    """Words for the audience if the sampler fell behind, else None."""
+    if stats is None:
+        return None
+    period_ns = 1e9 / stats.requested_hz
+    if stats.achieved_hz >= at_least * stats.requested_hz and \
+            stats.max_interval_ns <= longest_periods * period_ns:
+        return None
+    return "sampler fell behind: %.0f Hz of %.0f requested, longest pause %.1f ms" % (
+        stats.achieved_hz, stats.requested_hz, stats.max_interval_ns / 1e6)
+
+
+def summarize(run):
+    """Per-worker and run-wide figures of one run."""
+    wall = wall_ns(run)
+    gil = gil_of_workers(run)
+    probed = run.probe is not None
+    gaps = worker_gaps(run.holds, gil) if probed else None
+    resolution = probe_resolution_ns(run)
+    sampled = run.sampler is not None and len(run.threads.t_ns) > 0
+    acquisitions = None
+    if probed and sampled:
+        acquisitions = failed_acquisitions(run.holds, run.threads, gil, int(resolution or 0))
+
+    workers = []
+    for worker in run.workers:
+        held = wait_gil = wait_cpu = unclear = share = failed = None
+        if probed and worker.error is None:
+            mine = run.holds.worker == worker.index
+            held = int((run.holds.stop_ns[mine] - run.holds.start_ns[mine]).sum())
+            gap_mine = gaps.worker == worker.index
+            lengths = gaps.stop_ns[gap_mine] - gaps.start_ns[gap_mine]
+            kinds = gaps.kind[gap_mine]
+            wait_gil, wait_cpu, unclear = (int(lengths[kinds == kind].sum())
+                                           for kind in (WAIT_GIL, WAIT_CPU, UNCLEAR))
+            share = held / wall if wall > 0 else None
+        if acquisitions is not None:
+            failed = int(np.count_nonzero(run.threads.worker[acquisitions.failed] == worker.index))
+        workers.append(WorkerStats(
+            index=worker.index, wall_ns=worker.stop_ns, cpu_ns=worker.cpu_ns, held_ns=held,
+            wait_gil_ns=wait_gil, wait_cpu_ns=wait_cpu, unclear_ns=unclear, hold_share=share,
+            failed_acquisitions=failed, error=worker.error,
+        ))
+
+    shared = any(shares_gil(run).values())
+    turns = run.holds.stop_ns - run.holds.start_ns
+    hold_gil = np.asarray([gil[int(index)] for index in run.holds.worker], dtype=np.int64)
+    warnings = [("worker %d failed: %s" % (w.index, w.error)) for w in run.workers if w.error]
+    sampler_note = sampler_warning(run.sampler)
+    if sampler_note:
+        warnings.append(sampler_note)
+    if probed and np.count_nonzero(gaps.kind == UNCLEAR):
+        unclear_gaps = gaps.kind == UNCLEAR
+        warnings.append("%d pauses (%.1f ms in all) not put down to the GIL or the OS" % (
+            np.count_nonzero(unclear_gaps),
+            (gaps.stop_ns[unclear_gaps] - gaps.start_ns[unclear_gaps]).sum() / 1e6))
+
+    return RunStats(
+        wall_ns=wall,
+        cpu_ns=sum(w.cpu_ns for w in run.workers if w.cpu_ns is not None),
+        handoffs=(len(handoff_times(run.holds.worker, run.holds.start_ns, hold_gil))
+                  if probed and shared else None),
+        median_turn_ns=int(np.median(turns)) if probed and len(turns) else None,
+        overlap_ns=overlap_ns(run.holds.start_ns, run.holds.stop_ns) if probed else None,
+        resolution_ns=resolution,
+        probe_agreement=(acquisitions.agreeing / acquisitions.inside
+                         if acquisitions is not None and acquisitions.inside else None),
+        failed_samples=acquisitions.failed if acquisitions is not None else np.zeros(0, np.int64),
+        workers=tuple(workers),
+        warnings=tuple(warnings),
+    )
+
+
+# States a timeline band shows. The first three are the gap kinds above.
+RUNNING, ON_CPU, OFF_CPU = 3, 4, 5
+"""RUNNING comes from the probe; ON_CPU / OFF_CPU from the sampler alone
+(state R, or anything else), for runs without the probe."""
+
+
+class Segments(NamedTuple):
+    worker: np.ndarray
+    start_ns: np.ndarray
+    stop_ns: np.ndarray
+    state: np.ndarray
+    """WAIT_GIL, WAIT_CPU, UNCLEAR, RUNNING, ON_CPU or OFF_CPU."""
+
+
+def _segments(parts):
+    if not parts:
+        empty = np.zeros(0, np.int64)
+        return Segments(empty.astype(np.int32), empty, empty, empty.astype(np.int8))
+    return Segments(*(np.concatenate(column) for column in zip(*parts)))
+
+
+def probe_segments(holds, gaps):
+    """Holds as RUNNING and gaps as their kind, in one table."""
+    return _segments([
+        (holds.worker, holds.start_ns, holds.stop_ns,
+         np.full(len(holds.worker), RUNNING, np.int8)),
+        (gaps.worker, gaps.start_ns, gaps.stop_ns, gaps.kind.astype(np.int8)),
+    ])
+
+
+def sampled_segments(samples, stop_by_worker, longest_ns):
+    """Each sample's state held until the worker's next sample.
+
+    A span longer than `longest_ns` (the sampler paused) is cut there rather
+    than stretched over time nobody looked at. Samples before the release or
+    after the worker stopped are left out.
+    """
+    parts = []
+    for index, stop in stop_by_worker.items():
+        mine = (samples.worker == index) & (samples.t_ns >= 0) & (samples.t_ns < stop)
+        t = samples.t_ns[mine]
+        if len(t) == 0:
+            continue
+        ends = np.minimum(np.append(t[1:], stop), t + longest_ns)
+        state = np.where(samples.state[mine] == "R", ON_CPU, OFF_CPU).astype(np.int8)
+        parts.append((np.full(len(t), index, np.int32), t, ends, state))
+    return _segments(parts)
+
+
+def run_segments(run):
+    """What each worker was doing over time: from the probe if the run had
+    it, else from the sampler's thread states."""
+    if run.probe is not None:
+        return probe_segments(run.holds, worker_gaps(run.holds, gil_of_workers(run)))
+    if run.sampler is None:
+        return _segments([])
+    stops = {w.index: w.stop_ns for w in run.workers if w.stop_ns is not None}
+    return sampled_segments(run.threads, stops, int(3e9 / run.sampler.requested_hz))
+
+
+def switch_times(run):
+    """When the timeline changes hands: GIL hand-offs where workers share a
+    GIL, else the start of every hold or sampled segment."""
+    if run.probe is None:
+        return run_segments(run).start_ns
+    gil = gil_of_workers(run)
+    if any(shares_gil(run).values()):
+        hold_gil = np.asarray([gil[int(i)] for i in run.holds.worker], dtype=np.int64)
+        return handoff_times(run.holds.worker, run.holds.start_ns, hold_gil)
+    return run.holds.start_ns
+
+
+def busiest_window(event_ns, width_ns, end_ns):
+    """Start of the `width_ns` window within [0, end_ns] that holds the most
+    events; of several such, the one nearest the middle of the run (the start
+    of a run is seldom typical of it)."""
+    events = np.sort(np.asarray(event_ns, dtype=np.int64))
+    latest = end_ns - width_ns
+    if latest <= 0 or len(events) == 0:
+        return 0
+    candidates = np.clip(events, 0, latest)
+    counts = (np.searchsorted(events, candidates + width_ns, side="right")
+              - np.searchsorted(events, candidates, side="left"))
+    best = candidates[counts == counts.max()]
+    return int(best[np.argmin(np.abs(best - latest // 2))])
