@@ -1,0 +1,5 @@
+import sys
+
+from gilviz.cli import main
+
+sys.exit(main())

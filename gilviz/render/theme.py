@@ -1,0 +1,57 @@
+"""Colours and type for talk-ready figures.
+
+Colours are from the Okabe-Ito palette, which stays distinguishable under
+the common forms of colour blindness; the type is large enough to read from
+the back of a room on a 1920x1080 projector.
+"""
+
+from ..analysis import OFF_CPU, ON_CPU, RUNNING, UNCLEAR, WAIT_CPU, WAIT_GIL
+
+BLUE = "#0072B2"
+ORANGE = "#E69F00"
+REDDISH_PURPLE = "#CC79A7"
+VERMILLION = "#D55E00"
+BLUISH_GREEN = "#009E73"
+SKY_BLUE = "#56B4E9"
+YELLOW = "#F0E442"
+GREY = "#BBBBBB"
+INK = "#222222"
+MUTED = "#666666"
+
+STATE_COLOURS = {
+    RUNNING: BLUE,
+    WAIT_GIL: ORANGE,
+    WAIT_CPU: REDDISH_PURPLE,
+    UNCLEAR: GREY,
+    ON_CPU: SKY_BLUE,
+    OFF_CPU: GREY,
+}
+STATE_LABELS = {
+    RUNNING: "running Python (holds the GIL)",
+    WAIT_GIL: "waiting for the GIL",
+    WAIT_CPU: "waiting for a CPU (OS)",
+    UNCLEAR: "not running, cause unclear",
+    ON_CPU: "on a CPU (sampled)",
+    OFF_CPU: "off CPU: sleeping or blocked (sampled)",
+}
+FAILED_ACQUISITION = VERMILLION
+CORE_COLOURS = (BLUISH_GREEN, VERMILLION, SKY_BLUE, YELLOW, REDDISH_PURPLE, ORANGE, BLUE, INK)
+
+FIGSIZE = (16, 9)
+DPI = 120
+RC = {
+    "font.family": "DejaVu Sans",
+    "font.size": 15,
+    "axes.titlesize": 18,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 16,
+    "axes.edgecolor": MUTED,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "xtick.labelsize": 14,
+    "ytick.labelsize": 14,
+    "legend.fontsize": 14,
+    "legend.frameon": False,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+}

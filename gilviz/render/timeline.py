@@ -1,0 +1,229 @@
+"""The "thread battle" timeline: one band per worker, over the whole run and
+over a ~50 ms window where individual GIL switches are visible, above the
+per-core CPU utilisation the sampler saw."""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from ..analysis import RUNNING, busiest_window, run_segments, shares_gil, switch_times
+from . import theme
+
+ZOOM_NS = 50_000_000
+BAND = 0.72
+"""Height of a worker's band, in units of the distance between bands."""
+MS = 1e6
+
+
+def band_rectangles(start_ns, stop_ns, y, height):
+    """Vertices of one rectangle per interval, x in ms, centred on y."""
+    x0, x1 = np.asarray(start_ns) / MS, np.asarray(stop_ns) / MS
+    y = np.broadcast_to(np.asarray(y, dtype=float), x0.shape)
+    bottom, top = y - height / 2, y + height / 2
+    return np.stack([np.stack(corner, axis=-1) for corner in
+                     ((x0, bottom), (x0, top), (x1, top), (x1, bottom))], axis=1)
+
+
+def draw_segments(ax, segments, y_of_worker, height=BAND):
+    """One PolyCollection per state; an edge as wide as a hairline keeps even
+    the shortest interval visible. Returns the collections."""
+    artists = []
+    y = np.asarray([y_of_worker[int(index)] for index in segments.worker], dtype=float)
+    for state in np.unique(segments.state):
+        mine = segments.state == state
+        colour = theme.STATE_COLOURS[int(state)]
+        collection = PolyCollection(
+            band_rectangles(segments.start_ns[mine], segments.stop_ns[mine], y[mine], height),
+            facecolors=colour, edgecolors=colour, linewidths=0.6,
+        )
+        ax.add_collection(collection)
+        artists.append(collection)
+    return artists
+
+
+def draw_start_stop(ax, run, y_of_worker, height=BAND):
+    artists = []
+    for worker in run.workers:
+        for t in (worker.start_ns, worker.stop_ns):
+            if t is not None:
+                y = y_of_worker[worker.index]
+                artists += ax.plot([t / MS] * 2, [y - height / 2 - 0.06, y + height / 2 + 0.06],
+                                   color=theme.INK, linewidth=2.5, solid_capstyle="butt")
+    return artists
+
+
+def draw_failed_acquisitions(ax, samples, rows, y_of_worker, height=BAND, size=70):
+    if len(rows) == 0:
+        return []
+    x = samples.t_ns[rows] / MS
+    y = np.asarray([y_of_worker[int(i)] for i in samples.worker[rows]]) + height / 2 + 0.1
+    return [ax.scatter(x, y, marker="v", s=size, color=theme.FAILED_ACQUISITION, zorder=4,
+                       edgecolors="white", linewidths=0.5, clip_on=False)]
+
+
+def draw_sampled_on_cpu(ax, samples, y_of_worker, height=BAND):
+    """A thin strip under each band: where the sampler found the thread on a CPU."""
+    on_cpu = samples.state == "R"
+    x = samples.t_ns[on_cpu] / MS
+    y = np.asarray([y_of_worker[int(i)] for i in samples.worker[on_cpu]]) - height / 2 - 0.09
+    return [ax.scatter(x, y, marker="|", s=40, color=theme.SKY_BLUE, linewidths=1.2)]
+
+
+def draw_cores(ax, cores):
+    artists = []
+    if len(cores.t_ns) == 0:
+        ax.text(0.5, 0.5, "sampler off: no CPU data", transform=ax.transAxes,
+                ha="center", va="center", color=theme.MUTED)
+        return artists
+    t = cores.t_ns / MS
+    for core in range(cores.percent.shape[1]):
+        colour = theme.CORE_COLOURS[core % len(theme.CORE_COLOURS)]
+        artists += ax.step(t, cores.percent[:, core], where="pre", color=colour,
+                           linewidth=2.2, label="core %d" % core)
+    ax.set_ylim(0, 105)
+    ax.set_yticks([0, 50, 100])
+    ax.set_ylabel("CPU %")
+    return artists
+
+
+def format_bands(ax, run, y_of_worker):
+    noun = run.spec.worker_noun
+    ax.set_yticks([y_of_worker[w.index] for w in run.workers])
+    ax.set_yticklabels(["%s %d" % (noun, w.index) if noun != "serial" else "serial"
+                        for w in run.workers])
+    ax.set_ylim(-0.7, len(run.workers) - 0.3)
+    ax.tick_params(axis="y", length=0)
+    ax.spines["left"].set_visible(False)
+
+
+def legend_handles(run, stats, segments):
+    running = theme.STATE_LABELS[RUNNING]
+    if not any(shares_gil(run).values()):
+        running = "running Python (each has its own GIL)"
+    handles = []
+    for state in sorted(set(int(s) for s in segments.state)):
+        label = running if state == RUNNING else theme.STATE_LABELS[state]
+        handles.append(Patch(color=theme.STATE_COLOURS[state], label=label))
+    handles.append(Line2D([], [], color=theme.INK, linewidth=2.5, label="worker start / stop"))
+    if any(w.failed_acquisitions for w in stats.workers):
+        handles.append(Line2D([], [], marker="v", linestyle="", markersize=10,
+                              color=theme.FAILED_ACQUISITION,
+                              label="woke up, did not get the GIL (sampled)"))
+    if run.sampler is not None and run.probe is not None:
+        handles.append(Line2D([], [], marker="|", linestyle="", markersize=10,
+                              color=theme.SKY_BLUE, label="thread on a CPU (sampled)"))
+    return handles
+
+
+def title_lines(run, stats, comparison):
+    interpreter = run.interpreter
+    gil = "" if interpreter.gil_enabled else ", GIL disabled"
+    title = "%s · %s · %s %s%s · %d cores" % (
+        run.spec.kernel, run.spec.describe(), interpreter.implementation, interpreter.version, gil,
+        len(interpreter.affinity or []) or interpreter.cpu_count)
+    facts = []
+    if comparison is not None:
+        spread = " (%.2f–%.2f×)" % (comparison.low, comparison.high) if comparison.pairs > 1 else ""
+        facts.append("%s took %.2f× the serial time%s" % (
+            run.spec.describe(), comparison.ratio, spread))
+    facts.append("wall %.2f s" % (stats.wall_ns / 1e9))
+    if stats.handoffs is not None:
+        facts.append("%d GIL hand-offs" % stats.handoffs)
+    if stats.median_turn_ns is not None and stats.handoffs:
+        facts.append("median turn %.1f ms" % (stats.median_turn_ns / MS))
+    if stats.overlap_ns is not None and run.spec.workers > 1:
+        facts.append("%.0f ms with 2+ running at once" % (stats.overlap_ns / MS))
+    return title, " · ".join(facts)
+
+
+def provenance(run, stats):
+    """A footnote: where the bands and the CPU data come from, how exact."""
+    parts = []
+    if run.probe is not None:
+        resolution = " every %.0f µs" % (stats.resolution_ns / 1e3) if stats.resolution_ns else ""
+        parts.append("bands: in-kernel probe, a clock read%s" % resolution)
+    elif run.sampler is not None:
+        parts.append("bands: sampled thread states (no probe)")
+    else:
+        parts.append("bands: start and stop only (no probe, no sampler)")
+    if run.sampler is not None:
+        parts.append("sampler: %.0f Hz from outside the target" % run.sampler.achieved_hz)
+    parts.append("run started %s" % run.started_at)
+    return " · ".join(parts)
+
+
+def timeline_figure(run, stats, comparison=None, repeats=1):
+    """The timeline of `run`, annotated with `stats` (analysis.summarize) and
+    its `comparison` with the serial baseline; `run` is the median of `repeats`."""
+    with matplotlib.rc_context(theme.RC):
+        return _timeline_figure(run, stats, comparison, repeats)
+
+
+def _timeline_figure(run, stats, comparison, repeats):
+    figure = Figure(figsize=theme.FIGSIZE, dpi=theme.DPI)
+    grid = figure.add_gridspec(3, 1, height_ratios=[3, 3, 1.3], hspace=0.55,
+                               left=0.09, right=0.93, top=0.75, bottom=0.085)
+    whole, zoom, cores = (figure.add_subplot(grid[i]) for i in range(3))
+    cores.sharex(whole)
+
+    segments = run_segments(run)
+    y_of_worker = {w.index: len(run.workers) - 1 - w.index for w in run.workers}
+    wall_ms = stats.wall_ns / MS
+    failed = stats.failed_samples
+
+    # Whole run.
+    draw_segments(whole, segments, y_of_worker)
+    draw_start_stop(whole, run, y_of_worker)
+    draw_failed_acquisitions(whole, run.threads, failed, y_of_worker, size=36)
+    whole.set_xlim(0, wall_ms * 1.01)
+    format_bands(whole, run, y_of_worker)
+    whole.set_title("Whole run" if repeats == 1 else "Whole run (the median of %d)" % repeats,
+                    loc="left")
+    for worker in stats.workers:
+        if worker.hold_share is not None:
+            whole.text(1.005, y_of_worker[worker.index], "%.0f%%" % (100 * worker.hold_share),
+                       transform=whole.get_yaxis_transform(), va="center", ha="left",
+                       fontsize=15, fontweight="bold", color=theme.BLUE)
+    if any(w.hold_share is not None for w in stats.workers):
+        whole.text(1.005, len(run.workers) - 0.35, "held", transform=whole.get_yaxis_transform(),
+                   va="bottom", ha="left", fontsize=13, color=theme.MUTED)
+
+    # Zoom on the busiest window.
+    begin = busiest_window(switch_times(run), ZOOM_NS, stats.wall_ns)
+    end = begin + min(ZOOM_NS, stats.wall_ns)
+    whole.axvspan(begin / MS, end / MS, color=theme.INK, alpha=0.08, zorder=0)
+    draw_segments(zoom, segments, y_of_worker)
+    draw_start_stop(zoom, run, y_of_worker)
+    draw_failed_acquisitions(zoom, run.threads, failed, y_of_worker)
+    if run.probe is not None and len(run.threads.t_ns):
+        draw_sampled_on_cpu(zoom, run.threads, y_of_worker)
+    zoom.set_xlim(begin / MS, end / MS)
+    format_bands(zoom, run, y_of_worker)
+    zoom.set_title("Zoom: %.0f ms from %.0f ms (shaded above)" % ((end - begin) / MS, begin / MS),
+                   loc="left")
+    zoom.set_xlabel("time since the workers were released (ms)")
+
+    # Per-core utilisation.
+    draw_cores(cores, run.cores)
+    cores.set_title("CPU utilisation per core (psutil, %d ms windows)" % 50, loc="left")
+    cores.set_xlabel("time since the workers were released (ms)")
+    if cores.get_legend_handles_labels()[0]:
+        cores.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=13)
+
+    title, facts = title_lines(run, stats, comparison)
+    figure.text(0.09, 0.975, title, fontsize=28, fontweight="bold", color=theme.INK, va="top")
+    figure.text(0.09, 0.918, facts, fontsize=17, color=theme.INK, va="top")
+    if stats.warnings:
+        figure.text(0.09, 0.884, "⚠ " + "; ".join(stats.warnings), fontsize=14,
+                    color=theme.VERMILLION, va="top")
+    figure.legend(handles=legend_handles(run, stats, segments), loc="upper left",
+                  bbox_to_anchor=(0.085, 0.86), ncol=4, fontsize=13, handlelength=1.6,
+                  columnspacing=1.4)
+    figure.text(0.93, 0.012, provenance(run, stats), fontsize=11, color=theme.MUTED,
+                ha="right", va="bottom")
+    return figure

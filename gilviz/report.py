@@ -1,0 +1,88 @@
+"""The terminal summary of a run: a table a worker, then the run's figures."""
+
+from __future__ import annotations
+
+
+
+def _ms(ns):
+    return "" if ns is None else "%.1f" % (ns / 1e6)
+
+
+def _percent(share):
+    return "" if share is None else "%.0f%%" % (100 * share)
+
+
+def _count(value):
+    return "" if value is None else "%d" % value
+
+
+COLUMNS = (
+    ("worker", "<"), ("wall ms", ">"), ("cpu ms", ">"), ("held GIL", ">"), ("wait GIL", ">"),
+    ("wait CPU", ">"), ("unclear", ">"), ("held %", ">"), ("failed acq.", ">"),
+)
+
+
+def worker_table(run, stats):
+    noun = run.spec.worker_noun
+    rows = [[name for name, _ in COLUMNS]]
+    for worker in stats.workers:
+        rows.append([
+            "%s %d" % (noun, worker.index), _ms(worker.wall_ns), _ms(worker.cpu_ns),
+            _ms(worker.held_ns), _ms(worker.wait_gil_ns), _ms(worker.wait_cpu_ns),
+            _ms(worker.unclear_ns), _percent(worker.hold_share),
+            _count(worker.failed_acquisitions),
+        ])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    return ["  ".join(("{:%s%d}" % (align, width)).format(cell)
+                      for cell, (_, align), width in zip(row, COLUMNS, widths)).rstrip()
+            for row in rows]
+
+
+def comparison_line(run, comparison):
+    """"4 threads took 1.04x the serial time (...)" or None."""
+    if comparison is None:
+        return None
+    spread = ""
+    if comparison.pairs > 1:
+        spread = ", %.2f-%.2fx over %d pairs" % (comparison.low, comparison.high, comparison.pairs)
+    return "%s took %.2fx the serial time (median %.3f s vs %.3f s%s)" % (
+        run.spec.describe(), comparison.ratio, comparison.run_wall_ns / 1e9,
+        comparison.baseline_wall_ns / 1e9, spread)
+
+
+def summary_lines(run, stats, comparison=None, repeats=1):
+    """The terminal summary of `run`, the median of `repeats` runs."""
+    interpreter = run.interpreter
+    lines = ["%s · %s · %s %s · %d cores · work %s" % (
+        run.spec.kernel, run.spec.describe(), interpreter.implementation, interpreter.version,
+        len(interpreter.affinity or []) or interpreter.cpu_count, format(run.spec.work, ","))]
+    if repeats > 1:
+        lines.append("the median of %d runs, in detail:" % repeats)
+    lines.append("")
+    lines += worker_table(run, stats)
+    lines.append("")
+    figures = ["wall %.3f s" % (stats.wall_ns / 1e9), "cpu %.3f s" % (stats.cpu_ns / 1e9)]
+    if stats.handoffs is not None:
+        figures.append("%d GIL hand-offs" % stats.handoffs)
+    if stats.median_turn_ns is not None:
+        figures.append("median turn %.2f ms" % (stats.median_turn_ns / 1e6))
+    if stats.overlap_ns is not None:
+        figures.append("2+ running at once %.1f ms" % (stats.overlap_ns / 1e6))
+    lines.append(" · ".join(figures))
+    if comparison is not None:
+        lines.append(comparison_line(run, comparison))
+    quality = []
+    if stats.resolution_ns is not None:
+        quality.append("probe read the clock every %.0f µs" % (stats.resolution_ns / 1e3))
+    if run.sampler is not None:
+        quality.append("sampler %.0f Hz of %.0f asked, longest pause %.1f ms, used %.0f ms CPU" % (
+            run.sampler.achieved_hz, run.sampler.requested_hz,
+            run.sampler.max_interval_ns / 1e6, run.sampler.cpu_ns / 1e6))
+    if quality:
+        lines.append("measurement: " + "; ".join(quality))
+    if stats.probe_agreement is not None:
+        lines.append("cross-check: %.1f%% of samples taken inside a probe hold found the thread "
+                     "on a CPU" % (100 * stats.probe_agreement))
+    for warning in stats.warnings:
+        lines.append("warning: " + warning)
+    return lines
