@@ -10,6 +10,7 @@ import argparse
 import math
 import os
 import shutil
+import subprocess
 import sys
 
 from . import __version__
@@ -19,6 +20,8 @@ MAX_COUNT = 10**11
 """About 45 minutes of countdown on CPython 3.11 here: beyond it, a typo."""
 MAX_SAMPLE_HZ = 10_000.0
 MAX_REPEAT = 100
+OLDEST_TARGET = (3, 8)
+"""The agent's syntax and time.perf_counter_ns / threading.get_native_id need 3.8."""
 
 EPILOG = """\
 examples:
@@ -31,6 +34,13 @@ examples:
 Each run writes output/<time>-<kernel>-<backend>/run.json (the event log)
 and timeline.png, and prints a summary.
 """
+
+
+class Parser(argparse.ArgumentParser):
+    """Bad input ends with one line on stderr and exit status 2."""
+
+    def error(self, message):
+        self.exit(2, "%s: error: %s (see %s --help)\n" % (self.prog, message, self.prog))
 
 
 def worker_count(text):
@@ -82,10 +92,22 @@ def sample_rate(text):
 
 
 def interpreter(text):
-    """A Python executable: a path, or a name on PATH."""
+    """A Python 3.8+ executable: a path, or a name on PATH."""
     path = shutil.which(os.path.expanduser(text))
     if path is None:
-        raise argparse.ArgumentTypeError("no executable Python at %r" % text)
+        raise argparse.ArgumentTypeError("no executable at %r" % text)
+    try:
+        answer = subprocess.run(
+            [path, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True, text=True, timeout=30)
+        version = tuple(int(part) for part in answer.stdout.split(".")) if answer.returncode == 0 else None
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        version = None
+    if version is None:
+        raise argparse.ArgumentTypeError("%s does not run as a Python interpreter" % text)
+    if version < OLDEST_TARGET:
+        raise argparse.ArgumentTypeError("%s is Python %d.%d; gilviz measures %d.%d or newer"
+                                         % ((text,) + version + OLDEST_TARGET))
     return os.path.abspath(path)
 
 
@@ -115,20 +137,29 @@ def add_workload_options(parser, count_default, count_help):
                         help="where run directories go (default: output)")
 
 
+def add_countdown(commands):
+    command = commands.add_parser(
+        "countdown", help="David Beazley's countdown: the GIL battle of CPU-bound threads",
+        description="Run `while n > 0: n -= 1` split between workers, record when each "
+                    "held the GIL, and draw the timeline.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_workload_options(command, 10_000_000, "total iterations, split evenly "
+                                              "(default: 10_000_000; 1e7 works too)")
+    command.set_defaults(handler=run_workload, command_parser=command)
+
+
+SUBCOMMANDS = (add_countdown,)
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="gilviz", description="See CPython's Global Interpreter Lock at work.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version="gilviz " + __version__)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
-    countdown = commands.add_parser(
-        "countdown", help="David Beazley's countdown: the GIL battle of CPU-bound threads",
-        description="Run `while n > 0: n -= 1` split between workers, record when each "
-                    "held the GIL, and draw the timeline.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_workload_options(countdown, 10_000_000, "total iterations, split evenly "
-                                                "(default: 10_000_000; 1e7 works too)")
+    for add in SUBCOMMANDS:
+        add(commands)
     return parser
 
 
@@ -140,16 +171,13 @@ def backend_of(args):
     return "threads", args.threads or 4
 
 
-def main(argv=None, out=None, err=None):
-    out = out or sys.stdout
-    err = err or sys.stderr
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def run_workload(args, out, err):
+    """Measure one workload (countdown and its kin) and report it."""
     backend, workers = backend_of(args)
     if args.count < workers:
-        parser.error("--count %d is less than the %d workers" % (args.count, workers))
+        args.command_parser.error("--count %d is less than the %d workers" % (args.count, workers))
 
-    from .jobs import measure_and_report, MeasurementFailed
+    from .jobs import MeasurementFailed, measure_and_report
     from .log import RunSpec
     spec = RunSpec(kernel=args.command, backend=backend, workers=workers, work=args.count,
                    probe=not args.no_probe, python=args.python, sample_hz=args.sample_hz)
@@ -159,7 +187,16 @@ def main(argv=None, out=None, err=None):
     except MeasurementFailed as failure:
         err.write("gilviz: error: %s\n" % failure)
         return 1
+    return 0
+
+
+def main(argv=None, out=None, err=None):
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args, out, err)
     except KeyboardInterrupt:
         err.write("gilviz: interrupted\n")
         return 130
-    return 0

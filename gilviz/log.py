@@ -46,6 +46,8 @@ class RunSpec(NamedTuple):
     """sys.setswitchinterval() applied in the target, or None to keep its default."""
     role: str = "main"
     """"main" for the run the user asked for, "baseline" for its serial reference."""
+    params: Optional[dict] = None
+    """Kernel parameters (JSON values), e.g. a seed; None for none."""
 
     @property
     def worker_noun(self):
@@ -99,17 +101,26 @@ class Worker(NamedTuple):
     """What the kernel returned, if anything."""
 
 
+class Codec(NamedTuple):
+    """How one column of a table goes to JSON and back."""
+
+    encode: object
+    decode: object
+
+
 def _column(dtype):
-    return lambda values: np.asarray(values, dtype=dtype)
+    return Codec(lambda array: array.tolist(), lambda values: np.asarray(values, dtype=dtype))
 
 
-def _matrix(values):
+def _decode_matrix(values):
     rows = np.asarray(values, dtype=np.float32)
     return rows.reshape(len(values), -1) if len(values) else np.zeros((0, 0), np.float32)
 
 
-def _states(values):
-    return np.array(list(values), dtype="<U1")
+_matrix = Codec(lambda array: array.tolist(), _decode_matrix)
+# One character a sample, stored as one string: "RRSR...".
+_states = Codec(lambda array: "".join(array.tolist()),
+                lambda text: np.array(list(text), dtype="<U1"))
 
 
 class Holds(NamedTuple):
@@ -121,6 +132,17 @@ class Holds(NamedTuple):
     cpu_wait_ns: np.ndarray
     """run_delay accrued since the worker's previous interval began (or since it
     got ready): time runnable without a CPU. -1 where unknown."""
+
+
+class Marks(NamedTuple):
+    """Events a kernel recorded itself: chunk ends, requests, ..."""
+
+    worker: np.ndarray
+    t_ns: np.ndarray
+    kind: np.ndarray
+    """What happened, a short word defined by the kernel."""
+    value: np.ndarray
+    """A number that goes with it (a count, a latency in ns), NaN if none."""
 
 
 class ThreadSamples(NamedTuple):
@@ -171,6 +193,8 @@ class SamplerStats(NamedTuple):
 TABLE_COLUMNS = {
     Holds: {"worker": _column(np.int32), "start_ns": _column(np.int64),
             "stop_ns": _column(np.int64), "cpu_wait_ns": _column(np.int64)},
+    Marks: {"worker": _column(np.int32), "t_ns": _column(np.int64), "kind": _column(str),
+            "value": _column(np.float64)},
     ThreadSamples: {"t_ns": _column(np.int64), "worker": _column(np.int32), "state": _states,
                     "cpu": _column(np.int16), "cpu_ticks": _column(np.int64)},
     ProcessSamples: {"t_ns": _column(np.int64), "pid": _column(np.int64),
@@ -181,7 +205,7 @@ TABLE_COLUMNS = {
 
 
 def empty_table(cls):
-    return cls(**{name: make([]) for name, make in TABLE_COLUMNS[cls].items()})
+    return cls(**{name: codec.decode([]) for name, codec in TABLE_COLUMNS[cls].items()})
 
 
 class Run(NamedTuple):
@@ -199,6 +223,7 @@ class Run(NamedTuple):
     workers: tuple
     """Worker records, by index."""
     holds: Holds
+    marks: Marks
     threads: ThreadSamples
     processes: ProcessSamples
     cores: CoreSamples
@@ -225,10 +250,9 @@ def new_log(runs):
 
 
 def _encode(value):
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind == "U":
-            return "".join(value.tolist())
-        return value.tolist()
+    if type(value) in TABLE_COLUMNS:
+        columns = TABLE_COLUMNS[type(value)]
+        return {name: columns[name].encode(column) for name, column in value._asdict().items()}
     if hasattr(value, "_asdict"):
         return {key: _encode(item) for key, item in value._asdict().items()}
     if isinstance(value, (list, tuple)):
@@ -238,7 +262,7 @@ def _encode(value):
 
 def _table(cls, data):
     columns = TABLE_COLUMNS[cls]
-    return cls(**{name: columns[name](data[name]) for name in cls._fields})
+    return cls(**{name: columns[name].decode(data[name]) for name in cls._fields})
 
 
 def _optional(cls, data):
@@ -255,6 +279,7 @@ def _run(data):
         end_ns=data["end_ns"],
         workers=tuple(Worker(**worker) for worker in data["workers"]),
         holds=_table(Holds, data["holds"]),
+        marks=_table(Marks, data["marks"]),
         threads=_table(ThreadSamples, data["threads"]),
         processes=_table(ProcessSamples, data["processes"]),
         cores=_table(CoreSamples, data["cores"]),

@@ -20,7 +20,7 @@ import tempfile
 import numpy as np
 
 from . import agent
-from .log import (Holds, Interpreter, ProbeSettings, ProcessSamples, CoreSamples,
+from .log import (CoreSamples, Holds, Interpreter, Marks, ProbeSettings, ProcessSamples,
                   Run, ThreadSamples, Worker, empty_table, now_iso)
 from .sampler import Sampler
 
@@ -61,6 +61,7 @@ def agent_config(spec):
         "chunk_target_ns": PROBE_CHUNK_TARGET_NS,
         "gap_ns": PROBE_GAP_NS,
         "switch_interval_s": spec.switch_interval_s,
+        "params": spec.params or {},
     }
 
 
@@ -142,6 +143,20 @@ def _holds(records, release_ns):
     )
 
 
+def _marks(records, release_ns):
+    rows = [(record["index"], t, kind, value)
+            for record in records for t, kind, value in record.get("marks", [])]
+    if not rows:
+        return empty_table(Marks)
+    worker, t, kind, value = zip(*rows)
+    return Marks(
+        worker=np.asarray(worker, np.int32),
+        t_ns=np.asarray(t, np.int64) - release_ns,
+        kind=np.asarray(kind, str),
+        value=np.asarray([np.nan if v is None else v for v in value], np.float64),
+    )
+
+
 def run_target(spec):
     """Run `spec` in a fresh target process and return the measured Run."""
     target = Target(spec.python)
@@ -172,6 +187,7 @@ def run_target(spec):
         end_ns=done["end_ns"] - release,
         workers=tuple(_worker(record, release) for record in done["workers"]),
         holds=_holds(done["workers"], release),
+        marks=_marks(done["workers"], release),
         threads=sampler.thread_samples(release) if sampler else empty_table(ThreadSamples),
         processes=sampler.process_samples(release) if sampler else empty_table(ProcessSamples),
         cores=sampler.core_samples(release) if sampler else empty_table(CoreSamples),

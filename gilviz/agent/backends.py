@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 
-from .kernels import KERNELS
+from .kernels import load_kernel
 from .probe import Probe, clock
 
 
@@ -36,7 +36,9 @@ def run_worker(index, work, config, wait_for_release, turn):
     """
     record = worker_ids(index)
     record["work"] = work
-    kernel = KERNELS[config["kernel"]]
+    kernel = load_kernel(config["kernel"])
+    context = {"index": index, "workers": config["workers"], "params": config["params"],
+               "marks": []}
     probe = None
     if config["probe"]:
         probe = Probe(config["chunk"], config["gap_ns"], turn, index)
@@ -44,7 +46,7 @@ def run_worker(index, work, config, wait_for_release, turn):
     cpu_began = time.thread_time_ns()
     record["start_ns"] = clock()
     try:
-        record["result"] = kernel(work, probe)
+        record["result"] = kernel(work, probe, context)
         record["error"] = None
     except Exception as error:  # reported, so that the run says which worker failed
         record["result"] = None
@@ -52,6 +54,7 @@ def run_worker(index, work, config, wait_for_release, turn):
     record["stop_ns"] = clock()
     record["cpu_ns"] = time.thread_time_ns() - cpu_began
     record["holds"] = probe.holds if probe is not None else []
+    record["marks"] = context["marks"]
     return record
 
 
@@ -155,7 +158,7 @@ class ProcessLauncher(object):
     def result(self, index):
         record = self._receive(index)
         if record is None:
-            record = dict(self._ids[index], work=0, result=None, holds=[])
+            record = dict(self._ids[index], work=0, result=None, holds=[], marks=[])
             record.update(start_ns=None, stop_ns=None, cpu_ns=None)
             record["error"] = "worker process exited with code %s" % (
                 self._processes[index].exitcode,

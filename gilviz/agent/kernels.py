@@ -1,8 +1,16 @@
 """Workloads, each in a plain form and, where it has one, a probed form.
 
-A kernel is called as kernel(work, probe) and returns a dict of results (or
-None); `probe` is None for the plain form.
+A kernel is called as kernel(work, probe, context) and returns a dict of
+results (or None). `probe` is None for the plain form. `context` holds the
+worker's "index", the number of "workers", the run's "params" (a dict from
+the command line) and "marks", a list to which the kernel may append
+[t_ns, kind, value] events (chunk ends, requests) for the log.
+
+Kernels that need more than the stdlib live in modules of their own, loaded
+only when asked for, so that countdown imports nothing else.
 """
+
+import importlib
 
 from .probe import clock
 
@@ -41,7 +49,7 @@ def countdown_probed(n, probe):
     probe.end(last)
 
 
-def run_countdown(work, probe):
+def run_countdown(work, probe, context):
     if probe is None:
         countdown(work)
     else:
@@ -61,5 +69,11 @@ def calibrate_chunk(target_ns, iterations=100000, repeats=3):
 
 
 KERNELS = {
-    "countdown": run_countdown,
+    # name: (module, function), the module relative to this package
+    "countdown": (".kernels", "run_countdown"),
 }
+
+
+def load_kernel(name):
+    module, function = KERNELS[name]
+    return getattr(importlib.import_module(module, __package__), function)
