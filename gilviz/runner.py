@@ -86,8 +86,13 @@ class Target:
         self._reports = os.fdopen(read_end, "r")
 
     def send(self, line):
-        self.process.stdin.write(line.encode() + b"\n")
-        self.process.stdin.flush()
+        try:
+            self.process.stdin.write(line.encode() + b"\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            self.process.wait()
+            raise TargetError("%s exited with status %s%s"
+                              % (self.python, self.process.returncode, self._last_words())) from None
 
     def receive(self, expected):
         line = self._reports.readline()
@@ -113,7 +118,10 @@ class Target:
             self.process.kill()
         self.process.wait()
         self._reports.close()
-        self.process.stdin.close()
+        try:
+            self.process.stdin.close()
+        except BrokenPipeError:  # unsent bytes to a target that is gone
+            pass
         self._output.close()
 
 

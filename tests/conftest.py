@@ -1,0 +1,79 @@
+"""Shared builders: hand-made runs whose every figure is known exactly."""
+
+import glob
+import os
+import sys
+
+import numpy as np
+import pytest
+
+from gilviz.log import (CoreSamples, Holds, Interpreter, Marks, ProbeSettings, ProcessSamples,
+                        Run, RunSpec, SamplerStats, ThreadSamples, Worker, empty_table)
+
+MS = 1_000_000
+
+
+def holds_table(rows):
+    """rows of (worker, start_ns, stop_ns, cpu_wait_ns)."""
+    if not rows:
+        return empty_table(Holds)
+    worker, start, stop, wait = zip(*rows)
+    return Holds(np.asarray(worker, np.int32), np.asarray(start, np.int64),
+                 np.asarray(stop, np.int64), np.asarray(wait, np.int64))
+
+
+def samples_table(rows):
+    """rows of (t_ns, worker, state)."""
+    if not rows:
+        return empty_table(ThreadSamples)
+    t, worker, state = zip(*rows)
+    return ThreadSamples(np.asarray(t, np.int64), np.asarray(worker, np.int32),
+                         np.array(state, dtype="<U1"), np.zeros(len(t), np.int16),
+                         np.zeros(len(t), np.int64))
+
+
+def make_run(workers, holds=(), samples=(), backend="threads", probe=True, sampler=True,
+             gil_enabled=True, pids=None, role="main"):
+    """A Run built by hand. `workers` is a list of (start_ns, stop_ns)."""
+    pids = pids or [100] * len(workers)
+    records = tuple(
+        Worker(index=i, pid=pids[i], tid=200 + i, work=1000, start_ns=start, stop_ns=stop,
+               cpu_ns=stop - start, error=None)
+        for i, (start, stop) in enumerate(workers))
+    spec = RunSpec(kernel="countdown", backend=backend, workers=len(workers), work=1000 * len(workers),
+                   probe=probe, python=sys.executable, sample_hz=1000.0 if sampler else 0.0, role=role)
+    interpreter = Interpreter(executable=sys.executable, version="3.11.7", implementation="CPython",
+                              gil_enabled=gil_enabled, switch_interval_s=0.005, cpu_count=2,
+                              affinity=[0, 1], pid=100)
+    stats = SamplerStats(requested_hz=1000.0, achieved_hz=1000.0, ticks=10, max_interval_ns=MS,
+                         late_ticks=0, cpu_ns=0) if sampler else None
+    return Run(spec=spec, interpreter=interpreter,
+               probe=ProbeSettings(chunk=100, gap_ns=100_000) if probe else None,
+               started_at="2026-01-01T00:00:00+00:00", release_ns=0,
+               end_ns=max(stop for _, stop in workers), workers=records,
+               holds=holds_table(list(holds)), marks=empty_table(Marks),
+               threads=samples_table(list(samples)), processes=empty_table(ProcessSamples),
+               cores=empty_table(CoreSamples), sampler=stats)
+
+
+def other_interpreters():
+    """Installed CPythons other than the running one, as (version, path)."""
+    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    found = []
+    for path in sorted(glob.glob(os.path.join(root, "versions", "3.*", "bin", "python"))):
+        version = path.split(os.sep)[-3]
+        if tuple(int(p) for p in version.split(".")[:2]) >= (3, 8):
+            found.append((version, path))
+    return found
+
+
+@pytest.fixture
+def battle():
+    """Two threads of one GIL taking turns: w0 holds 0-5 ms, w1 5.05-10 ms
+    (then stops), w0 10.05-15 ms. Hand-offs take 50 us."""
+    holds = [
+        (0, 0, 5 * MS, 0),
+        (1, 5 * MS + 50_000, 10 * MS, 0),
+        (0, 10 * MS + 50_000, 15 * MS, 0),
+    ]
+    return make_run([(0, 15 * MS), (5 * MS + 50_000, 10 * MS)], holds)

@@ -1,0 +1,65 @@
+"""The event log's file format: round trip, version refusal, atomic save."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from gilviz import log
+from gilviz.log import dumps, load, loads, new_log, new_run_dir, save
+
+from conftest import MS, make_run, samples_table
+
+
+def assert_runs_equal(loaded, original):
+    for field in original._fields:
+        a, b = getattr(loaded, field), getattr(original, field)
+        if hasattr(b, "_fields") and any(isinstance(getattr(b, f), np.ndarray) for f in b._fields):
+            for column in b._fields:
+                np.testing.assert_array_equal(getattr(a, column), getattr(b, column))
+                assert getattr(a, column).dtype == getattr(b, column).dtype
+        else:
+            assert a == b, field
+
+
+def test_round_trip_keeps_every_field_and_dtype(battle):
+    run = battle._replace(threads=samples_table([(1, 0, "R"), (2, 1, "S"), (3, 0, "D")]))
+    loaded = loads(dumps(new_log([run])))
+    assert len(loaded.runs) == 1
+    assert_runs_equal(loaded.runs[0], run)
+
+
+def test_states_are_stored_as_one_string(battle):
+    run = battle._replace(threads=samples_table([(1, 0, "R"), (2, 1, "S")]))
+    document = json.loads(dumps(new_log([run])))
+    assert document["runs"][0]["threads"]["state"] == "RS"
+    assert document["format_version"] == log.LOG_FORMAT_VERSION
+
+
+def test_unknown_version_is_refused_with_a_clear_message(battle):
+    document = json.loads(dumps(new_log([battle])))
+    document["format_version"] = "9.9"
+    with pytest.raises(ValueError, match="file format version '9.9' not supported"):
+        loads(json.dumps(document))
+
+
+def test_other_json_is_not_a_log():
+    with pytest.raises(ValueError, match="not a gilviz event log"):
+        loads('{"runs": []}')
+
+
+def test_save_and_load(tmp_path, battle):
+    path = str(tmp_path / "run.json")
+    save(new_log([battle, battle._replace(spec=battle.spec._replace(role="baseline"))]), path)
+    assert os.listdir(tmp_path) == ["run.json"]  # no partial file left behind
+    loaded = load(path)
+    assert loaded.find("baseline").spec.role == "baseline"
+    assert loaded.find("main").workers[0].stop_ns == 15 * MS
+    assert loaded.find("nothing") is None
+
+
+def test_new_run_dir_never_reuses_a_directory(tmp_path):
+    first = new_run_dir(str(tmp_path), "countdown-threads4")
+    second = new_run_dir(str(tmp_path), "countdown-threads4")
+    assert first != second and os.path.isdir(first) and os.path.isdir(second)

@@ -1,0 +1,43 @@
+"""The sampler, on threads of this very process."""
+
+import threading
+import time
+
+from gilviz.sampler import Sampler, parse_stat
+
+
+def test_parse_stat_survives_a_command_name_with_spaces_and_parentheses():
+    fields = ["S"] + [str(i) for i in range(4, 53)]
+    fields[11], fields[12], fields[36] = "7", "5", "1"  # utime, stime, processor
+    raw = ("1234 (we ird) (name) " + " ".join(fields)).encode()
+    assert parse_stat(raw) == ("S", 1, 12)
+
+
+def test_sampler_reads_a_sleeping_thread_and_stops_when_it_is_gone():
+    done = threading.Event()
+    ids = []
+
+    def sleeper():
+        ids.append(threading.get_native_id())
+        done.wait(5)
+
+    thread = threading.Thread(target=sleeper)
+    thread.start()
+    while not ids:
+        time.sleep(0.001)
+    import os
+    sampler = Sampler([(0, os.getpid(), ids[0])], hz=500)
+    sampler.start()
+    time.sleep(0.1)
+    done.set()
+    thread.join()
+    time.sleep(0.05)
+    sampler.stop()
+    samples = sampler.thread_samples(origin_ns=0)
+    stats = sampler.stats()
+    assert len(samples.t_ns) > 0
+    assert set(samples.worker.tolist()) == {0}
+    assert set(samples.state.tolist()) <= {"S", "R"}
+    assert (samples.t_ns[1:] >= samples.t_ns[:-1]).all()
+    assert stats.ticks > len(samples.t_ns) / 2
+    assert sampler.core_samples(0).percent.shape[1] == os.cpu_count()
