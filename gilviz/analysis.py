@@ -22,6 +22,8 @@ import numpy as np
 
 WAIT_GIL, WAIT_CPU, UNCLEAR = 0, 1, 2
 EVIDENCE_SHARE = 0.5
+UNCLEAR_WARNING_SHARE = 0.02
+"""Unexplained pauses over 2 % of the workers' time make a warning, not a note."""
 
 
 class Gaps(NamedTuple):
@@ -223,6 +225,8 @@ class RunStats(NamedTuple):
     workers: tuple
     warnings: tuple
     """Where the measurement is degraded, in words for the audience."""
+    notes: tuple
+    """Minor caveats, still worth saying (a little time not explained)."""
 
 
 class Comparison(NamedTuple):
@@ -337,11 +341,15 @@ def summarize(run):
     sampler_note = sampler_warning(run.sampler)
     if sampler_note:
         warnings.append(sampler_note)
+    notes = []
     if probed and np.count_nonzero(gaps.kind == UNCLEAR):
         unclear_gaps = gaps.kind == UNCLEAR
-        warnings.append("%d pauses (%.1f ms in all) not put down to the GIL or the OS" % (
-            np.count_nonzero(unclear_gaps),
-            (gaps.stop_ns[unclear_gaps] - gaps.start_ns[unclear_gaps]).sum() / 1e6))
+        unclear_ns = int((gaps.stop_ns[unclear_gaps] - gaps.start_ns[unclear_gaps]).sum())
+        worker_time = sum(w.stop_ns for w in run.workers if w.stop_ns is not None)
+        serious = unclear_ns > UNCLEAR_WARNING_SHARE * worker_time
+        (warnings if serious else notes).append(
+            "%d pauses (%.1f ms in all) not put down to the GIL or the OS"
+            % (np.count_nonzero(unclear_gaps), unclear_ns / 1e6))
 
     return RunStats(
         wall_ns=wall,
@@ -356,6 +364,7 @@ def summarize(run):
         failed_samples=acquisitions.failed if acquisitions is not None else np.zeros(0, np.int64),
         workers=tuple(workers),
         warnings=tuple(warnings),
+        notes=tuple(notes),
     )
 
 

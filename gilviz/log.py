@@ -108,16 +108,23 @@ class Codec(NamedTuple):
     decode: object
 
 
+def _encode_numbers(array):
+    """Lists for JSON; NaN becomes null, as JSON has no NaN."""
+    if array.dtype.kind == "f" and np.isnan(array).any():
+        return np.where(np.isnan(array), None, array.astype(object)).tolist()
+    return array.tolist()
+
+
 def _column(dtype):
-    return Codec(lambda array: array.tolist(), lambda values: np.asarray(values, dtype=dtype))
+    return Codec(_encode_numbers, lambda values: np.asarray(values, dtype=dtype))
 
 
 def _decode_matrix(values):
-    rows = np.asarray(values, dtype=np.float32)
+    rows = np.asarray(values, dtype=np.float32)  # null -> NaN
     return rows.reshape(len(values), -1) if len(values) else np.zeros((0, 0), np.float32)
 
 
-_matrix = Codec(lambda array: array.tolist(), _decode_matrix)
+_matrix = Codec(_encode_numbers, _decode_matrix)
 # One character a sample, stored as one string: "RRSR...".
 _states = Codec(lambda array: "".join(array.tolist()),
                 lambda text: np.array(list(text), dtype="<U1"))
@@ -175,7 +182,8 @@ class CoreSamples(NamedTuple):
     t_ns: np.ndarray
     """End of each measurement window (it began at the previous row)."""
     percent: np.ndarray
-    """Shape (rows, cores): utilisation of each core over the window, 0-100."""
+    """Shape (rows, cores): utilisation of each core over the window, 0-100.
+    The first row is all NaN: it marks where the first window began."""
 
 
 class SamplerStats(NamedTuple):
@@ -290,7 +298,7 @@ def _run(data):
 def dumps(log):
     document = {"format": "gilviz-log", "format_version": LOG_FORMAT_VERSION}
     document.update(_encode(log))
-    return json.dumps(document, separators=(",", ":"))
+    return json.dumps(document, separators=(",", ":"), allow_nan=False)
 
 
 def loads(text):

@@ -85,4 +85,6 @@ def summary_lines(run, stats, comparison=None, repeats=1):
                      "on a CPU" % (100 * stats.probe_agreement))
     for warning in stats.warnings:
         lines.append("warning: " + warning)
+    for note in stats.notes:
+        lines.append("note: " + note)
     return lines

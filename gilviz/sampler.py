@@ -60,7 +60,10 @@ class Sampler:
         self._thread = threading.Thread(target=self._loop, name="gilviz-sampler", daemon=True)
 
     def start(self):
-        psutil.cpu_percent(percpu=True)  # the first call only sets the reference point
+        # The first call only sets the reference point: its row, all NaN,
+        # marks where the first measurement window begins.
+        cores = psutil.cpu_percent(percpu=True)
+        self._cores.append((clock(), [float("nan")] * len(cores)))
         self._running = True
         self._thread.start()
 

@@ -30,6 +30,16 @@ def test_round_trip_keeps_every_field_and_dtype(battle):
     assert_runs_equal(loaded.runs[0], run)
 
 
+def test_nan_is_stored_as_null_and_read_back_as_nan(battle):
+    from gilviz.log import CoreSamples
+    cores = CoreSamples(np.asarray([0, 5], np.int64),
+                        np.asarray([[np.nan, np.nan], [50, 100]], np.float32))
+    text = dumps(new_log([battle._replace(cores=cores)]))
+    assert "NaN" not in text and "[null,null]" in text
+    loaded = loads(text).runs[0].cores.percent
+    assert np.isnan(loaded[0]).all() and loaded[1].tolist() == [50, 100]
+
+
 def test_states_are_stored_as_one_string(battle):
     run = battle._replace(threads=samples_table([(1, 0, "R"), (2, 1, "S")]))
     document = json.loads(dumps(new_log([run])))

@@ -75,16 +75,19 @@ def draw_sampled_on_cpu(ax, samples, y_of_worker, height=BAND):
 
 
 def draw_cores(ax, cores):
+    """Each core's utilisation as steps over its measurement windows; dash
+    patterns keep cores apart where their lines coincide."""
     artists = []
-    if len(cores.t_ns) == 0:
+    if len(cores.t_ns) < 2:
         ax.text(0.5, 0.5, "sampler off: no CPU data", transform=ax.transAxes,
                 ha="center", va="center", color=theme.MUTED)
         return artists
-    t = cores.t_ns / MS
+    edges = cores.t_ns / MS
     for core in range(cores.percent.shape[1]):
         colour = theme.CORE_COLOURS[core % len(theme.CORE_COLOURS)]
-        artists += ax.step(t, cores.percent[:, core], where="pre", color=colour,
-                           linewidth=2.2, label="core %d" % core)
+        artists.append(ax.stairs(cores.percent[1:, core], edges, color=colour, linewidth=2.6,
+                                 linestyle=theme.CORE_DASHES[core % len(theme.CORE_DASHES)],
+                                 label="core %d" % core))
     ax.set_ylim(0, 105)
     ax.set_yticks([0, 50, 100])
     ax.set_ylabel("CPU %")
@@ -116,7 +119,7 @@ def legend_handles(run, stats, segments):
                               label="woke up, did not get the GIL (sampled)"))
     if run.sampler is not None and run.probe is not None:
         handles.append(Line2D([], [], marker="|", linestyle="", markersize=10,
-                              color=theme.SKY_BLUE, label="thread on a CPU (sampled)"))
+                              color=theme.SKY_BLUE, label="on a CPU (sampled)"))
     return handles
 
 
@@ -213,14 +216,18 @@ def _timeline_figure(run, stats, comparison, repeats):
     cores.set_title("CPU utilisation per core (psutil, %d ms windows)" % 50, loc="left")
     cores.set_xlabel("time since the workers were released (ms)")
     if cores.get_legend_handles_labels()[0]:
-        cores.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=13)
+        cores.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=8, fontsize=13,
+                     handlelength=2.6, borderaxespad=0.2)
 
     title, facts = title_lines(run, stats, comparison)
     figure.text(0.09, 0.975, title, fontsize=28, fontweight="bold", color=theme.INK, va="top")
     figure.text(0.09, 0.918, facts, fontsize=17, color=theme.INK, va="top")
     if stats.warnings:
-        figure.text(0.09, 0.884, "⚠ " + "; ".join(stats.warnings), fontsize=14,
+        figure.text(0.09, 0.884, "⚠ " + "; ".join(stats.warnings + stats.notes), fontsize=14,
                     color=theme.VERMILLION, va="top")
+    elif stats.notes:
+        figure.text(0.09, 0.884, "note: " + "; ".join(stats.notes), fontsize=14,
+                    color=theme.MUTED, va="top")
     figure.legend(handles=legend_handles(run, stats, segments), loc="upper left",
                   bbox_to_anchor=(0.085, 0.86), ncol=4, fontsize=13, handlelength=1.6,
                   columnspacing=1.4)
