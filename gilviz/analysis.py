@@ -374,6 +374,16 @@ RUNNING, ON_CPU, OFF_CPU = 3, 4, 5
 (state R, or anything else), for runs without the probe."""
 
 
+STATE_NAMES = {
+    WAIT_GIL: "waiting for the GIL",
+    WAIT_CPU: "waiting for a CPU",
+    UNCLEAR: "not running (cause unclear)",
+    RUNNING: "running Python",
+    ON_CPU: "on a CPU (sampled)",
+    OFF_CPU: "off CPU (sampled)",
+}
+
+
 class Segments(NamedTuple):
     worker: np.ndarray
     start_ns: np.ndarray

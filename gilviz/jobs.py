@@ -2,6 +2,7 @@
 
     specs --run_target--> Runs --save--> run.json
                             `--summarize--> RunStats --> terminal summary
+                                                     |--> trace.json (Chrome trace format)
                                                      `--> timeline.png
 
 The log is written before anything is analysed or drawn, and also when a run
@@ -16,9 +17,11 @@ from .analysis import compare_walls, median_run, summarize, wall_ns
 from .log import new_log, new_run_dir, save
 from .report import summary_lines
 from .runner import TargetError, run_target
+from .trace import save_trace
 
 LOG_NAME = "run.json"
 TIMELINE_NAME = "timeline.png"
+TRACE_NAME = "trace.json"
 
 
 class MeasurementFailed(RuntimeError):
@@ -92,8 +95,10 @@ def measure_and_report(spec, baseline, repeat, out_dir, out, err):
     for line in summary_lines(shown, stats, comparison, len(measured)):
         out.write(line + "\n")
 
+    trace_path = save_trace(shown, stats, os.path.join(run_dir, TRACE_NAME))
     from .render import save_png, timeline_figure  # matplotlib: only once measuring is over
     timeline_path = save_png(timeline_figure(shown, stats, comparison, len(measured)),
                              os.path.join(run_dir, TIMELINE_NAME))
-    out.write("log:      %s\ntimeline: %s\n" % (log_path, timeline_path))
+    out.write("log:      %s\ntimeline: %s\ntrace:    %s (open in ui.perfetto.dev)\n"
+              % (log_path, timeline_path, trace_path))
     return log_path, timeline_path
