@@ -43,14 +43,21 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, "%s: error: %s (see %s --help)\n" % (self.prog, message, self.prog))
 
 
-def worker_count(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("%r is not a whole number" % text) from None
-    if not 1 <= value <= MAX_WORKERS:
-        raise argparse.ArgumentTypeError("%d workers: give 1 to %d" % (value, MAX_WORKERS))
-    return value
+def whole_number(low, high, unit):
+    """A type= callable for a whole number of `unit` from `low` to `high`."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError("%r is not a whole number" % text) from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError("%d %s: give %d to %d" % (value, unit, low, high))
+        return value
+    return parse
+
+
+worker_count = whole_number(1, MAX_WORKERS, "workers")
+repeat_count = whole_number(1, MAX_REPEAT, "repeats")
 
 
 def work_size(text):
@@ -68,16 +75,6 @@ def work_size(text):
         value = int(number)
     if not 1 <= value <= MAX_COUNT:
         raise argparse.ArgumentTypeError("%s: give 1 to %.0e" % (text, MAX_COUNT))
-    return value
-
-
-def repeat_count(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("%r is not a whole number" % text) from None
-    if not 1 <= value <= MAX_REPEAT:
-        raise argparse.ArgumentTypeError("%d: give 1 to %d" % (value, MAX_REPEAT))
     return value
 
 
