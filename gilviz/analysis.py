@@ -156,36 +156,23 @@ def failed_acquisitions(holds, samples, gil_of_worker, margin_ns):
     resolution) away from every hold edge involved, so that neither signal's
     uncertainty can make a false mark.
     """
-    workers = np.unique(holds.worker)
-    inside_mine = {}
-    outside_mine = {}
-    for index in workers:
-        mine = holds.worker == index
-        rows = samples.worker == index
-        t = samples.t_ns[rows]
-        inside_mine[int(index)] = (rows, holding_at(holds.start_ns[mine], holds.stop_ns[mine], t, margin_ns))
-        outside_mine[int(index)] = ~holding_at(holds.start_ns[mine], holds.stop_ns[mine], t, -margin_ns)
-    failed = []
-    agreeing = inside = 0
+    t = samples.t_ns
+    sample_gil = np.asarray([gil_of_worker[int(w)] for w in samples.worker], dtype=np.int64)
+    own_clearly = np.zeros(len(t), dtype=bool)   # inside its own hold, clear of the edges
+    own_maybe = np.zeros(len(t), dtype=bool)     # inside its own hold or near one
+    other_clearly = np.zeros(len(t), dtype=bool) # another worker of its GIL clearly holds
+    for index in np.unique(holds.worker):
+        theirs = holds.worker == index
+        start, stop = holds.start_ns[theirs], holds.stop_ns[theirs]
+        own = samples.worker == index
+        others = ~own & (sample_gil == gil_of_worker[int(index)])
+        own_clearly[own] = holding_at(start, stop, t[own], margin_ns)
+        own_maybe[own] = holding_at(start, stop, t[own], -margin_ns)
+        other_clearly[others] |= holding_at(start, stop, t[others], margin_ns)
     running = samples.state == "R"
-    for index in workers:
-        index = int(index)
-        rows, inside_hold = inside_mine[index]
-        row_ids = np.flatnonzero(rows)
-        inside += int(inside_hold.sum())
-        agreeing += int((inside_hold & running[rows]).sum())
-        t = samples.t_ns[rows]
-        other_holding = np.zeros(len(t), dtype=bool)
-        for other in workers:
-            other = int(other)
-            if other == index or gil_of_worker[other] != gil_of_worker[index]:
-                continue
-            theirs = holds.worker == other
-            other_holding |= holding_at(holds.start_ns[theirs], holds.stop_ns[theirs], t, margin_ns)
-        caught = running[rows] & outside_mine[index] & other_holding
-        failed.append(row_ids[caught])
-    failed = np.sort(np.concatenate(failed)) if failed else np.zeros(0, np.int64)
-    return Acquisitions(failed=failed, agreeing=agreeing, inside=inside)
+    return Acquisitions(failed=np.flatnonzero(running & ~own_maybe & other_clearly),
+                        agreeing=int(np.count_nonzero(own_clearly & running)),
+                        inside=int(np.count_nonzero(own_clearly)))
 
 
 class WorkerStats(NamedTuple):
