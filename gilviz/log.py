@@ -35,7 +35,7 @@ class RunSpec(NamedTuple):
     workers: int
     """Number of workers the work was split between."""
     work: int
-    """Total work (countdown: iterations), split evenly between the workers."""
+    """Total work (countdown: iterations; io: tasks), split evenly between the workers."""
     probe: bool
     """Whether the kernel ran in its probed form."""
     python: str

@@ -6,10 +6,17 @@ worker's "index", the number of "workers", the run's "params" (a dict from
 the command line) and "marks", a list to which the kernel may append
 [t_ns, kind, value] events (chunk ends, requests) for the log.
 
+A kernel may name a session as well: a context manager
+session(params, workers, work) that the agent enters before it starts the
+workers and leaves after it collected them, and that yields the params the
+workers get (the io kernel starts its echo server there, outside the
+measured time).
+
 Kernels that need more than the stdlib live in modules of their own, loaded
 only when asked for, so that countdown imports nothing else.
 """
 
+import contextlib
 import importlib
 
 from .probe import clock
@@ -69,11 +76,28 @@ def calibrate_chunk(target_ns, iterations=100000, repeats=3):
 
 
 KERNELS = {
-    # name: (module, function), the module relative to this package
+    # name: (module, function[, session]), the module relative to this package
     "countdown": (".kernels", "run_countdown"),
+    "io": (".io", "run_io", "io_session"),
 }
+
+PROBED_KERNELS = ("countdown",)
+"""Kernels with a probed form; the others ignore the probe and run without it."""
 
 
 def load_kernel(name):
-    module, function = KERNELS[name]
+    module, function = KERNELS[name][:2]
     return getattr(importlib.import_module(module, __package__), function)
+
+
+@contextlib.contextmanager
+def _no_session(params, workers, work):
+    yield params
+
+
+def load_session(name):
+    """The kernel's session (see above), or one that changes nothing."""
+    entry = KERNELS[name]
+    if len(entry) < 3:
+        return _no_session
+    return getattr(importlib.import_module(entry[0], __package__), entry[2])

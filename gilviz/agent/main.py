@@ -20,7 +20,7 @@ import sys
 import traceback
 
 from .backends import LAUNCHERS, gil_enabled, split_work
-from .kernels import calibrate_chunk
+from .kernels import PROBED_KERNELS, calibrate_chunk, load_session
 from .probe import clock
 
 
@@ -54,23 +54,29 @@ def run(config, reporter, read_command):
     config = dict(config, gil_enabled=gil_enabled())
     probe = None
     if config["probe"]:
+        if config["kernel"] not in PROBED_KERNELS:
+            raise ValueError("the %s kernel has no probed form" % config["kernel"])
         config["chunk"] = calibrate_chunk(config["chunk_target_ns"])
         probe = {"chunk": config["chunk"], "gap_ns": config["gap_ns"]}
 
-    launcher = LAUNCHERS[config["backend"]](config)
-    shares = split_work(config["work"], config["workers"])
-    for index, share in enumerate(shares):
-        launcher.start(index, share)
-    workers = [launcher.ready(index) for index in range(len(shares))]
-    reporter.send("ready", interpreter=describe_interpreter(), probe=probe, workers=workers)
+    session = load_session(config["kernel"])
+    with session(config["params"], config["workers"], config["work"]) as params:
+        config["params"] = params
+        launcher = LAUNCHERS[config["backend"]](config)
+        shares = split_work(config["work"], config["workers"])
+        for index, share in enumerate(shares):
+            launcher.start(index, share)
+        workers = [launcher.ready(index) for index in range(len(shares))]
+        reporter.send("ready", interpreter=describe_interpreter(), probe=probe, workers=workers)
 
-    command = read_command()
-    if command != "go":
-        raise RuntimeError("expected 'go' from the orchestrator, got %r" % command)
-    release_ns = clock()
-    launcher.release()
-    records = [launcher.result(index) for index in range(len(shares))]
-    reporter.send("done", release_ns=release_ns, end_ns=clock(), workers=records)
+        command = read_command()
+        if command != "go":
+            raise RuntimeError("expected 'go' from the orchestrator, got %r" % command)
+        release_ns = clock()
+        launcher.release()
+        records = [launcher.result(index) for index in range(len(shares))]
+        end_ns = clock()
+    reporter.send("done", release_ns=release_ns, end_ns=end_ns, workers=records)
 
 
 def main(argv):
