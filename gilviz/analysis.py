@@ -1,4 +1,4 @@
-"""What a run's records mean: holds, waits, hand-offs, overlap, speedup.
+"""What a run's records mean: holds, waits, hand-offs, overlap, recorded waits.
 
 Pure functions over numpy arrays and log records; nothing here reads the
 clock or the file system, so every result can be checked against
@@ -325,6 +325,9 @@ def summarize(run):
     turns = run.holds.stop_ns - run.holds.start_ns
     hold_gil = np.asarray([gil[int(index)] for index in run.holds.worker], dtype=np.int64)
     warnings = [("worker %d failed: %s" % (w.index, w.error)) for w in run.workers if w.error]
+    # A kernel that could not do what was asked says what it did instead.
+    warnings += sorted({w.result["fallback"] for w in run.workers
+                        if w.result and w.result.get("fallback")})
     sampler_note = sampler_warning(run.sampler)
     if sampler_note:
         warnings.append(sampler_note)
@@ -356,9 +359,63 @@ def summarize(run):
 
 
 # States a timeline band shows. The first three are the gap kinds above.
-RUNNING, ON_CPU, OFF_CPU = 3, 4, 5
+RUNNING, ON_CPU, OFF_CPU, WAIT_IO, SLEEPING = 3, 4, 5, 6, 7
 """RUNNING comes from the probe; ON_CPU / OFF_CPU from the sampler alone
-(state R, or anything else), for runs without the probe."""
+(state R, or anything else), for runs without the probe. WAIT_IO and
+SLEEPING are OFF_CPU samples taken while the kernel's own marks say that the
+worker waited for a reply or slept."""
+
+WAIT_MARKS = {"request": WAIT_IO, "sleep": SLEEPING}
+"""Mark kinds whose value is the length (ns) of a wait that began at t_ns."""
+
+
+class Waits(NamedTuple):
+    worker: np.ndarray
+    start_ns: np.ndarray
+    stop_ns: np.ndarray
+    state: np.ndarray
+    """WAIT_IO or SLEEPING."""
+
+
+def wait_spans(marks):
+    """The waits the kernel recorded as marks, sorted by worker and start."""
+    state = np.asarray([WAIT_MARKS.get(kind, -1) for kind in marks.kind.tolist()], np.int8)
+    keep = state >= 0
+    start = marks.t_ns[keep]
+    stop = start + np.nan_to_num(marks.value[keep]).astype(np.int64)
+    order = np.lexsort((start, marks.worker[keep]))
+    return Waits(marks.worker[keep][order], start[order], stop[order], state[keep][order])
+
+
+class WaitStats(NamedTuple):
+    """How long the kernel's recorded waits of one kind took."""
+
+    state: int
+    """WAIT_IO or SLEEPING."""
+    count: int
+    median_ns: int
+    p99_ns: int
+    max_ns: int
+
+
+def wait_stats(waits):
+    """Figures for each kind of wait present, most frequent first."""
+    stats = []
+    for state in np.unique(waits.state):
+        lengths = (waits.stop_ns - waits.start_ns)[waits.state == state]
+        stats.append(WaitStats(state=int(state), count=len(lengths),
+                               median_ns=int(np.median(lengths)),
+                               p99_ns=int(np.percentile(lengths, 99)),
+                               max_ns=int(lengths.max())))
+    return sorted(stats, key=lambda each: -each.count)
+
+
+def waiting_share(waits, worker, wall_ns):
+    """Share of `wall_ns` during which `worker` had a wait outstanding."""
+    mine = waits.worker == worker
+    if wall_ns <= 0 or not np.any(mine):
+        return None
+    return float((waits.stop_ns[mine] - waits.start_ns[mine]).sum()) / wall_ns
 
 
 STATE_NAMES = {
@@ -395,12 +452,13 @@ def probe_segments(holds, gaps):
     ])
 
 
-def sampled_segments(samples, stop_by_worker, longest_ns):
+def sampled_segments(samples, stop_by_worker, longest_ns, waits=None):
     """Each sample's state held until the worker's next sample.
 
     A span longer than `longest_ns` (the sampler paused) is cut there rather
     than stretched over time nobody looked at. Samples before the release or
-    after the worker stopped are left out.
+    after the worker stopped are left out. An off-CPU sample taken inside
+    one of the worker's `waits` (wait_spans) takes that wait's state.
     """
     parts = []
     for index, stop in stop_by_worker.items():
@@ -410,6 +468,12 @@ def sampled_segments(samples, stop_by_worker, longest_ns):
             continue
         ends = np.minimum(np.append(t[1:], stop), t + longest_ns)
         state = np.where(samples.state[mine] == "R", ON_CPU, OFF_CPU).astype(np.int8)
+        if waits is not None:
+            own = waits.worker == index
+            for kind in np.unique(waits.state[own]):
+                spans = own & (waits.state == kind)
+                inside = holding_at(waits.start_ns[spans], waits.stop_ns[spans], t)
+                state[inside & (state == OFF_CPU)] = kind
         parts.append((np.full(len(t), index, np.int32), t, ends, state))
     return _segments(parts)
 
@@ -422,7 +486,8 @@ def run_segments(run):
     if run.sampler is None:
         return _segments([])
     stops = {w.index: w.stop_ns for w in run.workers if w.stop_ns is not None}
-    return sampled_segments(run.threads, stops, int(3e9 / run.sampler.requested_hz))
+    return sampled_segments(run.threads, stops, int(3e9 / run.sampler.requested_hz),
+                            wait_spans(run.marks))
 
 
 def switch_times(run):

@@ -20,6 +20,9 @@ MAX_COUNT = 10**11
 """About 45 minutes of countdown on CPython 3.11 here: beyond it, a typo."""
 MAX_SAMPLE_HZ = 10_000.0
 MAX_REPEAT = 100
+IO_TASKS = 200
+IO_WAIT_S = 0.005
+MIN_IO_WAIT_S, MAX_IO_WAIT_S = 1e-4, 10.0
 OLDEST_TARGET = (3, 8)
 """The agent's syntax and time.perf_counter_ns / threading.get_native_id need 3.8."""
 
@@ -108,7 +111,35 @@ def interpreter(text):
     return os.path.abspath(path)
 
 
-def add_workload_options(parser, count_default, count_help):
+def io_wait(text):
+    """Seconds a task of the io kernel waits: 0.1 ms to 10 s."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("%r is not a number of seconds" % text) from None
+    if not MIN_IO_WAIT_S <= value <= MAX_IO_WAIT_S:
+        raise argparse.ArgumentTypeError("%s s: give %g to %g seconds"
+                                         % (text, MIN_IO_WAIT_S, MAX_IO_WAIT_S))
+    return value
+
+
+def add_io_options(parser, default=None):
+    """--io-wait and --io-via; `default` None leaves them unset (the sweep
+    checks they go with the io kernel)."""
+    group = parser.add_argument_group("io kernel")
+    group.add_argument("--io-wait", type=io_wait, metavar="SECONDS",
+                       default=default and IO_WAIT_S,
+                       help="how long each task waits for its reply (default: %g)" % IO_WAIT_S)
+    group.add_argument("--io-via", choices=("echo", "sleep"), default=default and "echo",
+                       help="echo: a round trip to an echo server on 127.0.0.1 that answers "
+                            "after the wait; sleep: time.sleep (default: echo)")
+
+
+def io_params(args):
+    return {"wait_s": args.io_wait or IO_WAIT_S, "via": args.io_via or "echo"}
+
+
+def add_workload_options(parser, count_default, count_help, probe=True):
     backend = parser.add_mutually_exclusive_group()
     backend.add_argument("--threads", type=worker_count, metavar="N",
                          help="N threads in one process (the default, with N=4)")
@@ -122,8 +153,11 @@ def add_workload_options(parser, count_default, count_help):
                         help="interpreter to measure (default: the one running gilviz)")
     parser.add_argument("--sample-hz", type=sample_rate, default=1000.0, metavar="HZ",
                         help="thread-state sampling rate, 0 for off (default: 1000)")
-    parser.add_argument("--no-probe", action="store_true",
-                        help="run the plain kernel, exactly as the seed has it")
+    if probe:
+        parser.add_argument("--no-probe", action="store_true",
+                            help="run the plain kernel, exactly as the seed has it")
+    else:
+        parser.set_defaults(no_probe=True)
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the serial runs of the same work")
     parser.add_argument("--repeat", type=repeat_count, default=3, metavar="N",
@@ -145,7 +179,33 @@ def add_countdown(commands):
     command.set_defaults(handler=run_workload, command_parser=command)
 
 
-SUBCOMMANDS = (add_countdown,)
+IO_EPILOG = """\
+examples:
+  gilviz io --threads 8                   8 threads, each blocked on I/O most of the time
+  gilviz io --processes 8                 the same tasks in 8 processes
+  gilviz io --threads 8 --io-via sleep    time.sleep instead of the echo server
+  gilviz io --threads 4 --count 400 --io-wait 0.002
+
+Each task is one round trip to an echo server on 127.0.0.1, started in the
+measured interpreter's own process tree for the run; the server holds every
+reply for --io-wait seconds. The timeline's bands come from sampled thread
+states: green where the thread slept while its request was outstanding.
+"""
+
+
+def add_io(commands):
+    command = commands.add_parser(
+        "io", help="tasks that wait on I/O: threads scale where countdown's do not",
+        description="Run a fixed number of I/O-bound tasks split between workers and draw "
+                    "the timeline: threads blocked on I/O, not waiting for the GIL.",
+        epilog=IO_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_workload_options(command, IO_TASKS, "total tasks, split evenly (default: %d)"
+                         % IO_TASKS, probe=False)
+    add_io_options(command, default=True)
+    command.set_defaults(handler=run_workload, command_parser=command, params_of=io_params)
+
+
+SUBCOMMANDS = (add_countdown, add_io)
 
 
 def build_parser():
@@ -176,8 +236,10 @@ def run_workload(args, out, err):
 
     from .jobs import MeasurementFailed, measure_and_report
     from .log import RunSpec
+    params_of = getattr(args, "params_of", None)
     spec = RunSpec(kernel=args.command, backend=backend, workers=workers, work=args.count,
-                   probe=not args.no_probe, python=args.python, sample_hz=args.sample_hz)
+                   probe=not args.no_probe, python=args.python, sample_hz=args.sample_hz,
+                   params=params_of(args) if params_of else None)
     try:
         measure_and_report(spec, baseline=not args.no_baseline, repeat=args.repeat,
                            out_dir=args.out, out=out, err=err)

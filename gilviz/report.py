@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from .analysis import SLEEPING, WAIT_IO, wait_spans, wait_stats, waiting_share
 
+WAIT_WORDS = {WAIT_IO: "requests (round trips)", SLEEPING: "sleeps"}
 
 def _ms(ns):
     return "" if ns is None else "%.1f" % (ns / 1e6)
@@ -19,11 +21,14 @@ def _count(value):
 COLUMNS = (
     ("worker", "<"), ("wall ms", ">"), ("cpu ms", ">"), ("held GIL", ">"), ("wait GIL", ">"),
     ("wait CPU", ">"), ("unclear", ">"), ("held %", ">"), ("failed acq.", ">"),
+    ("waiting %", ">"),
 )
 
 
 def worker_table(run, stats):
+    """A row a worker; columns the run has no data for (no probe, say) are left out."""
     noun = run.spec.worker_noun
+    waits = wait_spans(run.marks)
     rows = [[name for name, _ in COLUMNS]]
     for worker in stats.workers:
         rows.append([
@@ -31,10 +36,12 @@ def worker_table(run, stats):
             _ms(worker.held_ns), _ms(worker.wait_gil_ns), _ms(worker.wait_cpu_ns),
             _ms(worker.unclear_ns), _percent(worker.hold_share),
             _count(worker.failed_acquisitions),
+            _percent(waiting_share(waits, worker.index, stats.wall_ns)),
         ])
+    shown = [i for i in range(len(COLUMNS)) if i == 0 or any(row[i] for row in rows[1:])]
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
-    return ["  ".join(("{:%s%d}" % (align, width)).format(cell)
-                      for cell, (_, align), width in zip(row, COLUMNS, widths)).rstrip()
+    return ["  ".join(("{:%s%d}" % (COLUMNS[i][1], widths[i])).format(row[i])
+                      for i in shown).rstrip()
             for row in rows]
 
 
@@ -48,6 +55,24 @@ def comparison_line(run, comparison):
     return "%s took %.2fx the serial time (median %.3f s vs %.3f s%s)" % (
         run.spec.describe(), comparison.ratio, comparison.run_wall_ns / 1e9,
         comparison.baseline_wall_ns / 1e9, spread)
+
+
+def wait_lines(run):
+    """What the kernel's recorded waits took, and what they were."""
+    lines = []
+    for each in wait_stats(wait_spans(run.marks)):
+        lines.append("%s: %d, median %.2f ms, p99 %.2f ms, max %.2f ms" % (
+            WAIT_WORDS[each.state], each.count, each.median_ns / 1e6, each.p99_ns / 1e6,
+            each.max_ns / 1e6))
+    results = [w.result for w in run.workers if w.result]
+    if results and "via" in results[0]:
+        wait_ms = 1e3 * results[0]["wait_s"]
+        if results[0]["via"] == "echo":
+            lines.append("each task: one round trip to an echo server on 127.0.0.1 that "
+                         "answers after %.1f ms" % wait_ms)
+        else:
+            lines.append("each task: time.sleep(%.1f ms), standing in for I/O" % wait_ms)
+    return lines
 
 
 def summary_lines(run, stats, comparison=None, repeats=1):
@@ -71,6 +96,7 @@ def summary_lines(run, stats, comparison=None, repeats=1):
     lines.append(" · ".join(figures))
     if comparison is not None:
         lines.append(comparison_line(run, comparison))
+    lines += wait_lines(run)
     quality = []
     if stats.resolution_ns is not None:
         quality.append("probe read the clock every %.0f µs" % (stats.resolution_ns / 1e3))

@@ -5,7 +5,8 @@ the common forms of colour blindness; the type is large enough to read from
 the back of a room on a 1920x1080 projector.
 """
 
-from ..analysis import OFF_CPU, ON_CPU, RUNNING, UNCLEAR, WAIT_CPU, WAIT_GIL
+from ..analysis import (OFF_CPU, ON_CPU, RUNNING, SLEEPING, UNCLEAR, WAIT_CPU, WAIT_GIL,
+                        WAIT_IO)
 
 BLUE = "#0072B2"
 ORANGE = "#E69F00"
@@ -25,6 +26,8 @@ STATE_COLOURS = {
     UNCLEAR: GREY,
     ON_CPU: SKY_BLUE,
     OFF_CPU: GREY,
+    WAIT_IO: BLUISH_GREEN,
+    SLEEPING: YELLOW,
 }
 STATE_LABELS = {
     RUNNING: "running Python (holds the GIL)",
@@ -33,6 +36,8 @@ STATE_LABELS = {
     UNCLEAR: "not running, cause unclear",
     ON_CPU: "on a CPU (sampled)",
     OFF_CPU: "off CPU: sleeping or blocked (sampled)",
+    WAIT_IO: "blocked on I/O: request outstanding (sampled)",
+    SLEEPING: "in time.sleep, standing in for I/O (sampled)",
 }
 FAILED_ACQUISITION = VERMILLION
 CORE_COLOURS = (BLUISH_GREEN, VERMILLION, SKY_BLUE, YELLOW, REDDISH_PURPLE, ORANGE, BLUE, INK)

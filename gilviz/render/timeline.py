@@ -11,13 +11,15 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ..analysis import RUNNING, busiest_window, run_segments, shares_gil, switch_times
+from ..analysis import (RUNNING, SLEEPING, WAIT_IO, WAIT_MARKS, busiest_window, run_segments,
+                        shares_gil, switch_times, wait_spans, wait_stats, waiting_share)
 from . import theme
 
 ZOOM_NS = 50_000_000
 BAND = 0.72
 """Height of a worker's band, in units of the distance between bands."""
 MS = 1e6
+WAIT_NOUNS = {WAIT_IO: "requests", SLEEPING: "sleeps"}
 
 
 def band_rectangles(start_ns, stop_ns, y, height):
@@ -104,6 +106,20 @@ def format_bands(ax, run, y_of_worker):
     ax.spines["left"].set_visible(False)
 
 
+def draw_shares(ax, share_of_worker, y_of_worker, header, colour):
+    """Each worker's share of the run, right of its band, under a header."""
+    artists = []
+    transform = ax.get_yaxis_transform()
+    for index, share in share_of_worker.items():
+        if share is not None:
+            artists.append(ax.text(1.005, y_of_worker[index], "%.0f%%" % (100 * share),
+                                   transform=transform, va="center", ha="left", fontsize=15,
+                                   fontweight="bold", color=colour))
+    artists.append(ax.text(1.005, len(y_of_worker) - 0.35, header, transform=transform,
+                           va="bottom", ha="left", fontsize=13, color=theme.MUTED))
+    return artists
+
+
 def legend_handles(run, stats, segments):
     running = theme.STATE_LABELS[RUNNING]
     if not any(shares_gil(run).values()):
@@ -141,6 +157,9 @@ def title_lines(run, stats, comparison):
         facts.append("median turn %.1f ms" % (stats.median_turn_ns / MS))
     if stats.overlap_ns is not None and run.spec.workers > 1:
         facts.append("%.0f ms with 2+ running at once" % (stats.overlap_ns / MS))
+    for each in wait_stats(wait_spans(run.marks)):
+        facts.append("%d %s, median %.1f ms" % (
+            each.count, WAIT_NOUNS[each.state], each.median_ns / MS))
     return title, " · ".join(facts)
 
 
@@ -152,6 +171,8 @@ def provenance(run, stats):
         parts.append("bands: in-kernel probe, a clock read%s" % resolution)
     elif run.sampler is not None:
         parts.append("bands: sampled thread states (no probe)")
+        if len(run.marks.kind) and np.isin(run.marks.kind, list(WAIT_MARKS)).any():
+            parts.append("waits: the kernel's own timestamps")
     else:
         parts.append("bands: start and stop only (no probe, no sampler)")
     if run.sampler is not None:
@@ -175,6 +196,7 @@ def _timeline_figure(run, stats, comparison, repeats):
     cores.sharex(whole)
 
     segments = run_segments(run)
+    waits = wait_spans(run.marks)
     y_of_worker = {w.index: len(run.workers) - 1 - w.index for w in run.workers}
     wall_ms = stats.wall_ns / MS
     failed = stats.failed_samples
@@ -187,14 +209,13 @@ def _timeline_figure(run, stats, comparison, repeats):
     format_bands(whole, run, y_of_worker)
     whole.set_title("Whole run" if repeats == 1 else "Whole run (the median of %d)" % repeats,
                     loc="left")
-    for worker in stats.workers:
-        if worker.hold_share is not None:
-            whole.text(1.005, y_of_worker[worker.index], "%.0f%%" % (100 * worker.hold_share),
-                       transform=whole.get_yaxis_transform(), va="center", ha="left",
-                       fontsize=15, fontweight="bold", color=theme.BLUE)
     if any(w.hold_share is not None for w in stats.workers):
-        whole.text(1.005, len(run.workers) - 0.35, "held", transform=whole.get_yaxis_transform(),
-                   va="bottom", ha="left", fontsize=13, color=theme.MUTED)
+        draw_shares(whole, {w.index: w.hold_share for w in stats.workers}, y_of_worker,
+                    "held", theme.BLUE)
+    elif len(waits.worker):
+        draw_shares(whole, {w.index: waiting_share(waits, w.index, stats.wall_ns)
+                            for w in stats.workers}, y_of_worker, "waiting",
+                    theme.STATE_COLOURS[int(waits.state[0])])
 
     # Zoom on the busiest window.
     begin = busiest_window(switch_times(run), ZOOM_NS, stats.wall_ns)
