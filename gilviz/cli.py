@@ -20,6 +20,10 @@ MAX_COUNT = 10**11
 """About 45 minutes of countdown on CPython 3.11 here: beyond it, a typo."""
 MAX_SAMPLE_HZ = 10_000.0
 MAX_REPEAT = 100
+MAX_WORKER_COUNTS = 32
+MAX_WARMUP = 20
+MAX_SWEEP_RUNS = 2000
+"""More runs than this is a typo, or a job for a script."""
 IO_TASKS = 200
 IO_WAIT_S = 0.005
 MIN_IO_WAIT_S, MAX_IO_WAIT_S = 1e-4, 10.0
@@ -109,6 +113,52 @@ def interpreter(text):
         raise argparse.ArgumentTypeError("%s is Python %d.%d; gilviz measures %d.%d or newer"
                                          % ((text,) + version + OLDEST_TARGET))
     return os.path.abspath(path)
+
+
+def worker_counts(text):
+    """Worker counts: "1-8", "1,2,4,8" or both ("1-4,8"); sorted, no repeats."""
+    counts = set()
+    for part in text.split(","):
+        bounds = part.strip().split("-")
+        if len(bounds) > 2 or not all(bound.strip().isdigit() for bound in bounds):
+            raise argparse.ArgumentTypeError(
+                "%r is not a list of worker counts like 1-8 or 1,2,4,8" % text)
+        low, high = (worker_count(bound) for bound in (bounds[0], bounds[-1]))
+        if low > high:
+            raise argparse.ArgumentTypeError("%s: a range goes up, as in %d-%d"
+                                             % (part.strip(), high, low))
+        if high - low + 1 > MAX_WORKER_COUNTS:
+            raise argparse.ArgumentTypeError(
+                "%s: %d worker counts, at most %d (list some, e.g. 1,2,4,8,16)"
+                % (part.strip(), high - low + 1, MAX_WORKER_COUNTS))
+        counts.update(range(low, high + 1))
+    if len(counts) > MAX_WORKER_COUNTS:
+        raise argparse.ArgumentTypeError("%s: %d worker counts, at most %d"
+                                         % (text, len(counts), MAX_WORKER_COUNTS))
+    return sorted(counts)
+
+
+def backend_names(text):
+    """Backends the agent offers, comma-separated, in the order given."""
+    from .agent.backends import LAUNCHERS
+    names = []
+    for name in (part.strip() for part in text.split(",")):
+        if name not in LAUNCHERS:
+            raise argparse.ArgumentTypeError("%r is not a backend: give some of %s"
+                                             % (name, ", ".join(sorted(LAUNCHERS))))
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def warmup_count(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("%r is not a whole number" % text) from None
+    if not 0 <= value <= MAX_WARMUP:
+        raise argparse.ArgumentTypeError("%d: give 0 to %d" % (value, MAX_WARMUP))
+    return value
 
 
 def io_wait(text):
@@ -205,7 +255,64 @@ def add_io(commands):
     command.set_defaults(handler=run_workload, command_parser=command, params_of=io_params)
 
 
-SUBCOMMANDS = (add_countdown, add_io)
+SWEEP_WORK = {"countdown": 10_000_000, "io": IO_TASKS}
+"""Default work of a sweep, by kernel; other kernels need --work."""
+
+SPEEDUP_EPILOG = """\
+examples:
+  gilviz speedup countdown                          threads stay flat, processes scale
+  gilviz speedup countdown --workers 1-8 --backends serial,threads,processes --repeat 5
+  gilviz speedup io --workers 1,2,4,8,16            threads scale past the core count
+  gilviz speedup countdown --workers 1-4 --probe    with the probe in the kernel
+
+Every run is a fresh target process. A round runs the serial baseline and
+then every backend at every worker count (A B C A B C ...); speedups pair
+each run with its round's baseline. Progress goes to stderr (--quiet: none).
+Writes output/<time>-speedup-<kernel>/run.json, saved after every run (so
+Ctrl-C keeps the runs finished), and speedup.png, drawn from that log.
+"""
+
+
+def add_speedup(commands):
+    from .agent.kernels import KERNELS
+    command = commands.add_parser(
+        "speedup", help="speedup curves: every backend at every worker count",
+        description="Sweep worker counts and backends for one kernel, measure each "
+                    "configuration in interleaved rounds against a serial baseline, and draw "
+                    "speedup curves with Amdahl fits.",
+        epilog=SPEEDUP_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    command.add_argument("kernel", choices=sorted(KERNELS), metavar="KERNEL",
+                         help="the workload: %s" % ", ".join(sorted(KERNELS)))
+    command.add_argument("--workers", type=worker_counts, default=worker_counts("1-8"),
+                         metavar="RANGE", help="worker counts: 1-8, 1,2,4,8 or 1-4,8 "
+                                               "(default: 1-8)")
+    command.add_argument("--backends", type=backend_names, default=["threads", "processes"],
+                         metavar="LIST", help="comma-separated, e.g. threads,processes (the "
+                                              "default); the serial baseline always runs")
+    command.add_argument("--repeat", type=repeat_count, default=3, metavar="N",
+                         help="rounds: each configuration runs N times (default: 3)")
+    command.add_argument("--warmup", type=warmup_count, default=1, metavar="N",
+                         help="runs before the first round, not counted (default: 1)")
+    command.add_argument("--work", type=work_size, metavar="N",
+                         help="total work split between the workers (default: %s)" % ", ".join(
+                             "%s %s" % (name, format(size, ","))
+                             for name, size in sorted(SWEEP_WORK.items())))
+    command.add_argument("--probe", action="store_true",
+                         help="run the probed kernel (default: the plain one, as the wall "
+                              "times are what counts here)")
+    command.add_argument("--sample-hz", type=sample_rate, default=0.0, metavar="HZ",
+                         help="thread-state sampling during the runs (default: 0, off: "
+                              "the sampler takes CPU time from the runs)")
+    command.add_argument("--python", type=interpreter, default=sys.executable, metavar="PATH",
+                         help="interpreter to measure (default: the one running gilviz)")
+    command.add_argument("--quiet", action="store_true", help="no progress lines")
+    command.add_argument("--out", default="output", metavar="DIR",
+                         help="where run directories go (default: output)")
+    add_io_options(command)
+    command.set_defaults(handler=run_speedup, command_parser=command)
+
+
+SUBCOMMANDS = (add_countdown, add_io, add_speedup)
 
 
 def build_parser():
@@ -243,6 +350,47 @@ def run_workload(args, out, err):
     try:
         measure_and_report(spec, baseline=not args.no_baseline, repeat=args.repeat,
                            out_dir=args.out, out=out, err=err)
+    except MeasurementFailed as failure:
+        err.write("gilviz: error: %s\n" % failure)
+        return 1
+    return 0
+
+
+def sweep_spec_and_plan(args):
+    """The base RunSpec and the SweepPlan of `gilviz speedup`, or a usage error."""
+    from .agent.kernels import PROBED_KERNELS
+    from .log import RunSpec, SweepPlan
+    error = args.command_parser.error
+    backends = [name for name in args.backends if name != "serial"]
+    if not backends:
+        error("--backends: give at least one besides serial (which always runs)")
+    if args.probe and args.kernel not in PROBED_KERNELS:
+        error("the %s kernel has no probed form: leave out --probe" % args.kernel)
+    io_options = args.io_wait is not None or args.io_via is not None
+    if io_options and args.kernel != "io":
+        error("--io-wait and --io-via go with the io kernel")
+    work = args.work or SWEEP_WORK.get(args.kernel)
+    if work is None:
+        error("no default work for the %s kernel: give --work N" % args.kernel)
+    if work < max(args.workers):
+        error("work %d is less than the %d workers" % (work, max(args.workers)))
+    plan = SweepPlan(backends=backends, worker_counts=args.workers, repeat=args.repeat,
+                     warmup=args.warmup)
+    if plan.planned_runs() > MAX_SWEEP_RUNS:
+        error("that is %d runs, at most %d: fewer worker counts, backends or rounds"
+              % (plan.planned_runs(), MAX_SWEEP_RUNS))
+    spec = RunSpec(kernel=args.kernel, backend="serial", workers=1, work=work,
+                   probe=args.probe, python=args.python, sample_hz=args.sample_hz,
+                   params=io_params(args) if args.kernel == "io" else None)
+    return spec, plan
+
+
+def run_speedup(args, out, err):
+    """Sweep backends and worker counts for one kernel and draw the curves."""
+    spec, plan = sweep_spec_and_plan(args)
+    from .jobs import MeasurementFailed, sweep_and_report
+    try:
+        sweep_and_report(spec, plan, out_dir=args.out, out=out, err=err, quiet=args.quiet)
     except MeasurementFailed as failure:
         err.write("gilviz: error: %s\n" % failure)
         return 1

@@ -5,6 +5,10 @@
                                                      |--> trace.json (Chrome trace format)
                                                      `--> timeline.png
 
+    sweep specs --run_sweep--> run.json (saved after every run)
+                                 `--sweep_scaling--> Scaling --> terminal table
+                                 `--speedup_figure(log) --> speedup.png
+
 The log is written before anything is analysed or drawn, and also when a run
 fails or is interrupted, so that no finished run is lost.
 """
@@ -15,13 +19,17 @@ import os
 
 from .analysis import compare_walls, median_run, summarize, wall_ns
 from .log import new_log, new_run_dir, save
-from .report import summary_lines
+from .progress import SweepProgress
+from .report import scaling_lines, summary_lines
 from .runner import TargetError, run_target
+from .scaling import sweep_scaling
+from .sweep import plan_sweep, run_sweep
 from .trace import save_trace
 
 LOG_NAME = "run.json"
 TIMELINE_NAME = "timeline.png"
 TRACE_NAME = "trace.json"
+SPEEDUP_NAME = "speedup.png"
 
 
 class MeasurementFailed(RuntimeError):
@@ -102,3 +110,34 @@ def measure_and_report(spec, baseline, repeat, out_dir, out, err):
     out.write("log:      %s\ntimeline: %s\ntrace:    %s (open in ui.perfetto.dev)\n"
               % (log_path, timeline_path, trace_path))
     return log_path, timeline_path
+
+
+def sweep_and_report(spec, plan, out_dir, out, err, quiet=False):
+    """Run the sweep `plan` (a log.SweepPlan) of `spec`'s kernel and work,
+    then print its table and draw its chart into a new directory under
+    `out_dir`. After Ctrl-C or a failed run, the runs finished so far are
+    kept, tabled and drawn before the interruption or the failure is raised."""
+    specs = plan_sweep(spec, plan)
+    run_dir = new_run_dir(out_dir, "speedup-%s" % spec.kernel)
+    log_path = os.path.join(run_dir, LOG_NAME)
+    progress = SweepProgress(specs, plan, None if quiet else err)
+    result = run_sweep(specs, plan, log_path, progress)
+    if result.log is None:
+        os.rmdir(run_dir)
+        if result.interrupted:
+            raise KeyboardInterrupt
+        raise MeasurementFailed("%s; no run had finished" % result.error)
+
+    for line in scaling_lines(sweep_scaling(result.log)):
+        out.write(line + "\n")
+    from .render import save_png, speedup_figure  # matplotlib: only once measuring is over
+    chart_path = save_png(speedup_figure(result.log), os.path.join(run_dir, SPEEDUP_NAME))
+    out.write("log:   %s\nchart: %s\n" % (log_path, chart_path))
+    if result.interrupted:
+        err.write("gilviz: the %d runs finished are in the log and the chart\n"
+                  % len(result.log.runs))
+        raise KeyboardInterrupt
+    if result.error:
+        raise MeasurementFailed("%s; the runs finished before it are in %s and %s"
+                                % (result.error, log_path, chart_path))
+    return log_path, chart_path

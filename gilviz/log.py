@@ -21,7 +21,9 @@ from . import __version__
 LOG_FORMAT_VERSION = "1.0"
 # History of LOG_FORMAT_VERSION:
 #   1.0  runs with spec, interpreter, probe settings, workers, probe holds,
-#        thread / process / core samples and sampler statistics.
+#        thread / process / core samples and sampler statistics; kernel
+#        marks; an optional sweep plan (speedup sweeps). Unreleased, so
+#        fields were added without a new version.
 SUPPORTED_VERSIONS = ("1.0",)
 
 
@@ -45,7 +47,8 @@ class RunSpec(NamedTuple):
     switch_interval_s: Optional[float] = None
     """sys.setswitchinterval() applied in the target, or None to keep its default."""
     role: str = "main"
-    """"main" for the run the user asked for, "baseline" for its serial reference."""
+    """"main" for the run the user asked for, "baseline" for its serial reference,
+    "warmup" for a run made only to warm the machine up (not counted)."""
     params: Optional[dict] = None
     """Kernel parameters (JSON values), e.g. a seed; None for none."""
 
@@ -239,10 +242,31 @@ class Run(NamedTuple):
     """None if the sampler was off."""
 
 
+class SweepPlan(NamedTuple):
+    """What a speedup sweep set out to run; the runs it finished are the log's runs."""
+
+    backends: list
+    """Backends in the order each round runs them, after the serial baseline."""
+    worker_counts: list
+    """Worker counts, ascending, run for every backend."""
+    repeat: int
+    """Rounds: each round runs the baseline and every configuration once."""
+    warmup: int
+    """Runs made before the first round and not counted (role "warmup")."""
+
+    def round_length(self):
+        return 1 + len(self.backends) * len(self.worker_counts)
+
+    def planned_runs(self):
+        return self.warmup + self.repeat * self.round_length()
+
+
 class RunLog(NamedTuple):
     tool_version: str
     created: str
     runs: tuple
+    sweep: Optional[SweepPlan] = None
+    """The plan, if the runs are a speedup sweep."""
 
     def find(self, role):
         """The first run with this role, or None."""
@@ -253,8 +277,8 @@ def now_iso():
     return datetime.datetime.now(datetime.timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
-def new_log(runs):
-    return RunLog(tool_version=__version__, created=now_iso(), runs=tuple(runs))
+def new_log(runs, sweep=None):
+    return RunLog(tool_version=__version__, created=now_iso(), runs=tuple(runs), sweep=sweep)
 
 
 def _encode(value):
@@ -313,6 +337,7 @@ def loads(text):
         tool_version=document["tool_version"],
         created=document["created"],
         runs=tuple(_run(run) for run in document["runs"]),
+        sweep=_optional(SweepPlan, document.get("sweep")),
     )
 
 

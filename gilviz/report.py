@@ -114,3 +114,46 @@ def summary_lines(run, stats, comparison=None, repeats=1):
     for note in stats.notes:
         lines.append("note: " + note)
     return lines
+
+
+def _spread(spread, fmt):
+    if spread is None:
+        return "", ""
+    span = (fmt + "–" + fmt) % (spread.low, spread.high) if spread.count > 1 else ""
+    return fmt % spread.median, span
+
+
+def scaling_lines(scaling):
+    """The terminal summary of a speedup sweep (scaling.sweep_scaling)."""
+    lines = ["%s · %d cores · work %s · %d complete rounds" % (
+        scaling.kernel, scaling.cores, format(scaling.work, ","), scaling.rounds)]
+    if scaling.baseline_wall_s is not None:
+        median, span = _spread(scaling.baseline_wall_s, "%.3f")
+        lines.append("serial baseline: %s s%s" % (median, " (%s)" % span if span else ""))
+    lines.append("")
+    rows = [["backend", "workers", "speedup", "min–max", "efficiency", "wall s", "min–max"]]
+    for backend in scaling.backends:
+        for point in backend.points:
+            speedup = _spread(point.speedup, "%.2f")
+            efficiency = _percent(point.efficiency.median) if point.efficiency else ""
+            wall = _spread(point.wall_s, "%.3f")
+            rows.append([backend.backend, "%d" % point.workers, speedup[0], speedup[1],
+                         efficiency, wall[0], wall[1]])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        lines.append("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
+                               for i, (cell, width) in enumerate(zip(row, widths))).rstrip())
+    lines.append("")
+    for backend in scaling.backends:
+        if backend.fit is None:
+            lines.append("Amdahl fit, %s: none (no point with 2+ workers running at once)"
+                         % backend.backend)
+        else:
+            lines.append("Amdahl fit, %s: %s; rms error %.2f× over %d worker counts" % (
+                backend.backend, backend.fit.describe(), backend.fit.rms_error,
+                backend.fit.points))
+    if scaling.cpu_share is not None:
+        lines.append("the serial run kept %.0f%% of a core busy: at most %.1f workers can run "
+                     "at once on %d cores" % (100 * scaling.cpu_share, scaling.capacity,
+                                              scaling.cores))
+    return lines

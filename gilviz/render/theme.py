@@ -42,6 +42,21 @@ STATE_LABELS = {
 FAILED_ACQUISITION = VERMILLION
 CORE_COLOURS = (BLUISH_GREEN, VERMILLION, SKY_BLUE, YELLOW, REDDISH_PURPLE, ORANGE, BLUE, INK)
 CORE_DASHES = ("solid", (0, (4, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)))
+# Warm colours for workers that share one interpreter, cool ones for processes.
+BACKEND_COLOURS = {
+    "threads": VERMILLION,
+    "dummy-pool": ORANGE,
+    "processes": BLUE,
+    "pool": SKY_BLUE,
+}
+OTHER_BACKEND_COLOURS = (BLUISH_GREEN, REDDISH_PURPLE, YELLOW)
+
+
+def backend_colour(backend, order):
+    """The colour of `backend`; `order` is its place among the backends shown."""
+    if backend in BACKEND_COLOURS:
+        return BACKEND_COLOURS[backend]
+    return OTHER_BACKEND_COLOURS[order % len(OTHER_BACKEND_COLOURS)]
 
 FIGSIZE = (16, 9)
 DPI = 120

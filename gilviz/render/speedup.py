@@ -1,0 +1,227 @@
+"""The speedup chart of a sweep: speedup over serial against workers, one
+curve per backend with the spread of the rounds, the ideal line and an
+Amdahl fit each; beside it, the wall times. Drawn from the loaded log only,
+so any saved sweep can be drawn again."""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+from ..scaling import amdahl_speedup, sweep_scaling
+from . import theme
+
+WORK_UNITS = {"countdown": "iterations", "io": "tasks", "pi": "samples"}
+MAX_LABELLED_TICKS = 16
+
+
+def measured(points):
+    return [point for point in points if point.speedup is not None]
+
+
+def draw_spread(ax, x, spreads, colour, label=None, scale=1.0):
+    """Median line with markers over a min-max band; returns the artists."""
+    median = np.asarray([each.median for each in spreads]) * scale
+    low = np.asarray([each.low for each in spreads]) * scale
+    high = np.asarray([each.high for each in spreads]) * scale
+    band = ax.fill_between(x, low, high, color=colour, alpha=0.22, linewidth=0)
+    line, = ax.plot(x, median, color=colour, linewidth=3, marker="o", markersize=8,
+                    label=label, zorder=3)
+    return [band, line]
+
+
+def draw_speedups(ax, scaling, colours, top_workers):
+    artists = []
+    grid = np.linspace(1, top_workers, 200)
+    artists += ax.plot(grid, np.minimum(grid, scaling.capacity), color=theme.MUTED,
+                       linewidth=2, zorder=1)
+    artists.append(ax.axhline(1, color=theme.GREY, linewidth=1.2, zorder=0))
+    for backend in scaling.backends:
+        points = measured(backend.points)
+        if not points:
+            continue
+        colour = colours[backend.backend]
+        artists += draw_spread(ax, [p.workers for p in points], [p.speedup for p in points],
+                               colour)
+        if backend.fit is not None:
+            artists += ax.plot(grid, amdahl_speedup(backend.fit.serial_fraction, grid,
+                                                    scaling.capacity),
+                               color=colour, linewidth=2, linestyle=(0, (5, 3)), alpha=0.9,
+                               zorder=2)
+    artists += ax.plot([1], [1], marker="o", markersize=11, color=theme.INK, zorder=4,
+                       linestyle="")
+    return artists
+
+
+def draw_walls(ax, scaling, colours):
+    artists = []
+    baseline = scaling.baseline_wall_s
+    if baseline is not None:
+        artists.append(ax.axhspan(baseline.low, baseline.high, color=theme.INK, alpha=0.1,
+                                  linewidth=0))
+        artists.append(ax.axhline(baseline.median, color=theme.INK, linewidth=2,
+                                  linestyle=(0, (2, 2))))
+    for backend in scaling.backends:
+        points = [p for p in backend.points if p.wall_s is not None]
+        if points:
+            artists += draw_spread(ax, [p.workers for p in points], [p.wall_s for p in points],
+                                   colours[backend.backend])
+    return artists
+
+
+def mark_cores(ax, cores, top_workers, label=True):
+    if cores > top_workers:
+        return []
+    artists = [ax.axvline(cores, color=theme.INK, linewidth=1.5, linestyle=":", zorder=0)]
+    if label:
+        artists.append(ax.text(cores, 0.985, " %d cores" % cores, color=theme.INK, fontsize=14,
+                               transform=ax.get_xaxis_transform(), ha="left", va="top",
+                               bbox=dict(facecolor="white", edgecolor="none", pad=1)))
+    return artists
+
+
+def format_workers_axis(ax, counts):
+    ax.set_xlabel("workers")
+    if len(counts) <= MAX_LABELLED_TICKS:
+        ax.set_xticks(counts)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlim(0.5, max(counts) + 0.5)
+    ax.grid(axis="y", color=theme.GREY, alpha=0.5, linewidth=0.8)
+
+
+def legend_handles(scaling, colours):
+    handles = []
+    for backend in scaling.backends:
+        fit = ("Amdahl fit: %s" % backend.fit.describe() if backend.fit is not None
+               else "no Amdahl fit: no point with 2+ workers running at once")
+        handles.append(Line2D([], [], color=colours[backend.backend], linewidth=3, marker="o",
+                              markersize=8, label="%s · %s" % (backend.backend, fit)))
+    handles.append(Line2D([], [], color=theme.INK, marker="o", markersize=11, linestyle="",
+                          label="serial baseline"))
+    handles.append(Line2D([], [], color=theme.MUTED, linewidth=2, label=ideal_label(scaling)))
+    handles.append(Line2D([], [], color=theme.MUTED, linewidth=2, linestyle=(0, (5, 3)),
+                          label="Amdahl fit (dashed, in the backend's colour)"))
+    handles.append(Patch(color=theme.MUTED, alpha=0.3, label="min–max over the rounds"))
+    return handles
+
+
+def ideal_label(scaling):
+    if scaling.cpu_share is None:
+        return "ideal: min(workers, %d cores)" % scaling.cores
+    if scaling.capacity >= scaling.cores * 1.5:
+        return "ideal: speedup = workers (the serial run kept %.0f %% of a core busy)" % (
+            100 * scaling.cpu_share)
+    return "ideal: min(workers, %d cores)" % scaling.cores
+
+
+def kernel_note(spec):
+    """What each unit of work is, in words, where the kernel says."""
+    params = spec.params or {}
+    if spec.kernel == "io" and "wait_s" in params:
+        if params.get("via", "echo") == "echo":
+            return "each task: a round trip to an echo server on 127.0.0.1 answering after " \
+                   "%g ms" % (1e3 * params["wait_s"])
+        return "each task: time.sleep(%g ms), standing in for I/O" % (1e3 * params["wait_s"])
+    if params:
+        return ", ".join("%s=%s" % item for item in sorted(params.items()))
+    return None
+
+
+def subtitle(log, scaling):
+    """Two lines: what ran where, and how it was measured."""
+    spec = log.runs[0].spec
+    interpreter = log.runs[0].interpreter
+    gil = "" if interpreter.gil_enabled else ", GIL disabled"
+    what = ["%s %s%s" % (interpreter.implementation, interpreter.version, gil),
+            "%d cores" % scaling.cores,
+            "%s %s split between the workers" % (format(scaling.work, ","),
+                                                  WORK_UNITS.get(scaling.kernel, "work units"))]
+    rounds = "%d rounds, interleaved" % scaling.rounds
+    if log.sweep is not None and log.sweep.warmup:
+        rounds += " (+%d warm-up)" % log.sweep.warmup
+    how = [rounds, "probed kernel" if spec.probe else "plain kernel (no probe)",
+           "sampler at %.0f Hz" % spec.sample_hz if spec.sample_hz > 0 else "sampler off"]
+    note = kernel_note(spec)
+    if note:
+        how.append(note)
+    return " · ".join(what), " · ".join(how)
+
+
+def warnings(log, scaling):
+    notes = []
+    if scaling.runs_planned is not None and scaling.runs_done < scaling.runs_planned:
+        notes.append("incomplete: the sweep stopped after %d of %d runs; %d of %d rounds complete"
+                     % (scaling.runs_done, scaling.runs_planned, scaling.rounds,
+                        log.sweep.repeat))
+    if scaling.failed:
+        notes.append("%d runs left out: a worker failed" % scaling.failed)
+    notes += sorted({w.result["fallback"] for run in log.runs for w in run.workers
+                     if w.result and w.result.get("fallback")})
+    return notes
+
+
+def footnote(log, scaling):
+    """How the figures were made, in two lines."""
+    method = "speedup = serial wall ÷ wall, paired by round · line: median of the rounds"
+    fit = "Amdahl fit: least squares of 1/speedup on 1/min(workers, %.1f)" % scaling.capacity
+    if scaling.cpu_share is not None:
+        fit += ", %.1f = %d cores ÷ the serial run's CPU share (%.0f %%)" % (
+            scaling.capacity, scaling.cores, 100 * scaling.cpu_share)
+    return "%s · sweep started %s\n%s" % (method, log.runs[0].started_at, fit)
+
+
+def speedup_figure(log):
+    """The speedup chart of the sweep in `log` (a loaded RunLog)."""
+    if not log.runs:
+        raise ValueError("the log holds no runs")
+    with matplotlib.rc_context(theme.RC):
+        return _speedup_figure(log, sweep_scaling(log))
+
+
+def _speedup_figure(log, scaling):
+    figure = Figure(figsize=theme.FIGSIZE, dpi=theme.DPI)
+    grid = figure.add_gridspec(1, 2, width_ratios=[1.55, 1], wspace=0.22,
+                               left=0.065, right=0.975, top=0.67, bottom=0.15)
+    speedups, walls = figure.add_subplot(grid[0]), figure.add_subplot(grid[1])
+    colours = {backend.backend: theme.backend_colour(backend.backend, order)
+               for order, backend in enumerate(scaling.backends)}
+    counts = sorted({1} | {p.workers for b in scaling.backends for p in b.points})
+    top = max(counts)
+
+    draw_speedups(speedups, scaling, colours, top)
+    mark_cores(speedups, scaling.cores, top)
+    format_workers_axis(speedups, counts)
+    highest = max([min(top, scaling.capacity), 1.0] +
+                  [p.speedup.high for b in scaling.backends for p in measured(b.points)])
+    speedups.set_ylim(0, highest * 1.1)
+    speedups.set_ylabel("speedup over serial (×)")
+    speedups.set_title("Speedup", loc="left")
+
+    draw_walls(walls, scaling, colours)
+    mark_cores(walls, scaling.cores, top)
+    format_workers_axis(walls, counts)
+    walls.set_ylim(0, None)
+    walls.set_ylabel("wall time (s)")
+    walls.set_title("Wall time (dashed: serial)", loc="left")
+
+    title = "%s: speedup over serial, %s workers" % (
+        scaling.kernel, "%d–%d" % (min(counts), top) if top > 1 else "1")
+    what, how = subtitle(log, scaling)
+    figure.text(0.065, 0.975, title, fontsize=28, fontweight="bold", color=theme.INK, va="top")
+    figure.text(0.065, 0.915, what, fontsize=17, color=theme.INK, va="top")
+    figure.text(0.065, 0.878, how, fontsize=15, color=theme.MUTED, va="top")
+    notes = warnings(log, scaling)
+    if notes:
+        figure.text(0.065, 0.843, "⚠ " + "; ".join(notes), fontsize=14,
+                    color=theme.VERMILLION, va="top")
+    figure.legend(handles=legend_handles(scaling, colours), loc="upper left",
+                  bbox_to_anchor=(0.06, 0.82 if notes else 0.845), ncol=2, fontsize=14,
+                  handlelength=2.4, columnspacing=2.0)
+    figure.text(0.975, 0.012, footnote(log, scaling), fontsize=12, color=theme.MUTED,
+                ha="right", va="bottom", linespacing=1.5)
+    return figure

@@ -1,0 +1,232 @@
+"""How work scales with workers: speedup, efficiency and Amdahl's law.
+
+Pure functions over wall times and log records; nothing here reads the clock
+or the file system.
+
+Vocabulary. A *configuration* is a backend with a worker count. A sweep runs
+the serial baseline and then every configuration once a *round*, so the i-th
+run of a configuration pairs with the i-th serial run, measured minutes
+apart at most: speedup = serial wall / wall for each pair, and drift of the
+machine's speed between rounds hits both sides of a pair alike.
+Efficiency = speedup / workers.
+
+Amdahl's law: with a serial fraction f of the work, p workers running at
+once give a speedup of 1 / (f + (1 - f) / p). Workers can only run at once
+when there is a core for each, so p = min(workers, capacity), where the
+capacity is cores / (the CPU share of the serial run): for CPU-bound work,
+the core count; for work that mostly waits (io), many more. The fit is the
+least-squares solution of 1/speedup - 1/p = f (1 - 1/p), Amdahl's law
+rearranged to be linear in f, which passes through speedup 1 at p = 1.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple, Optional
+
+import numpy as np
+
+from .analysis import wall_ns
+
+ALMOST_ALL = 0.1
+"""A serial fraction within this of 0 or 1 reads "almost all parallel / serial"."""
+MIN_CPU_SHARE = 1e-3
+
+
+class Spread(NamedTuple):
+    median: float
+    low: float
+    """Smallest value."""
+    high: float
+    """Largest value."""
+    count: int
+
+
+def spread(values):
+    """Median, min and max of the finite values, or None if there are none."""
+    values = np.asarray(values, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        return None
+    return Spread(float(np.median(values)), float(values.min()), float(values.max()),
+                  len(values))
+
+
+def paired_speedups(serial_walls, walls):
+    """serial / wall for the i-th of each, over the pairs both have; NaN
+    where either is NaN (a failed run)."""
+    pairs = min(len(serial_walls), len(walls))
+    serial = np.asarray(serial_walls[:pairs], dtype=np.float64)
+    return serial / np.asarray(walls[:pairs], dtype=np.float64)
+
+
+def parallel_workers(workers, capacity=math.inf):
+    """How many of `workers` can run at once."""
+    return np.minimum(np.asarray(workers, dtype=np.float64), capacity)
+
+
+def amdahl_speedup(serial_fraction, workers, capacity=math.inf):
+    """Amdahl's law: the speedup of `workers` with this serial fraction."""
+    p = parallel_workers(workers, capacity)
+    return 1.0 / (serial_fraction + (1.0 - serial_fraction) / p)
+
+
+class AmdahlFit(NamedTuple):
+    serial_fraction: float
+    """The fitted serial fraction, clipped to [0, 1]."""
+    unclipped: float
+    """The least-squares value before clipping."""
+    rms_error: float
+    """Root mean square of fitted minus measured speedup, over the points used."""
+    points: int
+    """Worker counts that carried information (more than one running at once)."""
+
+    @property
+    def clipped(self):
+        return self.unclipped != self.serial_fraction
+
+    def describe(self):
+        """"98 % serial (almost all serial)", with a note when clipped."""
+        f = self.serial_fraction
+        notes = []
+        if f >= 1 - ALMOST_ALL:
+            notes.append("almost all serial")
+        elif f <= ALMOST_ALL:
+            notes.append("almost all parallel")
+        if self.unclipped > 1:
+            notes.append("fit %.2f clipped to 1: slower than serial" % self.unclipped)
+        elif self.unclipped < 0:
+            notes.append("fit %.2f clipped to 0: faster than Amdahl allows" % self.unclipped)
+        words = "%.0f %% serial" % (100 * f)
+        return "%s (%s)" % (words, "; ".join(notes)) if notes else words
+
+
+def amdahl_fit(workers, speedups, capacity=math.inf):
+    """The serial fraction that best explains `speedups` at `workers`, or
+    None when no point has more than one worker running at once."""
+    speedups = np.asarray(speedups, dtype=np.float64)
+    p = parallel_workers(workers, capacity)
+    use = (p > 1) & np.isfinite(speedups) & (speedups > 0)
+    if not np.any(use):
+        return None
+    x, y = 1.0 / p[use], 1.0 / speedups[use]
+    unclipped = float(np.sum((1 - x) * (y - x)) / np.sum((1 - x) ** 2))
+    fraction = min(max(unclipped, 0.0), 1.0)
+    fitted = amdahl_speedup(fraction, p[use])
+    rms = float(np.sqrt(np.mean((fitted - speedups[use]) ** 2)))
+    return AmdahlFit(fraction, unclipped, rms, int(np.count_nonzero(use)))
+
+
+def capacity_of(cores, cpu_share):
+    """Workers that can run at once: cores / CPU share of one worker's time."""
+    return cores / min(max(cpu_share, MIN_CPU_SHARE), 1.0)
+
+
+class Point(NamedTuple):
+    """One configuration over the rounds."""
+
+    backend: str
+    workers: int
+    speedup: Optional[Spread]
+    """Over the pairs with the serial baseline; None if there are none."""
+    efficiency: Optional[Spread]
+    wall_s: Optional[Spread]
+    """Wall times of the configuration's successful runs."""
+    failed: int
+    """Runs left out because a worker failed."""
+
+
+class BackendScaling(NamedTuple):
+    backend: str
+    points: tuple
+    fit: Optional[AmdahlFit]
+
+
+class Scaling(NamedTuple):
+    """What a speedup sweep measured."""
+
+    kernel: str
+    work: int
+    baseline_wall_s: Optional[Spread]
+    backends: tuple
+    cores: int
+    cpu_share: Optional[float]
+    """CPU time / wall time of the serial runs (median): 1 for CPU-bound work."""
+    capacity: float
+    """Workers that can run at once (see the module docstring)."""
+    rounds: int
+    """Complete rounds: the fewest pairs of any configuration."""
+    runs_done: int
+    """Counted runs (not warm-ups) in the log."""
+    runs_planned: Optional[int]
+    """Counted runs the sweep planned, or None if the log has no plan."""
+    failed: int
+    """Runs left out because a worker failed."""
+
+
+def run_wall_s(run):
+    """Wall time in seconds, NaN if a worker failed."""
+    if any(worker.error for worker in run.workers):
+        return math.nan
+    return wall_ns(run) / 1e9
+
+
+def cores_of(run):
+    interpreter = run.interpreter
+    return len(interpreter.affinity or []) or interpreter.cpu_count
+
+
+def serial_cpu_share(baselines):
+    shares = [sum(w.cpu_ns for w in run.workers) / wall_ns(run) for run in baselines
+              if not any(w.error or w.cpu_ns is None for w in run.workers) and wall_ns(run) > 0]
+    return float(np.median(shares)) if shares else None
+
+
+def configurations(runs):
+    """(backend, workers) of the counted runs, in the order first run."""
+    seen = []
+    for run in runs:
+        key = (run.spec.backend, run.spec.workers)
+        if run.spec.role == "main" and key not in seen:
+            seen.append(key)
+    return seen
+
+
+def sweep_scaling(log):
+    """The scaling of the sweep in `log` (a RunLog of a speedup sweep)."""
+    counted = [run for run in log.runs if run.spec.role in ("main", "baseline")]
+    baselines = [run for run in counted if run.spec.role == "baseline"]
+    serial_walls = [run_wall_s(run) for run in baselines]
+    first = (baselines or counted or log.runs)[0]
+    cores = cores_of(first)
+    cpu_share = serial_cpu_share(baselines)
+    capacity = capacity_of(cores, cpu_share) if cpu_share is not None else float(cores)
+
+    by_backend = {}
+    pair_counts = []
+    failed = sum(1 for wall in serial_walls if math.isnan(wall))
+    for backend, workers in configurations(counted):
+        walls = [run_wall_s(run) for run in counted if run.spec.role == "main"
+                 and (run.spec.backend, run.spec.workers) == (backend, workers)]
+        speedups = paired_speedups(serial_walls, walls)
+        missing = int(np.count_nonzero(np.isnan(walls)))
+        failed += missing
+        pair_counts.append(int(np.count_nonzero(np.isfinite(speedups))))
+        by_backend.setdefault(backend, []).append(Point(
+            backend=backend, workers=workers, speedup=spread(speedups),
+            efficiency=spread(speedups / workers), wall_s=spread(walls), failed=missing))
+
+    backends = []
+    for backend, points in by_backend.items():
+        measured = [point for point in points if point.speedup is not None]
+        fit = amdahl_fit([point.workers for point in measured],
+                         [point.speedup.median for point in measured], capacity)
+        backends.append(BackendScaling(backend, tuple(points), fit))
+
+    return Scaling(
+        kernel=first.spec.kernel, work=first.spec.work, baseline_wall_s=spread(serial_walls),
+        backends=tuple(backends), cores=cores, cpu_share=cpu_share, capacity=capacity,
+        rounds=min(pair_counts) if pair_counts else 0, runs_done=len(counted),
+        runs_planned=(log.sweep.repeat * log.sweep.round_length() if log.sweep else None),
+        failed=failed,
+    )
