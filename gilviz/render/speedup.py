@@ -141,7 +141,7 @@ def subtitle(log, scaling):
             "%d cores" % scaling.cores,
             "%s %s split between the workers" % (format(scaling.work, ","),
                                                   WORK_UNITS.get(scaling.kernel, "work units"))]
-    rounds = "%d rounds, interleaved" % scaling.rounds
+    rounds = "%d round%s, interleaved" % (scaling.rounds, "" if scaling.rounds == 1 else "s")
     if log.sweep is not None and log.sweep.warmup:
         rounds += " (+%d warm-up)" % log.sweep.warmup
     how = [rounds, "probed kernel" if spec.probe else "plain kernel (no probe)",

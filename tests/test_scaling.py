@@ -1,0 +1,169 @@
+"""Speedup, efficiency and the Amdahl fit, on hand-built timings."""
+
+import math
+
+import numpy as np
+import pytest
+
+from fake_runs import fake_run
+from gilviz.log import SweepPlan, new_log
+from gilviz.scaling import (amdahl_fit, amdahl_speedup, capacity_of, paired_speedups, spread,
+                            sweep_scaling)
+
+WORKERS = [1, 2, 3, 4, 8]
+
+
+def test_perfectly_parallel_work_fits_serial_fraction_zero_exactly():
+    fit = amdahl_fit(WORKERS, WORKERS)
+    assert fit.serial_fraction == 0.0
+    assert fit.unclipped == 0.0
+    assert fit.rms_error == 0.0
+    assert fit.points == 4  # one worker says nothing about the fraction
+    assert not fit.clipped
+    assert "almost all parallel" in fit.describe()
+
+
+def test_perfectly_serial_work_fits_serial_fraction_one_exactly():
+    fit = amdahl_fit(WORKERS, [1.0] * len(WORKERS))
+    assert fit.serial_fraction == 1.0
+    assert fit.unclipped == 1.0
+    assert fit.rms_error == 0.0
+    assert "almost all serial" in fit.describe()
+
+
+def test_a_known_fraction_is_recovered():
+    speedups = amdahl_speedup(0.25, WORKERS)
+    assert speedups[1] == pytest.approx(1 / (0.25 + 0.75 / 2))
+    fit = amdahl_fit(WORKERS, speedups)
+    assert fit.serial_fraction == pytest.approx(0.25, abs=1e-12)
+    assert fit.describe() == "25 % serial"
+
+
+def test_capacity_caps_the_workers_that_run_at_once():
+    # Perfectly parallel on 2 cores: the speedup stops at 2.
+    speedups = [1, 2, 2, 2, 2]
+    assert amdahl_fit(WORKERS, speedups, capacity=2).serial_fraction == 0.0
+    assert list(amdahl_speedup(0.0, WORKERS, capacity=2)) == speedups
+    # Read without the cap, the same points look partly serial.
+    assert amdahl_fit(WORKERS, speedups).serial_fraction > 0.3
+
+
+def test_slower_than_serial_is_clipped_to_one_and_says_so():
+    fit = amdahl_fit([1, 2, 4], [1.0, 0.8, 0.7])
+    assert fit.serial_fraction == 1.0
+    assert fit.unclipped > 1
+    assert fit.clipped
+    assert "clipped to 1: slower than serial" in fit.describe()
+
+
+def test_faster_than_ideal_is_clipped_to_zero_and_says_so():
+    fit = amdahl_fit([1, 2, 4], [1.0, 2.5, 5.0])
+    assert fit.serial_fraction == 0.0
+    assert fit.unclipped < 0
+    assert "clipped to 0" in fit.describe()
+
+
+def test_no_fit_without_two_workers_running_at_once():
+    assert amdahl_fit([1], [1.0]) is None
+    assert amdahl_fit([1, 2, 4], [1.0, 1.0, 1.0], capacity=1) is None
+    assert amdahl_fit([2], [math.nan]) is None
+
+
+def test_paired_speedups_pair_by_round_and_keep_failed_runs_as_nan():
+    assert list(paired_speedups([2.0, 2.0, 2.0], [1.0, 2.0, 4.0])) == [2.0, 1.0, 0.5]
+    assert list(paired_speedups([2.0, 4.0], [1.0])) == [2.0]
+    result = paired_speedups([2.0, math.nan], [1.0, 1.0])
+    assert result[0] == 2.0 and math.isnan(result[1])
+
+
+def test_spread_ignores_nan_and_is_none_when_empty():
+    assert spread([3.0, math.nan, 1.0, 2.0]) == (2.0, 1.0, 3.0, 3)
+    assert spread([math.nan]) is None
+    assert spread([]) is None
+
+
+def test_capacity_is_cores_over_the_cpu_share():
+    assert capacity_of(2, 1.0) == 2.0
+    assert capacity_of(2, 0.5) == 4.0
+    assert capacity_of(2, 1.3) == 2.0  # a share over 1 is measurement noise
+    assert capacity_of(2, 0.0) == 2000.0
+
+
+def sweep_log(rounds, serial_walls, thread_walls, process_walls, warmup=1, planned=None):
+    """A sweep log of threads and processes at 1 and 2 workers."""
+    runs = [fake_run("serial", 1, "warmup", wall_s=9.0)] * warmup
+    for i in range(rounds):
+        runs.append(fake_run("serial", 1, "baseline", wall_s=serial_walls[i]))
+        for n in (1, 2):
+            runs.append(fake_run("threads", n, wall_s=thread_walls[n][i]))
+        for n in (1, 2):
+            runs.append(fake_run("processes", n, wall_s=process_walls[n][i]))
+    plan = SweepPlan(backends=["threads", "processes"], worker_counts=[1, 2],
+                     repeat=planned or rounds, warmup=warmup)
+    return new_log(runs, sweep=plan)
+
+
+def test_sweep_scaling_pairs_each_run_with_its_rounds_baseline():
+    log = sweep_log(2, serial_walls=[1.0, 2.0],
+                    thread_walls={1: [1.0, 2.0], 2: [1.0, 1.0]},
+                    process_walls={1: [1.0, 2.0], 2: [0.5, 1.0]})
+    scaling = sweep_scaling(log)
+    assert scaling.kernel == "countdown"
+    assert scaling.cores == 2
+    assert scaling.cpu_share == 1.0
+    assert scaling.capacity == 2.0
+    assert scaling.rounds == 2
+    assert scaling.runs_done == scaling.runs_planned == 10  # the warm-up is not counted
+    assert scaling.baseline_wall_s == (1.5, 1.0, 2.0, 2)
+    threads, processes = scaling.backends
+    assert [p.workers for p in threads.points] == [1, 2]
+    assert threads.points[1].speedup == (1.5, 1.0, 2.0, 2)  # 1/1 and 2/1
+    assert threads.points[1].efficiency == (0.75, 0.5, 1.0, 2)
+    assert threads.points[1].wall_s == (1.0, 1.0, 1.0, 2)
+    assert processes.points[1].speedup == (2.0, 2.0, 2.0, 2)
+    assert processes.fit.serial_fraction == 0.0
+    assert threads.fit.serial_fraction == pytest.approx(1 / 3)  # 1/1.5 = 1/3 + 2/3 / 2
+
+
+def test_an_interrupted_sweep_counts_complete_rounds_and_planned_runs():
+    log = sweep_log(2, serial_walls=[1.0, 1.0],
+                    thread_walls={1: [1.0, 1.0], 2: [1.0, 1.0]},
+                    process_walls={1: [1.0, 1.0], 2: [0.5, 0.5]}, planned=5)
+    log = log._replace(runs=log.runs[:-2])  # round 2 stopped before its processes
+    scaling = sweep_scaling(log)
+    assert scaling.rounds == 1
+    assert scaling.runs_done == 8
+    assert scaling.runs_planned == 25
+    assert scaling.backends[1].points[1].speedup.count == 1
+
+
+def test_runs_with_a_failed_worker_are_left_out_and_counted():
+    log = sweep_log(2, serial_walls=[1.0, 1.0],
+                    thread_walls={1: [1.0, 1.0], 2: [1.0, 1.0]},
+                    process_walls={1: [1.0, 1.0], 2: [0.5, 0.5]})
+    runs = list(log.runs)
+    runs[-1] = fake_run("processes", 2, wall_s=0.5, error="worker process exited with code 1")
+    scaling = sweep_scaling(log._replace(runs=tuple(runs)))
+    assert scaling.failed == 1
+    point = scaling.backends[1].points[1]
+    assert point.failed == 1
+    assert point.speedup.count == 1
+    assert point.wall_s.count == 1
+
+
+def test_work_that_waits_is_not_capped_at_the_core_count():
+    runs = [fake_run("serial", 1, "baseline", wall_s=1.0, cpu_share=0.01, kernel="io"),
+            fake_run("threads", 8, wall_s=0.125, cpu_share=0.08, kernel="io")]
+    scaling = sweep_scaling(new_log(runs))
+    assert scaling.capacity == pytest.approx(200.0)
+    assert scaling.runs_planned is None  # no plan in the log
+    threads, = scaling.backends
+    assert threads.points[0].speedup.median == 8.0
+    assert threads.fit.serial_fraction == 0.0
+
+
+def test_a_log_without_runs_of_its_own_kind_still_reads():
+    scaling = sweep_scaling(new_log([fake_run("serial", 1, "baseline")]))
+    assert scaling.backends == ()
+    assert scaling.rounds == 0
+    assert np.isfinite(scaling.capacity)

@@ -1,0 +1,44 @@
+"""The speedup chart says what the log holds: incomplete sweeps, failed runs, the kernel's form."""
+
+from test_scaling import sweep_log
+
+from fake_runs import fake_run
+from gilviz.log import new_log
+from gilviz.render import save_png, speedup_figure
+from gilviz.render.speedup import ideal_label, subtitle, warnings
+from gilviz.scaling import sweep_scaling
+
+
+def interrupted_log():
+    log = sweep_log(2, serial_walls=[1.0, 1.0],
+                    thread_walls={1: [1.0, 1.0], 2: [1.0, 1.0]},
+                    process_walls={1: [1.0, 1.0], 2: [0.5, 0.5]}, planned=5)
+    return log._replace(runs=log.runs[:-2])
+
+
+def test_an_incomplete_sweep_says_so():
+    log = interrupted_log()
+    notes = warnings(log, sweep_scaling(log))
+    assert notes == ["incomplete: the sweep stopped after 8 of 25 runs; 1 of 5 rounds complete"]
+
+
+def test_the_subtitle_names_the_plain_kernel_and_the_sampler():
+    log = interrupted_log()
+    what, how = subtitle(log, sweep_scaling(log))
+    assert what == "CPython 3.11.7 · 2 cores · 1,000 iterations split between the workers"
+    assert how == "1 round, interleaved (+1 warm-up) · plain kernel (no probe) · sampler off"
+
+
+def test_the_ideal_line_is_capped_only_for_work_that_keeps_a_core_busy():
+    busy = sweep_scaling(interrupted_log())
+    assert ideal_label(busy) == "ideal: min(workers, 2 cores)"
+    waiting = sweep_scaling(new_log([
+        fake_run("serial", 1, "baseline", cpu_share=0.02, kernel="io"),
+        fake_run("threads", 4, wall_s=0.25, cpu_share=0.08, kernel="io")]))
+    assert ideal_label(waiting).startswith("ideal: speedup = workers (the serial run kept 2 %")
+
+
+def test_the_chart_of_an_interrupted_sweep_is_written(tmp_path):
+    path = save_png(speedup_figure(interrupted_log()), str(tmp_path / "speedup.png"))
+    with open(path, "rb") as stream:
+        assert stream.read(8) == b"\x89PNG\r\n\x1a\n"
