@@ -24,9 +24,10 @@ def test_an_incomplete_sweep_says_so():
 
 def test_the_subtitle_names_the_plain_kernel_and_the_sampler():
     log = interrupted_log()
-    what, how = subtitle(log, sweep_scaling(log))
+    what, how, note = subtitle(log, sweep_scaling(log))
     assert what == "CPython 3.11.7 · 2 cores · 1,000 iterations split between the workers"
     assert how == "1 round, interleaved (+1 warm-up) · plain kernel (no probe) · sampler off"
+    assert note is None
 
 
 def test_the_ideal_line_is_capped_only_for_work_that_keeps_a_core_busy():

@@ -17,6 +17,7 @@ from . import theme
 
 WORK_UNITS = {"countdown": "iterations", "io": "tasks", "pi": "samples"}
 MAX_LABELLED_TICKS = 16
+LEFT = 0.065
 
 
 def measured(points):
@@ -97,7 +98,7 @@ def format_workers_axis(ax, counts):
 def legend_handles(scaling, colours):
     handles = []
     for backend in scaling.backends:
-        fit = ("Amdahl fit: %s" % backend.fit.describe() if backend.fit is not None
+        fit = ("Amdahl: %s" % backend.fit.describe() if backend.fit is not None
                else "no Amdahl fit: no point with 2+ workers running at once")
         handles.append(Line2D([], [], color=colours[backend.backend], linewidth=3, marker="o",
                               markersize=8, label="%s · %s" % (backend.backend, fit)))
@@ -133,7 +134,8 @@ def kernel_note(spec):
 
 
 def subtitle(log, scaling):
-    """Two lines: what ran where, and how it was measured."""
+    """What ran where; how it was measured; what a unit of work is, if the
+    kernel says (None otherwise)."""
     spec = log.runs[0].spec
     interpreter = log.runs[0].interpreter
     gil = "" if interpreter.gil_enabled else ", GIL disabled"
@@ -146,10 +148,7 @@ def subtitle(log, scaling):
         rounds += " (+%d warm-up)" % log.sweep.warmup
     how = [rounds, "probed kernel" if spec.probe else "plain kernel (no probe)",
            "sampler at %.0f Hz" % spec.sample_hz if spec.sample_hz > 0 else "sampler off"]
-    note = kernel_note(spec)
-    if note:
-        how.append(note)
-    return " · ".join(what), " · ".join(how)
+    return " · ".join(what), " · ".join(how), kernel_note(spec)
 
 
 def warnings(log, scaling):
@@ -183,13 +182,47 @@ def speedup_figure(log):
         return _speedup_figure(log, sweep_scaling(log))
 
 
+def line_height(points):
+    """Figure fraction a line of type `points` high takes, with its spacing."""
+    return 1.45 * points / (72 * theme.FIGSIZE[1])
+
+
+def draw_header(figure, log, scaling, colours):
+    """Title, subtitle lines, warnings and legend, top down; returns the
+    figure fraction where the header ends."""
+    title = "%s: speedup over serial, %s workers" % (scaling.kernel, worker_span(scaling))
+    what, how, note = subtitle(log, scaling)
+    notes = warnings(log, scaling)
+    lines = [(title, 28, theme.INK, "bold"), (what, 17, theme.INK, "normal"),
+             (how, 15, theme.MUTED, "normal")]
+    if note:
+        lines.append((note, 15, theme.MUTED, "normal"))
+    if notes:
+        lines.append(("⚠ " + "; ".join(notes), 14, theme.VERMILLION, "normal"))
+    y = 0.975
+    for text, size, colour, weight in lines:
+        figure.text(LEFT, y, text, fontsize=size, color=colour, fontweight=weight, va="top")
+        y -= line_height(size) + (0.012 if size == 28 else 0)
+    handles = legend_handles(scaling, colours)
+    figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(LEFT - 0.005, y - 0.005),
+                  ncol=2, fontsize=14, handlelength=2.4, columnspacing=2.0)
+    rows = -(-len(handles) // 2)
+    return y - 0.01 - rows * 1.25 * line_height(14)
+
+
+def worker_span(scaling):
+    counts = sorted({p.workers for b in scaling.backends for p in b.points} | {1})
+    return "%d–%d" % (counts[0], counts[-1]) if len(counts) > 1 else "%d" % counts[0]
+
+
 def _speedup_figure(log, scaling):
     figure = Figure(figsize=theme.FIGSIZE, dpi=theme.DPI)
-    grid = figure.add_gridspec(1, 2, width_ratios=[1.55, 1], wspace=0.22,
-                               left=0.065, right=0.975, top=0.67, bottom=0.15)
-    speedups, walls = figure.add_subplot(grid[0]), figure.add_subplot(grid[1])
     colours = {backend.backend: theme.backend_colour(backend.backend, order)
                for order, backend in enumerate(scaling.backends)}
+    header_end = draw_header(figure, log, scaling, colours)
+    grid = figure.add_gridspec(1, 2, width_ratios=[1.55, 1], wspace=0.22, left=LEFT,
+                               right=0.975, top=header_end - 0.06, bottom=0.15)
+    speedups, walls = figure.add_subplot(grid[0]), figure.add_subplot(grid[1])
     counts = sorted({1} | {p.workers for b in scaling.backends for p in b.points})
     top = max(counts)
 
@@ -209,19 +242,6 @@ def _speedup_figure(log, scaling):
     walls.set_ylabel("wall time (s)")
     walls.set_title("Wall time (dashed: serial)", loc="left")
 
-    title = "%s: speedup over serial, %s workers" % (
-        scaling.kernel, "%d–%d" % (min(counts), top) if top > 1 else "1")
-    what, how = subtitle(log, scaling)
-    figure.text(0.065, 0.975, title, fontsize=28, fontweight="bold", color=theme.INK, va="top")
-    figure.text(0.065, 0.915, what, fontsize=17, color=theme.INK, va="top")
-    figure.text(0.065, 0.878, how, fontsize=15, color=theme.MUTED, va="top")
-    notes = warnings(log, scaling)
-    if notes:
-        figure.text(0.065, 0.843, "⚠ " + "; ".join(notes), fontsize=14,
-                    color=theme.VERMILLION, va="top")
-    figure.legend(handles=legend_handles(scaling, colours), loc="upper left",
-                  bbox_to_anchor=(0.06, 0.82 if notes else 0.845), ncol=2, fontsize=14,
-                  handlelength=2.4, columnspacing=2.0)
     figure.text(0.975, 0.012, footnote(log, scaling), fontsize=12, color=theme.MUTED,
                 ha="right", va="bottom", linespacing=1.5)
     return figure

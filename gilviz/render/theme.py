@@ -40,6 +40,14 @@ STATE_LABELS = {
     SLEEPING: "in time.sleep, standing in for I/O (sampled)",
 }
 FAILED_ACQUISITION = VERMILLION
+
+
+def state_text_colour(state):
+    """A state's colour for text on white: yellow does not read, so ink instead."""
+    colour = STATE_COLOURS[state]
+    return INK if colour == YELLOW else colour
+
+
 CORE_COLOURS = (BLUISH_GREEN, VERMILLION, SKY_BLUE, YELLOW, REDDISH_PURPLE, ORANGE, BLUE, INK)
 CORE_DASHES = ("solid", (0, (4, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)))
 # Warm colours for workers that share one interpreter, cool ones for processes.

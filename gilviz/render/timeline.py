@@ -215,7 +215,7 @@ def _timeline_figure(run, stats, comparison, repeats):
     elif len(waits.worker):
         draw_shares(whole, {w.index: waiting_share(waits, w.index, stats.wall_ns)
                             for w in stats.workers}, y_of_worker, "waiting",
-                    theme.STATE_COLOURS[int(waits.state[0])])
+                    theme.state_text_colour(int(waits.state[0])))
 
     # Zoom on the busiest window.
     begin = busiest_window(switch_times(run), ZOOM_NS, stats.wall_ns)
