@@ -85,11 +85,15 @@ def work_size(text):
     return value
 
 
-def sample_rate(text):
+def real_number(text, what="a number"):
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError("%r is not a number" % text) from None
+        raise argparse.ArgumentTypeError("%r is not %s" % (text, what)) from None
+
+
+def sample_rate(text):
+    value = real_number(text)
     if not (value == 0 or 1 <= value <= MAX_SAMPLE_HZ):
         raise argparse.ArgumentTypeError("%s Hz: give 0 (off) or 1 to %.0f" % (text, MAX_SAMPLE_HZ))
     return value
@@ -151,22 +155,12 @@ def backend_names(text):
     return names
 
 
-def warmup_count(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("%r is not a whole number" % text) from None
-    if not 0 <= value <= MAX_WARMUP:
-        raise argparse.ArgumentTypeError("%d: give 0 to %d" % (value, MAX_WARMUP))
-    return value
+warmup_count = whole_number(0, MAX_WARMUP, "warm-up runs")
 
 
 def io_wait(text):
     """Seconds a task of the io kernel waits: 0.1 ms to 10 s."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("%r is not a number of seconds" % text) from None
+    value = real_number(text, "a number of seconds")
     if not MIN_IO_WAIT_S <= value <= MAX_IO_WAIT_S:
         raise argparse.ArgumentTypeError("%s s: give %g to %g seconds"
                                          % (text, MIN_IO_WAIT_S, MAX_IO_WAIT_S))
@@ -218,12 +212,17 @@ def add_workload_options(parser, count_default, count_help, probe=True):
                         help="where run directories go (default: output)")
 
 
+def add_command(commands, name, summary, description, epilog):
+    """A subcommand whose --help keeps the epilog's examples as written."""
+    return commands.add_parser(name, help=summary, description=description, epilog=epilog,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def add_countdown(commands):
-    command = commands.add_parser(
-        "countdown", help="David Beazley's countdown: the GIL battle of CPU-bound threads",
-        description="Run `while n > 0: n -= 1` split between workers, record when each "
-                    "held the GIL, and draw the timeline.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    command = add_command(
+        commands, "countdown", "David Beazley's countdown: the GIL battle of CPU-bound threads",
+        "Run `while n > 0: n -= 1` split between workers, record when each held the GIL, "
+        "and draw the timeline.", EPILOG)
     add_workload_options(command, 10_000_000, "total iterations, split evenly "
                                               "(default: 10_000_000; 1e7 works too)")
     command.set_defaults(handler=run_workload, command_parser=command)
@@ -244,16 +243,24 @@ states: green where the thread slept while its request was outstanding.
 
 
 def add_io(commands):
-    command = commands.add_parser(
-        "io", help="tasks that wait on I/O: threads scale where countdown's do not",
-        description="Run a fixed number of I/O-bound tasks split between workers and draw "
-                    "the timeline: threads blocked on I/O, not waiting for the GIL.",
-        epilog=IO_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    command = add_command(
+        commands, "io", "tasks that wait on I/O: threads scale where countdown's do not",
+        "Run a fixed number of I/O-bound tasks split between workers and draw the timeline: "
+        "threads blocked on I/O, not waiting for the GIL.", IO_EPILOG)
     add_workload_options(command, IO_TASKS, "total tasks, split evenly (default: %d)"
                          % IO_TASKS, probe=False)
     add_io_options(command, default=True)
     command.set_defaults(handler=run_workload, command_parser=command, params_of=io_params)
 
+
+MORE_EXAMPLES = """
+more examples:
+  gilviz io --threads 8                   I/O-bound tasks: threads blocked on I/O, not the GIL
+  gilviz speedup countdown                speedup curves of threads and processes, 1-8 workers
+  gilviz speedup io --workers 1,2,4,8,16  the same for the io kernel
+
+`gilviz COMMAND --help` tells more.
+"""
 
 SWEEP_WORK = {"countdown": 10_000_000, "io": IO_TASKS}
 """Default work of a sweep, by kernel; other kernels need --work."""
@@ -275,12 +282,11 @@ Ctrl-C keeps the runs finished), and speedup.png, drawn from that log.
 
 def add_speedup(commands):
     from .agent.kernels import KERNELS
-    command = commands.add_parser(
-        "speedup", help="speedup curves: every backend at every worker count",
-        description="Sweep worker counts and backends for one kernel, measure each "
-                    "configuration in interleaved rounds against a serial baseline, and draw "
-                    "speedup curves with Amdahl fits.",
-        epilog=SPEEDUP_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    command = add_command(
+        commands, "speedup", "speedup curves: every backend at every worker count",
+        "Sweep worker counts and backends for one kernel, measure each configuration in "
+        "interleaved rounds against a serial baseline, and draw speedup curves with Amdahl "
+        "fits.", SPEEDUP_EPILOG)
     command.add_argument("kernel", choices=sorted(KERNELS), metavar="KERNEL",
                          help="the workload: %s" % ", ".join(sorted(KERNELS)))
     command.add_argument("--workers", type=worker_counts, default=worker_counts("1-8"),
@@ -318,7 +324,7 @@ SUBCOMMANDS = (add_countdown, add_io, add_speedup)
 def build_parser():
     parser = Parser(
         prog="gilviz", description="See CPython's Global Interpreter Lock at work.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=EPILOG + MORE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version="gilviz " + __version__)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True

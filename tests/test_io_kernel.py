@@ -65,13 +65,19 @@ def test_off_cpu_samples_inside_a_request_are_blocked_on_io():
     assert list(plain.state) == [OFF_CPU, OFF_CPU, ON_CPU, OFF_CPU, OFF_CPU, OFF_CPU]
 
 
-def test_the_echo_server_answers_and_stops_after_its_requests():
+def start_server(max_requests, lifetime_s):
+    """The echo server in a thread of this process: one connection, 1 ms replies."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
-    server = threading.Thread(target=serve, args=(listener, 1_000_000, 1, 2, 30.0,
-                                                  os.getppid()))
+    server = threading.Thread(target=serve, args=(listener, 1_000_000, 1, max_requests,
+                                                  lifetime_s, os.getppid()))
     server.start()
+    return listener, server
+
+
+def test_the_echo_server_answers_and_stops_after_its_requests():
+    listener, server = start_server(max_requests=2, lifetime_s=30.0)
     client = socket.create_connection(listener.getsockname())
     for number in range(2):
         message = MESSAGE.pack(0, number)
@@ -84,12 +90,7 @@ def test_the_echo_server_answers_and_stops_after_its_requests():
 
 
 def test_the_echo_server_gives_up_after_its_lifetime():
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    server = threading.Thread(target=serve, args=(listener, 1_000_000, 1, 100, 0.05,
-                                                  os.getppid()))
-    server.start()
+    listener, server = start_server(max_requests=100, lifetime_s=0.05)
     server.join(timeout=30)
     assert not server.is_alive()
     listener.close()

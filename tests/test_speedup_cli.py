@@ -31,7 +31,7 @@ def usage_error(capsys, argv):
     (["--workers", ""], "not a list of worker counts"),
     (["--backends", "threads,thread"], "'thread' is not a backend"),
     (["--backends", "serial"], "at least one besides serial"),
-    (["--repeat", "0"], "0: give 1 to"),
+    (["--repeat", "0"], "0 repeats: give 1 to"),
     (["--warmup", "-1"], "give 0 to"),
     (["--work", "3", "--workers", "1-4"], "less than the 4 workers"),
     (["--io-wait", "0.01"], "go with the io kernel"),
