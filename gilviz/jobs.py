@@ -128,16 +128,22 @@ def sweep_and_report(spec, plan, out_dir, out, err, quiet=False):
             raise KeyboardInterrupt
         raise MeasurementFailed("%s; no run had finished" % result.error)
 
-    for line in scaling_lines(sweep_scaling(result.log)):
-        out.write(line + "\n")
-    from .render import save_png, speedup_figure  # matplotlib: only once measuring is over
-    chart_path = save_png(speedup_figure(result.log), os.path.join(run_dir, SPEEDUP_NAME))
-    out.write("log:   %s\nchart: %s\n" % (log_path, chart_path))
+    scaling = sweep_scaling(result.log)
+    chart_path = None
+    if scaling.runs_done:
+        for line in scaling_lines(scaling):
+            out.write(line + "\n")
+        from .render import save_png, speedup_figure  # matplotlib: only once measuring is over
+        chart_path = save_png(speedup_figure(result.log), os.path.join(run_dir, SPEEDUP_NAME))
+    out.write("log:   %s\n" % log_path)
+    if chart_path:
+        out.write("chart: %s\n" % chart_path)
+    kept = "%d finished run%s kept in %s%s" % (
+        len(result.log.runs), "" if len(result.log.runs) == 1 else "s", log_path,
+        " and the chart" if chart_path else " (only warm-ups: no chart)")
     if result.interrupted:
-        err.write("gilviz: the %d runs finished are in the log and the chart\n"
-                  % len(result.log.runs))
+        err.write("gilviz: %s\n" % kept)
         raise KeyboardInterrupt
     if result.error:
-        raise MeasurementFailed("%s; the runs finished before it are in %s and %s"
-                                % (result.error, log_path, chart_path))
+        raise MeasurementFailed("%s; %s" % (result.error, kept))
     return log_path, chart_path

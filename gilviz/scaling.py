@@ -193,7 +193,8 @@ def configurations(runs):
 
 
 def sweep_scaling(log):
-    """The scaling of the sweep in `log` (a RunLog of a speedup sweep)."""
+    """The scaling of the sweep in `log` (a RunLog of a speedup sweep, with
+    at least one run)."""
     counted = [run for run in log.runs if run.spec.role in ("main", "baseline")]
     baselines = [run for run in counted if run.spec.role == "baseline"]
     serial_walls = [run_wall_s(run) for run in baselines]

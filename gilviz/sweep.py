@@ -51,12 +51,14 @@ class SweepResult(NamedTuple):
     """Why a run failed and ended the sweep, or None."""
 
 
-def run_sweep(specs, plan, log_path, progress, run=run_target):
+def run_sweep(specs, plan, log_path, progress, run=None):
     """Run `specs` in order, saving the log to `log_path` after each run.
 
     `progress` is told of each run (progress.started(index, spec) and
-    progress.finished(index, spec)); `run` measures one spec.
+    progress.finished(index, spec)); `run` measures one spec (by default
+    runner.run_target).
     """
+    run = run or run_target
     runs = []
     log = None
     interrupted, error = False, None

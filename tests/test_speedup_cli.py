@@ -112,3 +112,28 @@ def test_the_speedup_command_runs_as_a_module(tmp_path):
                             capture_output=True, text=True)
     assert answer.returncode == 0
     assert "gilviz speedup countdown --workers 1-8" in answer.stdout
+
+
+def test_a_sweep_stopped_by_a_failed_run_keeps_and_draws_what_finished(tmp_path, capsys,
+                                                                      monkeypatch):
+    from gilviz import sweep
+    from gilviz.runner import TargetError
+
+    real_run, calls = sweep.run_target, []
+
+    def failing_third_run(spec):
+        calls.append(spec)
+        if len(calls) == 3:
+            raise TargetError("the target died")
+        return real_run(spec)
+
+    monkeypatch.setattr(sweep, "run_target", failing_third_run)
+    status = main(["speedup", "countdown", "--workers", "1-2", "--backends", "threads",
+                   "--repeat", "2", "--warmup", "0", "--work", "20000", "--out", str(tmp_path),
+                   "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "gilviz: error: the target died; 2 finished runs kept in" in err
+    run_dir, = tmp_path.iterdir()
+    assert len(load(str(run_dir / "run.json")).runs) == 2
+    assert (run_dir / "speedup.png").exists()

@@ -176,10 +176,11 @@ def footnote(log, scaling):
 
 def speedup_figure(log):
     """The speedup chart of the sweep in `log` (a loaded RunLog)."""
-    if not log.runs:
-        raise ValueError("the log holds no runs")
+    scaling = sweep_scaling(log) if log.runs else None
+    if scaling is None or scaling.runs_done == 0:
+        raise ValueError("the log holds no counted run: nothing to draw")
     with matplotlib.rc_context(theme.RC):
-        return _speedup_figure(log, sweep_scaling(log))
+        return _speedup_figure(log, scaling)
 
 
 def line_height(points):
@@ -190,7 +191,8 @@ def line_height(points):
 def draw_header(figure, log, scaling, colours):
     """Title, subtitle lines, warnings and legend, top down; returns the
     figure fraction where the header ends."""
-    title = "%s: speedup over serial, %s workers" % (scaling.kernel, worker_span(scaling))
+    title = "%s: speedup over serial, %s" % (scaling.kernel,
+                                               worker_span(worker_counts(log, scaling)))
     what, how, note = subtitle(log, scaling)
     notes = warnings(log, scaling)
     lines = [(title, 28, theme.INK, "bold"), (what, 17, theme.INK, "normal"),
@@ -210,9 +212,19 @@ def draw_header(figure, log, scaling, colours):
     return y - 0.01 - rows * 1.25 * line_height(14)
 
 
-def worker_span(scaling):
-    counts = sorted({p.workers for b in scaling.backends for p in b.points} | {1})
-    return "%d–%d" % (counts[0], counts[-1]) if len(counts) > 1 else "%d" % counts[0]
+def worker_counts(log, scaling):
+    """The worker counts on the x axis: the plan's, so that an incomplete
+    sweep shows what is missing, and any the log holds besides."""
+    counts = {1} | {p.workers for b in scaling.backends for p in b.points}
+    if log.sweep is not None:
+        counts |= set(log.sweep.worker_counts)
+    return sorted(counts)
+
+
+def worker_span(counts):
+    if len(counts) == 1:
+        return "%d worker%s" % (counts[0], "" if counts[0] == 1 else "s")
+    return "%d–%d workers" % (counts[0], counts[-1])
 
 
 def _speedup_figure(log, scaling):
@@ -223,7 +235,7 @@ def _speedup_figure(log, scaling):
     grid = figure.add_gridspec(1, 2, width_ratios=[1.55, 1], wspace=0.22, left=LEFT,
                                right=0.975, top=header_end - 0.06, bottom=0.15)
     speedups, walls = figure.add_subplot(grid[0]), figure.add_subplot(grid[1])
-    counts = sorted({1} | {p.workers for b in scaling.backends for p in b.points})
+    counts = worker_counts(log, scaling)
     top = max(counts)
 
     draw_speedups(speedups, scaling, colours, top)
