@@ -153,7 +153,9 @@ def scaling_lines(scaling):
                 backend.backend, backend.fit.describe(), backend.fit.rms_error,
                 backend.fit.points))
     if scaling.cpu_share is not None:
-        lines.append("the serial run kept %.0f%% of a core busy: at most %.1f workers can run "
-                     "at once on %d cores" % (100 * scaling.cpu_share, scaling.capacity,
-                                              scaling.cores))
+        lines.append("the serial run kept %.1f%% of a core busy: %s, at most %.1f workers can "
+                     "run at once on %d cores" % (
+                         100 * scaling.cpu_share,
+                         "CPU-bound" if scaling.cpu_bound else "it mostly waits",
+                         scaling.capacity, scaling.cores))
     return lines

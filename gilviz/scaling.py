@@ -12,9 +12,11 @@ Efficiency = speedup / workers.
 
 Amdahl's law: with a serial fraction f of the work, p workers running at
 once give a speedup of 1 / (f + (1 - f) / p). Workers can only run at once
-when there is a core for each, so p = min(workers, capacity), where the
-capacity is cores / (the CPU share of the serial run): for CPU-bound work,
-the core count; for work that mostly waits (io), many more. The fit is the
+when there is a core for each, so p = min(workers, capacity). Work whose
+serial run kept a core busy at least half the time is CPU-bound: its
+capacity is the core count (a share below 1 there is mostly the time other
+programs took the core). Work that mostly waits (io) has a capacity of
+cores / (the serial run's CPU share): many more workers. The fit is the
 least-squares solution of 1/speedup - 1/p = f (1 - 1/p), Amdahl's law
 rearranged to be linear in f, which passes through speedup 1 at p = 1.
 """
@@ -31,6 +33,8 @@ from .analysis import wall_ns
 ALMOST_ALL = 0.1
 """A serial fraction within this of 0 or 1 reads "almost all parallel / serial"."""
 MIN_CPU_SHARE = 1e-3
+CPU_BOUND_SHARE = 0.5
+"""A serial run that kept a core busy at least this share of its time is CPU-bound."""
 
 
 class Spread(NamedTuple):
@@ -118,8 +122,11 @@ def amdahl_fit(workers, speedups, capacity=math.inf):
 
 
 def capacity_of(cores, cpu_share):
-    """Workers that can run at once: cores / CPU share of one worker's time."""
-    return cores / min(max(cpu_share, MIN_CPU_SHARE), 1.0)
+    """Workers that can run at once: the cores for CPU-bound work, else
+    cores / the CPU share of one worker's time."""
+    if cpu_share >= CPU_BOUND_SHARE:
+        return float(cores)
+    return cores / max(cpu_share, MIN_CPU_SHARE)
 
 
 class Point(NamedTuple):
@@ -154,6 +161,10 @@ class Scaling(NamedTuple):
     """CPU time / wall time of the serial runs (median): 1 for CPU-bound work."""
     capacity: float
     """Workers that can run at once (see the module docstring)."""
+
+    @property
+    def cpu_bound(self):
+        return self.cpu_share is None or self.cpu_share >= CPU_BOUND_SHARE
     rounds: int
     """Complete rounds: the fewest pairs of any configuration."""
     runs_done: int

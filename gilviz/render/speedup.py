@@ -79,8 +79,11 @@ def mark_cores(ax, cores, top_workers, label=True):
         return []
     artists = [ax.axvline(cores, color=theme.INK, linewidth=1.5, linestyle=":", zorder=0)]
     if label:
-        artists.append(ax.text(cores, 0.985, " %d cores" % cores, color=theme.INK, fontsize=14,
-                               transform=ax.get_xaxis_transform(), ha="left", va="top",
+        # Left of the line where it is the last worker count, not off the axes.
+        at_edge = cores == top_workers
+        artists.append(ax.text(cores, 0.985, " %d cores " % cores, color=theme.INK, fontsize=14,
+                               transform=ax.get_xaxis_transform(),
+                               ha="right" if at_edge else "left", va="top",
                                bbox=dict(facecolor="white", edgecolor="none", pad=1)))
     return artists
 
@@ -95,7 +98,7 @@ def format_workers_axis(ax, counts):
     ax.grid(axis="y", color=theme.GREY, alpha=0.5, linewidth=0.8)
 
 
-def legend_handles(scaling, colours):
+def legend_handles(scaling, colours, top_workers):
     handles = []
     for backend in scaling.backends:
         fit = ("Amdahl: %s" % backend.fit.describe() if backend.fit is not None
@@ -104,20 +107,21 @@ def legend_handles(scaling, colours):
                               markersize=8, label="%s · %s" % (backend.backend, fit)))
     handles.append(Line2D([], [], color=theme.INK, marker="o", markersize=11, linestyle="",
                           label="serial baseline"))
-    handles.append(Line2D([], [], color=theme.MUTED, linewidth=2, label=ideal_label(scaling)))
+    handles.append(Line2D([], [], color=theme.MUTED, linewidth=2, label=ideal_label(scaling, top_workers)))
     handles.append(Line2D([], [], color=theme.MUTED, linewidth=2, linestyle=(0, (5, 3)),
                           label="Amdahl fit (dashed, in the backend's colour)"))
     handles.append(Patch(color=theme.MUTED, alpha=0.3, label="min–max over the rounds"))
     return handles
 
 
-def ideal_label(scaling):
-    if scaling.cpu_share is None:
+def ideal_label(scaling, top_workers):
+    if scaling.cpu_bound:
         return "ideal: min(workers, %d cores)" % scaling.cores
-    if scaling.capacity >= scaling.cores * 1.5:
+    if scaling.capacity >= top_workers:
         return "ideal: speedup = workers (the serial run kept %.0f %% of a core busy)" % (
             100 * scaling.cpu_share)
-    return "ideal: min(workers, %d cores)" % scaling.cores
+    return "ideal: min(workers, %.1f = %d cores ÷ the serial run's %.0f %% CPU share)" % (
+        scaling.capacity, scaling.cores, 100 * scaling.cpu_share)
 
 
 def kernel_note(spec):
@@ -164,13 +168,24 @@ def warnings(log, scaling):
     return notes
 
 
+def capacity_words(scaling):
+    """How many workers can run at once, and why: (limit, reason or None)."""
+    if scaling.cpu_share is None:
+        return "%d cores" % scaling.cores, None
+    if scaling.cpu_bound:
+        return "%d cores" % scaling.cores, (
+            "CPU-bound: the serial run kept a core %.0f %% busy" % (100 * scaling.cpu_share))
+    return "%.1f" % scaling.capacity, "%.1f = %d cores ÷ the serial run's CPU share (%.1f %%)" % (
+        scaling.capacity, scaling.cores, 100 * scaling.cpu_share)
+
+
 def footnote(log, scaling):
     """How the figures were made, in two lines."""
     method = "speedup = serial wall ÷ wall, paired by round · line: median of the rounds"
-    fit = "Amdahl fit: least squares of 1/speedup on 1/min(workers, %.1f)" % scaling.capacity
-    if scaling.cpu_share is not None:
-        fit += ", %.1f = %d cores ÷ the serial run's CPU share (%.0f %%)" % (
-            scaling.capacity, scaling.cores, 100 * scaling.cpu_share)
+    limit, reason = capacity_words(scaling)
+    fit = "Amdahl fit: least squares of 1/speedup on 1/min(workers, %s)" % limit
+    if reason:
+        fit += " · " + reason
     return "%s · sweep started %s\n%s" % (method, log.runs[0].started_at, fit)
 
 
@@ -205,7 +220,7 @@ def draw_header(figure, log, scaling, colours):
     for text, size, colour, weight in lines:
         figure.text(LEFT, y, text, fontsize=size, color=colour, fontweight=weight, va="top")
         y -= line_height(size) + (0.012 if size == 28 else 0)
-    handles = legend_handles(scaling, colours)
+    handles = legend_handles(scaling, colours, max(worker_counts(log, scaling)))
     figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(LEFT - 0.005, y - 0.005),
                   ncol=2, fontsize=14, handlelength=2.4, columnspacing=2.0)
     rows = -(-len(handles) // 2)
