@@ -425,6 +425,8 @@ STATE_NAMES = {
     RUNNING: "running Python",
     ON_CPU: "on a CPU (sampled)",
     OFF_CPU: "off CPU (sampled)",
+    WAIT_IO: "blocked on I/O (sampled)",
+    SLEEPING: "in time.sleep (sampled)",
 }
 
 

@@ -77,3 +77,31 @@ def battle():
         (0, 10 * MS + 50_000, 15 * MS, 0),
     ]
     return make_run([(0, 15 * MS), (5 * MS + 50_000, 10 * MS)], holds)
+
+
+def timed_run(backend="serial", workers=1, role="main", wall_s=1.0, cpu_share=1.0,
+              kernel="countdown", work=1000, error=None, marks=None, params=None):
+    """A run of a sweep, without probe or sampler: every worker stops at
+    `wall_s` after using `cpu_share` of its time on a CPU; worker 0 failed
+    with `error` if given."""
+    wall = int(wall_s * 1e9)
+    pids = [100 + i for i in range(workers)] if backend == "processes" else None
+    run = make_run([(0, wall)] * workers, backend=backend, probe=False, sampler=False,
+                   pids=pids, role=role)
+    records = tuple(w._replace(work=work // workers, cpu_ns=int(cpu_share * wall),
+                               error=error if w.index == 0 else None) for w in run.workers)
+    return run._replace(spec=run.spec._replace(kernel=kernel, work=work, params=params),
+                        workers=records, marks=marks if marks is not None else run.marks)
+
+
+def failing_at(number, run):
+    """`run` (a stand-in for run_target) that raises TargetError on call `number`."""
+    from gilviz.runner import TargetError
+    calls = []
+
+    def maybe_fail(spec):
+        calls.append(spec)
+        if len(calls) == number:
+            raise TargetError("the target died")
+        return run(spec)
+    return maybe_fail

@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
+from conftest import failing_at
 from gilviz import jobs
 from gilviz.cli import main, work_size
 from gilviz.log import load
-from gilviz.runner import TargetError
 
 SMALL = ["--count", "2e5", "--repeat", "1"]
 
@@ -108,16 +108,7 @@ def test_help_has_examples(capsys):
 
 
 def test_runs_finished_before_a_failure_are_kept(tmp_path, monkeypatch):
-    real_run_target = jobs.run_target
-    calls = []
-
-    def second_run_fails(spec):
-        calls.append(spec)
-        if len(calls) == 2:
-            raise TargetError("the target died")
-        return real_run_target(spec)
-
-    monkeypatch.setattr(jobs, "run_target", second_run_fails)
+    monkeypatch.setattr(jobs, "run_target", failing_at(2, jobs.run_target))
     status, _, err = run_cli(["countdown", "--threads", "2", "--out", str(tmp_path)] + SMALL)
     assert status == 1
     assert err.strip().splitlines()[-1].startswith("gilviz: error: the target died")

@@ -9,7 +9,7 @@ import threading
 import numpy as np
 import pytest
 
-from fake_runs import fake_run
+from conftest import timed_run
 from gilviz.agent.io import MESSAGE, serve
 from gilviz.analysis import (OFF_CPU, ON_CPU, SLEEPING, WAIT_IO, sampled_segments, summarize,
                              wait_spans, wait_stats, waiting_share)
@@ -122,7 +122,7 @@ def test_sleep_stands_in_for_io_and_says_so():
 
 
 def test_a_kernel_fallback_is_a_warning():
-    run = fake_run(kernel="io")
+    run = timed_run(kernel="io")
     failed_over = run.workers[0]._replace(result={"tasks": 1, "via": "sleep", "wait_s": 0.005,
                                                   "fallback": "no echo server on 127.0.0.1"})
     stats = summarize(run._replace(workers=(failed_over,)))

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from fake_runs import fake_run
+from conftest import timed_run
 from gilviz.log import SweepPlan, new_log
 from gilviz.scaling import (amdahl_fit, amdahl_speedup, capacity_of, paired_speedups, spread,
                             sweep_scaling)
@@ -92,13 +92,13 @@ def test_capacity_is_the_cores_for_cpu_bound_work_else_cores_over_the_cpu_share(
 
 def sweep_log(rounds, serial_walls, thread_walls, process_walls, warmup=1, planned=None):
     """A sweep log of threads and processes at 1 and 2 workers."""
-    runs = [fake_run("serial", 1, "warmup", wall_s=9.0)] * warmup
+    runs = [timed_run("serial", 1, "warmup", wall_s=9.0)] * warmup
     for i in range(rounds):
-        runs.append(fake_run("serial", 1, "baseline", wall_s=serial_walls[i]))
+        runs.append(timed_run("serial", 1, "baseline", wall_s=serial_walls[i]))
         for n in (1, 2):
-            runs.append(fake_run("threads", n, wall_s=thread_walls[n][i]))
+            runs.append(timed_run("threads", n, wall_s=thread_walls[n][i]))
         for n in (1, 2):
-            runs.append(fake_run("processes", n, wall_s=process_walls[n][i]))
+            runs.append(timed_run("processes", n, wall_s=process_walls[n][i]))
     plan = SweepPlan(backends=["threads", "processes"], worker_counts=[1, 2],
                      repeat=planned or rounds, warmup=warmup)
     return new_log(runs, sweep=plan)
@@ -143,7 +143,7 @@ def test_runs_with_a_failed_worker_are_left_out_and_counted():
                     thread_walls={1: [1.0, 1.0], 2: [1.0, 1.0]},
                     process_walls={1: [1.0, 1.0], 2: [0.5, 0.5]})
     runs = list(log.runs)
-    runs[-1] = fake_run("processes", 2, wall_s=0.5, error="worker process exited with code 1")
+    runs[-1] = timed_run("processes", 2, wall_s=0.5, error="worker process exited with code 1")
     scaling = sweep_scaling(log._replace(runs=tuple(runs)))
     assert scaling.failed == 1
     point = scaling.backends[1].points[1]
@@ -153,8 +153,8 @@ def test_runs_with_a_failed_worker_are_left_out_and_counted():
 
 
 def test_work_that_waits_is_not_capped_at_the_core_count():
-    runs = [fake_run("serial", 1, "baseline", wall_s=1.0, cpu_share=0.01, kernel="io"),
-            fake_run("threads", 8, wall_s=0.125, cpu_share=0.08, kernel="io")]
+    runs = [timed_run("serial", 1, "baseline", wall_s=1.0, cpu_share=0.01, kernel="io"),
+            timed_run("threads", 8, wall_s=0.125, cpu_share=0.08, kernel="io")]
     scaling = sweep_scaling(new_log(runs))
     assert scaling.capacity == pytest.approx(200.0)
     assert scaling.runs_planned is None  # no plan in the log
@@ -164,7 +164,7 @@ def test_work_that_waits_is_not_capped_at_the_core_count():
 
 
 def test_a_log_without_runs_of_its_own_kind_still_reads():
-    scaling = sweep_scaling(new_log([fake_run("serial", 1, "baseline")]))
+    scaling = sweep_scaling(new_log([timed_run("serial", 1, "baseline")]))
     assert scaling.backends == ()
     assert scaling.rounds == 0
     assert np.isfinite(scaling.capacity)

@@ -2,7 +2,7 @@
 
 from test_scaling import sweep_log
 
-from fake_runs import fake_run
+from conftest import timed_run
 from gilviz.log import new_log
 from gilviz.render import save_png, speedup_figure
 from gilviz.render.speedup import ideal_label, subtitle, warnings
@@ -34,8 +34,8 @@ def test_the_ideal_line_is_capped_only_for_work_that_keeps_a_core_busy():
     busy = sweep_scaling(interrupted_log())
     assert ideal_label(busy, 8) == "ideal: min(workers, 2 cores)"
     waiting = sweep_scaling(new_log([
-        fake_run("serial", 1, "baseline", cpu_share=0.02, kernel="io"),
-        fake_run("threads", 4, wall_s=0.25, cpu_share=0.08, kernel="io")]))
+        timed_run("serial", 1, "baseline", cpu_share=0.02, kernel="io"),
+        timed_run("threads", 4, wall_s=0.25, cpu_share=0.08, kernel="io")]))
     assert ideal_label(waiting, 16).startswith("ideal: speedup = workers (the serial run kept 2 %")
     assert ideal_label(waiting, 200) == \
         "ideal: min(workers, 100.0 = 2 cores ÷ the serial run's 2 % CPU share)"

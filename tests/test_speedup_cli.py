@@ -6,6 +6,7 @@ import sys
 import numpy as np
 import pytest
 
+from conftest import failing_at
 from gilviz.cli import main, worker_counts
 from gilviz.log import load
 from gilviz.render import save_png, speedup_figure
@@ -117,17 +118,7 @@ def test_the_speedup_command_runs_as_a_module(tmp_path):
 def test_a_sweep_stopped_by_a_failed_run_keeps_and_draws_what_finished(tmp_path, capsys,
                                                                       monkeypatch):
     from gilviz import sweep
-    from gilviz.runner import TargetError
-
-    real_run, calls = sweep.run_target, []
-
-    def failing_third_run(spec):
-        calls.append(spec)
-        if len(calls) == 3:
-            raise TargetError("the target died")
-        return real_run(spec)
-
-    monkeypatch.setattr(sweep, "run_target", failing_third_run)
+    monkeypatch.setattr(sweep, "run_target", failing_at(3, sweep.run_target))
     status = main(["speedup", "countdown", "--workers", "1-2", "--backends", "threads",
                    "--repeat", "2", "--warmup", "0", "--work", "20000", "--out", str(tmp_path),
                    "--quiet"])

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from fake_runs import fake_run
+from conftest import timed_run
 from gilviz.log import RunSpec, SweepPlan, load
 from gilviz.progress import SweepProgress, estimate_remaining_s, format_duration
 from gilviz.runner import TargetError
@@ -51,7 +51,7 @@ def test_the_log_is_saved_after_every_run(tmp_path):
 
     def run(spec):
         seen_on_disk.append(len(load(path).runs) if path.exists() else 0)
-        return fake_run(spec.backend, spec.workers, spec.role)
+        return timed_run(spec.backend, spec.workers, spec.role)
 
     result = run_sweep(specs, PLAN, str(path), Silent(), run=run)
     assert seen_on_disk == list(range(len(specs)))
@@ -71,7 +71,7 @@ def test_an_interrupted_or_failed_sweep_keeps_the_runs_finished(tmp_path, stop):
         calls.append(spec)
         if len(calls) == 6:
             raise stop
-        return fake_run(spec.backend, spec.workers, spec.role)
+        return timed_run(spec.backend, spec.workers, spec.role)
 
     result = run_sweep(specs, PLAN, str(path), Silent(), run=run)
     assert len(calls) == 6
