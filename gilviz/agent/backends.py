@@ -53,6 +53,8 @@ def run_worker(index, work, config, wait_for_release, turn):
         record["error"] = "%s: %s" % (type(error).__name__, error)
     record["stop_ns"] = clock()
     record["cpu_ns"] = time.thread_time_ns() - cpu_began
+    if probe is not None:
+        probe.close()
     record["holds"] = probe.holds if probe is not None else []
     record["marks"] = context["marks"]
     return record
