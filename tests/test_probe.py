@@ -1,0 +1,95 @@
+"""The in-kernel probe, in this process."""
+
+import os
+import sys
+import threading
+import time
+
+import pytest
+
+from gilviz.agent.kernels import countdown_probed
+from gilviz.agent.probe import SCHEDSTAT_PATH, Probe, RunDelay, gil_holding_pread
+
+needs_schedstat = pytest.mark.skipif(not os.path.exists(SCHEDSTAT_PATH),
+                                     reason="no /proc/thread-self/schedstat")
+
+
+def others_running_during(read, calls=5000):
+    """How often another thread ran while this one made `calls` reads.
+
+    The switch interval is made huge, so the other thread can only run
+    when the reader itself releases the GIL."""
+    fd = os.open(SCHEDSTAT_PATH, os.O_RDONLY)
+    counter, stop = [0], [False]
+
+    def other():
+        while not stop[0]:
+            counter[0] += 1
+            time.sleep(0)  # hands the GIL straight back
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(100.0)
+    thread = threading.Thread(target=other)
+    thread.start()
+    time.sleep(0.01)
+    try:
+        before = counter[0]
+        for _ in range(calls):
+            read(fd)
+        return counter[0] - before
+    finally:
+        stop[0] = True
+        sys.setswitchinterval(interval)
+        thread.join()
+        os.close(fd)
+
+
+@needs_schedstat
+def test_run_delay_is_read_without_releasing_the_gil():
+    read = gil_holding_pread()
+    assert read is not None
+    assert others_running_during(read) == 0
+
+
+@needs_schedstat
+def test_run_delay_reads_a_growing_number():
+    run_delay = RunDelay()
+    first = run_delay.read()
+    time.sleep(0.001)
+    assert isinstance(first, int) and run_delay.read() >= first
+    run_delay.close()
+    assert run_delay.read() is None
+
+
+def test_probe_of_one_thread_records_one_interval_covering_its_work():
+    probe = Probe(chunk=1000, gap_ns=10**9, turn=[None], me=0)
+    countdown_probed(200_000, probe)
+    probe.close()
+    start, stop, cpu_wait = probe.holds
+    assert start < stop
+    assert cpu_wait >= -1
+
+
+def test_another_workers_mark_in_the_turn_cell_makes_a_new_interval():
+    turn = [None]
+    probe = Probe(chunk=1000, gap_ns=10**9, turn=turn, me=0)
+    original_switched = probe.switched
+    calls = []
+
+    def switched(last, now):
+        calls.append((last, now))
+        original_switched(last, now)
+
+    probe.switched = switched
+    begin = probe.begin
+
+    def begin_then_let_another_run(now):
+        begin(now)
+        if not calls:
+            turn[0] = 1  # as if worker 1 ran Python since our first clock read
+
+    probe.begin = begin_then_let_another_run
+    countdown_probed(50_000, probe)
+    probe.close()
+    assert len(calls) == 1
+    assert len(probe.holds) == 6  # two intervals
