@@ -23,8 +23,16 @@ LOG_FORMAT_VERSION = "1.0"
 #   1.0  runs with spec, interpreter, probe settings, workers, probe holds,
 #        thread / process / core samples and sampler statistics; kernel
 #        marks; an optional sweep plan (speedup sweeps). Unreleased, so
-#        fields were added without a new version.
+#        fields were added without a new version: among them RunSpec.cores
+#        (pinning), SamplerStats.cores (where the sampler ran), the roles
+#        "a", "b", "alone" and "beside-cpu".
 SUPPORTED_VERSIONS = ("1.0",)
+
+
+CONVOY_IO_WORKER = 0
+"""In a convoy run, worker 0 is the I/O thread; the CPU-bound threads follow."""
+CONVOY_SERVED_MARK = "served"
+"""The convoy's mark of the moment its I/O thread had a request in hand."""
 
 
 class RunSpec(NamedTuple):
@@ -48,9 +56,14 @@ class RunSpec(NamedTuple):
     """sys.setswitchinterval() applied in the target, or None to keep its default."""
     role: str = "main"
     """"main" for the run the user asked for, "baseline" for its serial reference,
-    "warmup" for a run made only to warm the machine up (not counted)."""
+    "warmup" for a run made only to warm the machine up (not counted), "a" / "b"
+    for the two sides of a comparison, "alone" / "beside-cpu" for the convoy's
+    I/O thread without and with CPU-bound threads."""
     params: Optional[dict] = None
     """Kernel parameters (JSON values), e.g. a seed; None for none."""
+    cores: Optional[list] = None
+    """CPU ids the target was pinned to (os.sched_setaffinity) before its
+    workers started; None to leave it where the orchestrator may run."""
 
     @property
     def worker_noun(self):
@@ -93,6 +106,8 @@ class Worker(NamedTuple):
     tid: Optional[int]
     """OS thread id (the pid for a process's main thread); None if it never started."""
     work: int
+    """Work done, in the kernel's unit: the worker's share, or less where the
+    kernel stopped early and said so (the convoy's CPU threads)."""
     start_ns: Optional[int]
     """When the worker started its work; None if it failed before."""
     stop_ns: Optional[int]
@@ -199,6 +214,9 @@ class SamplerStats(NamedTuple):
     """Rounds that began after the next one was due."""
     cpu_ns: int
     """CPU time the sampler itself used."""
+    cores: Optional[list] = None
+    """CPUs the sampler thread could run on: outside the target's pinned set
+    where any were left, else shared with it. None if unknown."""
 
 
 TABLE_COLUMNS = {

@@ -61,6 +61,7 @@ def agent_config(spec):
         "chunk_target_ns": PROBE_CHUNK_TARGET_NS,
         "gap_ns": PROBE_GAP_NS,
         "switch_interval_s": spec.switch_interval_s,
+        "cores": spec.cores,
         "params": spec.params or {},
     }
 
@@ -175,7 +176,7 @@ def run_target(spec):
         started_at = now_iso()
         if spec.sample_hz > 0:
             ids = [(w["index"], w["pid"], w["tid"]) for w in ready["workers"]]
-            sampler = Sampler(ids, hz=spec.sample_hz)
+            sampler = Sampler(ids, hz=spec.sample_hz, target_cores=ready["interpreter"]["affinity"])
             sampler.start()
         target.send("go")
         done = target.receive("done")

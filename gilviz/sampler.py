@@ -1,7 +1,9 @@
 """Samples the target's workers from outside the measured process.
 
 Runs as a thread of the orchestrator, paced by sleeping, so it never competes
-for the target's GIL. Each round reads /proc/PID/task/TID/stat of every worker
+for the target's GIL; where the target is pinned to some cores and others are
+left, the thread pins itself to those others, so that it takes no CPU time
+from the target either. Each round reads /proc/PID/task/TID/stat of every worker
 thread through file descriptors kept open (a pread is ~3 us; opening the file
 each time costs ~11 us) and keeps the raw bytes: parsing waits until the run
 is over. psutil's per-core utilisation and per-process CPU times are read at a
@@ -39,11 +41,14 @@ class Sampler:
     """Reads the workers' thread states at `hz` until stopped.
 
     `workers` is a list of (index, pid, tid). A worker whose thread has gone is
-    no longer read.
+    no longer read. `target_cores` are the CPUs the target may run on, if known.
     """
 
-    def __init__(self, workers, hz=DEFAULT_HZ, core_interval_ns=CORE_INTERVAL_NS):
+    def __init__(self, workers, hz=DEFAULT_HZ, core_interval_ns=CORE_INTERVAL_NS,
+                 target_cores=None):
         self.hz = hz
+        self.target_cores = target_cores
+        self.cores = None
         self.core_interval_ns = core_interval_ns
         self._files = []
         for index, pid, tid in workers:
@@ -100,7 +105,19 @@ class Sampler:
                 continue
             self._process_rows.append((now, process.pid, times.user, times.system, cpu))
 
+    def _pin_outside_target(self):
+        """Pin this thread to the cores the target may not use, if there are
+        any; returns the cores this thread may run on (None if unknown)."""
+        if not hasattr(os, "sched_setaffinity"):
+            return None
+        me = threading.get_native_id()
+        outside = os.sched_getaffinity(me) - set(self.target_cores or ())
+        if self.target_cores and outside:
+            os.sched_setaffinity(me, outside)  # this thread only: the target keeps its mask
+        return sorted(os.sched_getaffinity(me))
+
     def _loop(self):
+        self.cores = self._pin_outside_target()
         cpu_began = time.thread_time_ns()
         period = int(1e9 / self.hz)
         live = list(self._files)
@@ -163,4 +180,5 @@ class Sampler:
             max_interval_ns=int(intervals.max()) if len(intervals) else 0,
             late_ticks=self._late,
             cpu_ns=self._cpu_ns,
+            cores=self.cores,
         )

@@ -32,6 +32,8 @@ def worker_ids(index):
 def run_worker(index, work, config, wait_for_release, turn):
     """Run one worker's share of the work and return its record.
 
+    A kernel that stops before its share is done returns {"work_done": n}
+    (and anything else it has to say); the record says n.
     `turn` is the cell the probes of workers sharing one GIL write to.
     """
     record = worker_ids(index)
@@ -46,7 +48,11 @@ def run_worker(index, work, config, wait_for_release, turn):
     cpu_began = time.thread_time_ns()
     record["start_ns"] = clock()
     try:
-        record["result"] = kernel(work, probe, context)
+        result = kernel(work, probe, context)
+        if isinstance(result, dict) and "work_done" in result:
+            result = dict(result)
+            record["work"] = result.pop("work_done")
+        record["result"] = result or None
         record["error"] = None
     except Exception as error:  # reported, so that the run says which worker failed
         record["result"] = None

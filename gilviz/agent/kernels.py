@@ -28,13 +28,16 @@ def countdown(n):
         n -= 1
 
 
-def countdown_probed(n, probe):
+def countdown_probed(n, probe, stop_when=None):
     """The same countdown, reading the clock every `probe.chunk` iterations.
 
     The inner loop is the seed's loop on the very same values of n (compared
     with a local bound instead of 0), so both allocate the same int objects;
     counting a small inner counter instead would hit CPython's small-int cache
     and time a different, faster kernel.
+
+    `stop_when`, if given, is asked after each switch (never in the hot path)
+    whether to end before n reaches 0. Returns the iterations left.
     """
     chunk = probe.chunk
     gap_ns = probe.gap_ns
@@ -52,8 +55,12 @@ def countdown_probed(n, probe):
         now = clock()
         if now - last > gap_ns or turn[0] is not me:
             switched(last, now)
+            if stop_when is not None and stop_when():
+                last = now
+                break
         last = now
     probe.end(last)
+    return n
 
 
 def run_countdown(work, probe, context):
@@ -79,9 +86,10 @@ KERNELS = {
     # name: (module, function[, session]), the module relative to this package
     "countdown": (".kernels", "run_countdown"),
     "io": (".io", "run_io", "io_session"),
+    "convoy": (".convoy", "run_convoy", "convoy_session"),
 }
 
-PROBED_KERNELS = ("countdown",)
+PROBED_KERNELS = ("countdown", "convoy")
 """Kernels with a probed form; the others ignore the probe and run without it."""
 
 

@@ -2,7 +2,9 @@
 
     orchestrator                          agent (this process)
     ------------                          --------------------
-    config, one JSON line on stdin  --->  calibrate the probe, start the workers
+    config, one JSON line on stdin  --->  set the switch interval, pin to the
+                                          cores, calibrate the probe, open the
+                                          kernel's session, start the workers
                                           (each reports its ids, then waits)
     open /proc for the worker ids   <---  "ready" + interpreter facts (report fd)
     start the sampler, "go" on stdin --->  release all workers at one instant
@@ -48,9 +50,22 @@ class Reporter(object):
         self._stream.flush()
 
 
+def pin_to_cores(cores):
+    """Pin this thread, and so every thread and process it starts later, to `cores`."""
+    if not hasattr(os, "sched_setaffinity"):
+        raise RuntimeError("cannot pin to cores on this platform (no os.sched_setaffinity)")
+    try:
+        os.sched_setaffinity(0, cores)  # 0: the calling thread; new threads inherit its mask
+    except OSError as error:
+        raise RuntimeError("cannot pin to cores %s: %s"
+                           % (",".join(str(core) for core in cores), error.strerror)) from None
+
+
 def run(config, reporter, read_command):
     if config.get("switch_interval_s") is not None:
         sys.setswitchinterval(config["switch_interval_s"])
+    if config.get("cores") is not None:
+        pin_to_cores(config["cores"])
     config = dict(config, gil_enabled=gil_enabled())
     probe = None
     if config["probe"]:
