@@ -243,6 +243,45 @@ def compare_walls(run_walls_ns, baseline_walls_ns):
                       run_wall_ns=int(np.median(runs)), baseline_wall_ns=int(np.median(baselines)))
 
 
+class SideBySide(NamedTuple):
+    """Two sides of a comparison (A and B), measured alternately."""
+
+    walls: Comparison
+    """Wall times, A over B, pair by pair (compare_walls)."""
+    handoffs_a: Optional[float]
+    """Median GIL hand-offs of A's runs; None where no two workers share a GIL."""
+    handoffs_b: Optional[float]
+    handoff_ratio: Optional[float]
+    """handoffs_a / handoffs_b; None where either is unknown or B had none."""
+
+
+def compare_sides(walls_a_ns, walls_b_ns, handoffs_a, handoffs_b):
+    """A against B: the i-th run of each side were measured next to each other."""
+    walls = compare_walls(walls_a_ns, walls_b_ns)
+    if walls is None:
+        return None
+
+    def median(counts):
+        known = [count for count in counts if count is not None]
+        return float(np.median(known)) if known else None
+
+    a, b = median(handoffs_a), median(handoffs_b)
+    ratio = a / b if a is not None and b else None
+    return SideBySide(walls=walls, handoffs_a=a, handoffs_b=b, handoff_ratio=ratio)
+
+
+def faster_side(comparison):
+    """"a" or "b" where every pair of a Comparison (A over B) agrees which
+    side was faster, else None; one pair shows no spread, so it never decides."""
+    if comparison.pairs < 2:
+        return None
+    if comparison.high < 1:
+        return "a"
+    if comparison.low > 1:
+        return "b"
+    return None
+
+
 def median_run(runs):
     """The run whose wall time is the median (the lower one of an even count)."""
     order = sorted(runs, key=wall_ns)
@@ -268,13 +307,34 @@ def wall_ns(run):
     return max(stops) if stops else run.end_ns
 
 
-def probe_resolution_ns(run):
-    """Held time per clock read: the spacing of the probe's timestamps."""
+def probe_resolution_ns(run, io_workers=()):
+    """Held time per clock read: the spacing of the probe's timestamps in the
+    kernels that read the clock every `chunk` iterations. `io_workers` read it
+    around each blocking call instead, so their edges are exact: left out."""
     if run.probe is None or len(run.holds.worker) == 0:
         return None
-    reads = sum(-(-w.work // run.probe.chunk) for w in run.workers if w.error is None)
-    held = int((run.holds.stop_ns - run.holds.start_ns).sum())
+    reads = sum(-(-w.work // run.probe.chunk) for w in run.workers
+                if w.error is None and w.index not in io_workers)
+    counted = ~np.isin(run.holds.worker, list(io_workers))
+    held = int((run.holds.stop_ns[counted] - run.holds.start_ns[counted]).sum())
     return held / reads if reads else None
+
+
+def pinning_warning(run):
+    """Words for the audience if the target did not get the cores it asked for."""
+    asked, got = run.spec.cores, run.interpreter.affinity
+    if asked is None or got is None or sorted(asked) == sorted(got):
+        return None
+    return "asked to pin to cores %s, the target got %s" % (
+        ",".join(map(str, sorted(asked))), ",".join(map(str, got)))
+
+
+def coarse_probe_warning(switch_interval_s, resolution_ns):
+    """Words for the audience if GIL turns can be shorter than the probe sees."""
+    if resolution_ns is None or switch_interval_s * 1e9 >= 2 * resolution_ns:
+        return None
+    return ("switch interval %.0f µs is close to the probe's %.0f µs resolution: "
+            "short turns merge in the bands" % (switch_interval_s * 1e6, resolution_ns / 1e3))
 
 
 def sampler_warning(stats, at_least=0.8, longest_periods=20):
@@ -289,13 +349,17 @@ def sampler_warning(stats, at_least=0.8, longest_periods=20):
         stats.achieved_hz, stats.requested_hz, stats.max_interval_ns / 1e6)
 
 
-def summarize(run):
-    """Per-worker and run-wide figures of one run."""
+def summarize(run, io_workers=()):
+    """Per-worker and run-wide figures of one run.
+
+    `io_workers` block in I/O calls by design (the convoy's I/O thread): their
+    pauses are those calls, so none of them is reported as unexplained.
+    """
     wall = wall_ns(run)
     gil = gil_of_workers(run)
     probed = run.probe is not None
     gaps = worker_gaps(run.holds, gil) if probed else None
-    resolution = probe_resolution_ns(run)
+    resolution = probe_resolution_ns(run, io_workers)
     sampled = run.sampler is not None and len(run.threads.t_ns) > 0
     acquisitions = None
     if probed and sampled:
@@ -328,18 +392,20 @@ def summarize(run):
     # A kernel that could not do what was asked says what it did instead.
     warnings += sorted({w.result["fallback"] for w in run.workers
                         if w.result and w.result.get("fallback")})
-    sampler_note = sampler_warning(run.sampler)
-    if sampler_note:
-        warnings.append(sampler_note)
     notes = []
-    if probed and np.count_nonzero(gaps.kind == UNCLEAR):
-        unclear_gaps = gaps.kind == UNCLEAR
-        unclear_ns = int((gaps.stop_ns[unclear_gaps] - gaps.start_ns[unclear_gaps]).sum())
-        worker_time = sum(w.stop_ns for w in run.workers if w.stop_ns is not None)
-        serious = unclear_ns > UNCLEAR_WARNING_SHARE * worker_time
-        (warnings if serious else notes).append(
-            "%d pauses (%.1f ms in all) not put down to the GIL or the OS"
-            % (np.count_nonzero(unclear_gaps), unclear_ns / 1e6))
+    caveats = (sampler_warning(run.sampler), pinning_warning(run),
+               coarse_probe_warning(run.interpreter.switch_interval_s, resolution))
+    warnings += [caveat for caveat in caveats if caveat]
+    if probed:
+        unclear_gaps = (gaps.kind == UNCLEAR) & ~np.isin(gaps.worker, list(io_workers))
+        if unclear_gaps.any():
+            unclear_ns = int((gaps.stop_ns[unclear_gaps] - gaps.start_ns[unclear_gaps]).sum())
+            worker_time = sum(w.stop_ns for w in run.workers if w.stop_ns is not None)
+            serious = unclear_ns > UNCLEAR_WARNING_SHARE * worker_time
+            count = np.count_nonzero(unclear_gaps)
+            (warnings if serious else notes).append(
+                "%d pause%s (%.1f ms in all) not put down to the GIL or the OS"
+                % (count, "" if count == 1 else "s", unclear_ns / 1e6))
 
     return RunStats(
         wall_ns=wall,
@@ -367,6 +433,10 @@ worker waited for a reply or slept."""
 
 WAIT_MARKS = {"request": WAIT_IO, "sleep": SLEEPING}
 """Mark kinds whose value is the length (ns) of a wait that began at t_ns."""
+ROUND_TRIP_MARKS = {"round-trip": WAIT_IO}
+"""The convoy's round trips: waits of its client process, recorded by the I/O
+thread that answered them (agent/convoy.py). They are not waits of that
+thread, so they are left out of WAIT_MARKS (and of its band's states)."""
 
 
 class Waits(NamedTuple):
@@ -377,9 +447,10 @@ class Waits(NamedTuple):
     """WAIT_IO or SLEEPING."""
 
 
-def wait_spans(marks):
-    """The waits the kernel recorded as marks, sorted by worker and start."""
-    state = np.asarray([WAIT_MARKS.get(kind, -1) for kind in marks.kind.tolist()], np.int8)
+def wait_spans(marks, kinds=WAIT_MARKS):
+    """The waits the kernel recorded as marks of `kinds` (kind: state),
+    sorted by worker and start."""
+    state = np.asarray([kinds.get(kind, -1) for kind in marks.kind.tolist()], np.int8)
     keep = state >= 0
     start = marks.t_ns[keep]
     stop = start + np.nan_to_num(marks.value[keep]).astype(np.int64)
@@ -408,6 +479,15 @@ def wait_stats(waits):
                                p99_ns=int(np.percentile(lengths, 99)),
                                max_ns=int(lengths.max())))
     return sorted(stats, key=lambda each: -each.count)
+
+
+def completed_per_second(waits):
+    """Waits completed a second, from the first begun to the last ended (the
+    throughput of one client's round trips); None without any."""
+    if len(waits.start_ns) == 0:
+        return None
+    span = int(waits.stop_ns.max() - waits.start_ns.min())
+    return len(waits.start_ns) * 1e9 / span if span > 0 else None
 
 
 def waiting_share(waits, worker, wall_ns):

@@ -1,10 +1,55 @@
-"""The terminal summary of a run: a table a worker, then the run's figures."""
+"""The words and numbers a run is reported in: the terminal summary (a table a
+worker, then the run's figures), and the phrases the figures share with it."""
 
 from __future__ import annotations
 
-from .analysis import SLEEPING, WAIT_IO, wait_spans, wait_stats, waiting_share
+from .analysis import SLEEPING, WAIT_IO, faster_side, wait_spans, wait_stats, waiting_share
+
+
+def format_cores(cores):
+    """[0, 1, 2, 5] -> "0-2,5"."""
+    cores = sorted(cores)
+    ranges = []
+    for core in cores:
+        if ranges and core == ranges[-1][1] + 1:
+            ranges[-1][1] = core
+        else:
+            ranges.append([core, core])
+    return ",".join(str(a) if a == b else "%d-%d" % (a, b) for a, b in ranges)
+
+
+def format_duration(ns):
+    """A duration with the unit that keeps it short: 41 µs, 5.02 ms, 15.9 ms, 1.25 s."""
+    if ns < 1e6:
+        return "%.0f µs" % (ns / 1e3)
+    if ns < 1e7:
+        return "%.2f ms" % (ns / 1e6)
+    if ns < 1e9:
+        return "%.1f ms" % (ns / 1e6)
+    return "%.2f s" % (ns / 1e9)
+
+
+def format_interval(seconds):
+    """A switch interval as written on the command line: 5 ms, 0.5 ms, 100 µs, 1 s."""
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= scale or unit == "µs":
+            return "%g %s" % (round(seconds / scale, 6), unit)
+
+
+def plural(count, noun):
+    return "%d %s%s" % (count, noun, "" if count == 1 else "s")
+
+
+def cores_phrase(run):
+    """"pinned to core 0", "pinned to cores 0-1", or "2 cores" (unpinned)."""
+    interpreter = run.interpreter
+    if run.spec.cores is not None and interpreter.affinity:
+        return "pinned to core%s %s" % ("" if len(interpreter.affinity) == 1 else "s",
+                                        format_cores(interpreter.affinity))
+    return plural(len(interpreter.affinity or []) or interpreter.cpu_count, "core")
 
 WAIT_WORDS = {WAIT_IO: "requests (round trips)", SLEEPING: "sleeps"}
+
 
 def _ms(ns):
     return "" if ns is None else "%.1f" % (ns / 1e6)
@@ -25,6 +70,14 @@ COLUMNS = (
 )
 
 
+def format_table(rows, aligns):
+    """Rows of cells as lines of aligned columns; `aligns` has "<" or ">" a column."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(aligns))]
+    return ["  ".join(("{:%s%d}" % (align, width)).format(cell)
+                      for cell, align, width in zip(row, aligns, widths)).rstrip()
+            for row in rows]
+
+
 def worker_table(run, stats):
     """A row a worker; columns the run has no data for (no probe, say) are left out."""
     noun = run.spec.worker_noun
@@ -39,10 +92,8 @@ def worker_table(run, stats):
             _percent(waiting_share(waits, worker.index, stats.wall_ns)),
         ])
     shown = [i for i in range(len(COLUMNS)) if i == 0 or any(row[i] for row in rows[1:])]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
-    return ["  ".join(("{:%s%d}" % (COLUMNS[i][1], widths[i])).format(row[i])
-                      for i in shown).rstrip()
-            for row in rows]
+    return format_table([[row[i] for i in shown] for row in rows],
+                        [COLUMNS[i][1] for i in shown])
 
 
 def comparison_line(run, comparison):
@@ -75,15 +126,33 @@ def wait_lines(run):
     return lines
 
 
-def summary_lines(run, stats, comparison=None, repeats=1):
-    """The terminal summary of `run`, the median of `repeats` runs."""
+def sampler_place(run):
+    """Where the sampler ran, if the target was pinned: ", on core 1, outside
+    the target's cores" or ", on cores 0-1, shared with the target"."""
+    cores = run.sampler.cores
+    if run.spec.cores is None or not cores:
+        return ""
+    shared = set(cores) & set(run.interpreter.affinity or ())
+    return ", on core%s %s, %s" % ("" if len(cores) == 1 else "s", format_cores(cores),
+                                   "shared with the target" if shared
+                                   else "outside the target's cores")
+
+
+def summary_lines(run, stats, comparison=None, repeats=1, header=True):
+    """The terminal summary of `run`, the median of `repeats` runs; without
+    its first lines (what ran, where) if not `header`."""
     interpreter = run.interpreter
-    lines = ["%s · %s · %s %s · %d cores · work %s" % (
-        run.spec.kernel, run.spec.describe(), interpreter.implementation, interpreter.version,
-        len(interpreter.affinity or []) or interpreter.cpu_count, format(run.spec.work, ","))]
-    if repeats > 1:
-        lines.append("the median of %d runs, in detail:" % repeats)
-    lines.append("")
+    facts = [run.spec.kernel, run.spec.describe(),
+             "%s %s" % (interpreter.implementation, interpreter.version), cores_phrase(run)]
+    if run.spec.switch_interval_s is not None:
+        facts.append("switch interval %s" % format_interval(interpreter.switch_interval_s))
+    facts.append("work %s" % format(run.spec.work, ","))
+    lines = []
+    if header:
+        lines.append(" · ".join(facts))
+        if repeats > 1:
+            lines.append("the median of %d runs, in detail:" % repeats)
+        lines.append("")
     lines += worker_table(run, stats)
     lines.append("")
     figures = ["wall %.3f s" % (stats.wall_ns / 1e9), "cpu %.3f s" % (stats.cpu_ns / 1e9)]
@@ -101,9 +170,9 @@ def summary_lines(run, stats, comparison=None, repeats=1):
     if stats.resolution_ns is not None:
         quality.append("probe read the clock every %.0f µs" % (stats.resolution_ns / 1e3))
     if run.sampler is not None:
-        quality.append("sampler %.0f Hz of %.0f asked, longest pause %.1f ms, used %.0f ms CPU" % (
+        quality.append("sampler %.0f Hz of %.0f asked, longest pause %.1f ms, used %.0f ms CPU%s" % (
             run.sampler.achieved_hz, run.sampler.requested_hz,
-            run.sampler.max_interval_ns / 1e6, run.sampler.cpu_ns / 1e6))
+            run.sampler.max_interval_ns / 1e6, run.sampler.cpu_ns / 1e6, sampler_place(run)))
     if quality:
         lines.append("measurement: " + "; ".join(quality))
     if stats.probe_agreement is not None:
@@ -139,10 +208,7 @@ def scaling_lines(scaling):
             wall = _spread(point.wall_s, "%.3f")
             rows.append([backend.backend, "%d" % point.workers, speedup[0], speedup[1],
                          efficiency, wall[0], wall[1]])
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        lines.append("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
-                               for i, (cell, width) in enumerate(zip(row, widths))).rstrip())
+    lines += format_table(rows, "<" + ">" * (len(rows[0]) - 1))
     lines.append("")
     for backend in scaling.backends:
         if backend.fit is None:
@@ -158,4 +224,192 @@ def scaling_lines(scaling):
                          100 * scaling.cpu_share,
                          "CPU-bound" if scaling.cpu_bound else "it mostly waits",
                          scaling.capacity, scaling.cores))
+    return lines
+
+
+# Comparisons: the RunSpec field that differs between the two sides, named
+# for titles and for directory names.
+DIMENSION_NAMES = {"cores": "cores", "switch_interval_s": "switch interval",
+                   "python": "interpreter"}
+DIMENSION_SLUGS = {"cores": "cores", "switch_interval_s": "switch-interval", "python": "python"}
+
+
+def cores_label(run):
+    """"1 core (0)", "2 cores (0-1)", or "unpinned (2 cores)"."""
+    cores = run.interpreter.affinity
+    if run.spec.cores is None or not cores:
+        return "unpinned (%s)" % plural(len(cores or []) or run.interpreter.cpu_count, "core")
+    return "%s (%s)" % (plural(len(cores), "core"), format_cores(cores))
+
+
+def interpreter_label(run):
+    return "%s %s" % (run.interpreter.implementation, run.interpreter.version)
+
+
+def side_labels(run_a, run_b, dimension, short=False):
+    """What tells side A from side B, in words, from what the targets
+    reported; `short` leaves out what a title names already ("switch interval")."""
+    if dimension == "cores":
+        return cores_label(run_a), cores_label(run_b)
+    if dimension == "switch_interval_s":
+        suffix = "" if short else " switch interval"
+        return tuple(format_interval(run.interpreter.switch_interval_s) + suffix
+                     for run in (run_a, run_b))
+    labels = interpreter_label(run_a), interpreter_label(run_b)
+    if labels[0] == labels[1]:  # the same version twice: tell them by path
+        return run_a.interpreter.executable, run_b.interpreter.executable
+    return labels
+
+
+def comparison_title(run_a, run_b, dimension):
+    """"countdown · 4 threads · cores: 1 core (0) vs 2 cores (0-1)"."""
+    return "%s · %s · %s: %s vs %s" % ((run_a.spec.kernel, run_a.spec.describe(),
+                                        DIMENSION_NAMES[dimension])
+                                       + side_labels(run_a, run_b, dimension, short=True))
+
+
+def fixed_facts(run, dimension):
+    """Where both sides of a comparison ran alike: the interpreter, cores and
+    switch interval, leaving out the varied dimension."""
+    facts = []
+    if dimension != "python":
+        facts.append(interpreter_label(run))
+    if dimension != "cores":
+        facts.append(cores_phrase(run))
+    if dimension != "switch_interval_s" and run.spec.switch_interval_s is not None:
+        facts.append("%s switch interval" % format_interval(run.interpreter.switch_interval_s))
+    return facts
+
+
+def _times(ratio):
+    """"1.16×", "0.03×", or "118×" where the decimals would be noise."""
+    return "%.0f×" % ratio if ratio >= 10 else "%.2f×" % ratio
+
+
+def _pairs(count):
+    return "both pairs" if count == 2 else "all %d pairs" % count
+
+
+def verdict(label_a, label_b, sides):
+    """(headline, detail): which side was faster, by how much, and how the
+    hand-offs compare; then the medians and the spread behind it. The
+    headline speaks of B where B was faster, of A otherwise."""
+    walls = sides.walls
+    medians = "wall %.3f s vs %.3f s" % (walls.run_wall_ns / 1e9, walls.baseline_wall_ns / 1e9)
+    if sides.handoff_ratio is not None:
+        medians += ", %s vs %s hand-offs" % (format(round(sides.handoffs_a), ","),
+                                             format(round(sides.handoffs_b), ","))
+    if walls.pairs > 1:
+        medians = "median of %d runs each: %s" % (walls.pairs, medians)
+    faster = faster_side(walls)
+    handoff_ratio = sides.handoff_ratio
+    if walls.pairs == 1:
+        headline = "%s took %s the time of %s" % (label_a, _times(walls.ratio), label_b)
+        detail = "%s; one pair, so the noise is unknown" % medians
+    elif faster == "a":
+        headline = "%s was %s faster than %s" % (label_a, _times(1 / walls.ratio), label_b)
+        detail = "%s; %s agree: %s–%s" % (
+            medians, _pairs(walls.pairs), _times(1 / walls.high), _times(1 / walls.low))
+    elif faster == "b":
+        headline = "%s was %s faster than %s" % (label_b, _times(walls.ratio), label_a)
+        detail = "%s; %s agree: %s–%s" % (
+            medians, _pairs(walls.pairs), _times(walls.low), _times(walls.high))
+        handoff_ratio = 1 / handoff_ratio if handoff_ratio else None
+    else:
+        headline = "no clear winner: %s took %s the time of %s" % (
+            label_a, _times(walls.ratio), label_b)
+        detail = "%s; the %d pairs range %s–%s" % (
+            medians, walls.pairs, _times(walls.low), _times(walls.high))
+    if handoff_ratio is not None:
+        headline += ", with %s the GIL hand-offs" % _times(handoff_ratio)
+    return headline, detail
+
+
+def compare_lines(a, b, dimension, sides, repeats):
+    """The terminal summary of a comparison: a row a side, then the verdict."""
+    lines = [" · ".join([comparison_title(a.shown, b.shown, dimension)]
+                        + fixed_facts(a.shown, dimension))]
+    if repeats > 1:
+        lines.append("%d runs of each side, alternately; the median run of each in detail:"
+                     % repeats)
+    lines.append("")
+    rows = [["side", "", "wall", "hand-offs", "median turn", "held GIL, by worker"]]
+    for name, side in (("A", a), ("B", b)):
+        stats = side.stats
+        rows.append([name, side.label, "%.3f s" % (stats.wall_ns / 1e9),
+                     _count(stats.handoffs),
+                     "" if stats.median_turn_ns is None or stats.handoffs is None
+                     else format_duration(stats.median_turn_ns),
+                     " ".join(_percent(w.hold_share) for w in stats.workers)])
+    lines += format_table(rows, "<<>><<")
+    lines.append("")
+    lines.append("verdict: %s\n         (%s)" % verdict(a.label, b.label, sides))
+    for name, side in (("A", a), ("B", b)):
+        lines += ["warning (%s): %s" % (name, warning) for warning in side.stats.warnings]
+        lines += ["note (%s): %s" % (name, note) for note in side.stats.notes]
+    return lines
+
+
+# The convoy.
+
+def convoy_case(spec):
+    """"I/O thread alone" or "beside 2 CPU threads"."""
+    if spec.workers == 1:
+        return "I/O thread alone"
+    return "beside %s" % plural(spec.workers - 1, "CPU thread")
+
+
+def requests_phrase(params):
+    """"up to 200 requests of 32 bytes on 127.0.0.1, 1 ms apart"."""
+    apart = "back to back" if not params["pause_s"] else \
+        "%s apart" % format_interval(params["pause_s"])
+    return "up to %d requests of %d bytes on 127.0.0.1, %s" % (
+        params["requests"], params["size"], apart)
+
+
+def io_thread_ending(run, io_worker):
+    """Why the I/O thread stopped serving, from its record."""
+    worker = run.workers[io_worker]
+    if worker.error:
+        return None
+    return (worker.result or {}).get("ended")
+
+
+def convoy_lines(cases, io_worker):
+    """The terminal summary of the convoy: latency of both cases, then the
+    run with CPU threads in detail."""
+    alone, beside = cases
+    run = beside.run
+    params = run.spec.params
+    lines = ["convoy · %s · %s · %s switch interval · %s" % (
+        interpreter_label(run), cores_phrase(run),
+        format_interval(run.interpreter.switch_interval_s), requests_phrase(params))]
+    lines.append("")
+    rows = [["", "requests", "median", "p99", "max", "answered/s"]]
+    for case in cases:
+        latency = case.latency
+        if latency is None:
+            rows.append([case.label, "0", "", "", "", ""])
+            continue
+        rows.append([case.label, "%d" % latency.count, format_duration(latency.median_ns),
+                     format_duration(latency.p99_ns), format_duration(latency.max_ns),
+                     "" if case.per_second is None else format(round(case.per_second), ",")])
+    lines += format_table(rows, "<>>>>>")
+    lines.append("")
+    if alone.latency is not None and beside.latency is not None:
+        lines.append("%s, a request took %s as long at the median and %s at p99; "
+                     "throughput fell to %s (the convoy effect, bpo-7946)" % (
+                         beside.label, _times(beside.latency.median_ns / alone.latency.median_ns),
+                         _times(beside.latency.p99_ns / alone.latency.p99_ns),
+                         _times(beside.per_second / alone.per_second)))
+    lines.append("")
+    lines.append("%s, in detail (thread %d is the I/O thread):" % (beside.label, io_worker))
+    lines += summary_lines(beside.run, beside.stats, header=False)
+    for case in cases:
+        ending = io_thread_ending(case.run, io_worker)
+        if ending not in (None, "all requests answered"):
+            lines.append("warning (%s): the I/O thread stopped early: %s" % (case.label, ending))
+        if case is alone:
+            lines += ["warning (%s): %s" % (case.label, w) for w in case.stats.warnings]
+            lines += ["note (%s): %s" % (case.label, note) for note in case.stats.notes]
     return lines

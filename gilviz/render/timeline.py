@@ -13,6 +13,7 @@ from matplotlib.patches import Patch
 
 from ..analysis import (RUNNING, SLEEPING, WAIT_IO, WAIT_MARKS, busiest_window, run_segments,
                         shares_gil, switch_times, wait_spans, wait_stats, waiting_share)
+from ..report import cores_phrase, format_interval
 from . import theme
 
 ZOOM_NS = 50_000_000
@@ -64,8 +65,10 @@ def draw_failed_acquisitions(ax, samples, rows, y_of_worker, height=BAND, size=7
         return []
     x = samples.t_ns[rows] / MS
     y = np.asarray([y_of_worker[int(i)] for i in samples.worker[rows]]) + height / 2 + 0.1
+    # Clipped: the markers fit below the top of the y range, and unclipped ones
+    # would stray outside a zoomed x range.
     return [ax.scatter(x, y, marker="v", s=size, color=theme.FAILED_ACQUISITION, zorder=4,
-                       edgecolors="white", linewidths=0.5, clip_on=False)]
+                       edgecolors="white", linewidths=0.5)]
 
 
 def draw_sampled_on_cpu(ax, samples, y_of_worker, height=BAND):
@@ -120,6 +123,72 @@ def draw_shares(ax, share_of_worker, y_of_worker, header, colour):
     return artists
 
 
+def rows_of_workers(run):
+    """The y of each worker's band: worker 0 at the top."""
+    return {w.index: len(run.workers) - 1 - w.index for w in run.workers}
+
+
+def draw_run(ax, run, stats, segments, y_of_worker, marker_size=70):
+    """A run's bands, start / stop ticks and failed acquisitions, with the
+    workers named on the y axis."""
+    draw_segments(ax, segments, y_of_worker)
+    draw_start_stop(ax, run, y_of_worker)
+    draw_failed_acquisitions(ax, run.threads, stats.failed_samples, y_of_worker, size=marker_size)
+    format_bands(ax, run, y_of_worker)
+
+
+def draw_hold_shares(ax, stats, y_of_worker):
+    """draw_shares of the time each worker held the GIL, where the probe
+    measured it; no artists otherwise."""
+    if not any(w.hold_share is not None for w in stats.workers):
+        return []
+    return draw_shares(ax, {w.index: w.hold_share for w in stats.workers}, y_of_worker,
+                       "held", theme.BLUE)
+
+
+def zoom_span(run, stats, width_ns=ZOOM_NS):
+    """(begin, end) of the window of `width_ns` with the most switches."""
+    begin = busiest_window(switch_times(run), width_ns, stats.wall_ns)
+    return begin, begin + min(width_ns, stats.wall_ns)
+
+
+TITLE_CHARACTERS = 62
+HEADER_LINE = 0.036
+"""Height of a line of facts in the header, as a fraction of the figure."""
+LEGEND_ROW = 0.031
+"""Height of a row of the header's legend, as a fraction of the figure."""
+
+
+def header_bottom(fact_lines, legend_entries, legend_columns):
+    """Where the header that draw_header draws ends (a figure fraction), so
+    that a figure can start its panels below it."""
+    rows = -(-legend_entries // legend_columns)
+    return 0.918 - HEADER_LINE * fact_lines - 0.022 - LEGEND_ROW * rows
+
+
+def draw_header(figure, title, facts, warnings, handles, left=0.09, legend_columns=4,
+                notes=()):
+    """Title, lines of facts (a string or a list), warnings and notes (if
+    any) and the legend, at the top. Each line of facts after the first moves
+    the rest down by HEADER_LINE."""
+    facts = [facts] if isinstance(facts, str) else facts
+    # About TITLE_CHARACTERS fit the width at 28 pt: a longer title gets smaller type.
+    size = min(28, 28 * TITLE_CHARACTERS / max(len(title), 1))
+    figure.text(left, 0.975, title, fontsize=size, fontweight="bold", color=theme.INK, va="top")
+    y = 0.918
+    for number, line in enumerate(facts):  # the first line in larger type
+        figure.text(left, y, line, fontsize=17 if number == 0 else 15, color=theme.INK, va="top")
+        y -= HEADER_LINE
+    if warnings:
+        figure.text(left, y + 0.002, "⚠ " + "; ".join(tuple(warnings) + tuple(notes)),
+                    fontsize=14, color=theme.VERMILLION, va="top")
+    elif notes:
+        figure.text(left, y + 0.002, "note: " + "; ".join(notes), fontsize=14,
+                    color=theme.MUTED, va="top")
+    figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(left - 0.005, y - 0.022),
+                  ncol=legend_columns, fontsize=13, handlelength=1.6, columnspacing=1.4)
+
+
 def legend_handles(run, stats, segments):
     running = theme.STATE_LABELS[RUNNING]
     if not any(shares_gil(run).values()):
@@ -142,9 +211,11 @@ def legend_handles(run, stats, segments):
 def title_lines(run, stats, comparison):
     interpreter = run.interpreter
     gil = "" if interpreter.gil_enabled else ", GIL disabled"
-    title = "%s · %s · %s %s%s · %d cores" % (
+    title = "%s · %s · %s %s%s · %s" % (
         run.spec.kernel, run.spec.describe(), interpreter.implementation, interpreter.version, gil,
-        len(interpreter.affinity or []) or interpreter.cpu_count)
+        cores_phrase(run))
+    if run.spec.switch_interval_s is not None:
+        title += " · %s switch interval" % format_interval(interpreter.switch_interval_s)
     facts = []
     if comparison is not None:
         spread = " (%.2f–%.2f×)" % (comparison.low, comparison.high) if comparison.pairs > 1 else ""
@@ -197,37 +268,26 @@ def _timeline_figure(run, stats, comparison, repeats):
 
     segments = run_segments(run)
     waits = wait_spans(run.marks)
-    y_of_worker = {w.index: len(run.workers) - 1 - w.index for w in run.workers}
+    y_of_worker = rows_of_workers(run)
     wall_ms = stats.wall_ns / MS
-    failed = stats.failed_samples
 
     # Whole run.
-    draw_segments(whole, segments, y_of_worker)
-    draw_start_stop(whole, run, y_of_worker)
-    draw_failed_acquisitions(whole, run.threads, failed, y_of_worker, size=36)
+    draw_run(whole, run, stats, segments, y_of_worker, marker_size=36)
     whole.set_xlim(0, wall_ms * 1.01)
-    format_bands(whole, run, y_of_worker)
     whole.set_title("Whole run" if repeats == 1 else "Whole run (the median of %d)" % repeats,
                     loc="left")
-    if any(w.hold_share is not None for w in stats.workers):
-        draw_shares(whole, {w.index: w.hold_share for w in stats.workers}, y_of_worker,
-                    "held", theme.BLUE)
-    elif len(waits.worker):
+    if not draw_hold_shares(whole, stats, y_of_worker) and len(waits.worker):
         draw_shares(whole, {w.index: waiting_share(waits, w.index, stats.wall_ns)
                             for w in stats.workers}, y_of_worker, "waiting",
                     theme.state_text_colour(int(waits.state[0])))
 
     # Zoom on the busiest window.
-    begin = busiest_window(switch_times(run), ZOOM_NS, stats.wall_ns)
-    end = begin + min(ZOOM_NS, stats.wall_ns)
+    begin, end = zoom_span(run, stats)
     whole.axvspan(begin / MS, end / MS, color=theme.INK, alpha=0.08, zorder=0)
-    draw_segments(zoom, segments, y_of_worker)
-    draw_start_stop(zoom, run, y_of_worker)
-    draw_failed_acquisitions(zoom, run.threads, failed, y_of_worker)
+    draw_run(zoom, run, stats, segments, y_of_worker)
     if run.probe is not None and len(run.threads.t_ns):
         draw_sampled_on_cpu(zoom, run.threads, y_of_worker)
     zoom.set_xlim(begin / MS, end / MS)
-    format_bands(zoom, run, y_of_worker)
     zoom.set_title("Zoom: %.0f ms from %.0f ms (shaded above)" % ((end - begin) / MS, begin / MS),
                    loc="left")
     zoom.set_xlabel("time since the workers were released (ms)")
@@ -241,17 +301,8 @@ def _timeline_figure(run, stats, comparison, repeats):
                      handlelength=2.6, borderaxespad=0.2)
 
     title, facts = title_lines(run, stats, comparison)
-    figure.text(0.09, 0.975, title, fontsize=28, fontweight="bold", color=theme.INK, va="top")
-    figure.text(0.09, 0.918, facts, fontsize=17, color=theme.INK, va="top")
-    if stats.warnings:
-        figure.text(0.09, 0.884, "⚠ " + "; ".join(stats.warnings + stats.notes), fontsize=14,
-                    color=theme.VERMILLION, va="top")
-    elif stats.notes:
-        figure.text(0.09, 0.884, "note: " + "; ".join(stats.notes), fontsize=14,
-                    color=theme.MUTED, va="top")
-    figure.legend(handles=legend_handles(run, stats, segments), loc="upper left",
-                  bbox_to_anchor=(0.085, 0.86), ncol=4, fontsize=13, handlelength=1.6,
-                  columnspacing=1.4)
+    draw_header(figure, title, facts, stats.warnings, legend_handles(run, stats, segments),
+                notes=stats.notes)
     figure.text(0.93, 0.012, provenance(run, stats), fontsize=11, color=theme.MUTED,
                 ha="right", va="bottom")
     return figure
