@@ -37,6 +37,8 @@ examples:
   gilviz countdown --serial --count 1e8   one worker, ten times the work
   gilviz countdown --threads 2 --no-probe the seed's exact loop, states sampled only
   gilviz countdown --threads 4 --python ~/.pyenv/versions/3.8.18/bin/python
+  gilviz countdown --threads 4 --cores 1  pinned to one core
+  gilviz countdown --threads 2 --switch-interval 0.5ms
 
 Each run writes output/<time>-<kernel>-<backend>/run.json (the event log)
 and timeline.png, and prints a summary.
@@ -119,6 +121,98 @@ def interpreter(text):
     return os.path.abspath(path)
 
 
+def allowed_cores():
+    """The CPU ids gilviz (and so a target it starts) may run on."""
+    if not hasattr(os, "sched_getaffinity"):
+        raise argparse.ArgumentTypeError(
+            "pinning to cores needs Linux (os.sched_setaffinity); leave out --cores")
+    return sorted(os.sched_getaffinity(0))
+
+
+def _core_ids(text):
+    """Core ids from "0,2" or "0-3" or "1-1"; raises ValueError on bad syntax."""
+    ids = set()
+    for part in text.split(","):
+        first, _, last = part.partition("-")
+        first, last = int(first), int(last) if last else int(first)
+        if first < 0 or last < first:
+            raise ValueError(part)
+        ids.update(range(first, last + 1))
+    return sorted(ids)
+
+
+def core_set(text):
+    """--cores: N (a bare number: the first N cores gilviz may use), core ids
+    ("0,1", "2-3", "1-1" for core 1 alone), or "all". Returns sorted ids."""
+    from .report import format_cores
+
+    allowed = allowed_cores()
+    here = "this machine lets gilviz use %s (%s)" % (
+        "1 core" if len(allowed) == 1 else "%d cores" % len(allowed), format_cores(allowed))
+    cleaned = text.strip().lower()
+    if not cleaned:
+        raise argparse.ArgumentTypeError("empty: give a number of cores (1), core ids "
+                                         "(0,1 or 1-1) or all")
+    if cleaned == "all":
+        return allowed
+    if cleaned.isdigit():
+        count = int(cleaned)
+        if count == 0:
+            raise argparse.ArgumentTypeError("0 cores: give 1 to %d" % len(allowed))
+        if count > len(allowed):
+            raise argparse.ArgumentTypeError("%d cores asked, but %s" % (count, here))
+        return allowed[:count]
+    try:
+        ids = _core_ids(cleaned)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            "%r is neither a number of cores (2), core ids (0,1 or 1-1) nor all" % text) from None
+    missing = [core for core in ids if core not in allowed]
+    if missing:
+        raise argparse.ArgumentTypeError("no core %s here: %s" % (format_cores(missing), here))
+    return ids
+
+
+DURATION_UNITS = (("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1.0))
+MIN_SWITCH_S, MAX_SWITCH_S = 1e-6, 1.0
+MAX_PAUSE_S = 1.0
+
+
+def duration(text):
+    """Seconds from 5ms, 0.5ms, 100us, 1s or a bare number of seconds."""
+    cleaned = text.strip().lower().replace(" ", "")
+    scale = 1.0
+    for unit, unit_scale in DURATION_UNITS:
+        if cleaned.endswith(unit):
+            cleaned, scale = cleaned[:-len(unit)], unit_scale
+            break
+    try:
+        seconds = float(cleaned) * scale
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            "%r is not a duration: write 5ms, 0.5ms, 100us or 0.005 (seconds)" % text) from None
+    if not math.isfinite(seconds):
+        raise argparse.ArgumentTypeError("%r is not a finite duration" % text)
+    return seconds
+
+
+def switch_interval(text):
+    """--switch-interval: a duration from 1 µs to 1 s."""
+    seconds = duration(text)
+    if not MIN_SWITCH_S <= seconds <= MAX_SWITCH_S:
+        raise argparse.ArgumentTypeError(
+            "%s: give 1us to 1s (CPython's default is 5ms; a bare number is seconds)" % text)
+    return seconds
+
+
+def client_pause(text):
+    """--pause: a duration from 0 to 1 s."""
+    seconds = duration(text)
+    if not 0 <= seconds <= MAX_PAUSE_S:
+        raise argparse.ArgumentTypeError("%s: give 0 to 1s (a bare number is seconds)" % text)
+    return seconds
+
+
 def worker_counts(text):
     """Worker counts: "1-8", "1,2,4,8" or both ("1-4,8"); sorted, no repeats."""
     counts = set()
@@ -183,7 +277,34 @@ def io_params(args):
     return {"wait_s": args.io_wait or IO_WAIT_S, "via": args.io_via or "echo"}
 
 
-def add_workload_options(parser, count_default, count_help, probe=True):
+def add_target_options(parser, compared=False):
+    """--python, --cores and --switch-interval; each may be given twice when
+    `compared` (argparse then collects a list)."""
+    twice = "; twice: the two sides A and B" if compared else ""
+    action = "append" if compared else "store"
+    parser.add_argument("--python", type=interpreter, action=action, metavar="PATH",
+                        help="interpreter to measure (default: the one running gilviz%s)"
+                             % twice)
+    parser.add_argument("--cores", type=core_set, action=action, metavar="CORES",
+                        help="pin the target, all its threads and processes, to cores: "
+                             "N = the first N cores (1 = one core), ids like 0,1 or 2-3 "
+                             "(1-1 = core 1 alone), or all (default: not pinned%s)" % twice)
+    parser.add_argument("--switch-interval", type=switch_interval, action=action,
+                        metavar="TIME",
+                        help="sys.setswitchinterval() in the target: 5ms, 0.5ms, 100us or "
+                             "seconds, 1us to 1s (default: CPython's 5ms%s)" % twice)
+
+
+def add_sampling_options(parser):
+    parser.add_argument("--sample-hz", type=sample_rate, default=1000.0, metavar="HZ",
+                        help="thread-state sampling rate, 0 for off (default: 1000)")
+    parser.add_argument("--out", default="output", metavar="DIR",
+                        help="where run directories go (default: output)")
+
+
+def add_workload_options(parser, count_default, count_help, probe=True, compared=False):
+    """The options of a workload; `compared`: those of `gilviz compare`, where
+    the target options may come twice and there is no serial baseline."""
     backend = parser.add_mutually_exclusive_group()
     backend.add_argument("--threads", type=worker_count, metavar="N",
                          help="N threads in one process (the default, with N=4)")
@@ -193,23 +314,25 @@ def add_workload_options(parser, count_default, count_help, probe=True):
                          help="one worker does all the work")
     parser.add_argument("--count", type=work_size, default=count_default, metavar="N",
                         help=count_help)
-    parser.add_argument("--python", type=interpreter, default=sys.executable, metavar="PATH",
-                        help="interpreter to measure (default: the one running gilviz)")
-    parser.add_argument("--sample-hz", type=sample_rate, default=1000.0, metavar="HZ",
-                        help="thread-state sampling rate, 0 for off (default: 1000)")
+    add_target_options(parser, compared)
+    add_sampling_options(parser)
     if probe:
         parser.add_argument("--no-probe", action="store_true",
                             help="run the plain kernel, exactly as the seed has it")
     else:
         parser.set_defaults(no_probe=True)
+    if compared:
+        parser.add_argument("--repeat", type=repeat_count, default=3, metavar="N",
+                            help="measure each side N times, alternately (A B A B ...); the "
+                                 "verdict gives the median ratio and its spread, the chart the "
+                                 "median run of each (default: 3)")
+        return
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the serial runs of the same work")
     parser.add_argument("--repeat", type=repeat_count, default=3, metavar="N",
                         help="measure N times, alternating with the serial baseline; "
                              "the summary gives the median ratio, the chart the median run "
                              "(default: 3)")
-    parser.add_argument("--out", default="output", metavar="DIR",
-                        help="where run directories go (default: output)")
 
 
 def add_command(commands, name, summary, description, epilog):
@@ -218,14 +341,18 @@ def add_command(commands, name, summary, description, epilog):
                                formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
+COUNTDOWN_SUMMARY = "David Beazley's countdown: the GIL battle of CPU-bound threads"
+COUNTDOWN_COUNT = (10_000_000, "total iterations, split evenly "
+                               "(default: 10_000_000; 1e7 works too)")
+
+
 def add_countdown(commands):
     command = add_command(
-        commands, "countdown", "David Beazley's countdown: the GIL battle of CPU-bound threads",
+        commands, "countdown", COUNTDOWN_SUMMARY,
         "Run `while n > 0: n -= 1` split between workers, record when each held the GIL, "
         "and draw the timeline.", EPILOG)
-    add_workload_options(command, 10_000_000, "total iterations, split evenly "
-                                              "(default: 10_000_000; 1e7 works too)")
-    command.set_defaults(handler=run_workload, command_parser=command)
+    add_workload_options(command, *COUNTDOWN_COUNT)
+    command.set_defaults(handler=run_workload, command_parser=command, kernel="countdown")
 
 
 IO_EPILOG = """\
@@ -250,7 +377,8 @@ def add_io(commands):
     add_workload_options(command, IO_TASKS, "total tasks, split evenly (default: %d)"
                          % IO_TASKS, probe=False)
     add_io_options(command, default=True)
-    command.set_defaults(handler=run_workload, command_parser=command, params_of=io_params)
+    command.set_defaults(handler=run_workload, command_parser=command, kernel="io",
+                         params_of=io_params)
 
 
 MORE_EXAMPLES = """
@@ -258,6 +386,9 @@ more examples:
   gilviz io --threads 8                   I/O-bound tasks: threads blocked on I/O, not the GIL
   gilviz speedup countdown                speedup curves of threads and processes, 1-8 workers
   gilviz speedup io --workers 1,2,4,8,16  the same for the io kernel
+  gilviz compare countdown --threads 4 --cores 1 --cores all
+                                          one core vs all, on one time axis
+  gilviz convoy                           an I/O thread beside a CPU-bound one
 
 `gilviz COMMAND --help` tells more.
 """
@@ -318,7 +449,88 @@ def add_speedup(commands):
     command.set_defaults(handler=run_speedup, command_parser=command)
 
 
-SUBCOMMANDS = (add_countdown, add_io, add_speedup)
+COMPARE_EPILOG = """\
+examples:
+  gilviz compare countdown --threads 4 --cores 1 --cores all
+        the same 4 threads on one core and on all: Beazley's single vs multicore
+  gilviz compare countdown --threads 2 --switch-interval 0.5ms --switch-interval 20ms
+  gilviz compare countdown --threads 4 --python python3.8 --python python3.12
+
+Give exactly one of --cores, --switch-interval, --python twice: the two sides
+A and B. Any of them given once applies to both. Each run directory holds
+run.json (every run) and compare.png (the median run of each side).
+"""
+
+
+def add_compare(commands):
+    command = add_command(
+        commands, "compare", "two variants of a workload side by side, on one time axis",
+        "Run a workload twice over, varying one thing (the cores, the switch interval or the "
+        "interpreter), and draw both timelines on one time axis with a verdict.",
+        COMPARE_EPILOG)
+    workloads = command.add_subparsers(dest="workload", metavar="WORKLOAD")
+    workloads.required = True
+    countdown = add_command(
+        workloads, "countdown", COUNTDOWN_SUMMARY,
+        "Run the countdown (`while n > 0: n -= 1`, split between workers) as side A and as "
+        "side B, alternately, and draw both timelines on one time axis with a verdict.",
+        COMPARE_EPILOG)
+    add_workload_options(countdown, *COUNTDOWN_COUNT, compared=True)
+    countdown.set_defaults(handler=run_compare, command_parser=countdown, kernel="countdown")
+
+
+CONVOY_EPILOG = """\
+examples:
+  gilviz convoy                            1 CPU thread, CPython's 5 ms switch interval
+  gilviz convoy --cpu-threads 2 --requests 500
+  gilviz convoy --switch-interval 1ms      shorter turns: shorter waits for the I/O thread
+  gilviz convoy --cores 1                  everything on one core, the client too
+
+Worker 0 is the I/O thread: an echo server on 127.0.0.1. Its client is a
+process of its own that sends one small request at a time, --pause after
+the answer to the one before, and times each round trip. The CPU threads
+stop when the client is done (or when --count runs out, which is reported).
+The run directory holds run.json and convoy.png.
+"""
+MAX_REQUESTS = 100_000
+MAX_REQUEST_BYTES = 65_536
+CONVOY_TIME_LIMIT_S = 60
+
+
+request_count = whole_number(1, MAX_REQUESTS, "requests")
+request_size = whole_number(1, MAX_REQUEST_BYTES, "bytes")
+
+
+def add_convoy(commands):
+    command = add_command(
+        commands, "convoy", "Beazley's convoy effect: an I/O thread beside CPU-bound threads",
+        "Time small requests answered by an I/O thread, alone and then beside CPU-bound "
+        "countdown threads: each blocking call gives up the GIL, and getting it back means "
+        "waiting for the switch interval (bpo-7946).", CONVOY_EPILOG)
+    command.add_argument("--cpu-threads", type=worker_count, default=1, metavar="K",
+                         help="CPU-bound countdown threads beside the I/O thread (default: 1)")
+    command.add_argument("--requests", type=request_count, default=200, metavar="N",
+                         help="requests the client sends, one after the other (default: 200; "
+                              "it stops after %d s in any case)" % CONVOY_TIME_LIMIT_S)
+    command.add_argument("--size", type=request_size, default=32, metavar="BYTES",
+                         help="bytes a request (and its answer) (default: 32)")
+    command.add_argument("--pause", type=client_pause, default=1e-3, metavar="TIME",
+                         help="the client's pause between an answer and its next request, "
+                              "0 to 1s (default: 1ms). With 0 the I/O thread's calls "
+                              "return so fast that it often takes the GIL back before the "
+                              "CPU thread wakes: results then swing from run to run")
+    command.add_argument("--count", type=work_size, default=10**9, metavar="N",
+                         help="the most a CPU thread counts down: they stop when the I/O "
+                              "thread is done (default: 1e9, far more than needed)")
+    add_target_options(command)
+    add_sampling_options(command)
+    command.add_argument("--no-probe", action="store_true",
+                         help="no probe in any thread: requests are timed as before, "
+                              "the bands come from sampled thread states")
+    command.set_defaults(handler=run_convoy, command_parser=command, kernel="convoy")
+
+
+SUBCOMMANDS = (add_countdown, add_io, add_speedup, add_compare, add_convoy)
 
 
 def build_parser():
@@ -341,25 +553,37 @@ def backend_of(args):
     return "threads", args.threads or 4
 
 
-def run_workload(args, out, err):
-    """Measure one workload (countdown and its kin) and report it."""
+def workload_spec(args, python, cores, switch_interval_s):
+    """The RunSpec of a workload command."""
     backend, workers = backend_of(args)
     if args.count < workers:
         args.command_parser.error("--count %d is less than the %d workers" % (args.count, workers))
 
-    from .jobs import MeasurementFailed, measure_and_report
     from .log import RunSpec
     params_of = getattr(args, "params_of", None)
-    spec = RunSpec(kernel=args.command, backend=backend, workers=workers, work=args.count,
-                   probe=not args.no_probe, python=args.python, sample_hz=args.sample_hz,
+    return RunSpec(kernel=args.kernel, backend=backend, workers=workers, work=args.count,
+                   probe=not args.no_probe, python=python or sys.executable,
+                   sample_hz=args.sample_hz, switch_interval_s=switch_interval_s, cores=cores,
                    params=params_of(args) if params_of else None)
+
+
+def report_failure(err, job, *arguments):
+    """Run a job; a failed measurement ends with one line and status 1."""
+    from .jobs import MeasurementFailed
     try:
-        measure_and_report(spec, baseline=not args.no_baseline, repeat=args.repeat,
-                           out_dir=args.out, out=out, err=err)
+        job(*arguments)
     except MeasurementFailed as failure:
         err.write("gilviz: error: %s\n" % failure)
         return 1
     return 0
+
+
+def run_workload(args, out, err):
+    """Measure one workload (countdown and its kin) and report it."""
+    from .jobs import measure_and_report
+    spec = workload_spec(args, args.python, args.cores, args.switch_interval)
+    return report_failure(err, measure_and_report, spec, not args.no_baseline, args.repeat,
+                          args.out, out, err)
 
 
 def sweep_spec_and_plan(args):
@@ -394,13 +618,64 @@ def sweep_spec_and_plan(args):
 def run_speedup(args, out, err):
     """Sweep backends and worker counts for one kernel and draw the curves."""
     spec, plan = sweep_spec_and_plan(args)
-    from .jobs import MeasurementFailed, sweep_and_report
-    try:
-        sweep_and_report(spec, plan, out_dir=args.out, out=out, err=err, quiet=args.quiet)
-    except MeasurementFailed as failure:
-        err.write("gilviz: error: %s\n" % failure)
-        return 1
-    return 0
+    from .jobs import sweep_and_report
+    return report_failure(err, sweep_and_report, spec, plan, args.out, out, err, args.quiet)
+
+
+# compare: each RunSpec field that can vary, with its option.
+VARIED_OPTIONS = {"cores": "--cores", "switch_interval_s": "--switch-interval",
+                  "python": "--python"}
+
+
+def varied_dimension(given, parser):
+    """From {field: values given}, (the field given twice, its two values,
+    {other field: its one value or None})."""
+    for field, values in given.items():
+        if len(values) > 2:
+            parser.error("%s given %d times: compare takes two values"
+                         % (VARIED_OPTIONS[field], len(values)))
+    varied = [field for field, values in given.items() if len(values) == 2]
+    if not varied:
+        parser.error("give one of --cores, --switch-interval or --python twice: "
+                     "the two sides to compare")
+    if len(varied) > 1:
+        parser.error("%s are each given twice: vary one thing at a time"
+                     % " and ".join(VARIED_OPTIONS[field] for field in varied))
+    field = varied[0]
+    a, b = given[field]
+    if a == b:
+        parser.error("both %s values are the same (%s): nothing to compare"
+                     % (VARIED_OPTIONS[field], ",".join(map(str, a)) if field == "cores" else a))
+    fixed = {other: values[0] if values else None
+             for other, values in given.items() if other != field}
+    return field, a, b, fixed
+
+
+def run_compare(args, out, err):
+    """Measure a workload twice over, varying one dimension, and compare."""
+    from .jobs import compare_and_report
+    given = {"cores": args.cores or [], "switch_interval_s": args.switch_interval or [],
+             "python": args.python or []}
+    field, a, b, fixed = varied_dimension(given, args.command_parser)
+    spec = workload_spec(args, fixed.get("python"), fixed.get("cores"),
+                         fixed.get("switch_interval_s"))
+    return report_failure(err, compare_and_report, spec._replace(**{field: a}),
+                          spec._replace(**{field: b}), field, args.repeat, args.out, out, err)
+
+
+def run_convoy(args, out, err):
+    """Measure the convoy effect: the I/O thread alone, then beside CPU threads."""
+    from .jobs import convoy_and_report
+    from .log import RunSpec
+    workers = 1 + args.cpu_threads
+    # An even split gives every worker --count; the I/O thread's share goes unused.
+    spec = RunSpec(kernel="convoy", backend="threads", workers=workers,
+                   work=args.count * workers, probe=not args.no_probe,
+                   python=args.python or sys.executable, sample_hz=args.sample_hz,
+                   switch_interval_s=args.switch_interval, cores=args.cores,
+                   params={"requests": args.requests, "size": args.size,
+                           "pause_s": args.pause, "time_limit_s": CONVOY_TIME_LIMIT_S})
+    return report_failure(err, convoy_and_report, spec, args.out, out, err)
 
 
 def main(argv=None, out=None, err=None):

@@ -9,6 +9,10 @@
                                  `--sweep_scaling--> Scaling --> terminal table
                                  `--speedup_figure(log) --> speedup.png
 
+Two more jobs take the first path: two variants of one workload side by side
+(compare_and_report, compare.png), and the convoy (convoy_and_report,
+convoy.png).
+
 The log is written before anything is analysed or drawn, and also when a run
 fails or is interrupted, so that no finished run is lost.
 """
@@ -16,11 +20,14 @@ fails or is interrupted, so that no finished run is lost.
 from __future__ import annotations
 
 import os
+from typing import NamedTuple
 
-from .analysis import compare_walls, median_run, summarize, wall_ns
-from .log import new_log, new_run_dir, save
+from .analysis import (ROUND_TRIP_MARKS, compare_sides, compare_walls, completed_per_second,
+                       median_run, summarize, wait_spans, wait_stats, wall_ns)
+from .log import CONVOY_IO_WORKER, new_log, new_run_dir, save
 from .progress import SweepProgress
-from .report import scaling_lines, summary_lines
+from .report import (DIMENSION_SLUGS, compare_lines, convoy_case, convoy_lines, scaling_lines,
+                     side_labels, summary_lines)
 from .runner import TargetError, run_target
 from .scaling import sweep_scaling
 from .sweep import plan_sweep, run_sweep
@@ -30,6 +37,8 @@ LOG_NAME = "run.json"
 TIMELINE_NAME = "timeline.png"
 TRACE_NAME = "trace.json"
 SPEEDUP_NAME = "speedup.png"
+COMPARE_NAME = "compare.png"
+CONVOY_NAME = "convoy.png"
 
 
 class MeasurementFailed(RuntimeError):
@@ -63,16 +72,28 @@ def run_all(specs, on_start):
     return runs
 
 
-def measure_and_report(spec, baseline, repeat, out_dir, out, err):
-    """Measure `spec` `repeat` times (each after a serial baseline if asked),
-    then write the log and the timeline of the median run into a new
-    directory under `out_dir` and print a summary."""
-    specs = plan(spec, baseline, repeat)
+def draw(figure_name, path, *arguments):
+    """Save render.<figure_name>(*arguments) as a PNG at `path`. matplotlib
+    is imported only here, once measuring is over."""
+    from . import render
+    return render.save_png(getattr(render, figure_name)(*arguments), path)
 
+
+def describe_run(spec):
+    """How a run is announced: "countdown 4 threads, work 10,000,000"."""
+    return "%s %s, work %s" % (spec.kernel,
+                               "serial baseline" if spec.role == "baseline" else spec.describe(),
+                               format(spec.work, ","))
+
+
+def measure(specs, name, out_dir, err, describe=describe_run):
+    """Run `specs` in turn, announcing each on `err`, and save the log in a new
+    directory out_dir/<time>-<name>, also when a run fails or is interrupted.
+
+    Returns (runs, run directory, log path); raises MeasurementFailed.
+    """
     def announce(each, number, total):
-        role = "serial baseline" if each.role == "baseline" else each.describe()
-        err.write("gilviz: run %d/%d: %s %s, work %s\n"
-                  % (number, total, each.kernel, role, format(each.work, ",")))
+        err.write("gilviz: run %d/%d: %s\n" % (number, total, describe(each)))
         err.flush()
 
     try:
@@ -80,7 +101,7 @@ def measure_and_report(spec, baseline, repeat, out_dir, out, err):
     except (TargetError, KeyboardInterrupt) as error:
         kept = ""
         if error.finished_runs:
-            path = os.path.join(new_run_dir(out_dir, run_name(spec)), LOG_NAME)
+            path = os.path.join(new_run_dir(out_dir, name), LOG_NAME)
             save(new_log(error.finished_runs), path)
             kept = "; the runs finished before it are in %s" % path
         if isinstance(error, KeyboardInterrupt):
@@ -89,10 +110,17 @@ def measure_and_report(spec, baseline, repeat, out_dir, out, err):
             raise
         raise MeasurementFailed("%s%s" % (error, kept)) from None
 
-    run_dir = new_run_dir(out_dir, run_name(spec))
-    log = new_log(runs)
+    run_dir = new_run_dir(out_dir, name)
     log_path = os.path.join(run_dir, LOG_NAME)
-    save(log, log_path)
+    save(new_log(runs), log_path)
+    return runs, run_dir, log_path
+
+
+def measure_and_report(spec, baseline, repeat, out_dir, out, err):
+    """Measure `spec` `repeat` times (each after a serial baseline if asked),
+    then write the log and the timeline of the median run into a new
+    directory under `out_dir` and print a summary."""
+    runs, run_dir, log_path = measure(plan(spec, baseline, repeat), run_name(spec), out_dir, err)
 
     measured = [run for run in runs if run.spec.role == "main"]
     baselines = [run for run in runs if run.spec.role == "baseline"]
@@ -104,9 +132,8 @@ def measure_and_report(spec, baseline, repeat, out_dir, out, err):
         out.write(line + "\n")
 
     trace_path = save_trace(shown, stats, os.path.join(run_dir, TRACE_NAME))
-    from .render import save_png, timeline_figure  # matplotlib: only once measuring is over
-    timeline_path = save_png(timeline_figure(shown, stats, comparison, len(measured)),
-                             os.path.join(run_dir, TIMELINE_NAME))
+    timeline_path = draw("timeline_figure", os.path.join(run_dir, TIMELINE_NAME),
+                         shown, stats, comparison, len(measured))
     out.write("log:      %s\ntimeline: %s\ntrace:    %s (open in ui.perfetto.dev)\n"
               % (log_path, timeline_path, trace_path))
     return log_path, timeline_path
@@ -147,3 +174,85 @@ def sweep_and_report(spec, plan, out_dir, out, err, quiet=False):
     if result.error:
         raise MeasurementFailed("%s; %s" % (result.error, kept))
     return log_path, chart_path
+
+
+class Side(NamedTuple):
+    """One side of a comparison, as measured."""
+
+    label: str
+    """What differs, in words: "1 core (0)", "500 µs switch interval"."""
+    runs: tuple
+    shown: object
+    """The run of median wall time, the one drawn."""
+    stats: object
+    """summarize(shown)."""
+
+
+def compare_and_report(spec_a, spec_b, dimension, repeat, out_dir, out, err):
+    """Measure two specs that differ in one `dimension` (a RunSpec field),
+    alternately (A B A B ...), `repeat` times each; print the verdict and
+    draw both timelines on one time axis."""
+    spec_a, spec_b = spec_a._replace(role="a"), spec_b._replace(role="b")
+    runs, run_dir, log_path = measure(
+        [spec_a, spec_b] * repeat, "compare-%s-%s" % (spec_a.kernel, DIMENSION_SLUGS[dimension]),
+        out_dir, err, describe=lambda spec: "%s, side %s" % (describe_run(spec),
+                                                             spec.role.upper()))
+
+    by_role = {role: [run for run in runs if run.spec.role == role] for role in ("a", "b")}
+    handoffs = {role: [summarize(run).handoffs for run in by_role[role]] for role in by_role}
+    sides = compare_sides([wall_ns(run) for run in by_role["a"]],
+                          [wall_ns(run) for run in by_role["b"]], handoffs["a"], handoffs["b"])
+    shown = {role: median_run(by_role[role]) for role in by_role}
+    labels = side_labels(shown["a"], shown["b"], dimension)
+    a, b = (Side(labels[i], tuple(by_role[role]), shown[role], summarize(shown[role]))
+            for i, role in enumerate(("a", "b")))
+    for line in compare_lines(a, b, dimension, sides, repeat):
+        out.write(line + "\n")
+
+    figure_path = draw("compare_figure", os.path.join(run_dir, COMPARE_NAME),
+                       a, b, dimension, sides)
+    out.write("log:      %s\nfigure:   %s\n" % (log_path, figure_path))
+    return log_path, figure_path
+
+
+class ConvoyCase(NamedTuple):
+    """One run of the convoy, as measured."""
+
+    label: str
+    """"I/O thread alone", "beside 1 CPU thread"."""
+    run: object
+    stats: object
+    """summarize(run), the I/O thread's pauses counted as its own."""
+    round_trips: object
+    """analysis.Waits: the client's round trips, as it timed them."""
+    latency: object
+    """analysis.WaitStats of the round trips, or None if none was answered."""
+    per_second: object
+    """Round trips completed a second, or None."""
+
+
+def convoy_case_of(run):
+    """A ConvoyCase of a convoy run, its I/O thread's pauses counted as its own."""
+    round_trips = wait_spans(run.marks, ROUND_TRIP_MARKS)
+    latency = wait_stats(round_trips)
+    return ConvoyCase(convoy_case(run.spec), run, summarize(run, io_workers=(CONVOY_IO_WORKER,)),
+                      round_trips, latency[0] if latency else None,
+                      completed_per_second(round_trips))
+
+
+def convoy_and_report(spec, out_dir, out, err):
+    """Measure the convoy of `spec` (the I/O thread beside CPU-bound threads)
+    and the I/O thread alone, first; print both latency sets and draw the
+    figure. Every worker's share of the work is the most a CPU thread counts."""
+    alone = spec._replace(workers=1, work=spec.work // spec.workers, role="alone")
+    beside = spec._replace(role="beside-cpu")
+    runs, run_dir, log_path = measure([alone, beside], "convoy", out_dir, err,
+                                      describe=lambda each: "convoy, " + convoy_case(each))
+    cases = [convoy_case_of(run) for run in runs]
+    for line in convoy_lines(cases, CONVOY_IO_WORKER):
+        out.write(line + "\n")
+
+    figure_path = draw("convoy_figure", os.path.join(run_dir, CONVOY_NAME),
+                       cases, CONVOY_IO_WORKER)
+    out.write("log:      %s\nfigure:   %s\n" % (log_path, figure_path))
+    return log_path, figure_path

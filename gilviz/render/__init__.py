@@ -2,8 +2,10 @@
 pyplot, so it never touches global plotting state, and every function that
 draws takes the loaded log records, never the live state of a run."""
 
-from .timeline import timeline_figure
+from .compare import compare_figure
+from .convoy import convoy_figure
 from .speedup import speedup_figure
 from .files import save_png
+from .timeline import timeline_figure
 
-__all__ = ["timeline_figure", "speedup_figure", "save_png"]
+__all__ = ["compare_figure", "convoy_figure", "speedup_figure", "timeline_figure", "save_png"]

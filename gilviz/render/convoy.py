@@ -1,0 +1,206 @@
+"""The convoy figure: the I/O thread's requests drawn over the CPU threads'
+bands (the whole run, then a window), the same window of the I/O thread
+alone, and the latency histograms of both cases."""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, LogLocator
+
+from ..analysis import (UNCLEAR, WAIT_CPU, WAIT_GIL, Segments, busiest_window,
+                        run_segments)
+from ..log import CONVOY_SERVED_MARK
+from ..report import (cores_phrase, format_duration, format_interval, interpreter_label,
+                      requests_phrase)
+from . import theme
+from .timeline import (MS, ZOOM_NS, band_rectangles, draw_header, draw_hold_shares, draw_run,
+                       header_bottom, legend_handles, provenance, rows_of_workers)
+
+ALONE, BESIDE = theme.BLUISH_GREEN, theme.INK
+"""Colours of the two cases, requests and histograms: apart from every state
+colour (vermillion would pass for the orange of a GIL wait)."""
+REQUEST_BAND = 0.38
+"""Height of a request's span inside the I/O thread's band."""
+TIME_LABEL = "time since the workers were released (ms)"
+LEGEND_COLUMNS = 3
+
+
+def capitalised(text):
+    return text[:1].upper() + text[1:]
+
+
+def io_segments(segments, io_worker):
+    """The run's segments without the probe's gaps of the I/O thread: those
+    are its socket calls and the GIL waits after them, which the probe cannot
+    tell apart. Its holds (or sampled states, without the probe) stay."""
+    gap = np.isin(segments.state, (WAIT_GIL, WAIT_CPU, UNCLEAR))
+    keep = (segments.worker != io_worker) | ~gap
+    return Segments(*(column[keep] for column in segments))
+
+
+def draw_requests(ax, case, y, colour):
+    """Each request as a span from sent to answered, and a dot where the I/O
+    thread had it in hand (the GIL back after its recv)."""
+    run, trips = case.run, case.round_trips
+    # A hairline edge in the same colour keeps even a 30 µs request visible.
+    collection = PolyCollection(band_rectangles(trips.start_ns, trips.stop_ns, y, REQUEST_BAND),
+                                facecolors=colour, edgecolors=colour, linewidths=0.6,
+                                alpha=0.8, zorder=1)
+    ax.add_collection(collection)
+    served = run.marks.t_ns[run.marks.kind == CONVOY_SERVED_MARK] / MS
+    dots = ax.scatter(served, np.full(len(served), y + REQUEST_BAND / 2 + 0.08), marker="o",
+                      s=14, color=theme.INK, zorder=3, linewidths=0)
+    return [collection, dots]
+
+
+def label_bands(ax, run, io_worker):
+    """Name the bands (format_bands put a tick a worker, in worker order)."""
+    ax.set_yticklabels(["I/O thread" if w.index == io_worker else "CPU thread %d" % w.index
+                        for w in run.workers])
+
+
+def draw_case(ax, case, io_worker, colour, shares=False):
+    """One run's bands (the I/O thread's holds only) with its requests."""
+    run, stats = case.run, case.stats
+    y_of_worker = rows_of_workers(run)
+    segments = io_segments(run_segments(run), io_worker)
+    draw_run(ax, run, stats, segments, y_of_worker, marker_size=36)
+    draw_requests(ax, case, y_of_worker[io_worker], colour)
+    label_bands(ax, run, io_worker)
+    if shares:
+        draw_hold_shares(ax, stats, y_of_worker)
+    return segments
+
+
+def latency_ticks(value_us, _position):
+    """1 ms, 10 ms, 100 µs: tick labels of a log axis in µs."""
+    if value_us >= 1000:
+        return "%g ms" % (value_us / 1000)
+    return "%g µs" % value_us
+
+
+def case_legend(case):
+    """"I/O thread alone: median 35 µs, p99 124 µs, max 243 µs"."""
+    latency = case.latency
+    return "%s\nmedian %s · p99 %s · max %s" % (
+        capitalised(case.label), format_duration(latency.median_ns),
+        format_duration(latency.p99_ns), format_duration(latency.max_ns))
+
+
+def draw_histograms(ax, cases, colours, switch_interval_s):
+    """Latency histograms on a log scale, the medians dashed, and the switch
+    interval dotted for scale."""
+    sets = [(case.round_trips.stop_ns - case.round_trips.start_ns) / 1e3 for case in cases]  # µs
+    known = [values for values in sets if len(values)]
+    if not known:
+        ax.text(0.5, 0.5, "no request was answered", transform=ax.transAxes, ha="center")
+        return
+    low = min(values.min() for values in known) / 1.3
+    high = max(values.max() for values in known) * 1.3
+    bins = np.geomspace(low, high, 48)
+    for case, values, colour in zip(cases, sets, colours):
+        if not len(values):
+            continue
+        ax.hist(values, bins=bins, color=colour, alpha=0.45, label=case_legend(case))
+        ax.hist(values, bins=bins, histtype="step", color=colour, linewidth=2)
+        ax.axvline(np.median(values), color=colour, linewidth=2.2, linestyle="--")
+    interval_us = switch_interval_s * 1e6
+    if low < interval_us < high:
+        ax.axvline(interval_us, color=theme.MUTED, linewidth=1.5, linestyle=":")
+        ax.text(interval_us, 0.5, " switch\n interval", transform=ax.get_xaxis_transform(),
+                fontsize=12, color=theme.MUTED, va="center", ha="left")
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(base=10))
+    ax.xaxis.set_major_formatter(FuncFormatter(latency_ticks))
+    ax.set_xlabel("latency, sent to answered (log scale)")
+    ax.set_ylabel("requests")
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.7)  # room for the legend
+    ax.legend(loc="upper center", fontsize=12, handlelength=1.2, frameon=True,
+              facecolor="white", edgecolor="none", framealpha=0.9)
+
+
+def headline_lines(alone, beside):
+    """The figure's first line (how much worse beside CPU threads) and what
+    was measured."""
+    a, b = alone.latency, beside.latency
+    if a is None or b is None:
+        first = "%s: no latencies to compare (a case answered no request)" % beside.label
+    else:
+        first = ("%s, a request took %.0f× as long (median %s vs %s alone); "
+                 "answered %s/s instead of %s/s" % (
+                     capitalised(beside.label), b.median_ns / a.median_ns,
+                     format_duration(b.median_ns), format_duration(a.median_ns),
+                     format(round(beside.per_second), ","),
+                     format(round(alone.per_second), ",")))
+    asked = beside.run.spec.params["requests"]
+    counts = [case.latency.count if case.latency else 0 for case in (alone, beside)]
+    answered = "all answered in both cases" if counts == [asked, asked] else \
+        "answered %d alone, %d beside" % tuple(counts)
+    return [first, "A client process sent %s; %s" % (
+        requests_phrase(beside.run.spec.params), answered)]
+
+
+def convoy_figure(cases, io_worker):
+    """`cases`: (alone, beside) jobs.ConvoyCase; `io_worker`: the I/O thread's index."""
+    with matplotlib.rc_context(theme.RC):
+        return _convoy_figure(cases, io_worker)
+
+
+def _convoy_figure(cases, io_worker):
+    alone, beside = cases
+    run = beside.run
+    figure = Figure(figsize=theme.FIGSIZE, dpi=theme.DPI)
+    handles = legend_handles(run, beside.stats, io_segments(run_segments(run), io_worker))
+    handles += [Patch(color=BESIDE, alpha=0.8, label="a request, sent to answered (%s)"
+                      % beside.label),
+                Patch(color=ALONE, alpha=0.8, label="a request (%s)" % alone.label),
+                Line2D([], [], marker="o", linestyle="", markersize=5, color=theme.INK,
+                       label="the I/O thread has it, and the GIL")]
+    facts = headline_lines(alone, beside)
+    bands = len(run.workers)
+    grid = figure.add_gridspec(
+        3, 2, height_ratios=[bands, bands, 1.2], width_ratios=[2, 1], hspace=0.75, wspace=0.14,
+        left=0.1, right=0.935, top=header_bottom(len(facts), len(handles), LEGEND_COLUMNS) - 0.05,
+        bottom=0.1)
+    whole = figure.add_subplot(grid[0, :])
+    zoom = figure.add_subplot(grid[1, 0])
+    lone = figure.add_subplot(grid[2, 0])
+    histogram = figure.add_subplot(grid[1:, 1])
+
+    wall_ms = beside.stats.wall_ns / MS
+    draw_case(whole, beside, io_worker, BESIDE, shares=True)
+    whole.set_xlim(0, wall_ms * 1.01)
+    whole.set_title("%s: the whole run" % capitalised(beside.label), loc="left")
+
+    sent = beside.round_trips.start_ns
+    width = min(ZOOM_NS, beside.stats.wall_ns)
+    begin = busiest_window(sent, width, beside.stats.wall_ns)
+    whole.axvspan(begin / MS, (begin + width) / MS, color=theme.INK, alpha=0.08, zorder=0)
+    draw_case(zoom, beside, io_worker, BESIDE)
+    zoom.set_xlim(begin / MS, (begin + width) / MS)
+    zoom.set_title("%.0f ms of it (shaded above)" % (width / MS), loc="left")
+
+    draw_case(lone, alone, io_worker, ALONE)
+    lone_begin = busiest_window(alone.round_trips.start_ns, width,
+                                alone.stats.wall_ns)
+    lone.set_xlim(lone_begin / MS, (lone_begin + width) / MS)
+    lone.set_title("The I/O thread alone: %.0f ms, the same scale" % (width / MS), loc="left")
+    lone.set_xlabel(TIME_LABEL)
+
+    draw_histograms(histogram, cases, (ALONE, BESIDE), run.interpreter.switch_interval_s)
+    histogram.set_title("Latency of every request", loc="left")
+
+    title = "The convoy effect · %s · %s · %s switch interval" % (
+        interpreter_label(run), cores_phrase(run), format_interval(run.interpreter.switch_interval_s))
+    warnings, notes = (["%s: %s" % (case.label, text) for case in cases
+                        for text in getattr(case.stats, kind)] for kind in ("warnings", "notes"))
+    draw_header(figure, title, facts, warnings, handles, left=0.1,
+                legend_columns=LEGEND_COLUMNS, notes=notes)
+    figure.text(0.935, 0.008, provenance(run, beside.stats), fontsize=11, color=theme.MUTED,
+                ha="right", va="bottom")
+    return figure
