@@ -128,13 +128,13 @@ def test_summarize_says_when_a_worker_failed_or_the_sampler_fell_behind(battle):
 def test_summarize_says_how_much_is_unclear():
     run = make_run([(0, 20 * MS)], [(0, 0, 1 * MS, 0), (0, 1 * MS + 300_000, 20 * MS, 0)])
     stats = summarize(run)
-    assert stats.notes == ("1 pauses (0.3 ms in all) not put down to the GIL or the OS",)
+    assert stats.notes == ("1 pause (0.3 ms in all) not put down to the GIL or the OS",)
     assert stats.warnings == ()
 
 
 def test_much_unexplained_time_is_a_warning():
     run = make_run([(0, 2 * MS)], [(0, 0, 1 * MS, 0), (0, 1 * MS + 300_000, 2 * MS, 0)])
-    assert summarize(run).warnings == ("1 pauses (0.3 ms in all) not put down to the GIL or the OS",)
+    assert summarize(run).warnings == ("1 pause (0.3 ms in all) not put down to the GIL or the OS",)
 
 
 def test_compare_walls_pairs_in_order():
