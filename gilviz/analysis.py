@@ -584,6 +584,25 @@ def switch_times(run):
     return run.holds.start_ns
 
 
+def typical_window(start_ns, stop_ns, width_ns, end_ns):
+    """Start of a `width_ns` window within [0, end_ns], beginning where one of
+    the waits does, whose waits have a median length closest to that of all;
+    of several such, the one nearest the middle of the run. Unlike the
+    busiest window, it does not favour where the waits were short."""
+    start = np.asarray(start_ns, dtype=np.int64)
+    length = np.asarray(stop_ns, dtype=np.int64) - start
+    latest = end_ns - width_ns
+    if latest <= 0 or len(start) == 0:
+        return 0
+    overall = np.median(length)
+    candidates = np.unique(np.clip(start, 0, latest))
+    distance = np.asarray([abs(np.median(length[(start >= t) & (start < t + width_ns)]) - overall)
+                           if np.any((start >= t) & (start < t + width_ns)) else np.inf
+                           for t in candidates])
+    best = candidates[distance == distance.min()]
+    return int(best[np.argmin(np.abs(best - latest // 2))])
+
+
 def busiest_window(event_ns, width_ns, end_ns):
     """Start of the `width_ns` window within [0, end_ns] that holds the most
     events; of several such, the one nearest the middle of the run (the start

@@ -6,7 +6,7 @@ import pytest
 
 from gilviz.analysis import (ROUND_TRIP_MARKS, WAIT_IO, coarse_probe_warning, compare_sides,
                              completed_per_second, faster_side, pinning_warning, summarize,
-                             wait_spans, wait_stats)
+                             typical_window, wait_spans, wait_stats)
 from gilviz.log import Marks
 
 from conftest import MS, make_run
@@ -103,3 +103,13 @@ def test_io_workers_pauses_are_theirs_and_their_holds_not_chunks():
     io = summarize(run, io_workers=(0,))
     assert io.warnings == () and io.notes == ()
     assert io.resolution_ns == pytest.approx(8 * MS / 10)  # worker 1's holds and reads only
+
+
+def test_the_typical_window_has_the_usual_waits_not_the_most():
+    start = np.arange(7) * 10
+    stop = start + np.array([1, 1, 1, 5, 9, 9, 9])  # median 5
+    # windows of 15 hold two waits; those from 20 and from 30 have medians
+    # 3 and 7, both 2 from 5: the one nearer the middle (42) wins
+    assert typical_window(start, stop, 15, 100) == 30
+    assert typical_window([], [], 15, 100) == 0
+    assert typical_window(start, stop, 150, 100) == 0  # wider than the run

@@ -12,8 +12,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator
 
-from ..analysis import (UNCLEAR, WAIT_CPU, WAIT_GIL, Segments, busiest_window,
-                        run_segments)
+from ..analysis import (UNCLEAR, WAIT_CPU, WAIT_GIL, Segments, run_segments,
+                        typical_window)
 from ..log import CONVOY_SERVED_MARK
 from ..report import (cores_phrase, format_duration, format_interval, interpreter_label,
                       requests_phrase)
@@ -177,16 +177,16 @@ def _convoy_figure(cases, io_worker):
     whole.set_xlim(0, wall_ms * 1.01)
     whole.set_title("%s: the whole run" % capitalised(beside.label), loc="left")
 
-    sent = beside.round_trips.start_ns
+    trips = beside.round_trips
     width = min(ZOOM_NS, beside.stats.wall_ns)
-    begin = busiest_window(sent, width, beside.stats.wall_ns)
+    begin = typical_window(trips.start_ns, trips.stop_ns, width, beside.stats.wall_ns)
     whole.axvspan(begin / MS, (begin + width) / MS, color=theme.INK, alpha=0.08, zorder=0)
     draw_case(zoom, beside, io_worker, BESIDE)
     zoom.set_xlim(begin / MS, (begin + width) / MS)
-    zoom.set_title("%.0f ms of it (shaded above)" % (width / MS), loc="left")
+    zoom.set_title("A typical %.0f ms of it (shaded above)" % (width / MS), loc="left")
 
     draw_case(lone, alone, io_worker, ALONE)
-    lone_begin = busiest_window(alone.round_trips.start_ns, width,
+    lone_begin = typical_window(alone.round_trips.start_ns, alone.round_trips.stop_ns, width,
                                 alone.stats.wall_ns)
     lone.set_xlim(lone_begin / MS, (lone_begin + width) / MS)
     lone.set_title("The I/O thread alone: %.0f ms, the same scale" % (width / MS), loc="left")
