@@ -176,7 +176,8 @@ def run_target(spec):
         started_at = now_iso()
         if spec.sample_hz > 0:
             ids = [(w["index"], w["pid"], w["tid"]) for w in ready["workers"]]
-            sampler = Sampler(ids, hz=spec.sample_hz, target_cores=ready["interpreter"]["affinity"])
+            sampler = Sampler(ids, hz=spec.sample_hz,
+                              target_cores=ready["interpreter"]["affinity"])
             sampler.start()
         target.send("go")
         done = target.receive("done")
