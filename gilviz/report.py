@@ -170,9 +170,10 @@ def summary_lines(run, stats, comparison=None, repeats=1, header=True):
     if stats.resolution_ns is not None:
         quality.append("probe read the clock every %.0f µs" % (stats.resolution_ns / 1e3))
     if run.sampler is not None:
-        quality.append("sampler %.0f Hz of %.0f asked, longest pause %.1f ms, used %.0f ms CPU%s" % (
-            run.sampler.achieved_hz, run.sampler.requested_hz,
-            run.sampler.max_interval_ns / 1e6, run.sampler.cpu_ns / 1e6, sampler_place(run)))
+        quality.append(
+            "sampler %.0f Hz of %.0f asked, longest pause %.1f ms, used %.0f ms CPU%s" % (
+                run.sampler.achieved_hz, run.sampler.requested_hz,
+                run.sampler.max_interval_ns / 1e6, run.sampler.cpu_ns / 1e6, sampler_place(run)))
     if quality:
         lines.append("measurement: " + "; ".join(quality))
     if stats.probe_agreement is not None:

@@ -196,7 +196,8 @@ def _convoy_figure(cases, io_worker):
     histogram.set_title("Latency of every request", loc="left")
 
     title = "The convoy effect · %s · %s · %s switch interval" % (
-        interpreter_label(run), cores_phrase(run), format_interval(run.interpreter.switch_interval_s))
+        interpreter_label(run), cores_phrase(run),
+        format_interval(run.interpreter.switch_interval_s))
     warnings, notes = (["%s: %s" % (case.label, text) for case in cases
                         for text in getattr(case.stats, kind)] for kind in ("warnings", "notes"))
     draw_header(figure, title, facts, warnings, handles, left=0.1,
