@@ -96,13 +96,11 @@ def convoy_session(params, workers, work):
 class BlockingCalls(object):
     """Runs the I/O thread's socket calls and tells its probe, if any, about
     each: the thread runs no Python code (and holds no GIL) from just before
-    the call until just after it. The probe reads no run_delay: that read
-    would release the GIL once more after every call."""
+    the call until just after it."""
 
     def __init__(self, probe):
         self.probe = probe
         if probe is not None:
-            probe.track_run_delay = False
             probe.begin(clock())
 
     def call(self, function, argument):

@@ -87,17 +87,11 @@ class Probe(object):
         self.turn = turn
         self.me = me
         self.holds = []
-        self.track_run_delay = True
-        """Whether to read run_delay at each switch. The read releases the GIL
-        for a moment: a kernel that switches at every blocking call (the
-        convoy's I/O thread) turns it off rather than give the GIL away more."""
         self._run_delay = RunDelay()
         self._delay_mark = self._run_delay.read()
         self._start = None
 
     def _cpu_wait(self):
-        if not self.track_run_delay:
-            return -1
         now = self._run_delay.read()
         if now is None or self._delay_mark is None:
             return -1
