@@ -4,13 +4,15 @@ One worker body (`run_worker`) serves every backend; a launcher only decides
 where it runs (a thread or a process of its own) and how records travel back. Records are plain dicts that go to the orchestrator as JSON.
 
     launcher.start(index, work)   for every worker: it reports its ids, then waits
-    launcher.ready(index)         -> {"index", "pid", "tid"}
+    launcher.ready(index)         -> {"index", "pid", "tid"} of a thread to sample
     launcher.release()            the start signal, the same instant for all
     launcher.result(index)        -> the worker's record, once it is done
 """
 
+import functools
 import json
 import multiprocessing
+import multiprocessing.dummy
 import os
 import queue
 import sys
@@ -175,6 +177,99 @@ class ProcessLauncher(object):
         return record
 
 
+def _pool_member_init(reports, go):
+    """Runs in each pool member before it takes any task: report its ids, then
+    wait for the release with the others."""
+    reports.put(worker_ids(-1))
+    go.wait()
+
+
+def _pool_task(task):
+    index, work, config, turn = task
+    return run_worker(index, work, config, lambda: None, turn)
+
+
+class PoolLauncher(object):
+    """Each worker is a task of multiprocessing.Pool.map, as the seed runs it,
+    or of multiprocessing.dummy.Pool.map (the same API over threads).
+
+    The pool's members report their ids from the pool initializer and wait
+    there for the release, with the tasks already queued, so the sampler
+    knows them and all start at one instant. Which member runs which task is
+    the pool's choice: each task's record names the member (pid, tid) that
+    ran it. ready(index) gives the index-th member, not a task's.
+    """
+
+    MEMBER_CHECK_S = 0.2
+    """How often a process pool's members are checked while the map runs:
+    Pool.map waits forever for the task of a member that died."""
+
+    def __init__(self, config, threads):
+        self.config = config
+        self._threads = threads
+        self._context = multiprocessing.dummy if threads else multiprocessing.get_context("fork")
+        self._go = threading.Event() if threads else self._context.Event()
+        self._shares = []
+        self._members = None
+        self._records = None
+
+    def start(self, index, work):
+        self._shares.append(work)
+
+    def _open(self):
+        """Start the pool and queue the tasks; members wait for the release."""
+        reports = queue.Queue() if self._threads else self._context.SimpleQueue()
+        count = len(self._shares)
+        self._pool = self._context.Pool(count, initializer=_pool_member_init,
+                                        initargs=(reports, self._go))
+        # A task's turn cell travels with it: one shared by all tasks under
+        # one GIL (the thread pool), a copy each across processes.
+        turn = shared_turn(self.config["gil_enabled"] and self._threads)
+        tasks = [(index, work, self.config, turn()) for index, work in enumerate(self._shares)]
+        # map_async(...).get() is what Pool.map does; async so that a dead
+        # member can be noticed.
+        self._map = self._pool.map_async(_pool_task, tasks, chunksize=1)
+        self._members = [dict(reports.get(), index=number) for number in range(count)]
+
+    def ready(self, index):
+        if self._members is None:
+            self._open()
+        return self._members[index]
+
+    def release(self):
+        self._go.set()
+
+    def _gone(self):
+        """Pids of process members that no longer exist."""
+        if self._threads:
+            return []
+        gone = []
+        for member in self._members:
+            try:
+                os.kill(member["pid"], 0)
+            except ProcessLookupError:
+                gone.append(member["pid"])
+        return gone
+
+    def _collect(self):
+        while not self._map.ready():
+            self._map.wait(self.MEMBER_CHECK_S)
+            gone = self._gone()
+            if gone and not self._map.ready():
+                self._pool.terminate()
+                raise RuntimeError("pool worker process %s exited before the map was done"
+                                   % ", ".join(map(str, gone)))
+        records = self._map.get()
+        self._pool.close()
+        self._pool.join()
+        return records
+
+    def result(self, index):
+        if self._records is None:
+            self._records = self._collect()
+        return self._records[index]
+
+
 # Serial is one worker thread, not the agent's main thread, so that a serial
 # baseline and a threaded run differ only in the number of workers: on the
 # 2-vCPU VM this was built on, the same countdown ran 6-11 % faster or
@@ -184,6 +279,8 @@ LAUNCHERS = {
     "serial": ThreadLauncher,
     "threads": ThreadLauncher,
     "processes": ProcessLauncher,
+    "pool": functools.partial(PoolLauncher, threads=False),
+    "dummy-pool": functools.partial(PoolLauncher, threads=True),
 }
 
 

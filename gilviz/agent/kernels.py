@@ -4,7 +4,10 @@ A kernel is called as kernel(work, probe, context) and returns a dict of
 results (or None). `probe` is None for the plain form. `context` holds the
 worker's "index", the number of "workers", the run's "params" (a dict from
 the command line) and "marks", a list to which the kernel may append
-[t_ns, kind, value] events (chunk ends, requests) for the log.
+[t_ns, kind, value] events (chunk ends, requests) for the log. A kernel that
+calls into compiled code which may release the GIL brackets those calls with
+[t, "native", None] and [t, "native_end", value] marks; the timeline then
+tells its running threads apart: outside, they run Python and hold the GIL.
 
 A kernel may name a session as well: a context manager
 session(params, workers, work) that the agent enters before it starts the
@@ -87,6 +90,7 @@ KERNELS = {
     "countdown": (".kernels", "run_countdown"),
     "io": (".io", "run_io", "io_session"),
     "convoy": (".convoy", "run_convoy", "convoy_session"),
+    "pi": (".pi", "run_pi"),
 }
 
 PROBED_KERNELS = ("countdown", "convoy")

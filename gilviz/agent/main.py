@@ -22,7 +22,7 @@ import sys
 import traceback
 
 from .backends import LAUNCHERS, gil_enabled, split_work
-from .kernels import PROBED_KERNELS, calibrate_chunk, load_session
+from .kernels import PROBED_KERNELS, calibrate_chunk, load_kernel, load_session
 from .probe import clock
 
 
@@ -67,6 +67,9 @@ def run(config, reporter, read_command):
     if config.get("cores") is not None:
         pin_to_cores(config["cores"])
     config = dict(config, gil_enabled=gil_enabled())
+    # Import the kernel once here: a missing module (numpy) fails the run with
+    # one message before any worker starts, and forked workers inherit it.
+    load_kernel(config["kernel"])
     probe = None
     if config["probe"]:
         if config["kernel"] not in PROBED_KERNELS:
