@@ -25,7 +25,8 @@ LOG_FORMAT_VERSION = "1.0"
 #        marks; an optional sweep plan (speedup sweeps). Unreleased, so
 #        fields were added without a new version: among them RunSpec.cores
 #        (pinning), SamplerStats.cores (where the sampler ran), the roles
-#        "a", "b", "alone" and "beside-cpu".
+#        "a", "b", "alone" and "beside-cpu", and the thread samples' run_delay
+#        and what a sleeping thread waited on.
 SUPPORTED_VERSIONS = ("1.0",)
 
 
@@ -41,7 +42,8 @@ class RunSpec(NamedTuple):
     kernel: str
     """Workload name, e.g. "countdown"."""
     backend: str
-    """"serial", "threads" or "processes"."""
+    """"serial", "threads", "processes", "pool" (multiprocessing.Pool.map) or
+    "dummy-pool" (multiprocessing.dummy.Pool.map, threads)."""
     workers: int
     """Number of workers the work was split between."""
     work: int
@@ -67,14 +69,26 @@ class RunSpec(NamedTuple):
 
     @property
     def worker_noun(self):
-        return {"threads": "thread", "processes": "process"}.get(self.backend, self.backend)
+        return {"threads": "thread", "processes": "process", "pool": "task",
+                "dummy-pool": "task"}.get(self.backend, self.backend)
+
+    @property
+    def variant(self):
+        """The kernel's variant (params["variant"]), e.g. "seed"; None for none."""
+        return (self.params or {}).get("variant")
+
+    def workload(self):
+        """"countdown", "pi (seed kernel)"."""
+        return "%s (%s kernel)" % (self.kernel, self.variant) if self.variant else self.kernel
 
     def describe(self):
-        """"4 threads", "1 process", "serial"."""
+        """"4 threads", "1 process", "serial", "4 Pool processes"."""
         if self.backend == "serial":
             return "serial"
-        plural = "es" if self.worker_noun.endswith("s") else "s"
-        return "%d %s%s" % (self.workers, self.worker_noun, "" if self.workers == 1 else plural)
+        noun = {"pool": "Pool process", "dummy-pool": "dummy Pool thread"}.get(
+            self.backend, self.worker_noun)
+        plural = "es" if noun.endswith("s") else "s"
+        return "%d %s%s" % (self.workers, noun, "" if self.workers == 1 else plural)
 
 
 class Interpreter(NamedTuple):
@@ -170,6 +184,24 @@ class Marks(NamedTuple):
     """A number that goes with it (a count, a latency in ns), NaN if none."""
 
 
+# What a thread off a CPU was waiting in, from /proc/PID/task/TID/syscall.
+WAIT_TIMED = "t"
+"""A futex wait with a timeout: how CPython waits for the GIL."""
+WAIT_UNTIMED = "u"
+"""A FUTEX_WAIT_BITSET without a timeout: a blocking lock acquire (sem_wait)."""
+WAIT_MUTEX = "m"
+"""A plain FUTEX_WAIT without a timeout: a low-level mutex (pthread_mutex_lock),
+such as the one guarding the GIL's own state; which one cannot be told."""
+WAIT_OTHER = "o"
+"""Another system call (read, poll, sleep...), or none."""
+WAIT_RUNNING = "r"
+"""Running again by the time the file was read."""
+WAIT_NOT_READ = "-"
+"""Not read: the thread was running (state R)."""
+WAIT_UNREADABLE = "?"
+"""Could not be read (no ptrace access to the target)."""
+
+
 class ThreadSamples(NamedTuple):
     """What the sampler read from /proc/PID/task/TID/stat, a row per read."""
 
@@ -181,6 +213,10 @@ class ThreadSamples(NamedTuple):
     """CPU the thread last ran on."""
     cpu_ticks: np.ndarray
     """utime + stime in clock ticks."""
+    wait: np.ndarray
+    """For a thread off a CPU, what it waited in: a WAIT_* code."""
+    run_delay_ns: np.ndarray
+    """/proc/.../schedstat field 2: total time runnable without a CPU, -1 if unknown."""
 
 
 class ProcessSamples(NamedTuple):
@@ -225,7 +261,8 @@ TABLE_COLUMNS = {
     Marks: {"worker": _column(np.int32), "t_ns": _column(np.int64), "kind": _column(str),
             "value": _column(np.float64)},
     ThreadSamples: {"t_ns": _column(np.int64), "worker": _column(np.int32), "state": _states,
-                    "cpu": _column(np.int16), "cpu_ticks": _column(np.int64)},
+                    "cpu": _column(np.int16), "cpu_ticks": _column(np.int64),
+                    "wait": _states, "run_delay_ns": _column(np.int64)},
     ProcessSamples: {"t_ns": _column(np.int64), "pid": _column(np.int64),
                      "user_s": _column(np.float64), "system_s": _column(np.float64),
                      "cpu": _column(np.int16)},

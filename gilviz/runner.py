@@ -166,6 +166,36 @@ def _marks(records, release_ns):
     )
 
 
+def attribute_samples(samples, members, workers):
+    """Give each thread sample to the worker its thread was running.
+
+    The sampler reads the threads the agent named when ready (`members`,
+    (index, pid, tid)); with a pool those are the pool's members, and the
+    workers are its tasks, which the pool hands out as it likes. A sample of
+    a member goes to the last of its tasks begun by then (or its first, before
+    any began); a member that ran no task has its samples left out.
+    """
+    ran_by = {}
+    for worker in sorted(workers, key=lambda w: w.start_ns or 0):
+        ran_by.setdefault((worker.pid, worker.tid), []).append(worker)
+    if all([w.index for w in ran_by.get((pid, tid), [])] == [index]
+           for index, pid, tid in members):
+        return samples  # each member ran the worker of its own index
+    owner = np.full(len(samples.t_ns), -1, np.int32)
+    for index, pid, tid in members:
+        mine = np.flatnonzero(samples.worker == index)
+        ran = ran_by.get((pid, tid))
+        if not ran or len(mine) == 0:
+            continue
+        starts = np.asarray([w.start_ns or 0 for w in ran], np.int64)
+        which = np.clip(np.searchsorted(starts, samples.t_ns[mine], side="right") - 1, 0, None)
+        owner[mine] = np.asarray([w.index for w in ran], np.int32)[which]
+    kept = owner >= 0
+    columns = {name: column[kept] for name, column in samples._asdict().items()}
+    columns["worker"] = owner[kept]
+    return ThreadSamples(**columns)
+
+
 def run_target(spec):
     """Run `spec` in a fresh target process and return the measured Run."""
     target = Target(spec.python)
@@ -174,8 +204,8 @@ def run_target(spec):
         target.send(json.dumps(agent_config(spec)))
         ready = target.receive("ready")
         started_at = now_iso()
+        ids = [(w["index"], w["pid"], w["tid"]) for w in ready["workers"]]
         if spec.sample_hz > 0:
-            ids = [(w["index"], w["pid"], w["tid"]) for w in ready["workers"]]
             sampler = Sampler(ids, hz=spec.sample_hz,
                               target_cores=ready["interpreter"]["affinity"])
             sampler.start()
@@ -188,6 +218,10 @@ def run_target(spec):
         target.close()
 
     release = done["release_ns"]
+    workers = tuple(_worker(record, release) for record in done["workers"])
+    threads = empty_table(ThreadSamples)
+    if sampler is not None:
+        threads = attribute_samples(sampler.thread_samples(release), ids, workers)
     return Run(
         spec=spec,
         interpreter=Interpreter(**ready["interpreter"]),
@@ -195,10 +229,10 @@ def run_target(spec):
         started_at=started_at,
         release_ns=release,
         end_ns=done["end_ns"] - release,
-        workers=tuple(_worker(record, release) for record in done["workers"]),
+        workers=workers,
         holds=_holds(done["workers"], release),
         marks=_marks(done["workers"], release),
-        threads=sampler.thread_samples(release) if sampler else empty_table(ThreadSamples),
+        threads=threads,
         processes=sampler.process_samples(release) if sampler else empty_table(ProcessSamples),
         cores=sampler.core_samples(release) if sampler else empty_table(CoreSamples),
         sampler=sampler.stats() if sampler else None,

@@ -8,23 +8,46 @@ thread through file descriptors kept open (a pread is ~3 us; opening the file
 each time costs ~11 us) and keeps the raw bytes: parsing waits until the run
 is over. psutil's per-core utilisation and per-process CPU times are read at a
 coarser rate, as they change only on scheduler ticks (4 ms here).
+
+Each round also reads every thread's schedstat: its run_delay, the time it
+has been runnable without a CPU, which grows by the length of each such wait
+when the wait ends.
+
+A thread found off a CPU also has its /proc/PID/task/TID/syscall read: the
+system call it sleeps in. A futex wait with a timeout is how CPython waits
+for the GIL (a pthread_cond_timedwait of the switch interval, 3.2 to 3.13);
+a FUTEX_WAIT_BITSET without one is a blocking lock acquire (threading.Lock,
+and so numpy's RandomState lock: a sem_wait); a plain FUTEX_WAIT without one
+is a pthread mutex, which may be the GIL's own: that one is not told apart.
+Reading it needs ptrace access to the
+target, which a parent has unless the system forbids it; without it the
+samples say so ('?') and the chart says "cannot tell".
 """
 
 from __future__ import annotations
 
 import os
+import platform
 import threading
 import time
 
 import numpy as np
 import psutil
 
-from .log import CoreSamples, ProcessSamples, SamplerStats, ThreadSamples
+from .log import (WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED,
+                  WAIT_UNREADABLE, WAIT_UNTIMED, CoreSamples, ProcessSamples, SamplerStats,
+                  ThreadSamples)
 
 clock = time.perf_counter_ns
 
 DEFAULT_HZ = 1000.0
 CORE_INTERVAL_NS = 50_000_000
+FUTEX_SYSCALL = {"x86_64": 202, "aarch64": 98}.get(platform.machine())
+"""The futex system call's number here; None on machines not described."""
+FUTEX_WAIT, FUTEX_WAIT_BITSET = 0, 9
+"""The futex operations that sleep (op & 0x7f). glibc's pthread_mutex_lock
+sleeps in FUTEX_WAIT; sem_wait and the condition waits in FUTEX_WAIT_BITSET."""
+RUNNING = ord("R")
 
 
 def parse_stat(raw):
@@ -35,6 +58,42 @@ def parse_stat(raw):
     """
     fields = raw[raw.rindex(b")") + 2:].split()
     return fields[0].decode(), int(fields[36]), int(fields[11]) + int(fields[12])
+
+
+def parse_syscall(raw, futex=FUTEX_SYSCALL):
+    """What a /proc/.../syscall line says the thread waits on: a WAIT_* code.
+
+    The line is "nr arg0 ... arg5 sp pc", "running", or "-1 sp pc" outside a
+    system call; futex(uaddr, op, val, timeout, ...) has its timeout at arg3.
+    b"" means the file was not read, None that it could not be.
+    """
+    if raw is None:
+        return WAIT_UNREADABLE
+    if not raw:
+        return WAIT_NOT_READ
+    fields = raw.split()
+    if fields[0] == b"running":
+        return WAIT_RUNNING
+    if futex is None or int(fields[0]) != futex or len(fields) < 5:
+        return WAIT_OTHER
+    operation = int(fields[2], 16) & 0x7F
+    if operation not in (FUTEX_WAIT, FUTEX_WAIT_BITSET):
+        return WAIT_OTHER
+    if int(fields[4], 16):
+        return WAIT_TIMED
+    return WAIT_MUTEX if operation == FUTEX_WAIT else WAIT_UNTIMED
+
+
+def parse_run_delay(raw):
+    """Field 2 of /proc/.../schedstat: ns spent runnable without a CPU; -1 if unread."""
+    return int(raw.split()[1]) if raw else -1
+
+
+def open_optional(path):
+    try:
+        return os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
 
 
 class Sampler:
@@ -52,8 +111,9 @@ class Sampler:
         self.core_interval_ns = core_interval_ns
         self._files = []
         for index, pid, tid in workers:
-            path = "/proc/%d/task/%d/stat" % (pid, tid)
-            self._files.append((index, os.open(path, os.O_RDONLY)))
+            task = "/proc/%d/task/%d/" % (pid, tid)
+            self._files.append((index, os.open(task + "stat", os.O_RDONLY),
+                                open_optional(task + "schedstat"), open_optional(task + "syscall")))
         self._processes = [psutil.Process(pid) for pid in sorted({w[1] for w in workers})]
         self._reads = []
         self._cores = []
@@ -77,23 +137,32 @@ class Sampler:
         self._running = False
         if self._thread.ident is not None:
             self._thread.join()
-        for _, fd in self._files:
-            os.close(fd)
+        for _, *fds in self._files:
+            for fd in fds:
+                if fd is not None:
+                    os.close(fd)
         self._files = []
 
     def _read_threads(self, live):
         reads = self._reads
         for entry in list(live):
-            index, fd = entry
+            index, fd, schedstat_fd, syscall_fd = entry
             t = clock()
             try:
                 raw = os.pread(fd, 1024, 0)
+                delays = os.pread(schedstat_fd, 128, 0) if schedstat_fd is not None else b""
             except OSError:  # the thread has exited
                 raw = b""
-            if raw:
-                reads.append((t, index, raw))
-            else:
+            if not raw:
                 live.remove(entry)
+                continue
+            waits_on = b""
+            if raw[raw.rindex(b")") + 2] != RUNNING:
+                try:
+                    waits_on = os.pread(syscall_fd, 256, 0) if syscall_fd is not None else None
+                except OSError:
+                    waits_on = None
+            reads.append((t, index, raw, delays, waits_on))
 
     def _read_coarse(self, now):
         self._cores.append((now, psutil.cpu_percent(percpu=True)))
@@ -143,14 +212,17 @@ class Sampler:
         self._cpu_ns = time.thread_time_ns() - cpu_began
 
     def thread_samples(self, origin_ns):
-        rows = [(t, index) + parse_stat(raw) for t, index, raw in self._reads]
-        t, worker, state, cpu, ticks = zip(*rows) if rows else ((),) * 5
+        rows = [(t, index) + parse_stat(raw) + (parse_syscall(waits_on), parse_run_delay(delays))
+                for t, index, raw, delays, waits_on in self._reads]
+        t, worker, state, cpu, ticks, wait, run_delay = zip(*rows) if rows else ((),) * 7
         return ThreadSamples(
             t_ns=np.asarray(t, np.int64) - origin_ns,
             worker=np.asarray(worker, np.int32),
             state=np.array(state, dtype="<U1"),
             cpu=np.asarray(cpu, np.int16),
             cpu_ticks=np.asarray(ticks, np.int64),
+            wait=np.array(wait, dtype="<U1"),
+            run_delay_ns=np.asarray(run_delay, np.int64),
         )
 
     def process_samples(self, origin_ns):

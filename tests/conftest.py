@@ -22,14 +22,20 @@ def holds_table(rows):
                  np.asarray(stop, np.int64), np.asarray(wait, np.int64))
 
 
-def samples_table(rows):
-    """rows of (t_ns, worker, state)."""
+def samples_table(rows, cpu=None, wait=None, run_delay=None):
+    """rows of (t_ns, worker, state); per row too, if given: the CPU (else 0),
+    the wait code (else "-", not read) and run_delay (else -1, unknown)."""
     if not rows:
         return empty_table(ThreadSamples)
     t, worker, state = zip(*rows)
+    count = len(t)
     return ThreadSamples(np.asarray(t, np.int64), np.asarray(worker, np.int32),
-                         np.array(state, dtype="<U1"), np.zeros(len(t), np.int16),
-                         np.zeros(len(t), np.int64))
+                         np.array(state, dtype="<U1"),
+                         np.asarray(cpu if cpu is not None else [0] * count, np.int16),
+                         np.zeros(count, np.int64),
+                         np.array(list(wait if wait is not None else "-" * count), dtype="<U1"),
+                         np.asarray(run_delay if run_delay is not None else [-1] * count,
+                                    np.int64))
 
 
 def make_run(workers, holds=(), samples=(), backend="threads", probe=True, sampler=True,

@@ -9,12 +9,12 @@ import threading
 import numpy as np
 import pytest
 
-from conftest import timed_run
+from conftest import samples_table, timed_run
 from gilviz.agent.io import MESSAGE, serve
 from gilviz.analysis import (OFF_CPU, ON_CPU, SLEEPING, WAIT_IO, sampled_segments, summarize,
                              wait_spans, wait_stats, waiting_share)
 from gilviz.cli import main
-from gilviz.log import Marks, RunSpec, ThreadSamples, load
+from gilviz.log import Marks, RunSpec, load
 from gilviz.report import summary_lines
 from gilviz.runner import run_target
 
@@ -52,11 +52,8 @@ def test_wait_stats_and_shares():
 
 
 def test_off_cpu_samples_inside_a_request_are_blocked_on_io():
-    samples = ThreadSamples(
-        t_ns=np.asarray([90, 110, 120, 155, 170, 120], np.int64),
-        worker=np.asarray([0, 0, 0, 0, 0, 1], np.int32),
-        state=np.asarray(list("SSRSSS")), cpu=np.zeros(6, np.int16),
-        cpu_ticks=np.zeros(6, np.int64))
+    samples = samples_table([(90, 0, "S"), (110, 0, "S"), (120, 0, "R"), (155, 0, "S"),
+                             (170, 0, "S"), (120, 1, "S")])
     segments = sampled_segments(samples, {0: 400, 1: 400}, longest_ns=1000,
                                 waits=wait_spans(MARKS))
     assert list(segments.state) == [OFF_CPU, WAIT_IO, ON_CPU, OFF_CPU, WAIT_IO, SLEEPING]
