@@ -1,4 +1,5 @@
-"""What a run's records mean: holds, waits, hand-offs, overlap, recorded waits.
+"""What a run's records mean: holds, waits, hand-offs, overlap, recorded waits,
+sampled states and parallelism.
 
 Pure functions over numpy arrays and log records; nothing here reads the
 clock or the file system, so every result can be checked against
@@ -12,13 +13,26 @@ for at least half the gap, an OS wait (WAIT_CPU) when the thread's run_delay
 (runnable, no CPU) covers at least half of it, and UNCLEAR otherwise (VM
 steal, interrupts). Low run_delay alone does not prove a GIL wait: on this
 kind of machine most short gaps with no other worker running are not.
+
+Without the probe, the bands come from the sampler: each sample's state
+holds until the next. A thread off a CPU in a timed futex wait is waiting
+for the GIL, in an untimed one blocked on a lock (see sampler); one in state
+R whose run_delay later grew over that time was waiting for a CPU. A thread on
+a CPU inside a *native section* (between a kernel's "native" and
+"native_end" marks: compiled code such as numpy, which releases the GIL) runs
+without the GIL; outside one, in a kernel that marks its sections, it runs
+Python and holds the GIL. An off-CPU sample inside a wait the kernel
+recorded (io: a request, a sleep) takes that wait's state.
 """
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple, Optional
 
 import numpy as np
+
+from .log import WAIT_TIMED, WAIT_UNREADABLE, WAIT_UNTIMED
 
 WAIT_GIL, WAIT_CPU, UNCLEAR = 0, 1, 2
 EVIDENCE_SHARE = 0.5
@@ -91,18 +105,27 @@ def worker_gaps(holds, gil_of_worker):
     return Gaps(worker[keep], start[keep], stop[keep], kind[keep])
 
 
-def overlap_ns(start_ns, stop_ns, at_least=2):
-    """Total time during which `at_least` of the intervals are open at once."""
+def depth_steps(start_ns, stop_ns):
+    """How many of the intervals are open over time, as a step function:
+    depth[i] holds from times[i] to times[i + 1] (and is 0 after the last)."""
     start = np.asarray(start_ns, dtype=np.int64)
     stop = np.asarray(stop_ns, dtype=np.int64)
-    if len(start) == 0:
-        return 0
     times = np.concatenate((start, stop))
     steps = np.concatenate((np.ones(len(start), np.int64), -np.ones(len(stop), np.int64)))
     order = np.lexsort((steps, times))  # at equal times, close before open
-    times, depth = times[order], np.cumsum(steps[order])
-    spans = np.diff(times)
-    return int(spans[depth[:-1] >= at_least].sum())
+    return times[order], np.cumsum(steps[order])
+
+
+def time_at_depth(times, depth, at_least):
+    """Total time of a depth_steps function at `at_least` or more."""
+    if len(times) == 0:
+        return 0
+    return int(np.diff(times)[depth[:-1] >= at_least].sum())
+
+
+def overlap_ns(start_ns, stop_ns, at_least=2):
+    """Total time during which `at_least` of the intervals are open at once."""
+    return time_at_depth(*depth_steps(start_ns, stop_ns), at_least)
 
 
 def handoff_times(worker, start_ns, gil):
@@ -190,6 +213,9 @@ class WorkerStats(NamedTuple):
     failed_acquisitions: Optional[int]
     """Sampled wake-ups that did not get the GIL; None without probe or sampler."""
     error: Optional[str]
+    sampled_ns: Optional[dict] = None
+    """Without the probe: time in each band state (RUNNING, NATIVE, ...) as
+    the sampler saw it, from the release to the worker's stop."""
 
 
 class RunStats(NamedTuple):
@@ -202,7 +228,8 @@ class RunStats(NamedTuple):
     median_turn_ns: Optional[int]
     """Median length of a hold."""
     overlap_ns: Optional[int]
-    """Time during which two or more workers ran at once (from the probe)."""
+    """Time during which two or more workers ran at once: from the probe, or
+    without it, workers on two or more CPUs at once as sampled."""
     resolution_ns: Optional[float]
     """Mean time between two probe clock reads: how exact hold edges are."""
     probe_agreement: Optional[float]
@@ -214,6 +241,9 @@ class RunStats(NamedTuple):
     """Where the measurement is degraded, in words for the audience."""
     notes: tuple
     """Minor caveats, still worth saying (a little time not explained)."""
+    parallelism: Optional[float] = None
+    """Without the probe: mean number of workers on a CPU at once from the
+    release to the last stop, over the time sampled (parallelism_steps)."""
 
 
 class Comparison(NamedTuple):
@@ -349,6 +379,64 @@ def sampler_warning(stats, at_least=0.8, longest_periods=20):
         stats.achieved_hz, stats.requested_hz, stats.max_interval_ns / 1e6)
 
 
+def time_by_state(segments, index):
+    """{state: ns} of one worker's segments."""
+    mine = segments.worker == index
+    lengths = segments.stop_ns[mine] - segments.start_ns[mine]
+    return {int(state): int(lengths[segments.state[mine] == state].sum())
+            for state in np.unique(segments.state[mine])}
+
+
+def shared_members(workers):
+    """Groups of workers (indices) that one pool member ran one after the other."""
+    by_thread = {}
+    for worker in workers:
+        by_thread.setdefault((worker.pid, worker.tid), []).append(worker.index)
+    return [sorted(group) for group in by_thread.values() if len(group) > 1]
+
+
+def sampling_warnings(run, segments):
+    """What limits the sampled bands, in words for the audience."""
+    warnings = []
+    for group in shared_members(run.workers):
+        warnings.append("the pool ran workers %s one after the other on one %s" % (
+            ", ".join(map(str, group)), "thread" if run.spec.backend == "dummy-pool" else "process"))
+    if np.any(run.threads.wait == WAIT_UNREADABLE):
+        warnings.append("could not read what sleeping threads waited on (no ptrace access): "
+                        "GIL and lock waits show as 'off CPU'")
+    queued = queued_ns(run, segments)
+    if queued is not None:
+        warnings.append("sampled running time exceeds the workers' CPU time by %.0f ms: "
+                        "some waits for a CPU show as running" % (queued / 1e6))
+    return warnings
+
+
+QUEUED_SHARE = 0.1
+
+
+def queued_ns(run, segments):
+    """Sampled running time beyond the workers' CPU time, if more than
+    QUEUED_SHARE of it and than the sampling can explain (a period at each
+    end of a running stretch): waits for a CPU that run_delay did not reveal
+    (R means running *or runnable*). None if not."""
+    on_cpu = np.isin(segments.state, (RUNNING, NATIVE, ON_CPU))
+    runnable = int((segments.stop_ns[on_cpu] - segments.start_ns[on_cpu]).sum())
+    cpu = sum(w.cpu_ns for w in run.workers if w.cpu_ns is not None)
+    excess = runnable - cpu
+    resolution = 2 * np.count_nonzero(on_cpu) * 1e9 / run.sampler.requested_hz
+    return excess if excess > max(QUEUED_SHARE * runnable, resolution) else None
+
+
+def mean_parallelism(run, wall):
+    """Workers on a CPU at once, on average over the sampled part of the
+    run; None if no sample stands for any of it."""
+    if wall <= 0:
+        return None
+    mean = binned_parallelism(run.threads, stop_by_worker(run), longest_sample_ns(run),
+                              [0, wall], covered_at_least=0)[0]
+    return None if np.isnan(mean) else float(mean)
+
+
 def summarize(run, io_workers=()):
     """Per-worker and run-wide figures of one run.
 
@@ -364,6 +452,10 @@ def summarize(run, io_workers=()):
     acquisitions = None
     if probed and sampled:
         acquisitions = failed_acquisitions(run.holds, run.threads, gil, int(resolution or 0))
+    segments = run_segments(run) if sampled and not probed else None
+    parallel = None
+    if segments is not None:
+        parallel = parallelism_steps(run.threads, stop_by_worker(run), longest_sample_ns(run))
 
     workers = []
     for worker in run.workers:
@@ -383,6 +475,7 @@ def summarize(run, io_workers=()):
             index=worker.index, wall_ns=worker.stop_ns, cpu_ns=worker.cpu_ns, held_ns=held,
             wait_gil_ns=wait_gil, wait_cpu_ns=wait_cpu, unclear_ns=unclear, hold_share=share,
             failed_acquisitions=failed, error=worker.error,
+            sampled_ns=time_by_state(segments, worker.index) if segments is not None else None,
         ))
 
     shared = any(shares_gil(run).values())
@@ -392,9 +485,12 @@ def summarize(run, io_workers=()):
     # A kernel that could not do what was asked says what it did instead.
     warnings += sorted({w.result["fallback"] for w in run.workers
                         if w.result and w.result.get("fallback")})
+    if segments is not None:
+        warnings += sampling_warnings(run, segments)
     notes = []
     caveats = (sampler_warning(run.sampler), pinning_warning(run),
-               coarse_probe_warning(run.interpreter.switch_interval_s, resolution))
+               coarse_probe_warning(run.interpreter.switch_interval_s, resolution),
+               system_time_warning(run))
     warnings += [caveat for caveat in caveats if caveat]
     if probed:
         unclear_gaps = (gaps.kind == UNCLEAR) & ~np.isin(gaps.worker, list(io_workers))
@@ -413,7 +509,8 @@ def summarize(run, io_workers=()):
         handoffs=(len(handoff_times(run.holds.worker, run.holds.start_ns, hold_gil))
                   if probed and shared else None),
         median_turn_ns=int(np.median(turns)) if probed and len(turns) else None,
-        overlap_ns=overlap_ns(run.holds.start_ns, run.holds.stop_ns) if probed else None,
+        overlap_ns=(overlap_ns(run.holds.start_ns, run.holds.stop_ns) if probed
+                    else time_at_depth(*parallel, 2) if parallel is not None else None),
         resolution_ns=resolution,
         probe_agreement=(acquisitions.agreeing / acquisitions.inside
                          if acquisitions is not None and acquisitions.inside else None),
@@ -421,15 +518,21 @@ def summarize(run, io_workers=()):
         workers=tuple(workers),
         warnings=tuple(warnings),
         notes=tuple(notes),
+        parallelism=mean_parallelism(run, wall) if parallel is not None else None,
     )
 
 
 # States a timeline band shows. The first three are the gap kinds above.
-RUNNING, ON_CPU, OFF_CPU, WAIT_IO, SLEEPING = 3, 4, 5, 6, 7
-"""RUNNING comes from the probe; ON_CPU / OFF_CPU from the sampler alone
-(state R, or anything else), for runs without the probe. WAIT_IO and
+RUNNING, ON_CPU, OFF_CPU, WAIT_IO, SLEEPING, NATIVE, WAIT_LOCK = 3, 4, 5, 6, 7, 8, 9
+"""RUNNING comes from the probe, or from the sampler for a thread on a CPU
+outside its kernel's native sections; NATIVE is one inside them. ON_CPU /
+OFF_CPU come from the sampler alone (state R, or anything else) where nothing
+more can be told; WAIT_LOCK from a sampled untimed futex wait. WAIT_IO and
 SLEEPING are OFF_CPU samples taken while the kernel's own marks say that the
 worker waited for a reply or slept."""
+
+NATIVE_MARK, NATIVE_END_MARK = "native", "native_end"
+"""Mark kinds a kernel writes around its calls into compiled code (agent/kernels.py)."""
 
 WAIT_MARKS = {"request": WAIT_IO, "sleep": SLEEPING}
 """Mark kinds whose value is the length (ns) of a wait that began at t_ns."""
@@ -507,6 +610,8 @@ STATE_NAMES = {
     OFF_CPU: "off CPU (sampled)",
     WAIT_IO: "blocked on I/O (sampled)",
     SLEEPING: "in time.sleep (sampled)",
+    NATIVE: "running in numpy, GIL released (sampled)",
+    WAIT_LOCK: "blocked on a lock (sampled)",
 }
 
 
@@ -515,7 +620,7 @@ class Segments(NamedTuple):
     start_ns: np.ndarray
     stop_ns: np.ndarray
     state: np.ndarray
-    """WAIT_GIL, WAIT_CPU, UNCLEAR, RUNNING, ON_CPU or OFF_CPU."""
+    """One of the band states: WAIT_GIL ... WAIT_LOCK."""
 
 
 def _segments(parts):
@@ -534,42 +639,215 @@ def probe_segments(holds, gaps):
     ])
 
 
-def sampled_segments(samples, stop_by_worker, longest_ns, waits=None):
-    """Each sample's state held until the worker's next sample.
+def native_sections(marks, stop_by_worker):
+    """Where each worker ran compiled code: from each "native" mark to the
+    next "native_end" mark of the same worker (or its stop, if it failed in
+    between). None if the kernel marks no sections."""
+    if not np.any(marks.kind == NATIVE_MARK):
+        return None
+    parts = []
+    for index, stop in stop_by_worker.items():
+        mine = marks.worker == index
+        begins = np.sort(marks.t_ns[mine & (marks.kind == NATIVE_MARK)])
+        ends = np.sort(marks.t_ns[mine & (marks.kind == NATIVE_END_MARK)])
+        following = np.searchsorted(ends, begins, side="left")
+        stops = np.append(ends, stop)[following]
+        parts.append((np.full(len(begins), index, np.int32), begins, stops,
+                      np.full(len(begins), NATIVE, np.int8)))
+    return _segments(parts)
 
-    A span longer than `longest_ns` (the sampler paused) is cut there rather
-    than stretched over time nobody looked at. Samples before the release or
-    after the worker stopped are left out. An off-CPU sample taken inside
-    one of the worker's `waits` (wait_spans) takes that wait's state.
+
+def merge_intervals(start_ns, stop_ns):
+    """The union of intervals, as sorted, disjoint (start, stop) arrays."""
+    times, depth = depth_steps(start_ns, stop_ns)
+    if len(times) == 0:
+        return times, times
+    opens = np.flatnonzero((depth > 0) & (np.concatenate(([0], depth[:-1])) == 0))
+    closes = np.flatnonzero((depth == 0) & (np.concatenate(([0], depth[:-1])) > 0))
+    return times[opens], times[closes]
+
+
+def waiting_for_cpu(samples):
+    """Which samples caught their thread runnable but without a CPU.
+
+    A thread's run_delay grows when it gets a CPU, by how long it waited for
+    one: a rise of d by the sample at t means it waited from about t - d
+    until shortly before t (it got the CPU after the previous sample). Its R
+    samples in that window were waiting, not running. Exact to one sampling
+    period at the end of each wait.
+    """
+    waiting = np.zeros(len(samples.t_ns), dtype=bool)
+    for index in np.unique(samples.worker):
+        rows = np.flatnonzero(samples.worker == index)
+        t, delay = samples.t_ns[rows], samples.run_delay_ns[rows]
+        rise = np.diff(delay)
+        waited = (rise > 0) & (delay[:-1] >= 0)
+        ends = t[1:][waited]
+        starts, stops = merge_intervals(ends - rise[waited], ends)
+        waiting[rows] = holding_at(starts, stops - 1, t)
+    return waiting & (samples.state == "R")
+
+
+def sample_states(samples, sections=None):
+    """The state each thread sample shows (a band state), from its scheduler
+    state, its run_delay, what it waited on, and whether it lay in one of
+    `sections`."""
+    on_cpu = samples.state == "R"
+    states = np.where(on_cpu, ON_CPU, OFF_CPU).astype(np.int8)
+    if sections is not None:
+        inside = np.zeros(len(samples.t_ns), dtype=bool)
+        for index in np.unique(samples.worker):
+            rows = samples.worker == index
+            mine = sections.worker == index
+            inside[rows] = holding_at(sections.start_ns[mine], sections.stop_ns[mine],
+                                      samples.t_ns[rows])
+        states[on_cpu] = np.where(inside[on_cpu], NATIVE, RUNNING)
+    states[~on_cpu & (samples.wait == WAIT_TIMED)] = WAIT_GIL
+    states[~on_cpu & (samples.wait == WAIT_UNTIMED)] = WAIT_LOCK
+    states[waiting_for_cpu(samples)] = WAIT_CPU
+    return states
+
+
+def sample_spans(samples, stop_by_worker, longest_ns):
+    """The span each sample stands for: until the worker's next sample.
+
+    Returns (rows, start, stop), rows indexing `samples`. A span longer than
+    `longest_ns` (the sampler paused) is cut there rather than stretched over
+    time nobody looked at. Samples before the release or after the worker
+    stopped are left out.
     """
     parts = []
     for index, stop in stop_by_worker.items():
-        mine = (samples.worker == index) & (samples.t_ns >= 0) & (samples.t_ns < stop)
-        t = samples.t_ns[mine]
-        if len(t) == 0:
-            continue
-        ends = np.minimum(np.append(t[1:], stop), t + longest_ns)
-        state = np.where(samples.state[mine] == "R", ON_CPU, OFF_CPU).astype(np.int8)
-        if waits is not None:
-            own = waits.worker == index
-            for kind in np.unique(waits.state[own]):
-                spans = own & (waits.state == kind)
-                inside = holding_at(waits.start_ns[spans], waits.stop_ns[spans], t)
-                state[inside & (state == OFF_CPU)] = kind
-        parts.append((np.full(len(t), index, np.int32), t, ends, state))
-    return _segments(parts)
+        rows = np.flatnonzero((samples.worker == index) & (samples.t_ns >= 0)
+                              & (samples.t_ns < stop))
+        t = samples.t_ns[rows]
+        parts.append((rows, t, np.minimum(np.append(t[1:], stop), t + longest_ns)))
+    if not parts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return tuple(np.concatenate(column) for column in zip(*parts))
+
+
+def merge_adjacent(segments):
+    """Join each segment to the one before when it continues it: same worker
+    and state, no time between. Segments must be in order within a worker."""
+    if len(segments.start_ns) < 2:
+        return segments
+    continues = ((segments.worker[1:] == segments.worker[:-1])
+                 & (segments.state[1:] == segments.state[:-1])
+                 & (segments.start_ns[1:] == segments.stop_ns[:-1]))
+    first = np.concatenate(([True], ~continues))
+    last = np.concatenate((~continues, [True]))
+    return Segments(segments.worker[first], segments.start_ns[first], segments.stop_ns[last],
+                    segments.state[first])
+
+
+def with_waits(samples, states, waits):
+    """`states` where an off-CPU sample taken inside one of its worker's
+    `waits` (wait_spans) takes that wait's state."""
+    states = states.copy()
+    for index in np.unique(waits.worker):
+        rows = np.flatnonzero(samples.worker == index)
+        own = waits.worker == index
+        for kind in np.unique(waits.state[own]):
+            spans = own & (waits.state == kind)
+            inside = holding_at(waits.start_ns[spans], waits.stop_ns[spans], samples.t_ns[rows])
+            states[rows[inside & (states[rows] == OFF_CPU)]] = kind
+    return states
+
+
+def sampled_segments(samples, stop_by_worker, longest_ns, waits=None, states=None):
+    """Each sample's state held until the worker's next sample (see
+    sample_spans), runs of one state joined. `states` gives the state of each
+    sample, by default ON_CPU for state R, else OFF_CPU; an off-CPU sample
+    taken inside one of the worker's `waits` takes that wait's state."""
+    if states is None:
+        states = np.where(samples.state == "R", ON_CPU, OFF_CPU).astype(np.int8)
+    if waits is not None:
+        states = with_waits(samples, states, waits)
+    rows, start, stop = sample_spans(samples, stop_by_worker, longest_ns)
+    return merge_adjacent(Segments(samples.worker[rows], start, stop, states[rows]))
+
+
+def longest_sample_ns(run):
+    """How long one sample may stand for: three sampling periods."""
+    return int(3e9 / run.sampler.requested_hz)
+
+
+def stop_by_worker(run):
+    return {w.index: w.stop_ns for w in run.workers if w.stop_ns is not None}
 
 
 def run_segments(run):
     """What each worker was doing over time: from the probe if the run had
-    it, else from the sampler's thread states."""
+    it, else from the sampler's thread states and the kernel's marks."""
     if run.probe is not None:
         return probe_segments(run.holds, worker_gaps(run.holds, gil_of_workers(run)))
     if run.sampler is None:
         return _segments([])
-    stops = {w.index: w.stop_ns for w in run.workers if w.stop_ns is not None}
-    return sampled_segments(run.threads, stops, int(3e9 / run.sampler.requested_hz),
-                            wait_spans(run.marks))
+    stops = stop_by_worker(run)
+    states = sample_states(run.threads, native_sections(run.marks, stops))
+    return sampled_segments(run.threads, stops, longest_sample_ns(run), wait_spans(run.marks),
+                            states)
+
+
+def parallelism_steps(samples, stop_by_worker, longest_ns):
+    """How many workers were on a CPU at once, over time, as a depth_steps
+    function: a worker counts from each sample that found it in state R, and
+    not waiting for a CPU (waiting_for_cpu), until its next sample. Workers
+    found R on the same CPU count once: only one of them can be running
+    there, the others wait in its run queue."""
+    rows, start, stop = sample_spans(samples, stop_by_worker, longest_ns)
+    on_cpu = (samples.state == "R")[rows] & ~waiting_for_cpu(samples)[rows]
+    cpu = samples.cpu[rows]
+    busy_start, busy_stop = [], []
+    for each in np.unique(cpu[on_cpu]):
+        times, depth = depth_steps(start[on_cpu & (cpu == each)], stop[on_cpu & (cpu == each)])
+        busy = depth[:-1] > 0
+        busy_start.append(times[:-1][busy])
+        busy_stop.append(times[1:][busy])
+    if not busy_start:
+        return depth_steps([], [])
+    return depth_steps(np.concatenate(busy_start), np.concatenate(busy_stop))
+
+
+def depth_integral(times, depth, t_ns):
+    """The integral of a depth_steps function from the start to each time t."""
+    times = np.asarray(times, dtype=np.int64)
+    t = np.asarray(t_ns, dtype=np.int64)
+    if len(times) == 0:
+        return np.zeros(t.shape, np.float64)
+    done = np.concatenate(([0.0], np.cumsum(np.diff(times) * depth[:-1], dtype=np.float64)))
+    index = np.searchsorted(times, t, side="right") - 1
+    clipped = np.clip(index, 0, None)
+    partial = depth[clipped] * (t - times[clipped]).astype(np.float64)
+    return np.where(index >= 0, done[clipped] + partial, 0.0)
+
+
+def mean_depth(times, depth, end_ns):
+    """The mean of a depth_steps function over [0, end_ns]."""
+    if end_ns <= 0:
+        return 0.0
+    return float(np.diff(depth_integral(times, depth, [0, end_ns]))[0] / end_ns)
+
+
+def binned_depth(times, depth, edges_ns):
+    """The mean of a depth_steps function over each bin between the edges."""
+    edges = np.asarray(edges_ns, dtype=np.int64)
+    return np.diff(depth_integral(times, depth, edges)) / np.diff(edges)
+
+
+def binned_parallelism(samples, stop_by_worker, longest_ns, edges_ns, covered_at_least=0.5):
+    """Mean parallelism (parallelism_steps) over each bin between the edges,
+    counting only the time some sample stands for; NaN for a bin less than
+    `covered_at_least` of which was sampled (the sampler paused): not
+    sampled is not "no worker running"."""
+    edges = np.asarray(edges_ns, dtype=np.int64)
+    _, start, stop = sample_spans(samples, stop_by_worker, longest_ns)
+    covered = np.diff(depth_integral(*depth_steps(*merge_intervals(start, stop)), edges))
+    running = np.diff(depth_integral(*parallelism_steps(samples, stop_by_worker, longest_ns),
+                                     edges))
+    enough = (covered > 0) & (covered >= covered_at_least * np.diff(edges))
+    return np.where(enough, running / np.where(enough, covered, 1), np.nan)
 
 
 def switch_times(run):
@@ -616,3 +894,89 @@ def busiest_window(event_ns, width_ns, end_ns):
               - np.searchsorted(events, candidates, side="left"))
     best = candidates[counts == counts.max()]
     return int(best[np.argmin(np.abs(best - latest // 2))])
+
+
+SYSTEM_SHARE_NOTED = 0.3
+"""A run whose target spent more of its CPU time in the OS kernel gets a warning."""
+BUSY_SHARE = 0.5
+"""...if the workers used at least this much CPU time for each second of wall time."""
+SYSTEM_SHARE_GAP = 0.2
+"""Baselines whose system share exceeds the run's by more get a note."""
+
+
+def system_share(run):
+    """The share of the target processes' CPU time spent in the OS kernel
+    (system time) while sampled, from psutil's readings; None without them."""
+    user = system = 0.0
+    for pid in np.unique(run.processes.pid):
+        mine = np.flatnonzero(run.processes.pid == pid)
+        if len(mine) > 1:
+            user += run.processes.user_s[mine[-1]] - run.processes.user_s[mine[0]]
+            system += run.processes.system_s[mine[-1]] - run.processes.system_s[mine[0]]
+    return system / (user + system) if user + system > 0 else None
+
+
+def busy_system_share(run):
+    """system_share of a run whose workers kept the CPU busy (BUSY_SHARE);
+    None for one that mostly waited (I/O), whose few ms of CPU time are
+    system calls by nature."""
+    busy = sum(w.cpu_ns for w in run.workers if w.cpu_ns is not None)
+    return system_share(run) if busy >= BUSY_SHARE * wall_ns(run) else None
+
+
+def system_time_warning(run):
+    """Words for the audience when much of a busy run's CPU time was the OS
+    kernel's (system time), else None: the run then measures the kernel's
+    work (page faults, say) as much as the workload's."""
+    share = busy_system_share(run)
+    if share is None or share <= SYSTEM_SHARE_NOTED:
+        return None
+    return "%.0f%% of the target's CPU time went to the OS kernel (system time)" % (100 * share)
+
+
+def baseline_note(run, baselines):
+    """Words for the audience when the serial baselines spent much more of
+    their CPU time in the OS kernel than `run`: the ratio of wall times then
+    measures that too, not only the workers' parallelism. None if not."""
+    shares = [share for share in map(busy_system_share, baselines) if share is not None]
+    mine = busy_system_share(run)
+    if not shares or mine is None or np.median(shares) - mine <= SYSTEM_SHARE_GAP:
+        return None
+    return ("the serial baselines spent %.0f%% of their CPU time in the OS kernel, this run "
+            "%.0f%%: the ratio of wall times reflects that too" % (100 * np.median(shares),
+                                                                   100 * mine))
+
+
+class PiEstimate(NamedTuple):
+    """What the Monte-Carlo pi kernel found, over all workers."""
+
+    value: float
+    standard_error: float
+    """Of the estimate: 4 sqrt(p (1 - p) / n), p the share of hits."""
+    samples: int
+    hits: int
+    samples_per_s: float
+    """Samples over the run's wall time."""
+    max_rss_bytes: int
+    """The highest peak resident memory of a worker's process."""
+
+    @property
+    def error(self):
+        return self.value - math.pi
+
+
+def pi_estimate(run):
+    """The estimate of pi from a pi run's worker results; None if a worker
+    failed or the run is not one."""
+    results = [w.result for w in run.workers]
+    if not results or any(r is None or "hits" not in r for r in results):
+        return None
+    samples = sum(r["samples"] for r in results)
+    hits = sum(r["hits"] for r in results)
+    share = hits / samples
+    wall = wall_ns(run)
+    return PiEstimate(
+        value=4 * share, standard_error=4 * math.sqrt(share * (1 - share) / samples),
+        samples=samples, hits=hits, samples_per_s=samples * 1e9 / wall if wall > 0 else 0.0,
+        max_rss_bytes=max(r["max_rss_bytes"] for r in results),
+    )

@@ -153,9 +153,10 @@ def test_median_run_takes_the_lower_middle():
 def test_sampled_segments_stop_at_the_worker_and_at_long_pauses():
     samples = samples_table([(-5, 0, "S"), (0, 0, "R"), (10, 0, "R"), (20, 0, "S"), (100, 0, "R")])
     segments = sampled_segments(samples, {0: 105}, longest_ns=30)
-    assert segments.start_ns.tolist() == [0, 10, 20, 100]
-    assert segments.stop_ns.tolist() == [10, 20, 50, 105]
-    assert segments.state.tolist() == [ON_CPU, ON_CPU, OFF_CPU, ON_CPU]
+    # The two R samples in a row make one segment.
+    assert segments.start_ns.tolist() == [0, 20, 100]
+    assert segments.stop_ns.tolist() == [20, 50, 105]
+    assert segments.state.tolist() == [ON_CPU, OFF_CPU, ON_CPU]
 
 
 def test_run_segments_of_a_battle_tile_each_worker(battle):
