@@ -22,8 +22,9 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
-from .analysis import (ROUND_TRIP_MARKS, compare_sides, compare_walls, completed_per_second,
-                       median_run, summarize, wait_spans, wait_stats, wall_ns)
+from .analysis import (ROUND_TRIP_MARKS, baseline_note, compare_sides, compare_walls,
+                       completed_per_second, median_run, summarize, wait_spans, wait_stats,
+                       wall_ns)
 from .log import CONVOY_IO_WORKER, new_log, new_run_dir, save
 from .progress import SweepProgress
 from .report import (DIMENSION_SLUGS, compare_lines, convoy_case, convoy_lines, scaling_lines,
@@ -46,9 +47,10 @@ class MeasurementFailed(RuntimeError):
 
 
 def run_name(spec):
+    kernel = "%s-%s" % (spec.kernel, spec.variant) if spec.variant else spec.kernel
     if spec.backend == "serial":
-        return "%s-serial" % spec.kernel
-    return "%s-%s%d" % (spec.kernel, spec.backend, spec.workers)
+        return "%s-serial" % kernel
+    return "%s-%s%d" % (kernel, spec.backend, spec.workers)
 
 
 def plan(spec, baseline, repeat):
@@ -81,7 +83,7 @@ def draw(figure_name, path, *arguments):
 
 def describe_run(spec):
     """How a run is announced: "countdown 4 threads, work 10,000,000"."""
-    return "%s %s, work %s" % (spec.kernel,
+    return "%s %s, work %s" % (spec.workload(),
                                "serial baseline" if spec.role == "baseline" else spec.describe(),
                                format(spec.work, ","))
 
@@ -128,6 +130,9 @@ def measure_and_report(spec, baseline, repeat, out_dir, out, err):
                                [wall_ns(run) for run in baselines])
     shown = median_run(measured)
     stats = summarize(shown)
+    note = baseline_note(shown, baselines)
+    if note:
+        stats = stats._replace(warnings=stats.warnings + (note,))
     for line in summary_lines(shown, stats, comparison, len(measured)):
         out.write(line + "\n")
 

@@ -3,7 +3,9 @@ worker, then the run's figures), and the phrases the figures share with it."""
 
 from __future__ import annotations
 
-from .analysis import SLEEPING, WAIT_IO, faster_side, wait_spans, wait_stats, waiting_share
+from .analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SLEEPING, WAIT_CPU, WAIT_GIL, WAIT_IO,
+                       WAIT_LOCK, faster_side, pi_estimate, wait_spans, wait_stats,
+                       waiting_share)
 
 
 def format_cores(cores):
@@ -70,6 +72,14 @@ COLUMNS = (
 )
 
 
+SAMPLED_COLUMNS = (
+    (RUNNING, "Python"), (NATIVE, "native"), (ON_CPU, "on CPU"), (WAIT_GIL, "wait GIL"),
+    (WAIT_LOCK, "lock"), (WAIT_CPU, "wait CPU"), (WAIT_IO, "I/O"), (SLEEPING, "sleep"),
+    (OFF_CPU, "off CPU"),
+)
+"""Band states of a run without the probe: ms the sampler saw each worker in."""
+
+
 def format_table(rows, aligns):
     """Rows of cells as lines of aligned columns; `aligns` has "<" or ">" a column."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(aligns))]
@@ -80,6 +90,8 @@ def format_table(rows, aligns):
 
 def worker_table(run, stats):
     """A row a worker; columns the run has no data for (no probe, say) are left out."""
+    if any(worker.sampled_ns is not None for worker in stats.workers):
+        return sampled_worker_table(run, stats)
     noun = run.spec.worker_noun
     waits = wait_spans(run.marks)
     rows = [[name for name, _ in COLUMNS]]
@@ -94,6 +106,38 @@ def worker_table(run, stats):
     shown = [i for i in range(len(COLUMNS)) if i == 0 or any(row[i] for row in rows[1:])]
     return format_table([[row[i] for i in shown] for row in rows],
                         [COLUMNS[i][1] for i in shown])
+
+
+def sampled_worker_table(run, stats):
+    """Wall and CPU time, the ms spent in each state seen (sampled) and, where
+    the kernel recorded waits, the share of the run it was waiting."""
+    seen = [(state, name) for state, name in SAMPLED_COLUMNS
+            if any(state in (w.sampled_ns or {}) for w in stats.workers)]
+    waits = wait_spans(run.marks)
+    columns = (("worker", "<"), ("wall ms", ">"), ("cpu ms", ">")) + tuple(
+        (name, ">") for _, name in seen) + ((("waiting %", ">"),) if len(waits.worker) else ())
+    rows = [[name for name, _ in columns]]
+    for worker in stats.workers:
+        sampled = worker.sampled_ns or {}
+        row = ["%s %d" % (run.spec.worker_noun, worker.index), _ms(worker.wall_ns),
+               _ms(worker.cpu_ns)] + [_ms(sampled.get(state, 0)) for state, _ in seen]
+        if len(waits.worker):
+            row.append(_percent(waiting_share(waits, worker.index, stats.wall_ns)))
+        rows.append(row)
+    return format_table(rows, [align for _, align in columns])
+
+
+def pi_lines(run, estimate):
+    """The estimate, its error and the throughput of a pi run."""
+    seed = (run.spec.params or {}).get("seed")
+    return [
+        "pi ≈ %.6f ± %.6f (standard error); off by %+.6f, %.1f standard errors" % (
+            estimate.value, estimate.standard_error, estimate.error,
+            abs(estimate.error) / estimate.standard_error if estimate.standard_error else 0.0),
+        "%s samples, %.3g samples/s; peak memory of a worker process %.0f MB%s" % (
+            format(estimate.samples, ","), estimate.samples_per_s, estimate.max_rss_bytes / 1e6,
+            "" if seed is None else "; seed %d" % seed),
+    ]
 
 
 def comparison_line(run, comparison):
@@ -142,7 +186,7 @@ def summary_lines(run, stats, comparison=None, repeats=1, header=True):
     """The terminal summary of `run`, the median of `repeats` runs; without
     its first lines (what ran, where) if not `header`."""
     interpreter = run.interpreter
-    facts = [run.spec.kernel, run.spec.describe(),
+    facts = [run.spec.workload(), run.spec.describe(),
              "%s %s" % (interpreter.implementation, interpreter.version), cores_phrase(run)]
     if run.spec.switch_interval_s is not None:
         facts.append("switch interval %s" % format_interval(interpreter.switch_interval_s))
@@ -161,8 +205,15 @@ def summary_lines(run, stats, comparison=None, repeats=1, header=True):
     if stats.median_turn_ns is not None:
         figures.append("median turn %.2f ms" % (stats.median_turn_ns / 1e6))
     if stats.overlap_ns is not None:
-        figures.append("2+ running at once %.1f ms" % (stats.overlap_ns / 1e6))
+        share = " (%.0f%%)" % (100 * stats.overlap_ns / stats.wall_ns) if stats.wall_ns else ""
+        figures.append("2+ running at once %.1f ms%s" % (stats.overlap_ns / 1e6, share))
+    if stats.parallelism is not None:
+        figures.append("parallelism %.2f (workers on a CPU at once, mean, sampled)"
+                       % stats.parallelism)
     lines.append(" · ".join(figures))
+    estimate = pi_estimate(run)
+    if estimate is not None:
+        lines += pi_lines(run, estimate)
     if comparison is not None:
         lines.append(comparison_line(run, comparison))
     lines += wait_lines(run)

@@ -5,8 +5,8 @@ the common forms of colour blindness; the type is large enough to read from
 the back of a room on a 1920x1080 projector.
 """
 
-from ..analysis import (OFF_CPU, ON_CPU, RUNNING, SLEEPING, UNCLEAR, WAIT_CPU, WAIT_GIL,
-                        WAIT_IO)
+from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SLEEPING, UNCLEAR, WAIT_CPU,
+                        WAIT_GIL, WAIT_IO, WAIT_LOCK)
 
 BLUE = "#0072B2"
 ORANGE = "#E69F00"
@@ -28,6 +28,9 @@ STATE_COLOURS = {
     OFF_CPU: GREY,
     WAIT_IO: BLUISH_GREEN,
     SLEEPING: YELLOW,
+    # Blues are running: dark with the GIL, light without it (or not known).
+    NATIVE: SKY_BLUE,
+    WAIT_LOCK: VERMILLION,
 }
 STATE_LABELS = {
     RUNNING: "running Python (holds the GIL)",
@@ -38,6 +41,8 @@ STATE_LABELS = {
     OFF_CPU: "off CPU: sleeping or blocked (sampled)",
     WAIT_IO: "blocked on I/O: request outstanding (sampled)",
     SLEEPING: "in time.sleep, standing in for I/O (sampled)",
+    NATIVE: "running in numpy, GIL released",
+    WAIT_LOCK: "blocked on a lock",
 }
 FAILED_ACQUISITION = VERMILLION
 
