@@ -18,6 +18,17 @@ from . import __version__
 MAX_WORKERS = 512
 MAX_COUNT = 10**11
 """About 45 minutes of countdown on CPython 3.11 here: beyond it, a typo."""
+MAX_SAMPLES = 10**12
+"""About 45 minutes of the fast pi kernel on 2 cores here."""
+MAX_CHUNK = 10**7
+"""170 MB of buffers a worker."""
+MAX_SEED = 2**64 - 1
+SEED_KERNEL_BYTES_PER_SAMPLE = 33
+"""Peak memory of the seed's pi kernel: x, y and two temporaries of 8 bytes a
+sample, and the 1-byte mask (measured: 32 bytes a sample, 1 worker, 2e7)."""
+SEED_KERNEL_MEMORY_SHARE = 0.8
+"""Refuse a seed-kernel run that would need more of the available memory:
+past it, the OOM killer, not MemoryError, is what ends it."""
 MAX_SAMPLE_HZ = 10_000.0
 MAX_REPEAT = 100
 MAX_WORKER_COUNTS = 32
@@ -69,22 +80,31 @@ worker_count = whole_number(1, MAX_WORKERS, "workers")
 repeat_count = whole_number(1, MAX_REPEAT, "repeats")
 
 
-def work_size(text):
-    """A positive whole number; accepts 10000000, 10_000_000 and 1e7."""
-    cleaned = text.replace("_", "")
-    try:
-        value = int(cleaned)
-    except ValueError:
+def size_up_to(limit):
+    """A type= callable for a positive whole number up to `limit`; accepts
+    10000000, 10_000_000 and 1e7."""
+    def parse(text):
+        cleaned = text.replace("_", "")
         try:
-            number = float(cleaned)
+            value = int(cleaned)
         except ValueError:
-            raise argparse.ArgumentTypeError("%r is not a number" % text) from None
-        if not math.isfinite(number) or not number.is_integer():
-            raise argparse.ArgumentTypeError("%r is not a whole number" % text) from None
-        value = int(number)
-    if not 1 <= value <= MAX_COUNT:
-        raise argparse.ArgumentTypeError("%s: give 1 to %.0e" % (text, MAX_COUNT))
-    return value
+            try:
+                number = float(cleaned)
+            except ValueError:
+                raise argparse.ArgumentTypeError("%r is not a number" % text) from None
+            if not math.isfinite(number) or not number.is_integer():
+                raise argparse.ArgumentTypeError("%r is not a whole number" % text) from None
+            value = int(number)
+        if not 1 <= value <= limit:
+            raise argparse.ArgumentTypeError("%s: give 1 to %.0e" % (text, limit))
+        return value
+    return parse
+
+
+work_size = size_up_to(MAX_COUNT)
+sample_count = size_up_to(MAX_SAMPLES)
+chunk_size = size_up_to(MAX_CHUNK)
+random_seed = whole_number(0, MAX_SEED, "as a seed")
 
 
 def real_number(text, what="a number"):
@@ -302,9 +322,7 @@ def add_sampling_options(parser):
                         help="where run directories go (default: output)")
 
 
-def add_workload_options(parser, count_default, count_help, probe=True, compared=False):
-    """The options of a workload; `compared`: those of `gilviz compare`, where
-    the target options may come twice and there is no serial baseline."""
+def add_backend_options(parser, pools=False):
     backend = parser.add_mutually_exclusive_group()
     backend.add_argument("--threads", type=worker_count, metavar="N",
                          help="N threads in one process (the default, with N=4)")
@@ -312,15 +330,14 @@ def add_workload_options(parser, count_default, count_help, probe=True, compared
                          help="N processes, each with its own interpreter and GIL")
     backend.add_argument("--serial", action="store_true",
                          help="one worker does all the work")
-    parser.add_argument("--count", type=work_size, default=count_default, metavar="N",
-                        help=count_help)
-    add_target_options(parser, compared)
-    add_sampling_options(parser)
-    if probe:
-        parser.add_argument("--no-probe", action="store_true",
-                            help="run the plain kernel, exactly as the seed has it")
-    else:
-        parser.set_defaults(no_probe=True)
+    if pools:
+        backend.add_argument("--pool", type=worker_count, metavar="N",
+                             help="multiprocessing.Pool(N).map over N shares, as the seed does")
+        backend.add_argument("--dummy-pool", type=worker_count, metavar="N",
+                             help="multiprocessing.dummy.Pool(N).map: the Pool API over threads")
+
+
+def add_repeat_options(parser, compared=False):
     if compared:
         parser.add_argument("--repeat", type=repeat_count, default=3, metavar="N",
                             help="measure each side N times, alternately (A B A B ...); the "
@@ -333,6 +350,22 @@ def add_workload_options(parser, count_default, count_help, probe=True, compared
                         help="measure N times, alternating with the serial baseline; "
                              "the summary gives the median ratio, the chart the median run "
                              "(default: 3)")
+
+
+def add_workload_options(parser, count_default, count_help, probe=True, compared=False):
+    """The options of a workload; `compared`: those of `gilviz compare`, where
+    the target options may come twice and there is no serial baseline."""
+    add_backend_options(parser)
+    parser.add_argument("--count", type=work_size, default=count_default, metavar="N",
+                        help=count_help)
+    add_target_options(parser, compared)
+    add_sampling_options(parser)
+    if probe:
+        parser.add_argument("--no-probe", action="store_true",
+                            help="run the plain kernel, exactly as the seed has it")
+    else:
+        parser.set_defaults(no_probe=True)
+    add_repeat_options(parser, compared)
 
 
 def add_command(commands, name, summary, description, epilog):
@@ -384,6 +417,7 @@ def add_io(commands):
 MORE_EXAMPLES = """
 more examples:
   gilviz io --threads 8                   I/O-bound tasks: threads blocked on I/O, not the GIL
+  gilviz pi --threads 2                   numpy releases the GIL: threads that do run at once
   gilviz speedup countdown                speedup curves of threads and processes, 1-8 workers
   gilviz speedup io --workers 1,2,4,8,16  the same for the io kernel
   gilviz compare countdown --threads 4 --cores 1 --cores all
@@ -393,7 +427,7 @@ more examples:
 `gilviz COMMAND --help` tells more.
 """
 
-SWEEP_WORK = {"countdown": 10_000_000, "io": IO_TASKS}
+SWEEP_WORK = {"countdown": 10_000_000, "io": IO_TASKS, "pi": 10**8}
 """Default work of a sweep, by kernel; other kernels need --work."""
 
 SPEEDUP_EPILOG = """\
@@ -530,7 +564,49 @@ def add_convoy(commands):
     command.set_defaults(handler=run_convoy, command_parser=command, kernel="convoy")
 
 
-SUBCOMMANDS = (add_countdown, add_io, add_speedup, add_compare, add_convoy)
+PI_EPILOG = """\
+examples:
+  gilviz pi --threads 2                    numpy releases the GIL: 2 threads run at once
+  gilviz pi --threads 2 --kernel seed      the seed's kernel: threads queue for one lock
+  gilviz pi --processes 4 --samples 1e9    1e9 samples in constant memory
+  gilviz pi --pool 4                       multiprocessing.Pool.map, as in the seed
+  gilviz pi --dummy-pool 4 --seed 7        the same API over threads, reproducible
+
+Each run writes output/<time>-pi-<kernel>-<backend>/run.json (the event log)
+and timeline.png, and prints the estimate of pi with its standard error.
+The bands come from thread states sampled from outside (the probe is for
+pure-Python kernels), what a sleeping thread waits in, and the kernel's
+marks around its numpy calls: light blue where a thread runs inside numpy
+without the GIL, vermillion where it is blocked on a lock.
+"""
+
+
+def add_pi(commands):
+    command = add_command(
+        commands, "pi", "Monte-Carlo pi with numpy: threads that do run at once, and one lock",
+        "Estimate pi by throwing darts, split between workers, and draw what each worker's "
+        "thread did: ran Python, ran inside numpy without the GIL, waited for the GIL or was "
+        "blocked on a lock.", PI_EPILOG)
+    add_backend_options(command, pools=True)
+    command.add_argument("--samples", dest="count", type=sample_count, default=10**8,
+                         metavar="N", help="darts in all, split evenly (default: 1e8)")
+    command.add_argument("--kernel", dest="variant", choices=("fast", "seed"), default="fast",
+                         help="fast: a numpy Generator per worker, chunks in constant memory "
+                              "(the default); seed: the seed's kernel, two arrays of the whole "
+                              "share from the global RandomState")
+    command.add_argument("--seed", type=random_seed, metavar="S",
+                         help="seed of the fast kernel's streams (default: a fresh one, "
+                              "printed and kept in the log)")
+    command.add_argument("--chunk", type=chunk_size, metavar="N",
+                         help="samples a chunk of the fast kernel (default: 262144)")
+    add_target_options(command)
+    add_sampling_options(command)
+    add_repeat_options(command)
+    command.set_defaults(handler=run_workload, command_parser=command, kernel="pi",
+                         no_probe=True, params_of=pi_params, count_option="--samples")
+
+
+SUBCOMMANDS = (add_countdown, add_io, add_pi, add_speedup, add_compare, add_convoy)
 
 
 def build_parser():
@@ -550,14 +626,45 @@ def backend_of(args):
         return "serial", 1
     if args.processes:
         return "processes", args.processes
+    if getattr(args, "pool", None):
+        return "pool", args.pool
+    if getattr(args, "dummy_pool", None):
+        return "dummy-pool", args.dummy_pool
     return "threads", args.threads or 4
+
+
+def pi_params(args):
+    """The pi kernel's parameters, or a usage error."""
+    if args.variant == "fast":
+        params = {"variant": "fast", "seed": args.seed}
+        if args.seed is None:
+            import secrets
+            params["seed"] = secrets.randbits(64)
+        if args.chunk is not None:
+            params["chunk"] = args.chunk
+        return params
+    for option, value in (("--seed", args.seed), ("--chunk", args.chunk)):
+        if value is not None:
+            args.command_parser.error("%s is for --kernel fast: the seed kernel reseeds from the "
+                                      "OS and draws each share at once, as the seed did" % option)
+    import psutil
+    need = SEED_KERNEL_BYTES_PER_SAMPLE * args.count
+    available = psutil.virtual_memory().available
+    if need > SEED_KERNEL_MEMORY_SHARE * available:
+        args.command_parser.error(
+            "--kernel seed keeps every sample in memory: %s samples need about %.1f GB, and "
+            "%.1f GB are available; use --kernel fast or fewer samples"
+            % (format(args.count, ","), need / 1e9, available / 1e9))
+    return {"variant": "seed"}
 
 
 def workload_spec(args, python, cores, switch_interval_s):
     """The RunSpec of a workload command."""
     backend, workers = backend_of(args)
     if args.count < workers:
-        args.command_parser.error("--count %d is less than the %d workers" % (args.count, workers))
+        args.command_parser.error("%s %d is less than the %d workers"
+                                  % (getattr(args, "count_option", "--count"), args.count,
+                                     workers))
 
     from .log import RunSpec
     params_of = getattr(args, "params_of", None)

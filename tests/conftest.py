@@ -1,7 +1,9 @@
 """Shared builders: hand-made runs whose every figure is known exactly."""
 
 import glob
+import io
 import os
+import struct
 import sys
 
 import numpy as np
@@ -111,3 +113,19 @@ def failing_at(number, run):
             raise TargetError("the target died")
         return run(spec)
     return maybe_fail
+
+
+def png_size(path):
+    """(width, height) of a PNG file, which must be one."""
+    with open(path, "rb") as stream:
+        header = stream.read(24)
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", header[16:24])
+
+
+def run_cli(argv):
+    """gilviz's main in-process: (status, stdout, stderr)."""
+    from gilviz.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    status = main(argv, out=out, err=err)
+    return status, out.getvalue(), err.getvalue()

@@ -1,32 +1,17 @@
 """The command line, in-process and once as a real subprocess."""
 
-import io
 import os
-import struct
 import subprocess
 import sys
 
 import pytest
 
-from conftest import failing_at
+from conftest import failing_at, png_size, run_cli
 from gilviz import jobs
 from gilviz.cli import main, work_size
 from gilviz.log import load
 
 SMALL = ["--count", "2e5", "--repeat", "1"]
-
-
-def png_size(path):
-    with open(path, "rb") as stream:
-        header = stream.read(24)
-    assert header[:8] == b"\x89PNG\r\n\x1a\n"
-    return struct.unpack(">II", header[16:24])
-
-
-def run_cli(argv):
-    out, err = io.StringIO(), io.StringIO()
-    status = main(argv, out=out, err=err)
-    return status, out.getvalue(), err.getvalue()
 
 
 def paths_in(text):
@@ -83,6 +68,22 @@ def test_serial_without_probe_or_baseline(tmp_path):
     (["countdown", "--repeat", "0"], "give 1 to 100"),
     (["countdown", "--python", "/no/such/python"], "no executable"),
     (["countdown", "--serial", "--threads", "2"], "not allowed with"),
+    (["pi", "--samples", "0"], "give 1 to"),
+    (["pi", "--samples", "1.5"], "not a whole number"),
+    (["pi", "--samples", "1e13"], "give 1 to 1e+12"),
+    (["pi", "--samples", "many"], "not a number"),
+    (["pi", "--seed", "1.5"], "not a whole number"),
+    (["pi", "--seed", "-1"], "give 0 to"),
+    (["pi", "--seed", str(2**64)], "give 0 to"),
+    (["pi", "--chunk", "0"], "give 1 to"),
+    (["pi", "--pool", "0"], "give 1 to 512"),
+    (["pi", "--dummy-pool", "x"], "not a whole number"),
+    (["pi", "--threads", "2", "--pool", "2"], "not allowed with"),
+    (["pi", "--kernel", "slow"], "invalid choice"),
+    (["pi", "--kernel", "seed", "--seed", "3"], "--seed is for --kernel fast"),
+    (["pi", "--kernel", "seed", "--chunk", "3"], "--chunk is for --kernel fast"),
+    (["pi", "--kernel", "seed", "--samples", "1e12"], "keeps every sample in memory"),
+    (["pi", "--threads", "8", "--samples", "7"], "--samples 7 is less than the 8 workers"),
     (["sideways"], "invalid choice"),
     ([], "required"),
 ])
