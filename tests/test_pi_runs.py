@@ -87,7 +87,9 @@ def test_sampled_runs_summarize_without_probe(runs):
         else:  # a run shorter than a sampling period: nothing to tell
             assert stats.parallelism is None
         for worker in stats.workers:
-            assert worker.held_ns is None and worker.sampled_ns is not None
+            assert worker.held_ns is None
+            # a run over before the sampler's first read has no sampled states
+            assert (worker.sampled_ns is not None) == (len(run.threads.t_ns) > 0)
 
 
 def test_log_round_trip_keeps_the_new_columns(runs, tmp_path):
