@@ -195,6 +195,8 @@ def zoom_span(run, stats, width_ns=ZOOM_NS):
 
 TITLE_CHARACTERS = 62
 HEADER_LINE = 0.036
+FACT_CHARACTERS = 100
+"""About this many characters of facts fit the width at 17 pt."""
 """Height of a line of facts in the header, as a fraction of the figure."""
 LEGEND_ROW = 0.031
 """Height of a row of the header's legend, as a fraction of the figure."""
@@ -315,7 +317,19 @@ def title_lines(run, stats, comparison):
     for each in wait_stats(wait_spans(run.marks)):
         facts.append("%d %s, median %.1f ms" % (
             each.count, WAIT_NOUNS[each.state], each.median_ns / MS))
-    return title, " · ".join(facts)
+    return title, wrap_facts(facts)
+
+
+def wrap_facts(facts, width=FACT_CHARACTERS):
+    """Facts joined by " · " into lines of at most `width` characters, a
+    fact never split."""
+    lines = []
+    for fact in facts:
+        if lines and len(lines[-1]) + 3 + len(fact) <= width:
+            lines[-1] += " · " + fact
+        else:
+            lines.append(fact)
+    return lines
 
 
 def whole_run_title(run, repeats):
@@ -390,9 +404,9 @@ def _timeline_figure(run, stats, comparison, repeats):
     draw_header(figure, title, facts, stats.warnings, handles, notes=stats.notes,
                 warning_rows=2)
     warnings = len(warning_lines(stats.warnings, stats.notes, at_most=2))
-    top = min(0.75, header_bottom(1, len(handles), 4, warnings) - 0.045)
+    top = min(0.75, header_bottom(len(facts), len(handles), 4, warnings) - 0.045)
     grid = figure.add_gridspec(3, 1, height_ratios=[3, 3, 1.3], hspace=0.55,
-                               left=0.09, right=0.93, top=top, bottom=0.085)
+                               left=0.09, right=0.93, top=top, bottom=0.095)
     whole, zoom, cores = (figure.add_subplot(grid[i]) for i in range(3))
     cores.sharex(whole)
 
@@ -433,6 +447,6 @@ def _timeline_figure(run, stats, comparison, repeats):
                          handlelength=2.6, borderaxespad=0.2)
     cores.set_xlabel("time since the workers were released (ms)")
 
-    figure.text(0.93, 0.012, provenance(run, stats), fontsize=11, color=theme.MUTED,
+    figure.text(0.93, 0.006, provenance(run, stats), fontsize=11, color=theme.MUTED,
                 ha="right", va="bottom")
     return figure
