@@ -146,6 +146,24 @@ def handoff_times(worker, start_ns, gil):
     return np.sort(np.concatenate(times)) if times else np.zeros(0, np.int64)
 
 
+def turn_lengths(worker, start_ns, stop_ns, gil):
+    """Length of each turn: from a hand-off to the next, consecutive holds
+    of one worker within one GIL merged, so that an OS pause that split a
+    worker's hold does not split its turn."""
+    worker = np.asarray(worker)
+    start = np.asarray(start_ns, dtype=np.int64)
+    stop = np.asarray(stop_ns, dtype=np.int64)
+    gil = np.asarray(gil)
+    lengths = []
+    for each in np.unique(gil):
+        mine = np.flatnonzero(gil == each)
+        order = mine[np.argsort(start[mine], kind="stable")]
+        first = np.concatenate(([True], worker[order][1:] != worker[order][:-1]))
+        last = np.concatenate((first[1:], [True]))
+        lengths.append(stop[order][last] - start[order][first])
+    return np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
+
+
 def holding_at(start_ns, stop_ns, t_ns, margin_ns=0):
     """For each time, whether it lies inside one of the sorted, disjoint
     intervals shrunk by `margin_ns` at both ends (grown, for a negative margin)."""
@@ -226,7 +244,8 @@ class RunStats(NamedTuple):
     handoffs: Optional[int]
     """GIL hand-offs between workers; None where no two workers share a GIL."""
     median_turn_ns: Optional[int]
-    """Median length of a hold."""
+    """Median length of a turn: a worker's holds between two hand-offs of
+    its GIL; None where no two workers share a GIL."""
     overlap_ns: Optional[int]
     """Time during which two or more workers ran at once: from the probe, or
     without it, workers on two or more CPUs at once as sampled."""
@@ -479,8 +498,8 @@ def summarize(run, io_workers=()):
         ))
 
     shared = any(shares_gil(run).values())
-    turns = run.holds.stop_ns - run.holds.start_ns
     hold_gil = np.asarray([gil[int(index)] for index in run.holds.worker], dtype=np.int64)
+    turns = turn_lengths(run.holds.worker, run.holds.start_ns, run.holds.stop_ns, hold_gil)
     warnings = [("worker %d failed: %s" % (w.index, w.error)) for w in run.workers if w.error]
     # A kernel that could not do what was asked says what it did instead.
     warnings += sorted({w.result["fallback"] for w in run.workers
@@ -508,7 +527,7 @@ def summarize(run, io_workers=()):
         cpu_ns=sum(w.cpu_ns for w in run.workers if w.cpu_ns is not None),
         handoffs=(len(handoff_times(run.holds.worker, run.holds.start_ns, hold_gil))
                   if probed and shared else None),
-        median_turn_ns=int(np.median(turns)) if probed and len(turns) else None,
+        median_turn_ns=int(np.median(turns)) if probed and shared and len(turns) else None,
         overlap_ns=(overlap_ns(run.holds.start_ns, run.holds.stop_ns) if probed
                     else time_at_depth(*parallel, 2) if parallel is not None else None),
         resolution_ns=resolution,

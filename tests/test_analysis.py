@@ -7,6 +7,7 @@ from gilviz import analysis
 from gilviz.analysis import (ON_CPU, OFF_CPU, RUNNING, UNCLEAR, WAIT_CPU, WAIT_GIL,
                              busiest_window, classify_gaps, compare_walls, failed_acquisitions,
                              handoff_times, held_before, holding_at, median_run, overlap_ns,
+                             turn_lengths,
                              sampled_segments, summarize, worker_gaps)
 
 from conftest import MS, holds_table, make_run, samples_table
@@ -60,6 +61,15 @@ def test_handoff_times_count_changes_of_worker_within_one_gil():
     assert handoff_times(worker, start, gil).tolist() == [5, 20, 30]
 
 
+def test_turns_run_from_hand_off_to_hand_off():
+    # w0's first turn is split by an OS pause (0-2, 2.1-5): still one turn
+    worker = [0, 0, 1, 0, 2]
+    start = [0, 2100, 5050, 10050, 0]
+    stop = [2000, 5000, 10000, 15000, 7000]
+    gil = [1, 1, 1, 1, 2]
+    assert sorted(turn_lengths(worker, start, stop, gil).tolist()) == [4950, 4950, 5000, 7000]
+
+
 def test_holding_at_with_margins():
     start, stop = [10, 30], [20, 40]
     t = [9, 10, 12, 19, 25, 41]
@@ -105,7 +115,7 @@ def test_summarize_processes_has_no_handoffs_and_counts_overlap():
     run = make_run([(0, 10 * MS), (0, 10 * MS)], [(0, 0, 10 * MS, 0), (1, 0, 10 * MS, 0)],
                    backend="processes", pids=[100, 101])
     stats = summarize(run)
-    assert stats.handoffs is None
+    assert stats.handoffs is None and stats.median_turn_ns is None
     assert stats.overlap_ns == 10 * MS
 
 

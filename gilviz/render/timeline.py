@@ -405,7 +405,7 @@ def _timeline_figure(run, stats, comparison, repeats):
                 warning_rows=2)
     warnings = len(warning_lines(stats.warnings, stats.notes, at_most=2))
     top = min(0.75, header_bottom(len(facts), len(handles), 4, warnings) - 0.045)
-    grid = figure.add_gridspec(3, 1, height_ratios=[3, 3, 1.3], hspace=0.55,
+    grid = figure.add_gridspec(3, 1, height_ratios=[3, 3, 1.3], hspace=0.75,
                                left=0.09, right=0.93, top=top, bottom=0.095)
     whole, zoom, cores = (figure.add_subplot(grid[i]) for i in range(3))
     cores.sharex(whole)
