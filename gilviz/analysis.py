@@ -128,6 +128,15 @@ def overlap_ns(start_ns, stop_ns, at_least=2):
     return time_at_depth(*depth_steps(start_ns, stop_ns), at_least)
 
 
+def holds_in_time_order(start_ns, gil):
+    """For each GIL, the indices of its holds in the order they began."""
+    start = np.asarray(start_ns, dtype=np.int64)
+    gil = np.asarray(gil)
+    for each in np.unique(gil):
+        mine = np.flatnonzero(gil == each)
+        yield mine[np.argsort(start[mine], kind="stable")]
+
+
 def handoff_times(worker, start_ns, gil):
     """When the running worker changed among workers sharing one GIL: the
     start of each hold that follows another worker's hold.
@@ -136,11 +145,8 @@ def handoff_times(worker, start_ns, gil):
     """
     worker = np.asarray(worker)
     start = np.asarray(start_ns, dtype=np.int64)
-    gil = np.asarray(gil)
     times = []
-    for each in np.unique(gil):
-        mine = np.flatnonzero(gil == each)
-        order = mine[np.argsort(start[mine], kind="stable")]
+    for order in holds_in_time_order(start, gil):
         changed = worker[order][1:] != worker[order][:-1]
         times.append(start[order][1:][changed])
     return np.sort(np.concatenate(times)) if times else np.zeros(0, np.int64)
@@ -153,11 +159,8 @@ def turn_lengths(worker, start_ns, stop_ns, gil):
     worker = np.asarray(worker)
     start = np.asarray(start_ns, dtype=np.int64)
     stop = np.asarray(stop_ns, dtype=np.int64)
-    gil = np.asarray(gil)
     lengths = []
-    for each in np.unique(gil):
-        mine = np.flatnonzero(gil == each)
-        order = mine[np.argsort(start[mine], kind="stable")]
+    for order in holds_in_time_order(start, gil):
         first = np.concatenate(([True], worker[order][1:] != worker[order][:-1]))
         last = np.concatenate((first[1:], [True]))
         lengths.append(stop[order][last] - start[order][first])

@@ -5,7 +5,7 @@ without it, alternately, ROUNDS times (sampler off, so only the probe
 differs), and prints each side's median request latency and throughput, and
 the ratio probed / plain pair by pair (median and spread).
 
-    flock /tmp/gilviz-bench.lock python scripts/bench_convoy_probe.py [ROUNDS] [REQUESTS]
+    python scripts/bench_convoy_probe.py [ROUNDS] [REQUESTS]
 """
 
 import os

@@ -25,8 +25,8 @@ followed by a threaded one made threads look faster than the cores allow.
 
 Run it under the benchmark lock, on a machine as quiet as you can get:
 
-    flock /tmp/gilviz-bench.lock python scripts/bench_pi.py
-    flock /tmp/gilviz-bench.lock python scripts/bench_pi.py --repeat 3 --samples 2e7 --rss-samples 1e8
+    python scripts/bench_pi.py
+    python scripts/bench_pi.py --repeat 3 --samples 2e7 --rss-samples 1e8
 """
 
 import argparse
