@@ -49,18 +49,19 @@ def run_worker(index, work, config, wait_for_release, turn):
     wait_for_release()
     cpu_began = time.thread_time_ns()
     record["start_ns"] = clock()
+    result = error = None
     try:
         result = kernel(work, probe, context)
-        if isinstance(result, dict) and "work_done" in result:
-            result = dict(result)
-            record["work"] = result.pop("work_done")
-        record["result"] = result or None
-        record["error"] = None
-    except Exception as error:  # reported, so that the run says which worker failed
-        record["result"] = None
-        record["error"] = "%s: %s" % (type(error).__name__, error)
+    except Exception as failure:  # reported, so that the run says which worker failed
+        error = "%s: %s" % (type(failure).__name__, failure)
     record["stop_ns"] = clock()
     record["cpu_ns"] = time.thread_time_ns() - cpu_began
+    # Everything below is outside the measured window.
+    if isinstance(result, dict) and "work_done" in result:
+        result = dict(result)
+        record["work"] = result.pop("work_done")
+    record["result"] = result or None
+    record["error"] = error
     if probe is not None:
         probe.close()
     record["holds"] = probe.holds if probe is not None else []
