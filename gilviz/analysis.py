@@ -845,19 +845,6 @@ def depth_integral(times, depth, t_ns):
     return np.where(index >= 0, done[clipped] + partial, 0.0)
 
 
-def mean_depth(times, depth, end_ns):
-    """The mean of a depth_steps function over [0, end_ns]."""
-    if end_ns <= 0:
-        return 0.0
-    return float(np.diff(depth_integral(times, depth, [0, end_ns]))[0] / end_ns)
-
-
-def binned_depth(times, depth, edges_ns):
-    """The mean of a depth_steps function over each bin between the edges."""
-    edges = np.asarray(edges_ns, dtype=np.int64)
-    return np.diff(depth_integral(times, depth, edges)) / np.diff(edges)
-
-
 def binned_parallelism(samples, stop_by_worker, longest_ns, edges_ns, covered_at_least=0.5):
     """Mean parallelism (parallelism_steps) over each bin between the edges,
     counting only the time some sample stands for; NaN for a bin less than

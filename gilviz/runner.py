@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
 import tempfile
@@ -95,7 +96,18 @@ class Target:
             raise TargetError("%s exited with status %s%s"
                               % (self.python, self.process.returncode, self._last_words())) from None
 
-    def receive(self, expected):
+    def receive(self, expected, timeout_s=None):
+        """The next message, which must be `expected`. With `timeout_s`, a
+        target that says nothing for that long is killed: only for messages
+        no read has been buffered ahead of (the first), as select sees the
+        descriptor, not the file's buffer."""
+        if timeout_s is not None:
+            answered, _, _ = select.select([self._reports], [], [], timeout_s)
+            if not answered:
+                self.process.kill()
+                self.process.wait()
+                raise TargetError("%s said nothing for %d s after it started%s"
+                                  % (self.python, timeout_s, self._last_words()))
         line = self._reports.readline()
         if not line:
             self.process.wait()
@@ -202,7 +214,7 @@ def run_target(spec):
     sampler = None
     try:
         target.send(json.dumps(agent_config(spec)))
-        ready = target.receive("ready")
+        ready = target.receive("ready", timeout_s=READY_TIMEOUT_S)
         started_at = now_iso()
         ids = [(w["index"], w["pid"], w["tid"]) for w in ready["workers"]]
         if spec.sample_hz > 0:

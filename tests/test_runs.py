@@ -79,3 +79,13 @@ def test_other_interpreters(version, python):
     assert run.interpreter.version == version
     assert_sound(run)
     assert overlap_ns(run.holds.start_ns, run.holds.stop_ns) == 0
+
+
+def test_a_target_that_never_gets_ready_is_killed(tmp_path, monkeypatch):
+    from gilviz import runner
+    silent = tmp_path / "python"
+    silent.write_text("#!/bin/sh\nexec sleep 60\n")
+    silent.chmod(0o755)
+    monkeypatch.setattr(runner, "READY_TIMEOUT_S", 1)
+    with pytest.raises(TargetError, match="said nothing for 1 s"):
+        run_target(spec("threads", 1, python=str(silent)))

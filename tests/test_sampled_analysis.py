@@ -7,7 +7,7 @@ import pytest
 
 from conftest import samples_table
 from gilviz.analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, WAIT_CPU, WAIT_GIL, WAIT_LOCK,
-                             Segments, binned_depth, depth_integral, mean_depth, merge_adjacent,
+                             Segments, depth_integral, merge_adjacent,
                              merge_intervals, native_sections, parallelism_steps, pi_estimate,
                              sample_states, sampled_segments, shared_members, time_at_depth,
                              waiting_for_cpu)
@@ -115,7 +115,7 @@ def test_parallelism_counts_running_workers_on_distinct_cpus():
     table = samples([0, 1, 2, 0, 1, 2], [0, 0, 10, 20, 20, 20], "RRRRSR",
                     cpu=[0, 1, 1, 0, 1, 1])
     times, depth = parallelism_steps(table, {0: 30, 1: 30, 2: 30}, longest_ns=100)
-    assert mean_depth(times, depth, 30) == pytest.approx((2 * 20 + 2 * 10) / 30)
+    assert depth_integral(times, depth, [30])[0] / 30 == pytest.approx((2 * 20 + 2 * 10) / 30)
     assert time_at_depth(times, depth, 2) == 30
     assert time_at_depth(times, depth, 3) == 0
 
@@ -129,8 +129,9 @@ def test_parallelism_leaves_out_waits_for_a_cpu():
 def test_depth_integral_and_bins():
     times, depth = np.array([0, 10, 20, 30]), np.array([1, 2, 1, 0])
     assert depth_integral(times, depth, [-5, 0, 5, 15, 40]).tolist() == [0, 0, 5, 20, 40]
-    assert binned_depth(times, depth, [0, 10, 20, 40]).tolist() == [1, 2, 0.5]
-    assert mean_depth(times, depth, 40) == 1.0
+    edges = np.array([0, 10, 20, 40])
+    assert (np.diff(depth_integral(times, depth, edges)) / np.diff(edges)).tolist() == [1, 2, 0.5]
+    assert depth_integral(times, depth, [40])[0] / 40 == 1.0
 
 
 def worker(index, pid, tid, start, stop, result=None):
