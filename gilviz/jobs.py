@@ -26,13 +26,13 @@ from .analysis import (ROUND_TRIP_MARKS, baseline_note, compare_sides, compare_w
                        completed_per_second, median_run, summarize, wait_spans, wait_stats,
                        wall_ns)
 from .log import CONVOY_IO_WORKER, new_log, new_run_dir, save
-from .progress import SweepProgress
+from .report.progress import SweepProgress
 from .report import (DIMENSION_SLUGS, compare_lines, convoy_case, convoy_lines, scaling_lines,
                      side_labels, summary_lines)
-from .runner import TargetError, run_target
-from .scaling import sweep_scaling
-from .sweep import plan_sweep, run_sweep
-from .trace import save_trace
+from .measure.runner import TargetError, run_target
+from .analysis.scaling import sweep_scaling
+from .measure.sweep import plan_sweep, run_sweep
+from .render.trace import save_trace
 
 LOG_NAME = "run.json"
 TIMELINE_NAME = "timeline.png"

@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.p
 
 from gilviz.jobs import convoy_case_of  # noqa: E402 (path set above)
 from gilviz.log import RunSpec  # noqa: E402
-from gilviz.runner import run_target  # noqa: E402
+from gilviz.measure.runner import run_target  # noqa: E402
 
 
 def convoy_latency(probe, requests):

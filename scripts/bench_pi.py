@@ -41,7 +41,7 @@ from gilviz.analysis import compare_walls, wall_ns  # noqa: E402  (path set just
 from gilviz.cli import (SEED_KERNEL_BYTES_PER_SAMPLE, Parser, repeat_count,  # noqa: E402
                         sample_count)
 from gilviz.log import RunSpec  # noqa: E402
-from gilviz.runner import run_target  # noqa: E402
+from gilviz.measure.runner import run_target  # noqa: E402
 
 KERNELS = ("seed", "fast")
 GOAL_PER_CORE = 3.0

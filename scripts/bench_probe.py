@@ -43,7 +43,7 @@ from gilviz.agent.probe import Probe  # noqa: E402
 from gilviz.analysis import wall_ns  # noqa: E402
 from gilviz.cli import interpreter, work_size  # noqa: E402
 from gilviz.log import RunSpec  # noqa: E402
-from gilviz.runner import PROBE_CHUNK_TARGET_NS, PROBE_GAP_NS, run_target  # noqa: E402
+from gilviz.measure.runner import PROBE_CHUNK_TARGET_NS, PROBE_GAP_NS, run_target  # noqa: E402
 
 
 def median_interval(ratios, confidence_z=1.96):

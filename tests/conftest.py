@@ -104,7 +104,7 @@ def timed_run(backend="serial", workers=1, role="main", wall_s=1.0, cpu_share=1.
 
 def failing_at(number, run):
     """`run` (a stand-in for run_target) that raises TargetError on call `number`."""
-    from gilviz.runner import TargetError
+    from gilviz.measure.runner import TargetError
     calls = []
 
     def maybe_fail(spec):

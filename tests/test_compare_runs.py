@@ -13,7 +13,7 @@ import pytest
 from gilviz import cli
 from gilviz.analysis import ROUND_TRIP_MARKS, overlap_ns, summarize, wait_spans
 from gilviz.log import RunSpec, load, new_log, save
-from gilviz.runner import run_target
+from gilviz.measure.runner import run_target
 
 from conftest import other_interpreters
 from test_cli import png_size

@@ -16,7 +16,7 @@ from gilviz.analysis import (OFF_CPU, ON_CPU, SLEEPING, WAIT_IO, sampled_segment
 from gilviz.cli import main
 from gilviz.log import Marks, RunSpec, load
 from gilviz.report import summary_lines
-from gilviz.runner import run_target
+from gilviz.measure.runner import run_target
 
 
 def marks(rows):

@@ -13,7 +13,7 @@ pytest.importorskip("numpy")
 from gilviz import log
 from gilviz.analysis import NATIVE_END_MARK, NATIVE_MARK, pi_estimate, summarize
 from gilviz.log import RunSpec
-from gilviz.runner import run_target
+from gilviz.measure.runner import run_target
 
 BACKENDS = [("serial", 1), ("threads", 2), ("processes", 2), ("pool", 2), ("dummy-pool", 3)]
 SEED = 99

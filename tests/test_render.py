@@ -7,7 +7,7 @@ import pytest
 from gilviz.analysis import summarize
 from gilviz.log import RunSpec
 from gilviz.render import save_png, timeline_figure
-from gilviz.runner import run_target
+from gilviz.measure.runner import run_target
 
 from test_cli import png_size
 

@@ -7,7 +7,7 @@ import pytest
 
 from gilviz.analysis import overlap_ns, summarize
 from gilviz.log import RunSpec
-from gilviz.runner import TargetError, run_target
+from gilviz.measure.runner import TargetError, run_target
 
 from conftest import other_interpreters
 
@@ -82,7 +82,7 @@ def test_other_interpreters(version, python):
 
 
 def test_a_target_that_never_gets_ready_is_killed(tmp_path, monkeypatch):
-    from gilviz import runner
+    from gilviz.measure import runner
     silent = tmp_path / "python"
     silent.write_text("#!/bin/sh\nexec sleep 60\n")
     silent.chmod(0o755)

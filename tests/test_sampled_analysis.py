@@ -13,8 +13,8 @@ from gilviz.analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, WAIT_CPU, WAIT_GI
                              waiting_for_cpu)
 from gilviz.log import (Marks, ThreadSamples, Worker, WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER,
                         WAIT_RUNNING, WAIT_TIMED, WAIT_UNREADABLE, WAIT_UNTIMED)
-from gilviz.runner import attribute_samples
-from gilviz.sampler import parse_run_delay, parse_syscall
+from gilviz.measure.runner import attribute_samples
+from gilviz.measure.sampler import parse_run_delay, parse_syscall
 
 
 def samples(worker, t, state, cpu=None, wait=None, run_delay=None):

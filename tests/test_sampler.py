@@ -3,7 +3,7 @@
 import threading
 import time
 
-from gilviz.sampler import Sampler, parse_stat
+from gilviz.measure.sampler import Sampler, parse_stat
 
 
 def test_parse_stat_survives_a_command_name_with_spaces_and_parentheses():

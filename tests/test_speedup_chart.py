@@ -6,7 +6,7 @@ from conftest import timed_run
 from gilviz.log import new_log
 from gilviz.render import save_png, speedup_figure
 from gilviz.render.speedup import ideal_label, subtitle, warnings
-from gilviz.scaling import sweep_scaling
+from gilviz.analysis.scaling import sweep_scaling
 
 
 def interrupted_log():

@@ -10,7 +10,7 @@ from conftest import failing_at
 from gilviz.cli import main, worker_counts
 from gilviz.log import load
 from gilviz.render import save_png, speedup_figure
-from gilviz.scaling import sweep_scaling
+from gilviz.analysis.scaling import sweep_scaling
 
 
 def usage_error(capsys, argv):
@@ -117,7 +117,7 @@ def test_the_speedup_command_runs_as_a_module(tmp_path):
 
 def test_a_sweep_stopped_by_a_failed_run_keeps_and_draws_what_finished(tmp_path, capsys,
                                                                       monkeypatch):
-    from gilviz import sweep
+    from gilviz.measure import sweep
     monkeypatch.setattr(sweep, "run_target", failing_at(3, sweep.run_target))
     status = main(["speedup", "countdown", "--workers", "1-2", "--backends", "threads",
                    "--repeat", "2", "--warmup", "0", "--work", "20000", "--out", str(tmp_path),

@@ -6,9 +6,9 @@ import pytest
 
 from conftest import timed_run
 from gilviz.log import RunSpec, SweepPlan, load
-from gilviz.progress import SweepProgress, estimate_remaining_s, format_duration
-from gilviz.runner import TargetError
-from gilviz.sweep import plan_sweep, round_of, run_sweep
+from gilviz.report.progress import SweepProgress, estimate_remaining_s, format_duration
+from gilviz.measure.runner import TargetError
+from gilviz.measure.sweep import plan_sweep, round_of, run_sweep
 
 SPEC = RunSpec(kernel="countdown", backend="serial", workers=1, work=1000, probe=False,
                python="/usr/bin/python3", sample_hz=0.0)

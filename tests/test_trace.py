@@ -3,7 +3,7 @@
 import json
 
 from gilviz.analysis import STATE_NAMES, RUNNING, WAIT_GIL, summarize
-from gilviz.trace import save_trace, trace_events
+from gilviz.render.trace import save_trace, trace_events
 
 from conftest import MS, samples_table
 

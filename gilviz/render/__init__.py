@@ -1,11 +1,25 @@
-"""Figures of runs. Library code: it builds matplotlib Figures without
-pyplot, so it never touches global plotting state, and every function that
-draws takes the loaded log records, never the live state of a run."""
+"""Pictures and exports of runs. Library code: figures are matplotlib Figures
+built without pyplot, so nothing here touches global plotting state, and
+every function draws from loaded log records and analysis results.
 
-from .compare import compare_figure
-from .convoy import convoy_figure
-from .speedup import speedup_figure
-from .files import save_png
-from .timeline import timeline_figure
+The figure modules import matplotlib (most of a second), so they load on
+first use: measuring and exporting a trace need none of it.
+"""
 
-__all__ = ["compare_figure", "convoy_figure", "speedup_figure", "timeline_figure", "save_png"]
+import importlib
+
+_FIGURES = {
+    "compare_figure": ".compare",
+    "convoy_figure": ".convoy",
+    "speedup_figure": ".speedup",
+    "timeline_figure": ".timeline",
+    "save_png": ".files",
+}
+
+__all__ = sorted(_FIGURES)
+
+
+def __getattr__(name):
+    if name not in _FIGURES:
+        raise AttributeError("module %r has no attribute %r" % (__name__, name))
+    return getattr(importlib.import_module(_FIGURES[name], __name__), name)

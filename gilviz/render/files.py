@@ -1,14 +1,12 @@
 """Writing figures to disk."""
 
-import os
-
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from ..log import atomic_write
 
 
 def save_png(figure, path):
     """Write `figure` as a PNG at its own size and dpi, atomically."""
-    partial = path + ".partial.png"
     FigureCanvasAgg(figure)
-    figure.savefig(partial, format="png", dpi=figure.dpi)
-    os.replace(partial, path)
-    return path
+    return atomic_write(path, lambda stream: figure.savefig(stream, format="png", dpi=figure.dpi),
+                        mode="wb")

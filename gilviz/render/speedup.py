@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from ..scaling import amdahl_speedup, sweep_scaling
+from ..analysis.scaling import amdahl_speedup, sweep_scaling
 from . import theme
 
 WORK_UNITS = {"countdown": "iterations", "io": "tasks", "pi": "samples"}

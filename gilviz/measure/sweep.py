@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import NamedTuple, Optional
 
-from .log import new_log, save
+from ..log import new_log, save
 from .runner import TargetError, run_target
 
 

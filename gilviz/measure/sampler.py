@@ -34,7 +34,7 @@ import time
 import numpy as np
 import psutil
 
-from .log import (WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED,
+from ..log import (WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED,
                   WAIT_UNREADABLE, WAIT_UNTIMED, CoreSamples, ProcessSamples, SamplerStats,
                   ThreadSamples)
 

@@ -28,7 +28,7 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
-from .analysis import wall_ns
+from . import wall_ns
 
 ALMOST_ALL = 0.1
 """A serial fraction within this of 0 or 1 reads "almost all parallel / serial"."""

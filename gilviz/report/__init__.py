@@ -3,7 +3,7 @@ worker, then the run's figures), and the phrases the figures share with it."""
 
 from __future__ import annotations
 
-from .analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SLEEPING, WAIT_CPU, WAIT_GIL, WAIT_IO,
+from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SLEEPING, WAIT_CPU, WAIT_GIL, WAIT_IO,
                        WAIT_LOCK, faster_side, pi_estimate, wait_spans, wait_stats,
                        waiting_share)
 

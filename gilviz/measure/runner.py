@@ -15,13 +15,12 @@ import json
 import os
 import select
 import subprocess
-import sys
 import tempfile
 
 import numpy as np
 
-from . import agent
-from .log import (CoreSamples, Holds, Interpreter, Marks, ProbeSettings, ProcessSamples,
+from .. import agent
+from ..log import (CoreSamples, Holds, Interpreter, Marks, ProbeSettings, ProcessSamples,
                   Run, ThreadSamples, Worker, empty_table, now_iso)
 from .sampler import Sampler
 

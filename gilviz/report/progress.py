@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from .sweep import round_of
+from ..measure.sweep import round_of
 
 
 def configuration(spec):

@@ -10,11 +10,11 @@ the release of the workers.
 from __future__ import annotations
 
 import json
-import os
 
 import numpy as np
 
-from .analysis import STATE_NAMES, run_segments
+from ..log import atomic_write
+from ..analysis import STATE_NAMES, run_segments
 
 
 def _us(ns):
@@ -64,8 +64,4 @@ def save_trace(run, stats, path):
     document = {"traceEvents": trace_events(run, stats), "displayTimeUnit": "ms",
                 "otherData": {"kernel": run.spec.kernel, "backend": run.spec.backend,
                               "workers": run.spec.workers, "started_at": run.started_at}}
-    partial = path + ".partial"
-    with open(partial, "w") as stream:
-        json.dump(document, stream)
-    os.replace(partial, path)
-    return path
+    return atomic_write(path, lambda stream: json.dump(document, stream))

@@ -32,7 +32,7 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
-from .log import WAIT_TIMED, WAIT_UNREADABLE, WAIT_UNTIMED
+from ..log import WAIT_TIMED, WAIT_UNREADABLE, WAIT_UNTIMED
 
 WAIT_GIL, WAIT_CPU, UNCLEAR = 0, 1, 2
 EVIDENCE_SHARE = 0.5

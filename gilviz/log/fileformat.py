@@ -1,0 +1,147 @@
+"""The log's file format: one JSON document, versioned.
+
+Tables are stored column-wise (a list per column) and loaded back as numpy
+arrays; NaN is stored as null, as JSON has none; thread states are stored as
+one string, a character a sample.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import NamedTuple
+
+import numpy as np
+
+from .files import atomic_write
+from .records import (CoreSamples, Holds, Interpreter, Marks, ProbeSettings, ProcessSamples,
+                      Run, RunLog, RunSpec, SamplerStats, SweepPlan, ThreadSamples, Worker)
+
+LOG_FORMAT_VERSION = "1.0"
+# History of LOG_FORMAT_VERSION:
+#   1.0  runs with spec, interpreter, probe settings, workers, probe holds,
+#        thread / process / core samples and sampler statistics; kernel
+#        marks; an optional sweep plan (speedup sweeps). Unreleased, so
+#        fields were added without a new version: among them RunSpec.cores
+#        (pinning), SamplerStats.cores (where the sampler ran), the roles
+#        "a", "b", "alone" and "beside-cpu", and the thread samples' run_delay
+#        and what a sleeping thread waited on.
+SUPPORTED_VERSIONS = ("1.0",)
+
+
+class Codec(NamedTuple):
+    """How one column of a table goes to JSON and back."""
+
+    encode: object
+    decode: object
+
+
+def _encode_numbers(array):
+    """Lists for JSON; NaN becomes null, as JSON has no NaN."""
+    if array.dtype.kind == "f" and np.isnan(array).any():
+        return np.where(np.isnan(array), None, array.astype(object)).tolist()
+    return array.tolist()
+
+
+def _column(dtype):
+    return Codec(_encode_numbers, lambda values: np.asarray(values, dtype=dtype))
+
+
+def _decode_matrix(values):
+    rows = np.asarray(values, dtype=np.float32)  # null -> NaN
+    return rows.reshape(len(values), -1) if len(values) else np.zeros((0, 0), np.float32)
+
+
+_matrix = Codec(_encode_numbers, _decode_matrix)
+# One character a sample, stored as one string: "RRSR...".
+_states = Codec(lambda array: "".join(array.tolist()),
+                lambda text: np.array(list(text), dtype="<U1"))
+
+
+TABLE_COLUMNS = {
+    Holds: {"worker": _column(np.int32), "start_ns": _column(np.int64),
+            "stop_ns": _column(np.int64), "cpu_wait_ns": _column(np.int64)},
+    Marks: {"worker": _column(np.int32), "t_ns": _column(np.int64), "kind": _column(str),
+            "value": _column(np.float64)},
+    ThreadSamples: {"t_ns": _column(np.int64), "worker": _column(np.int32), "state": _states,
+                    "cpu": _column(np.int16), "cpu_ticks": _column(np.int64),
+                    "wait": _states, "run_delay_ns": _column(np.int64)},
+    ProcessSamples: {"t_ns": _column(np.int64), "pid": _column(np.int64),
+                     "user_s": _column(np.float64), "system_s": _column(np.float64),
+                     "cpu": _column(np.int16)},
+    CoreSamples: {"t_ns": _column(np.int64), "percent": _matrix},
+}
+
+
+def empty_table(cls):
+    return cls(**{name: codec.decode([]) for name, codec in TABLE_COLUMNS[cls].items()})
+
+
+def _encode(value):
+    if type(value) in TABLE_COLUMNS:
+        columns = TABLE_COLUMNS[type(value)]
+        return {name: columns[name].encode(column) for name, column in value._asdict().items()}
+    if hasattr(value, "_asdict"):
+        return {key: _encode(item) for key, item in value._asdict().items()}
+    if isinstance(value, (list, tuple)):
+        return [_encode(item) for item in value]
+    return value
+
+
+def _table(cls, data):
+    columns = TABLE_COLUMNS[cls]
+    return cls(**{name: columns[name].decode(data[name]) for name in cls._fields})
+
+
+def _optional(cls, data):
+    return None if data is None else cls(**data)
+
+
+def _run(data):
+    return Run(
+        spec=RunSpec(**data["spec"]),
+        interpreter=Interpreter(**data["interpreter"]),
+        probe=_optional(ProbeSettings, data["probe"]),
+        started_at=data["started_at"],
+        release_ns=data["release_ns"],
+        end_ns=data["end_ns"],
+        workers=tuple(Worker(**worker) for worker in data["workers"]),
+        holds=_table(Holds, data["holds"]),
+        marks=_table(Marks, data["marks"]),
+        threads=_table(ThreadSamples, data["threads"]),
+        processes=_table(ProcessSamples, data["processes"]),
+        cores=_table(CoreSamples, data["cores"]),
+        sampler=_optional(SamplerStats, data["sampler"]),
+    )
+
+
+def dumps(log):
+    document = {"format": "gilviz-log", "format_version": LOG_FORMAT_VERSION}
+    document.update(_encode(log))
+    return json.dumps(document, separators=(",", ":"), allow_nan=False)
+
+
+def loads(text):
+    document = json.loads(text)
+    if not isinstance(document, dict) or document.get("format") != "gilviz-log":
+        raise ValueError("not a gilviz event log")
+    version = document.get("format_version")
+    if version not in SUPPORTED_VERSIONS:
+        raise ValueError("file format version %r not supported (this gilviz reads %s)"
+                         % (version, ", ".join(SUPPORTED_VERSIONS)))
+    return RunLog(
+        tool_version=document["tool_version"],
+        created=document["created"],
+        runs=tuple(_run(run) for run in document["runs"]),
+        sweep=_optional(SweepPlan, document.get("sweep")),
+    )
+
+
+def save(log, path):
+    """Write the log atomically: a reader never sees half a file."""
+    text = dumps(log)
+    atomic_write(path, lambda stream: stream.write(text))
+
+
+def load(path):
+    with open(path) as stream:
+        return loads(stream.read())
