@@ -15,7 +15,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
-from gilviz.jobs import convoy_case_of  # noqa: E402 (path set above)
+from gilviz.api.results import convoy_case_of  # noqa: E402 (path set above)
 from gilviz.log import RunSpec  # noqa: E402
 from gilviz.measure.runner import run_target  # noqa: E402
 

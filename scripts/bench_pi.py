@@ -38,8 +38,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import numpy as np  # noqa: E402
 
 from gilviz.analysis import compare_walls, wall_ns  # noqa: E402  (path set just above)
-from gilviz.cli import (SEED_KERNEL_BYTES_PER_SAMPLE, Parser, repeat_count,  # noqa: E402
-                        sample_count)
+from gilviz.api.options import SEED_KERNEL_BYTES_PER_SAMPLE  # noqa: E402
+from gilviz.cli.parser import Parser, repeat_count, sample_count  # noqa: E402
 from gilviz.log import RunSpec  # noqa: E402
 from gilviz.measure.runner import run_target  # noqa: E402
 

@@ -107,11 +107,11 @@ def failing_at(number, run):
     from gilviz.measure.runner import TargetError
     calls = []
 
-    def maybe_fail(spec):
+    def maybe_fail(spec, **options):
         calls.append(spec)
         if len(calls) == number:
             raise TargetError("the target died")
-        return run(spec)
+        return run(spec, **options)
     return maybe_fail
 
 

@@ -7,8 +7,9 @@ import sys
 import pytest
 
 from conftest import failing_at, png_size, run_cli
-from gilviz import jobs
-from gilviz.cli import main, work_size
+from gilviz.api import session
+from gilviz.cli import main
+from gilviz.cli.parser import work_size
 from gilviz.log import load
 
 SMALL = ["--count", "2e5", "--repeat", "1"]
@@ -109,12 +110,14 @@ def test_help_has_examples(capsys):
 
 
 def test_runs_finished_before_a_failure_are_kept(tmp_path, monkeypatch):
-    monkeypatch.setattr(jobs, "run_target", failing_at(2, jobs.run_target))
+    monkeypatch.setattr(session, "run_target", failing_at(2, session.run_target))
     status, _, err = run_cli(["countdown", "--threads", "2", "--out", str(tmp_path)] + SMALL)
     assert status == 1
     assert err.strip().splitlines()[-1].startswith("gilviz: error: the target died")
-    kept = err.split("the runs finished before it are in ")[1].strip()
-    assert [run.spec.role for run in load(kept).runs] == ["baseline"]
+    kept = err.split("1 finished run kept in ")[1].strip()
+    log = load(os.path.join(kept, "run.json"))
+    assert [run.spec.role for run in log.runs] == ["baseline"]
+    assert log.incomplete.startswith("run 2 of 2 failed: the target died")
 
 
 def test_python_dash_m_gilviz(tmp_path):

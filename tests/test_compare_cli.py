@@ -1,12 +1,14 @@
 """--cores, --switch-interval, --pause and compare's one varied dimension:
 bad input ends with one line and exit status 2."""
 
-import argparse
 import os
 
 import pytest
 
 from gilviz import cli
+from gilviz.api import options
+from gilviz.api.options import OptionError
+from gilviz.api.workloads import varied_dimension
 from gilviz.report import format_cores, format_interval, verdict
 from gilviz.analysis import compare_sides
 
@@ -27,18 +29,18 @@ def usage_error(argv, capsys):
 @needs_affinity
 def test_core_set_forms():
     allowed = sorted(os.sched_getaffinity(0))
-    assert cli.core_set("all") == allowed
-    assert cli.core_set("1") == allowed[:1]
-    assert cli.core_set(str(len(allowed))) == allowed
+    assert options.core_set("all") == allowed
+    assert options.core_set("1") == allowed[:1]
+    assert options.core_set(str(len(allowed))) == allowed
     first = allowed[0]
-    assert cli.core_set("%d-%d" % (first, first)) == [first]
-    assert cli.core_set("%d,%d" % (first, first)) == [first]
+    assert options.core_set("%d-%d" % (first, first)) == [first]
+    assert options.core_set("%d,%d" % (first, first)) == [first]
 
 
 @needs_affinity
 @pytest.mark.parametrize("text, words", [
     ("99", "99 cores asked"), ("", "empty"), ("0", "0 cores"), ("abc", "neither"),
-    ("1-0", "neither"), ("4096,4097", "no core 4096-4097"),
+    ("1-0", "neither"), ("4096,4097", "no core 4096,4097"), ("0-100000000000", "no core 0-100000000000"),
 ])
 def test_bad_cores_exit_2_with_one_line(text, words, capsys):
     line = usage_error(["countdown", "--cores", text], capsys)
@@ -50,7 +52,7 @@ def test_bad_cores_exit_2_with_one_line(text, words, capsys):
     ("1s", 1.0), ("1us", 1e-6),
 ])
 def test_switch_interval_units(text, seconds):
-    assert cli.switch_interval(text) == pytest.approx(seconds)
+    assert options.switch_interval(text) == pytest.approx(seconds)
 
 
 @pytest.mark.parametrize("text", ["0", "0.5us", "2", "1.5s", "abc", "5ns", "nan", "inf"])
@@ -60,11 +62,11 @@ def test_bad_switch_interval_exit_2_with_one_line(text, capsys):
 
 
 def test_pause_allows_zero_but_not_negative_or_long():
-    assert cli.client_pause("0") == 0
-    assert cli.client_pause("2ms") == pytest.approx(0.002)
+    assert options.client_pause("0") == 0
+    assert options.client_pause("2ms") == pytest.approx(0.002)
     for text in ("-1ms", "2s"):
-        with pytest.raises(argparse.ArgumentTypeError):
-            cli.client_pause(text)
+        with pytest.raises(OptionError):
+            options.client_pause(text)
 
 
 def test_compare_needs_one_dimension_given_twice(capsys):
@@ -87,9 +89,8 @@ def test_compare_takes_two_values_that_differ(capsys):
 
 
 def test_varied_dimension_keeps_the_values_given_once():
-    parser = cli.Parser(prog="test")
-    field, a, b, fixed = cli.varied_dimension(
-        {"cores": [[0]], "switch_interval_s": [0.001, 0.02], "python": []}, parser)
+    field, a, b, fixed = varied_dimension(
+        {"cores": [[0]], "switch_interval_s": [0.001, 0.02], "python": []})
     assert (field, a, b) == ("switch_interval_s", 0.001, 0.02)
     assert fixed == {"cores": [0], "python": None}
 

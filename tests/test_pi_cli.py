@@ -12,12 +12,13 @@ pytest.importorskip("numpy")
 
 from conftest import png_size, run_cli
 from gilviz import cli, log
+from gilviz.api import options
 
 
 def test_samples_accept_float_notation():
-    assert cli.sample_count("1e8") == 10**8
-    assert cli.sample_count("2_000") == 2000
-    assert cli.random_seed("12_345") == 12345
+    assert options.sample_count("1e8") == 10**8
+    assert options.sample_count("2_000") == 2000
+    assert options.random_seed("12_345") == 12345
 
 
 def test_a_run_writes_log_and_timeline(tmp_path):

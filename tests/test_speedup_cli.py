@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from conftest import failing_at
-from gilviz.cli import main, worker_counts
+from gilviz.cli import main
+from gilviz.cli.parser import worker_counts
 from gilviz.log import load
 from gilviz.render import save_png, speedup_figure
 from gilviz.analysis.scaling import sweep_scaling
@@ -96,7 +97,7 @@ def test_a_tiny_io_sweep_records_every_request(tmp_path, capsys):
                    "--warmup", "0", "--work", "6", "--io-wait", "0.001", "--out", str(tmp_path)])
     captured = capsys.readouterr()
     assert status == 0, captured.err
-    assert "gilviz: run 3/3 · round 1/1 · io 3 threads" in captured.err
+    assert "gilviz: run 3/3 · round 1/1: io 3 threads" in captured.err
     run_dir, = tmp_path.iterdir()
     log = load(str(run_dir / "run.json"))
     assert len(log.runs) == 3
@@ -117,8 +118,8 @@ def test_the_speedup_command_runs_as_a_module(tmp_path):
 
 def test_a_sweep_stopped_by_a_failed_run_keeps_and_draws_what_finished(tmp_path, capsys,
                                                                       monkeypatch):
-    from gilviz.measure import sweep
-    monkeypatch.setattr(sweep, "run_target", failing_at(3, sweep.run_target))
+    from gilviz.api import session
+    monkeypatch.setattr(session, "run_target", failing_at(3, session.run_target))
     status = main(["speedup", "countdown", "--workers", "1-2", "--backends", "threads",
                    "--repeat", "2", "--warmup", "0", "--work", "20000", "--out", str(tmp_path),
                    "--quiet"])

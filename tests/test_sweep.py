@@ -1,14 +1,14 @@
-"""The sweep's plan, its run loop (with a stand-in for run_target), and its progress lines."""
-
-import io
+"""A sweep's plan, the run loop every job shares (with a stand-in for
+run_target and an injected clock), time limits, and progress lines."""
 
 import pytest
 
 from conftest import timed_run
+from gilviz.api.session import MeasurementFailed, estimate_remaining_s, run_specs, run_timeout_s
+from gilviz.api.workloads import round_of, sweep_specs
 from gilviz.log import RunSpec, SweepPlan, load
-from gilviz.report.progress import SweepProgress, estimate_remaining_s, format_duration
 from gilviz.measure.runner import TargetError
-from gilviz.measure.sweep import plan_sweep, round_of, run_sweep
+from gilviz.report.progress import format_duration, progress_line
 
 SPEC = RunSpec(kernel="countdown", backend="serial", workers=1, work=1000, probe=False,
                python="/usr/bin/python3", sample_hz=0.0)
@@ -19,8 +19,12 @@ def describe(spec):
     return (spec.role, spec.backend, spec.workers)
 
 
+def stand_in(spec, timeout_s=None):
+    return timed_run(spec.backend, spec.workers, spec.role)
+
+
 def test_rounds_interleave_every_configuration_after_the_warmups():
-    specs = plan_sweep(SPEC, PLAN)
+    specs = sweep_specs(SPEC, PLAN)
     assert len(specs) == PLAN.planned_runs() == 2 + 3 * 7
     one_round = [("baseline", "serial", 1)] + [("main", backend, n)
                                                for backend in ("threads", "processes")
@@ -36,62 +40,76 @@ def test_round_of_counts_from_one_and_gives_zero_to_warmups():
     assert rounds[2:] == [1] * 7 + [2] * 7 + [3] * 7
 
 
-class Silent:
-    def started(self, index, spec):
-        pass
-
-    def finished(self, index, spec):
-        pass
-
-
-def test_the_log_is_saved_after_every_run(tmp_path):
+def test_the_log_is_saved_after_every_run_and_marked_incomplete_until_the_last(tmp_path):
     path = tmp_path / "run.json"
-    specs = plan_sweep(SPEC, PLAN)
+    specs = sweep_specs(SPEC, PLAN)
     seen_on_disk = []
 
-    def run(spec):
-        seen_on_disk.append(len(load(path).runs) if path.exists() else 0)
-        return timed_run(spec.backend, spec.workers, spec.role)
+    def run(spec, timeout_s=None):
+        if path.exists():
+            saved = load(path)
+            seen_on_disk.append((len(saved.runs), saved.incomplete is not None))
+        return stand_in(spec)
 
-    result = run_sweep(specs, PLAN, str(path), Silent(), run=run)
-    assert seen_on_disk == list(range(len(specs)))
-    assert not result.interrupted and result.error is None
+    log = run_specs(specs, run_dir=str(tmp_path), sweep=PLAN, run=run)
+    assert seen_on_disk == [(count, True) for count in range(1, len(specs))]
     saved = load(path)
-    assert saved.sweep == PLAN
+    assert saved.sweep == PLAN and saved.incomplete is None
     assert [describe(r.spec) for r in saved.runs] == [describe(s) for s in specs]
+    assert len(log.runs) == len(specs)
 
 
 @pytest.mark.parametrize("stop", [KeyboardInterrupt(), TargetError("the target died")])
-def test_an_interrupted_or_failed_sweep_keeps_the_runs_finished(tmp_path, stop):
-    path = tmp_path / "run.json"
-    specs = plan_sweep(SPEC, PLAN)
+def test_an_interrupted_or_failed_list_keeps_the_runs_finished(tmp_path, stop):
+    specs = sweep_specs(SPEC, PLAN)
     calls = []
 
-    def run(spec):
+    def run(spec, timeout_s=None):
         calls.append(spec)
         if len(calls) == 6:
             raise stop
-        return timed_run(spec.backend, spec.workers, spec.role)
+        return stand_in(spec)
 
-    result = run_sweep(specs, PLAN, str(path), Silent(), run=run)
+    caught = KeyboardInterrupt if isinstance(stop, KeyboardInterrupt) else MeasurementFailed
+    with pytest.raises(caught) as ended:
+        run_specs(specs, run_dir=str(tmp_path), sweep=PLAN, run=run)
     assert len(calls) == 6
-    assert len(result.log.runs) == 5
-    assert len(load(path).runs) == 5
+    assert len(ended.value.log.runs) == 5
+    saved = load(tmp_path / "run.json")
+    assert len(saved.runs) == 5 and saved.sweep == PLAN
     if isinstance(stop, KeyboardInterrupt):
-        assert result.interrupted and result.error is None
+        assert saved.incomplete == "interrupted after 5 of %d runs" % len(specs)
     else:
-        assert not result.interrupted and result.error == "the target died"
+        assert saved.incomplete == "run 6 of %d failed: the target died" % len(specs)
+        assert str(ended.value) == "the target died"
 
 
 def test_nothing_is_saved_when_no_run_finished(tmp_path):
-    path = tmp_path / "run.json"
-
-    def run(spec):
+    def run(spec, timeout_s=None):
         raise KeyboardInterrupt
 
-    result = run_sweep(plan_sweep(SPEC, PLAN), PLAN, str(path), Silent(), run=run)
-    assert result.log is None and result.interrupted
-    assert not path.exists()
+    with pytest.raises(KeyboardInterrupt) as ended:
+        run_specs(sweep_specs(SPEC, PLAN), run_dir=str(tmp_path), run=run)
+    assert ended.value.log is None and ended.value.log_path is None
+    assert not (tmp_path / "run.json").exists()
+
+
+def test_a_run_may_take_ten_times_the_longest_before_it_and_at_least_two_minutes():
+    assert run_timeout_s(None, {}) is None  # the first run: only stalls end it
+    assert run_timeout_s(None, {("serial", 1): [1.0, 3.0]}) == 120.0
+    assert run_timeout_s(None, {("serial", 1): [30.0], ("threads", 2): [20.0]}) == 300.0
+    assert run_timeout_s(5.0, {("serial", 1): [30.0]}) == 5.0
+
+
+def test_every_run_is_given_its_time_limit():
+    limits = []
+
+    def run(spec, timeout_s=None):
+        limits.append(timeout_s)
+        return stand_in(spec)
+
+    run_specs([SPEC] * 3, run=run, timeout_s=7.0)
+    assert limits == [7.0, 7.0, 7.0]
 
 
 def test_the_estimate_uses_each_configurations_median_and_the_mean_for_new_ones():
@@ -118,27 +136,17 @@ class FakeClock:
 
 def test_progress_gives_a_line_a_run_with_round_and_eta():
     plan = SweepPlan(backends=["threads"], worker_counts=[2], repeat=2, warmup=1)
-    specs = plan_sweep(SPEC, plan)
-    stream, clock = io.StringIO(), FakeClock()
-    progress = SweepProgress(specs, plan, stream, clock=clock)
-    for index, spec in enumerate(specs):
-        progress.started(index, spec)
+    specs = sweep_specs(SPEC, plan)
+    clock, lines = FakeClock(), []
+
+    def run(spec, timeout_s=None):
         clock.now += 10.0
-        progress.finished(index, spec)
-    lines = stream.getvalue().splitlines()
+        return stand_in(spec)
+
+    run_specs(specs, sweep=plan, run=run, clock=clock,
+              progress=lambda p: lines.append(progress_line(p, round_of(p.index, plan))))
     assert len(lines) == len(specs) == 5
-    assert lines[0] == ("gilviz: run 1/5 · warm-up · countdown serial · "
-                        "ETA after the first run")
-    assert lines[1] == "gilviz: run 2/5 · round 1/2 · countdown serial baseline · ETA 40 s"
-    assert lines[2] == "gilviz: run 3/5 · round 1/2 · countdown 2 threads · ETA 30 s"
-    assert lines[4].startswith("gilviz: run 5/5 · round 2/2 · countdown 2 threads")
-
-
-def test_quiet_progress_writes_nothing_and_still_times_the_runs():
-    specs = plan_sweep(SPEC, PLAN)
-    clock = FakeClock()
-    progress = SweepProgress(specs, PLAN, None, clock=clock)
-    progress.started(0, specs[0])
-    clock.now = 3.0
-    progress.finished(0, specs[0])
-    assert progress.durations == {("serial", 1): [3.0]}
+    assert lines[0] == "gilviz: run 1/5 · warm-up: countdown serial, work 1,000"
+    assert lines[1] == "gilviz: run 2/5 · round 1/2: countdown serial baseline, work 1,000 · ETA 40 s"
+    assert lines[2] == "gilviz: run 3/5 · round 1/2: countdown 2 threads, work 1,000 · ETA 30 s"
+    assert lines[4].startswith("gilviz: run 5/5 · round 2/2: countdown 2 threads")

@@ -24,7 +24,8 @@ LOG_FORMAT_VERSION = "1.0"
 #        fields were added without a new version: among them RunSpec.cores
 #        (pinning), SamplerStats.cores (where the sampler ran), the roles
 #        "a", "b", "alone" and "beside-cpu", and the thread samples' run_delay
-#        and what a sleeping thread waited on.
+#        and what a sleeping thread waited on, and RunLog.incomplete (why a
+#        log holds fewer runs than were planned).
 SUPPORTED_VERSIONS = ("1.0",)
 
 
@@ -114,6 +115,10 @@ def _run(data):
     )
 
 
+class LogError(ValueError):
+    """A file is not a gilviz log this version can read; the message says why."""
+
+
 def dumps(log):
     document = {"format": "gilviz-log", "format_version": LOG_FORMAT_VERSION}
     document.update(_encode(log))
@@ -123,16 +128,17 @@ def dumps(log):
 def loads(text):
     document = json.loads(text)
     if not isinstance(document, dict) or document.get("format") != "gilviz-log":
-        raise ValueError("not a gilviz event log")
+        raise LogError("not a gilviz event log")
     version = document.get("format_version")
     if version not in SUPPORTED_VERSIONS:
-        raise ValueError("file format version %r not supported (this gilviz reads %s)"
+        raise LogError("file format version %r not supported (this gilviz reads %s)"
                          % (version, ", ".join(SUPPORTED_VERSIONS)))
     return RunLog(
         tool_version=document["tool_version"],
         created=document["created"],
         runs=tuple(_run(run) for run in document["runs"]),
         sweep=_optional(SweepPlan, document.get("sweep")),
+        incomplete=document.get("incomplete"),
     )
 
 

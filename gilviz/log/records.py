@@ -259,6 +259,9 @@ class RunLog(NamedTuple):
     runs: tuple
     sweep: Optional[SweepPlan] = None
     """The plan, if the runs are a speedup sweep."""
+    incomplete: Optional[str] = None
+    """Why the runs stop short of what was planned (a failed run, an
+    interruption), or None: every planned run is here."""
 
     def find(self, role):
         """The first run with this role, or None."""
@@ -269,5 +272,6 @@ def now_iso():
     return datetime.datetime.now(datetime.timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
-def new_log(runs, sweep=None):
-    return RunLog(tool_version=__version__, created=now_iso(), runs=tuple(runs), sweep=sweep)
+def new_log(runs, sweep=None, incomplete=None):
+    return RunLog(tool_version=__version__, created=now_iso(), runs=tuple(runs), sweep=sweep,
+                  incomplete=incomplete)

@@ -105,8 +105,8 @@ class Target:
             if not answered:
                 self.process.kill()
                 self.process.wait()
-                raise TargetError("%s said nothing for %d s after it started%s"
-                                  % (self.python, timeout_s, self._last_words()))
+                raise TargetError("%s sent no %r within %d s: ended%s"
+                                  % (self.python, expected, timeout_s, self._last_words()))
         line = self._reports.readline()
         if not line:
             self.process.wait()
@@ -207,8 +207,9 @@ def attribute_samples(samples, members, workers):
     return ThreadSamples(**columns)
 
 
-def run_target(spec):
-    """Run `spec` in a fresh target process and return the measured Run."""
+def run_target(spec, timeout_s=None):
+    """Run `spec` in a fresh target process and return the measured Run;
+    a run that takes longer than `timeout_s` (None: no limit) is ended."""
     target = Target(spec.python)
     sampler = None
     try:
@@ -221,7 +222,7 @@ def run_target(spec):
                               target_cores=ready["interpreter"]["affinity"])
             sampler.start()
         target.send("go")
-        done = target.receive("done")
+        done = target.receive("done", timeout_s=timeout_s)
         target.process.wait()
     finally:
         if sampler is not None:

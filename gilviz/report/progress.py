@@ -1,36 +1,9 @@
-"""Progress of a sweep on the orchestrator's stderr: a line a run, with an ETA.
+"""Progress of a job in words: a line a run, with the time left.
 
 Written only between runs, by the orchestrator, never by a measured target.
-The clock is a parameter so that the estimate can be tested without waiting.
 """
 
 from __future__ import annotations
-
-import time
-
-from ..measure.sweep import round_of
-
-
-def configuration(spec):
-    return (spec.backend, spec.workers)
-
-
-def estimate_remaining_s(durations, remaining):
-    """Seconds that the `remaining` configurations should take to run.
-
-    `durations` maps a configuration to the seconds its runs took so far;
-    one not run yet counts as the mean of all runs so far. None before any
-    run has finished.
-    """
-    everything = [seconds for runs in durations.values() for seconds in runs]
-    if not everything:
-        return None
-    mean = sum(everything) / len(everything)
-    total = 0.0
-    for key in remaining:
-        runs = sorted(durations.get(key, ()))
-        total += runs[len(runs) // 2] if runs else mean
-    return total
 
 
 def format_duration(seconds):
@@ -43,32 +16,27 @@ def format_duration(seconds):
     return "%d h %02d min" % (seconds // 3600, seconds % 3600 // 60)
 
 
-class SweepProgress:
-    """Tells `stream` (None: nobody) of each run of `specs`, a line a run."""
+def describe_run(spec):
+    """How a run is announced: "countdown 4 threads, work 10,000,000"."""
+    if spec.kernel == "convoy":
+        cpu_threads = spec.workers - 1
+        return "convoy, " + ("I/O thread alone" if spec.role == "alone" else
+                             "beside %d CPU thread%s" % (cpu_threads,
+                                                          "" if cpu_threads == 1 else "s"))
+    what = "serial baseline" if spec.role == "baseline" else spec.describe()
+    if spec.role in ("a", "b"):
+        what += ", side %s" % spec.role.upper()
+    return "%s %s, work %s" % (spec.workload(), what, format(spec.work, ","))
 
-    def __init__(self, specs, plan, stream, clock=time.monotonic):
-        self.specs = specs
-        self.plan = plan
-        self.stream = stream
-        self.clock = clock
-        self.durations = {}
-        self._began = None
 
-    def line(self, index, spec):
-        number = round_of(index, self.plan)
-        where = "warm-up" if number == 0 else "round %d/%d" % (number, self.plan.repeat)
-        what = "serial baseline" if spec.role == "baseline" else spec.describe()
-        eta = estimate_remaining_s(self.durations,
-                                   [configuration(each) for each in self.specs[index:]])
-        return "gilviz: run %d/%d · %s · %s %s · ETA %s" % (
-            index + 1, len(self.specs), where, spec.kernel, what,
-            "after the first run" if eta is None else format_duration(eta))
-
-    def started(self, index, spec):
-        self._began = self.clock()
-        if self.stream is not None:
-            self.stream.write(self.line(index, spec) + "\n")
-            self.stream.flush()
-
-    def finished(self, index, spec):
-        self.durations.setdefault(configuration(spec), []).append(self.clock() - self._began)
+def progress_line(progress, round_number=None):
+    """"gilviz: run 3/10 · round 1/3: countdown 2 threads, work 10,000,000 · ETA 8 s"
+    for an api.session.Progress; `round_number` (0 for a warm-up) for a sweep."""
+    where = ""
+    if progress.sweep is not None:
+        where = " · %s" % ("warm-up" if round_number == 0 else
+                           "round %d/%d" % (round_number, progress.sweep.repeat))
+    eta = ("" if progress.eta_s is None or progress.eta_s < 1
+           else " · ETA %s" % format_duration(progress.eta_s))
+    return "gilviz: run %d/%d%s: %s%s" % (progress.index + 1, progress.total, where,
+                                          describe_run(progress.spec), eta)

@@ -1,0 +1,190 @@
+"""gilviz from Python: measure, load, summarise and draw, with no printing.
+
+    import gilviz
+    result = gilviz.run("countdown", threads=4, count=2e6)
+    result.summary.comparison.median     # 4 threads over serial, a ratio
+    result.figure()                      # a matplotlib Figure; Jupyter shows result inline
+    result.save("output")                # run.json, timeline.png, trace.json
+
+Keywords are named like the command line's flags (--switch-interval is
+switch_interval=) and take the same values ("5ms", 2e6, "0-1", [0, 1]).
+Progress goes to `progress`, a callable given an api.session.Progress before
+each run; nothing is printed. With `out`, a run directory is made there
+first and the log saved into it after every run, so that an interruption
+loses nothing finished (the command line does this).
+
+A bad value raises OptionError; a failed run raises MeasurementFailed with
+the runs finished before it; an interruption re-raises KeyboardInterrupt
+with their log in its `log` attribute.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ..log import LogError, load as load_log, new_run_dir
+from . import options as parse
+from .options import OptionError, as_text
+from .results import (CompareResult, ConvoyResult, Result, RunResult, SpeedupResult,
+                      result_of, run_name)
+from .session import LOG_NAME, MeasurementFailed, Progress, run_specs
+from .workloads import (DEFAULT_WORK, backend_of, check_probe, convoy_specs, io_params,
+                        pi_params, plan, sweep_spec_and_plan, sweep_specs, varied_dimension,
+                        workload_spec)
+
+__all__ = ["run", "speedup", "compare", "convoy", "load", "Result", "RunResult",
+           "SpeedupResult", "CompareResult", "ConvoyResult", "OptionError", "MeasurementFailed",
+           "Progress", "LogError"]
+
+KERNELS = ("countdown", "io", "pi")
+"""The workloads run() takes."""
+
+
+def _parsed(parser, value):
+    """`value` through an options parser, as the flag's text would go; None stays None."""
+    return None if value is None else parser(as_text(value))
+
+
+def _target(python, cores, switch_interval, sample_hz):
+    return dict(python=_parsed(parse.interpreter, python),
+                cores=_parsed(parse.core_set, cores),
+                switch_interval_s=_parsed(parse.switch_interval, switch_interval),
+                sample_hz=_parsed(parse.sample_rate, sample_hz))
+
+
+def _backend(threads, processes, serial, pool=None, dummy_pool=None):
+    return backend_of(*(_parsed(parse.worker_count, value) for value in (threads, processes)),
+                      serial=bool(serial), pool=_parsed(parse.worker_count, pool),
+                      dummy_pool=_parsed(parse.worker_count, dummy_pool))
+
+
+def _run_dir(out, name):
+    return None if out is None else new_run_dir(out, name)
+
+
+def _measure(specs, result_class, out, name, progress, timeout, sweep=None):
+    """Run `specs`; the result, saved in a fresh run directory under `out` if given."""
+    run_dir = _run_dir(out, name)
+    try:
+        log = run_specs(specs, run_dir=run_dir, sweep=sweep, progress=progress,
+                        timeout_s=_parsed(parse.timeout, timeout))
+    except BaseException:
+        if run_dir is not None and not os.listdir(run_dir):
+            os.rmdir(run_dir)  # nothing finished: leave no empty directory behind
+        raise
+    return result_class(log, run_dir)
+
+
+def workload_specs(kernel="countdown", *, threads=None, processes=None, serial=False, pool=None,
+                   dummy_pool=None, count=None, samples=None, repeat=3, baseline=True,
+                   cores=None, switch_interval=None, python=None, sample_hz=1000.0, probe=None,
+                   variant="fast", seed=None, chunk=None, io_wait=None, io_via=None):
+    """The specs run() would run, in order: see run()."""
+    if kernel not in KERNELS:
+        raise OptionError("%r is not a workload: give one of %s" % (kernel, ", ".join(KERNELS)))
+    if samples is not None and kernel != "pi":
+        raise OptionError("samples= is pi's count: give count= for %s" % kernel)
+    if kernel != "pi" and (pool is not None or dummy_pool is not None):
+        raise OptionError("the Pool backends are pi's")
+    backend, workers = _backend(threads, processes, serial, pool, dummy_pool)
+    sizes = {"pi": parse.sample_count}
+    work = _parsed(sizes.get(kernel, parse.work_size),
+                   samples if kernel == "pi" and samples is not None else count)
+    work = work or DEFAULT_WORK[kernel]
+    params = None
+    if kernel == "pi":
+        if variant not in ("fast", "seed"):
+            raise OptionError("%r is not a pi kernel: give fast or seed" % variant)
+        params = pi_params(variant, _parsed(parse.random_seed, seed),
+                           _parsed(parse.chunk_size, chunk), work)
+    elif kernel == "io":
+        if io_via not in (None, "echo", "sleep"):
+            raise OptionError("%r: io_via is echo or sleep" % io_via)
+        params = io_params(_parsed(parse.io_wait, io_wait), io_via)
+    spec = workload_spec(kernel, backend, workers, work, check_probe(kernel, probe),
+                         params=params, work_option="--samples" if kernel == "pi" else "--count",
+                         **_target(python, cores, switch_interval, sample_hz))
+    return plan(spec, baseline, _parsed(parse.repeat_count, repeat))
+
+
+def run(kernel="countdown", *, out=None, progress=None, timeout=None, **options):
+    """Measure a workload ("countdown", "pi" or "io") and return a RunResult.
+
+    Options, as the flags: threads=, processes=, serial=True (pi also
+    pool=, dummy_pool=); count= (pi: samples=); repeat=3; baseline=True
+    (a serial run of the same work before each measured run); cores=,
+    switch_interval=, python=, sample_hz=1000; probe= (countdown: True);
+    pi: variant="fast"|"seed", seed=, chunk=; io: io_wait=, io_via=.
+    """
+    specs = workload_specs(kernel, **options)
+    main = next(spec for spec in specs if spec.role == "main")
+    return _measure(specs, RunResult, out, run_name(main), progress, timeout)
+
+
+def speedup(kernel="countdown", *, workers="1-8", backends=("threads", "processes"), repeat=3,
+            warmup=1, work=None, probe=False, sample_hz=0.0, python=None, io_wait=None,
+            io_via=None, out=None, progress=None, timeout=None):
+    """Sweep backends and worker counts for one kernel: a SpeedupResult."""
+    spec, sweep = sweep_spec_and_plan(
+        kernel, _parsed(parse.worker_counts, workers), _parsed(parse.backend_names, backends),
+        _parsed(parse.repeat_count, repeat), _parsed(parse.warmup_count, warmup),
+        _parsed(parse.work_size, work), probe, _parsed(parse.sample_rate, sample_hz),
+        _parsed(parse.interpreter, python), _parsed(parse.io_wait, io_wait), io_via)
+    return _measure(sweep_specs(spec, sweep), SpeedupResult, out, "speedup-%s" % kernel,
+                    progress, timeout, sweep=sweep)
+
+
+def _sides(value, parser):
+    """The values of one target option in a comparison: a tuple (A, B) is the
+    two sides; anything else (a list of cores among them) is one value."""
+    if value is None:
+        return []
+    values = value if isinstance(value, tuple) else (value,)
+    return [_parsed(parser, each) for each in values]
+
+
+def compare(kernel="countdown", *, threads=None, processes=None, serial=False, count=None,
+            cores=None, switch_interval=None, python=None, sample_hz=1000.0, probe=None,
+            repeat=3, out=None, progress=None, timeout=None):
+    """Measure a workload twice over, varying one of cores=, switch_interval=
+    or python= (given as a tuple of two: cores=(1, "all")), alternately `repeat`
+    times each: a CompareResult."""
+    if kernel != "countdown":
+        raise OptionError("compare takes the countdown")
+    given = {"cores": _sides(cores, parse.core_set),
+             "switch_interval_s": _sides(switch_interval, parse.switch_interval),
+             "python": _sides(python, parse.interpreter)}
+    field, a, b, fixed = varied_dimension(given)
+    backend, workers = _backend(threads, processes, serial)
+    spec = workload_spec(kernel, backend, workers,
+                         _parsed(parse.work_size, count) or DEFAULT_WORK[kernel],
+                         check_probe(kernel, probe), python=fixed.get("python"),
+                         sample_hz=_parsed(parse.sample_rate, sample_hz),
+                         switch_interval_s=fixed.get("switch_interval_s"),
+                         cores=fixed.get("cores"))
+    spec_a = spec._replace(role="a", **{field: a})
+    spec_b = spec._replace(role="b", **{field: b})
+    from ..report import DIMENSION_SLUGS
+    return _measure([spec_a, spec_b] * _parsed(parse.repeat_count, repeat), CompareResult, out,
+                    "compare-%s-%s" % (kernel, DIMENSION_SLUGS[field]), progress, timeout)
+
+
+def convoy(*, cpu_threads=1, requests=200, size=32, pause="1ms", count=10**9, cores=None,
+           switch_interval=None, python=None, sample_hz=1000.0, probe=True, out=None,
+           progress=None, timeout=None):
+    """Time small requests answered by an I/O thread, alone and then beside
+    `cpu_threads` CPU-bound threads: a ConvoyResult."""
+    specs = convoy_specs(_parsed(parse.worker_count, cpu_threads),
+                         _parsed(parse.request_count, requests),
+                         _parsed(parse.request_size, size), _parsed(parse.client_pause, pause),
+                         _parsed(parse.work_size, count), bool(probe),
+                         **_target(python, cores, switch_interval, sample_hz))
+    return _measure(specs, ConvoyResult, out, "convoy", progress, timeout)
+
+
+def load(path):
+    """The Result of a saved run: a run directory or its run.json."""
+    path = os.fspath(path)
+    run_dir = path if os.path.isdir(path) else os.path.dirname(path)
+    log_path = os.path.join(path, LOG_NAME) if os.path.isdir(path) else path
+    return result_of(load_log(log_path), run_dir)

@@ -1,0 +1,311 @@
+"""Option values: each parser takes what a user writes (a flag's text, or a
+keyword's value in Python: 2e6, "5ms", [0, 1]) and returns the value gilviz
+uses, or raises OptionError with one line saying what to give instead.
+
+The command line uses these as argparse type= callables (cli.parser wraps
+them so that argparse prints the line and exits 2); the api calls them on
+keyword arguments, so both accept the same values.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import shutil
+import subprocess
+
+
+class OptionError(ValueError):
+    """A value a user gave is not one gilviz takes; the message says why."""
+
+
+def as_text(value):
+    """A keyword's value as the flag's text: 2e6 -> "2000000.0", ["threads",
+    "processes"] -> "threads,processes". Whole numbers in a list are written
+    as one-number ranges, [0, 1] -> "0-0,1-1", so that they read as ids or
+    counts, never as "the first N cores"."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ",".join("%d-%d" % (item, item) if isinstance(item, int) else str(item)
+                        for item in value)
+    return str(value)
+
+
+MAX_WORKERS = 512
+MAX_COUNT = 10**11
+"""About 45 minutes of countdown on CPython 3.11 here: beyond it, a typo."""
+MAX_SAMPLES = 10**12
+"""About 45 minutes of the fast pi kernel on 2 cores here."""
+MAX_CHUNK = 10**7
+"""170 MB of buffers a worker."""
+MAX_SEED = 2**64 - 1
+SEED_KERNEL_BYTES_PER_SAMPLE = 33
+"""Peak memory of the seed's pi kernel: x, y and two temporaries of 8 bytes a
+sample, and the 1-byte mask (measured: 32 bytes a sample, 1 worker, 2e7)."""
+SEED_KERNEL_MEMORY_SHARE = 0.8
+"""Refuse a seed-kernel run that would need more of the available memory:
+past it, the OOM killer, not MemoryError, is what ends it."""
+MAX_SAMPLE_HZ = 10_000.0
+MAX_REPEAT = 100
+MAX_WORKER_COUNTS = 32
+MAX_WARMUP = 20
+MAX_SWEEP_RUNS = 2000
+"""More runs than this is a typo, or a job for a script."""
+IO_TASKS = 200
+IO_WAIT_S = 0.005
+MIN_IO_WAIT_S, MAX_IO_WAIT_S = 1e-4, 10.0
+INTERPRETER_TIMEOUT_S = 30
+OLDEST_TARGET = (3, 8)
+"""The agent's syntax and time.perf_counter_ns / threading.get_native_id need 3.8."""
+
+def whole_number(low, high, unit):
+    """A type= callable for a whole number of `unit` from `low` to `high`."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise OptionError("%r is not a whole number" % text) from None
+        if not low <= value <= high:
+            raise OptionError("%d %s: give %d to %d" % (value, unit, low, high))
+        return value
+    return parse
+
+
+worker_count = whole_number(1, MAX_WORKERS, "workers")
+repeat_count = whole_number(1, MAX_REPEAT, "repeats")
+
+
+def size_up_to(limit):
+    """A type= callable for a positive whole number up to `limit`; accepts
+    10000000, 10_000_000 and 1e7."""
+    def parse(text):
+        cleaned = text.replace("_", "")
+        try:
+            value = int(cleaned)
+        except ValueError:
+            try:
+                number = float(cleaned)
+            except ValueError:
+                raise OptionError("%r is not a number" % text) from None
+            if not math.isfinite(number) or not number.is_integer():
+                raise OptionError("%r is not a whole number" % text) from None
+            value = int(number)
+        if not 1 <= value <= limit:
+            raise OptionError("%s: give 1 to %.0e" % (text, limit))
+        return value
+    return parse
+
+
+work_size = size_up_to(MAX_COUNT)
+sample_count = size_up_to(MAX_SAMPLES)
+chunk_size = size_up_to(MAX_CHUNK)
+random_seed = whole_number(0, MAX_SEED, "as a seed")
+
+
+def real_number(text, what="a number"):
+    try:
+        return float(text)
+    except ValueError:
+        raise OptionError("%r is not %s" % (text, what)) from None
+
+
+def sample_rate(text):
+    value = real_number(text)
+    if not (value == 0 or 1 <= value <= MAX_SAMPLE_HZ):
+        raise OptionError("%s Hz: give 0 (off) or 1 to %.0f" % (text, MAX_SAMPLE_HZ))
+    return value
+
+
+@functools.lru_cache(maxsize=None)
+def interpreter(text):
+    """A Python 3.8+ executable: a path, or a name on PATH."""
+    path = shutil.which(os.path.expanduser(text))
+    if path is None:
+        raise OptionError("no executable at %r" % text)
+    try:
+        answer = subprocess.run(
+            [path, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True, text=True, timeout=INTERPRETER_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise OptionError("%s did not say its version within %d s" % (text, INTERPRETER_TIMEOUT_S))
+    except OSError as error:
+        raise OptionError("%s does not run: %s" % (text, error.strerror or error)) from None
+    try:
+        version = tuple(int(part) for part in answer.stdout.split("."))
+    except ValueError:
+        version = None
+    if answer.returncode != 0 or version is None:
+        raise OptionError("%s does not run as a Python interpreter" % text)
+    if version < OLDEST_TARGET:
+        raise OptionError("%s is Python %d.%d; gilviz measures %d.%d or newer"
+                          % ((text,) + version + OLDEST_TARGET))
+    return os.path.abspath(path)
+
+
+def allowed_cores():
+    """The CPU ids gilviz (and so a target it starts) may run on."""
+    if not hasattr(os, "sched_getaffinity"):
+        raise OptionError(
+            "pinning to cores needs Linux (os.sched_setaffinity); leave out --cores")
+    return sorted(os.sched_getaffinity(0))
+
+
+def _core_ids(text, allowed):
+    """(core ids, the parts naming cores not in `allowed`) from "0,2", "0-3" or
+    "1-1"; raises ValueError on bad syntax. A range reaching past the highest
+    allowed id is reported as written, never expanded: "0-100000000000" must
+    not take the memory of a hundred billion ids."""
+    ids, missing = set(), []
+    for part in text.split(","):
+        first, _, last = part.partition("-")
+        first, last = int(first), int(last) if last else int(first)
+        if first < 0 or last < first:
+            raise ValueError(part)
+        if last > allowed[-1]:
+            missing.append(part.strip())
+            continue
+        ids.update(range(first, last + 1))
+    missing += [str(core) for core in sorted(ids) if core not in allowed]
+    return sorted(ids), missing
+
+
+def core_set(text):
+    """--cores: N (a bare number: the first N cores gilviz may use), core ids
+    ("0,1", "2-3", "1-1" for core 1 alone), or "all". Returns sorted ids."""
+    from ..report import format_cores
+
+    allowed = allowed_cores()
+    here = "this machine lets gilviz use %s (%s)" % (
+        "1 core" if len(allowed) == 1 else "%d cores" % len(allowed), format_cores(allowed))
+    cleaned = text.strip().lower()
+    if not cleaned:
+        raise OptionError("empty: give a number of cores (1), core ids (0,1 or 1-1) or all")
+    if cleaned == "all":
+        return allowed
+    if cleaned.isdigit():
+        count = int(cleaned)
+        if count == 0:
+            raise OptionError("0 cores: give 1 to %d" % len(allowed))
+        if count > len(allowed):
+            raise OptionError("%d cores asked, but %s" % (count, here))
+        return allowed[:count]
+    try:
+        ids, missing = _core_ids(cleaned, allowed)
+    except ValueError:
+        raise OptionError(
+            "%r is neither a number of cores (2), core ids (0,1 or 1-1) nor all" % text) from None
+    if missing:
+        raise OptionError("no core %s here: %s" % (",".join(missing), here))
+    return ids
+
+
+DURATION_UNITS = (("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("min", 60.0), ("h", 3600.0),
+                  ("s", 1.0))
+MIN_SWITCH_S, MAX_SWITCH_S = 1e-6, 1.0
+MAX_PAUSE_S = 1.0
+
+
+def duration(text):
+    """Seconds from 5ms, 0.5ms, 100us, 1s or a bare number of seconds."""
+    cleaned = text.strip().lower().replace(" ", "")
+    scale = 1.0
+    for unit, unit_scale in DURATION_UNITS:
+        if cleaned.endswith(unit):
+            cleaned, scale = cleaned[:-len(unit)], unit_scale
+            break
+    try:
+        seconds = float(cleaned) * scale
+    except ValueError:
+        raise OptionError(
+            "%r is not a duration: write 5ms, 0.5ms, 100us or 0.005 (seconds)" % text) from None
+    if not math.isfinite(seconds):
+        raise OptionError("%r is not a finite duration" % text)
+    return seconds
+
+
+MAX_TIMEOUT_S = 7 * 24 * 3600.0
+
+
+def timeout(text):
+    """--timeout: the most one run may take, a duration up to a week."""
+    seconds = duration(text)
+    if not 0 < seconds <= MAX_TIMEOUT_S:
+        raise OptionError("%s: give more than 0 and at most a week (a bare number is seconds)"
+                          % text)
+    return seconds
+
+
+def switch_interval(text):
+    """--switch-interval: a duration from 1 µs to 1 s."""
+    seconds = duration(text)
+    if not MIN_SWITCH_S <= seconds <= MAX_SWITCH_S:
+        raise OptionError(
+            "%s: give 1us to 1s (CPython's default is 5ms; a bare number is seconds)" % text)
+    return seconds
+
+
+def client_pause(text):
+    """--pause: a duration from 0 to 1 s."""
+    seconds = duration(text)
+    if not 0 <= seconds <= MAX_PAUSE_S:
+        raise OptionError("%s: give 0 to 1s (a bare number is seconds)" % text)
+    return seconds
+
+
+def worker_counts(text):
+    """Worker counts: "1-8", "1,2,4,8" or both ("1-4,8"); sorted, no repeats."""
+    counts = set()
+    for part in text.split(","):
+        bounds = part.strip().split("-")
+        if len(bounds) > 2 or not all(bound.strip().isdigit() for bound in bounds):
+            raise OptionError(
+                "%r is not a list of worker counts like 1-8 or 1,2,4,8" % text)
+        low, high = (worker_count(bound) for bound in (bounds[0], bounds[-1]))
+        if low > high:
+            raise OptionError("%s: a range goes up, as in %d-%d"
+                                             % (part.strip(), high, low))
+        if high - low + 1 > MAX_WORKER_COUNTS:
+            raise OptionError(
+                "%s: %d worker counts, at most %d (list some, e.g. 1,2,4,8,16)"
+                % (part.strip(), high - low + 1, MAX_WORKER_COUNTS))
+        counts.update(range(low, high + 1))
+    if len(counts) > MAX_WORKER_COUNTS:
+        raise OptionError("%s: %d worker counts, at most %d"
+                                         % (text, len(counts), MAX_WORKER_COUNTS))
+    return sorted(counts)
+
+
+def backend_names(text):
+    """Backends the agent offers, comma-separated, in the order given."""
+    from ..agent.backends import LAUNCHERS
+    names = []
+    for name in (part.strip() for part in text.split(",")):
+        if name not in LAUNCHERS:
+            raise OptionError("%r is not a backend: give some of %s"
+                                             % (name, ", ".join(sorted(LAUNCHERS))))
+        if name not in names:
+            names.append(name)
+    return names
+
+
+warmup_count = whole_number(0, MAX_WARMUP, "warm-up runs")
+
+
+def io_wait(text):
+    """Seconds a task of the io kernel waits: 0.1 ms to 10 s."""
+    value = real_number(text, "a number of seconds")
+    if not MIN_IO_WAIT_S <= value <= MAX_IO_WAIT_S:
+        raise OptionError("%s s: give %g to %g seconds"
+                                         % (text, MIN_IO_WAIT_S, MAX_IO_WAIT_S))
+    return value
+
+
+MAX_REQUESTS = 100_000
+MAX_REQUEST_BYTES = 65_536
+CONVOY_TIME_LIMIT_S = 60
+
+
+request_count = whole_number(1, MAX_REQUESTS, "requests")
+request_size = whole_number(1, MAX_REQUEST_BYTES, "bytes")
+
+

@@ -1,0 +1,335 @@
+"""Results: a measured (or loaded) log with what analysis makes of it, its
+words, its chart and its files.
+
+Every kind of job gives one: RunResult (countdown, pi, io), SpeedupResult,
+CompareResult and ConvoyResult. Each has
+
+    .log        the typed records (log.RunLog)
+    .summary    the figures analysis found (typed records, no words)
+    .report()   the terminal summary, as text
+    .figure()   a matplotlib Figure, built without pyplot
+    .save(dir)  run.json, the chart (and trace.json) in a run directory
+    ._repr_png_ the chart, for Jupyter
+
+Analysis runs once, on first use; matplotlib is imported only to draw.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+from typing import NamedTuple, Optional
+
+from ..analysis import (ROUND_TRIP_MARKS, baseline_note, compare_sides, compare_walls,
+                        completed_per_second, median_run, summarize, wait_spans, wait_stats,
+                        wall_ns)
+from ..analysis.scaling import sweep_scaling
+from ..log import CONVOY_IO_WORKER, new_run_dir, save
+from ..report import (DIMENSION_SLUGS, compare_lines, convoy_case, convoy_lines,
+                      scaling_lines, side_labels, summary_lines)
+from .session import LOG_NAME
+from .workloads import VARIED_OPTIONS
+
+
+class Result:
+    """What every result has; subclasses say what they draw and write."""
+
+    chart_name = None
+    """The chart's file name in the run directory, e.g. "timeline.png"."""
+
+    def __init__(self, log, run_dir=None):
+        self.log = log
+        self.run_dir = run_dir
+        """Where the result was saved or loaded from, or None."""
+        self.files = {}
+        """What save() wrote: {"log": path, "chart": path, ...}."""
+
+    @property
+    def name(self):
+        """The run directory's name after its time stamp."""
+        raise NotImplementedError
+
+    @property
+    def failed_workers(self):
+        """(run, worker) of every worker that failed, in every run."""
+        return tuple((run, worker) for run in self.log.runs for worker in run.workers
+                     if worker.error)
+
+    def report(self):
+        """The terminal summary, as text."""
+        return "\n".join(self.lines())
+
+    def lines(self):
+        raise NotImplementedError
+
+    def has_figure(self):
+        return True
+
+    def figure(self):
+        raise NotImplementedError
+
+    def save(self, directory="output"):
+        """Write run.json, the chart and any export into this result's run
+        directory (a new one under `directory` if it has none); return it."""
+        if self.run_dir is None:
+            self.run_dir = new_run_dir(directory, self.name)
+        self.files["log"] = os.path.join(self.run_dir, LOG_NAME)
+        save(self.log, self.files["log"])
+        self._save_exports()
+        if self.has_figure():
+            from ..render import save_png
+            self.files["chart"] = save_png(self.figure(),
+                                           os.path.join(self.run_dir, self.chart_name))
+        return self.run_dir
+
+    def _save_exports(self):
+        """Files beside the log and the chart; none by default."""
+
+    def _repr_png_(self):
+        if not self.has_figure():
+            return None
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        figure = self.figure()
+        FigureCanvasAgg(figure)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=figure.dpi)
+        return buffer.getvalue()
+
+    def __repr__(self):
+        return "<%s %s: %d runs%s>" % (type(self).__name__, self.name, len(self.log.runs),
+                                       ", incomplete" if self.log.incomplete else "")
+
+
+def run_name(spec):
+    """"countdown-threads4", "pi-seed-serial": a workload's run directory name."""
+    kernel = "%s-%s" % (spec.kernel, spec.variant) if spec.variant else spec.kernel
+    if spec.backend == "serial":
+        return "%s-serial" % kernel
+    return "%s-%s%d" % (kernel, spec.backend, spec.workers)
+
+
+class RunSummary(NamedTuple):
+    """The figures of a workload's runs."""
+
+    shown: object
+    """The measured run of median wall time: the one detailed and drawn."""
+    stats: object
+    """analysis.RunStats of the shown run."""
+    comparison: Optional[object]
+    """analysis.Comparison of the measured runs against their serial
+    baselines, or None without baselines."""
+    repeats: int
+    """Measured runs (role "main")."""
+
+
+class RunResult(Result):
+    """A workload measured `repeat` times, each after its serial baseline."""
+
+    chart_name = "timeline.png"
+
+    @property
+    def name(self):
+        return run_name((self.log.find("main") or self.log.runs[0]).spec)
+
+    @functools.cached_property
+    def summary(self):
+        """A RunSummary, or None when no measured run finished (only baselines)."""
+        measured = [run for run in self.log.runs if run.spec.role == "main"]
+        if not measured:
+            return None
+        baselines = [run for run in self.log.runs if run.spec.role == "baseline"]
+        comparison = compare_walls([wall_ns(run) for run in measured],
+                                   [wall_ns(run) for run in baselines])
+        shown = median_run(measured)
+        stats = summarize(shown)
+        note = baseline_note(shown, baselines)
+        if note:
+            stats = stats._replace(warnings=stats.warnings + (note,))
+        return RunSummary(shown, stats, comparison, len(measured))
+
+    def lines(self):
+        if self.summary is None:
+            return ["no measured run finished: %d baseline run%s only"
+                    % (len(self.log.runs), "" if len(self.log.runs) == 1 else "s")]
+        s = self.summary
+        return summary_lines(s.shown, s.stats, s.comparison, s.repeats)
+
+    def has_figure(self):
+        return self.summary is not None
+
+    def figure(self):
+        from ..render import timeline_figure
+        s = self.summary
+        return timeline_figure(s.shown, s.stats, s.comparison, s.repeats)
+
+    def _save_exports(self):
+        if self.summary is not None:
+            from ..render.trace import save_trace
+            self.files["trace"] = save_trace(self.summary.shown, self.summary.stats,
+                                             os.path.join(self.run_dir, "trace.json"))
+
+
+class SpeedupResult(Result):
+    """A speedup sweep: every backend at every worker count, in rounds."""
+
+    chart_name = "speedup.png"
+
+    @property
+    def name(self):
+        return "speedup-%s" % self.log.runs[0].spec.kernel if self.log.runs else "speedup"
+
+    @functools.cached_property
+    def summary(self):
+        """analysis.scaling.Scaling: speedups, spreads and Amdahl fits."""
+        return sweep_scaling(self.log)
+
+    def lines(self):
+        if not self.summary.runs_done:
+            return ["only warm-ups finished: no speedup to give"]
+        return scaling_lines(self.summary)
+
+    def has_figure(self):
+        return bool(self.summary.runs_done)
+
+    def figure(self):
+        from ..render import speedup_figure
+        return speedup_figure(self.log)
+
+
+class Side(NamedTuple):
+    """One side of a comparison, as measured."""
+
+    label: str
+    """What differs, in words: "1 core (0)", "500 µs switch interval"."""
+    runs: tuple
+    shown: object
+    """The run of median wall time, the one drawn."""
+    stats: object
+    """summarize(shown)."""
+
+
+class CompareSummary(NamedTuple):
+    dimension: str
+    """The RunSpec field that differs between the sides."""
+    a: Side
+    b: Side
+    sides: object
+    """analysis.SideBySide: walls and hand-offs, pair by pair."""
+    repeats: int
+
+
+def varied_field(runs_a, runs_b):
+    """The RunSpec field in which the two sides differ."""
+    spec_a, spec_b = runs_a[0].spec, runs_b[0].spec
+    return next((field for field in VARIED_OPTIONS
+                 if getattr(spec_a, field) != getattr(spec_b, field)), "python")
+
+
+class CompareResult(Result):
+    """Two variants of one workload, measured alternately (A B A B ...)."""
+
+    chart_name = "compare.png"
+
+    def _sides(self):
+        return ([run for run in self.log.runs if run.spec.role == "a"],
+                [run for run in self.log.runs if run.spec.role == "b"])
+
+    @property
+    def name(self):
+        runs_a, runs_b = self._sides()
+        if not (runs_a and runs_b):
+            return "compare"
+        return "compare-%s-%s" % (runs_a[0].spec.kernel,
+                                  DIMENSION_SLUGS[varied_field(runs_a, runs_b)])
+
+    @functools.cached_property
+    def summary(self):
+        """A CompareSummary, or None unless both sides have a finished run."""
+        by_role = dict(zip("ab", self._sides()))
+        if not (by_role["a"] and by_role["b"]):
+            return None
+        dimension = varied_field(by_role["a"], by_role["b"])
+        handoffs = {role: [summarize(run).handoffs for run in runs]
+                    for role, runs in by_role.items()}
+        sides = compare_sides([wall_ns(run) for run in by_role["a"]],
+                              [wall_ns(run) for run in by_role["b"]],
+                              handoffs["a"], handoffs["b"])
+        shown = {role: median_run(runs) for role, runs in by_role.items()}
+        labels = side_labels(shown["a"], shown["b"], dimension)
+        a, b = (Side(labels[i], tuple(by_role[role]), shown[role], summarize(shown[role]))
+                for i, role in enumerate("ab"))
+        return CompareSummary(dimension, a, b, sides, min(len(a.runs), len(b.runs)))
+
+    def lines(self):
+        s = self.summary
+        if s is None:
+            return ["only one side has a finished run: nothing to compare"]
+        return compare_lines(s.a, s.b, s.dimension, s.sides, s.repeats)
+
+    def has_figure(self):
+        return self.summary is not None
+
+    def figure(self):
+        from ..render import compare_figure
+        s = self.summary
+        return compare_figure(s.a, s.b, s.dimension, s.sides)
+
+
+class ConvoyCase(NamedTuple):
+    """One run of the convoy, as measured."""
+
+    label: str
+    """"I/O thread alone", "beside 1 CPU thread"."""
+    run: object
+    stats: object
+    """summarize(run), the I/O thread's pauses counted as its own."""
+    round_trips: object
+    """analysis.Waits: the client's round trips, as it timed them."""
+    latency: object
+    """analysis.WaitStats of the round trips, or None if none was answered."""
+    per_second: object
+    """Round trips completed a second, or None."""
+
+
+def convoy_case_of(run):
+    """A ConvoyCase of a convoy run, its I/O thread's pauses counted as its own."""
+    round_trips = wait_spans(run.marks, ROUND_TRIP_MARKS)
+    latency = wait_stats(round_trips)
+    return ConvoyCase(convoy_case(run.spec), run, summarize(run, io_workers=(CONVOY_IO_WORKER,)),
+                      round_trips, latency[0] if latency else None,
+                      completed_per_second(round_trips))
+
+
+class ConvoyResult(Result):
+    """The I/O thread alone, then beside CPU-bound threads."""
+
+    chart_name = "convoy.png"
+    name = "convoy"
+
+    @functools.cached_property
+    def summary(self):
+        """The ConvoyCases, in the order they ran."""
+        return tuple(convoy_case_of(run) for run in self.log.runs)
+
+    def lines(self):
+        return convoy_lines(self.summary, CONVOY_IO_WORKER)
+
+    def has_figure(self):
+        return bool(self.summary)
+
+    def figure(self):
+        from ..render import convoy_figure
+        return convoy_figure(self.summary, CONVOY_IO_WORKER)
+
+
+def result_of(log, run_dir=None):
+    """The kind of Result a log holds, told from its runs."""
+    roles = {run.spec.role for run in log.runs}
+    if log.sweep is not None:
+        return SpeedupResult(log, run_dir)
+    if roles & {"a", "b"}:
+        return CompareResult(log, run_dir)
+    if roles & {"alone", "beside-cpu"}:
+        return ConvoyResult(log, run_dir)
+    return RunResult(log, run_dir)

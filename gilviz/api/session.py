@@ -1,0 +1,127 @@
+"""Running a list of specs, one fresh target each, for every kind of job.
+
+    specs --run_target--> Runs --> RunLog
+            |                `--> saved to run_dir/run.json after every run, when given
+            `--> progress(Progress) before each run, with an estimate of the time left
+
+A failed run or an interruption (Ctrl-C, SIGTERM) ends the list: the runs
+finished so far are kept, in the log on disk marked incomplete and in the
+exception (`log`), so that nothing finished is lost.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import NamedTuple, Optional
+
+from ..log import new_log, save
+from ..measure.runner import TargetError, run_target
+
+LOG_NAME = "run.json"
+TIMEOUT_FLOOR_S = 120.0
+"""Without --timeout, a run may take 10x the longest run finished before it,
+and at least this long: enough never to cut a sane run short."""
+TIMEOUT_FACTOR = 10
+
+
+class Progress(NamedTuple):
+    """What the next run is, told before it starts."""
+
+    index: int
+    """From 0."""
+    total: int
+    spec: object
+    """The RunSpec about to run."""
+    eta_s: Optional[float]
+    """Seconds the runs left should take, from those finished; None before any."""
+    sweep: Optional[object] = None
+    """The SweepPlan, when the runs are a sweep."""
+
+
+class MeasurementFailed(RuntimeError):
+    """A run failed; the message says which and how."""
+
+    def __init__(self, message, log=None, log_path=None):
+        super().__init__(message)
+        self.log = log
+        """The RunLog of the runs finished before it (marked incomplete), or
+        None if none had."""
+        self.log_path = log_path
+        """Where it was saved, or None."""
+
+
+def configuration(spec):
+    return (spec.backend, spec.workers)
+
+
+def estimate_remaining_s(durations, remaining):
+    """Seconds that the `remaining` configurations should take to run.
+
+    `durations` maps a configuration to the seconds its runs took so far;
+    one not run yet counts as the mean of all runs so far. None before any
+    run has finished.
+    """
+    everything = [seconds for runs in durations.values() for seconds in runs]
+    if not everything:
+        return None
+    mean = sum(everything) / len(everything)
+    total = 0.0
+    for key in remaining:
+        runs = sorted(durations.get(key, ()))
+        total += runs[len(runs) // 2] if runs else mean
+    return total
+
+
+def run_timeout_s(timeout_s, durations):
+    """The time limit of the next run: the user's, or else 10x the longest run
+    so far and at least TIMEOUT_FLOOR_S; None (no limit) for the first run,
+    whose stalls the runner still catches."""
+    if timeout_s is not None:
+        return timeout_s
+    longest = max((seconds for runs in durations.values() for seconds in runs), default=None)
+    return None if longest is None else max(TIMEOUT_FLOOR_S, TIMEOUT_FACTOR * longest)
+
+
+def run_specs(specs, run_dir=None, sweep=None, progress=None, timeout_s=None, run=None,
+              clock=time.monotonic):
+    """Run `specs` in order and return their RunLog.
+
+    With `run_dir`, the log is saved there after every run (marked
+    incomplete until the last). `progress` is called with a Progress before
+    each run; `run` measures one spec (runner.run_target by default, called
+    with the run's time limit).
+    """
+    run = run or run_target
+    log_path = os.path.join(run_dir, LOG_NAME) if run_dir else None
+    runs, durations = [], {}
+
+    def keep(incomplete):
+        """The log so far, saved when there is somewhere to; None if no run finished."""
+        if not runs:
+            return None
+        log = new_log(runs, sweep=sweep, incomplete=incomplete)
+        if log_path:
+            save(log, log_path)
+        return log
+
+    for index, spec in enumerate(specs):
+        if progress is not None:
+            progress(Progress(index, len(specs), spec,
+                              estimate_remaining_s(durations,
+                                                   [configuration(s) for s in specs[index:]]),
+                              sweep))
+        began = clock()
+        try:
+            runs.append(run(spec, timeout_s=run_timeout_s(timeout_s, durations)))
+        except TargetError as failure:
+            log = keep("run %d of %d failed: %s" % (index + 1, len(specs), failure))
+            raise MeasurementFailed(str(failure), log, log_path if log else None) from None
+        except KeyboardInterrupt as interruption:
+            interruption.log = keep("interrupted after %d of %d runs" % (len(runs), len(specs)))
+            interruption.log_path = log_path if interruption.log else None
+            raise
+        durations.setdefault(configuration(spec), []).append(clock() - began)
+        keep(None if len(runs) == len(specs) else
+             "%d of %d runs done so far" % (len(runs), len(specs)))
+    return new_log(runs, sweep=sweep)

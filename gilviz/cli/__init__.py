@@ -1,0 +1,20 @@
+"""The command line: parse (cli.parser), then hand over to the api and print
+(cli.commands). `gilviz` and `python -m gilviz` both call main()."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv=None, out=None, err=None):
+    """Run the command in `argv` (default: sys.argv[1:]); the exit status."""
+    from .commands import EXIT_INTERRUPTED, HANDLERS
+    from .parser import build_parser
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        args = build_parser().parse_args(argv)
+        return HANDLERS[args.handler](args, out, err)
+    except KeyboardInterrupt:
+        err.write("gilviz: interrupted\n")
+        return EXIT_INTERRUPTED
