@@ -1,7 +1,29 @@
 """gilviz: see CPython's Global Interpreter Lock at work.
 
-This module is imported by the measured interpreter too (through gilviz.agent),
-so it stays stdlib-only and free of anything newer than Python 3.8.
+From Python (a notebook shows a result's chart inline):
+
+    import gilviz
+    result = gilviz.run("countdown", threads=4)
+    print(result.report())
+    result.figure()
+
+run, speedup, compare, convoy and load are those of gilviz.api; they load
+on first use, so that `import gilviz` stays light. The stages, in the order
+data flows: agent (inside the measured interpreter) -> measure -> log ->
+analysis -> report / render; api is the application layer over them, cli the
+command line over api. Targets run on CPython 3.8 or newer; gilviz itself
+needs 3.9 or newer.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
+
+_API = ("run", "speedup", "compare", "convoy", "load")
+
+__all__ = list(_API) + ["__version__"]
+
+
+def __getattr__(name):
+    if name in _API:
+        from . import api
+        return getattr(api, name)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))

@@ -29,7 +29,6 @@ Run it under the benchmark lock, on a machine as quiet as you can get:
     python scripts/bench_pi.py --repeat 3 --samples 2e7 --rss-samples 1e8
 """
 
-import argparse
 import os
 import sys
 

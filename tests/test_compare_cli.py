@@ -40,7 +40,8 @@ def test_core_set_forms():
 @needs_affinity
 @pytest.mark.parametrize("text, words", [
     ("99", "99 cores asked"), ("", "empty"), ("0", "0 cores"), ("abc", "neither"),
-    ("1-0", "neither"), ("4096,4097", "no core 4096,4097"), ("0-100000000000", "no core 0-100000000000"),
+    ("1-0", "neither"), ("4096,4097", "no core 4096,4097"),
+    ("0-100000000000", "no core 0-100000000000"),
 ])
 def test_bad_cores_exit_2_with_one_line(text, words, capsys):
     line = usage_error(["countdown", "--cores", text], capsys)

@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("numpy")
 
 from conftest import png_size, run_cli
-from gilviz import cli, log
+from gilviz import log
 from gilviz.api import options
 
 

@@ -147,6 +147,7 @@ def test_progress_gives_a_line_a_run_with_round_and_eta():
               progress=lambda p: lines.append(progress_line(p, round_of(p.index, plan))))
     assert len(lines) == len(specs) == 5
     assert lines[0] == "gilviz: run 1/5 · warm-up: countdown serial, work 1,000"
-    assert lines[1] == "gilviz: run 2/5 · round 1/2: countdown serial baseline, work 1,000 · ETA 40 s"
+    assert lines[1] == ("gilviz: run 2/5 · round 1/2: countdown serial baseline, work 1,000"
+                        " · ETA 40 s")
     assert lines[2] == "gilviz: run 3/5 · round 1/2: countdown 2 threads, work 1,000 · ETA 30 s"
     assert lines[4].startswith("gilviz: run 5/5 · round 2/2: countdown 2 threads")
