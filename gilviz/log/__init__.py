@@ -13,9 +13,9 @@ from .records import (CONVOY_IO_WORKER, CONVOY_SERVED_MARK, WAIT_MUTEX, WAIT_NOT
 
 __all__ = [
     "LOG_FORMAT_VERSION", "LogError", "SUPPORTED_VERSIONS", "TABLE_COLUMNS", "dumps",
-    "empty_table", "load", "loads", "save", "atomic_write", "new_run_dir", "CONVOY_IO_WORKER", "CONVOY_SERVED_MARK",
-    "WAIT_MUTEX", "WAIT_NOT_READ", "WAIT_OTHER", "WAIT_RUNNING", "WAIT_TIMED", "WAIT_UNREADABLE",
-    "WAIT_UNTIMED", "CoreSamples", "Holds", "Interpreter", "Marks", "ProbeSettings",
-    "ProcessSamples", "Run", "RunLog", "RunSpec", "SamplerStats", "SweepPlan", "ThreadSamples",
-    "Worker", "new_log", "now_iso",
+    "empty_table", "load", "loads", "save", "atomic_write", "new_run_dir", "CONVOY_IO_WORKER",
+    "CONVOY_SERVED_MARK", "WAIT_MUTEX", "WAIT_NOT_READ", "WAIT_OTHER", "WAIT_RUNNING",
+    "WAIT_TIMED", "WAIT_UNREADABLE", "WAIT_UNTIMED", "CoreSamples", "Holds", "Interpreter",
+    "Marks", "ProbeSettings", "ProcessSamples", "Run", "RunLog", "RunSpec", "SamplerStats",
+    "SweepPlan", "ThreadSamples", "Worker", "new_log", "now_iso",
 ]
