@@ -233,6 +233,12 @@ class Run(NamedTuple):
     sampler: Optional[SamplerStats]
     """None if the sampler was off."""
 
+    def failed_workers(self):
+        """The workers that failed (a killed process, an exception in the
+        kernel), each with its Worker.error; empty if all ran to the end. A
+        run with any is no measure of the speed of its configuration."""
+        return tuple(worker for worker in self.workers if worker.error is not None)
+
 
 class SweepPlan(NamedTuple):
     """What a speedup sweep set out to run; the runs it finished are the log's runs."""
