@@ -13,6 +13,7 @@ Records are plain dicts that go to the orchestrator as JSON.
 import functools
 import json
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.dummy
 import os
 import queue
@@ -141,6 +142,7 @@ class ProcessLauncher(object):
         self._conns = {}
         self._processes = {}
         self._ids = {}
+        self._records = None
 
     def start(self, index, work):
         parent_end, child_end = self._context.Pipe(duplex=False)
@@ -173,15 +175,42 @@ class ProcessLauncher(object):
     def release(self):
         self._go.set()
 
-    def result(self, index):
-        record = self._receive(index)
-        if record is None:
-            record = dict(self._ids[index], work=0, result=None, holds=[], marks=[])
-            record.update(start_ns=None, stop_ns=None, cpu_ns=None)
-            record["error"] = "worker process %s" % describe_exit(
-                self._processes[index].exitcode)
-        self._processes[index].join()
+    def _lost(self, index, error):
+        record = dict(self._ids[index], work=0, result=None, holds=[], marks=[], error=error)
+        record.update(start_ns=None, stop_ns=None, cpu_ns=None)
         return record
+
+    def _collect(self):
+        """Every worker's record, as each arrives. Once one worker process
+        died, the others are killed: the run has failed, and waiting for them
+        would only keep the user waiting."""
+        records = {}
+        pending = dict(self._conns)
+        while pending:
+            died = None
+            for conn in multiprocessing.connection.wait(list(pending.values())):
+                index = next(i for i, c in pending.items() if c is conn)
+                del pending[index]
+                records[index] = self._receive(index)
+                if records[index] is None:
+                    records[index] = self._lost(index, "worker process %s" % describe_exit(
+                        self._processes[index].exitcode))
+                    died = index if died is None else died
+            if died is not None:
+                for index in pending:
+                    self._processes[index].kill()
+                    self._processes[index].join()
+                    records[index] = self._lost(
+                        index, "killed when worker process %d failed" % died)
+                pending.clear()
+        for process in self._processes.values():
+            process.join()
+        return records
+
+    def result(self, index):
+        if self._records is None:
+            self._records = self._collect()
+        return self._records[index]
 
 
 def _pool_member_init(reports, go, parent_pid):
