@@ -5,6 +5,7 @@ versioned file format (fileformat), and where and how runs are written
 from .fileformat import (LOG_FORMAT_VERSION, SUPPORTED_VERSIONS, TABLE_COLUMNS, dumps,
                          empty_table, load, loads, save)
 from .files import atomic_write, new_run_dir
+from .validate import LogError
 from .records import (CONVOY_IO_WORKER, CONVOY_SERVED_MARK, WAIT_MUTEX, WAIT_NOT_READ,
                       WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED, WAIT_UNREADABLE, WAIT_UNTIMED,
                       CoreSamples, Holds, Interpreter, Marks, ProbeSettings, ProcessSamples, Run,
@@ -13,7 +14,8 @@ from .records import (CONVOY_IO_WORKER, CONVOY_SERVED_MARK, WAIT_MUTEX, WAIT_NOT
 
 __all__ = [
     "LOG_FORMAT_VERSION", "SUPPORTED_VERSIONS", "TABLE_COLUMNS", "dumps", "empty_table", "load",
-    "loads", "save", "atomic_write", "new_run_dir", "CONVOY_IO_WORKER", "CONVOY_SERVED_MARK",
+    "loads", "save", "LogError", "atomic_write", "new_run_dir", "CONVOY_IO_WORKER",
+    "CONVOY_SERVED_MARK",
     "WAIT_MUTEX", "WAIT_NOT_READ", "WAIT_OTHER", "WAIT_RUNNING", "WAIT_TIMED", "WAIT_UNREADABLE",
     "WAIT_UNTIMED", "CoreSamples", "Holds", "Interpreter", "Marks", "ProbeSettings",
     "ProcessSamples", "Run", "RunLog", "RunSpec", "SamplerStats", "SweepPlan", "ThreadSamples",
