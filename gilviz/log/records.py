@@ -14,11 +14,8 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from .. import __version__
-
-CONVOY_IO_WORKER = 0
-"""In a convoy run, worker 0 is the I/O thread; the CPU-bound threads follow."""
-CONVOY_SERVED_MARK = "served"
-"""The convoy's mark of the moment its I/O thread had a request in hand."""
+from ..agent.protocol import CONVOY_IO_WORKER  # noqa: F401  (exported by gilviz.log)
+from ..agent.protocol import SERVED as CONVOY_SERVED_MARK  # noqa: F401
 
 
 class RunSpec(NamedTuple):
