@@ -1,7 +1,8 @@
 """How workers are started, released together, and collected.
 
 One worker body (`run_worker`) serves every backend; a launcher only decides
-where it runs (a thread or a process of its own) and how records travel back. Records are plain dicts that go to the orchestrator as JSON.
+where it runs (a thread or a process of its own) and how records travel back.
+Records are plain dicts that go to the orchestrator as JSON.
 
     launcher.start(index, work)   for every worker: it reports its ids, then waits
     launcher.ready(index)         -> {"index", "pid", "tid"} of a thread to sample
@@ -12,6 +13,7 @@ where it runs (a thread or a process of its own) and how records travel back. Re
 import functools
 import json
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.dummy
 import os
 import queue
@@ -20,7 +22,9 @@ import threading
 import time
 
 from .kernels import load_kernel
+from .lifeline import describe_exit, die_with_parent
 from .probe import Probe, clock
+from .protocol import WORK_DONE
 
 
 def native_thread_id():
@@ -57,9 +61,9 @@ def run_worker(index, work, config, wait_for_release, turn):
     record["stop_ns"] = clock()
     record["cpu_ns"] = time.thread_time_ns() - cpu_began
     # Everything below is outside the measured window.
-    if isinstance(result, dict) and "work_done" in result:
+    if isinstance(result, dict) and WORK_DONE in result:
         result = dict(result)
-        record["work"] = result.pop("work_done")
+        record["work"] = result.pop(WORK_DONE)
     record["result"] = result or None
     record["error"] = error
     if probe is not None:
@@ -112,7 +116,12 @@ class ThreadLauncher(object):
         return self._results[index].get()
 
 
-def _process_body(index, work, config, conn, go):
+def _process_body(index, work, config, conn, go, parent_pid, inherited):
+    # Dies with the agent; and holds no read end of another worker's pipe, so
+    # that a worker writing its record never waits on a reader that is gone.
+    die_with_parent(parent_pid)
+    for other in inherited:
+        other.close()
     conn.send_bytes(json.dumps(worker_ids(index)).encode())
     record = run_worker(index, work, config, go.wait, [None])
     conn.send_bytes(json.dumps(record).encode())
@@ -133,12 +142,14 @@ class ProcessLauncher(object):
         self._conns = {}
         self._processes = {}
         self._ids = {}
+        self._records = None
 
     def start(self, index, work):
         parent_end, child_end = self._context.Pipe(duplex=False)
         process = self._context.Process(
             target=_process_body,
-            args=(index, work, self.config, child_end, self._go),
+            args=(index, work, self.config, child_end, self._go, os.getpid(),
+                  list(self._conns.values())),
             name="worker-%d" % index,
         )
         process.start()
@@ -156,31 +167,57 @@ class ProcessLauncher(object):
     def ready(self, index):
         ids = self._receive(index)
         if ids is None:
-            raise RuntimeError(
-                "worker process %d exited with code %s before it was ready"
-                % (index, self._processes[index].exitcode)
-            )
+            raise RuntimeError("worker process %d %s before it was ready"
+                               % (index, describe_exit(self._processes[index].exitcode)))
         self._ids[index] = ids
         return ids
 
     def release(self):
         self._go.set()
 
-    def result(self, index):
-        record = self._receive(index)
-        if record is None:
-            record = dict(self._ids[index], work=0, result=None, holds=[], marks=[])
-            record.update(start_ns=None, stop_ns=None, cpu_ns=None)
-            record["error"] = "worker process exited with code %s" % (
-                self._processes[index].exitcode,
-            )
-        self._processes[index].join()
+    def _lost(self, index, error):
+        record = dict(self._ids[index], work=0, result=None, holds=[], marks=[], error=error)
+        record.update(start_ns=None, stop_ns=None, cpu_ns=None)
         return record
 
+    def _collect(self):
+        """Every worker's record, as each arrives. Once one worker process
+        died, the others are killed: the run has failed, and waiting for them
+        would only keep the user waiting."""
+        records = {}
+        pending = dict(self._conns)
+        while pending:
+            died = None
+            for conn in multiprocessing.connection.wait(list(pending.values())):
+                index = next(i for i, c in pending.items() if c is conn)
+                del pending[index]
+                records[index] = self._receive(index)
+                if records[index] is None:
+                    records[index] = self._lost(index, "worker process %s" % describe_exit(
+                        self._processes[index].exitcode))
+                    died = index if died is None else died
+            if died is not None:
+                for index in pending:
+                    self._processes[index].kill()
+                    self._processes[index].join()
+                    records[index] = self._lost(
+                        index, "killed when worker process %d failed" % died)
+                pending.clear()
+        for process in self._processes.values():
+            process.join()
+        return records
 
-def _pool_member_init(reports, go):
+    def result(self, index):
+        if self._records is None:
+            self._records = self._collect()
+        return self._records[index]
+
+
+def _pool_member_init(reports, go, parent_pid):
     """Runs in each pool member before it takes any task: report its ids, then
     wait for the release with the others."""
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
     reports.put(worker_ids(-1))
     go.wait()
 
@@ -222,7 +259,8 @@ class PoolLauncher(object):
         reports = queue.Queue() if self._threads else self._context.SimpleQueue()
         count = len(self._shares)
         self._pool = self._context.Pool(count, initializer=_pool_member_init,
-                                        initargs=(reports, self._go))
+                                        initargs=(reports, self._go,
+                                                  None if self._threads else os.getpid()))
         # A task's turn cell travels with it: one shared by all tasks under
         # one GIL (the thread pool), a copy each across processes.
         turn = shared_turn(self.config["gil_enabled"] and self._threads)

@@ -36,12 +36,10 @@ import threading
 
 from .kernels import countdown, countdown_probed
 from .probe import clock
+from .protocol import ROUND_TRIP, SERVED
 
 LOOPBACK = "127.0.0.1"
 CLIENT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "echo_client.py")
-ROUND_TRIP, SERVED = "round-trip", "served"
-"""Mark kinds: a request's round trip as the client timed it (t_ns sent, value
-until answered), and the moment the I/O thread had it in hand."""
 CONNECT_TIMEOUT_S = 30
 RESULTS_TIMEOUT_S = 30
 PLAIN_SLICE = 100000
@@ -68,7 +66,7 @@ def convoy_session(params, workers, work):
         client = subprocess.Popen(
             [sys.executable, "-I", "-S", CLIENT_PATH, str(listener.getsockname()[1]),
              str(params["requests"]), str(params["size"]), str(params["pause_s"]),
-             str(params["time_limit_s"])],
+             str(params["time_limit_s"]), str(os.getpid())],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
         connection = listener.accept()[0]
     except BaseException:

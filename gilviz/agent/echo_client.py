@@ -4,7 +4,7 @@ It runs as a process of its own, started by the convoy kernel, so that its
 clock readings never wait for the measured interpreter's GIL. Stdlib only and
 run by path (no imports from the agent).
 
-    echo_client.py PORT REQUESTS SIZE PAUSE_S TIME_LIMIT_S
+    echo_client.py PORT REQUESTS SIZE PAUSE_S TIME_LIMIT_S AGENT_PID
 
 It connects to 127.0.0.1:PORT, waits for the server's start byte, then sends
 REQUESTS requests of SIZE bytes, each PAUSE_S after the answer to the one
@@ -16,9 +16,15 @@ clock of the rest of the run).
 """
 
 import json
+import os
 import socket
 import sys
 import time
+
+# lifeline.py imports nothing of the agent: load it from beside this file
+# (-I leaves this directory off sys.path).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lifeline import die_with_parent  # noqa: E402
 
 clock = time.perf_counter_ns
 
@@ -64,6 +70,8 @@ def exchange(sock, requests, size, pause_s, limit_s):
 def main(argv):
     port, requests, size = int(argv[0]), int(argv[1]), int(argv[2])
     pause_s, limit_s = float(argv[3]), float(argv[4])
+    if len(argv) > 5:
+        die_with_parent(int(argv[5]))
     # One timeout for every call: the limit bounds a stuck request too.
     sock = socket.create_connection(("127.0.0.1", port), timeout=limit_s)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -32,7 +32,9 @@ import socket
 import struct
 import time
 
+from .lifeline import die_with_parent
 from .probe import clock
+from .protocol import ECHO, REQUEST, SLEEP
 
 LOOPBACK = "127.0.0.1"
 MESSAGE = struct.Struct("!QQ")
@@ -42,10 +44,8 @@ LIFETIME_MARGIN_S = 60.0
 POLL_S = 0.25
 """How often an idle server checks that the agent is still there."""
 
-ECHO, SLEEP = "echo", "sleep"
-"""How a task waits ("via"): a round trip to the echo server, or time.sleep."""
-REQUEST = "request"
-"""The kind of a round trip's mark; a sleep's mark has the kind "sleep"."""
+# How a task waits ("via"): a round trip to the echo server (ECHO), or
+# time.sleep (SLEEP, also the kind of a sleep's mark; a round trip's is REQUEST).
 
 
 def serve(listener, wait_ns, max_connections, max_requests, lifetime_s, agent_pid):
@@ -93,6 +93,7 @@ def serve(listener, wait_ns, max_connections, max_requests, lifetime_s, agent_pi
 
 
 def _serve_process(listener, wait_ns, max_connections, max_requests, lifetime_s, agent_pid):
+    die_with_parent(agent_pid)
     try:
         serve(listener, wait_ns, max_connections, max_requests, lifetime_s, agent_pid)
     finally:

@@ -12,7 +12,10 @@
     stop the sampler                <---  "done" + one record per worker
 
 Every message is one JSON line on the report file descriptor, so that the
-workload's own stdout and stderr stay free.
+workload's own stdout and stderr stay free. The names of messages and keys are
+in protocol.py. After the config, stdin is read by a thread of its own
+(lifeline.StdinWatch): its end before "done" means the orchestrator is gone,
+and the whole process group is killed.
 """
 
 import json
@@ -23,7 +26,9 @@ import traceback
 
 from .backends import LAUNCHERS, gil_enabled, split_work
 from .kernels import PROBED_KERNELS, calibrate_chunk, load_kernel, load_session
+from .lifeline import StdinWatch
 from .probe import clock
+from .protocol import DONE, ERROR, EVENT, GO, READY
 
 
 def describe_interpreter():
@@ -45,7 +50,7 @@ class Reporter(object):
         self._stream = os.fdopen(fd, "w")
 
     def send(self, event, **fields):
-        fields["event"] = event
+        fields[EVENT] = event
         self._stream.write(json.dumps(fields) + "\n")
         self._stream.flush()
 
@@ -61,7 +66,9 @@ def pin_to_cores(cores):
                            % (",".join(str(core) for core in cores), error.strerror)) from None
 
 
-def run(config, reporter, read_command):
+def run(config, reporter, commands):
+    """One run: `commands` gives the orchestrator's lines (next_command) and
+    is told when the run is over (finished)."""
     if config.get("switch_interval_s") is not None:
         sys.setswitchinterval(config["switch_interval_s"])
     if config.get("cores") is not None:
@@ -85,16 +92,17 @@ def run(config, reporter, read_command):
         for index, share in enumerate(shares):
             launcher.start(index, share)
         workers = [launcher.ready(index) for index in range(len(shares))]
-        reporter.send("ready", interpreter=describe_interpreter(), probe=probe, workers=workers)
+        reporter.send(READY, interpreter=describe_interpreter(), probe=probe, workers=workers)
 
-        command = read_command()
-        if command != "go":
-            raise RuntimeError("expected 'go' from the orchestrator, got %r" % command)
+        command = commands.next_command()
+        if command != GO:
+            raise RuntimeError("expected %r from the orchestrator, got %r" % (GO, command))
         release_ns = clock()
         launcher.release()
         records = [launcher.result(index) for index in range(len(shares))]
         end_ns = clock()
-    reporter.send("done", release_ns=release_ns, end_ns=end_ns, workers=records)
+    commands.finished()
+    reporter.send(DONE, release_ns=release_ns, end_ns=end_ns, workers=records)
 
 
 def main(argv):
@@ -102,11 +110,15 @@ def main(argv):
         sys.stderr.write("usage: agent --report-fd FD  (config as one JSON line on stdin)\n")
         return 2
     reporter = Reporter(int(argv[1]))
+    commands = StdinWatch()
     try:
-        config = json.loads(sys.stdin.readline())
-        run(config, reporter, lambda: sys.stdin.readline().strip())
+        config = json.loads(commands.read_first() or "null")
+        if not isinstance(config, dict):
+            raise ValueError("no config on stdin")
+        commands.start()
+        run(config, reporter, commands)
     except Exception as error:
         traceback.print_exc()
-        reporter.send("error", message="%s: %s" % (type(error).__name__, error))
+        reporter.send(ERROR, message="%s: %s" % (type(error).__name__, error))
         return 1
     return 0

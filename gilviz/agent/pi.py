@@ -22,6 +22,7 @@ import resource
 import sys
 
 from .probe import clock
+from .protocol import NATIVE, NATIVE_END
 
 try:
     import numpy as np
@@ -33,7 +34,7 @@ except ImportError as error:
     raise ImportError("pi needs numpy in the measured interpreter (%s); install it there with "
                       "'%s -m pip install numpy'" % (error, sys.executable)) from None
 
-NATIVE, NATIVE_END = "native", "native_end"
+
 DEFAULT_CHUNK = 1 << 18
 """Samples a chunk: 4.5 MB of buffers; larger chunks were no faster here."""
 MAX_SECTIONS = 10000

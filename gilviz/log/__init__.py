@@ -2,9 +2,10 @@
 versioned file format (fileformat), and where and how runs are written
 (files)."""
 
-from .fileformat import (LOG_FORMAT_VERSION, SUPPORTED_VERSIONS, TABLE_COLUMNS, LogError,
-                         dumps, empty_table, load, loads, save)
+from .fileformat import (LOG_FORMAT_VERSION, SUPPORTED_VERSIONS, TABLE_COLUMNS, dumps,
+                         empty_table, load, loads, save)
 from .files import atomic_write, new_run_dir
+from .validate import LogError
 from .records import (CONVOY_IO_WORKER, CONVOY_SERVED_MARK, WAIT_MUTEX, WAIT_NOT_READ,
                       WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED, WAIT_UNREADABLE, WAIT_UNTIMED,
                       CoreSamples, Holds, Interpreter, Marks, ProbeSettings, ProcessSamples, Run,
@@ -12,10 +13,11 @@ from .records import (CONVOY_IO_WORKER, CONVOY_SERVED_MARK, WAIT_MUTEX, WAIT_NOT
                       now_iso)
 
 __all__ = [
-    "LOG_FORMAT_VERSION", "LogError", "SUPPORTED_VERSIONS", "TABLE_COLUMNS", "dumps",
-    "empty_table", "load", "loads", "save", "atomic_write", "new_run_dir", "CONVOY_IO_WORKER",
-    "CONVOY_SERVED_MARK", "WAIT_MUTEX", "WAIT_NOT_READ", "WAIT_OTHER", "WAIT_RUNNING",
-    "WAIT_TIMED", "WAIT_UNREADABLE", "WAIT_UNTIMED", "CoreSamples", "Holds", "Interpreter",
-    "Marks", "ProbeSettings", "ProcessSamples", "Run", "RunLog", "RunSpec", "SamplerStats",
-    "SweepPlan", "ThreadSamples", "Worker", "new_log", "now_iso",
+    "LOG_FORMAT_VERSION", "SUPPORTED_VERSIONS", "TABLE_COLUMNS", "dumps", "empty_table", "load",
+    "loads", "save", "LogError", "atomic_write", "new_run_dir", "CONVOY_IO_WORKER",
+    "CONVOY_SERVED_MARK",
+    "WAIT_MUTEX", "WAIT_NOT_READ", "WAIT_OTHER", "WAIT_RUNNING", "WAIT_TIMED", "WAIT_UNREADABLE",
+    "WAIT_UNTIMED", "CoreSamples", "Holds", "Interpreter", "Marks", "ProbeSettings",
+    "ProcessSamples", "Run", "RunLog", "RunSpec", "SamplerStats", "SweepPlan", "ThreadSamples",
+    "Worker", "new_log", "now_iso",
 ]

@@ -3,6 +3,9 @@
 Tables are stored column-wise (a list per column) and loaded back as numpy
 arrays; NaN is stored as null, as JSON has none; thread states are stored as
 one string, a character a sample.
+
+Loading validates the whole document first (validate.py): a file that is
+not a well-formed log raises LogError, naming the file and what is wrong.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .files import atomic_write
+from .validate import LogError, parse, validate
 from .records import (CoreSamples, Holds, Interpreter, Marks, ProbeSettings, ProcessSamples,
                       Run, RunLog, RunSpec, SamplerStats, SweepPlan, ThreadSamples, Worker)
 
@@ -115,10 +119,6 @@ def _run(data):
     )
 
 
-class LogError(ValueError):
-    """A file is not a gilviz log this version can read; the message says why."""
-
-
 def dumps(log):
     document = {"format": "gilviz-log", "format_version": LOG_FORMAT_VERSION}
     document.update(_encode(log))
@@ -126,13 +126,15 @@ def dumps(log):
 
 
 def loads(text):
-    document = json.loads(text)
+    """The RunLog in `text`; LogError if it is not a valid log."""
+    document = parse(text)
     if not isinstance(document, dict) or document.get("format") != "gilviz-log":
         raise LogError("not a gilviz event log")
     version = document.get("format_version")
     if version not in SUPPORTED_VERSIONS:
         raise LogError("file format version %r not supported (this gilviz reads %s)"
-                         % (version, ", ".join(SUPPORTED_VERSIONS)))
+                       % (version, ", ".join(SUPPORTED_VERSIONS)))
+    validate(document)
     return RunLog(
         tool_version=document["tool_version"],
         created=document["created"],
@@ -149,5 +151,13 @@ def save(log, path):
 
 
 def load(path):
-    with open(path) as stream:
-        return loads(stream.read())
+    """The RunLog in the file at `path`; LogError, naming the file, if it is
+    not a valid log (OSError if it cannot be read)."""
+    with open(path, "rb") as stream:
+        data = stream.read()
+    try:
+        return loads(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise LogError("%s: not UTF-8 text (byte %d)" % (path, error.start)) from None
+    except LogError as error:
+        raise LogError("%s: %s" % (path, error)) from None

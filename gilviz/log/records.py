@@ -14,11 +14,8 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from .. import __version__
-
-CONVOY_IO_WORKER = 0
-"""In a convoy run, worker 0 is the I/O thread; the CPU-bound threads follow."""
-CONVOY_SERVED_MARK = "served"
-"""The convoy's mark of the moment its I/O thread had a request in hand."""
+from ..agent.protocol import CONVOY_IO_WORKER  # noqa: F401  (exported by gilviz.log)
+from ..agent.protocol import SERVED as CONVOY_SERVED_MARK  # noqa: F401
 
 
 class RunSpec(NamedTuple):
@@ -232,6 +229,12 @@ class Run(NamedTuple):
     cores: CoreSamples
     sampler: Optional[SamplerStats]
     """None if the sampler was off."""
+
+    def failed_workers(self):
+        """The workers that failed (a killed process, an exception in the
+        kernel), each with its Worker.error; empty if all ran to the end. A
+        run with any is no measure of the speed of its configuration."""
+        return tuple(worker for worker in self.workers if worker.error is not None)
 
 
 class SweepPlan(NamedTuple):

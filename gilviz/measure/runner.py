@@ -1,11 +1,15 @@
 """Runs one measurement: the target process, its agent and the sampler.
 
     run_target(spec)
-      |-- start the target interpreter with the agent, loaded by file path
+      |-- start the target interpreter with the agent, loaded by file path,
+      |   in a process group of its own
       |-- send the config; the agent starts its workers, replies "ready" + ids
       |-- open the workers' /proc files, start the Sampler thread
       |-- send "go"; the agent releases the workers and waits for them
+      |     meanwhile, every POLL_S: has the target died? (RunWatch) is it
+      |     stopped, stuck, over its time limit? any of these: TargetError
       |-- the agent replies "done" + worker records; stop the Sampler
+      |-- kill the target's process group, whatever happened above
       `-- assemble a log.Run, times relative to the release
 """
 
@@ -14,15 +18,21 @@ from __future__ import annotations
 import json
 import os
 import select
+import signal
 import subprocess
 import tempfile
+import time
 
 import numpy as np
+import psutil
 
 from .. import agent
+from ..agent.lifeline import describe_exit
+from ..agent.protocol import DONE, ERROR, EVENT, GO, READY
 from ..log import (CoreSamples, Holds, Interpreter, Marks, ProbeSettings, ProcessSamples,
                   Run, ThreadSamples, Worker, empty_table, now_iso)
 from .sampler import Sampler
+from .watch import RunWatch, TargetError
 
 AGENT_DIR = os.path.dirname(os.path.abspath(agent.__file__))
 
@@ -45,10 +55,19 @@ PROBE_CHUNK_TARGET_NS = 20_000
 PROBE_GAP_NS = 100_000
 """A pause of over 100 us between two clock reads counts as not running."""
 READY_TIMEOUT_S = 120
+STALL_S = 10.0
+"""A run whose processes used no CPU time, or one of which was stopped, for
+this long is ended (see watch.py)."""
+POLL_S = 0.5
+"""How often the runner looks at the target while it waits for a message."""
+GRACE_S = 0.2
+"""How long a target has to exit on SIGTERM before its group gets SIGKILL."""
+EXIT_WAIT_S = 5.0
+"""How long a target that said "done" has to exit by itself."""
+MESSAGE_LIMIT = 1 << 30
+"""A report line longer than this is not a message from the agent."""
 
-
-class TargetError(RuntimeError):
-    """The target process failed; the message says how, in one line."""
+__all__ = ["TargetError", "run_target", "agent_config", "attribute_samples", "Target"]
 
 
 def agent_config(spec):
@@ -67,7 +86,8 @@ def agent_config(spec):
 
 
 class Target:
-    """The target process and the two channels to its agent."""
+    """The target process, in a process group of its own, and the two
+    channels to its agent. close() kills the whole group."""
 
     def __init__(self, python):
         self.python = python
@@ -77,47 +97,74 @@ class Target:
             self.process = subprocess.Popen(
                 [python, "-c", BOOTSTRAP, "--report-fd", str(write_end)],
                 stdin=subprocess.PIPE, stdout=self._output, stderr=subprocess.STDOUT,
-                pass_fds=(write_end,), close_fds=True,
+                pass_fds=(write_end,), close_fds=True, start_new_session=True,
             )
         except OSError as error:
             os.close(read_end)
+            self._output.close()
             raise TargetError("cannot start %s: %s" % (python, error.strerror or error)) from None
         finally:
             os.close(write_end)
-        self._reports = os.fdopen(read_end, "r")
+        self._reports = read_end
+        self._buffer = b""
+
+    @property
+    def pid(self):
+        return self.process.pid
 
     def send(self, line):
         try:
             self.process.stdin.write(line.encode() + b"\n")
             self.process.stdin.flush()
         except BrokenPipeError:
-            self.process.wait()
-            raise TargetError("%s exited with status %s%s"
-                              % (self.python, self.process.returncode, self._last_words())) from None
+            raise self._died() from None
 
-    def receive(self, expected, timeout_s=None):
-        """The next message, which must be `expected`. With `timeout_s`, a
-        target that says nothing for that long is killed: only for messages
-        no read has been buffered ahead of (the first), as select sees the
-        descriptor, not the file's buffer."""
-        if timeout_s is not None:
-            answered, _, _ = select.select([self._reports], [], [], timeout_s)
-            if not answered:
-                self.process.kill()
-                self.process.wait()
-                raise TargetError("%s sent no %r within %d s: ended%s"
-                                  % (self.python, expected, timeout_s, self._last_words()))
-        line = self._reports.readline()
-        if not line:
-            self.process.wait()
-            raise TargetError("%s exited with status %s before %r%s"
-                              % (self.python, self.process.returncode, expected, self._last_words()))
-        message = json.loads(line)
-        if message["event"] == "error":
-            self.process.wait()
-            raise TargetError("%s: %s" % (self.python, message["message"]))
-        if message["event"] != expected:
-            raise TargetError("agent sent %r, expected %r" % (message["event"], expected))
+    def _died(self, before=None):
+        """The TargetError for a target that is gone (or going)."""
+        try:
+            self.process.wait(timeout=GRACE_S)
+        except subprocess.TimeoutExpired:
+            pass
+        when = " before %r" % before if before else ""
+        return TargetError("the target (%s, pid %d) %s%s%s"
+                           % (self.python, self.pid, describe_exit(self.process.returncode),
+                              when, self._last_words()))
+
+    def _next_line(self, expected, watch, silence_s):
+        """The next report line; meanwhile `watch` is checked every POLL_S,
+        and a target silent for `silence_s` (if not None) is given up."""
+        silent_since = time.monotonic()
+        while b"\n" not in self._buffer:
+            if silence_s is not None and time.monotonic() - silent_since > silence_s:
+                raise TargetError("%s said nothing for %d s after it started%s"
+                                  % (self.python, silence_s, self._last_words()))
+            if select.select([self._reports], [], [], POLL_S)[0]:
+                chunk = os.read(self._reports, 1 << 20)
+                if not chunk:
+                    raise self._died(before=expected)
+                self._buffer += chunk
+                if len(self._buffer) > MESSAGE_LIMIT:
+                    raise TargetError("the target sent a message of over %d bytes"
+                                      % MESSAGE_LIMIT)
+                continue
+            if self.process.poll() is not None:
+                raise self._died(before=expected)
+            watch.check()
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return line
+
+    def receive(self, expected, watch, silence_s=None):
+        """The next message, which must be `expected`."""
+        line = self._next_line(expected, watch, silence_s)
+        try:
+            message = json.loads(line)
+            event = message[EVENT]
+        except (ValueError, TypeError, KeyError):
+            raise TargetError("the target sent %r, not a message" % line[:80]) from None
+        if event == ERROR:
+            raise TargetError("%s: %s" % (self.python, message.get("message")))
+        if event != expected:
+            raise TargetError("agent sent %r, expected %r" % (event, expected))
         return message
 
     def _last_words(self):
@@ -125,16 +172,36 @@ class Target:
         lines = self._output.read().decode(errors="replace").strip().splitlines()
         return ": " + lines[-1] if lines else ""
 
+    def _signal_group(self, number):
+        try:
+            os.killpg(self.pid, number)
+        except (ProcessLookupError, PermissionError):  # the group is empty
+            pass
+
     def close(self):
+        """End the target and every process of its group (workers, servers,
+        clients), stopped ones too: SIGTERM, then SIGKILL after GRACE_S."""
         if self.process.poll() is None:
-            self.process.kill()
+            self._signal_group(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=GRACE_S)
+            except subprocess.TimeoutExpired:
+                pass
+        self._signal_group(signal.SIGKILL)
         self.process.wait()
-        self._reports.close()
+        os.close(self._reports)
         try:
             self.process.stdin.close()
         except BrokenPipeError:  # unsent bytes to a target that is gone
             pass
         self._output.close()
+
+    def wait_exit(self):
+        """After "done": give the target EXIT_WAIT_S to exit by itself."""
+        try:
+            self.process.wait(timeout=EXIT_WAIT_S)
+        except subprocess.TimeoutExpired:
+            pass
 
 
 def _worker(record, release_ns):
@@ -207,23 +274,43 @@ def attribute_samples(samples, members, workers):
     return ThreadSamples(**columns)
 
 
-def run_target(spec, timeout_s=None):
-    """Run `spec` in a fresh target process and return the measured Run;
-    a run that takes longer than `timeout_s` (None: no limit) is ended."""
+def _start_sampler(spec, ids, ready):
+    try:
+        sampler = Sampler(ids, hz=spec.sample_hz, target_cores=ready["interpreter"]["affinity"])
+    except (OSError, psutil.Error) as error:  # a worker died before it was released
+        raise TargetError("cannot sample the workers: %s" % error) from None
+    sampler.start()
+    return sampler
+
+
+def run_target(spec, timeout_s=None, stall_s=STALL_S):
+    """Run `spec` in a fresh target process and return the measured Run.
+
+    Raises TargetError if the target fails, dies, is stopped or makes no
+    progress for `stall_s` (None: never given up for that), or the whole
+    run takes over `timeout_s` (None: no limit). Whatever ends it, on return
+    or on any exception (KeyboardInterrupt included), the target and every
+    process it started are gone. A worker that failed does not fail the run:
+    its Worker.error says what happened (see Run.failed_workers()).
+    """
+    watch = RunWatch(timeout_s=timeout_s, stall_s=stall_s)
     target = Target(spec.python)
+    watch.watch(target.pid, "the target")
     sampler = None
     try:
         target.send(json.dumps(agent_config(spec)))
-        ready = target.receive("ready", timeout_s=READY_TIMEOUT_S)
+        ready = target.receive(READY, watch, silence_s=READY_TIMEOUT_S)
         started_at = now_iso()
         ids = [(w["index"], w["pid"], w["tid"]) for w in ready["workers"]]
+        noun = "pool member" if spec.backend == "pool" else "worker process"
+        for index, pid, _ in ids:
+            if pid != target.pid:
+                watch.watch(pid, "%s %d" % (noun, index))
         if spec.sample_hz > 0:
-            sampler = Sampler(ids, hz=spec.sample_hz,
-                              target_cores=ready["interpreter"]["affinity"])
-            sampler.start()
-        target.send("go")
-        done = target.receive("done", timeout_s=timeout_s)
-        target.process.wait()
+            sampler = _start_sampler(spec, ids, ready)
+        target.send(GO)
+        done = target.receive(DONE, watch)
+        target.wait_exit()
     finally:
         if sampler is not None:
             sampler.stop()

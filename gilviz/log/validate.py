@@ -1,0 +1,303 @@
+"""Checks a log document, as JSON gives it, before any record is built.
+
+Everything the rest of gilviz takes for granted about a log is checked here,
+so that a damaged or hand-edited file fails once, at load, with one error
+type and a message that says where (e.g. "runs[0].holds.start_ns[3]") and
+what is wrong, rather than somewhere in analysis or drawing:
+
+  - every record has its required keys and no unknown ones, each of its type
+    (an int is an int, not a float, a bool or a string);
+  - the columns of a table have one length; integers fit their column's dtype;
+    state strings hold one letter a sample, wait codes only known codes;
+  - worker indices are 0..n-1 in order, and every table's worker column
+    names one of them; an interval ends no earlier than it starts;
+  - core utilisation rows all have one length; a sweep plan is sane.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .records import (WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED,
+                      WAIT_UNREADABLE, WAIT_UNTIMED, Interpreter, ProbeSettings, RunSpec,
+                      SamplerStats, SweepPlan, Worker)
+
+KERNELS = ("countdown", "io", "convoy", "pi")
+BACKENDS = ("serial", "threads", "processes", "pool", "dummy-pool")
+ROLES = ("main", "baseline", "warmup", "a", "b", "alone", "beside-cpu")
+WAIT_CODES = frozenset((WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED,
+                        WAIT_UNREADABLE, WAIT_UNTIMED))
+INT_RANGES = {"int16": 2 ** 15, "int32": 2 ** 31, "int64": 2 ** 63}
+
+
+class LogError(ValueError):
+    """A file or text that is not a valid gilviz log; the message says what is wrong."""
+
+
+def _reject_constant(name):
+    raise LogError("%s is not JSON (a number must be finite)" % name)
+
+
+def parse(text):
+    """The JSON document in `text`, refusing NaN and Infinity, which JSON has not."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise LogError("not a gilviz event log (nested too deeply)") from None
+    except json.JSONDecodeError as error:
+        raise LogError("not JSON: %s" % error) from None
+
+
+def fail(where, what):
+    raise LogError("%s: %s" % (where, what))
+
+
+# Scalar checks: each returns a message if `value` is wrong, else None.
+
+def is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def integer(low=None):
+    def check(value):
+        if not is_int(value):
+            return "expected an integer, got %s" % json.dumps(value)[:40]
+        if low is not None and value < low:
+            return "expected an integer >= %d, got %d" % (low, value)
+        if abs(value) >= INT_RANGES["int64"]:
+            return "%d does not fit 64 bits" % value
+    return check
+
+
+def number(low=None):
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return "expected a number, got %s" % json.dumps(value)[:40]
+        if low is not None and value < low:
+            return "expected a number >= %g, got %g" % (low, value)
+    return check
+
+
+def positive(value):
+    problem = number()(value)
+    if not problem and value <= 0:
+        problem = "expected a number > 0, got %g" % value
+    return problem
+
+
+def text(value):
+    if not isinstance(value, str):
+        return "expected a string, got %s" % json.dumps(value)[:40]
+
+
+def boolean(value):
+    if not isinstance(value, bool):
+        return "expected true or false, got %s" % json.dumps(value)[:40]
+
+
+def obj(value):
+    if not isinstance(value, dict):
+        return "expected an object, got %s" % json.dumps(value)[:40]
+
+
+def one_of(choices):
+    def check(value):
+        if value not in choices:
+            return "expected one of %s, got %s" % (", ".join(choices), json.dumps(value)[:40])
+    return check
+
+
+def list_of(item, nonempty=False):
+    def check(value):
+        if not isinstance(value, list):
+            return "expected a list, got %s" % json.dumps(value)[:40]
+        if nonempty and not value:
+            return "expected a list that is not empty"
+        for number_, element in enumerate(value):
+            problem = item(element)
+            if problem:
+                return "[%d]: %s" % (number_, problem)
+    return check
+
+
+def optional(check):
+    return lambda value: None if value is None else check(value)
+
+
+RECORDS = {
+    RunSpec: {"kernel": one_of(KERNELS), "backend": one_of(BACKENDS), "workers": integer(1),
+              "work": integer(0), "probe": boolean, "python": text, "sample_hz": number(0),
+              "switch_interval_s": optional(number(0)), "role": one_of(ROLES),
+              "params": optional(obj), "cores": optional(list_of(integer(0)))},
+    Interpreter: {"executable": text, "version": text, "implementation": text,
+                  "gil_enabled": boolean, "switch_interval_s": number(0),
+                  "cpu_count": integer(1), "affinity": optional(list_of(integer(0))),
+                  "pid": integer(0)},
+    ProbeSettings: {"chunk": integer(1), "gap_ns": integer(0)},
+    Worker: {"index": integer(0), "pid": integer(0), "tid": optional(integer(0)),
+             "work": integer(0), "start_ns": optional(integer()),
+             "stop_ns": optional(integer()), "cpu_ns": optional(integer(0)),
+             "error": optional(text), "result": optional(obj)},
+    SamplerStats: {"requested_hz": positive, "achieved_hz": number(0), "ticks": integer(0),
+                   "max_interval_ns": integer(0), "late_ticks": integer(0),
+                   "cpu_ns": integer(0), "cores": optional(list_of(integer(0)))},
+    SweepPlan: {"backends": list_of(one_of(BACKENDS[1:]), nonempty=True),
+                "worker_counts": list_of(integer(1), nonempty=True), "repeat": integer(1),
+                "warmup": integer(0)},
+}
+
+
+def record(cls, data, where):
+    """Check `data` is an object with the keys of `cls`, each of the right type."""
+    problem = obj(data)
+    if problem:
+        fail(where, problem)
+    checks = RECORDS[cls]
+    for key in data:
+        if key not in checks:
+            fail(where, "unknown key %r" % key)
+    for key, check in checks.items():
+        if key not in data:
+            if key in cls._field_defaults:
+                continue
+            fail(where, "missing key %r" % key)
+        problem = check(data[key])
+        if problem:
+            fail("%s.%s" % (where, key), problem)
+
+
+# Table columns: (kind, dtype), kind one of "int", "float", "str", "states", "waits".
+COLUMNS = {
+    "holds": {"worker": ("int", "int32"), "start_ns": ("int", "int64"),
+              "stop_ns": ("int", "int64"), "cpu_wait_ns": ("int", "int64")},
+    "marks": {"worker": ("int", "int32"), "t_ns": ("int", "int64"), "kind": ("str", None),
+              "value": ("float", None)},
+    "threads": {"t_ns": ("int", "int64"), "worker": ("int", "int32"), "state": ("states", None),
+                "cpu": ("int", "int16"), "cpu_ticks": ("int", "int64"),
+                "wait": ("waits", None), "run_delay_ns": ("int", "int64")},
+    "processes": {"t_ns": ("int", "int64"), "pid": ("int", "int64"),
+                  "user_s": ("float", None), "system_s": ("float", None),
+                  "cpu": ("int", "int16")},
+    "cores": {"t_ns": ("int", "int64"), "percent": ("matrix", None)},
+}
+
+
+def column(values, kind, dtype, where):
+    if kind in ("states", "waits"):
+        if not isinstance(values, str):
+            fail(where, "expected a string of one letter a sample")
+        allowed = WAIT_CODES if kind == "waits" else None
+        for position, letter in enumerate(values):
+            if (allowed is None and not (letter.isascii() and letter.isalpha())) or \
+                    (allowed is not None and letter not in allowed):
+                fail("%s[%d]" % (where, position), "unknown code %r" % letter)
+        return
+    if not isinstance(values, list):
+        fail(where, "expected a list")
+    if kind == "matrix":
+        width = None
+        for position, row in enumerate(values):
+            problem = list_of(optional(number()))(row)
+            if problem:
+                fail("%s[%d]" % (where, position), problem)
+            if width is not None and len(row) != width:
+                fail("%s[%d]" % (where, position),
+                     "a row of %d values among rows of %d" % (len(row), width))
+            width = len(row)
+        return
+    check = {"int": integer(), "float": optional(number()), "str": text}[kind]
+    limit = INT_RANGES.get(dtype)
+    for position, value in enumerate(values):
+        problem = check(value)
+        if not problem and limit is not None and not -limit <= value < limit:
+            problem = "%d does not fit %s" % (value, dtype)
+        if problem:
+            fail("%s[%d]" % (where, position), problem)
+
+
+def table(name, data, workers, where):
+    """Check one table: its columns, their types and their common length."""
+    problem = obj(data)
+    if problem:
+        fail(where, problem)
+    columns = COLUMNS[name]
+    for key in data:
+        if key not in columns:
+            fail(where, "unknown column %r" % key)
+    length = None
+    for key, (kind, dtype) in columns.items():
+        if key not in data:
+            fail(where, "missing column %r" % key)
+        column(data[key], kind, dtype, "%s.%s" % (where, key))
+        if length is not None and len(data[key]) != length:
+            fail("%s.%s" % (where, key), "%d values in a table of %d rows"
+                 % (len(data[key]), length))
+        length = len(data[key])
+    if "worker" in data:
+        for position, index in enumerate(data["worker"]):
+            if not 0 <= index < workers:
+                fail("%s.worker[%d]" % (where, position), "no worker %d in this run" % index)
+    if name == "holds":
+        for position, (start, stop) in enumerate(zip(data["start_ns"], data["stop_ns"])):
+            if stop < start:
+                fail("%s[%d]" % (where, position), "an interval that ends before it starts")
+
+
+RUN_KEYS = ("spec", "interpreter", "probe", "started_at", "release_ns", "end_ns", "workers",
+            "holds", "marks", "threads", "processes", "cores", "sampler")
+
+
+def run(data, where):
+    problem = obj(data)
+    if problem:
+        fail(where, problem)
+    for key in data:
+        if key not in RUN_KEYS:
+            fail(where, "unknown key %r" % key)
+    for key in RUN_KEYS:
+        if key not in data:
+            fail(where, "missing key %r" % key)
+    record(RunSpec, data["spec"], where + ".spec")
+    record(Interpreter, data["interpreter"], where + ".interpreter")
+    if data["probe"] is not None:
+        record(ProbeSettings, data["probe"], where + ".probe")
+    if data["sampler"] is not None:
+        record(SamplerStats, data["sampler"], where + ".sampler")
+    for key, check in (("started_at", text), ("release_ns", integer()), ("end_ns", integer())):
+        problem = check(data[key])
+        if problem:
+            fail("%s.%s" % (where, key), problem)
+    workers = data["workers"]
+    if not isinstance(workers, list) or len(workers) != data["spec"]["workers"]:
+        fail(where + ".workers", "expected a list of the %d workers of the spec"
+             % data["spec"]["workers"])
+    for position, worker in enumerate(workers):
+        at = "%s.workers[%d]" % (where, position)
+        record(Worker, worker, at)
+        if worker["index"] != position:
+            fail(at + ".index", "worker %d in place %d" % (worker["index"], position))
+        if worker["start_ns"] is not None and worker["stop_ns"] is not None \
+                and worker["stop_ns"] < worker["start_ns"]:
+            fail(at, "stops before it starts")
+    for name in COLUMNS:
+        table(name, data[name], len(workers), "%s.%s" % (where, name))
+
+
+def validate(document):
+    """Raise LogError if the document (format and version already checked) is not a valid log."""
+    for key, check in (("tool_version", text), ("created", text), ("runs", list_of(obj))):
+        if key not in document:
+            fail("log", "missing key %r" % key)
+        problem = check(document[key])
+        if problem:
+            fail(key, problem)
+    for key in document:
+        if key not in ("format", "format_version", "tool_version", "created", "runs", "sweep",
+                       "incomplete"):
+            fail("log", "unknown key %r" % key)
+    if document.get("incomplete") is not None and text(document["incomplete"]):
+        fail("incomplete", text(document["incomplete"]))
+    if document.get("sweep") is not None:
+        record(SweepPlan, document["sweep"], "sweep")
+    for position, data in enumerate(document["runs"]):
+        run(data, "runs[%d]" % position)

@@ -1,0 +1,88 @@
+"""Tells a target that works from one that is stopped, stuck or over its time.
+
+The runner asks `RunWatch.check()` every half second or so while it waits for
+the agent's next message. A check reads /proc/PID/stat of the target and of
+each worker process (a few microseconds each): its state, and the CPU time of
+all its threads. It raises TargetError when
+
+  - the whole run took longer than `timeout_s`;
+  - one of these processes has been stopped (state T, SIGSTOP or a debugger)
+    for `stall_s`: the agent would wait for it forever;
+  - none of them used any CPU time for `stall_s`: a deadlock, or a target
+    waiting on something that never comes.
+
+CPU time moves in clock ticks (10 ms), so one check is no proof of a stall;
+`stall_s` of several seconds leaves a wide margin. A kernel that waits
+without using the CPU for longer than `stall_s` (an io task of a very long
+wait) needs a larger `stall_s`, or None to turn the check off.
+"""
+
+from __future__ import annotations
+
+import time
+
+STOPPED_STATES = ("T", "t")
+"""Stopped by a signal, or by a tracer."""
+
+
+class TargetError(RuntimeError):
+    """The target process failed; the message says how, in one line."""
+
+
+def read_stat(pid):
+    """(state, utime + stime in ticks) of a process, or None if it is gone."""
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as stream:
+            raw = stream.read()
+    except OSError:
+        return None
+    fields = raw[raw.rindex(b")") + 2:].split()
+    if not fields or fields[0] in (b"Z", b"X"):  # exited, not yet reaped
+        return None
+    return fields[0].decode(), int(fields[11]) + int(fields[12])
+
+
+class RunWatch:
+    """Watches the processes of one run. `clock` returns seconds (injected in tests)."""
+
+    def __init__(self, timeout_s=None, stall_s=None, clock=time.monotonic, read=read_stat):
+        self.timeout_s = timeout_s
+        self.stall_s = stall_s
+        self._clock = clock
+        self._read = read
+        self._began = clock()
+        self._processes = {}
+        self._ticks = None
+        self._progress_at = self._began
+        self._stopped_since = {}
+
+    def watch(self, pid, name):
+        """Add a process to watch; `name` says what it is, e.g. "worker process 2"."""
+        self._processes[pid] = name
+
+    def check(self):
+        now = self._clock()
+        if self.timeout_s is not None and now - self._began > self.timeout_s:
+            raise TargetError("the run did not end within its time limit of %g s" % self.timeout_s)
+        if self.stall_s is None:
+            return
+        ticks = 0
+        for pid, name in self._processes.items():
+            stat = self._read(pid)
+            if stat is None:
+                self._stopped_since.pop(pid, None)
+                continue
+            state, used = stat
+            ticks += used
+            if state in STOPPED_STATES:
+                since = self._stopped_since.setdefault(pid, now)
+                if now - since >= self.stall_s:
+                    raise TargetError("%s (pid %d) stopped (state %s) for %d s"
+                                      % (name, pid, state, now - since))
+            else:
+                self._stopped_since.pop(pid, None)
+        if ticks != self._ticks:
+            self._ticks, self._progress_at = ticks, now
+        elif now - self._progress_at >= self.stall_s:
+            raise TargetError("the target made no progress (no CPU time used) for %d s"
+                              % (now - self._progress_at))

@@ -1,0 +1,159 @@
+"""Faults injected into real runs: a dead, stopped or stuck target or worker
+ends the run with TargetError (or a failed worker's record), and no process
+of the run is left behind, whatever ended it."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import psutil
+import pytest
+
+from gilviz.log import RunSpec
+from gilviz.measure.runner import TargetError, run_target
+
+pytestmark = pytest.mark.slow
+
+LONG = 10 ** 10
+"""Work no test waits for: each ends the run by a fault."""
+
+
+def spec(backend="processes", workers=2, kernel="countdown", work=LONG, params=None):
+    return RunSpec(kernel=kernel, backend=backend, workers=workers, work=work,
+                   probe=kernel == "countdown",
+                   python=sys.executable, sample_hz=100.0, params=params)
+
+
+def descendants(process, count, timeout_s=30.0):
+    """The processes below `process` once there are at least `count` of them."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = process.children(recursive=True)
+        if len(found) >= count:
+            return found
+        time.sleep(0.05)
+    raise AssertionError("fewer than %d processes started" % count)
+
+
+def alive(processes):
+    left = []
+    for process in processes:
+        try:
+            if process.status() != psutil.STATUS_ZOMBIE:
+                left.append(process)
+        except psutil.NoSuchProcess:
+            pass
+    return left
+
+
+def assert_gone(processes, within_s=5.0):
+    deadline = time.monotonic() + within_s
+    while alive(processes) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert alive(processes) == []
+
+
+def during_run(count, fault, settle_s=1.0):
+    """Start a thread that, once this process has `count` descendants and
+    `settle_s` passed, calls fault(target, workers); it returns the list
+    into which it puts every process it saw."""
+    seen = []
+
+    def inject():
+        found = descendants(psutil.Process(), count)
+        seen.extend(found)
+        time.sleep(settle_s)
+        fault(found[0], found[1:])
+    threading.Thread(target=inject, daemon=True).start()
+    return seen
+
+
+def test_a_killed_target_ends_the_run_and_its_workers():
+    seen = during_run(3, lambda target, workers: target.send_signal(signal.SIGKILL))
+    with pytest.raises(TargetError, match=r"was killed by signal 9 \(SIGKILL\)"):
+        run_target(spec())
+    assert_gone(seen)
+
+
+def test_a_stopped_worker_ends_the_run():
+    seen = during_run(3, lambda target, workers: workers[1].send_signal(signal.SIGSTOP))
+    with pytest.raises(TargetError, match=r"worker process \d \(pid \d+\) stopped \(state T\)"):
+        run_target(spec(), stall_s=1.0)
+    assert_gone(seen)
+
+
+def test_a_stopped_target_ends_the_run():
+    seen = during_run(1, lambda target, workers: target.send_signal(signal.SIGSTOP))
+    with pytest.raises(TargetError, match=r"the target \(pid \d+\) stopped \(state T\)"):
+        run_target(spec(backend="threads"), stall_s=1.0)
+    assert_gone(seen)
+
+
+def test_a_run_over_its_time_limit_is_ended():
+    seen = during_run(1, lambda target, workers: None, settle_s=0)
+    with pytest.raises(TargetError, match="time limit of 1 s"):
+        run_target(spec(backend="threads"), timeout_s=1.0)
+    assert_gone(seen)
+
+
+def test_a_killed_worker_is_recorded_and_the_run_returns_at_once():
+    seen = during_run(3, lambda target, workers: workers[1].send_signal(signal.SIGKILL))
+    run = run_target(spec())
+    failed = {worker.index: worker.error for worker in run.failed_workers()}
+    assert sorted(failed) == [0, 1]
+    killed = next(i for i, error in failed.items() if "signal 9" in error)
+    assert failed[killed] == "worker process was killed by signal 9 (SIGKILL)"
+    assert failed[1 - killed] == "killed when worker process %d failed" % killed
+    assert_gone(seen)
+
+
+def test_an_exception_in_a_worker_is_recorded():
+    pytest.importorskip("numpy")
+    run = run_target(spec(backend="threads", kernel="pi", work=1000, params={"chunk": 0}))
+    assert [w.error for w in run.failed_workers()] == ["ZeroDivisionError: integer division "
+                                                       "or modulo by zero"] * 2
+
+
+def test_an_interrupt_ends_every_process():
+    def interrupt(target, workers):
+        os.kill(os.getpid(), signal.SIGINT)
+    seen = during_run(3, interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        run_target(spec())
+    assert_gone(seen, within_s=1.0)
+
+
+ORCHESTRATOR = """
+import sys
+from gilviz.log import RunSpec
+from gilviz.measure.runner import run_target
+kernel, backend, params = sys.argv[1], sys.argv[2], eval(sys.argv[3])
+run_target(RunSpec(kernel=kernel, backend=backend, workers=2, work=%d, probe=kernel != "io",
+                   python=sys.executable, sample_hz=100.0, params=params))
+""" % LONG
+
+FAMILIES = [
+    # kernel, backend, params, processes below the orchestrator once all started
+    ("countdown", "processes", {}, 3),
+    ("countdown", "pool", {}, 3),
+    ("io", "threads", {"wait_s": 0.01, "via": "echo"}, 2),  # target + echo server
+    ("convoy", "threads", {"requests": 10 ** 7, "size": 64, "pause_s": 0.001,
+                           "time_limit_s": 600}, 2),  # target + echo client
+]
+
+
+@pytest.mark.parametrize("kernel, backend, params, count", FAMILIES)
+def test_no_process_outlives_a_killed_orchestrator(kernel, backend, params, count):
+    orchestrator = subprocess.Popen([sys.executable, "-c", ORCHESTRATOR, kernel, backend,
+                                     repr(params)], cwd=os.getcwd())
+    try:
+        family = descendants(psutil.Process(orchestrator.pid), count)
+        time.sleep(0.5)
+        family = psutil.Process(orchestrator.pid).children(recursive=True)
+    finally:
+        orchestrator.kill()
+        orchestrator.wait()
+    assert_gone(family)
