@@ -20,15 +20,13 @@ fails or is interrupted, so that no finished run is lost.
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
 
-from .analysis import (ROUND_TRIP_MARKS, baseline_note, compare_sides, compare_walls,
-                       completed_per_second, median_run, summarize, wait_spans, wait_stats,
-                       wall_ns)
+from .analysis import (compare_runs, compare_walls, convoy, median_run, summarize,
+                       timeline_view, wall_ns)
 from .log import CONVOY_IO_WORKER, new_log, new_run_dir, save
 from .report.progress import SweepProgress
-from .report import (DIMENSION_SLUGS, compare_lines, convoy_case, convoy_lines, scaling_lines,
-                     side_labels, summary_lines)
+from .report import (DIMENSION_SLUGS, compare_lines, convoy_case_label, convoy_lines,
+                     scaling_lines, summary_lines)
 from .measure.runner import TargetError, run_target
 from .analysis.scaling import sweep_scaling
 from .measure.sweep import plan_sweep, run_sweep
@@ -129,16 +127,13 @@ def measure_and_report(spec, baseline, repeat, out_dir, out, err):
     comparison = compare_walls([wall_ns(run) for run in measured],
                                [wall_ns(run) for run in baselines])
     shown = median_run(measured)
-    stats = summarize(shown)
-    note = baseline_note(shown, baselines)
-    if note:
-        stats = stats._replace(warnings=stats.warnings + (note,))
+    stats = summarize(shown, baselines=baselines)
     for line in summary_lines(shown, stats, comparison, len(measured)):
         out.write(line + "\n")
 
     trace_path = save_trace(shown, stats, os.path.join(run_dir, TRACE_NAME))
     timeline_path = draw("timeline_figure", os.path.join(run_dir, TIMELINE_NAME),
-                         shown, stats, comparison, len(measured))
+                         shown, stats, timeline_view(shown, stats), comparison, len(measured))
     out.write("log:      %s\ntimeline: %s\ntrace:    %s (open in ui.perfetto.dev)\n"
               % (log_path, timeline_path, trace_path))
     return log_path, timeline_path
@@ -166,7 +161,8 @@ def sweep_and_report(spec, plan, out_dir, out, err, quiet=False):
         for line in scaling_lines(scaling):
             out.write(line + "\n")
         from .render import save_png, speedup_figure  # matplotlib: only once measuring is over
-        chart_path = save_png(speedup_figure(result.log), os.path.join(run_dir, SPEEDUP_NAME))
+        chart_path = save_png(speedup_figure(result.log, scaling),
+                              os.path.join(run_dir, SPEEDUP_NAME))
     out.write("log:   %s\n" % log_path)
     if chart_path:
         out.write("chart: %s\n" % chart_path)
@@ -181,18 +177,6 @@ def sweep_and_report(spec, plan, out_dir, out, err, quiet=False):
     return log_path, chart_path
 
 
-class Side(NamedTuple):
-    """One side of a comparison, as measured."""
-
-    label: str
-    """What differs, in words: "1 core (0)", "500 µs switch interval"."""
-    runs: tuple
-    shown: object
-    """The run of median wall time, the one drawn."""
-    stats: object
-    """summarize(shown)."""
-
-
 def compare_and_report(spec_a, spec_b, dimension, repeat, out_dir, out, err):
     """Measure two specs that differ in one `dimension` (a RunSpec field),
     alternately (A B A B ...), `repeat` times each; print the verdict and
@@ -203,46 +187,15 @@ def compare_and_report(spec_a, spec_b, dimension, repeat, out_dir, out, err):
         out_dir, err, describe=lambda spec: "%s, side %s" % (describe_run(spec),
                                                              spec.role.upper()))
 
-    by_role = {role: [run for run in runs if run.spec.role == role] for role in ("a", "b")}
-    handoffs = {role: [summarize(run).handoffs for run in by_role[role]] for role in by_role}
-    sides = compare_sides([wall_ns(run) for run in by_role["a"]],
-                          [wall_ns(run) for run in by_role["b"]], handoffs["a"], handoffs["b"])
-    shown = {role: median_run(by_role[role]) for role in by_role}
-    labels = side_labels(shown["a"], shown["b"], dimension)
-    a, b = (Side(labels[i], tuple(by_role[role]), shown[role], summarize(shown[role]))
-            for i, role in enumerate(("a", "b")))
-    for line in compare_lines(a, b, dimension, sides, repeat):
+    compared = compare_runs(*([run for run in runs if run.spec.role == role]
+                              for role in ("a", "b")))
+    for line in compare_lines(compared, dimension, repeat):
         out.write(line + "\n")
 
     figure_path = draw("compare_figure", os.path.join(run_dir, COMPARE_NAME),
-                       a, b, dimension, sides)
+                       compared, dimension)
     out.write("log:      %s\nfigure:   %s\n" % (log_path, figure_path))
     return log_path, figure_path
-
-
-class ConvoyCase(NamedTuple):
-    """One run of the convoy, as measured."""
-
-    label: str
-    """"I/O thread alone", "beside 1 CPU thread"."""
-    run: object
-    stats: object
-    """summarize(run), the I/O thread's pauses counted as its own."""
-    round_trips: object
-    """analysis.Waits: the client's round trips, as it timed them."""
-    latency: object
-    """analysis.WaitStats of the round trips, or None if none was answered."""
-    per_second: object
-    """Round trips completed a second, or None."""
-
-
-def convoy_case_of(run):
-    """A ConvoyCase of a convoy run, its I/O thread's pauses counted as its own."""
-    round_trips = wait_spans(run.marks, ROUND_TRIP_MARKS)
-    latency = wait_stats(round_trips)
-    return ConvoyCase(convoy_case(run.spec), run, summarize(run, io_workers=(CONVOY_IO_WORKER,)),
-                      round_trips, latency[0] if latency else None,
-                      completed_per_second(round_trips))
 
 
 def convoy_and_report(spec, out_dir, out, err):
@@ -252,12 +205,11 @@ def convoy_and_report(spec, out_dir, out, err):
     alone = spec._replace(workers=1, work=spec.work // spec.workers, role="alone")
     beside = spec._replace(role="beside-cpu")
     runs, run_dir, log_path = measure([alone, beside], "convoy", out_dir, err,
-                                      describe=lambda each: "convoy, " + convoy_case(each))
-    cases = [convoy_case_of(run) for run in runs]
-    for line in convoy_lines(cases, CONVOY_IO_WORKER):
+                                      describe=lambda each: "convoy, " + convoy_case_label(each))
+    measured = convoy(*runs, CONVOY_IO_WORKER)
+    for line in convoy_lines(measured):
         out.write(line + "\n")
 
-    figure_path = draw("convoy_figure", os.path.join(run_dir, CONVOY_NAME),
-                       cases, CONVOY_IO_WORKER)
+    figure_path = draw("convoy_figure", os.path.join(run_dir, CONVOY_NAME), measured)
     out.write("log:      %s\nfigure:   %s\n" % (log_path, figure_path))
     return log_path, figure_path

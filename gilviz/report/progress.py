@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 from ..measure.sweep import round_of
+from .format import format_duration
 
 
 def configuration(spec):
@@ -33,16 +34,6 @@ def estimate_remaining_s(durations, remaining):
     return total
 
 
-def format_duration(seconds):
-    """"8 s", "3 min 05 s", "1 h 02 min"."""
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return "%d s" % seconds
-    if seconds < 3600:
-        return "%d min %02d s" % divmod(seconds, 60)
-    return "%d h %02d min" % (seconds // 3600, seconds % 3600 // 60)
-
-
 class SweepProgress:
     """Tells `stream` (None: nobody) of each run of `specs`, a line a run."""
 
@@ -62,7 +53,7 @@ class SweepProgress:
                                    [configuration(each) for each in self.specs[index:]])
         return "gilviz: run %d/%d · %s · %s %s · ETA %s" % (
             index + 1, len(self.specs), where, spec.kernel, what,
-            "after the first run" if eta is None else format_duration(eta))
+            "after the first run" if eta is None else format_duration(eta * 1e9))
 
     def started(self, index, spec):
         self._began = self.clock()
