@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from gilviz import analysis
-from gilviz.analysis import (SamplerBehind, UnexplainedPauses, WorkerFailed, ON_CPU, OFF_CPU, RUNNING, UNCLEAR, WAIT_CPU, WAIT_GIL,
+from gilviz.analysis import (ON_CPU, OFF_CPU, RUNNING, UNCLEAR, WAIT_CPU, WAIT_GIL, SamplerBehind,
+                             UnexplainedPauses, WorkerFailed,
                              busiest_window, classify_gaps, compare_walls, failed_acquisitions,
                              handoff_times, held_before, holding_at, median_run, overlap_ns,
                              turn_lengths,
@@ -74,8 +75,10 @@ def test_holding_at_with_margins():
     start, stop = [10, 30], [20, 40]
     t = [9, 10, 12, 19, 25, 41]
     assert holding_at(start, stop, t).tolist() == [False, True, True, True, False, False]
-    assert holding_at(start, stop, t, margin_ns=2).tolist() == [False, False, True, False, False, False]
-    assert holding_at(start, stop, t, margin_ns=-2).tolist() == [True, True, True, True, False, True]
+    assert holding_at(start, stop, t, margin_ns=2).tolist() == [
+        False, False, True, False, False, False]
+    assert holding_at(start, stop, t, margin_ns=-2).tolist() == [
+        True, True, True, True, False, True]
 
 
 def test_failed_acquisitions_need_both_signals_clear_of_edges(battle):

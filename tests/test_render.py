@@ -13,7 +13,6 @@ from gilviz.measure.runner import run_target
 from gilviz.render import save_png, timeline_figure
 from gilviz.render import theme
 
-from conftest import MS
 from test_cli import png_size
 
 

@@ -11,7 +11,7 @@ from gilviz.analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, WAIT_CPU, WAIT_GI
                              merge_intervals, native_sections, parallelism_steps, pi_estimate,
                              sample_states, sampled_segments, shared_members, time_at_depth,
                              waiting_for_cpu)
-from gilviz.log import (Marks, ThreadSamples, Worker, WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER,
+from gilviz.log import (Marks, Worker, WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER,
                         WAIT_RUNNING, WAIT_TIMED, WAIT_UNREADABLE, WAIT_UNTIMED)
 from gilviz.measure.runner import attribute_samples
 from gilviz.measure.sampler import parse_run_delay, parse_syscall

@@ -8,8 +8,8 @@ import pytest
 from conftest import timed_run
 from gilviz.log import SweepPlan, new_log
 from gilviz.report import fit_text
-from gilviz.analysis.scaling import (amdahl_fit, amdahl_speedup, capacity_of, paired_speedups, spread,
-                            sweep_scaling)
+from gilviz.analysis.scaling import (amdahl_fit, amdahl_speedup, capacity_of, paired_speedups,
+                                     spread, sweep_scaling)
 
 WORKERS = [1, 2, 3, 4, 8]
 
