@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from gilviz import analysis
-from gilviz.analysis import (ON_CPU, OFF_CPU, RUNNING, UNCLEAR, WAIT_CPU, WAIT_GIL,
+from gilviz.analysis import (ON_CPU, OFF_CPU, RUNNING, UNCLEAR, WAIT_CPU, WAIT_GIL, SamplerBehind,
+                             UnexplainedPauses, WorkerFailed,
                              busiest_window, classify_gaps, compare_walls, failed_acquisitions,
                              handoff_times, held_before, holding_at, median_run, overlap_ns,
                              turn_lengths,
@@ -74,8 +75,10 @@ def test_holding_at_with_margins():
     start, stop = [10, 30], [20, 40]
     t = [9, 10, 12, 19, 25, 41]
     assert holding_at(start, stop, t).tolist() == [False, True, True, True, False, False]
-    assert holding_at(start, stop, t, margin_ns=2).tolist() == [False, False, True, False, False, False]
-    assert holding_at(start, stop, t, margin_ns=-2).tolist() == [True, True, True, True, False, True]
+    assert holding_at(start, stop, t, margin_ns=2).tolist() == [
+        False, False, True, False, False, False]
+    assert holding_at(start, stop, t, margin_ns=-2).tolist() == [
+        True, True, True, True, False, True]
 
 
 def test_failed_acquisitions_need_both_signals_clear_of_edges(battle):
@@ -131,20 +134,21 @@ def test_summarize_says_when_a_worker_failed_or_the_sampler_fell_behind(battle):
                              + battle.workers[1:],
                              sampler=battle.sampler._replace(achieved_hz=300.0))
     warnings = summarize(failed).warnings
-    assert any("worker 0 failed: MemoryError" in w for w in warnings)
-    assert any("sampler fell behind: 300 Hz of 1000" in w for w in warnings)
+    assert WorkerFailed(0, "MemoryError: x") in warnings
+    behind = [w for w in warnings if w.kind == "sampler-behind"]
+    assert behind == [SamplerBehind(300.0, 1000.0, battle.sampler.max_interval_ns)]
 
 
 def test_summarize_says_how_much_is_unclear():
     run = make_run([(0, 20 * MS)], [(0, 0, 1 * MS, 0), (0, 1 * MS + 300_000, 20 * MS, 0)])
     stats = summarize(run)
-    assert stats.notes == ("1 pause (0.3 ms in all) not put down to the GIL or the OS",)
+    assert stats.notes == (UnexplainedPauses(count=1, total_ns=300_000),)
     assert stats.warnings == ()
 
 
 def test_much_unexplained_time_is_a_warning():
     run = make_run([(0, 2 * MS)], [(0, 0, 1 * MS, 0), (0, 1 * MS + 300_000, 2 * MS, 0)])
-    assert summarize(run).warnings == ("1 pause (0.3 ms in all) not put down to the GIL or the OS",)
+    assert summarize(run).warnings == (UnexplainedPauses(count=1, total_ns=300_000),)
 
 
 def test_compare_walls_pairs_in_order():

@@ -4,8 +4,9 @@ hand-built numbers."""
 import numpy as np
 import pytest
 
-from gilviz.analysis import (ROUND_TRIP_MARKS, WAIT_IO, coarse_probe_warning, compare_sides,
-                             completed_per_second, faster_side, pinning_warning, summarize,
+from gilviz.analysis import (ROUND_TRIP_MARKS, WAIT_IO, CoarseProbe, PinningMismatch,
+                             UnexplainedPauses, coarse_probe, compare_sides,
+                             completed_per_second, faster_side, pinning_mismatch, summarize,
                              typical_window, wait_spans, wait_stats)
 from gilviz.log import Marks
 
@@ -77,18 +78,16 @@ def pinned(cores, affinity):
                         interpreter=run.interpreter._replace(affinity=affinity))
 
 
-def test_pinning_warning_only_where_the_target_got_other_cores():
-    assert pinning_warning(pinned(None, [0, 1])) is None
-    assert pinning_warning(pinned([1], [1])) is None
-    assert pinning_warning(pinned([0, 1], [1])) == \
-        "asked to pin to cores 0,1, the target got 1"
+def test_pinning_mismatch_only_where_the_target_got_other_cores():
+    assert pinning_mismatch(pinned(None, [0, 1])) is None
+    assert pinning_mismatch(pinned([1], [1])) is None
+    assert pinning_mismatch(pinned([0, 1], [1])) == PinningMismatch(asked=(0, 1), got=(1,))
 
 
-def test_coarse_probe_warning_where_turns_are_near_the_probe_resolution():
-    assert coarse_probe_warning(0.005, 20_000) is None
-    assert coarse_probe_warning(0.005, None) is None
-    warning = coarse_probe_warning(30e-6, 20_000)
-    assert warning is not None and "30 µs" in warning and "20 µs" in warning
+def test_coarse_probe_where_turns_are_near_the_probe_resolution():
+    assert coarse_probe(0.005, 20_000) is None
+    assert coarse_probe(0.005, None) is None
+    assert coarse_probe(30e-6, 20_000) == CoarseProbe(switch_interval_s=30e-6, resolution_ns=20_000)
 
 
 def test_io_workers_pauses_are_theirs_and_their_holds_not_chunks():
@@ -98,7 +97,7 @@ def test_io_workers_pauses_are_theirs_and_their_holds_not_chunks():
              (1, 6 * MS, 10 * MS, 0), (0, 10 * MS, 11 * MS, -1), (0, 15 * MS, 16 * MS, -1)]
     run = make_run([(0, 16 * MS), (0, 10 * MS)], holds)
     plain = summarize(run)
-    assert plain.warnings == ("1 pause (4.0 ms in all) not put down to the GIL or the OS",)
+    assert plain.warnings == (UnexplainedPauses(count=1, total_ns=4 * MS),)
     assert plain.resolution_ns == pytest.approx(12 * MS / 20)  # 10 clock reads a worker
     io = summarize(run, io_workers=(0,))
     assert io.warnings == () and io.notes == ()

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import samples_table, timed_run
 from gilviz.agent.io import MESSAGE, serve
-from gilviz.analysis import (OFF_CPU, ON_CPU, SLEEPING, WAIT_IO, sampled_segments, summarize,
+from gilviz.analysis import (KernelFallback, OFF_CPU, ON_CPU, SLEEPING, WAIT_IO, sampled_segments, summarize,
                              wait_spans, wait_stats, waiting_share)
 from gilviz.cli import main
 from gilviz.log import Marks, RunSpec, load
@@ -124,7 +124,7 @@ def test_a_kernel_fallback_is_a_warning():
     failed_over = run.workers[0]._replace(result={"tasks": 1, "via": "sleep", "wait_s": 0.005,
                                                   "fallback": "no echo server on 127.0.0.1"})
     stats = summarize(run._replace(workers=(failed_over,)))
-    assert "no echo server on 127.0.0.1" in stats.warnings
+    assert KernelFallback("no echo server on 127.0.0.1") in stats.warnings
 
 
 def python38():

@@ -2,7 +2,6 @@
 
 import sys
 
-import numpy as np
 import pytest
 
 from gilviz.analysis import overlap_ns, summarize

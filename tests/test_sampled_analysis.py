@@ -11,7 +11,7 @@ from gilviz.analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, WAIT_CPU, WAIT_GI
                              merge_intervals, native_sections, parallelism_steps, pi_estimate,
                              sample_states, sampled_segments, shared_members, time_at_depth,
                              waiting_for_cpu)
-from gilviz.log import (Marks, ThreadSamples, Worker, WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER,
+from gilviz.log import (Marks, Worker, WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER,
                         WAIT_RUNNING, WAIT_TIMED, WAIT_UNREADABLE, WAIT_UNTIMED)
 from gilviz.measure.runner import attribute_samples
 from gilviz.measure.sampler import parse_run_delay, parse_syscall
@@ -197,17 +197,18 @@ class ProcessRun:
 
 
 def test_system_share_and_the_baseline_note():
-    from gilviz.analysis import baseline_note, system_share, system_time_warning
+    from gilviz.analysis import (BaselineSystemTime, SystemTime, baseline_system_time,
+                                 system_share, system_time)
     run = ProcessRun([(0, 1, 1.0, 0.0), (10, 1, 1.8, 0.2), (0, 2, 0.0, 0.0), (10, 2, 0.8, 0.2)])
     assert system_share(run) == pytest.approx(0.4 / 2.0)
     baseline = ProcessRun([(0, 3, 0.0, 0.0), (10, 3, 1.0, 3.0)])
-    assert "75%" in baseline_note(run, [baseline])
-    assert baseline_note(baseline, [run]) is None
+    assert baseline_system_time(run, [baseline]) == BaselineSystemTime(0.75, pytest.approx(0.2))
+    assert baseline_system_time(baseline, [run]) is None
     assert system_share(ProcessRun([(0, 1, 1.0, 0.0)])) is None
     idle = ProcessRun([(0, 3, 0.0, 0.0), (10, 3, 1.0, 3.0)])
     idle.workers = (worker(0, 3, 3, 0, 10)._replace(cpu_ns=1),)  # it mostly waited
-    assert baseline_note(run, [idle]) is None
-    assert system_time_warning(baseline) and system_time_warning(idle) is None
+    assert baseline_system_time(run, [idle]) is None
+    assert system_time(baseline) == SystemTime(0.75) and system_time(idle) is None
 
 
 def test_binned_parallelism_leaves_unsampled_time_out():

@@ -7,8 +7,9 @@ import pytest
 
 from conftest import timed_run
 from gilviz.log import SweepPlan, new_log
-from gilviz.analysis.scaling import (amdahl_fit, amdahl_speedup, capacity_of, paired_speedups, spread,
-                            sweep_scaling)
+from gilviz.report import fit_text
+from gilviz.analysis.scaling import (amdahl_fit, amdahl_speedup, capacity_of, paired_speedups,
+                                     spread, sweep_scaling)
 
 WORKERS = [1, 2, 3, 4, 8]
 
@@ -20,7 +21,7 @@ def test_perfectly_parallel_work_fits_serial_fraction_zero_exactly():
     assert fit.rms_error == 0.0
     assert fit.points == 4  # one worker says nothing about the fraction
     assert not fit.clipped
-    assert "almost all parallel" in fit.describe()
+    assert "almost all parallel" in fit_text(fit)
 
 
 def test_perfectly_serial_work_fits_serial_fraction_one_exactly():
@@ -28,7 +29,7 @@ def test_perfectly_serial_work_fits_serial_fraction_one_exactly():
     assert fit.serial_fraction == 1.0
     assert fit.unclipped == 1.0
     assert fit.rms_error == 0.0
-    assert "almost all serial" in fit.describe()
+    assert "almost all serial" in fit_text(fit)
 
 
 def test_a_known_fraction_is_recovered():
@@ -36,7 +37,7 @@ def test_a_known_fraction_is_recovered():
     assert speedups[1] == pytest.approx(1 / (0.25 + 0.75 / 2))
     fit = amdahl_fit(WORKERS, speedups)
     assert fit.serial_fraction == pytest.approx(0.25, abs=1e-12)
-    assert fit.describe() == "25 % serial"
+    assert fit_text(fit) == "25 % serial"
 
 
 def test_capacity_caps_the_workers_that_run_at_once():
@@ -53,14 +54,14 @@ def test_slower_than_serial_is_clipped_to_one_and_says_so():
     assert fit.serial_fraction == 1.0
     assert fit.unclipped > 1
     assert fit.clipped
-    assert "clipped to 1: slower than serial" in fit.describe()
+    assert "clipped to 1: slower than serial" in fit_text(fit)
 
 
 def test_faster_than_ideal_is_clipped_to_zero_and_says_so():
     fit = amdahl_fit([1, 2, 4], [1.0, 2.5, 5.0])
     assert fit.serial_fraction == 0.0
     assert fit.unclipped < 0
-    assert "clipped to 0" in fit.describe()
+    assert "clipped to 0" in fit_text(fit)
 
 
 def test_no_fit_without_two_workers_running_at_once():

@@ -5,7 +5,8 @@ from test_scaling import sweep_log
 from conftest import timed_run
 from gilviz.log import new_log
 from gilviz.render import save_png, speedup_figure
-from gilviz.render.speedup import ideal_label, subtitle, warnings
+from gilviz.render.speedup import ideal_label, subtitle
+from gilviz.report import caveat_texts
 from gilviz.analysis.scaling import sweep_scaling
 
 
@@ -18,8 +19,10 @@ def interrupted_log():
 
 def test_an_incomplete_sweep_says_so():
     log = interrupted_log()
-    notes = warnings(log, sweep_scaling(log))
-    assert notes == ["incomplete: the sweep stopped after 8 of 25 runs; 1 of 5 rounds complete"]
+    scaling = sweep_scaling(log)
+    assert [w.kind for w in scaling.warnings] == ["incomplete-sweep"]
+    assert caveat_texts(scaling.warnings) == [
+        "incomplete: the sweep stopped after 8 of 25 runs; 1 of 5 rounds complete"]
 
 
 def test_the_subtitle_names_the_plain_kernel_and_the_sampler():
@@ -42,6 +45,7 @@ def test_the_ideal_line_is_capped_only_for_work_that_keeps_a_core_busy():
 
 
 def test_the_chart_of_an_interrupted_sweep_is_written(tmp_path):
-    path = save_png(speedup_figure(interrupted_log()), str(tmp_path / "speedup.png"))
+    log = interrupted_log()
+    path = save_png(speedup_figure(log, sweep_scaling(log)), str(tmp_path / "speedup.png"))
     with open(path, "rb") as stream:
         assert stream.read(8) == b"\x89PNG\r\n\x1a\n"

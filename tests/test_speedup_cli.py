@@ -88,7 +88,8 @@ def test_a_tiny_countdown_sweep_writes_its_log_and_chart(tmp_path, capsys):
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # Drawn again from the saved log alone.
     again = tmp_path / "again.png"
-    save_png(speedup_figure(load(str(run_dir / "run.json"))), str(again))
+    log = load(str(run_dir / "run.json"))
+    save_png(speedup_figure(log, sweep_scaling(log)), str(again))
     assert again.stat().st_size > 10000
 
 

@@ -8,7 +8,7 @@ from gilviz.api.session import MeasurementFailed, estimate_remaining_s, run_spec
 from gilviz.api.workloads import round_of, sweep_specs
 from gilviz.log import RunSpec, SweepPlan, load
 from gilviz.measure.runner import TargetError
-from gilviz.report.progress import format_duration, progress_line
+from gilviz.report.progress import progress_line
 
 SPEC = RunSpec(kernel="countdown", backend="serial", workers=1, work=1000, probe=False,
                python="/usr/bin/python3", sample_hz=0.0)
@@ -118,12 +118,6 @@ def test_the_estimate_uses_each_configurations_median_and_the_mean_for_new_ones(
     mean = (1.0 + 3.0 + 2.0 + 4.0) / 4
     assert estimate_remaining_s(durations, remaining) == 2.0 + 4.0 + mean
     assert estimate_remaining_s({}, remaining) is None
-
-
-def test_durations_read_as_people_say_them():
-    assert format_duration(8.4) == "8 s"
-    assert format_duration(185) == "3 min 05 s"
-    assert format_duration(3725) == "1 h 02 min"
 
 
 class FakeClock:

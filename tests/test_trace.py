@@ -2,7 +2,8 @@
 
 import json
 
-from gilviz.analysis import STATE_NAMES, RUNNING, WAIT_GIL, summarize
+from gilviz.analysis import RUNNING, WAIT_GIL, summarize
+from gilviz.report import STATE_NAMES
 from gilviz.render.trace import save_trace, trace_events
 
 from conftest import MS, samples_table

@@ -28,7 +28,8 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
-from . import wall_ns
+from .caveats import IncompleteSweep, KernelFallback, RunsLeftOut
+from .runs import core_count, wall_ns
 
 ALMOST_ALL = 0.1
 """A serial fraction within this of 0 or 1 reads "almost all parallel / serial"."""
@@ -89,20 +90,13 @@ class AmdahlFit(NamedTuple):
     def clipped(self):
         return self.unclipped != self.serial_fraction
 
-    def describe(self):
-        """"98 % serial (almost all serial)", with a note when clipped."""
-        f = self.serial_fraction
-        notes = []
-        if f >= 1 - ALMOST_ALL:
-            notes.append("almost all serial")
-        elif f <= ALMOST_ALL:
-            notes.append("almost all parallel")
-        if self.unclipped > 1:
-            notes.append("fit %.2f clipped to 1: slower than serial" % self.unclipped)
-        elif self.unclipped < 0:
-            notes.append("fit %.2f clipped to 0: faster than Amdahl allows" % self.unclipped)
-        words = "%.0f %% serial" % (100 * f)
-        return "%s (%s)" % (words, "; ".join(notes)) if notes else words
+    @property
+    def almost_all_serial(self):
+        return self.serial_fraction >= 1 - ALMOST_ALL
+
+    @property
+    def almost_all_parallel(self):
+        return self.serial_fraction <= ALMOST_ALL
 
 
 def amdahl_fit(workers, speedups, capacity=math.inf):
@@ -147,6 +141,8 @@ class BackendScaling(NamedTuple):
     backend: str
     points: tuple
     fit: Optional[AmdahlFit]
+    fit_curve: Optional[np.ndarray]
+    """The fit's speedup at each of Scaling.curve_workers; None without a fit."""
 
 
 class Scaling(NamedTuple):
@@ -161,10 +157,6 @@ class Scaling(NamedTuple):
     """CPU time / wall time of the serial runs (median): 1 for CPU-bound work."""
     capacity: float
     """Workers that can run at once (see the module docstring)."""
-
-    @property
-    def cpu_bound(self):
-        return self.cpu_share is None or self.cpu_share >= CPU_BOUND_SHARE
     rounds: int
     """Complete rounds: the fewest pairs of any configuration."""
     runs_done: int
@@ -173,6 +165,23 @@ class Scaling(NamedTuple):
     """Counted runs the sweep planned, or None if the log has no plan."""
     failed: int
     """Runs left out because a worker failed."""
+    worker_counts: tuple = ()
+    """The worker counts to show: the plan's, so that an incomplete sweep
+    shows what is missing, any the log holds besides, and 1 (serial)."""
+    curve_workers: Optional[np.ndarray] = None
+    """Worker counts, finely spaced from 1 to the largest, for the curves."""
+    ideal: Optional[np.ndarray] = None
+    """The ideal speedup at each of curve_workers: min(workers, capacity)."""
+    warnings: tuple = ()
+    """Caveats (analysis.caveats): an incomplete sweep, runs left out, a
+    kernel's fallback."""
+
+    @property
+    def cpu_bound(self):
+        return self.cpu_share is None or self.cpu_share >= CPU_BOUND_SHARE
+
+
+CURVE_POINTS = 200
 
 
 def run_wall_s(run):
@@ -180,11 +189,6 @@ def run_wall_s(run):
     if any(worker.error for worker in run.workers):
         return math.nan
     return wall_ns(run) / 1e9
-
-
-def cores_of(run):
-    interpreter = run.interpreter
-    return len(interpreter.affinity or []) or interpreter.cpu_count
 
 
 def serial_cpu_share(baselines):
@@ -210,7 +214,7 @@ def sweep_scaling(log):
     baselines = [run for run in counted if run.spec.role == "baseline"]
     serial_walls = [run_wall_s(run) for run in baselines]
     first = (baselines or counted or log.runs)[0]
-    cores = cores_of(first)
+    cores = core_count(first.interpreter)
     cpu_share = serial_cpu_share(baselines)
     capacity = capacity_of(cores, cpu_share) if cpu_share is not None else float(cores)
 
@@ -228,17 +232,33 @@ def sweep_scaling(log):
             backend=backend, workers=workers, speedup=spread(speedups),
             efficiency=spread(speedups / workers), wall_s=spread(walls), failed=missing))
 
+    counts = {1} | {workers for _, workers in configurations(counted)}
+    if log.sweep is not None:
+        counts |= set(log.sweep.worker_counts)
+    counts = tuple(sorted(counts))
+    grid = np.linspace(1, max(counts), CURVE_POINTS)
     backends = []
     for backend, points in by_backend.items():
         measured = [point for point in points if point.speedup is not None]
         fit = amdahl_fit([point.workers for point in measured],
                          [point.speedup.median for point in measured], capacity)
-        backends.append(BackendScaling(backend, tuple(points), fit))
+        curve = None if fit is None else amdahl_speedup(fit.serial_fraction, grid, capacity)
+        backends.append(BackendScaling(backend, tuple(points), fit, curve))
 
+    rounds = min(pair_counts) if pair_counts else 0
+    runs_planned = log.sweep.repeat * log.sweep.round_length() if log.sweep else None
+    warnings = []
+    if runs_planned is not None and len(counted) < runs_planned:
+        warnings.append(IncompleteSweep(len(counted), runs_planned, rounds, log.sweep.repeat))
+    if failed:
+        warnings.append(RunsLeftOut(failed))
+    warnings += [KernelFallback(message) for message in
+                 sorted({w.result["fallback"] for run in log.runs for w in run.workers
+                         if w.result and w.result.get("fallback")})]
     return Scaling(
         kernel=first.spec.kernel, work=first.spec.work, baseline_wall_s=spread(serial_walls),
         backends=tuple(backends), cores=cores, cpu_share=cpu_share, capacity=capacity,
-        rounds=min(pair_counts) if pair_counts else 0, runs_done=len(counted),
-        runs_planned=(log.sweep.repeat * log.sweep.round_length() if log.sweep else None),
-        failed=failed,
+        rounds=rounds, runs_done=len(counted), runs_planned=runs_planned, failed=failed,
+        worker_counts=counts, curve_workers=grid, ideal=np.minimum(grid, capacity),
+        warnings=tuple(warnings),
     )

@@ -21,13 +21,10 @@ import io
 import os
 from typing import NamedTuple, Optional
 
-from ..analysis import (ROUND_TRIP_MARKS, baseline_note, compare_sides, compare_walls,
-                        completed_per_second, median_run, summarize, wait_spans, wait_stats,
-                        wall_ns)
+from ..analysis import compare_runs, compare_walls, convoy, median_run, summarize, wall_ns
 from ..analysis.scaling import sweep_scaling
 from ..log import CONVOY_IO_WORKER, new_run_dir, save
-from ..report import (DIMENSION_SLUGS, compare_lines, convoy_case, convoy_lines,
-                      scaling_lines, side_labels, summary_lines)
+from ..report import DIMENSION_SLUGS, compare_lines, convoy_lines, scaling_lines, summary_lines
 from .session import LOG_NAME
 from .workloads import VARIED_OPTIONS
 
@@ -116,6 +113,8 @@ class RunSummary(NamedTuple):
     """The measured run of median wall time: the one detailed and drawn."""
     stats: object
     """analysis.RunStats of the shown run."""
+    view: object
+    """analysis.TimelineView of the shown run: what its chart draws."""
     comparison: Optional[object]
     """analysis.Comparison of the measured runs against their serial
     baselines, or None without baselines."""
@@ -142,11 +141,9 @@ class RunResult(Result):
         comparison = compare_walls([wall_ns(run) for run in measured],
                                    [wall_ns(run) for run in baselines])
         shown = median_run(measured)
-        stats = summarize(shown)
-        note = baseline_note(shown, baselines)
-        if note:
-            stats = stats._replace(warnings=stats.warnings + (note,))
-        return RunSummary(shown, stats, comparison, len(measured))
+        stats = summarize(shown, baselines=baselines)
+        from ..analysis import timeline_view
+        return RunSummary(shown, stats, timeline_view(shown, stats), comparison, len(measured))
 
     def lines(self):
         if self.summary is None:
@@ -161,7 +158,7 @@ class RunResult(Result):
     def figure(self):
         from ..render import timeline_figure
         s = self.summary
-        return timeline_figure(s.shown, s.stats, s.comparison, s.repeats)
+        return timeline_figure(s.shown, s.stats, s.view, s.comparison, s.repeats)
 
     def _save_exports(self):
         if self.summary is not None:
@@ -194,29 +191,17 @@ class SpeedupResult(Result):
 
     def figure(self):
         from ..render import speedup_figure
-        return speedup_figure(self.log)
-
-
-class Side(NamedTuple):
-    """One side of a comparison, as measured."""
-
-    label: str
-    """What differs, in words: "1 core (0)", "500 µs switch interval"."""
-    runs: tuple
-    shown: object
-    """The run of median wall time, the one drawn."""
-    stats: object
-    """summarize(shown)."""
+        return speedup_figure(self.log, self.summary)
 
 
 class CompareSummary(NamedTuple):
     dimension: str
     """The RunSpec field that differs between the sides."""
-    a: Side
-    b: Side
-    sides: object
-    """analysis.SideBySide: walls and hand-offs, pair by pair."""
+    compared: object
+    """analysis.ComparedRuns: each side's runs, median run and view; walls and
+    hand-offs pair by pair."""
     repeats: int
+    """Pairs of runs."""
 
 
 def varied_field(runs_a, runs_b):
@@ -246,59 +231,25 @@ class CompareResult(Result):
     @functools.cached_property
     def summary(self):
         """A CompareSummary, or None unless both sides have a finished run."""
-        by_role = dict(zip("ab", self._sides()))
-        if not (by_role["a"] and by_role["b"]):
+        runs_a, runs_b = self._sides()
+        compared = compare_runs(runs_a, runs_b) if runs_a and runs_b else None
+        if compared is None:
             return None
-        dimension = varied_field(by_role["a"], by_role["b"])
-        handoffs = {role: [summarize(run).handoffs for run in runs]
-                    for role, runs in by_role.items()}
-        sides = compare_sides([wall_ns(run) for run in by_role["a"]],
-                              [wall_ns(run) for run in by_role["b"]],
-                              handoffs["a"], handoffs["b"])
-        shown = {role: median_run(runs) for role, runs in by_role.items()}
-        labels = side_labels(shown["a"], shown["b"], dimension)
-        a, b = (Side(labels[i], tuple(by_role[role]), shown[role], summarize(shown[role]))
-                for i, role in enumerate("ab"))
-        return CompareSummary(dimension, a, b, sides, min(len(a.runs), len(b.runs)))
+        return CompareSummary(varied_field(runs_a, runs_b), compared,
+                              min(len(runs_a), len(runs_b)))
 
     def lines(self):
         s = self.summary
         if s is None:
             return ["only one side has a finished run: nothing to compare"]
-        return compare_lines(s.a, s.b, s.dimension, s.sides, s.repeats)
+        return compare_lines(s.compared, s.dimension, s.repeats)
 
     def has_figure(self):
         return self.summary is not None
 
     def figure(self):
         from ..render import compare_figure
-        s = self.summary
-        return compare_figure(s.a, s.b, s.dimension, s.sides)
-
-
-class ConvoyCase(NamedTuple):
-    """One run of the convoy, as measured."""
-
-    label: str
-    """"I/O thread alone", "beside 1 CPU thread"."""
-    run: object
-    stats: object
-    """summarize(run), the I/O thread's pauses counted as its own."""
-    round_trips: object
-    """analysis.Waits: the client's round trips, as it timed them."""
-    latency: object
-    """analysis.WaitStats of the round trips, or None if none was answered."""
-    per_second: object
-    """Round trips completed a second, or None."""
-
-
-def convoy_case_of(run):
-    """A ConvoyCase of a convoy run, its I/O thread's pauses counted as its own."""
-    round_trips = wait_spans(run.marks, ROUND_TRIP_MARKS)
-    latency = wait_stats(round_trips)
-    return ConvoyCase(convoy_case(run.spec), run, summarize(run, io_workers=(CONVOY_IO_WORKER,)),
-                      round_trips, latency[0] if latency else None,
-                      completed_per_second(round_trips))
+        return compare_figure(self.summary.compared, self.summary.dimension)
 
 
 class ConvoyResult(Result):
@@ -309,18 +260,23 @@ class ConvoyResult(Result):
 
     @functools.cached_property
     def summary(self):
-        """The ConvoyCases, in the order they ran."""
-        return tuple(convoy_case_of(run) for run in self.log.runs)
+        """analysis.Convoy: both cases' latencies and views; None unless both ran."""
+        cases = {run.spec.role: run for run in self.log.runs}
+        if not {"alone", "beside-cpu"} <= set(cases):
+            return None
+        return convoy(cases["alone"], cases["beside-cpu"], CONVOY_IO_WORKER)
 
     def lines(self):
-        return convoy_lines(self.summary, CONVOY_IO_WORKER)
+        if self.summary is None:
+            return ["only the I/O thread alone ran: nothing to compare it with"]
+        return convoy_lines(self.summary)
 
     def has_figure(self):
-        return bool(self.summary)
+        return self.summary is not None
 
     def figure(self):
         from ..render import convoy_figure
-        return convoy_figure(self.summary, CONVOY_IO_WORKER)
+        return convoy_figure(self.summary)
 
 
 def result_of(log, run_dir=None):

@@ -12,14 +12,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator
 
-from ..analysis import (UNCLEAR, WAIT_CPU, WAIT_GIL, Segments, run_segments,
-                        typical_window)
-from ..log import CONVOY_SERVED_MARK
-from ..report import (cores_phrase, format_duration, format_interval, interpreter_label,
-                      requests_phrase)
+from ..report import (convoy_case_label, convoy_warnings, cores_phrase, format_duration,
+                      format_interval, interpreter_label, requests_phrase)
 from . import theme
-from .timeline import (MS, ZOOM_NS, band_rectangles, draw_header, draw_hold_shares, draw_run,
-                       header_bottom, legend_handles, provenance, rows_of_workers)
+from .bands import MS, band_rectangles, draw_hold_shares, draw_run, legend_handles, rows_of_workers
+from .header import draw_header, header_bottom, provenance
 
 ALONE, BESIDE = theme.BLUISH_GREEN, theme.INK
 """Colours of the two cases, requests and histograms: apart from every state
@@ -34,25 +31,16 @@ def capitalised(text):
     return text[:1].upper() + text[1:]
 
 
-def io_segments(segments, io_worker):
-    """The run's segments without the probe's gaps of the I/O thread: those
-    are its socket calls and the GIL waits after them, which the probe cannot
-    tell apart. Its holds (or sampled states, without the probe) stay."""
-    gap = np.isin(segments.state, (WAIT_GIL, WAIT_CPU, UNCLEAR))
-    keep = (segments.worker != io_worker) | ~gap
-    return Segments(*(column[keep] for column in segments))
-
-
 def draw_requests(ax, case, y, colour):
     """Each request as a span from sent to answered, and a dot where the I/O
     thread had it in hand (the GIL back after its recv)."""
-    run, trips = case.run, case.round_trips
+    trips = case.round_trips
     # A hairline edge in the same colour keeps even a 30 µs request visible.
     collection = PolyCollection(band_rectangles(trips.start_ns, trips.stop_ns, y, REQUEST_BAND),
                                 facecolors=colour, edgecolors=colour, linewidths=0.6,
                                 alpha=0.8, zorder=1)
     ax.add_collection(collection)
-    served = run.marks.t_ns[run.marks.kind == CONVOY_SERVED_MARK] / MS
+    served = case.served_ns / MS
     dots = ax.scatter(served, np.full(len(served), y + REQUEST_BAND / 2 + 0.08), marker="o",
                       s=14, color=theme.INK, zorder=3, linewidths=0)
     return [collection, dots]
@@ -65,16 +53,16 @@ def label_bands(ax, run, io_worker):
 
 
 def draw_case(ax, case, io_worker, colour, shares=False):
-    """One run's bands (the I/O thread's holds only) with its requests."""
+    """One run's bands (the I/O thread's holds only) with its requests;
+    returns the artists."""
     run, stats = case.run, case.stats
     y_of_worker = rows_of_workers(run)
-    segments = io_segments(run_segments(run), io_worker)
-    draw_run(ax, run, stats, segments, y_of_worker, marker_size=36)
-    draw_requests(ax, case, y_of_worker[io_worker], colour)
+    artists = draw_run(ax, run, stats, case.view.segments, y_of_worker, marker_size=36)
+    artists += draw_requests(ax, case, y_of_worker[io_worker], colour)
     label_bands(ax, run, io_worker)
     if shares:
-        draw_hold_shares(ax, stats, y_of_worker)
-    return segments
+        artists += draw_hold_shares(ax, stats, y_of_worker)
+    return artists
 
 
 def latency_ticks(value_us, _position):
@@ -88,7 +76,7 @@ def case_legend(case):
     """"I/O thread alone: median 35 µs, p99 124 µs, max 243 µs"."""
     latency = case.latency
     return "%s\nmedian %s · p99 %s · max %s" % (
-        capitalised(case.label), format_duration(latency.median_ns),
+        capitalised(convoy_case_label(case.run.spec)), format_duration(latency.median_ns),
         format_duration(latency.p99_ns), format_duration(latency.max_ns))
 
 
@@ -108,7 +96,7 @@ def draw_histograms(ax, cases, colours, switch_interval_s):
             continue
         ax.hist(values, bins=bins, color=colour, alpha=0.45, label=case_legend(case))
         ax.hist(values, bins=bins, histtype="step", color=colour, linewidth=2)
-        ax.axvline(np.median(values), color=colour, linewidth=2.2, linestyle="--")
+        ax.axvline(case.latency.median_ns / 1e3, color=colour, linewidth=2.2, linestyle="--")
     interval_us = switch_interval_s * 1e6
     if low < interval_us < high:
         ax.axvline(interval_us, color=theme.MUTED, linewidth=1.5, linestyle=":")
@@ -128,12 +116,13 @@ def headline_lines(alone, beside):
     """The figure's first line (how much worse beside CPU threads) and what
     was measured."""
     a, b = alone.latency, beside.latency
+    label = convoy_case_label(beside.run.spec)
     if a is None or b is None:
-        first = "%s: no latencies to compare (a case answered no request)" % beside.label
+        first = "%s: no latencies to compare (a case answered no request)" % label
     else:
         first = ("%s, a request took %.0f× as long (median %s vs %s alone); "
                  "answered %s/s instead of %s/s" % (
-                     capitalised(beside.label), b.median_ns / a.median_ns,
+                     capitalised(label), b.median_ns / a.median_ns,
                      format_duration(b.median_ns), format_duration(a.median_ns),
                      format(round(beside.per_second), ","),
                      format(round(alone.per_second), ",")))
@@ -145,20 +134,21 @@ def headline_lines(alone, beside):
         requests_phrase(beside.run.spec.params), answered)]
 
 
-def convoy_figure(cases, io_worker):
-    """`cases`: (alone, beside) jobs.ConvoyCase; `io_worker`: the I/O thread's index."""
+def convoy_figure(convoy):
+    """The figure of `convoy` (analysis.convoy)."""
     with matplotlib.rc_context(theme.RC):
-        return _convoy_figure(cases, io_worker)
+        return _convoy_figure(convoy)
 
 
-def _convoy_figure(cases, io_worker):
-    alone, beside = cases
+def _convoy_figure(convoy):
+    alone, beside, io_worker = convoy.alone, convoy.beside, convoy.io_worker
+    beside_label, alone_label = (convoy_case_label(case.run.spec) for case in (beside, alone))
     run = beside.run
     figure = Figure(figsize=theme.FIGSIZE, dpi=theme.DPI)
-    handles = legend_handles(run, beside.stats, io_segments(run_segments(run), io_worker))
+    handles = legend_handles(run, beside.stats, beside.view)
     handles += [Patch(color=BESIDE, alpha=0.8, label="a request, sent to answered (%s)"
-                      % beside.label),
-                Patch(color=ALONE, alpha=0.8, label="a request (%s)" % alone.label),
+                      % beside_label),
+                Patch(color=ALONE, alpha=0.8, label="a request (%s)" % alone_label),
                 Line2D([], [], marker="o", linestyle="", markersize=5, color=theme.INK,
                        label="the I/O thread has it, and the GIL")]
     facts = headline_lines(alone, beside)
@@ -175,33 +165,30 @@ def _convoy_figure(cases, io_worker):
     wall_ms = beside.stats.wall_ns / MS
     draw_case(whole, beside, io_worker, BESIDE, shares=True)
     whole.set_xlim(0, wall_ms * 1.01)
-    whole.set_title("%s: the whole run" % capitalised(beside.label), loc="left")
+    whole.set_title("%s: the whole run" % capitalised(beside_label), loc="left")
 
-    trips = beside.round_trips
-    width = min(ZOOM_NS, beside.stats.wall_ns)
-    begin = typical_window(trips.start_ns, trips.stop_ns, width, beside.stats.wall_ns)
-    whole.axvspan(begin / MS, (begin + width) / MS, color=theme.INK, alpha=0.08, zorder=0)
+    width = convoy.window_ns
+    begin, end = beside.view.zoom_ns
+    whole.axvspan(begin / MS, end / MS, color=theme.INK, alpha=0.08, zorder=0)
     draw_case(zoom, beside, io_worker, BESIDE)
-    zoom.set_xlim(begin / MS, (begin + width) / MS)
+    zoom.set_xlim(begin / MS, end / MS)
     zoom.set_title("A typical %.0f ms of it (shaded above)" % (width / MS), loc="left")
 
     draw_case(lone, alone, io_worker, ALONE)
-    lone_begin = typical_window(alone.round_trips.start_ns, alone.round_trips.stop_ns, width,
-                                alone.stats.wall_ns)
-    lone.set_xlim(lone_begin / MS, (lone_begin + width) / MS)
+    lone.set_xlim(*(t / MS for t in alone.view.zoom_ns))
     lone.set_title("The I/O thread alone: %.0f ms, the same scale" % (width / MS), loc="left")
     lone.set_xlabel(TIME_LABEL)
 
-    draw_histograms(histogram, cases, (ALONE, BESIDE), run.interpreter.switch_interval_s)
+    draw_histograms(histogram, (alone, beside), (ALONE, BESIDE),
+                    run.interpreter.switch_interval_s)
     histogram.set_title("Latency of every request", loc="left")
 
     title = "The convoy effect · %s · %s · %s switch interval" % (
         interpreter_label(run), cores_phrase(run),
         format_interval(run.interpreter.switch_interval_s))
-    warnings, notes = (["%s: %s" % (case.label, text) for case in cases
-                        for text in getattr(case.stats, kind)] for kind in ("warnings", "notes"))
+    warnings, notes = convoy_warnings(convoy)
     draw_header(figure, title, facts, warnings, handles, left=0.1,
                 legend_columns=LEGEND_COLUMNS, notes=notes)
-    figure.text(0.935, 0.008, provenance(run, beside.stats), fontsize=11, color=theme.MUTED,
-                ha="right", va="bottom")
+    figure.text(0.935, 0.008, provenance(run, beside.stats, beside.view), fontsize=11,
+                color=theme.MUTED, ha="right", va="bottom")
     return figure

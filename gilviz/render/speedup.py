@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from ..analysis.scaling import amdahl_speedup, sweep_scaling
+from ..report import caveat_texts, fit_text, task_phrase
 from . import theme
 
 WORK_UNITS = {"countdown": "iterations", "io": "tasks", "pi": "samples"}
@@ -35,11 +35,11 @@ def draw_spread(ax, x, spreads, colour, label=None, scale=1.0):
     return [band, line]
 
 
-def draw_speedups(ax, scaling, colours, top_workers):
+def draw_speedups(ax, scaling, colours):
+    """The ideal line, each backend's speedups and its Amdahl fit (dashed)."""
     artists = []
-    grid = np.linspace(1, top_workers, 200)
-    artists += ax.plot(grid, np.minimum(grid, scaling.capacity), color=theme.MUTED,
-                       linewidth=2, zorder=1)
+    grid = scaling.curve_workers
+    artists += ax.plot(grid, scaling.ideal, color=theme.MUTED, linewidth=2, zorder=1)
     artists.append(ax.axhline(1, color=theme.GREY, linewidth=1.2, zorder=0))
     for backend in scaling.backends:
         points = measured(backend.points)
@@ -48,11 +48,9 @@ def draw_speedups(ax, scaling, colours, top_workers):
         colour = colours[backend.backend]
         artists += draw_spread(ax, [p.workers for p in points], [p.speedup for p in points],
                                colour)
-        if backend.fit is not None:
-            artists += ax.plot(grid, amdahl_speedup(backend.fit.serial_fraction, grid,
-                                                    scaling.capacity),
-                               color=colour, linewidth=2, linestyle=(0, (5, 3)), alpha=0.9,
-                               zorder=2)
+        if backend.fit_curve is not None:
+            artists += ax.plot(grid, backend.fit_curve, color=colour, linewidth=2,
+                               linestyle=(0, (5, 3)), alpha=0.9, zorder=2)
     artists += ax.plot([1], [1], marker="o", markersize=11, color=theme.INK, zorder=4,
                        linestyle="")
     return artists
@@ -101,13 +99,14 @@ def format_workers_axis(ax, counts):
 def legend_handles(scaling, colours, top_workers):
     handles = []
     for backend in scaling.backends:
-        fit = ("Amdahl: %s" % backend.fit.describe() if backend.fit is not None
+        fit = ("Amdahl: %s" % fit_text(backend.fit) if backend.fit is not None
                else "no Amdahl fit: no point with 2+ workers running at once")
         handles.append(Line2D([], [], color=colours[backend.backend], linewidth=3, marker="o",
                               markersize=8, label="%s · %s" % (backend.backend, fit)))
     handles.append(Line2D([], [], color=theme.INK, marker="o", markersize=11, linestyle="",
                           label="serial baseline"))
-    handles.append(Line2D([], [], color=theme.MUTED, linewidth=2, label=ideal_label(scaling, top_workers)))
+    handles.append(Line2D([], [], color=theme.MUTED, linewidth=2,
+                          label=ideal_label(scaling, top_workers)))
     handles.append(Line2D([], [], color=theme.MUTED, linewidth=2, linestyle=(0, (5, 3)),
                           label="Amdahl fit (dashed, in the backend's colour)"))
     handles.append(Patch(color=theme.MUTED, alpha=0.3, label="min–max over the rounds"))
@@ -128,10 +127,7 @@ def kernel_note(spec):
     """What each unit of work is, in words, where the kernel says."""
     params = spec.params or {}
     if spec.kernel == "io" and "wait_s" in params:
-        if params.get("via", "echo") == "echo":
-            return "each task: a round trip to an echo server on 127.0.0.1 answering after " \
-                   "%g ms" % (1e3 * params["wait_s"])
-        return "each task: time.sleep(%g ms), standing in for I/O" % (1e3 * params["wait_s"])
+        return task_phrase(params)
     if params:
         return ", ".join("%s=%s" % item for item in sorted(params.items()))
     return None
@@ -155,19 +151,6 @@ def subtitle(log, scaling):
     return " · ".join(what), " · ".join(how), kernel_note(spec)
 
 
-def warnings(log, scaling):
-    notes = []
-    if scaling.runs_planned is not None and scaling.runs_done < scaling.runs_planned:
-        notes.append("incomplete: the sweep stopped after %d of %d runs; %d of %d rounds complete"
-                     % (scaling.runs_done, scaling.runs_planned, scaling.rounds,
-                        log.sweep.repeat))
-    if scaling.failed:
-        notes.append("%d runs left out: a worker failed" % scaling.failed)
-    notes += sorted({w.result["fallback"] for run in log.runs for w in run.workers
-                     if w.result and w.result.get("fallback")})
-    return notes
-
-
 def capacity_words(scaling):
     """How many workers can run at once, and why: (limit, reason or None)."""
     if scaling.cpu_share is None:
@@ -189,9 +172,9 @@ def footnote(log, scaling):
     return "%s · sweep started %s\n%s" % (method, log.runs[0].started_at, fit)
 
 
-def speedup_figure(log):
-    """The speedup chart of the sweep in `log` (a loaded RunLog)."""
-    scaling = sweep_scaling(log) if log.runs else None
+def speedup_figure(log, scaling):
+    """The speedup chart of the sweep in `log` (a loaded RunLog), drawn from
+    its `scaling` (analysis.scaling.sweep_scaling)."""
     if scaling is None or scaling.runs_done == 0:
         raise ValueError("the log holds no counted run: nothing to draw")
     with matplotlib.rc_context(theme.RC):
@@ -206,10 +189,9 @@ def line_height(points):
 def draw_header(figure, log, scaling, colours):
     """Title, subtitle lines, warnings and legend, top down; returns the
     figure fraction where the header ends."""
-    title = "%s: speedup over serial, %s" % (scaling.kernel,
-                                               worker_span(worker_counts(log, scaling)))
+    title = "%s: speedup over serial, %s" % (scaling.kernel, worker_span(scaling.worker_counts))
     what, how, note = subtitle(log, scaling)
-    notes = warnings(log, scaling)
+    notes = caveat_texts(scaling.warnings)
     lines = [(title, 28, theme.INK, "bold"), (what, 17, theme.INK, "normal"),
              (how, 15, theme.MUTED, "normal")]
     if note:
@@ -220,20 +202,11 @@ def draw_header(figure, log, scaling, colours):
     for text, size, colour, weight in lines:
         figure.text(LEFT, y, text, fontsize=size, color=colour, fontweight=weight, va="top")
         y -= line_height(size) + (0.012 if size == 28 else 0)
-    handles = legend_handles(scaling, colours, max(worker_counts(log, scaling)))
+    handles = legend_handles(scaling, colours, max(scaling.worker_counts))
     figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(LEFT - 0.005, y - 0.005),
                   ncol=2, fontsize=14, handlelength=2.4, columnspacing=2.0)
     rows = -(-len(handles) // 2)
     return y - 0.01 - rows * 1.25 * line_height(14)
-
-
-def worker_counts(log, scaling):
-    """The worker counts on the x axis: the plan's, so that an incomplete
-    sweep shows what is missing, and any the log holds besides."""
-    counts = {1} | {p.workers for b in scaling.backends for p in b.points}
-    if log.sweep is not None:
-        counts |= set(log.sweep.worker_counts)
-    return sorted(counts)
 
 
 def worker_span(counts):
@@ -250,10 +223,10 @@ def _speedup_figure(log, scaling):
     grid = figure.add_gridspec(1, 2, width_ratios=[1.55, 1], wspace=0.22, left=LEFT,
                                right=0.975, top=header_end - 0.06, bottom=0.15)
     speedups, walls = figure.add_subplot(grid[0]), figure.add_subplot(grid[1])
-    counts = worker_counts(log, scaling)
+    counts = scaling.worker_counts
     top = max(counts)
 
-    draw_speedups(speedups, scaling, colours, top)
+    draw_speedups(speedups, scaling, colours)
     mark_cores(speedups, scaling.cores, top)
     format_workers_axis(speedups, counts)
     highest = max([min(top, scaling.capacity), 1.0] +

@@ -14,7 +14,8 @@ import json
 import numpy as np
 
 from ..log import atomic_write
-from ..analysis import STATE_NAMES, run_segments
+from ..analysis import run_segments
+from ..report import STATE_NAMES
 
 
 def _us(ns):

@@ -5,24 +5,14 @@ Written only between runs, by the orchestrator, never by a measured target.
 
 from __future__ import annotations
 
-
-def format_duration(seconds):
-    """"8 s", "3 min 05 s", "1 h 02 min"."""
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return "%d s" % seconds
-    if seconds < 3600:
-        return "%d min %02d s" % divmod(seconds, 60)
-    return "%d h %02d min" % (seconds // 3600, seconds % 3600 // 60)
+from .convoy import convoy_case_label
+from .format import format_duration
 
 
 def describe_run(spec):
     """How a run is announced: "countdown 4 threads, work 10,000,000"."""
     if spec.kernel == "convoy":
-        cpu_threads = spec.workers - 1
-        return "convoy, " + ("I/O thread alone" if spec.role == "alone" else
-                             "beside %d CPU thread%s" % (cpu_threads,
-                                                          "" if cpu_threads == 1 else "s"))
+        return "convoy, " + convoy_case_label(spec)
     what = "serial baseline" if spec.role == "baseline" else spec.describe()
     if spec.role in ("a", "b"):
         what += ", side %s" % spec.role.upper()
@@ -37,6 +27,6 @@ def progress_line(progress, round_number=None):
         where = " · %s" % ("warm-up" if round_number == 0 else
                            "round %d/%d" % (round_number, progress.sweep.repeat))
     eta = ("" if progress.eta_s is None or progress.eta_s < 1
-           else " · ETA %s" % format_duration(progress.eta_s))
+           else " · ETA %s" % format_duration(progress.eta_s * 1e9))
     return "gilviz: run %d/%d%s: %s%s" % (progress.index + 1, progress.total, where,
                                           describe_run(progress.spec), eta)

@@ -1,0 +1,116 @@
+"""Wall times against each other: a run against its serial baselines, and
+two sides of a comparison (A and B) measured alternately."""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Optional
+
+import numpy as np
+
+from .runs import median_run, wall_ns
+from .summary import summarize
+from .views import timeline_view
+from .windows import ZOOM_NS
+
+
+class Comparison(NamedTuple):
+    """Wall times of repeated runs against their serial baselines."""
+
+    ratio: float
+    """Median over the pairs of run wall / baseline wall (pairs in run order)."""
+    low: float
+    high: float
+    pairs: int
+    run_wall_ns: int
+    """Median wall time of the runs."""
+    baseline_wall_ns: int
+
+
+def compare_walls(run_walls_ns, baseline_walls_ns):
+    """Pair the i-th run with the i-th baseline, measured next to each other,
+    so that drift of the machine's speed hits both sides of each ratio alike."""
+    runs = np.asarray(run_walls_ns, dtype=np.float64)
+    baselines = np.asarray(baseline_walls_ns, dtype=np.float64)
+    pairs = min(len(runs), len(baselines))
+    if pairs == 0:
+        return None
+    ratios = runs[:pairs] / baselines[:pairs]
+    return Comparison(ratio=float(np.median(ratios)), low=float(ratios.min()),
+                      high=float(ratios.max()), pairs=pairs,
+                      run_wall_ns=int(np.median(runs)), baseline_wall_ns=int(np.median(baselines)))
+
+
+class SideBySide(NamedTuple):
+    """Two sides of a comparison (A and B), measured alternately."""
+
+    walls: Comparison
+    """Wall times, A over B, pair by pair (compare_walls)."""
+    handoffs_a: Optional[float]
+    """Median GIL hand-offs of A's runs; None where no two workers share a GIL."""
+    handoffs_b: Optional[float]
+    handoff_ratio: Optional[float]
+    """handoffs_a / handoffs_b; None where either is unknown or B had none."""
+
+
+def compare_sides(walls_a_ns, walls_b_ns, handoffs_a, handoffs_b):
+    """A against B: the i-th run of each side were measured next to each other."""
+    walls = compare_walls(walls_a_ns, walls_b_ns)
+    if walls is None:
+        return None
+
+    def median(counts):
+        known = [count for count in counts if count is not None]
+        return float(np.median(known)) if known else None
+
+    a, b = median(handoffs_a), median(handoffs_b)
+    ratio = a / b if a is not None and b else None
+    return SideBySide(walls=walls, handoffs_a=a, handoffs_b=b, handoff_ratio=ratio)
+
+
+def faster_side(comparison):
+    """"a" or "b" where every pair of a Comparison (A over B) agrees which
+    side was faster, else None; one pair shows no spread, so it never decides."""
+    if comparison.pairs < 2:
+        return None
+    if comparison.high < 1:
+        return "a"
+    if comparison.low > 1:
+        return "b"
+    return None
+
+
+class Side(NamedTuple):
+    """One side of a comparison, as measured."""
+
+    runs: tuple
+    shown: object
+    """The run of median wall time, the one drawn."""
+    stats: object
+    """summarize(shown)."""
+    view: object
+    """views.TimelineView of shown, zoomed on a window as wide as the other side's."""
+
+
+class ComparedRuns(NamedTuple):
+    a: Side
+    b: Side
+    sides: SideBySide
+    """Walls and hand-offs, A against B."""
+
+
+def compare_runs(runs_a, runs_b):
+    """Side A's runs against side B's, the i-th of each measured next to each
+    other; None without a pair. Both sides' zoom windows have one width."""
+    summaries = [[summarize(run) for run in runs] for runs in (runs_a, runs_b)]
+    sides = compare_sides([wall_ns(run) for run in runs_a], [wall_ns(run) for run in runs_b],
+                          [stats.handoffs for stats in summaries[0]],
+                          [stats.handoffs for stats in summaries[1]])
+    if sides is None:
+        return None
+    shown = [median_run(runs) for runs in (runs_a, runs_b)]
+    stats = [next(each for run, each in zip(runs, summaries[i]) if run is shown[i])
+             for i, runs in enumerate((runs_a, runs_b))]
+    width = min([ZOOM_NS] + [each.wall_ns for each in stats])
+    a, b = (Side(tuple(runs), shown[i], stats[i], timeline_view(shown[i], stats[i], width))
+            for i, runs in enumerate((runs_a, runs_b)))
+    return ComparedRuns(a, b, sides)

@@ -1,0 +1,131 @@
+"""The probe's gaps and what caused them, and the sampler's view checked
+against the probe's holds.
+
+A gap is the time between two holds of a worker, or from the release to its
+first hold. It is a GIL wait (WAIT_GIL) when other workers sharing the
+worker's GIL held it for at least half the gap, an OS wait (WAIT_CPU) when
+the thread's run_delay (runnable, no CPU) covers at least half of it, and
+UNCLEAR otherwise (VM steal, interrupts). Low run_delay alone does not prove
+a GIL wait: on this kind of machine most short gaps with no other worker
+running are not.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .intervals import held_before, holding_at
+from .states import RUNNING, UNCLEAR, WAIT_CPU, WAIT_GIL, segments_of
+
+EVIDENCE_SHARE = 0.5
+
+
+class Gaps(NamedTuple):
+    worker: np.ndarray
+    start_ns: np.ndarray
+    stop_ns: np.ndarray
+    kind: np.ndarray
+    """WAIT_GIL, WAIT_CPU or UNCLEAR."""
+
+
+def classify_gaps(length_ns, cpu_wait_ns, gil_busy_ns):
+    """The kind of each gap, from its length, the run_delay accrued in it
+    (-1 where unknown) and the time other workers held its GIL during it."""
+    length = np.asarray(length_ns, dtype=np.float64)
+    cpu_wait = np.asarray(cpu_wait_ns, dtype=np.float64)
+    gil_busy = np.asarray(gil_busy_ns, dtype=np.float64)
+    kind = np.full(length.shape, UNCLEAR, dtype=np.int8)
+    kind[cpu_wait >= EVIDENCE_SHARE * length] = WAIT_CPU
+    kind[gil_busy >= EVIDENCE_SHARE * length] = WAIT_GIL
+    return kind
+
+
+def worker_gaps(holds, gil_of_worker):
+    """The gaps of every worker, from the release to its last hold, classified.
+
+    `gil_of_worker` maps a worker index to an id of the GIL it ran under.
+    Holds must be sorted by start within each worker, as the probe writes them.
+    """
+    gil_of_hold = np.asarray([gil_of_worker[int(i)] for i in holds.worker], dtype=np.int64)
+    parts = []
+    for gil in np.unique(gil_of_hold):
+        # A worker holds nothing during its own gaps, so the time its GIL was
+        # held during a gap is all other workers' doing.
+        group = gil_of_hold == gil
+        order = np.argsort(holds.start_ns[group], kind="stable")
+        group_start, group_stop = holds.start_ns[group][order], holds.stop_ns[group][order]
+        for index in np.unique(holds.worker[group]):
+            mine = holds.worker == index
+            starts, stops = holds.start_ns[mine], holds.stop_ns[mine]
+            gap_start = np.concatenate(([0], stops[:-1]))
+            busy = (held_before(group_start, group_stop, starts)
+                    - held_before(group_start, group_stop, gap_start))
+            parts.append((np.full(len(starts), index, np.int32), gap_start, starts,
+                          holds.cpu_wait_ns[mine], busy))
+    if not parts:
+        empty = np.zeros(0, np.int64)
+        return Gaps(empty.astype(np.int32), empty, empty, empty.astype(np.int8))
+    worker, start, stop, cpu_wait, busy = (np.concatenate(column) for column in zip(*parts))
+    keep = stop > start
+    kind = classify_gaps(stop - start, cpu_wait, busy)
+    return Gaps(worker[keep], start[keep], stop[keep], kind[keep])
+
+
+def probe_segments(holds, gaps):
+    """Holds as RUNNING and gaps as their kind, in one table."""
+    return segments_of([
+        (holds.worker, holds.start_ns, holds.stop_ns,
+         np.full(len(holds.worker), RUNNING, np.int8)),
+        (gaps.worker, gaps.start_ns, gaps.stop_ns, gaps.kind.astype(np.int8)),
+    ])
+
+
+def probe_resolution_ns(run, io_workers=()):
+    """Held time per clock read: the spacing of the probe's timestamps in the
+    kernels that read the clock every `chunk` iterations. `io_workers` read it
+    around each blocking call instead, so their edges are exact: left out."""
+    if run.probe is None or len(run.holds.worker) == 0:
+        return None
+    reads = sum(-(-w.work // run.probe.chunk) for w in run.workers
+                if w.error is None and w.index not in io_workers)
+    counted = ~np.isin(run.holds.worker, list(io_workers))
+    held = int((run.holds.stop_ns[counted] - run.holds.start_ns[counted]).sum())
+    return held / reads if reads else None
+
+
+class Acquisitions(NamedTuple):
+    failed: np.ndarray
+    """Indices of thread samples that caught a worker on a CPU (state R) while
+    the probe shows it not running and another worker of its GIL running."""
+    agreeing: int
+    """Samples inside a probe hold (clear of its edges) that found the thread R."""
+    inside: int
+    """Samples inside a probe hold, clear of its edges."""
+
+
+def failed_acquisitions(holds, samples, gil_of_worker, margin_ns):
+    """Compare the sampler's states with the probe's holds.
+
+    A sample counts only when it lies at least `margin_ns` (the probe's
+    resolution) away from every hold edge involved, so that neither signal's
+    uncertainty can make a false mark.
+    """
+    t = samples.t_ns
+    sample_gil = np.asarray([gil_of_worker[int(w)] for w in samples.worker], dtype=np.int64)
+    own_clearly = np.zeros(len(t), dtype=bool)    # inside its own hold, clear of the edges
+    own_maybe = np.zeros(len(t), dtype=bool)      # inside its own hold or near one
+    other_clearly = np.zeros(len(t), dtype=bool)  # another worker of its GIL clearly holds
+    for index in np.unique(holds.worker):
+        theirs = holds.worker == index
+        start, stop = holds.start_ns[theirs], holds.stop_ns[theirs]
+        own = samples.worker == index
+        others = ~own & (sample_gil == gil_of_worker[int(index)])
+        own_clearly[own] = holding_at(start, stop, t[own], margin_ns)
+        own_maybe[own] = holding_at(start, stop, t[own], -margin_ns)
+        other_clearly[others] |= holding_at(start, stop, t[others], margin_ns)
+    running = samples.state == "R"
+    return Acquisitions(failed=np.flatnonzero(running & ~own_maybe & other_clearly),
+                        agreeing=int(np.count_nonzero(own_clearly & running)),
+                        inside=int(np.count_nonzero(own_clearly)))

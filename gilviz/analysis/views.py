@@ -1,0 +1,127 @@
+"""Everything a timeline draws from a run, computed once: the bands'
+segments, the window to zoom in on, the parallelism over time, the figures
+at the bands' ends. Figures draw a TimelineView and compute nothing."""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Optional
+
+import numpy as np
+
+from ..log import WAIT_UNREADABLE
+from .runs import core_count, longest_sample_ns, shares_gil, stop_by_worker
+from .sampled import binned_parallelism, run_segments, unsampled_holes
+from .states import ON_A_CPU
+from .waits import NATIVE_MARK, recorded_waits, wait_spans, waiting_share
+from .windows import ZOOM_NS, busiest_window, switch_times
+
+PARALLELISM_BINS = 250
+"""Parallelism is averaged over this many windows of the run (at least a
+sampling period each): step by step, 1 ms samples blur into a block."""
+
+HELD, WAITING, ON_CPU_SHARE = "held", "waiting", "on-cpu"
+"""What the figures at the ends of the bands are a share of."""
+
+
+class ParallelismBins(NamedTuple):
+    edges_ns: np.ndarray
+    mean: np.ndarray
+    """Workers on a CPU at once, mean over each bin; NaN where not sampled."""
+    bin_ns: float
+
+
+class BandShares(NamedTuple):
+    """A figure at the end of each worker's band."""
+
+    kind: str
+    """HELD (the GIL, from the probe), WAITING (the kernel's recorded waits)
+    or ON_CPU_SHARE (sampled)."""
+    share_of_worker: dict
+    """{worker index: share of the run's wall time, or None}."""
+    state: Optional[int] = None
+    """For WAITING: the band state of the waits."""
+
+
+class TimelineView(NamedTuple):
+    segments: object
+    """states.Segments: what each worker did over time."""
+    zoom_ns: tuple
+    """(begin, end) of the window to zoom in on."""
+    parallelism: Optional[ParallelismBins]
+    """Without the probe, with the sampler: workers on a CPU at once over time."""
+    busy_cores: Optional[np.ndarray]
+    """The whole machine's CPU use, in cores, over each of run.cores' windows
+    (from the second row on); None with fewer than two rows."""
+    cores: int
+    """Cores the target could use."""
+    shares: Optional[BandShares]
+    unsampled: bool
+    """Without the probe: a band has a hole where the sampler paused."""
+    shares_gil: bool
+    """Two or more workers ran under one GIL."""
+    waits_readable: bool
+    """The sampler could tell what sleeping threads waited on."""
+    native_sections: bool
+    """The kernel marked its calls into compiled code."""
+    recorded_waits: bool
+    """The kernel recorded its own waits (io)."""
+    cores_seen: tuple
+    """The CPUs the sampler found the workers on."""
+
+
+def band_shares(stats, waits):
+    """The share of the wall time each worker held the GIL (probe), waited
+    (the kernel's recorded waits), or was on a CPU (sampled); None for none."""
+    if any(w.hold_share is not None for w in stats.workers):
+        return BandShares(HELD, {w.index: w.hold_share for w in stats.workers})
+    if len(waits.worker):
+        return BandShares(WAITING, {w.index: waiting_share(waits, w.index, stats.wall_ns)
+                                    for w in stats.workers}, int(waits.state[0]))
+    if stats.wall_ns <= 0 or all(w.sampled_ns is None for w in stats.workers):
+        return None
+    return BandShares(ON_CPU_SHARE, {
+        w.index: sum(w.sampled_ns.get(state, 0) for state in ON_A_CPU) / stats.wall_ns
+        for w in stats.workers if w.sampled_ns is not None})
+
+
+def parallelism_bins(run, wall_ns):
+    """binned_parallelism over PARALLELISM_BINS bins of the run, or fewer
+    where the run is shorter than that many sampling periods."""
+    if not len(run.threads.t_ns) or wall_ns <= 0:
+        return None
+    period = 1e9 / run.sampler.requested_hz
+    bins = int(max(1, min(PARALLELISM_BINS, wall_ns // period)))
+    edges = np.linspace(0, wall_ns, bins + 1).astype(np.int64)
+    mean = binned_parallelism(run.threads, stop_by_worker(run), longest_sample_ns(run), edges)
+    return ParallelismBins(edges, mean, wall_ns / bins)
+
+
+def busiest_span(run, segments, wall_ns, width_ns=ZOOM_NS):
+    """(begin, end) of the window of `width_ns` with the most switches."""
+    begin = busiest_window(switch_times(run, segments), width_ns, wall_ns)
+    return begin, begin + min(width_ns, wall_ns)
+
+
+def timeline_view(run, stats, zoom_width_ns=ZOOM_NS, segments=None, zoom_ns=None):
+    """The TimelineView of `run` and its `stats` (summarize): by default its
+    run_segments, zoomed on the busiest `zoom_width_ns`; a caller that draws
+    other bands or another window (the convoy) gives `segments` or `zoom_ns`."""
+    segments = run_segments(run) if segments is None else segments
+    sampled = run.probe is None and run.sampler is not None
+    readings = run.cores.percent
+    return TimelineView(
+        segments=segments,
+        zoom_ns=(busiest_span(run, segments, stats.wall_ns, zoom_width_ns)
+                 if zoom_ns is None else zoom_ns),
+        parallelism=parallelism_bins(run, stats.wall_ns) if sampled else None,
+        busy_cores=readings[1:].sum(axis=1) / 100 if len(run.cores.t_ns) >= 2 else None,
+        cores=core_count(run.interpreter),
+        shares=band_shares(stats, wait_spans(run.marks)),
+        unsampled=run.probe is None and unsampled_holes(run.workers, segments),
+        shares_gil=any(shares_gil(run).values()),
+        waits_readable=bool(len(run.threads.wait))
+        and not bool(np.all(run.threads.wait == WAIT_UNREADABLE)),
+        native_sections=bool(np.any(run.marks.kind == NATIVE_MARK)),
+        recorded_waits=recorded_waits(run.marks),
+        cores_seen=tuple(sorted(set(int(core) for core in run.threads.cpu))),
+    )

@@ -1,0 +1,84 @@
+"""The waits a kernel recorded itself, as marks with their length: io's
+requests and sleeps, the convoy client's round trips."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .states import SLEEPING, WAIT_IO
+
+NATIVE_MARK, NATIVE_END_MARK = "native", "native_end"
+"""Mark kinds a kernel writes around its calls into compiled code (agent/kernels.py)."""
+
+WAIT_MARKS = {"request": WAIT_IO, "sleep": SLEEPING}
+"""Mark kinds whose value is the length (ns) of a wait that began at t_ns."""
+ROUND_TRIP_MARKS = {"round-trip": WAIT_IO}
+"""The convoy's round trips: waits of its client process, recorded by the I/O
+thread that answered them (agent/convoy.py). They are not waits of that
+thread, so they are left out of WAIT_MARKS (and of its band's states)."""
+
+
+class Waits(NamedTuple):
+    worker: np.ndarray
+    start_ns: np.ndarray
+    stop_ns: np.ndarray
+    state: np.ndarray
+    """WAIT_IO or SLEEPING."""
+
+
+def wait_spans(marks, kinds=WAIT_MARKS):
+    """The waits the kernel recorded as marks of `kinds` (kind: state),
+    sorted by worker and start."""
+    state = np.asarray([kinds.get(kind, -1) for kind in marks.kind.tolist()], np.int8)
+    keep = state >= 0
+    start = marks.t_ns[keep]
+    stop = start + np.nan_to_num(marks.value[keep]).astype(np.int64)
+    order = np.lexsort((start, marks.worker[keep]))
+    return Waits(marks.worker[keep][order], start[order], stop[order], state[keep][order])
+
+
+def recorded_waits(marks):
+    """Whether the kernel recorded any wait of WAIT_MARKS."""
+    return bool(len(marks.kind)) and bool(np.isin(marks.kind, list(WAIT_MARKS)).any())
+
+
+class WaitStats(NamedTuple):
+    """How long the kernel's recorded waits of one kind took."""
+
+    state: int
+    """WAIT_IO or SLEEPING."""
+    count: int
+    median_ns: int
+    p99_ns: int
+    max_ns: int
+
+
+def wait_stats(waits):
+    """Figures for each kind of wait present, most frequent first."""
+    stats = []
+    for state in np.unique(waits.state):
+        lengths = (waits.stop_ns - waits.start_ns)[waits.state == state]
+        stats.append(WaitStats(state=int(state), count=len(lengths),
+                               median_ns=int(np.median(lengths)),
+                               p99_ns=int(np.percentile(lengths, 99)),
+                               max_ns=int(lengths.max())))
+    return sorted(stats, key=lambda each: -each.count)
+
+
+def completed_per_second(waits):
+    """Waits completed a second, from the first begun to the last ended (the
+    throughput of one client's round trips); None without any."""
+    if len(waits.start_ns) == 0:
+        return None
+    span = int(waits.stop_ns.max() - waits.start_ns.min())
+    return len(waits.start_ns) * 1e9 / span if span > 0 else None
+
+
+def waiting_share(waits, worker, wall_ns):
+    """Share of `wall_ns` during which `worker` had a wait outstanding."""
+    mine = waits.worker == worker
+    if wall_ns <= 0 or not np.any(mine):
+        return None
+    return float((waits.stop_ns[mine] - waits.start_ns[mine]).sum()) / wall_ns

@@ -1,0 +1,168 @@
+"""A run's bands: one per worker, coloured by state, with start / stop
+ticks, failed acquisitions, the sampler's on-CPU strip and the figures at
+the bands' ends; the legend that explains them. Shared by every figure
+that draws runs."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.collections import PolyCollection
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from ..analysis import HELD, OFF_CPU, ON_CPU_SHARE, RUNNING, WAITING
+from . import theme
+
+BAND = 0.72
+"""Height of a worker's band, in units of the distance between bands."""
+MS = 1e6
+SHARE_HEADERS = {HELD: "held", WAITING: "waiting", ON_CPU_SHARE: "on CPU"}
+
+
+def band_rectangles(start_ns, stop_ns, y, height):
+    """Vertices of one rectangle per interval, x in ms, centred on y."""
+    x0, x1 = np.asarray(start_ns) / MS, np.asarray(stop_ns) / MS
+    y = np.broadcast_to(np.asarray(y, dtype=float), x0.shape)
+    bottom, top = y - height / 2, y + height / 2
+    return np.stack([np.stack(corner, axis=-1) for corner in
+                     ((x0, bottom), (x0, top), (x1, top), (x1, bottom))], axis=1)
+
+
+def draw_segments(ax, segments, y_of_worker, height=BAND):
+    """One PolyCollection per state; an edge as wide as a hairline keeps even
+    the shortest interval visible. Returns the collections."""
+    artists = []
+    y = np.asarray([y_of_worker[int(index)] for index in segments.worker], dtype=float)
+    for state in np.unique(segments.state):
+        mine = segments.state == state
+        colour = theme.STATE_COLOURS[int(state)]
+        collection = PolyCollection(
+            band_rectangles(segments.start_ns[mine], segments.stop_ns[mine], y[mine], height),
+            facecolors=colour, edgecolors=colour, linewidths=0.6,
+        )
+        ax.add_collection(collection)
+        artists.append(collection)
+    return artists
+
+
+def draw_start_stop(ax, run, y_of_worker, height=BAND):
+    artists = []
+    for worker in run.workers:
+        for t in (worker.start_ns, worker.stop_ns):
+            if t is not None:
+                y = y_of_worker[worker.index]
+                artists += ax.plot([t / MS] * 2, [y - height / 2 - 0.06, y + height / 2 + 0.06],
+                                   color=theme.INK, linewidth=2.5, solid_capstyle="butt")
+    return artists
+
+
+def draw_failed_acquisitions(ax, samples, rows, y_of_worker, height=BAND, size=70):
+    if len(rows) == 0:
+        return []
+    x = samples.t_ns[rows] / MS
+    y = np.asarray([y_of_worker[int(i)] for i in samples.worker[rows]]) + height / 2 + 0.1
+    # Clipped: the markers fit below the top of the y range, and unclipped ones
+    # would stray outside a zoomed x range.
+    return [ax.scatter(x, y, marker="v", s=size, color=theme.FAILED_ACQUISITION, zorder=4,
+                       edgecolors="white", linewidths=0.5)]
+
+
+def draw_sampled_on_cpu(ax, samples, y_of_worker, height=BAND):
+    """A thin strip under each band: where the sampler found the thread on a CPU."""
+    on_cpu = samples.state == "R"
+    x = samples.t_ns[on_cpu] / MS
+    y = np.asarray([y_of_worker[int(i)] for i in samples.worker[on_cpu]]) - height / 2 - 0.09
+    return [ax.scatter(x, y, marker="|", s=40, color=theme.SKY_BLUE, linewidths=1.2)]
+
+
+def format_bands(ax, run, y_of_worker):
+    noun = run.spec.worker_noun
+    ax.set_yticks([y_of_worker[w.index] for w in run.workers])
+    ax.set_yticklabels(["%s %d" % (noun, w.index) if noun != "serial" else "serial"
+                        for w in run.workers])
+    ax.set_ylim(-0.7, len(run.workers) - 0.3)
+    ax.tick_params(axis="y", length=0)
+    ax.spines["left"].set_visible(False)
+
+
+def draw_shares(ax, share_of_worker, y_of_worker, header, colour):
+    """Each worker's share of the run, right of its band, under a header."""
+    artists = []
+    transform = ax.get_yaxis_transform()
+    for index, share in share_of_worker.items():
+        if share is not None:
+            artists.append(ax.text(1.005, y_of_worker[index], "%.0f%%" % (100 * share),
+                                   transform=transform, va="center", ha="left", fontsize=15,
+                                   fontweight="bold", color=colour))
+    artists.append(ax.text(1.005, len(y_of_worker) - 0.35, header, transform=transform,
+                           va="bottom", ha="left", fontsize=13, color=theme.MUTED))
+    return artists
+
+
+def rows_of_workers(run):
+    """The y of each worker's band: worker 0 at the top."""
+    return {w.index: len(run.workers) - 1 - w.index for w in run.workers}
+
+
+def draw_run(ax, run, stats, segments, y_of_worker, marker_size=70):
+    """A run's bands, start / stop ticks and failed acquisitions, with the
+    workers named on the y axis; returns the artists."""
+    artists = draw_segments(ax, segments, y_of_worker)
+    artists += draw_start_stop(ax, run, y_of_worker)
+    artists += draw_failed_acquisitions(ax, run.threads, stats.failed_samples, y_of_worker,
+                                        size=marker_size)
+    format_bands(ax, run, y_of_worker)
+    return artists
+
+
+def draw_hold_shares(ax, stats, y_of_worker):
+    """draw_shares of the time each worker held the GIL, where the probe
+    measured it; no artists otherwise."""
+    if not any(w.hold_share is not None for w in stats.workers):
+        return []
+    return draw_shares(ax, {w.index: w.hold_share for w in stats.workers}, y_of_worker,
+                       "held", theme.BLUE)
+
+
+def draw_band_shares(ax, shares, y_of_worker):
+    """draw_shares of a views.BandShares: what each worker held, waited or ran."""
+    if shares is None:
+        return []
+    if shares.kind == HELD:
+        colour = theme.BLUE
+    elif shares.kind == WAITING:
+        colour = theme.state_text_colour(shares.state)
+    else:
+        colour = theme.INK
+    return draw_shares(ax, shares.share_of_worker, y_of_worker, SHARE_HEADERS[shares.kind],
+                       colour)
+
+
+def state_labels(run, view):
+    """The legend's words for each band state, where this run needs others."""
+    labels = dict(theme.STATE_LABELS)
+    if not view.shares_gil:
+        labels[RUNNING] = "running Python (each has its own GIL)"
+    if run.probe is None and view.waits_readable:
+        labels[OFF_CPU] = "off CPU: another wait, or cannot tell"
+    return labels
+
+
+def legend_handles(run, stats, view):
+    """Legend entries for the states drawn and the marks on the bands."""
+    labels = state_labels(run, view)
+    handles = []
+    for state in sorted(set(int(s) for s in view.segments.state)):
+        handles.append(Patch(color=theme.STATE_COLOURS[state], label=labels[state]))
+    if view.unsampled:
+        handles.append(Patch(facecolor="white", edgecolor=theme.MUTED, linewidth=0.8,
+                             label="not sampled (sampler paused)"))
+    handles.append(Line2D([], [], color=theme.INK, linewidth=2.5, label="worker start / stop"))
+    if any(w.failed_acquisitions for w in stats.workers):
+        handles.append(Line2D([], [], marker="v", linestyle="", markersize=10,
+                              color=theme.FAILED_ACQUISITION,
+                              label="woke up, did not get the GIL (sampled)"))
+    if run.sampler is not None and run.probe is not None:
+        handles.append(Line2D([], [], marker="|", linestyle="", markersize=10,
+                              color=theme.SKY_BLUE, label="on a CPU (sampled)"))
+    return handles

@@ -1,0 +1,63 @@
+"""The words of a speedup sweep: its table, the Amdahl fits, what limits
+how many workers can run at once."""
+
+from __future__ import annotations
+
+from .format import format_table, percent_cell
+
+
+def fit_text(fit):
+    """"98 % serial (almost all serial)", with a note when clipped."""
+    notes = []
+    if fit.almost_all_serial:
+        notes.append("almost all serial")
+    elif fit.almost_all_parallel:
+        notes.append("almost all parallel")
+    if fit.unclipped > 1:
+        notes.append("fit %.2f clipped to 1: slower than serial" % fit.unclipped)
+    elif fit.unclipped < 0:
+        notes.append("fit %.2f clipped to 0: faster than Amdahl allows" % fit.unclipped)
+    words = "%.0f %% serial" % (100 * fit.serial_fraction)
+    return "%s (%s)" % (words, "; ".join(notes)) if notes else words
+
+
+def _spread(spread, fmt):
+    if spread is None:
+        return "", ""
+    span = (fmt + "–" + fmt) % (spread.low, spread.high) if spread.count > 1 else ""
+    return fmt % spread.median, span
+
+
+def scaling_lines(scaling):
+    """The terminal summary of a speedup sweep (analysis.scaling.sweep_scaling)."""
+    lines = ["%s · %d cores · work %s · %d complete rounds" % (
+        scaling.kernel, scaling.cores, format(scaling.work, ","), scaling.rounds)]
+    if scaling.baseline_wall_s is not None:
+        median, span = _spread(scaling.baseline_wall_s, "%.3f")
+        lines.append("serial baseline: %s s%s" % (median, " (%s)" % span if span else ""))
+    lines.append("")
+    rows = [["backend", "workers", "speedup", "min–max", "efficiency", "wall s", "min–max"]]
+    for backend in scaling.backends:
+        for point in backend.points:
+            speedup = _spread(point.speedup, "%.2f")
+            efficiency = percent_cell(point.efficiency.median) if point.efficiency else ""
+            wall = _spread(point.wall_s, "%.3f")
+            rows.append([backend.backend, "%d" % point.workers, speedup[0], speedup[1],
+                         efficiency, wall[0], wall[1]])
+    lines += format_table(rows, "<" + ">" * (len(rows[0]) - 1))
+    lines.append("")
+    for backend in scaling.backends:
+        if backend.fit is None:
+            lines.append("Amdahl fit, %s: none (no point with 2+ workers running at once)"
+                         % backend.backend)
+        else:
+            lines.append("Amdahl fit, %s: %s; rms error %.2f× over %d worker counts" % (
+                backend.backend, fit_text(backend.fit), backend.fit.rms_error,
+                backend.fit.points))
+    if scaling.cpu_share is not None:
+        lines.append("the serial run kept %.1f%% of a core busy: %s, at most %.1f workers can "
+                     "run at once on %d cores" % (
+                         100 * scaling.cpu_share,
+                         "CPU-bound" if scaling.cpu_bound else "it mostly waits",
+                         scaling.capacity, scaling.cores))
+    return lines

@@ -1,0 +1,170 @@
+"""The terminal summary of a run: a table a worker, then the run's figures,
+how it was measured, and its caveats."""
+
+from __future__ import annotations
+
+from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SLEEPING, WAIT_CPU, WAIT_GIL, WAIT_IO,
+                        WAIT_LOCK)
+from .format import (count_cell, format_cores, format_interval, format_table, ms_cell,
+                     percent_cell)
+from .words import caveat_text, cores_phrase, task_phrase
+
+WAIT_WORDS = {WAIT_IO: "requests (round trips)", SLEEPING: "sleeps"}
+
+COLUMNS = (
+    ("worker", "<"), ("wall ms", ">"), ("cpu ms", ">"), ("held GIL", ">"), ("wait GIL", ">"),
+    ("wait CPU", ">"), ("unclear", ">"), ("held %", ">"), ("failed acq.", ">"),
+    ("waiting %", ">"),
+)
+
+SAMPLED_COLUMNS = (
+    (RUNNING, "Python"), (NATIVE, "native"), (ON_CPU, "on CPU"), (WAIT_GIL, "wait GIL"),
+    (WAIT_LOCK, "lock"), (WAIT_CPU, "wait CPU"), (WAIT_IO, "I/O"), (SLEEPING, "sleep"),
+    (OFF_CPU, "off CPU"),
+)
+"""Band states of a run without the probe: ms the sampler saw each worker in."""
+
+
+def worker_table(run, stats):
+    """A row a worker; columns the run has no data for (no probe, say) are left out."""
+    if any(worker.sampled_ns is not None for worker in stats.workers):
+        return sampled_worker_table(run, stats)
+    noun = run.spec.worker_noun
+    rows = [[name for name, _ in COLUMNS]]
+    for worker in stats.workers:
+        rows.append([
+            "%s %d" % (noun, worker.index), ms_cell(worker.wall_ns), ms_cell(worker.cpu_ns),
+            ms_cell(worker.held_ns), ms_cell(worker.wait_gil_ns), ms_cell(worker.wait_cpu_ns),
+            ms_cell(worker.unclear_ns), percent_cell(worker.hold_share),
+            count_cell(worker.failed_acquisitions), percent_cell(worker.waiting_share),
+        ])
+    shown = [i for i in range(len(COLUMNS)) if i == 0 or any(row[i] for row in rows[1:])]
+    return format_table([[row[i] for i in shown] for row in rows],
+                        [COLUMNS[i][1] for i in shown])
+
+
+def sampled_worker_table(run, stats):
+    """Wall and CPU time, the ms spent in each state seen (sampled) and, where
+    the kernel recorded waits, the share of the run it was waiting."""
+    seen = [(state, name) for state, name in SAMPLED_COLUMNS
+            if any(state in (w.sampled_ns or {}) for w in stats.workers)]
+    waited = any(w.waiting_share is not None for w in stats.workers)
+    columns = (("worker", "<"), ("wall ms", ">"), ("cpu ms", ">")) + tuple(
+        (name, ">") for _, name in seen) + ((("waiting %", ">"),) if waited else ())
+    rows = [[name for name, _ in columns]]
+    for worker in stats.workers:
+        sampled = worker.sampled_ns or {}
+        row = ["%s %d" % (run.spec.worker_noun, worker.index), ms_cell(worker.wall_ns),
+               ms_cell(worker.cpu_ns)] + [ms_cell(sampled.get(state, 0)) for state, _ in seen]
+        if waited:
+            row.append(percent_cell(worker.waiting_share))
+        rows.append(row)
+    return format_table(rows, [align for _, align in columns])
+
+
+def pi_lines(run, estimate):
+    """The estimate, its error and the throughput of a pi run."""
+    seed = (run.spec.params or {}).get("seed")
+    return [
+        "pi ≈ %.6f ± %.6f (standard error); off by %+.6f, %.1f standard errors" % (
+            estimate.value, estimate.standard_error, estimate.error,
+            abs(estimate.error) / estimate.standard_error if estimate.standard_error else 0.0),
+        "%s samples, %.3g samples/s; peak memory of a worker process %.0f MB%s" % (
+            format(estimate.samples, ","), estimate.samples_per_s, estimate.max_rss_bytes / 1e6,
+            "" if seed is None else "; seed %d" % seed),
+    ]
+
+
+def comparison_line(run, comparison):
+    """"4 threads took 1.04x the serial time (...)" or None."""
+    if comparison is None:
+        return None
+    spread = ""
+    if comparison.pairs > 1:
+        spread = ", %.2f-%.2fx over %d pairs" % (comparison.low, comparison.high, comparison.pairs)
+    return "%s took %.2fx the serial time (median %.3f s vs %.3f s%s)" % (
+        run.spec.describe(), comparison.ratio, comparison.run_wall_ns / 1e9,
+        comparison.baseline_wall_ns / 1e9, spread)
+
+
+def wait_lines(run, stats):
+    """What the kernel's recorded waits took, and what they were."""
+    lines = []
+    for each in stats.waits:
+        lines.append("%s: %d, median %.2f ms, p99 %.2f ms, max %.2f ms" % (
+            WAIT_WORDS[each.state], each.count, each.median_ns / 1e6, each.p99_ns / 1e6,
+            each.max_ns / 1e6))
+    results = [w.result for w in run.workers if w.result]
+    if results and "via" in results[0]:
+        lines.append(task_phrase(results[0]))
+    return lines
+
+
+def sampler_place(run):
+    """Where the sampler ran, if the target was pinned: ", on core 1, outside
+    the target's cores" or ", on cores 0-1, shared with the target"."""
+    cores = run.sampler.cores
+    if run.spec.cores is None or not cores:
+        return ""
+    shared = set(cores) & set(run.interpreter.affinity or ())
+    return ", on core%s %s, %s" % ("" if len(cores) == 1 else "s", format_cores(cores),
+                                   "shared with the target" if shared
+                                   else "outside the target's cores")
+
+
+def caveat_lines(stats, label=None):
+    """"warning: ..." a warning, then "note: ..." a note; with `label`,
+    "warning (A): ..."."""
+    tag = "" if label is None else " (%s)" % label
+    return (["warning%s: %s" % (tag, caveat_text(each)) for each in stats.warnings]
+            + ["note%s: %s" % (tag, caveat_text(each)) for each in stats.notes])
+
+
+def summary_lines(run, stats, comparison=None, repeats=1, header=True):
+    """The terminal summary of `run`, the median of `repeats` runs; without
+    its first lines (what ran, where) if not `header`."""
+    interpreter = run.interpreter
+    facts = [run.spec.workload(), run.spec.describe(),
+             "%s %s" % (interpreter.implementation, interpreter.version), cores_phrase(run)]
+    if run.spec.switch_interval_s is not None:
+        facts.append("switch interval %s" % format_interval(interpreter.switch_interval_s))
+    facts.append("work %s" % format(run.spec.work, ","))
+    lines = []
+    if header:
+        lines.append(" · ".join(facts))
+        if repeats > 1:
+            lines.append("the median of %d runs, in detail:" % repeats)
+        lines.append("")
+    lines += worker_table(run, stats)
+    lines.append("")
+    figures = ["wall %.3f s" % (stats.wall_ns / 1e9), "cpu %.3f s" % (stats.cpu_ns / 1e9)]
+    if stats.handoffs is not None:
+        figures.append("%d GIL hand-offs" % stats.handoffs)
+    if stats.median_turn_ns is not None:
+        figures.append("median turn %.2f ms" % (stats.median_turn_ns / 1e6))
+    if stats.overlap_ns is not None:
+        share = " (%.0f%%)" % (100 * stats.overlap_ns / stats.wall_ns) if stats.wall_ns else ""
+        figures.append("2+ running at once %.1f ms%s" % (stats.overlap_ns / 1e6, share))
+    if stats.parallelism is not None:
+        figures.append("parallelism %.2f (workers on a CPU at once, mean, sampled)"
+                       % stats.parallelism)
+    lines.append(" · ".join(figures))
+    if stats.pi is not None:
+        lines += pi_lines(run, stats.pi)
+    if comparison is not None:
+        lines.append(comparison_line(run, comparison))
+    lines += wait_lines(run, stats)
+    quality = []
+    if stats.resolution_ns is not None:
+        quality.append("probe read the clock every %.0f µs" % (stats.resolution_ns / 1e3))
+    if run.sampler is not None:
+        quality.append(
+            "sampler %.0f Hz of %.0f asked, longest pause %.1f ms, used %.0f ms CPU%s" % (
+                run.sampler.achieved_hz, run.sampler.requested_hz,
+                run.sampler.max_interval_ns / 1e6, run.sampler.cpu_ns / 1e6, sampler_place(run)))
+    if quality:
+        lines.append("measurement: " + "; ".join(quality))
+    if stats.probe_agreement is not None:
+        lines.append("cross-check: %.1f%% of samples taken inside a probe hold found the thread "
+                     "on a CPU" % (100 * stats.probe_agreement))
+    return lines + caveat_lines(stats)

@@ -1,0 +1,57 @@
+"""The words report puts to analysis facts: every caveat, durations, the summary's lines."""
+
+import pytest
+
+from gilviz.analysis import caveats, summarize
+from gilviz.report import caveat_text, format_duration, summary_lines
+
+from conftest import MS, make_run
+
+
+@pytest.mark.parametrize("caveat, words", [
+    (caveats.WorkerFailed(0, "MemoryError: x"), "worker 0 failed: MemoryError: x"),
+    (caveats.KernelFallback("no echo server on 127.0.0.1"), "no echo server on 127.0.0.1"),
+    (caveats.PoolSharedMembers((0, 2), "dummy-pool"),
+     "the pool ran workers 0, 2 one after the other on one thread"),
+    (caveats.PoolSharedMembers((1, 3), "pool"),
+     "the pool ran workers 1, 3 one after the other on one process"),
+    (caveats.WaitsUnreadable(), "could not read what sleeping threads waited on (no ptrace "
+                                "access): GIL and lock waits show as 'off CPU'"),
+    (caveats.QueuedAsRunning(42_000_000), "sampled running time exceeds the workers' CPU time "
+                                          "by 42 ms: some waits for a CPU show as running"),
+    (caveats.SamplerBehind(300.0, 1000.0, 12_300_000),
+     "sampler fell behind: 300 Hz of 1000 requested, longest pause 12.3 ms"),
+    (caveats.PinningMismatch((0, 1), (1,)), "asked to pin to cores 0,1, the target got 1"),
+    (caveats.CoarseProbe(30e-6, 20_000), "switch interval 30 µs is close to the probe's 20 µs "
+                                         "resolution: short turns merge in the bands"),
+    (caveats.SystemTime(0.75), "75% of the target's CPU time went to the OS kernel (system time)"),
+    (caveats.BaselineSystemTime(0.75, 0.2),
+     "the serial baselines spent 75% of their CPU time in the OS kernel, this run 20%: the ratio "
+     "of wall times reflects that too"),
+    (caveats.UnexplainedPauses(1, 300_000),
+     "1 pause (0.3 ms in all) not put down to the GIL or the OS"),
+    (caveats.UnexplainedPauses(3, 4_000_000),
+     "3 pauses (4.0 ms in all) not put down to the GIL or the OS"),
+    (caveats.IncompleteSweep(8, 25, 1, 5),
+     "incomplete: the sweep stopped after 8 of 25 runs; 1 of 5 rounds complete"),
+    (caveats.RunsLeftOut(2), "2 runs left out: a worker failed"),
+])
+def test_every_caveat_has_its_words(caveat, words):
+    assert caveat_text(caveat) == words
+
+
+@pytest.mark.parametrize("ns, words", [
+    (41_000, "41 µs"), (5_020_000, "5.02 ms"), (15_900_000, "15.9 ms"), (1.25e9, "1.2 s"),
+    (8.4e9, "8.4 s"), (40e9, "40 s"), (185e9, "3 min 05 s"), (3725e9, "1 h 02 min"),
+])
+def test_one_format_duration_from_microseconds_to_hours(ns, words):
+    assert format_duration(ns) == words
+
+
+def test_the_summary_says_its_warnings_and_notes():
+    note = make_run([(0, 20 * MS)], [(0, 0, 1 * MS, 0), (0, 1 * MS + 300_000, 20 * MS, 0)])
+    lines = summary_lines(note, summarize(note))
+    assert "note: 1 pause (0.3 ms in all) not put down to the GIL or the OS" in lines
+    warning = make_run([(0, 2 * MS)], [(0, 0, 1 * MS, 0), (0, 1 * MS + 300_000, 2 * MS, 0)])
+    lines = summary_lines(warning, summarize(warning))
+    assert "warning: 1 pause (0.3 ms in all) not put down to the GIL or the OS" in lines
