@@ -95,6 +95,8 @@ KERNELS = {
 
 PROBED_KERNELS = ("countdown", "convoy")
 """Kernels with a probed form; the others ignore the probe and run without it."""
+CPU_BOUND_KERNELS = ("countdown", "pi")
+"""Kernels whose work is all CPU: a serial run of them keeps one core busy."""
 
 
 def load_kernel(name):

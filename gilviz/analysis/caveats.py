@@ -88,6 +88,24 @@ class BaselineSystemTime(NamedTuple):
     run_share: float
 
 
+class UnexplainedSpeedup(NamedTuple):
+    """The run beat its serial baselines by more than the work it had running
+    at once can explain: the baselines were slowed, so the ratio of wall times
+    is no speedup."""
+
+    kind = "unexplained-speedup"
+    speedup: float
+    """The baselines' median wall time over the run's."""
+    parallelism: float
+    """The run's workers' CPU time over its wall time: cores' worth of work running."""
+    baseline_cpu_share: float
+    """The baselines' CPU time over their wall time (median): below 1, they
+    waited for a CPU (other processes, the VM)."""
+    baseline_cpu_ratio: float
+    """The baselines' CPU time over the run's, for the same work (median):
+    above 1, each unit of work cost them more (page faults, a slower CPU)."""
+
+
 class UnexplainedPauses(NamedTuple):
     """Probe gaps put down neither to the GIL nor to the OS."""
 

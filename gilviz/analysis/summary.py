@@ -17,7 +17,7 @@ from .pi import pi_estimate
 from .runs import gil_of_workers, longest_sample_ns, shares_gil, stop_by_worker, wall_ns
 from .sampled import mean_parallelism, parallelism_steps, queued_ns, run_segments, shared_members
 from .states import UNCLEAR, WAIT_CPU, WAIT_GIL, time_by_state
-from .system import baseline_system_time, system_time
+from .system import baseline_system_time, system_time, unexplained_speedup
 from .waits import wait_spans, wait_stats, waiting_share
 
 UNCLEAR_WARNING_SHARE = 0.02
@@ -125,7 +125,8 @@ def summarize(run, io_workers=(), baselines=()):
     `io_workers` block in I/O calls by design (the convoy's I/O thread): their
     pauses are those calls, so none of them is reported as unexplained.
     `baselines` are serial runs of the same work measured beside it; where
-    they spent much more of their CPU time in the OS kernel, that is a caveat.
+    they spent much more of their CPU time in the OS kernel, or the run beat
+    them by more than its parallelism explains, that is a caveat.
     """
     wall = wall_ns(run)
     gil = gil_of_workers(run)
@@ -177,7 +178,8 @@ def summarize(run, io_workers=(), baselines=()):
     notes = []
     caveats = (sampler_behind(run.sampler), pinning_mismatch(run),
                coarse_probe(run.interpreter.switch_interval_s, resolution),
-               system_time(run), baseline_system_time(run, baselines) if baselines else None)
+               system_time(run), baseline_system_time(run, baselines) if baselines else None,
+               unexplained_speedup(run, baselines))
     warnings += [caveat for caveat in caveats if caveat is not None]
     if probed:
         unclear_gaps = (gaps.kind == UNCLEAR) & ~np.isin(gaps.worker, list(io_workers))

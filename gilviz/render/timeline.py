@@ -10,7 +10,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..analysis import SLEEPING, WAIT_IO
-from ..report import caveat_texts, cores_phrase, format_interval, short_count
+from ..report import (caveat_texts, cores_phrase, format_interval, short_count,
+                      unexplained_speedup)
 from . import theme
 from .bands import (MS, draw_band_shares, draw_run, draw_sampled_on_cpu, legend_handles,
                     rows_of_workers)
@@ -80,8 +81,13 @@ def title_lines(run, stats, comparison):
     facts = []
     if comparison is not None:
         spread = " (%.2f–%.2f×)" % (comparison.low, comparison.high) if comparison.pairs > 1 else ""
-        facts.append("%s took %.2f× the serial time%s" % (
-            run.spec.describe(), comparison.ratio, spread))
+        if unexplained_speedup(stats) is None:
+            facts.append("%s took %.2f× the serial time%s" % (
+                run.spec.describe(), comparison.ratio, spread))
+        else:
+            facts.append("no speedup to state: the serial runs were slower than the parallel "
+                         "work can explain (%.2f×%s; see the warning)" % (comparison.ratio,
+                                                                        spread))
     facts.append("wall %.2f s" % (stats.wall_ns / 1e9))
     if stats.handoffs is not None:
         facts.append("%d GIL hand-offs" % stats.handoffs)

@@ -7,7 +7,7 @@ from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SLEEPING, WAIT_CPU, WA
                         WAIT_LOCK)
 from .format import (count_cell, format_cores, format_interval, format_table, ms_cell,
                      percent_cell)
-from .words import caveat_text, cores_phrase, task_phrase
+from .words import caveat_text, cores_phrase, task_phrase, unexplained_speedup
 
 WAIT_WORDS = {WAIT_IO: "requests (round trips)", SLEEPING: "sleeps"}
 
@@ -75,16 +75,21 @@ def pi_lines(run, estimate):
     ]
 
 
-def comparison_line(run, comparison):
-    """"4 threads took 1.04x the serial time (...)" or None."""
+def comparison_line(run, stats, comparison):
+    """"4 threads took 1.04x the serial time (...)", or where that cannot be
+    a speedup, a line that says so; None without a comparison."""
     if comparison is None:
         return None
     spread = ""
     if comparison.pairs > 1:
         spread = ", %.2f-%.2fx over %d pairs" % (comparison.low, comparison.high, comparison.pairs)
-    return "%s took %.2fx the serial time (median %.3f s vs %.3f s%s)" % (
+    measured = "%s took %.2fx the serial time (median %.3f s vs %.3f s%s)" % (
         run.spec.describe(), comparison.ratio, comparison.run_wall_ns / 1e9,
         comparison.baseline_wall_ns / 1e9, spread)
+    if unexplained_speedup(stats) is None:
+        return measured
+    return "no speedup to state: %s, faster than parallelism can explain (see the warning)" % (
+        measured)
 
 
 def wait_lines(run, stats):
@@ -152,7 +157,7 @@ def summary_lines(run, stats, comparison=None, repeats=1, header=True):
     if stats.pi is not None:
         lines += pi_lines(run, stats.pi)
     if comparison is not None:
-        lines.append(comparison_line(run, comparison))
+        lines.append(comparison_line(run, stats, comparison))
     lines += wait_lines(run, stats)
     quality = []
     if stats.resolution_ns is not None:

@@ -34,7 +34,28 @@ def _unexplained(caveat):
         caveat.count, "" if caveat.count == 1 else "s", caveat.total_ns / 1e6)
 
 
+def _slowed_baselines(caveat):
+    why = []
+    if caveat.baseline_cpu_share < 0.9:
+        why.append("they had a CPU for only %.0f%% of their time (other processes or the VM "
+                   "took it)" % (100 * caveat.baseline_cpu_share))
+    if caveat.baseline_cpu_ratio > 1.1:
+        why.append("their work took %.2fx the CPU time (page faults, or a slower CPU)"
+                   % caveat.baseline_cpu_ratio)
+    return ("the serial runs were slower than the parallel work can explain: %.2fx faster with "
+            "%.2f cores' worth of work running at once%s" % (
+                caveat.speedup, caveat.parallelism,
+                "; " + " and ".join(why) if why else ""))
+
+
+def unexplained_speedup(stats):
+    """The run's UnexplainedSpeedup caveat, or None: where there is one, no
+    ratio to its baselines is stated as a speedup."""
+    return next((c for c in stats.warnings if isinstance(c, caveats.UnexplainedSpeedup)), None)
+
+
 CAVEAT_WORDS = {
+    caveats.UnexplainedSpeedup: _slowed_baselines,
     caveats.WorkerFailed: lambda c: "worker %d failed: %s" % (c.worker, c.error),
     caveats.KernelFallback: lambda c: c.message,
     caveats.PoolSharedMembers: _pool_members,
