@@ -41,16 +41,17 @@ def countdown_probed(n, probe, stop_when=None):
     counter m from chunk + 1000 down to the bound 1000:
 
     - the bound is a constant, as the seed's 0 is. Comparing with a local
-      instead (`while n > stop`) made the same values take 11-27 % longer in
-      fresh processes on CPython 3.11: LOAD_FAST then jumps to three
-      different opcodes instead of one, and the dispatch mispredicts (+66 %
-      simulated mispredictions against +16 % for this loop);
+      instead (`while n > stop`) made the same values take 11-13 % longer
+      (median of 20-25 fresh-process pairs, CPython 3.11; this loop 0-8 %):
+      LOAD_FAST then jumps to three different opcodes instead of one, and
+      the dispatch mispredicts (cachegrind: +66 % simulated mispredictions,
+      this loop +16 %);
     - the counter stays above 256, so every `m -= 1` allocates a new int as
       the seed's large n does; counting down to 0 would take the last 256 of
       each chunk from CPython's small-int cache and time a faster kernel;
     - the loop is inline, not a function called per chunk: such a function
       is specialized after 8 calls on 3.11 (quickening) while the seed's
-      countdown, called once, never is, and it ran 20-25 % faster.
+      countdown, called once, never is, and it ran 17-25 % faster.
 
     `stop_when`, if given, is asked after each switch (never in the hot path)
     whether to end before n reaches 0. Returns the iterations left.
