@@ -1,78 +1,8 @@
-"""Shared builders: hand-made runs whose every figure is known exactly."""
+"""Fixtures shared by the tests; the builders they use are in helpers.py."""
 
-import glob
-import io
-import os
-import struct
-import sys
-
-import numpy as np
 import pytest
 
-from gilviz.log import (CoreSamples, Holds, Interpreter, Marks, ProbeSettings, ProcessSamples,
-                        Run, RunSpec, SamplerStats, ThreadSamples, Worker, empty_table)
-
-MS = 1_000_000
-
-
-def holds_table(rows):
-    """rows of (worker, start_ns, stop_ns, cpu_wait_ns)."""
-    if not rows:
-        return empty_table(Holds)
-    worker, start, stop, wait = zip(*rows)
-    return Holds(np.asarray(worker, np.int32), np.asarray(start, np.int64),
-                 np.asarray(stop, np.int64), np.asarray(wait, np.int64))
-
-
-def samples_table(rows, cpu=None, wait=None, run_delay=None):
-    """rows of (t_ns, worker, state); per row too, if given: the CPU (else 0),
-    the wait code (else "-", not read) and run_delay (else -1, unknown)."""
-    if not rows:
-        return empty_table(ThreadSamples)
-    t, worker, state = zip(*rows)
-    count = len(t)
-    return ThreadSamples(np.asarray(t, np.int64), np.asarray(worker, np.int32),
-                         np.array(state, dtype="<U1"),
-                         np.asarray(cpu if cpu is not None else [0] * count, np.int16),
-                         np.zeros(count, np.int64),
-                         np.array(list(wait if wait is not None else "-" * count), dtype="<U1"),
-                         np.asarray(run_delay if run_delay is not None else [-1] * count,
-                                    np.int64))
-
-
-def make_run(workers, holds=(), samples=(), backend="threads", probe=True, sampler=True,
-             gil_enabled=True, pids=None, role="main"):
-    """A Run built by hand. `workers` is a list of (start_ns, stop_ns)."""
-    pids = pids or [100] * len(workers)
-    records = tuple(
-        Worker(index=i, pid=pids[i], tid=200 + i, work=1000, start_ns=start, stop_ns=stop,
-               cpu_ns=stop - start, error=None)
-        for i, (start, stop) in enumerate(workers))
-    spec = RunSpec(kernel="countdown", backend=backend, workers=len(workers), work=1000 * len(workers),
-                   probe=probe, python=sys.executable, sample_hz=1000.0 if sampler else 0.0, role=role)
-    interpreter = Interpreter(executable=sys.executable, version="3.11.7", implementation="CPython",
-                              gil_enabled=gil_enabled, switch_interval_s=0.005, cpu_count=2,
-                              affinity=[0, 1], pid=100)
-    stats = SamplerStats(requested_hz=1000.0, achieved_hz=1000.0, ticks=10, max_interval_ns=MS,
-                         late_ticks=0, cpu_ns=0) if sampler else None
-    return Run(spec=spec, interpreter=interpreter,
-               probe=ProbeSettings(chunk=100, gap_ns=100_000) if probe else None,
-               started_at="2026-01-01T00:00:00+00:00", release_ns=0,
-               end_ns=max(stop for _, stop in workers), workers=records,
-               holds=holds_table(list(holds)), marks=empty_table(Marks),
-               threads=samples_table(list(samples)), processes=empty_table(ProcessSamples),
-               cores=empty_table(CoreSamples), sampler=stats)
-
-
-def other_interpreters():
-    """Installed CPythons other than the running one, as (version, path)."""
-    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
-    found = []
-    for path in sorted(glob.glob(os.path.join(root, "versions", "3.*", "bin", "python"))):
-        version = path.split(os.sep)[-3]
-        if tuple(int(p) for p in version.split(".")[:2]) >= (3, 8):
-            found.append((version, path))
-    return found
+from helpers import MS, make_run
 
 
 @pytest.fixture
@@ -85,47 +15,3 @@ def battle():
         (0, 10 * MS + 50_000, 15 * MS, 0),
     ]
     return make_run([(0, 15 * MS), (5 * MS + 50_000, 10 * MS)], holds)
-
-
-def timed_run(backend="serial", workers=1, role="main", wall_s=1.0, cpu_share=1.0,
-              kernel="countdown", work=1000, error=None, marks=None, params=None):
-    """A run of a sweep, without probe or sampler: every worker stops at
-    `wall_s` after using `cpu_share` of its time on a CPU; worker 0 failed
-    with `error` if given."""
-    wall = int(wall_s * 1e9)
-    pids = [100 + i for i in range(workers)] if backend == "processes" else None
-    run = make_run([(0, wall)] * workers, backend=backend, probe=False, sampler=False,
-                   pids=pids, role=role)
-    records = tuple(w._replace(work=work // workers, cpu_ns=int(cpu_share * wall),
-                               error=error if w.index == 0 else None) for w in run.workers)
-    return run._replace(spec=run.spec._replace(kernel=kernel, work=work, params=params),
-                        workers=records, marks=marks if marks is not None else run.marks)
-
-
-def failing_at(number, run):
-    """`run` (a stand-in for run_target) that raises TargetError on call `number`."""
-    from gilviz.measure.runner import TargetError
-    calls = []
-
-    def maybe_fail(spec, **options):
-        calls.append(spec)
-        if len(calls) == number:
-            raise TargetError("the target died")
-        return run(spec, **options)
-    return maybe_fail
-
-
-def png_size(path):
-    """(width, height) of a PNG file, which must be one."""
-    with open(path, "rb") as stream:
-        header = stream.read(24)
-    assert header[:8] == b"\x89PNG\r\n\x1a\n"
-    return struct.unpack(">II", header[16:24])
-
-
-def run_cli(argv):
-    """gilviz's main in-process: (status, stdout, stderr)."""
-    from gilviz.cli import main
-    out, err = io.StringIO(), io.StringIO()
-    status = main(argv, out=out, err=err)
-    return status, out.getvalue(), err.getvalue()

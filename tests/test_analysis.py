@@ -11,7 +11,7 @@ from gilviz.analysis import (ON_CPU, OFF_CPU, RUNNING, UNCLEAR, WAIT_CPU, WAIT_G
                              turn_lengths,
                              sampled_segments, summarize, worker_gaps)
 
-from conftest import MS, holds_table, make_run, samples_table
+from helpers import MS, holds_table, make_run, samples_table
 
 
 def test_classify_gaps_weighs_gil_evidence_before_run_delay():

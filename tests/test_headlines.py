@@ -3,7 +3,7 @@ parallelism cannot explain is not stated as a speedup, in words or on the chart.
 
 import pytest
 
-from conftest import timed_run
+from helpers import timed_run
 from gilviz.analysis import caveats, compare_walls, summarize, timeline_view, wall_ns
 from gilviz.analysis.system import unexplained_speedup
 from gilviz.report import caveat_text, summary_lines

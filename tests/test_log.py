@@ -9,7 +9,7 @@ import pytest
 from gilviz import log
 from gilviz.log import dumps, load, loads, new_log, new_run_dir, save
 
-from conftest import MS, samples_table
+from helpers import MS, samples_table
 
 
 def assert_runs_equal(loaded, original):

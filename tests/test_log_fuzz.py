@@ -16,7 +16,7 @@ from gilviz.log import (CoreSamples, LogError, Marks, ProcessSamples, SweepPlan,
                         loads, new_log)
 from gilviz.render.trace import trace_events
 
-from conftest import MS, make_run
+from helpers import MS, make_run
 
 SEED = 20260101
 MUTANTS = 600

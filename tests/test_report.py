@@ -5,7 +5,7 @@ import pytest
 from gilviz.analysis import caveats, summarize
 from gilviz.report import caveat_text, format_duration, summary_lines
 
-from conftest import MS, make_run
+from helpers import MS, make_run
 
 
 @pytest.mark.parametrize("caveat, words", [

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from conftest import samples_table
+from helpers import samples_table
 from gilviz.analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, WAIT_CPU, WAIT_GIL, WAIT_LOCK,
                              Segments, depth_integral, merge_adjacent,
                              merge_intervals, native_sections, parallelism_steps, pi_estimate,

@@ -3,7 +3,7 @@ run_target and an injected clock), time limits, and progress lines."""
 
 import pytest
 
-from conftest import timed_run
+from helpers import timed_run
 from gilviz.api.session import MeasurementFailed, estimate_remaining_s, run_specs, run_timeout_s
 from gilviz.api.workloads import round_of, sweep_specs
 from gilviz.log import RunSpec, SweepPlan, load

@@ -6,7 +6,7 @@ from gilviz.analysis import RUNNING, WAIT_GIL, summarize
 from gilviz.report import STATE_NAMES
 from gilviz.render.trace import save_trace, trace_events
 
-from conftest import MS, samples_table
+from helpers import MS, samples_table
 
 
 def test_a_battle_becomes_slices_per_thread(battle):

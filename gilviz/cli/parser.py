@@ -7,7 +7,6 @@ uses; flag() lets argparse print their one-line refusals and exit 2.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from .. import __version__
 from ..api import options
@@ -262,7 +261,7 @@ def add_speedup(commands):
     command.add_argument("--sample-hz", type=sample_rate, default=0.0, metavar="HZ",
                          help="thread-state sampling during the runs (default: 0, off: "
                               "the sampler takes CPU time from the runs)")
-    command.add_argument("--python", type=interpreter, default=sys.executable, metavar="PATH",
+    command.add_argument("--python", type=interpreter, metavar="PATH",
                          help="interpreter to measure (default: the one running gilviz)")
     command.add_argument("--quiet", action="store_true", help="no progress lines")
     add_output_options(command)
