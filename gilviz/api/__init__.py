@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 
+from ..agent.protocol import IO_MODES, PI_VARIANTS
 from ..log import LogError, load as load_log, new_run_dir
 from . import options as parse
 from .options import OptionError, as_text
@@ -93,12 +94,12 @@ def workload_specs(kernel="countdown", *, threads=None, processes=None, serial=F
     work = work or DEFAULT_WORK[kernel]
     params = None
     if kernel == "pi":
-        if variant not in ("fast", "seed"):
+        if variant not in PI_VARIANTS:
             raise OptionError("%r is not a pi kernel: give fast or seed" % variant)
         params = pi_params(variant, _parsed(parse.random_seed, seed),
                            _parsed(parse.chunk_size, chunk), work)
     elif kernel == "io":
-        if io_via not in (None, "echo", "sleep"):
+        if io_via is not None and io_via not in IO_MODES:
             raise OptionError("%r: io_via is echo or sleep" % io_via)
         params = io_params(_parsed(parse.io_wait, io_wait), io_via)
     spec = workload_spec(kernel, backend, workers, work, check_probe(kernel, probe),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 
+from ..agent.protocol import ECHO
 from ..log import RunSpec, SweepPlan
 from .options import (IO_TASKS, IO_WAIT_S, MAX_SWEEP_RUNS, SEED_KERNEL_BYTES_PER_SAMPLE,
                       SEED_KERNEL_MEMORY_SHARE, OptionError)
@@ -63,7 +64,7 @@ def pi_params(variant, seed, chunk, samples):
 
 
 def io_params(wait_s=None, via=None):
-    return {"wait_s": wait_s or IO_WAIT_S, "via": via or "echo"}
+    return {"wait_s": wait_s or IO_WAIT_S, "via": via or ECHO}
 
 
 def check_probe(kernel, probe):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from .. import __version__
+from ..agent.protocol import ECHO, IO_MODES, PI_VARIANTS
 from ..api import options
 from ..api.options import IO_TASKS, IO_WAIT_S, OptionError
 from ..api.workloads import CONVOY_TIME_LIMIT_S, DEFAULT_WORK
@@ -74,7 +75,7 @@ def add_io_options(parser, default=None):
     group.add_argument("--io-wait", type=io_wait, metavar="SECONDS",
                        default=default and IO_WAIT_S,
                        help="how long each task waits for its reply (default: %g)" % IO_WAIT_S)
-    group.add_argument("--io-via", choices=("echo", "sleep"), default=default and "echo",
+    group.add_argument("--io-via", choices=IO_MODES, default=default and ECHO,
                        help="echo: a round trip to an echo server on 127.0.0.1 that answers "
                             "after the wait; sleep: time.sleep (default: echo)")
 
@@ -367,7 +368,7 @@ def add_pi(commands):
     add_backend_options(command, pools=True)
     command.add_argument("--samples", dest="count", type=sample_count, default=10**8,
                          metavar="N", help="darts in all, split evenly (default: 1e8)")
-    command.add_argument("--kernel", dest="variant", choices=("fast", "seed"), default="fast",
+    command.add_argument("--kernel", dest="variant", choices=PI_VARIANTS, default="fast",
                          help="fast: a numpy Generator per worker, chunks in constant memory "
                               "(the default); seed: the seed's kernel, two arrays of the whole "
                               "share from the global RandomState")
