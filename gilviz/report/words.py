@@ -39,8 +39,11 @@ CAVEAT_WORDS = {
     caveats.KernelFallback: lambda c: c.message,
     caveats.PoolSharedMembers: _pool_members,
     caveats.WaitsUnreadable: lambda c: (
-        "could not read what sleeping threads waited on (no ptrace access): "
-        "GIL and lock waits show as 'off CPU'"),
+        "could not read what sleeping threads waited on (/proc/PID/task/*/syscall: no "
+        "ptrace access): waits for the GIL, a lock, I/O or a sleep all show as 'off CPU'"),
+    caveats.TimedWaitsAsGil: lambda c: (
+        "from outside, a wait with a timeout (Event.wait(1), queue.get(timeout=...)) "
+        "looks like a wait for the GIL"),
     caveats.QueuedAsRunning: lambda c: (
         "sampled running time exceeds the workers' CPU time by %.0f ms: "
         "some waits for a CPU show as running" % (c.excess_ns / 1e6)),
