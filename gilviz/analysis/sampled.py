@@ -229,7 +229,7 @@ def unsampled_holes(workers, segments, at_least_ns=1_000_000):
         if worker.stop_ns is None or not np.any(mine):
             continue
         starts = np.append(segments.start_ns[mine], worker.stop_ns)
-        stops = np.concatenate(([0], segments.stop_ns[mine]))
+        stops = np.concatenate(([worker.start_ns or 0], segments.stop_ns[mine]))
         if np.any(starts - stops >= at_least_ns):
             return True
     return False

@@ -69,6 +69,29 @@ CAVEAT_WORDS = {
 }
 
 
+def workload_label(spec):
+    """What ran, in a few words: "countdown", "pi (seed kernel)", "script
+    examples/hash.py", "module http.server", "bench:work", "process 1234"."""
+    params = spec.params or {}
+    if spec.kernel in ("script", "module"):
+        return " ".join([spec.kernel, params.get("target", "?")] + list(params.get("args", [])))
+    if spec.kernel == "attach":
+        return "process %s" % params.get("pid", "?")
+    if spec.kernel == "call":
+        return params.get("function", "a function")
+    return spec.workload()
+
+
+def worker_label(run, index):
+    """A worker's name on a band or in a table: its thread's name in a
+    program's run, else "thread 2", "process 0", "serial"."""
+    worker = run.workers[index]
+    if worker.name:
+        return worker.name
+    noun = run.spec.worker_noun
+    return "serial" if noun == "serial" else "%s %d" % (noun, index)
+
+
 def caveat_text(caveat):
     """A caveat record (analysis.caveats) in words for the audience."""
     return CAVEAT_WORDS[type(caveat)](caveat)
