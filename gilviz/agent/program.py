@@ -90,10 +90,10 @@ def program_traceback(error):
     """Print `error`'s traceback as Python would for the program: without
     the frames of this module and runpy above the program's own."""
     tb = error.__traceback__
-    own = (os.path.abspath(__file__), os.path.abspath(runpy.__file__))
-    while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) in own:
+    own = (os.path.abspath(__file__), os.path.abspath(runpy.__file__), "<frozen runpy>")
+    while tb is not None and tb.tb_frame.f_code.co_filename in own + (__file__,):
         tb = tb.tb_next
-    sys.excepthook(type(error), error, tb)
+    sys.excepthook(type(error), error.with_traceback(tb), tb)
 
 
 def exit_status(code):
