@@ -111,6 +111,8 @@ def attach_process(spec, duration_s, children=False):
         end = clock()
     finally:
         sampler.stop()
+        follower.read_cpu()
+        follower.close()
     for (thread_pid, tid) in follower.index_of:
         name = comm_name(thread_pid, tid)
         if tid == thread_pid:

@@ -21,7 +21,6 @@ from ..log import ThreadSamples, Worker
 FOLLOW_S = 0.005
 """How often /proc is listed for new threads: a thread started through
 threading is reported at once; others are found within this long."""
-TICK_NS = 1e9 / os.sysconf("SC_CLK_TCK")
 
 
 def task_ids(pid):
@@ -54,6 +53,9 @@ class ThreadFollower:
         """{(pid, tid): worker index}"""
         self.names = {}
         """{(pid, tid): the latest name reported}"""
+        self._cpu = {}
+        """{(pid, tid): [schedstat fd or None, first on-CPU ns, last]}: read at
+        every scan, as a thread's CPU time cannot be read once it has ended."""
 
     def processes(self):
         pids = [self.root_pid]
@@ -77,9 +79,45 @@ class ThreadFollower:
         except OSError:  # it has ended already
             return
         self.index_of[(pid, tid)] = len(self.index_of)
+        try:
+            fd = os.open("/proc/%d/task/%d/schedstat" % (pid, tid), os.O_RDONLY)
+        except OSError:
+            return
+        self._cpu[(pid, tid)] = [fd, None, None]
+        self.read_cpu()
+
+    def read_cpu(self):
+        """Each followed thread's on-CPU time so far (schedstat field 1, ns;
+        a pread is ~1.4 us); a thread that has gone keeps its last reading."""
+        for entry in self._cpu.values():
+            if entry[0] is None:
+                continue
+            try:
+                raw = os.pread(entry[0], 128, 0)
+            except OSError:
+                raw = b""
+            if not raw:
+                os.close(entry[0])
+                entry[0] = None
+                continue
+            entry[2] = int(raw.split()[0])
+            if entry[1] is None:
+                entry[1] = entry[2]
+
+    def close(self):
+        for entry in self._cpu.values():
+            if entry[0] is not None:
+                os.close(entry[0])
+                entry[0] = None
+
+    def cpu_ns(self, key):
+        entry = self._cpu.get(key)
+        return None if entry is None or entry[1] is None else entry[2] - entry[1]
 
     def scan(self):
-        """Follow the threads that appeared in /proc since the last scan."""
+        """Follow the threads that appeared in /proc since the last scan, and
+        read every thread's CPU time."""
+        self.read_cpu()
         for pid in self.processes():
             for tid in task_ids(pid):
                 if (pid, tid) not in self.index_of:
@@ -99,13 +137,13 @@ class ThreadFollower:
         for position, ((pid, tid), index) in enumerate(kept):
             new_index[index] = position
             mine = samples.worker == index
-            times, ticks = samples.t_ns[mine], samples.cpu_ticks[mine]
+            times = samples.t_ns[mine]
             stop = end_ns if (pid, tid) == main else min(int(times[-1] + period_ns), end_ns)
             name = self.names.get((pid, tid)) or comm_name(pid, tid) or "thread %d" % tid
             workers.append(Worker(
                 index=position, pid=pid, tid=tid, work=0, start_ns=max(0, int(times[0])),
                 stop_ns=max(stop, max(0, int(times[0]))),
-                cpu_ns=int((ticks[-1] - ticks[0]) * TICK_NS), error=None,
+                cpu_ns=self.cpu_ns((pid, tid)), error=None,
                 result=result if (pid, tid) == main else None, name=name))
         columns = samples._asdict()
         keep = new_index[samples.worker] >= 0

@@ -158,6 +158,9 @@ def run_program(spec, timeout_s=None, children=False):
     finally:
         if sampler is not None:
             sampler.stop()
+        if follower is not None:
+            follower.read_cpu()
+            follower.close()
         target.close()
     release = released["release_ns"]
     status = status if status >= 0 else 128 - status  # killed by a signal: as a shell says
