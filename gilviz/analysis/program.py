@@ -22,7 +22,7 @@ import numpy as np
 from .caveats import TimedWaitsAsGil
 from .runs import gil_of_workers
 from .sampled import sample_states, without_gil
-from .states import ON_A_CPU, WAIT_GIL
+from .states import ON_A_CPU, WAIT_CPU, WAIT_GIL
 from .summary import summarize
 
 PROGRAM_KINDS = ("script", "module", "attach")
@@ -46,7 +46,9 @@ def sampled_turns(run, states=None):
     none where no GIL is shared."""
     states = program_states(run) if states is None else states
     samples = run.threads
-    on_cpu = np.isin(states, ON_A_CPU)
+    # A thread the OS keeps off a CPU (WAIT_CPU) while runnable keeps the
+    # GIL it held: preemption is no hand-off.
+    on_cpu = np.isin(states, ON_A_CPU + (WAIT_CPU,))
     handoffs, failed = [], []
     if not run.interpreter.gil_enabled:
         return SampledTurns(np.zeros(0, np.int64), np.zeros(0, np.int64))

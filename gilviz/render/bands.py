@@ -10,7 +10,8 @@ from matplotlib.collections import PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ..analysis import HELD, OFF_CPU, ON_CPU, ON_CPU_SHARE, RUNNING, WAITING
+from ..analysis import (HELD, OFF_CPU, ON_CPU, ON_CPU_SHARE, RUNNING, SLEEPING, WAIT_IO,
+                        WAITING)
 from ..analysis.program import PROGRAM_KINDS
 from ..report.words import worker_label
 from . import theme
@@ -146,8 +147,9 @@ def state_labels(run, view):
     if run.probe is None and view.waits_readable:
         labels[OFF_CPU] = "off CPU: another wait, or cannot tell"
     if run.spec.kernel in PROGRAM_KINDS:  # no kernel marks to tell Python from native code
-        labels[ON_CPU] = "on a CPU: Python%s, or native code" % (
-            " (holds the GIL)" if view.shares_gil else "")
+        labels[ON_CPU] = "on a CPU: Python or native code"
+        labels[WAIT_IO] = "in I/O: read, recv, accept, poll..."
+        labels[SLEEPING] = "in time.sleep"
     return labels
 
 
