@@ -15,8 +15,11 @@ from helpers import MS, make_run
      "the pool ran workers 0, 2 one after the other on one thread"),
     (caveats.PoolSharedMembers((1, 3), "pool"),
      "the pool ran workers 1, 3 one after the other on one process"),
-    (caveats.WaitsUnreadable(), "could not read what sleeping threads waited on (no ptrace "
-                                "access): GIL and lock waits show as 'off CPU'"),
+    (caveats.WaitsUnreadable(), "could not read what sleeping threads waited on "
+                                "(/proc/PID/task/*/syscall: no ptrace access): waits for the "
+                                "GIL, a lock, I/O or a sleep all show as 'off CPU'"),
+    (caveats.TimedWaitsAsGil(), "from outside, a wait with a timeout (Event.wait(1), "
+                                "queue.get(timeout=...)) looks like a wait for the GIL"),
     (caveats.QueuedAsRunning(42_000_000), "sampled running time exceeds the workers' CPU time "
                                           "by 42 ms: some waits for a CPU show as running"),
     (caveats.SamplerBehind(300.0, 1000.0, 12_300_000),

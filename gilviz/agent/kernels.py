@@ -116,6 +116,7 @@ KERNELS = {
     "io": (".io", "run_io", "io_session"),
     "convoy": (".convoy", "run_convoy", "convoy_session"),
     "pi": (".pi", "run_pi"),
+    "call": (".call", "run_call", "call_session"),
 }
 
 PROBED_KERNELS = ("countdown", "convoy")

@@ -62,3 +62,18 @@ PI_VARIANTS = ("fast", "seed")
 
 CONVOY_IO_WORKER = 0
 """In a convoy run, worker 0 is the I/O thread; the CPU-bound threads follow."""
+
+# A program's run (agent/program.py): gilviz run script.py / -m module.
+PROGRAM_KEYS = ("mode", "target", "args")
+"""The config line of a program's run: mode SCRIPT or MODULE, the script's
+path or the module's name, and the program's arguments."""
+SCRIPT = "script"
+MODULE = "module"
+RELEASED = "released"
+"""The program starts now; with "release_ns" and the main thread's "pid",
+"tid", "name"."""
+THREAD = "thread"
+"""A thread started (threading.Thread.start); with "pid", "tid" (its native
+id) and "name". Also sent in READY ("own_threads": the agent's own, not to
+be sampled) and in DONE ("threads": every thread alive at the end, named
+as they were then)."""

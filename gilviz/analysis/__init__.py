@@ -27,7 +27,8 @@ puts it into words.
 # ruff: noqa: F401  (re-exports: the names the rest of gilviz imports from here)
 from .caveats import (BaselineSystemTime, CoarseProbe, IncompleteSweep, KernelFallback,
                       PinningMismatch, PoolSharedMembers, QueuedAsRunning, RunsLeftOut,
-                      SamplerBehind, SystemTime, UnexplainedPauses, WaitsUnreadable, WorkerFailed)
+                      SamplerBehind, SystemTime, TimedWaitsAsGil, UnexplainedPauses,
+                      WaitsUnreadable, WorkerFailed)
 from .compare import (Comparison, ComparedRuns, Side, SideBySide, compare_runs, compare_sides,
                       compare_walls, faster_side)
 from .convoy import Convoy, ConvoyCase, convoy, convoy_case, io_segments

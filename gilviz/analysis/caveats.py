@@ -127,3 +127,11 @@ class RunsLeftOut(NamedTuple):
 
     kind = "runs-left-out"
     count: int
+
+
+class TimedWaitsAsGil(NamedTuple):
+    """Seen from outside, a wait for the GIL is a futex wait with a timeout;
+    a thread waiting with a timeout of its own (Event.wait(1), queue.get(
+    timeout=...), Lock.acquire(timeout=...)) looks the same."""
+
+    kind = "timed-waits-as-gil"

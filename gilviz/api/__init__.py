@@ -26,14 +26,16 @@ from ..agent.protocol import IO_MODES, PI_VARIANTS
 from ..log import LogError, load as load_log, new_run_dir
 from . import options as parse
 from .options import OptionError, as_text
-from .results import (CompareResult, ConvoyResult, Result, RunResult, SpeedupResult,
-                      result_of, run_name)
+from .results import (CompareResult, ConvoyResult, ProgramResult, Result, RunResult,
+                      SpeedupResult, result_of, run_name)
 from .session import LOG_NAME, MeasurementFailed, Progress, run_specs
+from .program import attach, run_function, run_module, run_script  # noqa: E402
 from .workloads import (DEFAULT_WORK, backend_of, check_probe, convoy_specs, io_params,
                         pi_params, plan, sweep_spec_and_plan, sweep_specs, varied_dimension,
                         workload_spec)
 
-__all__ = ["run", "speedup", "compare", "convoy", "load", "Result", "RunResult",
+__all__ = ["run", "speedup", "compare", "convoy", "load", "run_script", "run_module",
+           "run_function", "attach", "Result", "RunResult", "ProgramResult",
            "SpeedupResult", "CompareResult", "ConvoyResult", "OptionError", "MeasurementFailed",
            "Progress", "LogError"]
 

@@ -23,8 +23,11 @@ from typing import NamedTuple, Optional
 
 from ..analysis import compare_runs, compare_walls, convoy, median_run, summarize, wall_ns
 from ..analysis.scaling import sweep_scaling
+from ..analysis.program import PROGRAM_KINDS, summarize_program
 from ..log import CONVOY_IO_WORKER, new_run_dir, save
+from ..measure.program import EXIT_STATUS
 from ..report import DIMENSION_SLUGS, compare_lines, convoy_lines, scaling_lines, summary_lines
+from ..report.program import program_lines
 from .session import LOG_NAME
 from .workloads import VARIED_OPTIONS
 
@@ -279,6 +282,43 @@ class ConvoyResult(Result):
         return convoy_figure(self.summary)
 
 
+class ProgramResult(RunResult):
+    """A program's run (a script, a module) or a running process sampled
+    (attach): its threads, named, from samples alone."""
+
+    @staticmethod
+    def name_of(spec):
+        """"run-hash_and_serve", "run-http.server", "attach-1234"."""
+        params = spec.params or {}
+        if spec.kernel == "attach":
+            return "attach-%s" % params.get("pid")
+        stem = os.path.splitext(os.path.basename(params.get("target", "program")))[0]
+        return "run-%s" % stem
+
+    @property
+    def name(self):
+        return self.name_of(self.log.runs[0].spec)
+
+    @property
+    def exit_status(self):
+        """The program's exit status; None for a process attached to."""
+        for worker in self.log.runs[0].workers:
+            if worker.result and EXIT_STATUS in worker.result:
+                return worker.result[EXIT_STATUS]
+        return None
+
+    @functools.cached_property
+    def summary(self):
+        run = self.log.runs[0]
+        stats = summarize_program(run)
+        from ..analysis import timeline_view
+        return RunSummary(run, stats, timeline_view(run, stats), None, 1)
+
+    def lines(self):
+        s = self.summary
+        return program_lines(s.shown, s.stats, self.exit_status)
+
+
 def result_of(log, run_dir=None):
     """The kind of Result a log holds, told from its runs."""
     roles = {run.spec.role for run in log.runs}
@@ -288,4 +328,6 @@ def result_of(log, run_dir=None):
         return CompareResult(log, run_dir)
     if roles & {"alone", "beside-cpu"}:
         return ConvoyResult(log, run_dir)
+    if log.runs and log.runs[0].spec.kernel in PROGRAM_KINDS:
+        return ProgramResult(log, run_dir)
     return RunResult(log, run_dir)

@@ -81,8 +81,9 @@ def keep_finished(log, log_path, out, err, why):
               % (why, len(log.runs), "" if len(log.runs) == 1 else "s", result.run_dir))
 
 
-def execute(job, args, out, err):
-    """Run api `job` with the command's options; the exit status."""
+def execute(job, args, out, err, exit_status=None):
+    """Run api `job` with the command's options; the exit status (that
+    `exit_status(result)` gives, if given, when no worker failed)."""
     problem = check_out_dir(args.out)
     if problem:
         args.command_parser.error(problem)
@@ -115,7 +116,9 @@ def execute(job, args, out, err):
     for run, worker in failed:
         err.write("gilviz: error: worker %d of the %s run failed: %s\n"
                   % (worker.index, describe_run(run.spec), worker.error))
-    return EXIT_FAILED if failed else 0
+    if failed:
+        return EXIT_FAILED
+    return exit_status(result) if exit_status is not None else 0
 
 
 def backend_options(args):
@@ -168,5 +171,35 @@ def run_convoy(args, out, err):
     return execute(lambda **run: api.convoy(**options, **run), args, out, err)
 
 
+def run_own_code(args, out, err):
+    """A script, a module (-m) or module:function, sampled; the program's exit status."""
+    if not args.program:
+        args.command_parser.error("give a script, -m module or module:function to run")
+    target, program_args = args.program[0], args.program[1:]
+    sampling = dict(python=args.python, sample_hz=args.sample_hz)
+    function = not args.module and ":" in target and not os.path.exists(target)
+    if (args.threads or args.processes) and not function:
+        args.command_parser.error("--threads and --processes go with module:function")
+    if function:
+        if program_args:
+            args.command_parser.error("module:function takes no arguments")
+        options = dict(threads=args.threads, processes=args.processes, repeat=args.repeat,
+                       baseline=not args.no_baseline, **sampling)
+        return execute(lambda **run: api.run_function(target, **options, **run), args, out, err)
+    run_program = api.run_module if args.module else api.run_script
+    return execute(lambda progress, **run: run_program(target, program_args,
+                                                       children=args.children, **sampling,
+                                                       **run),
+                   args, out, err, exit_status=lambda result: result.exit_status)
+
+
+def run_attach(args, out, err):
+    """A running process, sampled for --duration."""
+    return execute(lambda progress, **run: api.attach(args.pid, duration=args.duration,
+                                                      sample_hz=args.sample_hz,
+                                                      children=args.children, **run),
+                   args, out, err)
+
+
 HANDLERS = {"workload": run_workload, "speedup": run_speedup, "compare": run_compare,
-            "convoy": run_convoy}
+            "convoy": run_convoy, "run": run_own_code, "attach": run_attach}

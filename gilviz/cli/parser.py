@@ -214,6 +214,8 @@ more examples:
   gilviz compare countdown --threads 4 --cores 1 --cores all
                                           one core vs all, on one time axis
   gilviz convoy                           an I/O thread beside a CPU-bound one
+  gilviz run script.py ARGS               your own program, its threads sampled
+  gilviz attach PID --duration 10s        a running Python process, from outside
 
 `gilviz COMMAND --help` tells more.
 """
@@ -384,7 +386,73 @@ def add_pi(commands):
                          no_probe=True)
 
 
-SUBCOMMANDS = (add_countdown, add_io, add_pi, add_speedup, add_compare, add_convoy)
+RUN_EPILOG = """\
+examples:
+  gilviz run examples/hash_and_serve.py          a script, with its own arguments after it
+  gilviz run -m http.server 8000 --timeout 10s   a module, as python -m runs it
+  gilviz run --threads 4 mymodule:work           work() in 4 threads, against 4 calls in a row
+  gilviz run --processes 4 mymodule:work         the same in 4 processes
+
+gilviz's options come before the program; everything after it is the
+program's. Its stdin, stdout and stderr are gilviz's, and its exit status
+becomes gilviz's. Every thread it starts is sampled from outside, and shown
+by its threading name: on a CPU, waiting for the GIL, blocked on a lock, in
+I/O or a sleep, waiting for a CPU. Writes output/<time>-run-<name>/run.json
+and timeline.png.
+"""
+
+
+def add_run(commands):
+    command = add_command(
+        commands, "run", "your own code: a script, a module or a function, its threads sampled",
+        "Run a script, a module (-m) or module:function (--threads / --processes) and draw "
+        "what each of its threads did.", RUN_EPILOG)
+    command.add_argument("-m", dest="module", action="store_true",
+                         help="run a module, as python -m does")
+    backend = command.add_mutually_exclusive_group()
+    backend.add_argument("--threads", type=worker_count, metavar="N",
+                         help="module:function: call it in N threads, released at one instant")
+    backend.add_argument("--processes", type=worker_count, metavar="N",
+                         help="module:function: call it in N processes")
+    command.add_argument("--children", action="store_true",
+                         help="sample the program's child processes too")
+    command.add_argument("--python", type=interpreter, metavar="PATH",
+                         help="interpreter to run it (default: the one running gilviz)")
+    add_repeat_options(command)
+    add_sampling_options(command)
+    command.add_argument("program", nargs=argparse.REMAINDER, metavar="PROGRAM [ARGS]",
+                         help="script.py, a module's name after -m, or module:function")
+    command.set_defaults(handler="run", command_parser=command)
+
+
+ATTACH_EPILOG = """\
+examples:
+  gilviz attach 1234 --duration 10s       sample process 1234's threads for 10 s
+  gilviz attach 1234 --duration 30s --children
+
+From outside only: nothing is loaded into the process. Reading what its
+sleeping threads wait on (/proc/PID/task/*/syscall) needs ptrace access
+(your own process, and ptrace_scope allowing it); without it, those states
+show as "off CPU" and the summary says why.
+"""
+
+
+def add_attach(commands):
+    command = add_command(
+        commands, "attach", "sample a running Python process's threads from outside",
+        "Sample the threads of a running Python process for a while and draw what each did.",
+        ATTACH_EPILOG)
+    command.add_argument("pid", type=int, metavar="PID", help="the process")
+    command.add_argument("--duration", type=timeout, default=10.0, metavar="TIME",
+                         help="how long to sample, e.g. 10s or 2min (default: 10s)")
+    command.add_argument("--children", action="store_true",
+                         help="sample its child processes too")
+    add_sampling_options(command)
+    command.set_defaults(handler="attach", command_parser=command)
+
+
+SUBCOMMANDS = (add_countdown, add_io, add_pi, add_speedup, add_compare, add_convoy, add_run,
+               add_attach)
 
 
 def build_parser():

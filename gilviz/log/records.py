@@ -113,6 +113,8 @@ class Worker(NamedTuple):
     """Why the worker failed, or None."""
     result: Optional[dict] = None
     """What the kernel returned, if anything."""
+    name: Optional[str] = None
+    """The thread's name (threading.Thread.name) in a program's run; None in a kernel's."""
 
 
 class Holds(NamedTuple):
@@ -146,7 +148,12 @@ WAIT_MUTEX = "m"
 """A plain FUTEX_WAIT without a timeout: a low-level mutex (pthread_mutex_lock),
 such as the one guarding the GIL's own state; which one cannot be told."""
 WAIT_OTHER = "o"
-"""Another system call (read, poll, sleep...), or none."""
+"""Another system call, or none."""
+WAIT_SLEEP = "z"
+"""nanosleep or clock_nanosleep, or select / pselect6 on no file: time.sleep."""
+WAIT_IO = "i"
+"""A call that waits on a file, socket or pipe: read, recv, accept, poll,
+select, epoll_wait..., or on a child (wait4)."""
 WAIT_RUNNING = "r"
 """Running again by the time the file was read."""
 WAIT_NOT_READ = "-"

@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import json
 
-from .records import (WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED,
-                      WAIT_UNREADABLE, WAIT_UNTIMED, Interpreter, ProbeSettings, RunSpec,
-                      SamplerStats, SweepPlan, Worker)
+from .records import (WAIT_IO, WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_SLEEP,
+                      WAIT_TIMED, WAIT_UNREADABLE, WAIT_UNTIMED, Interpreter, ProbeSettings,
+                      RunSpec, SamplerStats, SweepPlan, Worker)
 
-KERNELS = ("countdown", "io", "convoy", "pi")
+KERNELS = ("countdown", "io", "convoy", "pi", "call", "script", "module", "attach")
 BACKENDS = ("serial", "threads", "processes", "pool", "dummy-pool")
 ROLES = ("main", "baseline", "warmup", "a", "b", "alone", "beside-cpu")
 WAIT_CODES = frozenset((WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED,
-                        WAIT_UNREADABLE, WAIT_UNTIMED))
+                        WAIT_UNREADABLE, WAIT_UNTIMED, WAIT_SLEEP, WAIT_IO))
 INT_RANGES = {"int16": 2 ** 15, "int32": 2 ** 31, "int64": 2 ** 63}
 
 
@@ -137,7 +137,7 @@ RECORDS = {
     Worker: {"index": integer(0), "pid": integer(0), "tid": optional(integer(0)),
              "work": integer(0), "start_ns": optional(integer()),
              "stop_ns": optional(integer()), "cpu_ns": optional(integer(0)),
-             "error": optional(text), "result": optional(obj)},
+             "error": optional(text), "result": optional(obj), "name": optional(text)},
     SamplerStats: {"requested_hz": positive, "achieved_hz": number(0), "ticks": integer(0),
                    "max_interval_ns": integer(0), "late_ticks": integer(0),
                    "cpu_ns": integer(0), "cores": optional(list_of(integer(0)))},

@@ -37,6 +37,7 @@ import psutil
 from ..log import (WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED,
                   WAIT_UNREADABLE, WAIT_UNTIMED, CoreSamples, ProcessSamples, SamplerStats,
                   ThreadSamples)
+from ..log.records import WAIT_IO, WAIT_SLEEP
 
 clock = time.perf_counter_ns
 
@@ -48,6 +49,17 @@ FUTEX_WAIT, FUTEX_WAIT_BITSET = 0, 9
 """The futex operations that sleep (op & 0x7f). glibc's pthread_mutex_lock
 sleeps in FUTEX_WAIT; sem_wait and the condition waits in FUTEX_WAIT_BITSET."""
 RUNNING = ord("R")
+SLEEP_SYSCALLS = {"x86_64": (35, 230), "aarch64": (101, 115)}.get(platform.machine(), ())
+"""nanosleep, clock_nanosleep: time.sleep from 3.11 on."""
+SELECT_SYSCALLS = {"x86_64": (23, 270), "aarch64": (72,)}.get(platform.machine(), ())
+"""select, pselect6: time.sleep before 3.11 selects on no file (nfds 0)."""
+IO_SYSCALLS = {
+    # read write readv writev pread64 poll accept connect sendto recvfrom recvmsg
+    # wait4 epoll_wait ppoll epoll_pwait accept4 epoll_pwait2
+    "x86_64": (0, 1, 19, 20, 17, 7, 43, 42, 44, 45, 47, 61, 232, 271, 281, 288, 441),
+    "aarch64": (63, 64, 65, 66, 67, 73, 202, 203, 206, 207, 212, 260, 22, 242, 441),
+}.get(platform.machine(), ())
+"""System calls that wait on a file, a socket, a pipe or a child."""
 
 
 def parse_stat(raw):
@@ -74,7 +86,13 @@ def parse_syscall(raw, futex=FUTEX_SYSCALL):
     fields = raw.split()
     if fields[0] == b"running":
         return WAIT_RUNNING
-    if futex is None or int(fields[0]) != futex or len(fields) < 5:
+    number = int(fields[0])
+    if number in SLEEP_SYSCALLS or (number in SELECT_SYSCALLS and len(fields) > 1
+                                    and int(fields[1], 16) == 0):
+        return WAIT_SLEEP
+    if number in IO_SYSCALLS or number in SELECT_SYSCALLS:
+        return WAIT_IO
+    if futex is None or number != futex or len(fields) < 5:
         return WAIT_OTHER
     operation = int(fields[2], 16) & 0x7F
     if operation not in (FUTEX_WAIT, FUTEX_WAIT_BITSET):
@@ -111,10 +129,10 @@ class Sampler:
         self.core_interval_ns = core_interval_ns
         self._files = []
         for index, pid, tid in workers:
-            task = "/proc/%d/task/%d/" % (pid, tid)
-            self._files.append((index, os.open(task + "stat", os.O_RDONLY),
-                                open_optional(task + "schedstat"), open_optional(task + "syscall")))
+            self._files.append(self._open_task(index, pid, tid))
         self._processes = [psutil.Process(pid) for pid in sorted({w[1] for w in workers})]
+        self._added = []
+        self._adding = threading.Lock()
         self._reads = []
         self._cores = []
         self._process_rows = []
@@ -123,6 +141,24 @@ class Sampler:
         self._cpu_ns = 0
         self._running = False
         self._thread = threading.Thread(target=self._loop, name="gilviz-sampler", daemon=True)
+
+    @staticmethod
+    def _open_task(index, pid, tid):
+        task = "/proc/%d/task/%d/" % (pid, tid)
+        return (index, os.open(task + "stat", os.O_RDONLY), open_optional(task + "schedstat"),
+                open_optional(task + "syscall"))
+
+    def add(self, index, pid, tid):
+        """Sample one more thread from the next round on (a thread that
+        appeared during the run); OSError if it has gone already."""
+        entry = self._open_task(index, pid, tid)
+        with self._adding:
+            self._added.append(entry)
+            if pid not in {process.pid for process in self._processes}:
+                try:
+                    self._processes.append(psutil.Process(pid))
+                except psutil.Error:
+                    pass
 
     def start(self):
         # The first call only sets the reference point: its row, all NaN,
@@ -137,11 +173,12 @@ class Sampler:
         self._running = False
         if self._thread.ident is not None:
             self._thread.join()
-        for _, *fds in self._files:
+        for _, *fds in self._files + self._added:
             for fd in fds:
                 if fd is not None:
                     os.close(fd)
         self._files = []
+        self._added = []
 
     def _read_threads(self, live):
         reads = self._reads
@@ -166,7 +203,7 @@ class Sampler:
 
     def _read_coarse(self, now):
         self._cores.append((now, psutil.cpu_percent(percpu=True)))
-        for process in self._processes:
+        for process in list(self._processes):
             try:
                 with process.oneshot():
                     times, cpu = process.cpu_times(), process.cpu_num()
@@ -194,7 +231,12 @@ class Sampler:
         next_coarse = next_tick + self.core_interval_ns
         # time.sleep, not Event.wait: a wait builds a lock each call, which
         # doubled the cost of a round here.
+        taken = 0
         while self._running:
+            if len(self._added) > taken:  # threads added during the run
+                with self._adding:
+                    live.extend(self._added[taken:])
+                    taken = len(self._added)
             self._tick_times.append(clock())
             self._read_threads(live)
             now = clock()

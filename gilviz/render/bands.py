@@ -10,7 +10,10 @@ from matplotlib.collections import PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ..analysis import HELD, OFF_CPU, ON_CPU_SHARE, RUNNING, WAITING
+from ..analysis import (HELD, OFF_CPU, ON_CPU, ON_CPU_SHARE, RUNNING, SLEEPING, WAIT_IO,
+                        WAITING)
+from ..analysis.program import PROGRAM_KINDS
+from ..report.words import worker_label
 from . import theme
 
 BAND = 0.72
@@ -76,10 +79,8 @@ def draw_sampled_on_cpu(ax, samples, y_of_worker, height=BAND):
 
 
 def format_bands(ax, run, y_of_worker):
-    noun = run.spec.worker_noun
     ax.set_yticks([y_of_worker[w.index] for w in run.workers])
-    ax.set_yticklabels(["%s %d" % (noun, w.index) if noun != "serial" else "serial"
-                        for w in run.workers])
+    ax.set_yticklabels([worker_label(run, w.index) for w in run.workers])
     ax.set_ylim(-0.7, len(run.workers) - 0.3)
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
@@ -145,6 +146,10 @@ def state_labels(run, view):
         labels[RUNNING] = "running Python (each has its own GIL)"
     if run.probe is None and view.waits_readable:
         labels[OFF_CPU] = "off CPU: another wait, or cannot tell"
+    if run.spec.kernel in PROGRAM_KINDS:  # no kernel marks to tell Python from native code
+        labels[ON_CPU] = "on a CPU: Python or native code"
+        labels[WAIT_IO] = "in I/O: read, recv, accept, poll..."
+        labels[SLEEPING] = "in time.sleep"
     return labels
 
 

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from ..analysis import SLEEPING, WAIT_IO
 from ..report import (caveat_texts, cores_phrase, format_interval, short_count,
                       unexplained_speedup)
+from ..report.words import workload_label
 from . import theme
 from .bands import (MS, draw_band_shares, draw_run, draw_sampled_on_cpu, legend_handles,
                     rows_of_workers)
@@ -74,7 +75,7 @@ def title_lines(run, stats, comparison):
     interpreter = run.interpreter
     gil = "" if interpreter.gil_enabled else ", GIL disabled"
     title = "%s · %s · %s %s%s · %s" % (
-        run.spec.workload(), run.spec.describe(), interpreter.implementation,
+        workload_label(run.spec), run.spec.describe(), interpreter.implementation,
         interpreter.version, gil, cores_phrase(run))
     if run.spec.switch_interval_s is not None:
         title += " · %s switch interval" % format_interval(interpreter.switch_interval_s)

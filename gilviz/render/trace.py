@@ -31,7 +31,7 @@ def trace_events(run, stats):
         tid = worker.tid if worker.tid is not None else -1 - worker.index
         tid_of[worker.index] = (worker.pid, tid)
         events.append({"name": "thread_name", "ph": "M", "pid": worker.pid, "tid": tid,
-                       "args": {"name": "%s %d" % (noun, worker.index)}})
+                       "args": {"name": worker.name or "%s %d" % (noun, worker.index)}})
         events.append({"name": "thread_sort_index", "ph": "M", "pid": worker.pid, "tid": tid,
                        "args": {"sort_index": worker.index}})
     for pid in sorted({w.pid for w in run.workers}):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .convoy import convoy_case_label
 from .format import format_duration
+from .words import workload_label
 
 
 def describe_run(spec):
@@ -16,7 +17,7 @@ def describe_run(spec):
     what = "serial baseline" if spec.role == "baseline" else spec.describe()
     if spec.role in ("a", "b"):
         what += ", side %s" % spec.role.upper()
-    return "%s %s, work %s" % (spec.workload(), what, format(spec.work, ","))
+    return "%s %s, work %s" % (workload_label(spec), what, format(spec.work, ","))
 
 
 def progress_line(progress, round_number=None):

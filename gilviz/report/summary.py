@@ -7,7 +7,8 @@ from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SLEEPING, WAIT_CPU, WA
                         WAIT_LOCK)
 from .format import (count_cell, format_cores, format_interval, format_table, ms_cell,
                      percent_cell)
-from .words import caveat_text, cores_phrase, task_phrase, unexplained_speedup
+from .words import (caveat_text, cores_phrase, task_phrase, unexplained_speedup, worker_label,
+                    workload_label)
 
 WAIT_WORDS = {WAIT_IO: "requests (round trips)", SLEEPING: "sleeps"}
 
@@ -54,7 +55,7 @@ def sampled_worker_table(run, stats):
     rows = [[name for name, _ in columns]]
     for worker in stats.workers:
         sampled = worker.sampled_ns or {}
-        row = ["%s %d" % (run.spec.worker_noun, worker.index), ms_cell(worker.wall_ns),
+        row = [worker_label(run, worker.index), ms_cell(worker.wall_ns),
                ms_cell(worker.cpu_ns)] + [ms_cell(sampled.get(state, 0)) for state, _ in seen]
         if waited:
             row.append(percent_cell(worker.waiting_share))
@@ -129,11 +130,12 @@ def summary_lines(run, stats, comparison=None, repeats=1, header=True):
     """The terminal summary of `run`, the median of `repeats` runs; without
     its first lines (what ran, where) if not `header`."""
     interpreter = run.interpreter
-    facts = [run.spec.workload(), run.spec.describe(),
+    facts = [workload_label(run.spec), run.spec.describe(),
              "%s %s" % (interpreter.implementation, interpreter.version), cores_phrase(run)]
     if run.spec.switch_interval_s is not None:
         facts.append("switch interval %s" % format_interval(interpreter.switch_interval_s))
-    facts.append("work %s" % format(run.spec.work, ","))
+    if run.spec.work:  # a program's run has no work of its own to split
+        facts.append("work %s" % format(run.spec.work, ","))
     lines = []
     if header:
         lines.append(" · ".join(facts))
@@ -144,7 +146,8 @@ def summary_lines(run, stats, comparison=None, repeats=1, header=True):
     lines.append("")
     figures = ["wall %.3f s" % (stats.wall_ns / 1e9), "cpu %.3f s" % (stats.cpu_ns / 1e9)]
     if stats.handoffs is not None:
-        figures.append("%d GIL hand-offs" % stats.handoffs)
+        figures.append("%d GIL hand-offs%s" % (stats.handoffs,
+                                               " (sampled)" if run.probe is None else ""))
     if stats.median_turn_ns is not None:
         figures.append("median turn %.2f ms" % (stats.median_turn_ns / 1e6))
     if stats.overlap_ns is not None:

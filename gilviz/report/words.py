@@ -60,8 +60,11 @@ CAVEAT_WORDS = {
     caveats.KernelFallback: lambda c: c.message,
     caveats.PoolSharedMembers: _pool_members,
     caveats.WaitsUnreadable: lambda c: (
-        "could not read what sleeping threads waited on (no ptrace access): "
-        "GIL and lock waits show as 'off CPU'"),
+        "could not read what sleeping threads waited on (/proc/PID/task/*/syscall: no "
+        "ptrace access): waits for the GIL, a lock, I/O or a sleep all show as 'off CPU'"),
+    caveats.TimedWaitsAsGil: lambda c: (
+        "from outside, a wait with a timeout (Event.wait(1), queue.get(timeout=...)) "
+        "looks like a wait for the GIL"),
     caveats.QueuedAsRunning: lambda c: (
         "sampled running time exceeds the workers' CPU time by %.0f ms: "
         "some waits for a CPU show as running" % (c.excess_ns / 1e6)),
@@ -85,6 +88,29 @@ CAVEAT_WORDS = {
             c.runs_done, c.runs_planned, c.rounds_done, c.rounds_planned)),
     caveats.RunsLeftOut: lambda c: "%d runs left out: a worker failed" % c.count,
 }
+
+
+def workload_label(spec):
+    """What ran, in a few words: "countdown", "pi (seed kernel)", "script
+    examples/hash.py", "module http.server", "bench:work", "process 1234"."""
+    params = spec.params or {}
+    if spec.kernel in ("script", "module"):
+        return " ".join([spec.kernel, params.get("target", "?")] + list(params.get("args", [])))
+    if spec.kernel == "attach":
+        return "process %s" % params.get("pid", "?")
+    if spec.kernel == "call":
+        return params.get("function", "a function")
+    return spec.workload()
+
+
+def worker_label(run, index):
+    """A worker's name on a band or in a table: its thread's name in a
+    program's run, else "thread 2", "process 0", "serial"."""
+    worker = run.workers[index]
+    if worker.name:
+        return worker.name
+    noun = run.spec.worker_noun
+    return "serial" if noun == "serial" else "%s %d" % (noun, index)
 
 
 def caveat_text(caveat):
