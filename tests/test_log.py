@@ -73,3 +73,32 @@ def test_new_run_dir_never_reuses_a_directory(tmp_path):
     first = new_run_dir(str(tmp_path), "countdown-threads4")
     second = new_run_dir(str(tmp_path), "countdown-threads4")
     assert first != second and os.path.isdir(first) and os.path.isdir(second)
+
+
+def a_load_table():
+    from gilviz.log import LoadSamples
+    nan = np.nan
+    return LoadSamples(t_ns=np.asarray([-5, 50 * MS, 100 * MS], np.int64),
+                       busy=np.asarray([nan, 1.5, 2.0]), target=np.asarray([nan, 0.9, 1.0]),
+                       gilviz=np.asarray([nan, 0.05, 0.04]), other=np.asarray([nan, 0.55, 0.96]),
+                       steal=np.asarray([nan, 0.0, 0.0]))
+
+
+def test_other_load_round_trips(battle):
+    run = battle._replace(load=a_load_table())
+    loaded = loads(dumps(new_log([run]))).runs[0]
+    assert_runs_equal(loaded, run)
+
+
+def test_a_1_0_file_is_read_with_load_not_measured(battle):
+    document = json.loads(dumps(new_log([battle._replace(load=a_load_table())])))
+    document["format_version"] = "1.0"
+    del document["runs"][0]["load"]
+    assert loads(json.dumps(document)).runs[0].load is None
+
+
+def test_a_malformed_load_table_is_a_log_error(battle):
+    document = json.loads(dumps(new_log([battle._replace(load=a_load_table())])))
+    document["runs"][0]["load"]["other"].append(1.0)
+    with pytest.raises(log.LogError, match=r"runs\[0\].load.other: 4 values in a table of 3"):
+        loads(json.dumps(document))

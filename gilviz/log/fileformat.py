@@ -17,10 +17,11 @@ import numpy as np
 
 from .files import atomic_write
 from .validate import LogError, parse, validate
-from .records import (CoreSamples, Holds, Interpreter, Marks, ProbeSettings, ProcessSamples,
-                      Run, RunLog, RunSpec, SamplerStats, SweepPlan, ThreadSamples, Worker)
+from .records import (CoreSamples, Holds, Interpreter, LoadSamples, Marks, ProbeSettings,
+                      ProcessSamples, Run, RunLog, RunSpec, SamplerStats, SweepPlan,
+                      ThreadSamples, Worker)
 
-LOG_FORMAT_VERSION = "1.0"
+LOG_FORMAT_VERSION = "1.1"
 # History of LOG_FORMAT_VERSION:
 #   1.0  runs with spec, interpreter, probe settings, workers, probe holds,
 #        thread / process / core samples and sampler statistics; kernel
@@ -30,7 +31,9 @@ LOG_FORMAT_VERSION = "1.0"
 #        "a", "b", "alone" and "beside-cpu", and the thread samples' run_delay
 #        and what a sleeping thread waited on, and RunLog.incomplete (why a
 #        log holds fewer runs than were planned).
-SUPPORTED_VERSIONS = ("1.0",)
+#   1.1  runs gain `load`: the machine's CPU use, other processes' included,
+#        every 50 ms. 1.0 files are read with load None (not measured).
+SUPPORTED_VERSIONS = ("1.0", "1.1")
 
 
 class Codec(NamedTuple):
@@ -74,6 +77,9 @@ TABLE_COLUMNS = {
                      "user_s": _column(np.float64), "system_s": _column(np.float64),
                      "cpu": _column(np.int16)},
     CoreSamples: {"t_ns": _column(np.int64), "percent": _matrix},
+    LoadSamples: {"t_ns": _column(np.int64), "busy": _column(np.float64),
+                  "target": _column(np.float64), "gilviz": _column(np.float64),
+                  "other": _column(np.float64), "steal": _column(np.float64)},
 }
 
 
@@ -116,6 +122,7 @@ def _run(data):
         processes=_table(ProcessSamples, data["processes"]),
         cores=_table(CoreSamples, data["cores"]),
         sampler=_optional(SamplerStats, data["sampler"]),
+        load=None if data.get("load") is None else _table(LoadSamples, data["load"]),
     )
 
 

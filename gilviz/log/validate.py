@@ -179,7 +179,11 @@ COLUMNS = {
                   "user_s": ("float", None), "system_s": ("float", None),
                   "cpu": ("int", "int16")},
     "cores": {"t_ns": ("int", "int64"), "percent": ("matrix", None)},
+    "load": {"t_ns": ("int", "int64"), "busy": ("float", None), "target": ("float", None),
+             "gilviz": ("float", None), "other": ("float", None), "steal": ("float", None)},
 }
+OPTIONAL_TABLES = ("load",)
+"""Tables a run may lack (null or absent): not measured, as in format 1.0."""
 
 
 def column(values, kind, dtype, where):
@@ -244,7 +248,7 @@ def table(name, data, workers, where):
 
 
 RUN_KEYS = ("spec", "interpreter", "probe", "started_at", "release_ns", "end_ns", "workers",
-            "holds", "marks", "threads", "processes", "cores", "sampler")
+            "holds", "marks", "threads", "processes", "cores", "sampler", "load")
 
 
 def run(data, where):
@@ -255,7 +259,7 @@ def run(data, where):
         if key not in RUN_KEYS:
             fail(where, "unknown key %r" % key)
     for key in RUN_KEYS:
-        if key not in data:
+        if key not in data and key not in OPTIONAL_TABLES:
             fail(where, "missing key %r" % key)
     record(RunSpec, data["spec"], where + ".spec")
     record(Interpreter, data["interpreter"], where + ".interpreter")
@@ -280,6 +284,8 @@ def run(data, where):
                 and worker["stop_ns"] < worker["start_ns"]:
             fail(at, "stops before it starts")
     for name in COLUMNS:
+        if name in OPTIONAL_TABLES and data.get(name) is None:
+            continue
         table(name, data[name], len(workers), "%s.%s" % (where, name))
 
 

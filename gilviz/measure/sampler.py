@@ -7,7 +7,9 @@ from the target either. Each round reads /proc/PID/task/TID/stat of every worker
 thread through file descriptors kept open (a pread is ~3 us; opening the file
 each time costs ~11 us) and keeps the raw bytes: parsing waits until the run
 is over. psutil's per-core utilisation and per-process CPU times are read at a
-coarser rate, as they change only on scheduler ticks (4 ms here).
+coarser rate, as they change only on scheduler ticks (4 ms here), and so
+is the other processes' CPU use (load.py). With `hz` 0 only those coarse
+reads are made: the other load is measured in every run.
 
 Each round also reads every thread's schedstat: its run_delay, the time it
 has been runnable without a CPU, which grows by the length of each such wait
@@ -37,11 +39,13 @@ import psutil
 from ..log import (WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED,
                   WAIT_UNREADABLE, WAIT_UNTIMED, CoreSamples, ProcessSamples, SamplerStats,
                   ThreadSamples)
+from .load import LoadMeter
 
 clock = time.perf_counter_ns
 
 DEFAULT_HZ = 1000.0
 CORE_INTERVAL_NS = 50_000_000
+IDLE_PERIOD_NS = 10_000_000
 FUTEX_SYSCALL = {"x86_64": 202, "aarch64": 98}.get(platform.machine())
 """The futex system call's number here; None on machines not described."""
 FUTEX_WAIT, FUTEX_WAIT_BITSET = 0, 9
@@ -97,14 +101,16 @@ def open_optional(path):
 
 
 class Sampler:
-    """Reads the workers' thread states at `hz` until stopped.
+    """Reads the workers' thread states at `hz` until stopped (none if `hz`
+    is 0), and the machine's CPU use every `core_interval_ns`.
 
     `workers` is a list of (index, pid, tid). A worker whose thread has gone is
-    no longer read. `target_cores` are the CPUs the target may run on, if known.
+    no longer read. `target_cores` are the CPUs the target may run on, if known;
+    `session` the target's session id, whose processes are the target's.
     """
 
     def __init__(self, workers, hz=DEFAULT_HZ, core_interval_ns=CORE_INTERVAL_NS,
-                 target_cores=None):
+                 target_cores=None, session=None):
         self.hz = hz
         self.target_cores = target_cores
         self.cores = None
@@ -115,6 +121,7 @@ class Sampler:
             self._files.append((index, os.open(task + "stat", os.O_RDONLY),
                                 open_optional(task + "schedstat"), open_optional(task + "syscall")))
         self._processes = [psutil.Process(pid) for pid in sorted({w[1] for w in workers})]
+        self._load = LoadMeter([process.pid for process in self._processes], session)
         self._reads = []
         self._cores = []
         self._process_rows = []
@@ -128,7 +135,9 @@ class Sampler:
         # The first call only sets the reference point: its row, all NaN,
         # marks where the first measurement window begins.
         cores = psutil.cpu_percent(percpu=True)
-        self._cores.append((clock(), [float("nan")] * len(cores)))
+        now = clock()
+        self._cores.append((now, [float("nan")] * len(cores)))
+        self._load.read(now)
         self._running = True
         self._thread.start()
 
@@ -142,6 +151,7 @@ class Sampler:
                 if fd is not None:
                     os.close(fd)
         self._files = []
+        self._load.close()
 
     def _read_threads(self, live):
         reads = self._reads
@@ -165,6 +175,7 @@ class Sampler:
             reads.append((t, index, raw, delays, waits_on))
 
     def _read_coarse(self, now):
+        self._load.read(now)
         self._cores.append((now, psutil.cpu_percent(percpu=True)))
         for process in self._processes:
             try:
@@ -188,15 +199,18 @@ class Sampler:
     def _loop(self):
         self.cores = self._pin_outside_target()
         cpu_began = time.thread_time_ns()
-        period = int(1e9 / self.hz)
-        live = list(self._files)
+        # Without thread reads, wake every IDLE_PERIOD_NS all the same: stop()
+        # waits for the loop to notice, and a run should not end 50 ms late.
+        period = int(1e9 / self.hz) if self.hz > 0 else IDLE_PERIOD_NS
+        live = list(self._files) if self.hz > 0 else []
         next_tick = clock()
         next_coarse = next_tick + self.core_interval_ns
         # time.sleep, not Event.wait: a wait builds a lock each call, which
         # doubled the cost of a round here.
         while self._running:
             self._tick_times.append(clock())
-            self._read_threads(live)
+            if live:
+                self._read_threads(live)
             now = clock()
             if now >= next_coarse:
                 self._read_coarse(now)
@@ -235,6 +249,9 @@ class Sampler:
             system_s=np.asarray(system, np.float64),
             cpu=np.asarray(cpu, np.int16),
         )
+
+    def load_samples(self, origin_ns):
+        return self._load.samples(origin_ns)
 
     def core_samples(self, origin_ns):
         t = np.asarray([row[0] for row in self._cores], np.int64) - origin_ns
