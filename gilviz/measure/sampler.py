@@ -5,10 +5,13 @@ for the target's GIL; where the target is pinned to some cores and others are
 left, the thread pins itself to those others, so that it takes no CPU time
 from the target either. Each round reads /proc/PID/task/TID/stat of every worker
 thread through file descriptors kept open (a pread is ~3 us; opening the file
-each time costs ~11 us) and keeps the raw bytes: parsing waits until the run
-is over. psutil's per-core utilisation and per-process CPU times are read at a
-coarser rate, as they change only on scheduler ticks (4 ms here), and so
-is the other processes' CPU use (load.py). With `hz` 0 only those coarse
+each time costs ~11 us) and parses what it read into a row of a batch; every
+50 ms the batch becomes a chunk of compact numpy columns (SAMPLE_DTYPE, 32
+bytes a sample), so memory grows by 32 bytes a sample, not by the ~660 of
+the raw reads, and nothing is left to parse when the run ends. psutil's
+per-core utilisation and per-process CPU times are read at a coarser rate,
+as they change only on scheduler ticks (4 ms here), and so is the other
+processes' CPU use (load.py). With `hz` 0 only those coarse
 reads are made: the other load is measured in every run.
 
 Each round also reads every thread's schedstat: its run_delay, the time it
@@ -52,6 +55,9 @@ FUTEX_WAIT, FUTEX_WAIT_BITSET = 0, 9
 """The futex operations that sleep (op & 0x7f). glibc's pthread_mutex_lock
 sleeps in FUTEX_WAIT; sem_wait and the condition waits in FUTEX_WAIT_BITSET."""
 RUNNING = ord("R")
+SAMPLE_DTYPE = np.dtype([("t_ns", "<i8"), ("run_delay_ns", "<i8"), ("cpu_ticks", "<i8"),
+                         ("worker", "<i4"), ("cpu", "<i2"), ("state", "S1"), ("wait", "S1")])
+"""A thread sample as the sampler keeps it: 32 bytes."""
 
 
 def parse_stat(raw):
@@ -62,6 +68,19 @@ def parse_stat(raw):
     """
     fields = raw[raw.rindex(b")") + 2:].split()
     return fields[0].decode(), int(fields[36]), int(fields[11]) + int(fields[12])
+
+
+def parse_stat_row(raw):
+    """(state byte, cpu, utime + stime ticks) from a stat line: parse_stat
+    without decoding, splitting only as far as the fields it needs."""
+    after = raw.rindex(b")") + 2
+    fields = raw[after:].split(None, 37)
+    return fields[0], int(fields[36]), int(fields[11]) + int(fields[12])
+
+
+WAIT_BYTES = {code: code.encode() for code in (WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER,
+                                               WAIT_RUNNING, WAIT_TIMED, WAIT_UNREADABLE,
+                                               WAIT_UNTIMED)}
 
 
 def parse_syscall(raw, futex=FUTEX_SYSCALL):
@@ -122,7 +141,8 @@ class Sampler:
                                 open_optional(task + "schedstat"), open_optional(task + "syscall")))
         self._processes = [psutil.Process(pid) for pid in sorted({w[1] for w in workers})]
         self._load = LoadMeter([process.pid for process in self._processes], session)
-        self._reads = []
+        self._batch = []  # rows of SAMPLE_DTYPE read since the last flush
+        self._chunks = []  # numpy arrays of SAMPLE_DTYPE
         self._cores = []
         self._process_rows = []
         self._tick_times = []
@@ -154,7 +174,7 @@ class Sampler:
         self._load.close()
 
     def _read_threads(self, live):
-        reads = self._reads
+        batch = self._batch
         for entry in list(live):
             index, fd, schedstat_fd, syscall_fd = entry
             t = clock()
@@ -166,15 +186,25 @@ class Sampler:
             if not raw:
                 live.remove(entry)
                 continue
-            waits_on = b""
-            if raw[raw.rindex(b")") + 2] != RUNNING:
+            state, cpu, ticks = parse_stat_row(raw)
+            wait = WAIT_BYTES[WAIT_NOT_READ]
+            if state[0] != RUNNING:
                 try:
                     waits_on = os.pread(syscall_fd, 256, 0) if syscall_fd is not None else None
                 except OSError:
                     waits_on = None
-            reads.append((t, index, raw, delays, waits_on))
+                wait = WAIT_BYTES[parse_syscall(waits_on)]
+            batch.append((t, parse_run_delay(delays), ticks, index, cpu,
+                          state, wait))
+
+    def _flush(self):
+        """The batch into a chunk of numpy columns."""
+        if self._batch:
+            self._chunks.append(np.array(self._batch, dtype=SAMPLE_DTYPE))
+            self._batch = []
 
     def _read_coarse(self, now):
+        self._flush()
         self._load.read(now)
         self._cores.append((now, psutil.cpu_percent(percpu=True)))
         for process in self._processes:
@@ -225,18 +255,21 @@ class Sampler:
         self._read_coarse(clock())
         self._cpu_ns = time.thread_time_ns() - cpu_began
 
+    def sample_bytes(self):
+        """Memory the thread samples take so far (the current batch left out)."""
+        return sum(chunk.nbytes for chunk in self._chunks)
+
     def thread_samples(self, origin_ns):
-        rows = [(t, index) + parse_stat(raw) + (parse_syscall(waits_on), parse_run_delay(delays))
-                for t, index, raw, delays, waits_on in self._reads]
-        t, worker, state, cpu, ticks, wait, run_delay = zip(*rows) if rows else ((),) * 7
+        self._flush()
+        rows = np.concatenate(self._chunks) if self._chunks else np.zeros(0, SAMPLE_DTYPE)
         return ThreadSamples(
-            t_ns=np.asarray(t, np.int64) - origin_ns,
-            worker=np.asarray(worker, np.int32),
-            state=np.array(state, dtype="<U1"),
-            cpu=np.asarray(cpu, np.int16),
-            cpu_ticks=np.asarray(ticks, np.int64),
-            wait=np.array(wait, dtype="<U1"),
-            run_delay_ns=np.asarray(run_delay, np.int64),
+            t_ns=rows["t_ns"] - origin_ns,
+            worker=rows["worker"].copy(),
+            state=rows["state"].astype("<U1"),
+            cpu=rows["cpu"].copy(),
+            cpu_ticks=rows["cpu_ticks"].copy(),
+            wait=rows["wait"].astype("<U1"),
+            run_delay_ns=rows["run_delay_ns"].copy(),
         )
 
     def process_samples(self, origin_ns):
