@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from gilviz.analysis import summarize
-from gilviz.log import (CoreSamples, LoadSamples, LogError, Marks, ProcessSamples, SweepPlan, dumps, load,
+from gilviz.log import (CoreSamples, LoadSamples, LogError, Marks, ProcessSamples, SweepPlan,
+                        dumps, load,
                         loads, new_log)
 from gilviz.render.trace import trace_events
 
@@ -93,9 +94,11 @@ def test_the_small_log_is_valid_and_works(tmp_path):
         trace_events(run, summarize(run))
 
 
-def test_every_mutant_loads_and_works_or_raises_log_error(tmp_path):
+@pytest.mark.parametrize("binary_min_rows", [None, 0], ids=["lists", "binary"])
+def test_every_mutant_loads_and_works_or_raises_log_error(tmp_path, binary_min_rows):
+    """Once with every column a list, once with every numeric one binary."""
     rng = random.Random(SEED)
-    text = dumps(small_log())
+    text = dumps(small_log(), binary_min_rows=binary_min_rows)
     document = json.loads(text)
     path = tmp_path / "run.json"
     outcomes = {"loaded": 0, "refused": 0}
