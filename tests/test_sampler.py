@@ -3,7 +3,7 @@
 import threading
 import time
 
-from gilviz.measure.sampler import Sampler, parse_stat
+from gilviz.measure.sampler import SAMPLE_DTYPE, Sampler, parse_stat, parse_stat_row
 
 
 def test_parse_stat_survives_a_command_name_with_spaces_and_parentheses():
@@ -41,3 +41,14 @@ def test_sampler_reads_a_sleeping_thread_and_stops_when_it_is_gone():
     assert (samples.t_ns[1:] >= samples.t_ns[:-1]).all()
     assert stats.ticks > len(samples.t_ns) / 2
     assert sampler.core_samples(0).percent.shape[1] == os.cpu_count()
+
+
+def test_parse_stat_row_agrees_with_parse_stat():
+    fields = ["S"] + [str(i) for i in range(4, 53)]
+    raw = ("1234 (we ird) (name) " + " ".join(fields)).encode()
+    state, cpu, ticks = parse_stat_row(raw)
+    assert (state.decode(), cpu, ticks) == parse_stat(raw)
+
+
+def test_samples_are_kept_in_32_bytes_each():
+    assert SAMPLE_DTYPE.itemsize == 32

@@ -1,8 +1,9 @@
 """The log's file format: one JSON document, versioned.
 
-Tables are stored column-wise (a list per column) and loaded back as numpy
-arrays; NaN is stored as null, as JSON has none; thread states are stored as
-one string, a character a sample.
+Tables are stored column-wise and loaded back as numpy arrays: a short
+column as a list, NaN as null, as JSON has none; a long numeric one as base64
+of its binary values (binary.py); thread states as one string, a character a
+sample.
 
 Loading validates the whole document first (validate.py): a file that is
 not a well-formed log raises LogError, naming the file and what is wrong.
@@ -15,12 +16,15 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import binary
+from .binary import BINARY_MIN_ROWS
 from .files import atomic_write
 from .validate import LogError, parse, validate
-from .records import (CoreSamples, Holds, Interpreter, Marks, ProbeSettings, ProcessSamples,
-                      Run, RunLog, RunSpec, SamplerStats, SweepPlan, ThreadSamples, Worker)
+from .records import (CoreSamples, Holds, Interpreter, LoadSamples, Marks, ProbeSettings,
+                      ProcessSamples, Run, RunLog, RunSpec, SamplerStats, SweepPlan,
+                      ThreadSamples, Worker)
 
-LOG_FORMAT_VERSION = "1.0"
+LOG_FORMAT_VERSION = "1.1"
 # History of LOG_FORMAT_VERSION:
 #   1.0  runs with spec, interpreter, probe settings, workers, probe holds,
 #        thread / process / core samples and sampler statistics; kernel
@@ -30,7 +34,12 @@ LOG_FORMAT_VERSION = "1.0"
 #        "a", "b", "alone" and "beside-cpu", and the thread samples' run_delay
 #        and what a sleeping thread waited on, and RunLog.incomplete (why a
 #        log holds fewer runs than were planned).
-SUPPORTED_VERSIONS = ("1.0",)
+#   1.1  runs gain `load`: the machine's CPU use, other processes' included,
+#        every 50 ms; numeric columns of BINARY_MIN_ROWS rows or more are
+#        stored as base64 of little-endian values, integers as deltas in
+#        the narrowest type (binary.py). 1.0 files are read with load None
+#        (not measured).
+SUPPORTED_VERSIONS = ("1.0", "1.1")
 
 
 class Codec(NamedTuple):
@@ -40,8 +49,12 @@ class Codec(NamedTuple):
     decode: object
 
 
-def _encode_numbers(array):
-    """Lists for JSON; NaN becomes null, as JSON has no NaN."""
+def _encode_numbers(array, binary_min_rows=None):
+    """Lists for JSON, NaN as null, as JSON has no NaN; a binary object
+    (binary.py) for a column of `binary_min_rows` rows or more."""
+    if binary_min_rows is not None and len(array) >= binary_min_rows and array.ndim == 1 \
+            and array.dtype.kind in "iuf":
+        return binary.encode(array)
     if array.dtype.kind == "f" and np.isnan(array).any():
         return np.where(np.isnan(array), None, array.astype(object)).tolist()
     return array.tolist()
@@ -56,10 +69,22 @@ def _decode_matrix(values):
     return rows.reshape(len(values), -1) if len(values) else np.zeros((0, 0), np.float32)
 
 
-_matrix = Codec(_encode_numbers, _decode_matrix)
-# One character a sample, stored as one string: "RRSR...".
-_states = Codec(lambda array: "".join(array.tolist()),
-                lambda text: np.array(list(text), dtype="<U1"))
+_matrix = Codec(lambda array, binary_min_rows=None: _encode_numbers(array), _decode_matrix)
+# One character a sample, stored as one string: "RRSR...". Validation has
+# made sure it is ASCII.
+# Converted through the code points: numpy's string casts (S1 <-> U1) took
+# over a second for 3.5M samples.
+def _encode_states(array, binary_min_rows=None):
+    return array.view(np.uint32).astype(np.uint8).tobytes().decode("ascii")
+
+
+def _decode_states(text):
+    if not len(text):
+        return np.zeros(0, "<U1")
+    return np.frombuffer(text.encode("ascii"), np.uint8).astype(np.uint32).view("<U1")
+
+
+_states = Codec(_encode_states, _decode_states)
 
 
 TABLE_COLUMNS = {
@@ -74,6 +99,9 @@ TABLE_COLUMNS = {
                      "user_s": _column(np.float64), "system_s": _column(np.float64),
                      "cpu": _column(np.int16)},
     CoreSamples: {"t_ns": _column(np.int64), "percent": _matrix},
+    LoadSamples: {"t_ns": _column(np.int64), "busy": _column(np.float64),
+                  "target": _column(np.float64), "gilviz": _column(np.float64),
+                  "other": _column(np.float64), "steal": _column(np.float64)},
 }
 
 
@@ -81,14 +109,15 @@ def empty_table(cls):
     return cls(**{name: codec.decode([]) for name, codec in TABLE_COLUMNS[cls].items()})
 
 
-def _encode(value):
+def _encode(value, binary_min_rows):
     if type(value) in TABLE_COLUMNS:
         columns = TABLE_COLUMNS[type(value)]
-        return {name: columns[name].encode(column) for name, column in value._asdict().items()}
+        return {name: columns[name].encode(column, binary_min_rows)
+                for name, column in value._asdict().items()}
     if hasattr(value, "_asdict"):
-        return {key: _encode(item) for key, item in value._asdict().items()}
+        return {key: _encode(item, binary_min_rows) for key, item in value._asdict().items()}
     if isinstance(value, (list, tuple)):
-        return [_encode(item) for item in value]
+        return [_encode(item, binary_min_rows) for item in value]
     return value
 
 
@@ -116,12 +145,15 @@ def _run(data):
         processes=_table(ProcessSamples, data["processes"]),
         cores=_table(CoreSamples, data["cores"]),
         sampler=_optional(SamplerStats, data["sampler"]),
+        load=None if data.get("load") is None else _table(LoadSamples, data["load"]),
     )
 
 
-def dumps(log):
+def dumps(log, binary_min_rows=BINARY_MIN_ROWS):
+    """The log as JSON text; numeric columns of `binary_min_rows` rows or
+    more in binary form (None: every column a list, as in format 1.0)."""
     document = {"format": "gilviz-log", "format_version": LOG_FORMAT_VERSION}
-    document.update(_encode(log))
+    document.update(_encode(log, binary_min_rows))
     return json.dumps(document, separators=(",", ":"), allow_nan=False)
 
 
@@ -146,8 +178,8 @@ def loads(text):
 
 def save(log, path):
     """Write the log atomically: a reader never sees half a file."""
-    text = dumps(log)
-    atomic_write(path, lambda stream: stream.write(text))
+    data = dumps(log).encode("ascii")  # json.dumps escapes all else
+    atomic_write(path, lambda stream: stream.write(data), mode="wb")
 
 
 def load(path):

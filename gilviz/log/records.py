@@ -200,6 +200,27 @@ class CoreSamples(NamedTuple):
     The first row is all NaN: it marks where the first window began."""
 
 
+class LoadSamples(NamedTuple):
+    """The whole machine's CPU use over windows of ~50 ms, in cores (1.0: one
+    CPU busy for the whole window), read whether the thread sampler is on or not."""
+
+    t_ns: np.ndarray
+    """End of each window; it began at the previous row. The first row, all
+    NaN, marks where the first window began."""
+    busy: np.ndarray
+    """CPUs busy with any process: CPUs x window - idle - iowait - steal
+    (/proc/stat, in 10 ms units: one window may be off by ~0.2 core)."""
+    target: np.ndarray
+    """CPU used by the target's processes (its session), from their CPU clocks (exact)."""
+    gilviz: np.ndarray
+    """CPU used by the orchestrator itself, its sampler included (exact)."""
+    other: np.ndarray
+    """busy - target - gilviz: other processes. A single window may be off
+    by ~0.2 core either way, even below zero; a mean over many is not."""
+    steal: np.ndarray
+    """CPU time the hypervisor gave to other machines, in cores."""
+
+
 class SamplerStats(NamedTuple):
     requested_hz: float
     achieved_hz: float
@@ -236,6 +257,9 @@ class Run(NamedTuple):
     cores: CoreSamples
     sampler: Optional[SamplerStats]
     """None if the sampler was off."""
+    load: Optional[LoadSamples] = None
+    """The machine's CPU use during the run, other processes' included;
+    None where it was not measured (logs of format 1.0)."""
 
     def failed_workers(self):
         """The workers that failed (a killed process, an exception in the

@@ -4,7 +4,8 @@
       |-- start the target interpreter with the agent, loaded by file path,
       |   in a process group of its own
       |-- send the config; the agent starts its workers, replies "ready" + ids
-      |-- open the workers' /proc files, start the Sampler thread
+      |-- open the workers' /proc files, start the Sampler thread (with
+      |   sample_hz 0 it reads only the machine's CPU use, every 50 ms)
       |-- send "go"; the agent releases the workers and waits for them
       |     meanwhile, every POLL_S: has the target died? (RunWatch) is it
       |     stopped, stuck, over its time limit? any of these: TargetError
@@ -29,8 +30,8 @@ import psutil
 from .. import agent
 from ..agent.lifeline import describe_exit
 from ..agent.protocol import DONE, ERROR, EVENT, GO, READY
-from ..log import (CoreSamples, Holds, Interpreter, Marks, ProbeSettings, ProcessSamples,
-                  Run, ThreadSamples, Worker, empty_table, now_iso)
+from ..log import (Holds, Interpreter, Marks, ProbeSettings, Run, ThreadSamples, Worker,
+                  empty_table, now_iso)
 from .sampler import Sampler
 from .watch import RunWatch, TargetError
 
@@ -274,9 +275,10 @@ def attribute_samples(samples, members, workers):
     return ThreadSamples(**columns)
 
 
-def _start_sampler(spec, ids, ready):
+def _start_sampler(spec, ids, ready, session):
     try:
-        sampler = Sampler(ids, hz=spec.sample_hz, target_cores=ready["interpreter"]["affinity"])
+        sampler = Sampler(ids, hz=spec.sample_hz, target_cores=ready["interpreter"]["affinity"],
+                          session=session)
     except (OSError, psutil.Error) as error:  # a worker died before it was released
         raise TargetError("cannot sample the workers: %s" % error) from None
     sampler.start()
@@ -306,8 +308,9 @@ def run_target(spec, timeout_s=None, stall_s=STALL_S):
         for index, pid, _ in ids:
             if pid != target.pid:
                 watch.watch(pid, "%s %d" % (noun, index))
-        if spec.sample_hz > 0:
-            sampler = _start_sampler(spec, ids, ready)
+        # Even with the thread sampler off, the machine's CPU use is read
+        # every 50 ms: a run beside other busy processes must say so.
+        sampler = _start_sampler(spec, ids, ready, session=target.pid)
         target.send(GO)
         done = target.receive(DONE, watch)
         target.wait_exit()
@@ -318,8 +321,9 @@ def run_target(spec, timeout_s=None, stall_s=STALL_S):
 
     release = done["release_ns"]
     workers = tuple(_worker(record, release) for record in done["workers"])
+    sampled = spec.sample_hz > 0
     threads = empty_table(ThreadSamples)
-    if sampler is not None:
+    if sampled:
         threads = attribute_samples(sampler.thread_samples(release), ids, workers)
     return Run(
         spec=spec,
@@ -332,7 +336,8 @@ def run_target(spec, timeout_s=None, stall_s=STALL_S):
         holds=_holds(done["workers"], release),
         marks=_marks(done["workers"], release),
         threads=threads,
-        processes=sampler.process_samples(release) if sampler else empty_table(ProcessSamples),
-        cores=sampler.core_samples(release) if sampler else empty_table(CoreSamples),
-        sampler=sampler.stats() if sampler else None,
+        processes=sampler.process_samples(release),
+        cores=sampler.core_samples(release),
+        sampler=sampler.stats() if sampled else None,
+        load=sampler.load_samples(release),
     )

@@ -5,9 +5,14 @@ for the target's GIL; where the target is pinned to some cores and others are
 left, the thread pins itself to those others, so that it takes no CPU time
 from the target either. Each round reads /proc/PID/task/TID/stat of every worker
 thread through file descriptors kept open (a pread is ~3 us; opening the file
-each time costs ~11 us) and keeps the raw bytes: parsing waits until the run
-is over. psutil's per-core utilisation and per-process CPU times are read at a
-coarser rate, as they change only on scheduler ticks (4 ms here).
+each time costs ~11 us) and parses what it read into a row of a batch; every
+50 ms the batch becomes a chunk of compact numpy columns (SAMPLE_DTYPE, 32
+bytes a sample), so memory grows by 32 bytes a sample, not by the ~660 of
+the raw reads, and nothing is left to parse when the run ends. psutil's
+per-core utilisation and per-process CPU times are read at a coarser rate,
+as they change only on scheduler ticks (4 ms here), and so is the other
+processes' CPU use (load.py). With `hz` 0 only those coarse
+reads are made: the other load is measured in every run.
 
 Each round also reads every thread's schedstat: its run_delay, the time it
 has been runnable without a CPU, which grows by the length of each such wait
@@ -38,11 +43,13 @@ from ..log import (WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_TIM
                   WAIT_UNREADABLE, WAIT_UNTIMED, CoreSamples, ProcessSamples, SamplerStats,
                   ThreadSamples)
 from ..log.records import WAIT_IO, WAIT_SLEEP
+from .load import LoadMeter
 
 clock = time.perf_counter_ns
 
 DEFAULT_HZ = 1000.0
 CORE_INTERVAL_NS = 50_000_000
+IDLE_PERIOD_NS = 10_000_000
 FUTEX_SYSCALL = {"x86_64": 202, "aarch64": 98}.get(platform.machine())
 """The futex system call's number here; None on machines not described."""
 FUTEX_WAIT, FUTEX_WAIT_BITSET = 0, 9
@@ -60,6 +67,9 @@ IO_SYSCALLS = {
     "aarch64": (63, 64, 65, 66, 67, 73, 202, 203, 206, 207, 212, 260, 22, 242, 441),
 }.get(platform.machine(), ())
 """System calls that wait on a file, a socket, a pipe or a child."""
+SAMPLE_DTYPE = np.dtype([("t_ns", "<i8"), ("run_delay_ns", "<i8"), ("cpu_ticks", "<i8"),
+                         ("worker", "<i4"), ("cpu", "<i2"), ("state", "S1"), ("wait", "S1")])
+"""A thread sample as the sampler keeps it: 32 bytes."""
 
 
 def parse_stat(raw):
@@ -70,6 +80,19 @@ def parse_stat(raw):
     """
     fields = raw[raw.rindex(b")") + 2:].split()
     return fields[0].decode(), int(fields[36]), int(fields[11]) + int(fields[12])
+
+
+def parse_stat_row(raw):
+    """(state byte, cpu, utime + stime ticks) from a stat line: parse_stat
+    without decoding, splitting only as far as the fields it needs."""
+    after = raw.rindex(b")") + 2
+    fields = raw[after:].split(None, 37)
+    return fields[0], int(fields[36]), int(fields[11]) + int(fields[12])
+
+
+WAIT_BYTES = {code: code.encode() for code in (WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER,
+                                               WAIT_RUNNING, WAIT_TIMED, WAIT_UNREADABLE,
+                                               WAIT_UNTIMED, WAIT_SLEEP, WAIT_IO)}
 
 
 def parse_syscall(raw, futex=FUTEX_SYSCALL):
@@ -115,14 +138,16 @@ def open_optional(path):
 
 
 class Sampler:
-    """Reads the workers' thread states at `hz` until stopped.
+    """Reads the workers' thread states at `hz` until stopped (none if `hz`
+    is 0), and the machine's CPU use every `core_interval_ns`.
 
     `workers` is a list of (index, pid, tid). A worker whose thread has gone is
-    no longer read. `target_cores` are the CPUs the target may run on, if known.
+    no longer read. `target_cores` are the CPUs the target may run on, if known;
+    `session` the target's session id, whose processes are the target's.
     """
 
     def __init__(self, workers, hz=DEFAULT_HZ, core_interval_ns=CORE_INTERVAL_NS,
-                 target_cores=None):
+                 target_cores=None, session=None):
         self.hz = hz
         self.target_cores = target_cores
         self.cores = None
@@ -133,7 +158,9 @@ class Sampler:
         self._processes = [psutil.Process(pid) for pid in sorted({w[1] for w in workers})]
         self._added = []
         self._adding = threading.Lock()
-        self._reads = []
+        self._load = LoadMeter([process.pid for process in self._processes], session)
+        self._batch = []  # rows of SAMPLE_DTYPE read since the last flush
+        self._chunks = []  # numpy arrays of SAMPLE_DTYPE
         self._cores = []
         self._process_rows = []
         self._tick_times = []
@@ -164,7 +191,9 @@ class Sampler:
         # The first call only sets the reference point: its row, all NaN,
         # marks where the first measurement window begins.
         cores = psutil.cpu_percent(percpu=True)
-        self._cores.append((clock(), [float("nan")] * len(cores)))
+        now = clock()
+        self._cores.append((now, [float("nan")] * len(cores)))
+        self._load.read(now)
         self._running = True
         self._thread.start()
 
@@ -179,9 +208,10 @@ class Sampler:
                     os.close(fd)
         self._files = []
         self._added = []
+        self._load.close()
 
     def _read_threads(self, live):
-        reads = self._reads
+        batch = self._batch
         for entry in list(live):
             index, fd, schedstat_fd, syscall_fd = entry
             t = clock()
@@ -193,15 +223,26 @@ class Sampler:
             if not raw:
                 live.remove(entry)
                 continue
-            waits_on = b""
-            if raw[raw.rindex(b")") + 2] != RUNNING:
+            state, cpu, ticks = parse_stat_row(raw)
+            wait = WAIT_BYTES[WAIT_NOT_READ]
+            if state[0] != RUNNING:
                 try:
                     waits_on = os.pread(syscall_fd, 256, 0) if syscall_fd is not None else None
                 except OSError:
                     waits_on = None
-            reads.append((t, index, raw, delays, waits_on))
+                wait = WAIT_BYTES[parse_syscall(waits_on)]
+            batch.append((t, parse_run_delay(delays), ticks, index, cpu,
+                          state, wait))
+
+    def _flush(self):
+        """The batch into a chunk of numpy columns."""
+        if self._batch:
+            self._chunks.append(np.array(self._batch, dtype=SAMPLE_DTYPE))
+            self._batch = []
 
     def _read_coarse(self, now):
+        self._flush()
+        self._load.read(now)
         self._cores.append((now, psutil.cpu_percent(percpu=True)))
         for process in list(self._processes):
             try:
@@ -225,8 +266,10 @@ class Sampler:
     def _loop(self):
         self.cores = self._pin_outside_target()
         cpu_began = time.thread_time_ns()
-        period = int(1e9 / self.hz)
-        live = list(self._files)
+        # Without thread reads, wake every IDLE_PERIOD_NS all the same: stop()
+        # waits for the loop to notice, and a run should not end 50 ms late.
+        period = int(1e9 / self.hz) if self.hz > 0 else IDLE_PERIOD_NS
+        live = list(self._files) if self.hz > 0 else []
         next_tick = clock()
         next_coarse = next_tick + self.core_interval_ns
         # time.sleep, not Event.wait: a wait builds a lock each call, which
@@ -238,7 +281,8 @@ class Sampler:
                     live.extend(self._added[taken:])
                     taken = len(self._added)
             self._tick_times.append(clock())
-            self._read_threads(live)
+            if live:
+                self._read_threads(live)
             now = clock()
             if now >= next_coarse:
                 self._read_coarse(now)
@@ -253,18 +297,21 @@ class Sampler:
         self._read_coarse(clock())
         self._cpu_ns = time.thread_time_ns() - cpu_began
 
+    def sample_bytes(self):
+        """Memory the thread samples take so far (the current batch left out)."""
+        return sum(chunk.nbytes for chunk in self._chunks)
+
     def thread_samples(self, origin_ns):
-        rows = [(t, index) + parse_stat(raw) + (parse_syscall(waits_on), parse_run_delay(delays))
-                for t, index, raw, delays, waits_on in self._reads]
-        t, worker, state, cpu, ticks, wait, run_delay = zip(*rows) if rows else ((),) * 7
+        self._flush()
+        rows = np.concatenate(self._chunks) if self._chunks else np.zeros(0, SAMPLE_DTYPE)
         return ThreadSamples(
-            t_ns=np.asarray(t, np.int64) - origin_ns,
-            worker=np.asarray(worker, np.int32),
-            state=np.array(state, dtype="<U1"),
-            cpu=np.asarray(cpu, np.int16),
-            cpu_ticks=np.asarray(ticks, np.int64),
-            wait=np.array(wait, dtype="<U1"),
-            run_delay_ns=np.asarray(run_delay, np.int64),
+            t_ns=rows["t_ns"] - origin_ns,
+            worker=rows["worker"].copy(),
+            state=rows["state"].astype("<U1"),
+            cpu=rows["cpu"].copy(),
+            cpu_ticks=rows["cpu_ticks"].copy(),
+            wait=rows["wait"].astype("<U1"),
+            run_delay_ns=rows["run_delay_ns"].copy(),
         )
 
     def process_samples(self, origin_ns):
@@ -277,6 +324,9 @@ class Sampler:
             system_s=np.asarray(system, np.float64),
             cpu=np.asarray(cpu, np.int16),
         )
+
+    def load_samples(self, origin_ns):
+        return self._load.samples(origin_ns)
 
     def core_samples(self, origin_ns):
         t = np.asarray([row[0] for row in self._cores], np.int64) - origin_ns
