@@ -31,6 +31,8 @@ def fit_to_canvas(figure):
     renderer = figure.canvas.get_renderer()
     for text in figure.texts:
         wrap_to_width(text, figure, renderer)
+    for legend in figure.legends:
+        shrink_legend(legend, figure, renderer)
     for _ in range(3):  # moving the panels moves their titles: settle in a few rounds
         moved = make_room_for_header(figure, renderer)
         moved = make_room_for_footnote(figure, renderer) or moved
@@ -76,13 +78,24 @@ def shrink_to_width(text, figure, renderer):
         text.set_fontsize(max(SMALLEST_TYPE, text.get_fontsize() * 0.92))
 
 
+def shrink_legend(legend, figure, renderer):
+    """Smaller type for a figure legend that passes the right edge."""
+    left, right = room(figure)
+    for _ in range(12):
+        figure.draw_without_rendering()
+        if legend.get_window_extent(renderer).x1 <= right:
+            return
+        for text in legend.get_texts():
+            text.set_fontsize(max(SMALLEST_TYPE, text.get_fontsize() * 0.94))
+
+
 def header_items(figure, renderer):
     """The figure-level texts and legends above the panels, top first."""
     if not figure.axes:
         return []
     panels_top = max(ax.get_position().y1 for ax in figure.axes) * figure.bbox.height
     items = [item for item in list(figure.texts) + list(figure.legends)
-             if item.get_visible() and item.get_window_extent(renderer).y0 >= panels_top - 1]
+             if item.get_visible() and item.get_window_extent(renderer).y1 > panels_top]
     return sorted(items, key=lambda item: -item.get_window_extent(renderer).y1)
 
 
@@ -92,15 +105,16 @@ def move_down(item, figure, pixels):
         x, y = item.get_position()
         item.set_y(y - fraction)
     else:  # a legend, anchored by a point or box in figure coordinates
-        anchor = figure.transFigure.inverted().transform(
+        (x0, y0), (x1, y1) = figure.transFigure.inverted().transform(
             item.get_bbox_to_anchor().get_points())
-        anchor[:, 1] -= fraction
-        item.set_bbox_to_anchor(anchor.flatten(), transform=figure.transFigure)
+        item.set_bbox_to_anchor((x0, y0 - fraction, x1 - x0, y1 - y0),
+                                transform=figure.transFigure)
 
 
 def make_room_for_header(figure, renderer):
     """Move header items that overlap the one above down, and squeeze the
     panels below the header's end; whether anything moved."""
+    figure.draw_without_rendering()  # a legend's extent is known once it is placed
     items = header_items(figure, renderer)
     if not items:
         return False
