@@ -54,7 +54,7 @@ def test_slower_than_serial_is_clipped_to_one_and_says_so():
     assert fit.serial_fraction == 1.0
     assert fit.unclipped > 1
     assert fit.clipped
-    assert "clipped to 1: slower than serial" in fit_text(fit)
+    assert "more workers took longer than one" in fit_text(fit)
 
 
 def test_faster_than_ideal_is_clipped_to_zero_and_says_so():

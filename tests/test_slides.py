@@ -140,7 +140,7 @@ def test_the_dark_theme_has_a_dark_background_and_light_ink(saved):
 
 
 def test_the_talk_theme_is_1280x720_with_larger_type(saved):
-    light = gilviz.load(saved["run"]).figure()
+    gilviz.load(saved["run"]).figure()  # the light one first: restyling leaves it alone
     talk = gilviz.load(saved["run"]).figure(theme="talk")
     assert (talk.bbox.width, talk.bbox.height) == (1280, 720)
     assert min(t.get_fontsize() for t in talk.findobj(Text)) >= 15 * 0.92 ** 3
