@@ -126,14 +126,22 @@ def run(kernel="countdown", *, out=None, progress=None, timeout=None, **options)
 
 def speedup(kernel="countdown", *, workers="1-8", backends=("threads", "processes"), repeat=3,
             warmup=1, work=None, probe=False, sample_hz=0.0, python=None, io_wait=None,
-            io_via=None, out=None, progress=None, timeout=None):
-    """Sweep backends and worker counts for one kernel: a SpeedupResult."""
+            io_via=None, variant=None, cores=None, switch_interval=None, out=None,
+            progress=None, timeout=None):
+    """Sweep backends and worker counts for one kernel: a SpeedupResult.
+    pi takes variant="fast"|"seed"; cores= and switch_interval= apply to
+    every run."""
+    if variant not in (None, "fast", "seed"):
+        raise OptionError("%r is not a pi kernel: give fast or seed" % variant)
     spec, sweep = sweep_spec_and_plan(
         kernel, _parsed(parse.worker_counts, workers), _parsed(parse.backend_names, backends),
         _parsed(parse.repeat_count, repeat), _parsed(parse.warmup_count, warmup),
         _parsed(parse.work_size, work), probe, _parsed(parse.sample_rate, sample_hz),
-        _parsed(parse.interpreter, python), _parsed(parse.io_wait, io_wait), io_via)
-    return _measure(sweep_specs(spec, sweep), SpeedupResult, out, "speedup-%s" % kernel,
+        _parsed(parse.interpreter, python), _parsed(parse.io_wait, io_wait), io_via,
+        variant=variant, cores=_parsed(parse.core_set, cores),
+        switch_interval_s=_parsed(parse.switch_interval, switch_interval))
+    name = "speedup-%s-%s" % (kernel, variant) if variant else "speedup-%s" % kernel
+    return _measure(sweep_specs(spec, sweep), SpeedupResult, out, name,
                     progress, timeout, sweep=sweep)
 
 

@@ -112,8 +112,10 @@ def convoy_specs(cpu_threads, requests, size, pause_s, count, probe, python=None
 
 
 def sweep_spec_and_plan(kernel, worker_counts, backends, repeat, warmup, work=None, probe=False,
-                        sample_hz=0.0, python=None, io_wait=None, io_via=None):
-    """The base RunSpec and the SweepPlan of a speedup sweep."""
+                        sample_hz=0.0, python=None, io_wait=None, io_via=None, variant=None,
+                        cores=None, switch_interval_s=None):
+    """The base RunSpec and the SweepPlan of a speedup sweep; `variant` is
+    the pi kernel's ("fast" or "seed")."""
     backends = [name for name in backends if name != "serial"]
     if not backends:
         raise OptionError("--backends: give at least one besides serial (which always runs)")
@@ -126,14 +128,21 @@ def sweep_spec_and_plan(kernel, worker_counts, backends, repeat, warmup, work=No
                           % (kernel, ", ".join(sorted(DEFAULT_WORK))))
     if work < max(worker_counts):
         raise OptionError("work %d is less than the %d workers" % (work, max(worker_counts)))
+    if variant is not None and kernel != "pi":
+        raise OptionError("--kernel fast|seed goes with the pi kernel")
+    params = None
+    if kernel == "io":
+        params = io_params(io_wait, io_via)
+    elif kernel == "pi" and variant is not None:
+        params = pi_params(variant, None, None, work)
     sweep = SweepPlan(backends=backends, worker_counts=worker_counts, repeat=repeat,
                       warmup=warmup)
     if sweep.planned_runs() > MAX_SWEEP_RUNS:
         raise OptionError("that is %d runs, at most %d: fewer worker counts, backends or rounds"
                           % (sweep.planned_runs(), MAX_SWEEP_RUNS))
     spec = RunSpec(kernel=kernel, backend="serial", workers=1, work=work, probe=probe,
-                   python=python or sys.executable, sample_hz=sample_hz,
-                   params=io_params(io_wait, io_via) if kernel == "io" else None)
+                   python=python or sys.executable, sample_hz=sample_hz, params=params,
+                   cores=cores, switch_interval_s=switch_interval_s)
     return spec, sweep
 
 

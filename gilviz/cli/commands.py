@@ -54,10 +54,12 @@ def progress_printer(err):
     return show
 
 
-def write_result(result, out, out_dir):
-    """Print `result`'s summary, save its files, and say where they are."""
+def write_result(result, out, out_dir, args=None):
+    """Print `result`'s summary, save its files (the chart in the --format
+    and --theme of `args`), and say where they are."""
     out.write(result.report() + "\n")
-    result.save(out_dir)
+    result.save(out_dir, file_format=getattr(args, "format", None) or "png",
+                theme=getattr(args, "theme", None))
     chart = os.path.splitext(result.chart_name)[0]
     for kind, label in (("log", "log"), ("chart", chart), ("trace", "trace")):
         if kind in result.files:
@@ -65,7 +67,7 @@ def write_result(result, out, out_dir):
                                        " (open in ui.perfetto.dev)" if kind == "trace" else ""))
 
 
-def keep_finished(log, log_path, out, err, why):
+def keep_finished(log, log_path, out, err, why, args=None):
     """After a failure or an interruption: report and draw the finished runs
     (in the run directory their log was saved in), or say there were none."""
     if log is None:
@@ -73,7 +75,7 @@ def keep_finished(log, log_path, out, err, why):
         return
     result = result_of(log, os.path.dirname(log_path))
     try:
-        write_result(result, out, None)
+        write_result(result, out, None, args)
     except KeyboardInterrupt:
         err.write("gilviz: interrupted while drawing; the log is kept in %s\n" % log_path)
         raise
@@ -96,14 +98,14 @@ def execute(job, args, out, err, exit_status=None):
         except api.OptionError as error:
             args.command_parser.error(str(error))
         except api.MeasurementFailed as failure:
-            keep_finished(failure.log, failure.log_path, out, err, "error: %s" % failure)
+            keep_finished(failure.log, failure.log_path, out, err, "error: %s" % failure, args)
             return EXIT_FAILED
         except KeyboardInterrupt as interruption:
             how = "ended by SIGTERM" if isinstance(interruption, Terminated) else "interrupted"
             keep_finished(getattr(interruption, "log", None),
-                          getattr(interruption, "log_path", None), out, err, how)
+                          getattr(interruption, "log_path", None), out, err, how, args)
             return EXIT_TERMINATED if isinstance(interruption, Terminated) else EXIT_INTERRUPTED
-        write_result(result, out, args.out)
+        write_result(result, out, args.out, args)
     except KeyboardInterrupt as interruption:
         err.write("gilviz: %s while drawing\n" % ("ended by SIGTERM"
                                                   if isinstance(interruption, Terminated)
@@ -148,7 +150,8 @@ def run_speedup(args, out, err):
     options = dict(workers=args.workers, backends=args.backends, repeat=args.repeat,
                    warmup=args.warmup, work=args.work, probe=args.probe,
                    sample_hz=args.sample_hz, python=args.python, io_wait=args.io_wait,
-                   io_via=args.io_via)
+                   io_via=args.io_via, variant=args.variant, cores=args.cores,
+                   switch_interval=args.switch_interval)
     return execute(lambda **run: api.speedup(args.kernel, **options, **run), args, out, err)
 
 
@@ -201,5 +204,48 @@ def run_attach(args, out, err):
                    args, out, err)
 
 
+def chart_path(result, args, file_format):
+    """Where `gilviz render` writes without --out: in the run directory,
+    named by what differs from the chart the run drew (timeline-dark.svg)."""
+    parts = [os.path.splitext(result.chart_name)[0]]
+    if args.theme != "light":
+        parts.append(args.theme)
+    if args.size:
+        parts.append("%dx%d" % args.size)
+    if args.dpi:
+        parts.append("%ddpi" % args.dpi)
+    if args.window:
+        parts.append("%g-%gms" % tuple(t / 1e6 for t in args.window))
+    if args.workers:
+        parts.append("workers" + "-".join(map(str, args.workers)))
+    return os.path.join(result.run_dir, "%s.%s" % ("-".join(parts), file_format))
+
+
+def run_render(args, out, err):
+    """Draw a saved run again; bad input is one line and exit status 2."""
+    from ..analysis.selection import SelectionError
+    from ..render.animate import AnimationError
+    from ..render.formats import format_of
+    try:
+        result = api.load(args.path)
+        if not result.has_figure():
+            raise api.OptionError("%s holds no run to draw: %s" % (args.path, result.report()))
+        options = dict(theme=args.theme, size=args.size, dpi=args.dpi, window_ns=args.window,
+                       workers=args.workers)
+        if args.animate:
+            from ..render.animate import animate
+            path = animate(result, args.animate, **options)
+        else:
+            file_format = format_of(args.out or "", args.format)
+            path = result.render(args.out or chart_path(result, args, file_format),
+                                 file_format, **options)
+    except (api.LogError, api.OptionError, SelectionError, AnimationError, OSError) as error:
+        err.write("gilviz render: error: %s\n" % error)
+        return EXIT_USAGE
+    out.write("chart:    %s\n" % path)
+    return 0
+
+
 HANDLERS = {"workload": run_workload, "speedup": run_speedup, "compare": run_compare,
-            "convoy": run_convoy, "run": run_own_code, "attach": run_attach}
+            "convoy": run_convoy, "run": run_own_code, "attach": run_attach,
+            "render": run_render}

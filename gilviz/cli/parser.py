@@ -44,6 +44,10 @@ io_wait = flag(options.io_wait)
 request_count = flag(options.request_count)
 request_size = flag(options.request_size)
 timeout = flag(options.timeout)
+image_size = flag(options.image_size)
+dots_per_inch = flag(options.dots_per_inch)
+time_window = flag(options.time_window)
+worker_set = flag(options.worker_set)
 
 
 EPILOG = """\
@@ -104,8 +108,21 @@ def add_sampling_options(parser):
     add_output_options(parser)
 
 
+def add_chart_options(parser, default_format="png"):
+    """--format and --theme: every command that draws has them."""
+    parser.add_argument("--format", choices=options.IMAGE_FORMATS, default=default_format,
+                        help="the chart's file format (default: %s)" % (default_format or
+                                                                        "the --out extension's, "
+                                                                        "else png"))
+    parser.add_argument("--theme", choices=options.THEME_NAMES, default="light",
+                        help="light (the default), dark: a dark background, talk: large type "
+                             "and thick strokes at 1280x720")
+
+
 def add_output_options(parser):
-    """--out and --timeout: every command that runs targets has them."""
+    """--out and --timeout: every command that runs targets has them; and
+    the chart's --format and --theme."""
+    add_chart_options(parser)
     parser.add_argument("--out", default="output", metavar="DIR",
                         help="where run directories go (default: output)")
     parser.add_argument("--timeout", type=timeout, metavar="TIME",
@@ -227,6 +244,8 @@ examples:
   gilviz speedup countdown --workers 1-8 --backends serial,threads,processes --repeat 5
   gilviz speedup io --workers 1,2,4,8,16            threads scale past the core count
   gilviz speedup countdown --workers 1-4 --probe    with the probe in the kernel
+  gilviz speedup pi --kernel seed --workers 1-4     the seed's pi kernel: one lock
+  gilviz speedup countdown --cores 1                every worker pinned to one core
 
 Every run is a fresh target process. A round runs the serial baseline and
 then every backend at every worker count (A B C A B C ...); speedups pair
@@ -264,8 +283,9 @@ def add_speedup(commands):
     command.add_argument("--sample-hz", type=sample_rate, default=0.0, metavar="HZ",
                          help="thread-state sampling during the runs (default: 0, off: "
                               "the sampler takes CPU time from the runs)")
-    command.add_argument("--python", type=interpreter, metavar="PATH",
-                         help="interpreter to measure (default: the one running gilviz)")
+    command.add_argument("--kernel", dest="variant", choices=PI_VARIANTS,
+                         help="pi only: fast (the default) or seed, the seed's kernel")
+    add_target_options(command)
     command.add_argument("--quiet", action="store_true", help="no progress lines")
     add_output_options(command)
     add_io_options(command)
@@ -451,8 +471,52 @@ def add_attach(commands):
     command.set_defaults(handler="attach", command_parser=command)
 
 
+RENDER_EPILOG = """\
+examples:
+  gilviz render output/20260101-120000-countdown-threads4
+                                          the chart the run drew, drawn again
+  gilviz render RUN --theme dark --format svg       for a dark slide deck, as a vector file
+  gilviz render RUN --theme talk                    large type at 1280x720
+  gilviz render RUN --window 100:150ms --workers 0-1
+                                          zoomed on 100-150 ms, two workers' bands
+  gilviz render RUN --size 3840x2160 --out big.png
+  gilviz render RUN --animate battle.gif            the thread battle unfolding in ~10 s
+
+RUN is a run directory of any command, or its run.json. Without --out the
+chart goes into the run directory, named by its options (timeline-dark.svg).
+"""
+
+
+def add_render(commands):
+    command = add_command(
+        commands, "render", "draw a saved run again: SVG, PDF, dark or talk theme, a window",
+        "Redraw the chart of a saved run (any command's) without measuring anything: in "
+        "another format, theme or size, zoomed on a window, with some of the workers, or "
+        "animated.", RENDER_EPILOG)
+    command.add_argument("path", metavar="RUN", help="a run directory or its run.json")
+    add_chart_options(command, default_format=None)
+    command.add_argument("--size", type=image_size, metavar="WxH",
+                         help="pixels, e.g. 1920x1080 (default: the theme's: 1920x1080, "
+                              "talk 1280x720)")
+    command.add_argument("--dpi", type=dots_per_inch, metavar="N",
+                         help="dots per inch (default: what keeps the figure 16 inches wide)")
+    command.add_argument("--window", type=time_window, metavar="BEGIN:END",
+                         help="the zoom panel's window, e.g. 100:150ms (default: the one the "
+                              "run chose)")
+    command.add_argument("--workers", type=worker_set, metavar="LIST",
+                         help="the workers whose bands are drawn, e.g. 0-3 or 0,2 "
+                              "(default: all)")
+    command.add_argument("--out", metavar="FILE",
+                         help="the file to write; its extension gives the format if --format "
+                              "does not")
+    command.add_argument("--animate", metavar="FILE",
+                         help="write an animation instead: FILE.gif (or .mp4 where ffmpeg "
+                              "is installed), the run's timeline unfolding in ~10 s")
+    command.set_defaults(handler="render", command_parser=command)
+
+
 SUBCOMMANDS = (add_countdown, add_io, add_pi, add_speedup, add_compare, add_convoy, add_run,
-               add_attach)
+               add_attach, add_render)
 
 
 def build_parser():

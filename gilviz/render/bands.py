@@ -101,8 +101,8 @@ def draw_shares(ax, share_of_worker, y_of_worker, header, colour):
 
 
 def rows_of_workers(run):
-    """The y of each worker's band: worker 0 at the top."""
-    return {w.index: len(run.workers) - 1 - w.index for w in run.workers}
+    """The y of each worker's band: the first worker shown at the top."""
+    return {w.index: len(run.workers) - 1 - row for row, w in enumerate(run.workers)}
 
 
 def draw_run(ax, run, stats, segments, y_of_worker, marker_size=70):

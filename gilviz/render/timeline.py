@@ -163,7 +163,8 @@ def _timeline_figure(run, stats, view, comparison, repeats):
     else:  # Per-core utilisation.
         zoom.set_xlabel(TIME_LABEL)
         draw_cores(cores, run.cores)
-        cores.set_title("CPU utilisation per core (psutil, %d ms windows)" % 50, loc="left")
+        cores.set_title("CPU utilisation per core, all processes (psutil, %d ms windows)" % 50,
+                        loc="left")
         if cores.get_legend_handles_labels()[0]:
             cores.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=8, fontsize=13,
                          handlelength=2.6, borderaxespad=0.2)

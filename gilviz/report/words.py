@@ -106,8 +106,8 @@ def workload_label(spec):
 def worker_label(run, index):
     """A worker's name on a band or in a table: its thread's name in a
     program's run, else "thread 2", "process 0", "serial"."""
-    worker = run.workers[index]
-    if worker.name:
+    worker = next((w for w in run.workers if w.index == index), None)
+    if worker is not None and worker.name:
         return worker.name
     noun = run.spec.worker_noun
     return "serial" if noun == "serial" else "%s %d" % (noun, index)
