@@ -26,6 +26,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 @pytest.fixture(scope="module")
 def ui():
     reason = perfetto_ui.missing()
+    if reason and os.environ.get("GILVIZ_REQUIRE_BROWSER"):
+        pytest.fail("GILVIZ_REQUIRE_BROWSER is set, but " + reason)
     if reason:
         pytest.skip(reason)
     return perfetto_ui
