@@ -15,10 +15,16 @@ from gilviz.log import RunSpec
 from gilviz.measure.runner import run_target
 from gilviz.render.trace import save_trace
 
+from conftest import make_run
 import perfetto_ui
 
 SCREENSHOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                           "output", "examples", "perfetto.png")
+LARGE_HOLDS = 1_000_000
+"""The largest trace the suite opens: a million holds of 64 threads (the
+scale a long run reaches), 2 million slices, 220 MB of JSON; the UI loads it
+here in about 25 s (scripts/bench_perfetto_load.py)."""
+TURN_NS, HANDOFF_NS = 50_000, 5_000
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -33,25 +39,25 @@ def ui():
     return perfetto_ui
 
 
-def file_counts(document):
-    """Events per name and phase, as the file has them."""
-    return collections.Counter((e["name"], e["ph"]) for e in document["traceEvents"])
+def round_robin_run(workers, holds):
+    """A run of `workers` threads taking turns of 50 us, 5 us hand-offs."""
+    period = TURN_NS + HANDOFF_NS
+    rows = [(i % workers, i * period, i * period + TURN_NS, 0) for i in range(holds)]
+    return make_run([(0, rows[-1][2])] * workers, rows)
 
 
-def test_a_countdown_trace_opens_in_perfetto_with_every_track_and_slice(ui, tmp_path):
-    run = run_target(RunSpec(kernel="countdown", backend="threads", workers=4, work=3_000_000,
-                             probe=True, python=sys.executable, sample_hz=1000.0))
-    path = save_trace(run, summarize(run), str(tmp_path / "trace.json"))
+def opens_whole(ui, run, path, screenshot=None):
+    """Open the trace of `run` at `path` in the UI and check, through
+    Perfetto, that it holds what the file holds."""
     with open(path) as stream:
-        document = json.load(stream)
-    counts = file_counts(document)
+        counts = collections.Counter((e["name"], e["ph"]) for e in json.load(stream)["traceEvents"])
 
     with ui.opened(path) as perfetto:
-        titles = ["thread %d %d" % (w.index, w.tid) for w in run.workers]
+        titles = ["%s %d %d" % (run.spec.worker_noun, w.index, w.tid) for w in run.workers]
         positions = perfetto.wait_for_text(titles)
-        os.makedirs(os.path.dirname(SCREENSHOT), exist_ok=True)
-        perfetto.screenshot(SCREENSHOT)
-
+        if screenshot:
+            os.makedirs(os.path.dirname(screenshot), exist_ok=True)
+            perfetto.screenshot(screenshot)
         problems = perfetto.query("select name, idx, value from stats where value > 0 "
                                   "and severity in ('error', 'data_loss')")
         threads = perfetto.query("select process.pid, thread.tid, thread.name from thread "
@@ -63,14 +69,27 @@ def test_a_countdown_trace_opens_in_perfetto_with_every_track_and_slice(ui, tmp_
                                   "group by counter_track.name")
 
     assert problems == []
-    # one track per worker, named as in the file, in the workers' order
+    # one track per worker, named as in the file, drawn in the workers' order
     assert sorted((t["pid"], t["tid"], t["name"]) for t in threads) == sorted(
-        (w.pid, w.tid, "thread %d" % w.index) for w in run.workers)
+        (w.pid, w.tid, "%s %d" % (run.spec.worker_noun, w.index)) for w in run.workers)
     assert positions == sorted(positions)
     # every slice and instant of the file, no more; slices last, instants do not
     assert {(s["name"], "X" if s["lasts"] else "i"): s["n"] for s in slices} == {
         key: n for key, n in counts.items() if key[1] in ("X", "i")}
-    cores = len(run.cores.percent[0]) if len(run.cores.t_ns) else 0
+    rows = counts["CPU utilisation %", "C"]
+    cores = run.cores.percent.shape[1] if rows else 0
     assert {c["name"]: c["n"] for c in counters} == {
-        "CPU utilisation %% core %d" % core: counts["CPU utilisation %", "C"]
-        for core in range(cores) if counts["CPU utilisation %", "C"]}
+        "CPU utilisation %% core %d" % core: rows for core in range(cores)}
+
+
+def test_a_countdown_trace_opens_in_perfetto_with_every_track_and_slice(ui, tmp_path):
+    run = run_target(RunSpec(kernel="countdown", backend="threads", workers=4, work=3_000_000,
+                             probe=True, python=sys.executable, sample_hz=1000.0))
+    path = save_trace(run, summarize(run), str(tmp_path / "trace.json"))
+    opens_whole(ui, run, path, screenshot=SCREENSHOT)
+
+
+def test_a_million_holds_of_64_threads_open_whole(ui, tmp_path):
+    run = round_robin_run(64, LARGE_HOLDS)
+    path = save_trace(run, summarize(run), str(tmp_path / "trace.json"))
+    opens_whole(ui, run, path)
