@@ -142,7 +142,7 @@ def wait_until_idle(page, quiet_ms=500):
 @contextlib.contextmanager
 def opened(trace_path, timeout_s=LOAD_TIMEOUT_S):
     """Open `trace_path` in the Perfetto UI in headless Chromium; yields a
-    PerfettoPage once the UI's engine has loaded it. Requests leaving
+    PerfettoPage once the UI has loaded and drawn it. Requests leaving
     127.0.0.1, or going to any other port of it (a trace processor the UI
     probes for on port 9001, say), are refused."""
     from playwright.sync_api import sync_playwright
