@@ -26,7 +26,7 @@ puts it into words.
 
 # ruff: noqa: F401  (re-exports: the names the rest of gilviz imports from here)
 from .caveats import (BaselineSystemTime, CoarseProbe, IncompleteSweep, KernelFallback,
-                      PinningMismatch, PoolSharedMembers, QueuedAsRunning, RunsLeftOut,
+                      OtherLoad, PinningMismatch, PoolSharedMembers, QueuedAsRunning, RunsLeftOut,
                       SamplerBehind, SystemTime, TimedWaitsAsGil, UnexplainedPauses,
                       WaitsUnreadable, WorkerFailed)
 from .compare import (Comparison, ComparedRuns, Side, SideBySide, compare_runs, compare_sides,
@@ -34,6 +34,7 @@ from .compare import (Comparison, ComparedRuns, Side, SideBySide, compare_runs, 
 from .convoy import Convoy, ConvoyCase, convoy, convoy_case, io_segments
 from .gaps import (EVIDENCE_SHARE, Acquisitions, Gaps, classify_gaps, failed_acquisitions,
                    probe_resolution_ns, probe_segments, worker_gaps)
+from .load import LoadSeries, load_figures, load_series, other_load
 from .intervals import (depth_integral, depth_steps, handoff_times, held_before, holding_at,
                         holds_in_time_order, merge_intervals, overlap_ns, time_at_depth,
                         turn_lengths)

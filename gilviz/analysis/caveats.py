@@ -106,6 +106,21 @@ class UnexplainedSpeedup(NamedTuple):
     above 1, each unit of work cost them more (page faults, a slower CPU)."""
 
 
+class OtherLoad(NamedTuple):
+    """Other processes took CPU time while the runs were measured: the times
+    measure the machine's other work too."""
+
+    kind = "other-load"
+    mean_cores: float
+    """Other processes' CPU use over the runs, in cores (mean)."""
+    peak_cores: float
+    """The highest mean over any OTHER_LOAD_WINDOW_NS of them."""
+    steal_cores: float
+    """CPU the hypervisor gave to other machines, in cores (mean)."""
+    during: str
+    """RUN or BASELINES: which runs."""
+
+
 class UnexplainedPauses(NamedTuple):
     """Probe gaps put down neither to the GIL nor to the OS."""
 

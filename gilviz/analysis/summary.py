@@ -17,6 +17,7 @@ from .pi import pi_estimate
 from .runs import gil_of_workers, longest_sample_ns, shares_gil, stop_by_worker, wall_ns
 from .sampled import mean_parallelism, parallelism_steps, queued_ns, run_segments, shared_members
 from .states import UNCLEAR, WAIT_CPU, WAIT_GIL, time_by_state
+from .load import other_load_caveat
 from .system import baseline_system_time, system_time, unexplained_speedup
 from .waits import wait_spans, wait_stats, waiting_share
 
@@ -179,7 +180,7 @@ def summarize(run, io_workers=(), baselines=()):
     caveats = (sampler_behind(run.sampler), pinning_mismatch(run),
                coarse_probe(run.interpreter.switch_interval_s, resolution),
                system_time(run), baseline_system_time(run, baselines) if baselines else None,
-               unexplained_speedup(run, baselines))
+               unexplained_speedup(run, baselines), other_load_caveat(run, baselines))
     warnings += [caveat for caveat in caveats if caveat is not None]
     if probed:
         unclear_gaps = (gaps.kind == UNCLEAR) & ~np.isin(gaps.worker, list(io_workers))

@@ -54,7 +54,16 @@ def unexplained_speedup(stats):
     return next((c for c in stats.warnings if isinstance(c, caveats.UnexplainedSpeedup)), None)
 
 
+def _other_load(caveat):
+    which = "this run" if caveat.during == "run" else "its serial runs"
+    steal = (", and the hypervisor took %.1f core for other machines" % caveat.steal_cores
+             if caveat.steal_cores >= 0.05 else "")
+    return ("other processes used %.1f cores during %s (%.1f at most over 250 ms)%s: its "
+            "times are not trustworthy" % (caveat.mean_cores, which, caveat.peak_cores, steal))
+
+
 CAVEAT_WORDS = {
+    caveats.OtherLoad: _other_load,
     caveats.UnexplainedSpeedup: _slowed_baselines,
     caveats.WorkerFailed: lambda c: "worker %d failed: %s" % (c.worker, c.error),
     caveats.KernelFallback: lambda c: c.message,
