@@ -137,7 +137,8 @@ def run_workload(args, out, err):
                    **target_options(args))
     if args.kernel == "pi":
         options.update(pool=args.pool, dummy_pool=args.dummy_pool, samples=options.pop("count"),
-                       variant=args.variant, seed=args.seed, chunk=args.chunk, probe=None)
+                       variant=args.variant, seed=args.seed, chunk=args.chunk,
+                       share=args.share, probe=None)
     elif args.kernel == "io":
         options.update(io_wait=args.io_wait, io_via=args.io_via, probe=None)
     return execute(lambda **run: api.run(args.kernel, **options, **run), args, out, err)

@@ -44,6 +44,7 @@ io_wait = flag(options.io_wait)
 request_count = flag(options.request_count)
 request_size = flag(options.request_size)
 timeout = flag(options.timeout)
+share_mechanism = flag(options.share_mechanism)
 
 
 EPILOG = """\
@@ -351,6 +352,7 @@ examples:
   gilviz pi --processes 4 --samples 1e9    1e9 samples in constant memory
   gilviz pi --pool 4                       multiprocessing.Pool.map, as in the seed
   gilviz pi --dummy-pool 4 --seed 7        the same API over threads, reproducible
+  gilviz pi --processes 4 --share manager  each chunk's count through a Manager's dict
 
 Each run writes output/<time>-pi-<kernel>-<backend>/run.json (the event log)
 and timeline.png, and prints the estimate of pi with its standard error.
@@ -378,7 +380,13 @@ def add_pi(commands):
                          help="seed of the fast kernel's streams (default: a fresh one, "
                               "printed and kept in the log)")
     command.add_argument("--chunk", type=chunk_size, metavar="N",
-                         help="samples a chunk of the fast kernel (default: 262144)")
+                         help="samples a chunk of the fast kernel (default: 262144); with "
+                              "--share, the workers report after every chunk")
+    command.add_argument("--share", type=share_mechanism, metavar="HOW",
+                         help="how workers share their running counts after every chunk: "
+                              "return (with the result), queue, pipe (processes), manager, "
+                              "value or array (shared ctypes under a Lock); the time each "
+                              "report takes is drawn as its own state")
     add_target_options(command)
     add_sampling_options(command)
     add_repeat_options(command)
