@@ -15,8 +15,11 @@ import numpy as np
 
 from ..agent import protocol
 from .caveats import ShareMismatch
+from .runs import wall_ns
 from .states import SHARING, Segments, merge_adjacent
 
+SHARE_ROLE = "share"
+"""The role of the runs of a `gilviz share` job."""
 SHARE_MARK, LOCK_WAIT_MARK, COLLECTED_MARK = (protocol.SHARE_CALL, protocol.LOCK_WAIT,
                                               protocol.SHARE_COLLECTED)
 
@@ -162,3 +165,109 @@ def _covering(starts, stops, begin, middle):
     at = np.searchsorted(starts, begin, side="right") - 1
     inside = (at >= 0) & (middle < stops[np.maximum(at, 0)])
     return np.where(inside, at, -1)
+
+
+class SharedConfig(NamedTuple):
+    """One mechanism on one backend, over its runs in a `gilviz share` job."""
+
+    mechanism: str
+    backend: str
+    runs: int
+    reports: Costs
+    """Every report of every run."""
+    lock_waits: Optional[Costs]
+    wall_ns: int
+    """The median run's wall time."""
+    walls_ns: tuple
+    """Every run's wall time, in the order run."""
+    sharing_share: float
+    """Time inside reports over the workers' time (release to stop), all runs."""
+    ns_per_sample: Optional[float]
+    """A worker's wall time inside numpy a sample: the cost of the work itself."""
+    agrees: bool
+    """In every run, what was collected added up to what the workers counted."""
+    mismatch: Optional[object]
+    """The first run's ShareMismatch, where one did not."""
+
+    @property
+    def break_even_chunk(self):
+        """Samples a chunk below which a report takes longer than computing
+        the chunk (median report over the time a sample takes); None if unknown."""
+        if not self.ns_per_sample:
+            return None
+        return self.reports.median_ns / self.ns_per_sample
+
+
+class SharedComparison(NamedTuple):
+    spec: object
+    """The first run's RunSpec: the work, the workers."""
+    chunk: int
+    """Samples between two reports."""
+    repeats: int
+    """Runs of each configuration (the fewest, if some stopped short)."""
+    configs: tuple
+    """SharedConfig, by mechanism (in SHARE_MECHANISMS' order), then backend."""
+
+    @property
+    def ns_per_sample(self):
+        """The median of the configurations' ns_per_sample."""
+        values = [each.ns_per_sample for each in self.configs if each.ns_per_sample]
+        return float(np.median(values)) if values else None
+
+
+def native_ns_per_sample(runs):
+    """Wall ns inside numpy a sample, over the runs' native sections."""
+    spent = counted = 0
+    for run in runs:
+        marks = run.marks
+        for worker in np.unique(marks.worker):
+            mine = marks.worker == worker
+            begins = marks.t_ns[mine & (marks.kind == protocol.NATIVE)]
+            ends = mine & (marks.kind == protocol.NATIVE_END)
+            if len(begins) != np.count_nonzero(ends):
+                continue  # a worker that failed mid-section: leave it out
+            spent += int((marks.t_ns[ends] - begins).sum())
+            counted += int(np.nan_to_num(marks.value[ends]).sum())
+    return spent / counted if counted else None
+
+
+def shared_config(runs):
+    """The SharedConfig of runs of one mechanism and backend."""
+    stats = [sharing(run) for run in runs]
+    marks = [run.marks for run in runs]
+    walls = [wall_ns(run) for run in runs]
+    worker_time = sum(w.stop_ns for run in runs for w in run.workers if w.stop_ns)
+    spent = sum(w.sharing_ns for each in stats if each for w in each.workers)
+    waits = np.concatenate([lengths_of(m, LOCK_WAIT_MARK) for m in marks])
+    mismatches = [share_mismatch(each) for each in stats if each is not None]
+    mismatches = [each for each in mismatches if each is not None]
+    if any(each is None for each in stats):  # a run without reports
+        mismatches.append(ShareMismatch(mechanism=runs[0].spec.params["share"],
+                                        own_total=None, collected_total=None))
+    return SharedConfig(
+        mechanism=runs[0].spec.params["share"], backend=runs[0].spec.backend, runs=len(runs),
+        reports=costs(np.concatenate([lengths_of(m, SHARE_MARK) for m in marks]))
+        or Costs(0, 0, 0.0, 0.0, 0),
+        lock_waits=costs(waits), wall_ns=int(np.median(walls)), walls_ns=tuple(walls),
+        sharing_share=spent / worker_time if worker_time else 0.0,
+        ns_per_sample=native_ns_per_sample(runs),
+        agrees=not mismatches, mismatch=mismatches[0] if mismatches else None)
+
+
+def shared_comparison(log):
+    """The SharedComparison of a `gilviz share` job's runs (role "share");
+    None if none finished."""
+    runs = [run for run in log.runs if run.spec.role == SHARE_ROLE]
+    if not runs:
+        return None
+    groups = {}
+    for run in runs:
+        groups.setdefault((run.spec.params["share"], run.spec.backend), []).append(run)
+    order = {name: place for place, name in enumerate(protocol.SHARE_MECHANISMS)}
+    keys = sorted(groups, key=lambda key: (order.get(key[0], len(order)), key[1] != "threads"))
+    return SharedComparison(
+        spec=runs[0].spec, chunk=runs[0].spec.params.get("chunk", protocol.PI_DEFAULT_CHUNK),
+        repeats=min(len(group) for group in groups.values()),
+        configs=tuple(shared_config(groups[key]) for key in keys))
+
+

@@ -30,13 +30,16 @@ from .results import (CompareResult, ConvoyResult, ProgramResult, Result, RunRes
                       SpeedupResult, result_of, run_name)
 from .session import LOG_NAME, MeasurementFailed, Progress, run_specs
 from .program import attach, run_function, run_module, run_script  # noqa: E402
+from .share import DEFAULT_CHUNK as SHARE_CHUNK, DEFAULT_SAMPLES as SHARE_SAMPLES
+from .share import SHARE_BACKENDS_SHOWN, ShareResult, share_specs
 from .workloads import (DEFAULT_WORK, backend_of, check_probe, check_share, convoy_specs, io_params,
                         pi_params, plan, sweep_spec_and_plan, sweep_specs, varied_dimension,
                         workload_spec)
 
-__all__ = ["run", "speedup", "compare", "convoy", "load", "run_script", "run_module",
+__all__ = ["run", "speedup", "compare", "convoy", "share", "load", "run_script", "run_module",
            "run_function", "attach", "Result", "RunResult", "ProgramResult",
-           "SpeedupResult", "CompareResult", "ConvoyResult", "OptionError", "MeasurementFailed",
+           "SpeedupResult", "CompareResult", "ConvoyResult", "ShareResult", "OptionError",
+           "MeasurementFailed",
            "Progress", "LogError"]
 
 KERNELS = ("countdown", "io", "pi")
@@ -190,6 +193,32 @@ def convoy(*, cpu_threads=1, requests=200, size=32, pause="1ms", count=10**9, co
                          _parsed(parse.work_size, count), bool(probe),
                          **_target(python, cores, switch_interval, sample_hz))
     return _measure(specs, ConvoyResult, out, "convoy", progress, timeout)
+
+
+def share(*, threads=None, processes=None, backends=SHARE_BACKENDS_SHOWN, samples=SHARE_SAMPLES,
+          chunk=SHARE_CHUNK, seed=None, repeat=3, cores=None, switch_interval=None, python=None,
+          sample_hz=0.0, out=None, progress=None, timeout=None):
+    """Every way of sharing counts (return, queue, pipe, manager, value,
+    array) with the same work and seed, on threads and processes side by
+    side where the mechanism applies, `repeat` rounds: a ShareResult.
+
+    threads= or processes= gives the number of workers (4 by default) for
+    both kinds; backends=("processes",) runs one kind only.
+    """
+    counts = {_parsed(parse.worker_count, value) for value in (threads, processes)
+              if value is not None}
+    if len(counts) > 1:
+        raise OptionError("give one number of workers: both kinds run with it")
+    workers = counts.pop() if counts else 4
+    seed = _parsed(parse.random_seed, seed)
+    if seed is None:
+        import secrets
+        seed = secrets.randbits(64)  # one for all runs: the same work everywhere
+    specs = share_specs(workers, _parsed(parse.backend_names, backends),
+                        _parsed(parse.sample_count, samples), _parsed(parse.chunk_size, chunk),
+                        seed, _parsed(parse.repeat_count, repeat),
+                        _target(python, cores, switch_interval, sample_hz))
+    return _measure(specs, ShareResult, out, "share-%d" % workers, progress, timeout)
 
 
 def load(path):

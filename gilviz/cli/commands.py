@@ -144,6 +144,14 @@ def run_workload(args, out, err):
     return execute(lambda **run: api.run(args.kernel, **options, **run), args, out, err)
 
 
+def run_share(args, out, err):
+    """Every way of sharing counts, the same work, one chart."""
+    options = dict(threads=args.threads, processes=args.processes, backends=args.backends,
+                   samples=args.samples, chunk=args.chunk,
+                   seed=args.seed, repeat=args.repeat, **target_options(args))
+    return execute(lambda **run: api.share(**options, **run), args, out, err)
+
+
 def run_speedup(args, out, err):
     """Sweep backends and worker counts for one kernel and draw the curves."""
     options = dict(workers=args.workers, backends=args.backends, repeat=args.repeat,
@@ -202,5 +210,5 @@ def run_attach(args, out, err):
                    args, out, err)
 
 
-HANDLERS = {"workload": run_workload, "speedup": run_speedup, "compare": run_compare,
-            "convoy": run_convoy, "run": run_own_code, "attach": run_attach}
+HANDLERS = {"workload": run_workload, "share": run_share, "speedup": run_speedup,
+            "compare": run_compare, "convoy": run_convoy, "run": run_own_code, "attach": run_attach}
