@@ -150,3 +150,16 @@ class TimedWaitsAsGil(NamedTuple):
     timeout=...), Lock.acquire(timeout=...)) looks the same."""
 
     kind = "timed-waits-as-gil"
+
+
+class ShareMismatch(NamedTuple):
+    """What the sharing mechanism delivered to the agent is not what the
+    workers counted: reports were lost, or arrived after the agent stopped
+    waiting for them."""
+
+    kind = "share-mismatch"
+    mechanism: str
+    own_total: Optional[int]
+    """The sum of the workers' own counts; None if a worker returned none."""
+    collected_total: Optional[int]
+    """The sum of what was collected; None if nothing was."""

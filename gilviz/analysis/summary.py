@@ -14,6 +14,7 @@ from .caveats import (CoarseProbe, KernelFallback, PinningMismatch, PoolSharedMe
 from .gaps import failed_acquisitions, probe_resolution_ns, worker_gaps
 from .intervals import handoff_times, overlap_ns, time_at_depth, turn_lengths
 from .pi import pi_estimate
+from .share import share_mismatch, sharing
 from .runs import gil_of_workers, longest_sample_ns, shares_gil, stop_by_worker, wall_ns
 from .sampled import mean_parallelism, parallelism_steps, queued_ns, run_segments, shared_members
 from .states import UNCLEAR, WAIT_CPU, WAIT_GIL, time_by_state
@@ -79,6 +80,8 @@ class RunStats(NamedTuple):
     """WaitStats of each kind of wait the kernel recorded, most frequent first."""
     pi: Optional[object] = None
     """The PiEstimate of a pi run, else None."""
+    sharing: Optional[object] = None
+    """share.Sharing of a run whose workers shared their counts (pi --share), else None."""
 
 
 def pinning_mismatch(run):
@@ -181,6 +184,8 @@ def summarize(run, io_workers=(), baselines=()):
                coarse_probe(run.interpreter.switch_interval_s, resolution),
                system_time(run), baseline_system_time(run, baselines) if baselines else None,
                unexplained_speedup(run, baselines), other_load_caveat(run, baselines))
+    shared_counts = sharing(run)
+    caveats += (share_mismatch(shared_counts),)
     warnings += [caveat for caveat in caveats if caveat is not None]
     if probed:
         unclear_gaps = (gaps.kind == UNCLEAR) & ~np.isin(gaps.worker, list(io_workers))
@@ -209,4 +214,5 @@ def summarize(run, io_workers=(), baselines=()):
         parallelism=mean_parallelism(run, wall) if parallel is not None else None,
         waits=tuple(wait_stats(waits)),
         pi=pi_estimate(run),
+        sharing=shared_counts,
     )

@@ -30,13 +30,16 @@ from .results import (CompareResult, ConvoyResult, ProgramResult, Result, RunRes
                       SpeedupResult, result_of, run_name)
 from .session import LOG_NAME, MeasurementFailed, Progress, run_specs
 from .program import attach, run_function, run_module, run_script  # noqa: E402
-from .workloads import (DEFAULT_WORK, backend_of, check_probe, convoy_specs, io_params,
+from .share import DEFAULT_CHUNK as SHARE_CHUNK, DEFAULT_SAMPLES as SHARE_SAMPLES
+from .share import SHARE_BACKENDS_SHOWN, ShareResult, share_specs
+from .workloads import (DEFAULT_WORK, backend_of, check_probe, check_share, convoy_specs, io_params,
                         pi_params, plan, sweep_spec_and_plan, sweep_specs, varied_dimension,
                         workload_spec)
 
-__all__ = ["run", "speedup", "compare", "convoy", "load", "run_script", "run_module",
+__all__ = ["run", "speedup", "compare", "convoy", "share", "load", "run_script", "run_module",
            "run_function", "attach", "Result", "RunResult", "ProgramResult",
-           "SpeedupResult", "CompareResult", "ConvoyResult", "OptionError", "MeasurementFailed",
+           "SpeedupResult", "CompareResult", "ConvoyResult", "ShareResult", "OptionError",
+           "MeasurementFailed",
            "Progress", "LogError"]
 
 KERNELS = ("countdown", "io", "pi")
@@ -81,7 +84,8 @@ def _measure(specs, result_class, out, name, progress, timeout, sweep=None):
 def workload_specs(kernel="countdown", *, threads=None, processes=None, serial=False, pool=None,
                    dummy_pool=None, count=None, samples=None, repeat=3, baseline=True,
                    cores=None, switch_interval=None, python=None, sample_hz=1000.0, probe=None,
-                   variant="fast", seed=None, chunk=None, io_wait=None, io_via=None):
+                   variant="fast", seed=None, chunk=None, share=None, io_wait=None,
+                   io_via=None):
     """The specs run() would run, in order: see run()."""
     if kernel not in KERNELS:
         raise OptionError("%r is not a workload: give one of %s" % (kernel, ", ".join(KERNELS)))
@@ -89,6 +93,8 @@ def workload_specs(kernel="countdown", *, threads=None, processes=None, serial=F
         raise OptionError("samples= is pi's count: give count= for %s" % kernel)
     if kernel != "pi" and (pool is not None or dummy_pool is not None):
         raise OptionError("the Pool backends are pi's")
+    if kernel != "pi" and share is not None:
+        raise OptionError("share= is pi's: the other workloads report nothing")
     backend, workers = _backend(threads, processes, serial, pool, dummy_pool)
     sizes = {"pi": parse.sample_count}
     work = _parsed(sizes.get(kernel, parse.work_size),
@@ -98,8 +104,10 @@ def workload_specs(kernel="countdown", *, threads=None, processes=None, serial=F
     if kernel == "pi":
         if variant not in PI_VARIANTS:
             raise OptionError("%r is not a pi kernel: give fast or seed" % variant)
-        params = pi_params(variant, _parsed(parse.random_seed, seed),
-                           _parsed(parse.chunk_size, chunk), work)
+        share = _parsed(parse.share_mechanism, share)
+        chunk = _parsed(parse.chunk_size, chunk)
+        check_share(share, backend, work, chunk, workers)
+        params = pi_params(variant, _parsed(parse.random_seed, seed), chunk, work, share)
     elif kernel == "io":
         if io_via is not None and io_via not in IO_MODES:
             raise OptionError("%r: io_via is echo or sleep" % io_via)
@@ -117,7 +125,9 @@ def run(kernel="countdown", *, out=None, progress=None, timeout=None, **options)
     pool=, dummy_pool=); count= (pi: samples=); repeat=3; baseline=True
     (a serial run of the same work before each measured run); cores=,
     switch_interval=, python=, sample_hz=1000; probe= (countdown: True);
-    pi: variant="fast"|"seed", seed=, chunk=; io: io_wait=, io_via=.
+    pi: variant="fast"|"seed", seed=, chunk=, share= (how workers report their
+    counts after every chunk: "return", "queue", "pipe", "manager", "value",
+    "array"); io: io_wait=, io_via=.
     """
     specs = workload_specs(kernel, **options)
     main = next(spec for spec in specs if spec.role == "main")
@@ -191,6 +201,32 @@ def convoy(*, cpu_threads=1, requests=200, size=32, pause="1ms", count=10**9, co
                          _parsed(parse.work_size, count), bool(probe),
                          **_target(python, cores, switch_interval, sample_hz))
     return _measure(specs, ConvoyResult, out, "convoy", progress, timeout)
+
+
+def share(*, threads=None, processes=None, backends=SHARE_BACKENDS_SHOWN, samples=SHARE_SAMPLES,
+          chunk=SHARE_CHUNK, seed=None, repeat=3, cores=None, switch_interval=None, python=None,
+          sample_hz=0.0, out=None, progress=None, timeout=None):
+    """Every way of sharing counts (return, queue, pipe, manager, value,
+    array) with the same work and seed, on threads and processes side by
+    side where the mechanism applies, `repeat` rounds: a ShareResult.
+
+    threads= or processes= gives the number of workers (4 by default) for
+    both kinds; backends=("processes",) runs one kind only.
+    """
+    counts = {_parsed(parse.worker_count, value) for value in (threads, processes)
+              if value is not None}
+    if len(counts) > 1:
+        raise OptionError("give one number of workers: both kinds run with it")
+    workers = counts.pop() if counts else 4
+    seed = _parsed(parse.random_seed, seed)
+    if seed is None:
+        import secrets
+        seed = secrets.randbits(64)  # one for all runs: the same work everywhere
+    specs = share_specs(workers, _parsed(parse.backend_names, backends),
+                        _parsed(parse.sample_count, samples), _parsed(parse.chunk_size, chunk),
+                        seed, _parsed(parse.repeat_count, repeat),
+                        _target(python, cores, switch_interval, sample_hz))
+    return _measure(specs, ShareResult, out, "share-%d" % workers, progress, timeout)
 
 
 def load(path):

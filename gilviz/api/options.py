@@ -291,6 +291,16 @@ def backend_names(text):
 warmup_count = whole_number(0, MAX_WARMUP, "warm-up runs")
 
 
+def share_mechanism(text):
+    """--share: how pi's workers share their counts, one of SHARE_MECHANISMS."""
+    from ..agent.protocol import SHARE_MECHANISMS
+    name = text.strip().lower()
+    if name not in SHARE_MECHANISMS:
+        raise OptionError("%r is not a way to share: give one of %s"
+                          % (text, ", ".join(SHARE_MECHANISMS)))
+    return name
+
+
 def io_wait(text):
     """Seconds a task of the io kernel waits: 0.1 ms to 10 s."""
     value = real_number(text, "a number of seconds")

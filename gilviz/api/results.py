@@ -395,6 +395,9 @@ class ProgramResult(RunResult):
 def result_of(log, run_dir=None):
     """The kind of Result a log holds, told from its runs."""
     roles = {run.spec.role for run in log.runs}
+    from .share import SHARE_ROLE, ShareResult
+    if SHARE_ROLE in roles:
+        return ShareResult(log, run_dir)
     if log.sweep is not None:
         return SpeedupResult(log, run_dir)
     if roles & {"a", "b"}:

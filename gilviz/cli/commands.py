@@ -139,10 +139,19 @@ def run_workload(args, out, err):
                    **target_options(args))
     if args.kernel == "pi":
         options.update(pool=args.pool, dummy_pool=args.dummy_pool, samples=options.pop("count"),
-                       variant=args.variant, seed=args.seed, chunk=args.chunk, probe=None)
+                       variant=args.variant, seed=args.seed, chunk=args.chunk,
+                       share=args.share, probe=None)
     elif args.kernel == "io":
         options.update(io_wait=args.io_wait, io_via=args.io_via, probe=None)
     return execute(lambda **run: api.run(args.kernel, **options, **run), args, out, err)
+
+
+def run_share(args, out, err):
+    """Every way of sharing counts, the same work, one chart."""
+    options = dict(threads=args.threads, processes=args.processes, backends=args.backends,
+                   samples=args.samples, chunk=args.chunk,
+                   seed=args.seed, repeat=args.repeat, **target_options(args))
+    return execute(lambda **run: api.share(**options, **run), args, out, err)
 
 
 def run_speedup(args, out, err):
@@ -246,6 +255,6 @@ def run_render(args, out, err):
     return 0
 
 
-HANDLERS = {"workload": run_workload, "speedup": run_speedup, "compare": run_compare,
-            "convoy": run_convoy, "run": run_own_code, "attach": run_attach,
-            "render": run_render}
+HANDLERS = {"workload": run_workload, "share": run_share, "speedup": run_speedup,
+            "compare": run_compare, "convoy": run_convoy, "run": run_own_code,
+            "attach": run_attach, "render": run_render}

@@ -42,7 +42,8 @@ class RunSpec(NamedTuple):
     """"main" for the run the user asked for, "baseline" for its serial reference,
     "warmup" for a run made only to warm the machine up (not counted), "a" / "b"
     for the two sides of a comparison, "alone" / "beside-cpu" for the convoy's
-    I/O thread without and with CPU-bound threads."""
+    I/O thread without and with CPU-bound threads, "share" for the runs of
+    `gilviz share` (one a sharing mechanism and backend, params["share"])."""
     params: Optional[dict] = None
     """Kernel parameters (JSON values), e.g. a seed; None for none."""
     cores: Optional[list] = None

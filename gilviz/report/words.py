@@ -3,8 +3,8 @@ caveats of a measurement, the band states, where a run ran."""
 
 from __future__ import annotations
 
-from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SLEEPING, UNCLEAR, WAIT_CPU, WAIT_GIL,
-                        WAIT_IO, WAIT_LOCK, core_count)
+from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SHARING, SLEEPING, UNCLEAR, WAIT_CPU,
+                        WAIT_GIL, WAIT_IO, WAIT_LOCK, core_count)
 from ..analysis import caveats
 from .format import format_cores, plural
 
@@ -19,6 +19,7 @@ STATE_NAMES = {
     SLEEPING: "in time.sleep (sampled)",
     NATIVE: "running in numpy, GIL released (sampled)",
     WAIT_LOCK: "blocked on a lock (sampled)",
+    SHARING: "sharing its count: sending, or waiting for the lock",
 }
 """A band state in a word or two, as a trace names its slices."""
 
@@ -96,6 +97,10 @@ CAVEAT_WORDS = {
         "incomplete: the sweep stopped after %d of %d runs; %d of %d rounds complete" % (
             c.runs_done, c.runs_planned, c.rounds_done, c.rounds_planned)),
     caveats.RunsLeftOut: lambda c: "%d runs left out: a worker failed" % c.count,
+    caveats.ShareMismatch: lambda c: (
+        "the counts shared through %s do not add up: %s collected, the workers counted %s"
+        % (c.mechanism, "nothing" if c.collected_total is None else format(c.collected_total, ","),
+           "?" if c.own_total is None else format(c.own_total, ","))),
 }
 
 
