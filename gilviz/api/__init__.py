@@ -68,12 +68,14 @@ def _run_dir(out, name):
     return None if out is None else new_run_dir(out, name)
 
 
-def _measure(specs, result_class, out, name, progress, timeout, sweep=None):
-    """Run `specs`; the result, saved in a fresh run directory under `out` if given."""
+def _measure(specs, result_class, out, name, progress, timeout, sweep=None, wait_quiet=None):
+    """Run `specs`; the result, saved in a fresh run directory under `out` if
+    given. Each run waits up to `wait_quiet` for a quiet machine, if given."""
     run_dir = _run_dir(out, name)
     try:
         log = run_specs(specs, run_dir=run_dir, sweep=sweep, progress=progress,
-                        timeout_s=_parsed(parse.timeout, timeout))
+                        timeout_s=_parsed(parse.timeout, timeout),
+                        wait_quiet_s=_parsed(parse.wait_quiet, wait_quiet))
     except BaseException:
         if run_dir is not None and not os.listdir(run_dir):
             os.rmdir(run_dir)  # nothing finished: leave no empty directory behind
@@ -118,7 +120,8 @@ def workload_specs(kernel="countdown", *, threads=None, processes=None, serial=F
     return plan(spec, baseline, _parsed(parse.repeat_count, repeat))
 
 
-def run(kernel="countdown", *, out=None, progress=None, timeout=None, **options):
+def run(kernel="countdown", *, out=None, progress=None, timeout=None, wait_quiet=None,
+        **options):
     """Measure a workload ("countdown", "pi" or "io") and return a RunResult.
 
     Options, as the flags: threads=, processes=, serial=True (pi also
@@ -131,13 +134,14 @@ def run(kernel="countdown", *, out=None, progress=None, timeout=None, **options)
     """
     specs = workload_specs(kernel, **options)
     main = next(spec for spec in specs if spec.role == "main")
-    return _measure(specs, RunResult, out, run_name(main), progress, timeout)
+    return _measure(specs, RunResult, out, run_name(main), progress, timeout,
+                    wait_quiet=wait_quiet)
 
 
 def speedup(kernel="countdown", *, workers="1-8", backends=("threads", "processes"), repeat=3,
             warmup=1, work=None, probe=False, sample_hz=0.0, python=None, io_wait=None,
             io_via=None, variant=None, cores=None, switch_interval=None, out=None,
-            progress=None, timeout=None):
+            progress=None, timeout=None, wait_quiet=None):
     """Sweep backends and worker counts for one kernel: a SpeedupResult.
     pi takes variant="fast"|"seed"; cores= and switch_interval= apply to
     every run."""
@@ -152,7 +156,7 @@ def speedup(kernel="countdown", *, workers="1-8", backends=("threads", "processe
         switch_interval_s=_parsed(parse.switch_interval, switch_interval))
     name = "speedup-%s-%s" % (kernel, variant) if variant else "speedup-%s" % kernel
     return _measure(sweep_specs(spec, sweep), SpeedupResult, out, name,
-                    progress, timeout, sweep=sweep)
+                    progress, timeout, sweep=sweep, wait_quiet=wait_quiet)
 
 
 def _sides(value, parser):
@@ -166,7 +170,7 @@ def _sides(value, parser):
 
 def compare(kernel="countdown", *, threads=None, processes=None, serial=False, count=None,
             cores=None, switch_interval=None, python=None, sample_hz=1000.0, probe=None,
-            repeat=3, out=None, progress=None, timeout=None):
+            repeat=3, out=None, progress=None, timeout=None, wait_quiet=None):
     """Measure a workload twice over, varying one of cores=, switch_interval=
     or python= (given as a tuple of two: cores=(1, "all")), alternately `repeat`
     times each: a CompareResult."""
@@ -187,12 +191,13 @@ def compare(kernel="countdown", *, threads=None, processes=None, serial=False, c
     spec_b = spec._replace(role="b", **{field: b})
     from ..report import DIMENSION_SLUGS
     return _measure([spec_a, spec_b] * _parsed(parse.repeat_count, repeat), CompareResult, out,
-                    "compare-%s-%s" % (kernel, DIMENSION_SLUGS[field]), progress, timeout)
+                    "compare-%s-%s" % (kernel, DIMENSION_SLUGS[field]), progress, timeout,
+                    wait_quiet=wait_quiet)
 
 
 def convoy(*, cpu_threads=1, requests=200, size=32, pause="1ms", count=10**9, cores=None,
            switch_interval=None, python=None, sample_hz=1000.0, probe=True, out=None,
-           progress=None, timeout=None):
+           progress=None, timeout=None, wait_quiet=None):
     """Time small requests answered by an I/O thread, alone and then beside
     `cpu_threads` CPU-bound threads: a ConvoyResult."""
     specs = convoy_specs(_parsed(parse.worker_count, cpu_threads),
@@ -200,12 +205,12 @@ def convoy(*, cpu_threads=1, requests=200, size=32, pause="1ms", count=10**9, co
                          _parsed(parse.request_size, size), _parsed(parse.client_pause, pause),
                          _parsed(parse.work_size, count), bool(probe),
                          **_target(python, cores, switch_interval, sample_hz))
-    return _measure(specs, ConvoyResult, out, "convoy", progress, timeout)
+    return _measure(specs, ConvoyResult, out, "convoy", progress, timeout, wait_quiet=wait_quiet)
 
 
 def share(*, threads=None, processes=None, backends=SHARE_BACKENDS_SHOWN, samples=SHARE_SAMPLES,
           chunk=SHARE_CHUNK, seed=None, repeat=3, cores=None, switch_interval=None, python=None,
-          sample_hz=0.0, out=None, progress=None, timeout=None):
+          sample_hz=0.0, out=None, progress=None, timeout=None, wait_quiet=None):
     """Every way of sharing counts (return, queue, pipe, manager, value,
     array) with the same work and seed, on threads and processes side by
     side where the mechanism applies, `repeat` rounds: a ShareResult.
@@ -226,7 +231,8 @@ def share(*, threads=None, processes=None, backends=SHARE_BACKENDS_SHOWN, sample
                         _parsed(parse.sample_count, samples), _parsed(parse.chunk_size, chunk),
                         seed, _parsed(parse.repeat_count, repeat),
                         _target(python, cores, switch_interval, sample_hz))
-    return _measure(specs, ShareResult, out, "share-%d" % workers, progress, timeout)
+    return _measure(specs, ShareResult, out, "share-%d" % workers, progress, timeout,
+                    wait_quiet=wait_quiet)
 
 
 def load(path):

@@ -235,6 +235,15 @@ def timeout(text):
     return seconds
 
 
+def wait_quiet(text):
+    """--wait-quiet: the most to wait for a quiet machine before a run, up to an hour."""
+    seconds = duration(text)
+    if not 0 < seconds <= 3600:
+        raise OptionError("%s: give more than 0 and at most an hour (a bare number is seconds)"
+                          % text)
+    return seconds
+
+
 def switch_interval(text):
     """--switch-interval: a duration from 1 µs to 1 s."""
     seconds = duration(text)

@@ -93,8 +93,9 @@ def execute(job, args, out, err, exit_status=None):
     previous = signal.signal(signal.SIGTERM, on_sigterm) if in_main_thread else None
     try:
         try:
+            waits = {} if args.wait_quiet is None else {"wait_quiet": args.wait_quiet}
             result = job(out=args.out, progress=None if getattr(args, "quiet", False)
-                         else progress_printer(err), timeout=args.timeout)
+                         else progress_printer(err), timeout=args.timeout, **waits)
         except api.OptionError as error:
             args.command_parser.error(str(error))
         except api.MeasurementFailed as failure:
@@ -198,6 +199,9 @@ def run_own_code(args, out, err):
         options = dict(threads=args.threads, processes=args.processes, repeat=args.repeat,
                        baseline=not args.no_baseline, **sampling)
         return execute(lambda **run: api.run_function(target, **options, **run), args, out, err)
+    if args.wait_quiet is not None:
+        args.command_parser.error("--wait-quiet goes with module:function, not with a program "
+                                  "that runs once")
     run_program = api.run_module if args.module else api.run_script
     return execute(lambda progress, **run: run_program(target, program_args,
                                                        children=args.children, **sampling,
@@ -207,6 +211,8 @@ def run_own_code(args, out, err):
 
 def run_attach(args, out, err):
     """A running process, sampled for --duration."""
+    if args.wait_quiet is not None:
+        args.command_parser.error("--wait-quiet cannot apply to a process already running")
     return execute(lambda progress, **run: api.attach(args.pid, duration=args.duration,
                                                       sample_hz=args.sample_hz,
                                                       children=args.children, **run),

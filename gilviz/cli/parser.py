@@ -44,6 +44,7 @@ io_wait = flag(options.io_wait)
 request_count = flag(options.request_count)
 request_size = flag(options.request_size)
 timeout = flag(options.timeout)
+wait_quiet = flag(options.wait_quiet)
 image_size = flag(options.image_size)
 dots_per_inch = flag(options.dots_per_inch)
 time_window = flag(options.time_window)
@@ -130,6 +131,10 @@ def add_output_options(parser):
                         help="end a run that takes longer, e.g. 90s or 10min (default: 10x the "
                              "longest run before it and at least 2 minutes; a stopped or "
                              "stalled target is ended in any case)")
+    parser.add_argument("--wait-quiet", type=wait_quiet, metavar="TIME",
+                        help="before each run, wait up to this long (e.g. 30s) for other "
+                             "processes to leave the machine quiet (default: no wait; a run "
+                             "beside other load is warned of in any case)")
 
 
 def add_backend_options(parser, pools=False):
