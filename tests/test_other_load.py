@@ -84,3 +84,22 @@ def test_a_busy_process_beside_a_run_is_recorded_and_warned_of(tmp_path):
     assert run.load is not None and np.nanmean(run.load.other) > 0.3
     assert any(isinstance(c, caveats.OtherLoad) for c in result.summary.stats.warnings)
     assert "other processes used" in result.report()
+
+
+def test_a_sweeps_disturbed_points_are_counted_and_named():
+    from gilviz.analysis.scaling import sweep_scaling
+    from helpers import sweep_log
+    log = sweep_log(2, serial_walls=[1.0, 1.0], thread_walls={1: [1.0, 1.0], 2: [1.0, 1.0]},
+                    process_walls={1: [1.0, 1.0], 2: [0.5, 0.5]})
+    runs = list(log.runs)
+    for index, run in enumerate(runs):
+        if (run.spec.backend, run.spec.workers) == ("processes", 2) and index < 6:
+            runs[index] = loaded(run._replace(end_ns=int(0.5e9)), 1.2)
+    scaling = sweep_scaling(log._replace(runs=tuple(runs)))
+    points = {(p.backend, p.workers): p.disturbed for b in scaling.backends for p in b.points}
+    assert points == {("threads", 1): 0, ("threads", 2): 0, ("processes", 1): 0,
+                      ("processes", 2): 1}
+    (caveat,) = [c for c in scaling.warnings if isinstance(c, caveats.DisturbedRuns)]
+    assert caveat_text(caveat) == (
+        "other processes took the CPU during processes at 2 workers (1 run): those speedups "
+        "(ringed on the chart) are not trustworthy")

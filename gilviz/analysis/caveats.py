@@ -137,6 +137,18 @@ class IncompleteSweep(NamedTuple):
     rounds_planned: Optional[int]
 
 
+class DisturbedRuns(NamedTuple):
+    """Runs of a sweep during which other processes took the CPU."""
+
+    kind = "disturbed-runs"
+    points: tuple
+    """(backend, workers, runs disturbed) of each configuration with any."""
+    baselines: int
+    """Serial baselines disturbed..."""
+    baselines_run: int
+    """...of so many."""
+
+
 class RunsLeftOut(NamedTuple):
     """Runs of a sweep left out because a worker failed."""
 

@@ -63,8 +63,19 @@ def _other_load(caveat):
             "times are not trustworthy" % (caveat.mean_cores, which, caveat.peak_cores, steal))
 
 
+def _disturbed_runs(caveat):
+    parts = ["%s at %d worker%s (%d run%s)" % (backend, workers, "" if workers == 1 else "s",
+                                                count, "" if count == 1 else "s")
+             for backend, workers, count in caveat.points]
+    if caveat.baselines:
+        parts.append("the serial baselines (%d of %d)" % (caveat.baselines, caveat.baselines_run))
+    return ("other processes took the CPU during %s: those speedups (ringed on the chart) are "
+            "not trustworthy" % ", ".join(parts))
+
+
 CAVEAT_WORDS = {
     caveats.OtherLoad: _other_load,
+    caveats.DisturbedRuns: _disturbed_runs,
     caveats.UnexplainedSpeedup: _slowed_baselines,
     caveats.WorkerFailed: lambda c: "worker %d failed: %s" % (c.worker, c.error),
     caveats.KernelFallback: lambda c: c.message,
