@@ -76,9 +76,9 @@ def keep_finished(log, log_path, out, err, why, args=None):
     result = result_of(log, os.path.dirname(log_path))
     try:
         write_result(result, out, None, args)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # a second interruption: the log is saved, the drawing lost
         err.write("gilviz: interrupted while drawing; the log is kept in %s\n" % log_path)
-        raise
+        return
     err.write("gilviz: %s; %d finished run%s kept in %s\n"
               % (why, len(log.runs), "" if len(log.runs) == 1 else "s", result.run_dir))
 
@@ -91,6 +91,7 @@ def execute(job, args, out, err, exit_status=None):
         args.command_parser.error(problem)
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, on_sigterm) if in_main_thread else None
+    result = None
     try:
         try:
             waits = {} if args.wait_quiet is None else {"wait_quiet": args.wait_quiet}
@@ -108,9 +109,11 @@ def execute(job, args, out, err, exit_status=None):
             return EXIT_TERMINATED if isinstance(interruption, Terminated) else EXIT_INTERRUPTED
         write_result(result, out, args.out, args)
     except KeyboardInterrupt as interruption:
-        err.write("gilviz: %s while drawing\n" % ("ended by SIGTERM"
-                                                  if isinstance(interruption, Terminated)
-                                                  else "interrupted"))
+        # The runs are all saved by now (after each run, in the run directory).
+        kept = "; the log is kept in %s" % os.path.join(result.run_dir, "run.json") \
+            if getattr(result, "run_dir", None) else ""
+        err.write("gilviz: %s while drawing%s\n" % (
+            "ended by SIGTERM" if isinstance(interruption, Terminated) else "interrupted", kept))
         return EXIT_TERMINATED if isinstance(interruption, Terminated) else EXIT_INTERRUPTED
     finally:
         if in_main_thread:
