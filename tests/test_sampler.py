@@ -66,3 +66,10 @@ def test_stat_lines_parsed_at_once_agree_with_each_line():
         [parse_stat_row(line) for line in lines]
     assert parse_schedstat_lines([b"5 789 3\n", b"", b"12 0 1\n"]).tolist() == [789, -1, 0]
     assert len(parse_stat_lines([])[0]) == 0
+
+
+def test_timings_lines_add_up_what_lies_beyond_the_runs():
+    from gilviz.cli.commands import RUNS_OWN, timings_lines
+    text = timings_lines({"start-up and imports": 0.5, RUNS_OWN: 2.0, "saving the log": 0.25},
+                         after_start_s=3.0)
+    assert "beyond the runs' own wall time" in text and "1.500 s" in text
