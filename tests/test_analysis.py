@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from gilviz import analysis
-from gilviz.analysis import (ON_CPU, OFF_CPU, RUNNING, UNCLEAR, WAIT_CPU, WAIT_GIL, SamplerBehind,
-                             UnexplainedPauses, WorkerFailed,
+from gilviz.analysis import (ON_CPU, OFF_CPU, RUNNING, UNCLEAR, WAIT_CPU, WAIT_GIL, UnexplainedPauses, WorkerFailed,
                              busiest_window, classify_gaps, compare_walls, failed_acquisitions,
                              handoff_times, held_before, holding_at, median_run, overlap_ns,
                              turn_lengths,
