@@ -49,10 +49,18 @@ class QueuedAsRunning(NamedTuple):
 
 
 class SamplerBehind(NamedTuple):
+    """The sampler read less often than asked, and what is known of why."""
+
     kind = "sampler-behind"
     achieved_hz: float
     requested_hz: float
     longest_pause_ns: int
+    waited_for_cpu_ns: Optional[int] = None
+    """Time the sampler was runnable without a CPU (busy cores); None if unknown."""
+    round_cpu_ns: Optional[int] = None
+    """The sampler's own CPU time a round; None if unknown."""
+    raised: Optional[bool] = None
+    """Whether its priority was raised above the target's (nice < 0)."""
 
 
 class PinningMismatch(NamedTuple):

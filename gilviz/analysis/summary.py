@@ -108,7 +108,10 @@ def sampler_behind(stats, at_least=0.8, longest_periods=20):
             stats.max_interval_ns <= longest_periods * period_ns:
         return None
     return SamplerBehind(achieved_hz=stats.achieved_hz, requested_hz=stats.requested_hz,
-                         longest_pause_ns=stats.max_interval_ns)
+                         longest_pause_ns=stats.max_interval_ns,
+                         waited_for_cpu_ns=stats.cpu_wait_ns,
+                         round_cpu_ns=stats.cpu_ns // stats.ticks if stats.ticks else None,
+                         raised=None if stats.nice is None else stats.nice < 0)
 
 
 def sampling_caveats(run, segments):

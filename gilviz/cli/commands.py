@@ -13,12 +13,17 @@ import os
 import signal
 import tempfile
 import threading
+import time
+
+import psutil
 
 from .. import api
 from ..api.results import result_of
 from ..api.workloads import round_of
+from ..measure.timings import Timings, timed
 from ..report.progress import describe_run, progress_line
 
+RUNS_OWN = "runs (their own wall time)"
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 1, 2, 130, 143
 
 
@@ -57,9 +62,13 @@ def progress_printer(err):
 def write_result(result, out, out_dir, args=None):
     """Print `result`'s summary, save its files (the chart in the --format
     and --theme of `args`), and say where they are."""
-    out.write(result.report() + "\n")
-    result.save(out_dir, file_format=getattr(args, "format", None) or "png",
-                theme=getattr(args, "theme", None))
+    with timed("analysis and summary"):
+        out.write(result.report() + "\n")
+    with timed("importing matplotlib"):
+        from .. import render  # noqa: F401  (timed apart from drawing)
+    with timed("drawing and saving the chart, the trace"):
+        result.save(out_dir, file_format=getattr(args, "format", None) or "png",
+                    theme=getattr(args, "theme", None))
     chart = os.path.splitext(result.chart_name)[0]
     for kind, label in (("log", "log"), ("chart", chart), ("trace", "trace")):
         if kind in result.files:
@@ -147,7 +156,28 @@ def run_workload(args, out, err):
                        share=args.share, probe=None)
     elif args.kernel == "io":
         options.update(io_wait=args.io_wait, io_via=args.io_via, probe=None)
-    return execute(lambda **run: api.run(args.kernel, **options, **run), args, out, err)
+    job = lambda **run: api.run(args.kernel, **options, **run)  # noqa: E731
+    if not args.timings:
+        return execute(job, args, out, err)
+    with Timings() as timings:
+        timings.add("start-up and imports", time.time() - psutil.Process().create_time())
+        began = time.perf_counter()
+        status = execute(job, args, out, err)
+    out.write(timings_lines(timings.seconds, time.perf_counter() - began) + "\n")
+    return status
+
+
+def timings_lines(seconds, after_start_s):
+    """The --timings table: each stage, and all beyond the runs' own time."""
+    runs = seconds.get(RUNS_OWN, 0.0)
+    counted = sum(value for label, value in seconds.items() if label != RUNS_OWN)
+    rows = list(seconds.items())
+    rows.append(("other", max(0.0, after_start_s - runs - (counted - seconds.get(
+        "start-up and imports", 0.0)))))
+    lines = ["timings:"] + ["  %-42s %7.3f s" % row for row in rows]
+    beyond = after_start_s + seconds.get("start-up and imports", 0.0) - runs
+    lines.append("  %-42s %7.3f s" % ("beyond the runs' own wall time", beyond))
+    return "\n".join(lines)
 
 
 def run_share(args, out, err):

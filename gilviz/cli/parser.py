@@ -161,6 +161,9 @@ def add_repeat_options(parser, compared=False):
         return
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the serial runs of the same work")
+    parser.add_argument("--timings", action="store_true",
+                        help="print where the time went beyond the runs themselves: start-up, "
+                             "targets, analysis, drawing, saving")
     parser.add_argument("--repeat", type=repeat_count, default=3, metavar="N",
                         help="measure N times, alternating with the serial baseline; "
                              "the summary gives the median ratio, the chart the median run "

@@ -235,6 +235,12 @@ class SamplerStats(NamedTuple):
     cores: Optional[list] = None
     """CPUs the sampler thread could run on: outside the target's pinned set
     where any were left, else shared with it. None if unknown."""
+    nice: Optional[int] = None
+    """The sampler thread's nice value: below 0 where it raised its priority
+    above a target with more processes than cores. None if unknown."""
+    cpu_wait_ns: Optional[int] = None
+    """Time the sampler thread was runnable but had no CPU (its run_delay):
+    what the target's busy workers kept it waiting. None if unknown."""
 
 
 class Run(NamedTuple):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SHARING, SLEEPING, UNCLEAR, WAIT_CPU,
                         WAIT_GIL, WAIT_IO, WAIT_LOCK, core_count)
 from ..analysis import caveats
-from .format import format_cores, plural
+from .format import format_cores, format_duration, plural
 
 STATE_NAMES = {
     WAIT_GIL: "waiting for the GIL",
@@ -22,6 +22,22 @@ STATE_NAMES = {
     SHARING: "sharing its count: sending, or waiting for the lock",
 }
 """A band state in a word or two, as a trace names its slices."""
+
+
+def _sampler_behind(c):
+    text = "sampler fell behind: %.0f Hz of %.0f requested, longest pause %.1f ms" % (
+        c.achieved_hz, c.requested_hz, c.longest_pause_ns / 1e6)
+    period_ns = 1e9 / c.requested_hz
+    why = []
+    if c.waited_for_cpu_ns:
+        why.append("it waited %s for a CPU behind busy processes%s" % (
+            format_duration(c.waited_for_cpu_ns),
+            {True: ", even at a raised priority",
+             False: " (its priority can be raised only by root or with CAP_SYS_NICE)",
+             None: ""}[c.raised]))
+    if c.round_cpu_ns is not None and c.round_cpu_ns > period_ns / 2:
+        why.append("a round of reads took %s of CPU" % format_duration(c.round_cpu_ns))
+    return text + ("; " + " and ".join(why) if why else "")
 
 
 def _pool_members(caveat):
@@ -89,9 +105,7 @@ CAVEAT_WORDS = {
     caveats.QueuedAsRunning: lambda c: (
         "sampled running time exceeds the workers' CPU time by %.0f ms: "
         "some waits for a CPU show as running" % (c.excess_ns / 1e6)),
-    caveats.SamplerBehind: lambda c: (
-        "sampler fell behind: %.0f Hz of %.0f requested, longest pause %.1f ms" % (
-            c.achieved_hz, c.requested_hz, c.longest_pause_ns / 1e6)),
+    caveats.SamplerBehind: _sampler_behind,
     caveats.PinningMismatch: lambda c: "asked to pin to cores %s, the target got %s" % (
         ",".join(map(str, c.asked)), ",".join(map(str, c.got))),
     caveats.CoarseProbe: lambda c: (
