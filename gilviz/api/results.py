@@ -24,13 +24,14 @@ import os
 from typing import NamedTuple, Optional
 
 from ..analysis import compare_runs, compare_walls, convoy, median_run, summarize, wall_ns
-from ..analysis.scaling import sweep_scaling
 from ..analysis.program import PROGRAM_KINDS, summarize_program
+from ..analysis.scaling import sweep_scaling
+from ..analysis.selection import check_window, only_workers, zoomed
 from ..log import CONVOY_IO_WORKER, new_run_dir, save
 from ..measure.program import EXIT_STATUS
+from ..measure.timings import timed
 from ..report import DIMENSION_SLUGS, compare_lines, convoy_lines, scaling_lines, summary_lines
 from ..report.program import program_lines
-from ..analysis.selection import check_window, only_workers, zoomed
 from .options import OptionError
 from .session import LOG_NAME
 from .workloads import VARIED_OPTIONS
@@ -106,7 +107,8 @@ class Result:
         if self.run_dir is None:
             self.run_dir = new_run_dir(directory, self.name)
         self.files["log"] = os.path.join(self.run_dir, LOG_NAME)
-        save(self.log, self.files["log"])
+        with timed("saving the log"):
+            save(self.log, self.files["log"])
         self._save_exports()
         if self.has_figure():
             self.files["chart"] = self.render(

@@ -19,6 +19,7 @@ from ..analysis.load import OTHER_LOAD_MEAN
 from ..log import new_log, save
 from ..measure.quiet import wait_until_quiet
 from ..measure.runner import TargetError, run_target
+from ..measure.timings import timed
 
 LOG_NAME = "run.json"
 TIMEOUT_FLOOR_S = 120.0
@@ -109,7 +110,8 @@ def run_specs(specs, run_dir=None, sweep=None, progress=None, timeout_s=None, ru
             return None
         log = new_log(runs, sweep=sweep, incomplete=incomplete)
         if log_path:
-            save(log, log_path)
+            with timed("saving the log"):
+                save(log, log_path)
         return log
 
     for index, spec in enumerate(specs):

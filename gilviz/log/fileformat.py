@@ -227,12 +227,6 @@ def loads(text):
 
 def save(log, path):
     """Write the log atomically: a reader never sees half a file."""
-    from ..measure.timings import timed
-    with timed("saving the log"):
-        _save(log, path)
-
-
-def _save(log, path):
     pieces = _pieces(log, BINARY_MIN_ROWS)
 
     def write(stream):
