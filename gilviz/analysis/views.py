@@ -9,6 +9,7 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from ..log import WAIT_UNREADABLE
+from .raster import COLUMNS, HEAT_MAP_OVER, NARROWER_THAN_COLUMNS, ColumnShares, column_shares
 from .runs import core_count, longest_sample_ns, shares_gil, stop_by_worker
 from .sampled import binned_parallelism, run_segments, unsampled_holes
 from .states import ON_A_CPU
@@ -67,6 +68,13 @@ class TimelineView(NamedTuple):
     """The kernel recorded its own waits (io)."""
     cores_seen: tuple
     """The CPUs the sampler found the workers on."""
+    columns: Optional[ColumnShares] = None
+    """The whole run on pixel columns (raster): the segments too narrow to
+    draw one by one, or with a heat map all of them."""
+    heat_map: bool = False
+    """Too many workers for bands: the whole run is a heat map."""
+    zoom_workers: Optional[tuple] = None
+    """The workers the zoom shows (indices); None for all."""
 
 
 def band_shares(stats, waits):
@@ -102,11 +110,27 @@ def busiest_span(run, segments, wall_ns, width_ns=ZOOM_NS):
     return begin, begin + min(width_ns, wall_ns)
 
 
+ZOOM_WORKERS = 8
+"""Bands the zoom of a heat-mapped run shows unless asked for others."""
+
+
+def whole_run_columns(run, segments, wall_ns, heat_map):
+    """column_shares of the whole run: with a heat map every segment, else
+    those narrower than NARROWER_THAN_COLUMNS columns."""
+    end = max(wall_ns, 1)
+    narrower_than = np.inf if heat_map else NARROWER_THAN_COLUMNS * end / COLUMNS
+    return column_shares(segments, [w.index for w in run.workers], 0, end, COLUMNS,
+                         narrower_than)
+
+
 def timeline_view(run, stats, zoom_width_ns=ZOOM_NS, segments=None, zoom_ns=None):
     """The TimelineView of `run` and its `stats` (summarize): by default its
     run_segments, zoomed on the busiest `zoom_width_ns`; a caller that draws
-    other bands or another window (the convoy) gives `segments` or `zoom_ns`."""
+    other bands or another window (the convoy) gives `segments` or `zoom_ns`.
+    Beyond HEAT_MAP_OVER workers the whole run is a heat map and the zoom
+    shows the first ZOOM_WORKERS."""
     segments = run_segments(run) if segments is None else segments
+    heat_map = len(run.workers) > HEAT_MAP_OVER
     sampled = run.probe is None and run.sampler is not None
     readings = run.cores.percent
     return TimelineView(
@@ -123,5 +147,8 @@ def timeline_view(run, stats, zoom_width_ns=ZOOM_NS, segments=None, zoom_ns=None
         and not bool(np.all(run.threads.wait == WAIT_UNREADABLE)),
         native_sections=bool(np.any(run.marks.kind == NATIVE_MARK)),
         recorded_waits=recorded_waits(run.marks),
-        cores_seen=tuple(sorted(set(int(core) for core in run.threads.cpu))),
+        cores_seen=tuple(int(core) for core in np.unique(run.threads.cpu)),
+        columns=whole_run_columns(run, segments, stats.wall_ns, heat_map),
+        heat_map=heat_map,
+        zoom_workers=tuple(w.index for w in run.workers[:ZOOM_WORKERS]) if heat_map else None,
     )
