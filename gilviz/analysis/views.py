@@ -10,6 +10,7 @@ import numpy as np
 
 from ..log import WAIT_UNREADABLE
 from .raster import COLUMNS, HEAT_MAP_OVER, NARROWER_THAN_COLUMNS, ColumnShares, column_shares
+from .keyed import sums_by
 from .runs import core_count, longest_sample_ns, shares_gil, stop_by_worker
 from .sampled import binned_parallelism, run_segments, unsampled_holes
 from .states import ON_A_CPU
@@ -74,7 +75,8 @@ class TimelineView(NamedTuple):
     heat_map: bool = False
     """Too many workers for bands: the whole run is a heat map."""
     zoom_workers: Optional[tuple] = None
-    """The workers the zoom shows (indices); None for all."""
+    """The workers the zoom shows (indices); None for all. By default those
+    that ran longest in the zoom's window."""
 
 
 def band_shares(stats, waits):
@@ -123,20 +125,35 @@ def whole_run_columns(run, segments, wall_ns, heat_map):
                          narrower_than)
 
 
+def busiest_workers(run, segments, window_ns, count=ZOOM_WORKERS):
+    """The `count` workers that ran longest in the window (by index), so that
+    the zoom of a heat map shows workers that were there; the first ones
+    where fewer ran in it."""
+    begin, end = window_ns
+    running = np.isin(segments.state, ON_A_CPU)
+    ran = np.clip(np.minimum(segments.stop_ns, end) - np.maximum(segments.start_ns, begin),
+                  0, None) * running
+    indices = [w.index for w in run.workers]
+    time_of = sums_by(segments.worker, ran, max(indices) + 1)[indices]
+    order = sorted(range(len(indices)), key=lambda row: (-time_of[row], row))[:count]
+    return tuple(sorted(indices[row] for row in order))
+
+
 def timeline_view(run, stats, zoom_width_ns=ZOOM_NS, segments=None, zoom_ns=None):
     """The TimelineView of `run` and its `stats` (summarize): by default its
     run_segments, zoomed on the busiest `zoom_width_ns`; a caller that draws
     other bands or another window (the convoy) gives `segments` or `zoom_ns`.
     Beyond HEAT_MAP_OVER workers the whole run is a heat map and the zoom
-    shows the first ZOOM_WORKERS."""
+    shows the ZOOM_WORKERS that ran longest in its window."""
     segments = run_segments(run) if segments is None else segments
     heat_map = len(run.workers) > HEAT_MAP_OVER
+    zoom_ns = busiest_span(run, segments, stats.wall_ns, zoom_width_ns) if zoom_ns is None \
+        else zoom_ns
     sampled = run.probe is None and run.sampler is not None
     readings = run.cores.percent
     return TimelineView(
         segments=segments,
-        zoom_ns=(busiest_span(run, segments, stats.wall_ns, zoom_width_ns)
-                 if zoom_ns is None else zoom_ns),
+        zoom_ns=zoom_ns,
         parallelism=parallelism_bins(run, stats.wall_ns) if sampled else None,
         busy_cores=readings[1:].sum(axis=1) / 100 if len(run.cores.t_ns) >= 2 else None,
         cores=core_count(run.interpreter),
@@ -150,5 +167,5 @@ def timeline_view(run, stats, zoom_width_ns=ZOOM_NS, segments=None, zoom_ns=None
         cores_seen=tuple(int(core) for core in np.unique(run.threads.cpu)),
         columns=whole_run_columns(run, segments, stats.wall_ns, heat_map),
         heat_map=heat_map,
-        zoom_workers=tuple(w.index for w in run.workers[:ZOOM_WORKERS]) if heat_map else None,
+        zoom_workers=busiest_workers(run, segments, zoom_ns) if heat_map else None,
     )

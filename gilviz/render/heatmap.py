@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, PowerNorm, to_rgba
 
+from ..analysis import WAIT_GIL
 from ..analysis.raster import STATES, active_share
 from ..report.words import worker_label
 from . import theme
@@ -58,16 +59,27 @@ def heat_colours():
     return LinearSegmentedColormap.from_list("held", [blue[:3] + (0.0,), blue])
 
 
+def faint(colour, opacity=0.3):
+    """Transparent to `colour` at `opacity`."""
+    rgba = to_rgba(colour)
+    return LinearSegmentedColormap.from_list("faint", [rgba[:3] + (0.0,), rgba[:3] + (opacity,)])
+
+
 def draw_heat_map(ax, run, view, probed):
     """Worker x time, each cell coloured by the share of it the worker held
-    the GIL (probe) or was on a CPU (sampled), with a colour bar at the
-    right and every k-th worker named. Returns the artists."""
+    the GIL (probe) or was on a CPU (sampled), over a faint orange where it
+    waited for the GIL, with a colour bar at the right and every k-th
+    worker named. Returns the artists."""
     columns = view.columns
     shown = [row for row, index in enumerate(columns.workers)
              if index in {w.index for w in run.workers}]
     share = active_share(columns, probed)[shown]
     begin, end = columns.edges_ns[0] / MS, columns.edges_ns[-1] / MS
-    image = ax.imshow(share, extent=(begin, end, -0.5, len(shown) - 0.5), origin="upper",
+    extent = (begin, end, -0.5, len(shown) - 0.5)
+    if probed:  # beneath, faintly, the share spent waiting for the GIL: who was there
+        ax.imshow(columns.share[shown, WAIT_GIL], extent=extent, origin="upper", aspect="auto",
+                  interpolation="antialiased", cmap=faint(theme.ORANGE), vmin=0, vmax=1)
+    image = ax.imshow(share, extent=extent, origin="upper",
                       aspect="auto", interpolation="antialiased", cmap=heat_colours(),
                       norm=PowerNorm(GAMMA, vmin=0, vmax=1))
     names = [worker_label(run, columns.workers[row]) for row in shown]
