@@ -131,3 +131,7 @@ def main(argv=None):
         print("%-34s | %-12s | %s" % ("%s <= %.1f s" % (stage, goal), "%.2f s" % times[stage],
                                       "yes" if times[stage] <= goal else "no"))
     print("%-34s | %-12s | %s" % ("peak RSS (was 1.83 GB)", "%.0f MB" % peak, "-"))
+
+
+if __name__ == "__main__":
+    main()

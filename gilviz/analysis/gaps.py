@@ -109,10 +109,8 @@ def failed_acquisitions(holds, samples, gil_of_worker, margin_ns):
     uncertainty can make a false mark.
     """
     t = samples.t_ns
-    own_clearly = grouped_holding_at(holds.worker, holds.start_ns, holds.stop_ns,
-                                     samples.worker, t, margin_ns)
-    own_maybe = grouped_holding_at(holds.worker, holds.start_ns, holds.stop_ns,
-                                   samples.worker, t, -margin_ns)
+    own_clearly, own_maybe = grouped_holding_at(holds.worker, holds.start_ns, holds.stop_ns,
+                                                samples.worker, t, margin_ns, -margin_ns)
     # Where a sample lies in no hold of its own worker, even grown, any hold
     # of its GIL that clearly holds it is another worker's.
     gil_clearly = grouped_inside_any(lookup(gil_of_worker, holds.worker), holds.start_ns,

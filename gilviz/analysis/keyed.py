@@ -44,13 +44,17 @@ class Keys:
         return rank.astype(np.int64) * self.span + (np.asarray(t, np.int64) - self.origin)
 
 
-def grouped_holding_at(group, start_ns, stop_ns, t_group, t_ns, margin_ns=0):
-    """holding_at for each time against the intervals of its own group:
-    each group's intervals sorted and disjoint (as one worker's holds)."""
-    keys = Keys((group, t_group), (start_ns, stop_ns, t_ns), margin_ns)
+def grouped_holding_at(group, start_ns, stop_ns, t_group, t_ns, *margins_ns):
+    """holding_at for each time against the intervals of its own group
+    (each group's sorted and disjoint, as one worker's holds), once for
+    each of `margins_ns` (0 if none given): one array per margin."""
+    margins_ns = margins_ns or (0,)
+    keys = Keys((group, t_group), (start_ns, stop_ns, t_ns), max(map(abs, margins_ns)))
     start, stop = keys(group, start_ns), keys(group, stop_ns)
     order = np.argsort(start, kind="stable")
-    return holding_at(start[order], stop[order], keys(t_group, t_ns), margin_ns)
+    t = keys(t_group, t_ns)
+    found = [holding_at(start[order], stop[order], t, margin) for margin in margins_ns]
+    return found[0] if len(found) == 1 else found
 
 
 def grouped_inside_any(group, start_ns, stop_ns, t_group, t_ns, margin_ns=0):
