@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 from gilviz import analysis
-from gilviz.analysis import (ON_CPU, OFF_CPU, RUNNING, UNCLEAR, WAIT_CPU, WAIT_GIL, UnexplainedPauses, WorkerFailed,
-                             busiest_window, classify_gaps, compare_walls, failed_acquisitions,
-                             handoff_times, held_before, holding_at, median_run, overlap_ns,
-                             turn_lengths,
-                             sampled_segments, summarize, worker_gaps)
+from gilviz.analysis import (OFF_CPU, ON_CPU, RUNNING, UNCLEAR, WAIT_CPU, WAIT_GIL,
+                             UnexplainedPauses, WorkerFailed, busiest_window, classify_gaps,
+                             compare_walls, failed_acquisitions, handoff_times, held_before,
+                             holding_at, median_run, overlap_ns, sampled_segments, summarize,
+                             turn_lengths, worker_gaps)
 
 from helpers import MS, holds_table, make_run, samples_table
 

@@ -4,6 +4,7 @@ Everything is asked of Perfetto itself (its SQL engine and the page it
 draws), and compared with what the file says."""
 
 import collections
+import gzip
 import json
 import os
 import sys
@@ -49,7 +50,7 @@ def round_robin_run(workers, holds):
 def opens_whole(ui, run, path, screenshot=None):
     """Open the trace of `run` at `path` in the UI and check, through
     Perfetto, that it holds what the file holds."""
-    with open(path) as stream:
+    with (gzip.open if path.endswith(".gz") else open)(path, "rt") as stream:
         counts = collections.Counter((e["name"], e["ph"]) for e in json.load(stream)["traceEvents"])
 
     with ui.opened(path) as perfetto:

@@ -79,3 +79,15 @@ def test_saved_trace_is_json_with_trace_events(tmp_path, battle):
     with open(path) as stream:
         document = json.load(stream)
     assert document["traceEvents"] and document["otherData"]["workers"] == 2
+
+
+def test_a_large_trace_is_gzipped_beside_the_name_asked(tmp_path, battle, monkeypatch):
+    import gzip
+
+    from gilviz.render import trace
+    monkeypatch.setattr(trace, "GZIP_OVER_BYTES", 0)
+    stats = summarize(battle)
+    path = save_trace(battle, stats, str(tmp_path / "trace.json"))
+    assert path == str(tmp_path / "trace.json.gz")
+    with gzip.open(path, "rt") as stream:
+        assert json.load(stream)["traceEvents"] == trace_events(battle, stats)

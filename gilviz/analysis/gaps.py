@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .intervals import held_before, holding_at
+from .keyed import grouped_held_between, grouped_holding_at, grouped_inside_any, lookup
 from .states import RUNNING, UNCLEAR, WAIT_CPU, WAIT_GIL, segments_of
 
 EVIDENCE_SHARE = 0.5
@@ -48,26 +48,22 @@ def worker_gaps(holds, gil_of_worker):
     `gil_of_worker` maps a worker index to an id of the GIL it ran under.
     Holds must be sorted by start within each worker, as the probe writes them.
     """
-    gil_of_hold = np.asarray([gil_of_worker[int(i)] for i in holds.worker], dtype=np.int64)
-    parts = []
-    for gil in np.unique(gil_of_hold):
-        # A worker holds nothing during its own gaps, so the time its GIL was
-        # held during a gap is all other workers' doing.
-        group = gil_of_hold == gil
-        order = np.argsort(holds.start_ns[group], kind="stable")
-        group_start, group_stop = holds.start_ns[group][order], holds.stop_ns[group][order]
-        for index in np.unique(holds.worker[group]):
-            mine = holds.worker == index
-            starts, stops = holds.start_ns[mine], holds.stop_ns[mine]
-            gap_start = np.concatenate(([0], stops[:-1]))
-            busy = (held_before(group_start, group_stop, starts)
-                    - held_before(group_start, group_stop, gap_start))
-            parts.append((np.full(len(starts), index, np.int32), gap_start, starts,
-                          holds.cpu_wait_ns[mine], busy))
-    if not parts:
+    if len(holds.worker) == 0:
         empty = np.zeros(0, np.int64)
         return Gaps(empty.astype(np.int32), empty, empty, empty.astype(np.int8))
-    worker, start, stop, cpu_wait, busy = (np.concatenate(column) for column in zip(*parts))
+    gil_of_hold = lookup(gil_of_worker, holds.worker)
+    # Per GIL, per worker, each worker's holds in their order; a gap ends
+    # where a hold starts and begins where the worker's previous hold stopped.
+    order = np.lexsort((holds.worker, gil_of_hold))
+    worker = holds.worker[order].astype(np.int32)
+    stop = holds.start_ns[order]
+    first = np.concatenate(([True], worker[1:] != worker[:-1]))
+    start = np.where(first, 0, np.concatenate(([0], holds.stop_ns[order][:-1])))
+    # A worker holds nothing during its own gaps, so the time its GIL was
+    # held during a gap is all other workers' doing.
+    busy = grouped_held_between(gil_of_hold, holds.start_ns, holds.stop_ns, gil_of_hold[order],
+                                start, stop)
+    cpu_wait = holds.cpu_wait_ns[order]
     keep = stop > start
     kind = classify_gaps(stop - start, cpu_wait, busy)
     return Gaps(worker[keep], start[keep], stop[keep], kind[keep])
@@ -113,19 +109,14 @@ def failed_acquisitions(holds, samples, gil_of_worker, margin_ns):
     uncertainty can make a false mark.
     """
     t = samples.t_ns
-    sample_gil = np.asarray([gil_of_worker[int(w)] for w in samples.worker], dtype=np.int64)
-    own_clearly = np.zeros(len(t), dtype=bool)    # inside its own hold, clear of the edges
-    own_maybe = np.zeros(len(t), dtype=bool)      # inside its own hold or near one
-    other_clearly = np.zeros(len(t), dtype=bool)  # another worker of its GIL clearly holds
-    for index in np.unique(holds.worker):
-        theirs = holds.worker == index
-        start, stop = holds.start_ns[theirs], holds.stop_ns[theirs]
-        own = samples.worker == index
-        others = ~own & (sample_gil == gil_of_worker[int(index)])
-        own_clearly[own] = holding_at(start, stop, t[own], margin_ns)
-        own_maybe[own] = holding_at(start, stop, t[own], -margin_ns)
-        other_clearly[others] |= holding_at(start, stop, t[others], margin_ns)
+    own_clearly, own_maybe = grouped_holding_at(holds.worker, holds.start_ns, holds.stop_ns,
+                                                samples.worker, t, margin_ns, -margin_ns)
+    # Where a sample lies in no hold of its own worker, even grown, any hold
+    # of its GIL that clearly holds it is another worker's.
+    gil_clearly = grouped_inside_any(lookup(gil_of_worker, holds.worker), holds.start_ns,
+                                     holds.stop_ns, lookup(gil_of_worker, samples.worker), t,
+                                     margin_ns)
     running = samples.state == "R"
-    return Acquisitions(failed=np.flatnonzero(running & ~own_maybe & other_clearly),
+    return Acquisitions(failed=np.flatnonzero(running & ~own_maybe & gil_clearly),
                         agreeing=int(np.count_nonzero(own_clearly & running)),
                         inside=int(np.count_nonzero(own_clearly)))

@@ -17,13 +17,17 @@ WAIT_GIL, WAIT_CPU, UNCLEAR = 0, 1, 2
 RUNNING, ON_CPU, OFF_CPU, WAIT_IO, SLEEPING, NATIVE, WAIT_LOCK = 3, 4, 5, 6, 7, 8, 9
 SHARING = 10
 """Inside a report through a sharing mechanism (pi --share), from the
-kernel's own marks: sending, or waiting for the shared value's lock."""
-"""RUNNING comes from the probe, or from the sampler for a thread on a CPU
+kernel's own marks: sending, or waiting for the shared value's lock.
+
+RUNNING comes from the probe, or from the sampler for a thread on a CPU
 outside its kernel's native sections; NATIVE is one inside them. ON_CPU /
 OFF_CPU come from the sampler alone (state R, or anything else) where nothing
 more can be told; WAIT_LOCK from a sampled untimed futex wait. WAIT_IO and
 SLEEPING are OFF_CPU samples taken while the kernel's own marks say that the
 worker waited for a reply or slept."""
+
+STATES = 11
+"""Band states are the small integers below this."""
 
 ON_A_CPU = (RUNNING, NATIVE, ON_CPU)
 """The states of a worker that had a CPU."""

@@ -12,6 +12,7 @@ from .caveats import (CoarseProbe, KernelFallback, PinningMismatch, PoolSharedMe
                       QueuedAsRunning, SamplerBehind, UnexplainedPauses, WaitsUnreadable,
                       WorkerFailed)
 from .gaps import failed_acquisitions, probe_resolution_ns, worker_gaps
+from .keyed import lookup, sums_by
 from .intervals import handoff_times, overlap_ns, time_at_depth, turn_lengths
 from .pi import pi_estimate
 from .share import share_mismatch, sharing
@@ -151,19 +152,23 @@ def summarize(run, io_workers=(), baselines=()):
     waits = wait_spans(run.marks)
 
     workers = []
+    size = max([w.index for w in run.workers] + [-1]) + 1
+    if probed:
+        held_of = sums_by(run.holds.worker, run.holds.stop_ns - run.holds.start_ns, size)
+        kinds = (WAIT_GIL, WAIT_CPU, UNCLEAR)  # sorted, as searchsorted needs
+        waited_of = sums_by(gaps.worker.astype(np.int64) * len(kinds)
+                            + np.searchsorted(kinds, gaps.kind), gaps.stop_ns - gaps.start_ns,
+                            size * len(kinds)).reshape(size, len(kinds))
+    if acquisitions is not None:
+        failed_of = np.bincount(run.threads.worker[acquisitions.failed], minlength=size)
     for worker in run.workers:
         held = wait_gil = wait_cpu = unclear = share = failed = None
         if probed and worker.error is None:
-            mine = run.holds.worker == worker.index
-            held = int((run.holds.stop_ns[mine] - run.holds.start_ns[mine]).sum())
-            gap_mine = gaps.worker == worker.index
-            lengths = gaps.stop_ns[gap_mine] - gaps.start_ns[gap_mine]
-            kinds = gaps.kind[gap_mine]
-            wait_gil, wait_cpu, unclear = (int(lengths[kinds == kind].sum())
-                                           for kind in (WAIT_GIL, WAIT_CPU, UNCLEAR))
+            held = int(held_of[worker.index])
+            wait_gil, wait_cpu, unclear = (int(ns) for ns in waited_of[worker.index])
             share = held / wall if wall > 0 else None
         if acquisitions is not None:
-            failed = int(np.count_nonzero(run.threads.worker[acquisitions.failed] == worker.index))
+            failed = int(failed_of[worker.index])
         workers.append(WorkerStats(
             index=worker.index, wall_ns=worker.stop_ns, cpu_ns=worker.cpu_ns, held_ns=held,
             wait_gil_ns=wait_gil, wait_cpu_ns=wait_cpu, unclear_ns=unclear, hold_share=share,
@@ -173,7 +178,7 @@ def summarize(run, io_workers=(), baselines=()):
         ))
 
     shared = any(shares_gil(run).values())
-    hold_gil = np.asarray([gil[int(index)] for index in run.holds.worker], dtype=np.int64)
+    hold_gil = lookup(gil, run.holds.worker)
     turns = turn_lengths(run.holds.worker, run.holds.start_ns, run.holds.stop_ns, hold_gil)
     warnings = [WorkerFailed(w.index, w.error) for w in run.workers if w.error]
     # A kernel that could not do what was asked says what it did instead.

@@ -10,6 +10,8 @@ import numpy as np
 
 from ..log import WAIT_UNREADABLE
 from .load import load_series
+from .raster import COLUMNS, HEAT_MAP_OVER, NARROWER_THAN_COLUMNS, ColumnShares, column_shares
+from .keyed import sums_by
 from .runs import core_count, longest_sample_ns, shares_gil, stop_by_worker
 from .sampled import binned_parallelism, run_segments, unsampled_holes
 from .states import ON_A_CPU
@@ -70,6 +72,14 @@ class TimelineView(NamedTuple):
     """The CPUs the sampler found the workers on."""
     other_load: Optional[object] = None
     """load.LoadSeries: other processes' CPU use over the run; None without readings."""
+    columns: Optional[ColumnShares] = None
+    """The whole run on pixel columns (raster): the segments too narrow to
+    draw one by one, or with a heat map all of them."""
+    heat_map: bool = False
+    """Too many workers for bands: the whole run is a heat map."""
+    zoom_workers: Optional[tuple] = None
+    """The workers the zoom shows (indices); None for all. By default those
+    that ran longest in the zoom's window."""
 
 
 def band_shares(stats, waits):
@@ -105,17 +115,48 @@ def busiest_span(run, segments, wall_ns, width_ns=ZOOM_NS):
     return begin, begin + min(width_ns, wall_ns)
 
 
+ZOOM_WORKERS = 8
+"""Bands the zoom of a heat-mapped run shows unless asked for others."""
+
+
+def whole_run_columns(run, segments, wall_ns, heat_map):
+    """column_shares of the whole run: with a heat map every segment, else
+    those narrower than NARROWER_THAN_COLUMNS columns."""
+    end = max(wall_ns, 1)
+    narrower_than = np.inf if heat_map else NARROWER_THAN_COLUMNS * end / COLUMNS
+    return column_shares(segments, [w.index for w in run.workers], 0, end, COLUMNS,
+                         narrower_than)
+
+
+def busiest_workers(run, segments, window_ns, count=ZOOM_WORKERS):
+    """The `count` workers that ran longest in the window (by index), so that
+    the zoom of a heat map shows workers that were there; the first ones
+    where fewer ran in it."""
+    begin, end = window_ns
+    running = np.isin(segments.state, ON_A_CPU)
+    ran = np.clip(np.minimum(segments.stop_ns, end) - np.maximum(segments.start_ns, begin),
+                  0, None) * running
+    indices = [w.index for w in run.workers]
+    time_of = sums_by(segments.worker, ran, max(indices) + 1)[indices]
+    order = sorted(range(len(indices)), key=lambda row: (-time_of[row], row))[:count]
+    return tuple(sorted(indices[row] for row in order))
+
+
 def timeline_view(run, stats, zoom_width_ns=ZOOM_NS, segments=None, zoom_ns=None):
     """The TimelineView of `run` and its `stats` (summarize): by default its
     run_segments, zoomed on the busiest `zoom_width_ns`; a caller that draws
-    other bands or another window (the convoy) gives `segments` or `zoom_ns`."""
+    other bands or another window (the convoy) gives `segments` or `zoom_ns`.
+    Beyond HEAT_MAP_OVER workers the whole run is a heat map and the zoom
+    shows the ZOOM_WORKERS that ran longest in its window."""
     segments = run_segments(run) if segments is None else segments
+    heat_map = len(run.workers) > HEAT_MAP_OVER
+    zoom_ns = busiest_span(run, segments, stats.wall_ns, zoom_width_ns) if zoom_ns is None \
+        else zoom_ns
     sampled = run.probe is None and run.sampler is not None
     readings = run.cores.percent
     return TimelineView(
         segments=segments,
-        zoom_ns=(busiest_span(run, segments, stats.wall_ns, zoom_width_ns)
-                 if zoom_ns is None else zoom_ns),
+        zoom_ns=zoom_ns,
         parallelism=parallelism_bins(run, stats.wall_ns) if sampled else None,
         busy_cores=readings[1:].sum(axis=1) / 100 if len(run.cores.t_ns) >= 2 else None,
         cores=core_count(run.interpreter),
@@ -126,6 +167,9 @@ def timeline_view(run, stats, zoom_width_ns=ZOOM_NS, segments=None, zoom_ns=None
         and not bool(np.all(run.threads.wait == WAIT_UNREADABLE)),
         native_sections=bool(np.any(run.marks.kind == NATIVE_MARK)),
         recorded_waits=recorded_waits(run.marks),
-        cores_seen=tuple(sorted(set(int(core) for core in run.threads.cpu))),
+        cores_seen=tuple(int(core) for core in np.unique(run.threads.cpu)),
         other_load=load_series(run),
+        columns=whole_run_columns(run, segments, stats.wall_ns, heat_map),
+        heat_map=heat_map,
+        zoom_workers=busiest_workers(run, segments, zoom_ns) if heat_map else None,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .intervals import handoff_times
+from .keyed import lookup
 from .runs import gil_of_workers, shares_gil
 from .sampled import run_segments
 
@@ -20,7 +21,7 @@ def switch_times(run, segments=None):
         return (run_segments(run) if segments is None else segments).start_ns
     gil = gil_of_workers(run)
     if any(shares_gil(run).values()):
-        hold_gil = np.asarray([gil[int(i)] for i in run.holds.worker], dtype=np.int64)
+        hold_gil = lookup(gil, run.holds.worker)
         return handoff_times(run.holds.worker, run.holds.start_ns, hold_gil)
     return run.holds.start_ns
 

@@ -26,7 +26,7 @@ from typing import NamedTuple, Optional
 from ..analysis import compare_runs, compare_walls, convoy, median_run, summarize, wall_ns
 from ..analysis.program import PROGRAM_KINDS, summarize_program
 from ..analysis.scaling import sweep_scaling
-from ..analysis.selection import check_window, only_workers, zoomed
+from ..analysis.selection import check_window, check_workers, only_workers, zoomed
 from ..log import CONVOY_IO_WORKER, new_run_dir, save
 from ..measure.program import EXIT_STATUS
 from ..measure.timings import timed
@@ -348,11 +348,15 @@ class ConvoyResult(Result):
 
 def selected(run, stats, view, window_ns=None, workers=None, wall_ns=None):
     """(run, stats, view) zoomed on `window_ns` and narrowed to `workers`,
-    each if given; SelectionError for a window or workers the run lacks."""
+    each if given (with a heat map of all workers, only the zoom is);
+    SelectionError for a window or workers the run lacks."""
     if window_ns is not None:
         check_window(window_ns, stats.wall_ns if wall_ns is None else wall_ns)
         view = zoomed(view, window_ns)
-    if workers is not None:
+    if workers is not None and view.heat_map:  # the heat map keeps every worker
+        check_workers(run, workers)
+        view = view._replace(zoom_workers=tuple(sorted(workers)))
+    elif workers is not None:
         run, stats, view = only_workers(run, stats, view, workers)
     return run, stats, view
 

@@ -157,7 +157,7 @@ def legend_handles(run, stats, view):
     """Legend entries for the states drawn and the marks on the bands."""
     labels = state_labels(run, view)
     handles = []
-    for state in sorted(set(int(s) for s in view.segments.state)):
+    for state in np.unique(view.segments.state).tolist():
         handles.append(Patch(color=theme.STATE_COLOURS[state], label=labels[state]))
     if view.unsampled:
         handles.append(Patch(facecolor="white", edgecolor=theme.MUTED, linewidth=0.8,

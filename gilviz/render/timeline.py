@@ -10,12 +10,16 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..analysis import SLEEPING, WAIT_IO
+from ..analysis.raster import exact_segments, samples_within, segments_within
+from ..analysis.selection import only_workers
 from ..report import (caveat_texts, cores_phrase, format_interval, short_count,
                       unexplained_speedup)
+from ..report.format import format_cores, format_duration
 from ..report.words import workload_label
 from . import theme
 from .bands import (MS, draw_band_shares, draw_run, draw_sampled_on_cpu, legend_handles,
                     rows_of_workers)
+from .heatmap import draw_columns, draw_heat_map
 from .header import draw_header, header_bottom, provenance, warning_lines, wrap_facts
 
 WAIT_NOUNS = {WAIT_IO: "requests", SLEEPING: "sleeps"}
@@ -103,7 +107,7 @@ def title_lines(run, stats, comparison):
     if stats.handoffs is not None:
         facts.append("%d GIL hand-offs" % stats.handoffs)
     if stats.median_turn_ns is not None and stats.handoffs:
-        facts.append("median turn %.1f ms" % (stats.median_turn_ns / MS))
+        facts.append("median turn %s" % format_duration(stats.median_turn_ns))
     if stats.parallelism is not None:
         facts.append("mean parallelism %.2f" % stats.parallelism)
     elif stats.overlap_ns is not None and run.spec.workers > 1:
@@ -122,6 +126,17 @@ def whole_run_title(stats, repeats):
         title += ":  π ≈ %.5f ± %.5f from %s samples, %.0f M samples/s" % (
             estimate.value, estimate.standard_error, short_count(estimate.samples),
             estimate.samples_per_s / 1e6)
+    return title
+
+
+def zoom_title(run, view):
+    """"Zoom: 50 ms from 120 ms (shaded above)", and which workers where not all."""
+    begin, end = view.zoom_ns
+    title = "Zoom: %.0f ms from %.0f ms (shaded above)" % ((end - begin) / MS, begin / MS)
+    if view.zoom_workers is not None and len(view.zoom_workers) < len(run.workers):
+        title += " · %s %s of %d" % ({"process": "processes"}.get(run.spec.worker_noun,
+                                                                 run.spec.worker_noun + "s"),
+                                     format_cores(view.zoom_workers), len(run.workers))
     return title
 
 
@@ -150,21 +165,32 @@ def _timeline_figure(run, stats, view, comparison, repeats):
     y_of_worker = rows_of_workers(run)
     wall_ms = stats.wall_ns / MS
 
-    # Whole run.
-    draw_run(whole, run, stats, view.segments, y_of_worker, marker_size=36)
+    # Whole run: segments narrower than a few pixels on pixel columns, the
+    # rest exactly; with many workers, a heat map.
+    if view.heat_map:
+        draw_heat_map(whole, run, view, run.probe is not None)
+    else:
+        exact = (view.segments if view.columns is None
+                 else exact_segments(view.segments, view.columns.narrower_than_ns))
+        draw_run(whole, run, stats, exact, y_of_worker, marker_size=36)
+        draw_columns(whole, view.columns, y_of_worker)
+        draw_band_shares(whole, view.shares, y_of_worker)
     whole.set_xlim(0, wall_ms * 1.01)
     whole.set_title(whole_run_title(stats, repeats), loc="left")
-    draw_band_shares(whole, view.shares, y_of_worker)
 
-    # Zoom on the busiest window.
+    # Zoom on the busiest window, on some of the workers if there are many.
     begin, end = view.zoom_ns
     whole.axvspan(begin / MS, end / MS, color=theme.INK, alpha=0.08, zorder=0)
-    draw_run(zoom, run, stats, view.segments, y_of_worker)
+    shown_run, shown_stats, shown = run, stats, view
+    if view.zoom_workers is not None:
+        shown_run, shown_stats, shown = only_workers(run, stats, view, view.zoom_workers)
+    zoom_rows = rows_of_workers(shown_run)
+    draw_run(zoom, shown_run, shown_stats, segments_within(shown.segments, begin, end),
+             zoom_rows)
     if run.probe is not None and len(run.threads.t_ns):
-        draw_sampled_on_cpu(zoom, run.threads, y_of_worker)
+        draw_sampled_on_cpu(zoom, samples_within(shown_run.threads, begin, end), zoom_rows)
     zoom.set_xlim(begin / MS, end / MS)
-    zoom.set_title("Zoom: %.0f ms from %.0f ms (shaded above)" % ((end - begin) / MS, begin / MS),
-                   loc="left")
+    zoom.set_title(zoom_title(run, view), loc="left")
 
     if sampled:
         draw_parallelism(cores, run, view)

@@ -13,6 +13,8 @@ like the process.
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 
 import numpy as np
@@ -20,6 +22,7 @@ import numpy as np
 from ..log import atomic_write
 from ..analysis import run_segments
 from ..report import STATE_NAMES
+from . import trace_text as text
 
 FAILED_ACQUISITION = "woke up, did not get the GIL"
 TOO_BRIEF = "%s, too briefly to time"
@@ -42,14 +45,6 @@ def _process_events(run, pids):
             for pid in sorted(pids)]
 
 
-def _segment_event(name, pid, tid, start, stop):
-    if stop > start:
-        return {"name": name, "cat": "gil", "ph": "X", "pid": pid, "tid": tid,
-                "ts": _us(start), "dur": _us(stop - start)}
-    return {"name": TOO_BRIEF % name, "cat": "gil", "ph": "i", "s": "t", "pid": pid,
-            "tid": tid, "ts": _us(start)}
-
-
 def _counter_events(run):
     pid = run.interpreter.pid
     events = []
@@ -61,11 +56,16 @@ def _counter_events(run):
     return events
 
 
-def trace_events(run, stats):
-    """The run as a list of trace events (dicts)."""
-    events = []
+GZIP_OVER_BYTES = 32 * 2 ** 20
+"""A trace whose JSON text passes 32 MiB is written gzipped, as NAME.json.gz
+(Perfetto and chrome://tracing open it as it is): a million holds make
+~200 MB of text, ~30 MB gzipped."""
+
+
+def _threads(run):
+    """{worker index: (pid, tid)}, and the events naming and ordering the threads."""
     noun = run.spec.worker_noun
-    tid_of = {}
+    tid_of, events = {}, []
     for worker in run.workers:
         tid = worker.tid if worker.tid is not None else -1 - worker.index
         tid_of[worker.index] = (worker.pid, tid)
@@ -73,28 +73,96 @@ def trace_events(run, stats):
                        "args": {"name": worker.name or "%s %d" % (noun, worker.index)}})
         events.append({"name": "thread_sort_index", "ph": "M", "pid": worker.pid, "tid": tid,
                        "args": {"sort_index": worker.index}})
+    return tid_of, events
 
+
+def _ids(tid_of, worker):
+    """The pid and tid columns of rows of `worker` indices."""
+    size = max(tid_of, default=-1) + 1
+    pids, tids = np.zeros(size, np.int64), np.zeros(size, np.int64)
+    for index, (pid, tid) in tid_of.items():
+        pids[index], tids[index] = pid, tid
+    return pids[worker], tids[worker]
+
+
+def _segment_rows(run, tid_of):
+    """A slice per segment, an instant for one too brief to time, in the
+    segments' order."""
     segments = run_segments(run)
-    for worker, start, stop, state in zip(segments.worker.tolist(), segments.start_ns.tolist(),
-                                          segments.stop_ns.tolist(), segments.state.tolist()):
-        events.append(_segment_event(STATE_NAMES[state], *tid_of[worker], start, stop))
+    known = np.isin(segments.worker, list(tid_of))
+    segments = type(segments)(*(column[known] for column in segments))
+    pid, tid = _ids(tid_of, segments.worker)
+    code = segments.state  # a state is its own row in the names below
+    names = [STATE_NAMES.get(state, str(state)) for state in range(max(STATE_NAMES) + 1)]
+    timed = segments.stop_ns > segments.start_ns
+    slices = text.rows(int(timed.sum()),
+                       '{"name":', text.strings(code[timed], names),
+                       ',"cat":"gil","ph":"X","pid":', text.integers(pid[timed]),
+                       ',"tid":', text.integers(tid[timed]),
+                       ',"ts":', text.microseconds(segments.start_ns[timed]),
+                       ',"dur":', text.microseconds(segments.stop_ns[timed]
+                                                    - segments.start_ns[timed]), "}")
+    brief = ~timed
+    instants = text.rows(int(brief.sum()),
+                         '{"name":', text.strings(code[brief], [TOO_BRIEF % name
+                                                               for name in names]),
+                         ',"cat":"gil","ph":"i","s":"t","pid":', text.integers(pid[brief]),
+                         ',"tid":', text.integers(tid[brief]),
+                         ',"ts":', text.microseconds(segments.start_ns[brief]), "}")
+    if not brief.any():
+        return slices
+    return text.interleave(slices, instants, brief)
 
-    for row in np.asarray(stats.failed_samples).tolist():
-        pid, tid = tid_of[int(run.threads.worker[row])]
-        events.append({"name": FAILED_ACQUISITION, "cat": "sampler", "ph": "i",
-                       "s": "t", "pid": pid, "tid": tid, "ts": _us(run.threads.t_ns[row])})
 
+def _failed_rows(run, stats, tid_of):
+    rows = np.asarray(stats.failed_samples, np.int64)
+    pid, tid = _ids(tid_of, run.threads.worker[rows])
+    return text.rows(len(rows), '{"name":', text.strings(np.zeros(len(rows)),
+                                                         [FAILED_ACQUISITION]),
+                     ',"cat":"sampler","ph":"i","s":"t","pid":', text.integers(pid),
+                     ',"tid":', text.integers(tid),
+                     ',"ts":', text.microseconds(run.threads.t_ns[rows]), "}")
+
+
+def trace_chunks(run, stats):
+    """The trace of `run` in chunks of JSON rows (trace_text): its process
+    names, thread names, segments, failed acquisitions and counters, in
+    that order."""
+    tid_of, threads = _threads(run)
     counters = _counter_events(run)
     pids = {w.pid for w in run.workers} | {event["pid"] for event in counters}
-    return _process_events(run, pids) + events + counters
+    return [text.event_text(_process_events(run, pids) + threads),
+            _segment_rows(run, tid_of), _failed_rows(run, stats, tid_of),
+            text.event_text(counters)]
+
+
+def _other_data(run):
+    return {"kernel": run.spec.kernel, "backend": run.spec.backend,
+            "workers": run.spec.workers, "started_at": run.started_at}
+
+
+def trace_events(run, stats):
+    """The run's trace events, as the file holds them (dicts)."""
+    stream = io.BytesIO()
+    text.write_document(stream, trace_chunks(run, stats), _other_data(run))
+    return json.loads(stream.getvalue())["traceEvents"]
 
 
 def save_trace(run, stats, path):
-    """Write the trace of `run` to `path` (JSON, atomically).
+    """Write the trace of `run` to `path` (JSON, atomically); past
+    GZIP_OVER_BYTES to `path` + ".gz", gzipped. Returns the path written.
 
     No displayTimeUnit: Perfetto ignores it, and "ms" is chrome://tracing's
     default anyway."""
-    document = {"traceEvents": trace_events(run, stats),
-                "otherData": {"kernel": run.spec.kernel, "backend": run.spec.backend,
-                              "workers": run.spec.workers, "started_at": run.started_at}}
-    return atomic_write(path, lambda stream: json.dump(document, stream))
+    chunks = trace_chunks(run, stats)
+    if sum(chunk.nbytes if isinstance(chunk, np.ndarray) else len(chunk)
+           for chunk in chunks) <= GZIP_OVER_BYTES:
+        return atomic_write(path, lambda stream: text.write_document(stream, chunks,
+                                                                     _other_data(run)),
+                            mode="wb")
+
+    def write_gzip(stream):
+        # Level 1: ~8x smaller already; higher levels cost seconds more.
+        with gzip.GzipFile(fileobj=stream, mode="wb", compresslevel=1, mtime=0) as packed:
+            text.write_document(packed, chunks, _other_data(run))
+    return atomic_write(path + ".gz", write_gzip, mode="wb")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SHARING, SLEEPING, WAIT_CPU, WAIT_GIL,
                         WAIT_IO, WAIT_LOCK)
+from .format import (count_cell, format_cores, format_duration, format_interval, format_table,
+                     ms_cell, percent_cell)
 from .share import sharing_lines
-from .format import (count_cell, format_cores, format_interval, format_table, ms_cell,
-                     percent_cell)
 from .words import (caveat_text, cores_phrase, task_phrase, unexplained_speedup, worker_label,
                     workload_label)
 
@@ -27,8 +27,14 @@ SAMPLED_COLUMNS = (
 """Band states of a run without the probe: ms the sampler saw each worker in."""
 
 
+TABLE_WORKERS_AT_MOST = 16
+"""Beyond this many workers the table gives min / median / max over them."""
+
+
 def worker_table(run, stats):
     """A row a worker; columns the run has no data for (no probe, say) are left out."""
+    if len(stats.workers) > TABLE_WORKERS_AT_MOST:
+        return worker_distribution(run, stats)
     if any(worker.sampled_ns is not None for worker in stats.workers):
         return sampled_worker_table(run, stats)
     noun = run.spec.worker_noun
@@ -43,6 +49,36 @@ def worker_table(run, stats):
     shown = [i for i in range(len(COLUMNS)) if i == 0 or any(row[i] for row in rows[1:])]
     return format_table([[row[i] for i in shown] for row in rows],
                         [COLUMNS[i][1] for i in shown])
+
+
+def worker_distribution(run, stats):
+    """Each column of the worker table as min / median / max over the
+    workers (a row a column), for runs with too many workers to list."""
+    workers = stats.workers
+    measures = [("wall ms", ms_cell, [w.wall_ns for w in workers]),
+                ("cpu ms", ms_cell, [w.cpu_ns for w in workers])]
+    if any(w.sampled_ns is not None for w in workers):
+        measures += [(label + " ms", ms_cell, [(w.sampled_ns or {}).get(state, 0)
+                                               for w in workers])
+                     for state, label in SAMPLED_COLUMNS
+                     if any(state in (w.sampled_ns or {}) for w in workers)]
+    else:
+        measures += [("held GIL ms", ms_cell, [w.held_ns for w in workers]),
+                     ("wait GIL ms", ms_cell, [w.wait_gil_ns for w in workers]),
+                     ("wait CPU ms", ms_cell, [w.wait_cpu_ns for w in workers]),
+                     ("unclear ms", ms_cell, [w.unclear_ns for w in workers]),
+                     ("held %", percent_cell, [w.hold_share for w in workers]),
+                     ("failed acq.", count_cell, [w.failed_acquisitions for w in workers])]
+    measures.append(("waiting %", percent_cell, [w.waiting_share for w in workers]))
+    rows = [["%d %s" % (len(workers), run.spec.worker_noun + "s"
+                        if run.spec.worker_noun != "process" else "processes"),
+             "min", "median", "max"]]
+    for title, cell, values in measures:
+        known = sorted(value for value in values if value is not None)
+        if known:
+            rows.append([title, cell(known[0]), cell(known[(len(known) - 1) // 2]),
+                         cell(known[-1])])
+    return format_table(rows, "<>>>")
 
 
 def sampled_worker_table(run, stats):
@@ -150,7 +186,7 @@ def summary_lines(run, stats, comparison=None, repeats=1, header=True):
         figures.append("%d GIL hand-offs%s" % (stats.handoffs,
                                                " (sampled)" if run.probe is None else ""))
     if stats.median_turn_ns is not None:
-        figures.append("median turn %.2f ms" % (stats.median_turn_ns / 1e6))
+        figures.append("median turn %s" % format_duration(stats.median_turn_ns))
     if stats.overlap_ns is not None:
         share = " (%.0f%%)" % (100 * stats.overlap_ns / stats.wall_ns) if stats.wall_ns else ""
         figures.append("2+ running at once %.1f ms%s" % (stats.overlap_ns / 1e6, share))
