@@ -30,7 +30,15 @@ class Keys:
     [g * span, (g + 1) * span), with room for `margin_ns` on both sides."""
 
     def __init__(self, groups, times, margin_ns=0):
-        self.groups = np.unique(np.concatenate([np.asarray(g).ravel() for g in groups]))
+        every = np.concatenate([np.asarray(g, np.int64).ravel() for g in groups])
+        if len(every) and every.min() >= 0:
+            # Small non-negative ids (workers, GILs): a count finds them in
+            # one pass, where np.unique would sort millions of them.
+            self.groups = np.flatnonzero(np.bincount(every))
+            self._rank = np.zeros(int(every.max()) + 1, np.int64)
+            self._rank[self.groups] = np.arange(len(self.groups))
+        else:
+            self.groups, self._rank = np.unique(every), None
         present = [np.asarray(t).ravel() for t in times if len(t)]
         low = min(int(t.min()) for t in present) if present else 0
         high = max(int(t.max()) for t in present) if present else 0
@@ -40,8 +48,9 @@ class Keys:
             raise OverflowError("times span too much to key %d groups" % len(self.groups))
 
     def __call__(self, group, t):
-        rank = np.searchsorted(self.groups, group)
-        return rank.astype(np.int64) * self.span + (np.asarray(t, np.int64) - self.origin)
+        group = np.asarray(group, np.int64)
+        rank = self._rank[group] if self._rank is not None else np.searchsorted(self.groups, group)
+        return rank * self.span + (np.asarray(t, np.int64) - self.origin)
 
 
 def grouped_holding_at(group, start_ns, stop_ns, t_group, t_ns, *margins_ns):
@@ -52,9 +61,24 @@ def grouped_holding_at(group, start_ns, stop_ns, t_group, t_ns, *margins_ns):
     keys = Keys((group, t_group), (start_ns, stop_ns, t_ns), max(map(abs, margins_ns)))
     start, stop = keys(group, start_ns), keys(group, stop_ns)
     order = np.argsort(start, kind="stable")
+    start, stop = start[order], stop[order]
     t = keys(t_group, t_ns)
-    found = [holding_at(start[order], stop[order], t, margin) for margin in margins_ns]
+    found = [in_key_order(lambda keys: holding_at(start, stop, keys, margin), t, t_group)
+             for margin in margins_ns]
     return found[0] if len(found) == 1 else found
+
+
+def in_key_order(answer, keys, key_group):
+    """answer(keys) computed on the keys sorted, returned in their order.
+
+    Times come in time order, each group's among the others': sorted by
+    group they are sorted keys, which searchsorted walks several times
+    faster than scattered ones (3.5 million samples here)."""
+    order = np.argsort(np.asarray(key_group), kind="stable")
+    result = answer(keys[order])
+    unsorted = np.empty_like(result)
+    unsorted[order] = result
+    return unsorted
 
 
 def grouped_inside_any(group, start_ns, stop_ns, t_group, t_ns, margin_ns=0):
@@ -66,7 +90,8 @@ def grouped_inside_any(group, start_ns, stop_ns, t_group, t_ns, margin_ns=0):
     keys = Keys((group, t_group), (start[kept], stop[kept], t_ns))
     merged_start, merged_stop = merge_intervals(keys(group[kept], start[kept]),
                                                 keys(group[kept], stop[kept]))
-    return holding_at(merged_start, merged_stop, keys(t_group, t_ns))
+    return in_key_order(lambda t: holding_at(merged_start, merged_stop, t),
+                        keys(t_group, t_ns), t_group)
 
 
 def grouped_held_between(group, start_ns, stop_ns, t_group, begin_ns, end_ns):
