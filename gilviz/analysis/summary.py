@@ -90,7 +90,8 @@ def pinning_mismatch(run):
 
 def coarse_probe(switch_interval_s, resolution_ns):
     """A CoarseProbe if GIL turns can be shorter than the probe sees."""
-    if resolution_ns is None or switch_interval_s * 1e9 >= 2 * resolution_ns:
+    if resolution_ns is None or switch_interval_s is None or \
+            switch_interval_s * 1e9 >= 2 * resolution_ns:
         return None
     return CoarseProbe(switch_interval_s=switch_interval_s, resolution_ns=resolution_ns)
 

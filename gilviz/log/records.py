@@ -48,6 +48,12 @@ class RunSpec(NamedTuple):
     cores: Optional[list] = None
     """CPU ids the target was pinned to (os.sched_setaffinity) before its
     workers started; None to leave it where the orchestrator may run."""
+    check_interval: Optional[int] = None
+    """2.x: sys.setcheckinterval() applied in the target (ticks), or None to
+    keep its default (100)."""
+    gil: Optional[int] = None
+    """A free-threaded build's GIL asked off (0) or on (1), as -X gil=; None
+    to keep its default."""
 
     @property
     def worker_noun(self):
@@ -81,12 +87,19 @@ class Interpreter(NamedTuple):
     """platform.python_version()."""
     implementation: str
     gil_enabled: bool
-    switch_interval_s: float
-    """sys.getswitchinterval() in effect during the run."""
+    switch_interval_s: Optional[float]
+    """sys.getswitchinterval() in effect during the run; None on 2.x, whose
+    old GIL has a check interval instead."""
     cpu_count: int
     affinity: Optional[list]
     """CPUs the target may run on (os.sched_getaffinity), or None if unknown."""
     pid: int
+    check_interval: Optional[int] = None
+    """2.x: sys.getcheckinterval() in effect, in "ticks" (bytecode
+    instructions between two chances to hand the GIL over); None on 3.x."""
+    free_threaded: Optional[bool] = None
+    """Built with --disable-gil (Py_GIL_DISABLED), whether or not the GIL was
+    on during the run (gil_enabled says that); None in logs that predate it."""
 
 
 class ProbeSettings(NamedTuple):

@@ -120,6 +120,11 @@ def list_of(item, nonempty=False):
     return check
 
 
+def zero_or_one(value):
+    if not (is_int(value) and value in (0, 1)):
+        return "expected 0 or 1, got %s" % json.dumps(value)[:40]
+
+
 def optional(check):
     return lambda value: None if value is None else check(value)
 
@@ -128,11 +133,13 @@ RECORDS = {
     RunSpec: {"kernel": one_of(KERNELS), "backend": one_of(BACKENDS), "workers": integer(1),
               "work": integer(0), "probe": boolean, "python": text, "sample_hz": number(0),
               "switch_interval_s": optional(number(0)), "role": one_of(ROLES),
-              "params": optional(obj), "cores": optional(list_of(integer(0)))},
+              "params": optional(obj), "cores": optional(list_of(integer(0))),
+              "check_interval": optional(integer(1)), "gil": optional(zero_or_one)},
     Interpreter: {"executable": text, "version": text, "implementation": text,
-                  "gil_enabled": boolean, "switch_interval_s": number(0),
+                  "gil_enabled": boolean, "switch_interval_s": optional(number(0)),
                   "cpu_count": integer(1), "affinity": optional(list_of(integer(0))),
-                  "pid": integer(0)},
+                  "pid": integer(0), "check_interval": optional(integer(1)),
+                  "free_threaded": optional(boolean)},
     ProbeSettings: {"chunk": integer(1), "gap_ns": integer(0)},
     Worker: {"index": integer(0), "pid": integer(0), "tid": optional(integer(0)),
              "work": integer(0), "start_ns": optional(integer()),
