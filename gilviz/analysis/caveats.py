@@ -109,3 +109,14 @@ class RunsLeftOut(NamedTuple):
 
     kind = "runs-left-out"
     count: int
+
+
+class LateStart(NamedTuple):
+    """A worker started well after the first one, and not for want of the
+    GIL; `cpu_wait_ns` of that time it was runnable but had no CPU (the OS's
+    doing), -1 if unknown."""
+
+    kind = "late-start"
+    worker: int
+    late_ns: int
+    cpu_wait_ns: int

@@ -12,6 +12,7 @@ from .caveats import (CoarseProbe, KernelFallback, PinningMismatch, PoolSharedMe
                       QueuedAsRunning, SamplerBehind, UnexplainedPauses, WaitsUnreadable,
                       WorkerFailed)
 from .gaps import failed_acquisitions, probe_resolution_ns, worker_gaps
+from .interpreters import late_starts
 from .intervals import handoff_times, overlap_ns, time_at_depth, turn_lengths
 from .pi import pi_estimate
 from .runs import gil_of_workers, longest_sample_ns, shares_gil, stop_by_worker, wall_ns
@@ -176,6 +177,7 @@ def summarize(run, io_workers=(), baselines=()):
     if segments is not None:
         warnings += sampling_caveats(run, segments)
     notes = []
+    warnings += late_starts(run)
     caveats = (sampler_behind(run.sampler), pinning_mismatch(run),
                coarse_probe(run.interpreter.switch_interval_s, resolution),
                system_time(run), baseline_system_time(run, baselines) if baselines else None)

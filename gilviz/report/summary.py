@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SLEEPING, WAIT_CPU, WAIT_GIL, WAIT_IO,
                         WAIT_LOCK)
-from .format import (count_cell, format_cores, format_interval, format_table, ms_cell,
+from .format import (count_cell, format_cores, format_table, ms_cell,
                      percent_cell)
-from .words import caveat_text, cores_phrase, task_phrase
+from .words import caveat_text, cores_phrase, gil_phrase, interpreter_label, task_phrase
 
 WAIT_WORDS = {WAIT_IO: "requests (round trips)", SLEEPING: "sleeps"}
 
@@ -16,6 +16,10 @@ COLUMNS = (
     ("wait CPU", ">"), ("unclear", ">"), ("held %", ">"), ("failed acq.", ">"),
     ("waiting %", ">"),
 )
+NO_GIL_COLUMNS = {"held GIL": "ran", "held %": "ran %"}
+"""Without a GIL a running thread holds nothing: these columns say "ran";
+those of GIL waits and failed acquisitions are left out."""
+GIL_ONLY_COLUMNS = ("wait GIL", "failed acq.")
 
 SAMPLED_COLUMNS = (
     (RUNNING, "Python"), (NATIVE, "native"), (ON_CPU, "on CPU"), (WAIT_GIL, "wait GIL"),
@@ -31,6 +35,9 @@ def worker_table(run, stats):
         return sampled_worker_table(run, stats)
     noun = run.spec.worker_noun
     rows = [[name for name, _ in COLUMNS]]
+    gil = run.interpreter.gil_enabled
+    if not gil:
+        rows = [[NO_GIL_COLUMNS.get(name, name) for name, _ in COLUMNS]]
     for worker in stats.workers:
         rows.append([
             "%s %d" % (noun, worker.index), ms_cell(worker.wall_ns), ms_cell(worker.cpu_ns),
@@ -38,7 +45,8 @@ def worker_table(run, stats):
             ms_cell(worker.unclear_ns), percent_cell(worker.hold_share),
             count_cell(worker.failed_acquisitions), percent_cell(worker.waiting_share),
         ])
-    shown = [i for i in range(len(COLUMNS)) if i == 0 or any(row[i] for row in rows[1:])]
+    shown = [i for i in range(len(COLUMNS)) if i == 0 or any(row[i] for row in rows[1:])
+             and (gil or COLUMNS[i][0] not in GIL_ONLY_COLUMNS)]
     return format_table([[row[i] for i in shown] for row in rows],
                         [COLUMNS[i][1] for i in shown])
 
@@ -124,10 +132,8 @@ def summary_lines(run, stats, comparison=None, repeats=1, header=True):
     """The terminal summary of `run`, the median of `repeats` runs; without
     its first lines (what ran, where) if not `header`."""
     interpreter = run.interpreter
-    facts = [run.spec.workload(), run.spec.describe(),
-             "%s %s" % (interpreter.implementation, interpreter.version), cores_phrase(run)]
-    if run.spec.switch_interval_s is not None:
-        facts.append("switch interval %s" % format_interval(interpreter.switch_interval_s))
+    facts = [run.spec.workload(), run.spec.describe(), interpreter_label(run), gil_phrase(run),
+             cores_phrase(run)]
     facts.append("work %s" % format(run.spec.work, ","))
     lines = []
     if header:
@@ -140,6 +146,8 @@ def summary_lines(run, stats, comparison=None, repeats=1, header=True):
     figures = ["wall %.3f s" % (stats.wall_ns / 1e9), "cpu %.3f s" % (stats.cpu_ns / 1e9)]
     if stats.handoffs is not None:
         figures.append("%d GIL hand-offs" % stats.handoffs)
+    elif not interpreter.gil_enabled and len(run.workers) > 1:
+        figures.append("no GIL: nothing handed over")
     if stats.median_turn_ns is not None:
         figures.append("median turn %.2f ms" % (stats.median_turn_ns / 1e6))
     if stats.overlap_ns is not None:

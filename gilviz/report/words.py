@@ -3,10 +3,11 @@ caveats of a measurement, the band states, where a run ran."""
 
 from __future__ import annotations
 
+from ..analysis import (NEW_GIL, NO_GIL, OLD_GIL, gil_kind)
 from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SLEEPING, UNCLEAR, WAIT_CPU, WAIT_GIL,
                         WAIT_IO, WAIT_LOCK, core_count)
 from ..analysis import caveats
-from .format import format_cores, plural
+from .format import format_cores, format_interval, plural
 
 STATE_NAMES = {
     WAIT_GIL: "waiting for the GIL",
@@ -34,6 +35,14 @@ def _unexplained(caveat):
         caveat.count, "" if caveat.count == 1 else "s", caveat.total_ns / 1e6)
 
 
+def _late_start(caveat):
+    said = "worker %d started %.1f ms after the first" % (caveat.worker, caveat.late_ns / 1e6)
+    if caveat.cpu_wait_ns < 0:
+        return said
+    return "%s; it was ready but had no CPU for %.1f ms of that (the OS's doing)" % (
+        said, caveat.cpu_wait_ns / 1e6)
+
+
 CAVEAT_WORDS = {
     caveats.WorkerFailed: lambda c: "worker %d failed: %s" % (c.worker, c.error),
     caveats.KernelFallback: lambda c: c.message,
@@ -52,6 +61,7 @@ CAVEAT_WORDS = {
     caveats.CoarseProbe: lambda c: (
         "switch interval %.0f µs is close to the probe's %.0f µs resolution: "
         "short turns merge in the bands" % (c.switch_interval_s * 1e6, c.resolution_ns / 1e3)),
+    caveats.LateStart: _late_start,
     caveats.SystemTime: lambda c: (
         "%.0f%% of the target's CPU time went to the OS kernel (system time)" % (100 * c.share)),
     caveats.BaselineSystemTime: lambda c: (
@@ -93,7 +103,43 @@ def cores_label(run):
 
 
 def interpreter_label(run):
-    return "%s %s" % (run.interpreter.implementation, run.interpreter.version)
+    """"CPython 3.13.5", with a "t" for a free-threaded build: "CPython 3.13.5t"."""
+    interpreter = run.interpreter
+    return "%s %s%s" % (interpreter.implementation, interpreter.version,
+                        "t" if interpreter.free_threaded else "")
+
+
+GIL_NAMES = {OLD_GIL: "old GIL", NEW_GIL: "new GIL", NO_GIL: "no GIL"}
+
+
+def gil_name(run):
+    """"old GIL" (2.x), "new GIL" (3.2+) or "no GIL" (free-threaded, GIL off)."""
+    return GIL_NAMES[gil_kind(run.interpreter)]
+
+
+def handover_phrase(run, always=False):
+    """How the GIL was handed over, where the run set it (or `always`):
+    "switch interval 5 ms", "check interval 100 ticks"; None without a GIL
+    or where the default was kept."""
+    kind, interpreter = gil_kind(run.interpreter), run.interpreter
+    if kind == OLD_GIL and (always or run.spec.check_interval is not None):
+        return "check interval %s ticks" % format(interpreter.check_interval, ",")
+    if kind == NEW_GIL and (always or run.spec.switch_interval_s is not None):
+        return "switch interval %s" % format_interval(interpreter.switch_interval_s)
+    return None
+
+
+def gil_phrase(run):
+    """The lock a run ran under, in words: "old GIL, check interval 100
+    ticks", "new GIL, switch interval 5 ms", "no GIL (free-threaded build)",
+    "GIL on (free-threaded build, -X gil=1)"."""
+    kind = gil_kind(run.interpreter)
+    if kind == NO_GIL:
+        return "no GIL (free-threaded build)"
+    said = "%s, %s" % (GIL_NAMES[kind], handover_phrase(run, always=True))
+    if run.interpreter.free_threaded:
+        said += " (free-threaded build, GIL on)"
+    return said
 
 
 def task_phrase(params):
