@@ -36,6 +36,8 @@ sample_rate = flag(options.sample_rate)
 interpreter = flag(options.interpreter)
 core_set = flag(options.core_set)
 switch_interval = flag(options.switch_interval)
+check_interval_ticks = flag(options.check_interval)
+gil_switch = flag(options.gil_switch)
 client_pause = flag(options.client_pause)
 worker_counts = flag(options.worker_counts)
 backend_names = flag(options.backend_names)
@@ -80,14 +82,28 @@ def add_io_options(parser, default=None):
                             "after the wait; sleep: time.sleep (default: echo)")
 
 
-def add_target_options(parser, compared=False):
-    """--python, --cores and --switch-interval; each may be given twice when
-    `compared` (argparse then collects a list)."""
+def add_target_options(parser, compared=False, check_interval=True):
+    """--python, --cores and --switch-interval (each may be given more than
+    once when `compared`: argparse then collects a list), --check-interval
+    (where `check_interval`: the kernel runs on Python 2) and --gil."""
     twice = "; twice: the two sides A and B" if compared else ""
     action = "append" if compared else "store"
     parser.add_argument("--python", type=interpreter, action=action, metavar="PATH",
-                        help="interpreter to measure (default: the one running gilviz%s)"
-                             % twice)
+                        help="interpreter to measure: CPython 3.8+%s (default: the one running "
+                             "gilviz%s)" % (", or 2.7 and 3.6+ for the countdown"
+                                            if check_interval else "",
+                                            "; 2 to 4 times: the sides A, B, C, D, each "
+                                            "measured against a serial run of its own"
+                                            if compared else ""))
+    if check_interval:
+        parser.add_argument("--check-interval", type=check_interval_ticks, metavar="TICKS",
+                            help="Python 2 only: sys.setcheckinterval() in the target, the "
+                                 "bytecode instructions between chances to hand the old GIL "
+                                 "over (default: 100); 3.x hands it over by time, see "
+                                 "--switch-interval")
+    parser.add_argument("--gil", type=gil_switch, metavar="0|1",
+                        help="a free-threaded build (3.13t) only: run it without a GIL (0) or "
+                             "with one (1), as -X gil=0|1 (default: the build's, no GIL)")
     parser.add_argument("--cores", type=core_set, action=action, metavar="CORES",
                         help="pin the target, all its threads and processes, to cores: "
                              "N = the first N cores (1 = one core), ids like 0,1 or 2-3 "
@@ -146,11 +162,12 @@ def add_repeat_options(parser, compared=False):
 
 def add_workload_options(parser, count_default, count_help, probe=True, compared=False):
     """The options of a workload; `compared`: those of `gilviz compare`, where
-    the target options may come twice and there is no serial baseline."""
+    the target options may come more than once and there is no serial
+    baseline of one's own. Only the probed kernel (countdown) runs on Python 2."""
     add_backend_options(parser)
     parser.add_argument("--count", type=work_size, default=count_default, metavar="N",
                         help=count_help)
-    add_target_options(parser, compared)
+    add_target_options(parser, compared, check_interval=probe)
     add_sampling_options(parser)
     if probe:
         parser.add_argument("--no-probe", action="store_true",
@@ -334,7 +351,7 @@ def add_convoy(commands):
     command.add_argument("--count", type=work_size, default=10**9, metavar="N",
                          help="the most a CPU thread counts down: they stop when the I/O "
                               "thread is done (default: 1e9, far more than needed)")
-    add_target_options(command)
+    add_target_options(command, check_interval=False)
     add_sampling_options(command)
     command.add_argument("--no-probe", action="store_true",
                          help="no probe in any thread: requests are timed as before, "
@@ -377,7 +394,7 @@ def add_pi(commands):
                               "printed and kept in the log)")
     command.add_argument("--chunk", type=chunk_size, metavar="N",
                          help="samples a chunk of the fast kernel (default: 262144)")
-    add_target_options(command)
+    add_target_options(command, check_interval=False)
     add_sampling_options(command)
     add_repeat_options(command)
     command.set_defaults(handler="workload", command_parser=command, kernel="pi",

@@ -40,9 +40,10 @@ class RunSpec(NamedTuple):
     """sys.setswitchinterval() applied in the target, or None to keep its default."""
     role: str = "main"
     """"main" for the run the user asked for, "baseline" for its serial reference,
-    "warmup" for a run made only to warm the machine up (not counted), "a" / "b"
-    for the two sides of a comparison, "alone" / "beside-cpu" for the convoy's
-    I/O thread without and with CPU-bound threads."""
+    "warmup" for a run made only to warm the machine up (not counted), "a" to "d"
+    for the sides of a comparison (a comparison of interpreters has a
+    "baseline" of each), "alone" / "beside-cpu" for the convoy's I/O thread
+    without and with CPU-bound threads."""
     params: Optional[dict] = None
     """Kernel parameters (JSON values), e.g. a seed; None for none."""
     cores: Optional[list] = None

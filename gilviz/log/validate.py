@@ -24,7 +24,7 @@ from .records import (WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_
 
 KERNELS = ("countdown", "io", "convoy", "pi")
 BACKENDS = ("serial", "threads", "processes", "pool", "dummy-pool")
-ROLES = ("main", "baseline", "warmup", "a", "b", "alone", "beside-cpu")
+ROLES = ("main", "baseline", "warmup", "a", "b", "c", "d", "alone", "beside-cpu")
 WAIT_CODES = frozenset((WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED,
                         WAIT_UNREADABLE, WAIT_UNTIMED))
 INT_RANGES = {"int16": 2 ** 15, "int32": 2 ** 31, "int64": 2 ** 63}
