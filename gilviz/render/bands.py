@@ -142,7 +142,7 @@ def state_labels(run, view):
     """The legend's words for each band state, where this run needs others."""
     labels = dict(theme.STATE_LABELS)
     if not run.interpreter.gil_enabled:
-        labels[RUNNING] = "running Python (no GIL: threads run at once)"
+        labels[RUNNING] = "running Python (no GIL)"
     elif not view.shares_gil:
         labels[RUNNING] = "running Python (each has its own GIL)"
     if run.probe is None and view.waits_readable:

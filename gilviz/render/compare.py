@@ -70,8 +70,12 @@ def _compare_figure(compared, dimension):
     scale = height / figure.get_figheight()
     handles = merged_handles([legend_handles(side.shown, side.stats, side.view)
                               for side in sides])
+    warnings, notes = (["%s: %s" % (name, caveat_text(each))
+                        for name, side in zip(SIDE_NAMES, sides)
+                        for each in getattr(side.stats, kind)] for kind in ("warnings", "notes"))
+    warning_rows = min(count, 3) if warnings or notes else 1
     # Below the header: room for each panel's title and line of facts.
-    top = header_bottom(2, len(handles), LEGEND_COLUMNS) - 0.11 * scale
+    top = header_bottom(2, len(handles), LEGEND_COLUMNS, warning_rows) - 0.11 * scale
     grid = figure.add_gridspec(count, 2, width_ratios=[2.1, 1], hspace=0.62 + 0.1 * (count - 2),
                                wspace=0.13, left=0.085, right=0.975, top=top,
                                bottom=0.09 * scale)
@@ -109,13 +113,11 @@ def _compare_figure(compared, dimension):
     zooms[-1].set_xlabel("the shaded windows, zoomed in (ms)")
 
     headline, detail = side_verdict(compared, labels)
-    warnings, notes = (["%s: %s" % (name, caveat_text(each))
-                        for name, side in zip(SIDE_NAMES, sides)
-                        for each in getattr(side.stats, kind)] for kind in ("warnings", "notes"))
     draw_header(figure, comparison_title(runs, dimension),
                 [headline[0].upper() + headline[1:],
                  " · ".join(fixed_facts(runs[0], dimension) + [detail])],
-                warnings, handles, left=0.085, legend_columns=LEGEND_COLUMNS, notes=notes)
+                warnings, handles, left=0.085, legend_columns=LEGEND_COLUMNS, notes=notes,
+                warning_rows=warning_rows)
     figure.text(0.975, 0.012 * scale, provenance(runs[0], sides[0].stats, sides[0].view),
                 fontsize=11, color=theme.MUTED, ha="right", va="bottom")
     return figure
