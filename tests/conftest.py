@@ -48,8 +48,9 @@ def make_run(workers, holds=(), samples=(), backend="threads", probe=True, sampl
         Worker(index=i, pid=pids[i], tid=200 + i, work=1000, start_ns=start, stop_ns=stop,
                cpu_ns=stop - start, error=None)
         for i, (start, stop) in enumerate(workers))
-    spec = RunSpec(kernel="countdown", backend=backend, workers=len(workers), work=1000 * len(workers),
-                   probe=probe, python=sys.executable, sample_hz=1000.0 if sampler else 0.0, role=role)
+    spec = RunSpec(kernel="countdown", backend=backend, workers=len(workers),
+                   work=1000 * len(workers), probe=probe, python=sys.executable,
+                   sample_hz=1000.0 if sampler else 0.0, role=role)
     interpreter = Interpreter(executable=sys.executable, version="3.11.7", implementation="CPython",
                               gil_enabled=gil_enabled, switch_interval_s=0.005, cpu_count=2,
                               affinity=[0, 1], pid=100)
