@@ -4,9 +4,8 @@ how it was measured, and its caveats."""
 from __future__ import annotations
 
 from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SLEEPING, WAIT_CPU, WAIT_GIL, WAIT_IO,
-                        WAIT_LOCK)
-from .format import (count_cell, format_cores, format_table, ms_cell,
-                     percent_cell)
+                        WAIT_LOCK, core_count, ideal_ratio)
+from .format import count_cell, format_cores, format_table, ms_cell, percent_cell, plural
 from .words import caveat_text, cores_phrase, gil_phrase, interpreter_label, task_phrase
 
 WAIT_WORDS = {WAIT_IO: "requests (round trips)", SLEEPING: "sleeps"}
@@ -90,9 +89,15 @@ def comparison_line(run, comparison):
     spread = ""
     if comparison.pairs > 1:
         spread = ", %.2f-%.2fx over %d pairs" % (comparison.low, comparison.high, comparison.pairs)
-    return "%s took %.2fx the serial time (median %.3f s vs %.3f s%s)" % (
+    line = "%s took %.2fx the serial time (median %.3f s vs %.3f s%s)" % (
         run.spec.describe(), comparison.ratio, comparison.run_wall_ns / 1e9,
         comparison.baseline_wall_ns / 1e9, spread)
+    if not run.interpreter.gil_enabled and run.spec.backend == "threads":
+        # Without a GIL, threads are held back by the cores alone.
+        ideal = ideal_ratio(run.spec.workers, core_count(run.interpreter))
+        line += "; no GIL: the best on %s is %.2fx" % (plural(ideal.parallel, "core"),
+                                                       ideal.ratio)
+    return line
 
 
 def wait_lines(run, stats):
