@@ -29,10 +29,11 @@ def merged_handles(handle_lists):
     return merged
 
 
-def side_facts(side):
+def side_facts(side, cores_varied=True):
     """"wall 0.52 s · 1.08× its serial run · 98 GIL hand-offs · median turn
-    5.0 ms · threads seen on cores 0-1"; without a GIL, "no GIL: threads
-    run at once, nothing handed over"."""
+    5.0 ms · threads seen on cores 0-1" (the cores where they are what the
+    sides vary); without a GIL, "no GIL: threads run at once, nothing
+    handed over"."""
     stats, cores, run = side.stats, side.view.cores_seen, side.shown
     facts = ["wall %.2f s" % (stats.wall_ns / 1e9)]
     if side.against_serial is not None:
@@ -43,7 +44,7 @@ def side_facts(side):
         facts.append("%s GIL hand-offs" % format(stats.handoffs, ","))
     if stats.median_turn_ns is not None and stats.handoffs:
         facts.append("median turn %s" % format_duration(stats.median_turn_ns))
-    if cores:
+    if cores and cores_varied:
         facts.append("threads seen on core%s %s" % ("" if len(cores) == 1 else "s",
                                                      format_cores(cores)))
     return " · ".join(facts)
@@ -76,7 +77,7 @@ def _compare_figure(compared, dimension):
     warning_rows = min(count, 3) if warnings or notes else 1
     # Below the header: room for each panel's title and line of facts.
     top = header_bottom(2, len(handles), LEGEND_COLUMNS, warning_rows) - 0.11 * scale
-    grid = figure.add_gridspec(count, 2, width_ratios=[2.1, 1], hspace=0.62 + 0.1 * (count - 2),
+    grid = figure.add_gridspec(count, 2, width_ratios=[2.1, 1], hspace=0.62 + 0.12 * (count - 2),
                                wspace=0.13, left=0.085, right=0.975, top=top,
                                bottom=0.09 * scale)
     wholes = [figure.add_subplot(grid[row, 0]) for row in range(count)]
@@ -96,7 +97,8 @@ def _compare_figure(compared, dimension):
         draw_hold_shares(whole, stats, y_of_worker, run.interpreter.gil_enabled)
         whole.set_xlim(0, longest_ms * 1.01)
         whole.set_title("%s · %s" % (name, label), loc="left", pad=30)
-        whole.text(0, 1.05, side_facts(side), transform=whole.transAxes, fontsize=14,
+        whole.text(0, 1.05, side_facts(side, dimension == "cores"), transform=whole.transAxes,
+                   fontsize=14,
                    color=theme.INK, va="bottom")
 
         begin, end = view.zoom_ns
