@@ -34,13 +34,15 @@ def spec(python, backend, workers):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name, python", INTERPRETERS)
-@pytest.mark.parametrize("backend", ["threads", "processes"])
+@pytest.mark.parametrize("backend", ["threads", "processes", "serial", "pool"])
 def test_every_interpreter_runs_the_countdown(name, python, backend):
-    run = run_target(spec(python, backend, 2), timeout_s=120)
+    workers = 1 if backend == "serial" else 2
+    run = run_target(spec(python, backend, workers), timeout_s=120)
     facts = run.interpreter
-    assert [w.error for w in run.workers] == [None, None]
+    assert [w.error for w in run.workers] == [None] * workers
     assert sum(w.work for w in run.workers) == WORK
-    assert len(run.holds.worker) >= 2 and (run.holds.start_ns <= run.holds.stop_ns).all()
+    assert len(run.holds.worker) >= workers
+    assert (run.holds.start_ns <= run.holds.stop_ns).all()
     if name == "free-threaded":
         assert facts.free_threaded and not facts.gil_enabled
     else:
@@ -55,7 +57,7 @@ def test_every_interpreter_runs_the_countdown(name, python, backend):
         assert len({w.pid for w in run.workers}) == 1 and len({w.tid for w in run.workers}) == 2
         if facts.gil_enabled:  # one GIL: no two holds overlap
             assert overlap_ns(run.holds.start_ns, run.holds.stop_ns) == 0
-    else:
+    elif backend != "serial":
         assert len({w.pid for w in run.workers}) == 2
 
 

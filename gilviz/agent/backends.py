@@ -20,8 +20,8 @@ import os
 import sys
 import threading
 
-from .compat import (clock, fork_context, native_thread_id, pid_exists, queue, thread_cpu_ns,
-                     wait_for_connections)
+from .compat import (clock, fork_context, native_thread_id, pid_exists, queue, simple_queue,
+                     thread_cpu_ns, wait_for_connections)
 from .kernels import load_kernel
 from .lifeline import describe_exit, die_with_parent
 from .probe import Probe
@@ -265,7 +265,7 @@ class PoolLauncher(object):
 
     def _open(self):
         """Start the pool and queue the tasks; members wait for the release."""
-        reports = queue.Queue() if self._threads else self._context.SimpleQueue()
+        reports = queue.Queue() if self._threads else simple_queue(self._context)
         count = len(self._shares)
         self._pool = self._context.Pool(count, initializer=_pool_member_init,
                                         initargs=(reports, self._go,

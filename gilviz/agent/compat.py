@@ -174,6 +174,14 @@ def fork_context():
     return multiprocessing
 
 
+def simple_queue(context):
+    """context.SimpleQueue() (3.4+), or 2.x's multiprocessing.queues.SimpleQueue."""
+    if hasattr(context, "SimpleQueue"):
+        return context.SimpleQueue()
+    from multiprocessing.queues import SimpleQueue
+    return SimpleQueue()
+
+
 def wait_for_connections(connections):
     """The connections that have something to read (or are closed), blocking."""
     try:
