@@ -148,7 +148,7 @@ def add_backend_options(parser, pools=False):
 def add_repeat_options(parser, compared=False):
     if compared:
         parser.add_argument("--repeat", type=repeat_count, default=3, metavar="N",
-                            help="measure each side N times, alternately (A B A B ...); the "
+                            help="measure each side N times, in rounds (A B A B ...); the "
                                  "verdict gives the median ratio and its spread, the chart the "
                                  "median run of each (default: 3)")
         return
@@ -292,26 +292,29 @@ examples:
   gilviz compare countdown --threads 4 --cores 1 --cores all
         the same 4 threads on one core and on all: Beazley's single vs multicore
   gilviz compare countdown --threads 2 --switch-interval 0.5ms --switch-interval 20ms
-  gilviz compare countdown --threads 4 --python python3.8 --python python3.12
+  gilviz compare countdown --threads 2 --python python2.7 --python python3.13 --python python3.13t
+        old GIL, new GIL and no GIL, each against serial runs of its own
 
-Give exactly one of --cores, --switch-interval, --python twice: the two sides
-A and B. Any of them given once applies to both. Each run directory holds
+Give --cores or --switch-interval twice, or --python two to four times: the
+sides A, B (C, D). Any of them given once applies to all. Interpreters are
+each measured against a serial run of their own, every round, since their
+speeds differ; the verdict compares those ratios. Each run directory holds
 run.json (every run) and compare.png (the median run of each side).
 """
 
 
 def add_compare(commands):
     command = add_command(
-        commands, "compare", "two variants of a workload side by side, on one time axis",
-        "Run a workload twice over, varying one thing (the cores, the switch interval or the "
-        "interpreter), and draw both timelines on one time axis with a verdict.",
+        commands, "compare", "variants of a workload one above the other, on one time axis",
+        "Run a workload over two to four sides, varying one thing (the cores, the switch "
+        "interval or the interpreter), and draw the timelines on one time axis with a verdict.",
         COMPARE_EPILOG)
     workloads = command.add_subparsers(dest="workload", metavar="WORKLOAD")
     workloads.required = True
     countdown = add_command(
         workloads, "countdown", COUNTDOWN_SUMMARY,
-        "Run the countdown (`while n > 0: n -= 1`, split between workers) as side A and as "
-        "side B, alternately, and draw both timelines on one time axis with a verdict.",
+        "Run the countdown (`while n > 0: n -= 1`, split between workers) as each side in "
+        "turn, and draw the timelines on one time axis with a verdict.",
         COMPARE_EPILOG)
     add_workload_options(countdown, *COUNTDOWN_COUNT, compared=True)
     countdown.set_defaults(handler="compare", command_parser=countdown, kernel="countdown")
