@@ -281,3 +281,19 @@ def test_workers_die_with_a_killed_target_on_any_python(name, python):
         run_target(spec(python, "processes", 2)._replace(work=10**10))
     assert_gone(seen)
     assert os.getpgid(0) and psutil.Process().children() == []
+
+
+def test_the_compare_figure_stacks_three_sides_and_says_no_gil(battle):
+    from gilviz.render import compare_figure
+    old = with_interpreter(battle, version="2.7.18", switch_interval_s=None, check_interval=100)
+    serial = [make_run([(0, 10 * MS)], [(0, 0, 10 * MS, 0)])]
+    sides = [[side(old, "/py27", "a", 18 * MS)], [side(battle, "/py313", "b", 11 * MS)],
+             [side(free_threaded_run(), "/py313t", "c", 5 * MS)]]
+    figure = compare_figure(compare_runs(sides, [serial] * 3), "python")
+    assert len(figure.axes) == 6
+    texts = [text.get_text() for ax in figure.axes for text in ax.texts]
+    texts += [ax.get_title(loc="left") for ax in figure.axes]
+    assert "C · CPython 3.11.7t, no GIL" in texts
+    assert any("no GIL: threads run at once, nothing handed over" in t for t in texts)
+    legend = [text.get_text() for text in figure.legends[0].get_texts()]
+    assert "running Python (no GIL)" in legend
