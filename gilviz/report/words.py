@@ -1,11 +1,10 @@
 """The words for analysis facts that every report and figure shares: the
-caveats of a measurement, the band states, where a run ran."""
+caveats of a measurement, the band states, where a run ran, under which lock."""
 
 from __future__ import annotations
 
-from ..analysis import (NEW_GIL, NO_GIL, OLD_GIL, gil_kind)
-from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SLEEPING, UNCLEAR, WAIT_CPU, WAIT_GIL,
-                        WAIT_IO, WAIT_LOCK, core_count)
+from ..analysis import (NATIVE, NEW_GIL, NO_GIL, OFF_CPU, OLD_GIL, ON_CPU, RUNNING, SLEEPING,
+                        UNCLEAR, WAIT_CPU, WAIT_GIL, WAIT_IO, WAIT_LOCK, core_count, gil_kind)
 from ..analysis import caveats
 from .format import format_cores, format_interval, plural
 
