@@ -35,8 +35,8 @@ from .compare import (Comparison, ComparedRuns, Side, SideBySide, compare_runs, 
 from .convoy import Convoy, ConvoyCase, convoy, convoy_case, io_segments
 from .gaps import (EVIDENCE_SHARE, Acquisitions, Gaps, classify_gaps, failed_acquisitions,
                    probe_resolution_ns, probe_segments, worker_gaps)
-from .interpreters import (LATE_START_NS, NEW_GIL, NO_GIL, OLD_GIL, Ideal, check_or_switch,
-                           gil_kind, ideal_ratio, late_starts)
+from .interpreters import (LATE_START_NS, NEW_GIL, NO_GIL, OLD_GIL, Ideal, gil_kind, ideal_ratio,
+                           late_starts)
 from .intervals import (depth_integral, depth_steps, handoff_times, held_before, holding_at,
                         holds_in_time_order, merge_intervals, overlap_ns, time_at_depth,
                         turn_lengths)

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 from .caveats import LateStart
 
@@ -67,10 +67,3 @@ def ideal_ratio(workers, cores):
     """The Ideal of `workers` on `cores` (None: unknown, taken as enough)."""
     parallel = workers if cores is None else max(1, min(workers, cores))
     return Ideal(parallel=parallel, ratio=1.0 / parallel)
-
-
-def check_or_switch(interpreter) -> Optional[str]:
-    """"check" where the old GIL's check interval was in effect, "switch"
-    where the new GIL's switch interval was, None without a GIL."""
-    kind = gil_kind(interpreter)
-    return {OLD_GIL: "check", NEW_GIL: "switch"}.get(kind)
