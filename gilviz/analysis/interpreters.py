@@ -17,7 +17,7 @@ from .caveats import LateStart
 
 OLD_GIL, NEW_GIL, NO_GIL = "old-gil", "new-gil", "no-gil"
 LATE_START_NS = 5_000_000
-"""A worker starting this long after the release started late (a switch
+"""A worker starting this long after the first one started late (a switch
 interval: under a GIL a thread may wait that long for its first turn)."""
 
 
