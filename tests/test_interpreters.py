@@ -57,8 +57,9 @@ def test_every_interpreter_runs_the_countdown(name, python, backend):
         assert len({w.pid for w in run.workers}) == 1 and len({w.tid for w in run.workers}) == 2
         if facts.gil_enabled:  # one GIL: no two holds overlap
             assert overlap_ns(run.holds.start_ns, run.holds.stop_ns) == 0
-    elif backend != "serial":
+    elif backend == "processes":
         assert len({w.pid for w in run.workers}) == 2
+    # (a Pool hands its tasks out as it likes: one member may run both)
 
 
 @pytest.mark.slow
