@@ -29,6 +29,7 @@ def test_the_readme_example_runs_as_written(tmp_path, monkeypatch, capsys):
     assert sorted(os.listdir(run_dir)) == ["run.json", "timeline.png", "trace.json"]
 
 
+@pytest.mark.slow
 def test_importing_gilviz_loads_no_numpy_until_the_api_is_used():
     import subprocess
     import sys

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import failing_at, png_size, run_cli
+from helpers import failing_at, png_size, run_cli
 from gilviz.api import session
 from gilviz.cli import main
 from gilviz.cli.parser import work_size
@@ -21,6 +21,7 @@ def paths_in(text):
     return {key: value.strip() for key, value in found.items()}
 
 
+@pytest.mark.slow
 def test_countdown_threads_writes_log_and_timeline(tmp_path):
     status, out, err = run_cli(["countdown", "--threads", "2", "--out", str(tmp_path)] + SMALL)
     assert status == 0, err
@@ -35,6 +36,7 @@ def test_countdown_threads_writes_log_and_timeline(tmp_path):
     assert "run 1/2" in err and "run 2/2" in err
 
 
+@pytest.mark.slow
 def test_repeats_alternate_with_the_baseline(tmp_path):
     status, out, _ = run_cli(["countdown", "--processes", "2", "--count", "1e5", "--repeat", "2",
                               "--sample-hz", "0", "--out", str(tmp_path)])
@@ -44,6 +46,7 @@ def test_repeats_alternate_with_the_baseline(tmp_path):
     assert "over 2 pairs" in out
 
 
+@pytest.mark.slow
 def test_serial_without_probe_or_baseline(tmp_path):
     status, out, _ = run_cli(["countdown", "--serial", "--no-probe", "--no-baseline",
                               "--out", str(tmp_path)] + SMALL)
@@ -109,6 +112,7 @@ def test_help_has_examples(capsys):
     assert "examples:" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_runs_finished_before_a_failure_are_kept(tmp_path, monkeypatch):
     monkeypatch.setattr(session, "run_target", failing_at(2, session.run_target))
     status, _, err = run_cli(["countdown", "--threads", "2", "--out", str(tmp_path)] + SMALL)
@@ -120,6 +124,7 @@ def test_runs_finished_before_a_failure_are_kept(tmp_path, monkeypatch):
     assert log.incomplete.startswith("run 2 of 2 failed: the target died")
 
 
+@pytest.mark.slow
 def test_python_dash_m_gilviz(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "gilviz", "countdown", "--threads", "2", "--sample-hz", "200",

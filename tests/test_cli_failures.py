@@ -11,7 +11,7 @@ import time
 import psutil
 import pytest
 
-from conftest import run_cli
+from helpers import run_cli
 from gilviz.cli import main
 from gilviz.log import load
 
@@ -52,7 +52,7 @@ def test_a_bad_timeout_is_refused(text, words, capsys):
 
 
 def test_a_failed_worker_ends_with_status_1_and_names_the_worker(tmp_path, monkeypatch):
-    from conftest import timed_run
+    from helpers import timed_run
     from gilviz.api import session
 
     def run(spec, timeout_s=None):

@@ -10,7 +10,7 @@ from gilviz.analysis import (ROUND_TRIP_MARKS, WAIT_IO, CoarseProbe, PinningMism
                              typical_window, wait_spans, wait_stats)
 from gilviz.log import Marks
 
-from conftest import MS, make_run
+from helpers import MS, make_run
 
 
 def test_compare_sides_pairs_walls_and_takes_median_handoffs():

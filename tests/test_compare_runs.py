@@ -16,7 +16,7 @@ from gilviz.analysis import ROUND_TRIP_MARKS, overlap_ns, wait_spans
 from gilviz.log import RunSpec, load, new_log, save
 from gilviz.measure.runner import run_target
 
-from conftest import other_interpreters, png_size
+from helpers import other_interpreters, png_size
 
 pytestmark = pytest.mark.slow
 

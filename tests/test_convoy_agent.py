@@ -5,6 +5,8 @@ import json
 import os
 import socket
 
+import pytest
+
 from gilviz.agent import backends, convoy
 from gilviz.agent.kernels import countdown_probed
 from gilviz.agent.probe import Probe
@@ -27,6 +29,7 @@ def test_countdown_probed_runs_to_the_end_without_stop():
     assert len(probe.holds) == 3
 
 
+@pytest.mark.slow
 def test_the_session_connects_a_client_that_times_each_round_trip():
     params = {"requests": 3, "size": 8, "pause_s": 0, "time_limit_s": 20}
     with convoy.convoy_session(params, 1, 1) as session:

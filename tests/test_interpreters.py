@@ -20,7 +20,7 @@ from gilviz.measure.runner import AGENT_DIR, run_target
 from gilviz.report import caveat_text, compare_lines, side_verdict, worker_table
 from gilviz.render.bands import legend_handles
 
-from conftest import MS, every_interpreter, make_run
+from helpers import MS, every_interpreter, make_run
 
 WORK = 300_000
 INTERPRETERS = every_interpreter() or [pytest.param(None, None, marks=pytest.mark.skip(

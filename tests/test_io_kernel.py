@@ -9,10 +9,10 @@ import threading
 import numpy as np
 import pytest
 
-from conftest import samples_table, timed_run
+from helpers import samples_table, timed_run
 from gilviz.agent.io import MESSAGE, serve
-from gilviz.analysis import (KernelFallback, OFF_CPU, ON_CPU, SLEEPING, WAIT_IO, sampled_segments, summarize,
-                             wait_spans, wait_stats, waiting_share)
+from gilviz.analysis import (OFF_CPU, ON_CPU, SLEEPING, WAIT_IO, KernelFallback, sampled_segments,
+                             summarize, wait_spans, wait_stats, waiting_share)
 from gilviz.cli import main
 from gilviz.log import Marks, RunSpec, load
 from gilviz.report import summary_lines
@@ -99,6 +99,7 @@ def io_spec(python, backend="threads", workers=3, via="echo"):
                    python=python, sample_hz=500.0, params={"wait_s": 0.002, "via": via})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend, workers", [("serial", 1), ("threads", 3), ("processes", 3)])
 def test_every_task_is_one_request_with_its_mark(backend, workers):
     run = run_target(io_spec(sys.executable, backend, workers))
@@ -111,6 +112,7 @@ def test_every_task_is_one_request_with_its_mark(backend, workers):
     assert np.all(run.marks.value >= 2e6)
 
 
+@pytest.mark.slow
 def test_sleep_stands_in_for_io_and_says_so():
     run = run_target(io_spec(sys.executable, via="sleep"))
     assert list(run.marks.kind) == ["sleep"] * 7
@@ -136,6 +138,7 @@ def python38():
     return path if root and os.path.exists(path) else None
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(python38() is None, reason="no Python 3.8 from pyenv here")
 def test_the_io_kernel_runs_in_python_38():
     run = run_target(io_spec(python38()))
@@ -143,6 +146,7 @@ def test_the_io_kernel_runs_in_python_38():
     assert list(run.marks.kind) == ["request"] * 7
 
 
+@pytest.mark.slow
 def test_gilviz_io_summarises_without_probe_columns_and_draws(tmp_path, capsys):
     status = main(["io", "--threads", "2", "--count", "4", "--io-wait", "0.002", "--repeat", "1",
                    "--out", str(tmp_path)])

@@ -9,7 +9,7 @@ import pytest
 from gilviz import log
 from gilviz.log import dumps, load, loads, new_log, new_run_dir, save
 
-from conftest import MS, samples_table
+from helpers import MS, samples_table
 
 
 def assert_runs_equal(loaded, original):
@@ -73,3 +73,81 @@ def test_new_run_dir_never_reuses_a_directory(tmp_path):
     first = new_run_dir(str(tmp_path), "countdown-threads4")
     second = new_run_dir(str(tmp_path), "countdown-threads4")
     assert first != second and os.path.isdir(first) and os.path.isdir(second)
+
+
+def a_load_table():
+    from gilviz.log import LoadSamples
+    nan = np.nan
+    return LoadSamples(t_ns=np.asarray([-5, 50 * MS, 100 * MS], np.int64),
+                       busy=np.asarray([nan, 1.5, 2.0]), target=np.asarray([nan, 0.9, 1.0]),
+                       gilviz=np.asarray([nan, 0.05, 0.04]), other=np.asarray([nan, 0.55, 0.96]),
+                       steal=np.asarray([nan, 0.0, 0.0]))
+
+
+def test_other_load_round_trips(battle):
+    run = battle._replace(load=a_load_table())
+    loaded = loads(dumps(new_log([run]))).runs[0]
+    assert_runs_equal(loaded, run)
+
+
+def test_a_1_0_file_is_read_with_load_not_measured(battle):
+    document = json.loads(dumps(new_log([battle._replace(load=a_load_table())])))
+    document["format_version"] = "1.0"
+    del document["runs"][0]["load"]
+    assert loads(json.dumps(document)).runs[0].load is None
+
+
+def test_a_malformed_load_table_is_a_log_error(battle):
+    document = json.loads(dumps(new_log([battle._replace(load=a_load_table())])))
+    document["runs"][0]["load"]["other"].append(1.0)
+    with pytest.raises(log.LogError, match=r"runs\[0\].load.other: 4 values in a table of 3"):
+        loads(json.dumps(document))
+
+
+@pytest.mark.parametrize("values", [
+    np.asarray([5, 3, 2 ** 62, -2 ** 63, 2 ** 63 - 1, 0], np.int64),  # deltas would overflow
+    np.arange(0, 10 ** 12, 10 ** 9, dtype=np.int64),
+    np.asarray([], np.int16),
+    np.asarray([1.5, np.nan, -0.0]),
+])
+def test_binary_columns_round_trip_exactly(values):
+    from gilviz.log import binary
+    kind = "float" if values.dtype.kind == "f" else "int"
+    np.testing.assert_array_equal(binary.decode(binary.encode(values), kind), values)
+
+
+def test_long_columns_are_binary_and_short_ones_lists(battle):
+    from gilviz.log import binary
+    many = samples_table([(t, t % 2, "RS"[t % 2]) for t in range(binary.BINARY_MIN_ROWS)])
+    run = battle._replace(threads=many)
+    document = json.loads(dumps(new_log([run])))
+    assert document["runs"][0]["threads"]["t_ns"]["dtype"] == "<i1"  # deltas of 1
+    assert isinstance(document["runs"][0]["holds"]["start_ns"], list)
+    assert_runs_equal(loads(json.dumps(document)).runs[0], run)
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda column: column.update(base64="!!!"), "not valid base64"),
+    (lambda column: column.update(length=column["length"] + 1), "bytes for"),
+    (lambda column: column.update(dtype="<f8"), "is not one of"),
+    (lambda column: column.pop("delta"), "a binary column has the keys"),
+])
+def test_a_malformed_binary_column_is_a_log_error(battle, damage, message):
+    document = json.loads(dumps(new_log([battle]), binary_min_rows=0))
+    damage(document["runs"][0]["holds"]["start_ns"])
+    with pytest.raises(log.LogError, match=r"runs\[0\].holds.start_ns: .*" + message):
+        loads(json.dumps(document))
+
+
+def test_binary_columns_written_apart_from_json_dumps_make_the_same_document(battle, tmp_path):
+    from gilviz.log import binary
+    many = samples_table([(t, t % 2, "RS"[t % 2]) for t in range(binary.BINARY_MIN_ROWS)])
+    run = battle._replace(threads=many)
+    text = dumps(new_log([run]), binary_min_rows=0)
+    column = json.loads(text)["runs"][0]["threads"]["t_ns"]
+    assert column["base64"] == binary.encode(many.t_ns)["base64"]
+    # A string that looks like a token in json.dumps' output takes the plain path.
+    tricky = run._replace(workers=tuple(w._replace(error="\x000") for w in run.workers))
+    assert_runs_equal(loads(dumps(new_log([tricky]), binary_min_rows=0)).runs[0], tricky)
+    save(new_log([tricky]), str(tmp_path / "run.json"))
+    assert_runs_equal(load(str(tmp_path / "run.json")).runs[0], tricky)

@@ -12,11 +12,12 @@ import numpy as np
 import pytest
 
 from gilviz.analysis import summarize
-from gilviz.log import (CoreSamples, LogError, Marks, ProcessSamples, SweepPlan, dumps, load,
+from gilviz.log import (CoreSamples, LoadSamples, LogError, Marks, ProcessSamples, SweepPlan,
+                        dumps, load,
                         loads, new_log)
 from gilviz.render.trace import trace_events
 
-from conftest import MS, make_run
+from helpers import MS, make_run
 
 SEED = 20260101
 MUTANTS = 600
@@ -36,7 +37,9 @@ def small_log():
                                  np.asarray([0.0, 0.01]), np.asarray([0.0, 0.0]),
                                  np.asarray([0, 1], np.int16)),
         cores=CoreSamples(np.asarray([0, 5 * MS], np.int64),
-                          np.asarray([[np.nan, np.nan], [50, 100]], np.float32)))
+                          np.asarray([[np.nan, np.nan], [50, 100]], np.float32)),
+        load=LoadSamples(np.asarray([0, 5 * MS], np.int64), *(
+            np.asarray([np.nan, value]) for value in (1.5, 0.9, 0.05, 0.55, 0.0))))
     baseline = make_run([(0, 12 * MS)], backend="serial", role="baseline", probe=False)
     plan = SweepPlan(backends=["threads"], worker_counts=[2], repeat=1, warmup=0)
     return new_log([baseline, run], sweep=plan)
@@ -91,9 +94,11 @@ def test_the_small_log_is_valid_and_works(tmp_path):
         trace_events(run, summarize(run))
 
 
-def test_every_mutant_loads_and_works_or_raises_log_error(tmp_path):
+@pytest.mark.parametrize("binary_min_rows", [None, 0], ids=["lists", "binary"])
+def test_every_mutant_loads_and_works_or_raises_log_error(tmp_path, binary_min_rows):
+    """Once with every column a list, once with every numeric one binary."""
     rng = random.Random(SEED)
-    text = dumps(small_log())
+    text = dumps(small_log(), binary_min_rows=binary_min_rows)
     document = json.loads(text)
     path = tmp_path / "run.json"
     outcomes = {"loaded": 0, "refused": 0}

@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("numpy")
 
-from conftest import png_size, run_cli
+from helpers import png_size, run_cli
 from gilviz import log
 from gilviz.api import options
 
@@ -21,6 +21,7 @@ def test_samples_accept_float_notation():
     assert options.random_seed("12_345") == 12345
 
 
+@pytest.mark.slow
 def test_a_run_writes_log_and_timeline(tmp_path):
     status, out, err = run_cli(["pi", "--threads", "2", "--samples", "200000", "--seed", "5",
                                 "--repeat", "1", "--out", str(tmp_path)])
@@ -34,6 +35,7 @@ def test_a_run_writes_log_and_timeline(tmp_path):
     assert png_size(os.path.join(tmp_path, run_dir, "timeline.png")) == (1920, 1080)
 
 
+@pytest.mark.slow
 def test_without_seed_a_fresh_one_is_kept_in_the_log(tmp_path):
     status, _, err = run_cli(["pi", "--serial", "--samples", "50000", "--repeat", "1",
                               "--out", str(tmp_path)])
@@ -44,6 +46,7 @@ def test_without_seed_a_fresh_one_is_kept_in_the_log(tmp_path):
     assert params["variant"] == "fast" and isinstance(params["seed"], int)
 
 
+@pytest.mark.slow
 def test_seed_kernel_on_a_dummy_pool_through_python_m(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "gilviz", "pi", "--dummy-pool", "2", "--kernel", "seed",

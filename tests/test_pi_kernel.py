@@ -94,6 +94,7 @@ def test_fast_kernel_memory_does_not_grow_with_samples():
     assert peak < 1_000_000
 
 
+@pytest.mark.slow
 def test_seed_kernel_marks_one_section():
     ctx = context(variant="seed")
     result = pi.run_pi(1000, None, ctx)

@@ -5,15 +5,16 @@ import shutil
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
-pytest.importorskip("numpy")
+np = pytest.importorskip("numpy")  # before anything of gilviz's, which needs it
 
 from gilviz import log
 from gilviz.analysis import NATIVE_END_MARK, NATIVE_MARK, pi_estimate, summarize
 from gilviz.log import RunSpec
 from gilviz.measure.runner import run_target
+
+pytestmark = pytest.mark.slow  # every test here measures real targets
 
 BACKENDS = [("serial", 1), ("threads", 2), ("processes", 2), ("pool", 2), ("dummy-pool", 3)]
 SEED = 99

@@ -63,10 +63,12 @@ def test_run_delay_reads_a_growing_number():
 
 def test_probe_of_one_thread_records_one_interval_covering_its_work():
     probe = Probe(chunk=1000, gap_ns=10**9, turn=[None], me=0)
+    before = time.perf_counter_ns()
     countdown_probed(200_000, probe)
+    after = time.perf_counter_ns()
     probe.close()
-    start, stop, cpu_wait = probe.holds
-    assert start < stop
+    start, stop, cpu_wait = probe.holds  # one interval: no gap of a second in 200 chunks
+    assert before <= start < stop <= after
     assert cpu_wait >= -1
 
 
@@ -93,3 +95,23 @@ def test_another_workers_mark_in_the_turn_cell_makes_a_new_interval():
     probe.close()
     assert len(calls) == 1
     assert len(probe.holds) == 6  # two intervals
+
+
+def test_every_chunk_and_the_short_last_one_end_with_a_clock_read():
+    # gap_ns=-1: every clock read counts as a switch, so each chunk is an interval
+    probe = Probe(chunk=100, gap_ns=-1, turn=[None], me=0)
+    assert countdown_probed(1050, probe) == 0
+    probe.close()
+    assert len(probe.holds) == 3 * (1 + 11)  # the first read, then 10 full chunks and 50 left
+    starts, stops = probe.holds[0::3], probe.holds[1::3]
+    assert all(a <= b for a, b in zip(starts, stops))
+    assert all(stop <= start for stop, start in zip(stops, starts[1:]))
+
+
+def test_a_stop_leaves_the_iterations_of_the_chunks_not_run():
+    for stop_at, left in ((1, 150), (3, 0)):
+        probe = Probe(chunk=100, gap_ns=-1, turn=[None], me=0)
+        asked = []
+        assert countdown_probed(
+            250, probe, stop_when=lambda: asked.append(1) or len(asked) == stop_at) == left
+        probe.close()

@@ -13,7 +13,7 @@ from gilviz.measure.runner import run_target
 from gilviz.render import save_png, timeline_figure
 from gilviz.render import theme
 
-from test_cli import png_size
+from helpers import png_size
 
 
 @pytest.mark.slow

@@ -5,7 +5,7 @@ import pytest
 from gilviz.analysis import caveats, summarize
 from gilviz.report import caveat_text, format_duration, summary_lines
 
-from conftest import MS, make_run
+from helpers import MS, make_run
 
 
 @pytest.mark.parametrize("caveat, words", [
@@ -15,8 +15,11 @@ from conftest import MS, make_run
      "the pool ran workers 0, 2 one after the other on one thread"),
     (caveats.PoolSharedMembers((1, 3), "pool"),
      "the pool ran workers 1, 3 one after the other on one process"),
-    (caveats.WaitsUnreadable(), "could not read what sleeping threads waited on (no ptrace "
-                                "access): GIL and lock waits show as 'off CPU'"),
+    (caveats.WaitsUnreadable(), "could not read what sleeping threads waited on "
+                                "(/proc/PID/task/*/syscall: no ptrace access): waits for the "
+                                "GIL, a lock, I/O or a sleep all show as 'off CPU'"),
+    (caveats.TimedWaitsAsGil(), "from outside, a wait with a timeout (Event.wait(1), "
+                                "queue.get(timeout=...)) looks like a wait for the GIL"),
     (caveats.QueuedAsRunning(42_000_000), "sampled running time exceeds the workers' CPU time "
                                           "by 42 ms: some waits for a CPU show as running"),
     (caveats.SamplerBehind(300.0, 1000.0, 12_300_000),
@@ -55,3 +58,12 @@ def test_the_summary_says_its_warnings_and_notes():
     warning = make_run([(0, 2 * MS)], [(0, 0, 1 * MS, 0), (0, 1 * MS + 300_000, 2 * MS, 0)])
     lines = summary_lines(warning, summarize(warning))
     assert "warning: 1 pause (0.3 ms in all) not put down to the GIL or the OS" in lines
+
+
+def test_a_sampler_behind_says_why_when_it_is_known():
+    text = caveat_text(caveats.SamplerBehind(3.5, 1000.0, 1_470_000_000, waited_for_cpu_ns=
+                                             12_000_000_000, round_cpu_ns=80_000, raised=False))
+    assert "waited 12 s for a CPU" in text and "CAP_SYS_NICE" in text
+    text = caveat_text(caveats.SamplerBehind(451.0, 1000.0, 40_000_000, waited_for_cpu_ns=0,
+                                             round_cpu_ns=700_000, raised=True))
+    assert "a round of reads took 700 µs of CPU" in text and "waited" not in text

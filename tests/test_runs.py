@@ -8,7 +8,7 @@ from gilviz.analysis import overlap_ns, summarize
 from gilviz.log import RunSpec
 from gilviz.measure.runner import TargetError, run_target
 
-from conftest import other_interpreters
+from helpers import other_interpreters
 
 WORK = 400_000
 
@@ -36,12 +36,14 @@ def assert_sound(run):
         assert set(run.threads.worker.tolist()) == set(range(run.spec.workers))
 
 
+@pytest.mark.slow
 def test_serial():
     run = run_target(spec("serial", 1))
     assert_sound(run)
     assert run.interpreter.executable and run.probe.chunk > 0
 
 
+@pytest.mark.slow
 def test_threads_never_hold_the_gil_at_once():
     run = run_target(spec("threads", 4))
     assert_sound(run)
@@ -52,6 +54,7 @@ def test_threads_never_hold_the_gil_at_once():
         assert summarize(run).handoffs >= 3  # each of the 4 threads ran at least once
 
 
+@pytest.mark.slow
 def test_processes_each_have_their_own_pid():
     run = run_target(spec("processes", 3))
     assert_sound(run)
@@ -59,6 +62,7 @@ def test_processes_each_have_their_own_pid():
     assert summarize(run).handoffs is None
 
 
+@pytest.mark.slow
 def test_plain_kernel_records_no_holds_and_sampler_can_be_off():
     run = run_target(spec("threads", 2, probe=False, sample_hz=0))
     assert_sound(run)
@@ -66,11 +70,13 @@ def test_plain_kernel_records_no_holds_and_sampler_can_be_off():
     assert run.sampler is None and len(run.threads.t_ns) == 0
 
 
+@pytest.mark.slow
 def test_a_target_that_cannot_run_is_a_target_error():
     with pytest.raises(TargetError, match="exited with status"):
         run_target(spec("threads", 1, python="/bin/false"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("version, python", other_interpreters() or
                          [pytest.param(None, None, marks=pytest.mark.skip("no other CPython"))])
 def test_other_interpreters(version, python):
@@ -80,6 +86,7 @@ def test_other_interpreters(version, python):
     assert overlap_ns(run.holds.start_ns, run.holds.stop_ns) == 0
 
 
+@pytest.mark.slow
 def test_a_target_that_never_gets_ready_is_killed(tmp_path, monkeypatch):
     from gilviz.measure import runner
     silent = tmp_path / "python"

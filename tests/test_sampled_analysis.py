@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from conftest import samples_table
+from helpers import samples_table
 from gilviz.analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, WAIT_CPU, WAIT_GIL, WAIT_LOCK,
                              Segments, depth_integral, merge_adjacent,
                              merge_intervals, native_sections, parallelism_steps, pi_estimate,
@@ -36,7 +36,7 @@ X86_FUTEX = 202
     (b"202 0x55 0x189 0x0 0x0 0x0 0xffffffff 0x7ff 0x7f1\n", WAIT_UNTIMED),     # sem_wait
     (b"202 0x55 0x80 0x2 0x0 0x0 0x0 0x7ff 0x7f1\n", WAIT_MUTEX),               # mutex lock
     (b"202 0x55 0x81 0x1 0x0 0x0 0x0 0x7ff 0x7f1\n", WAIT_OTHER),               # a wake, not a wait
-    (b"0 0x3 0x7f 0x4000 0x0 0x0 0x0 0x7ff 0x7f1\n", WAIT_OTHER),               # read
+    (b"39 0x3 0x7f 0x4000 0x0 0x0 0x0 0x7ff 0x7f1\n", WAIT_OTHER),              # getpid
     (b"-1 0x7ffd 0x7f1\n", WAIT_OTHER),                                          # no system call
     (b"running\n", WAIT_RUNNING),
     (b"", WAIT_NOT_READ),

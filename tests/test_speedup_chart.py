@@ -1,8 +1,8 @@
 """The speedup chart says what the log holds: incomplete sweeps, failed runs, the kernel's form."""
 
-from test_scaling import sweep_log
+from helpers import sweep_log
 
-from conftest import timed_run
+from helpers import timed_run
 from gilviz.log import new_log
 from gilviz.render import save_png, speedup_figure
 from gilviz.render.speedup import ideal_label, subtitle

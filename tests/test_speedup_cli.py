@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import failing_at
+from helpers import failing_at
 from gilviz.cli import main
 from gilviz.cli.parser import worker_counts
 from gilviz.log import load
@@ -60,6 +60,7 @@ def test_worker_counts_accept_ranges_and_lists():
     assert worker_counts("3") == [3]
 
 
+@pytest.mark.slow
 def test_a_tiny_countdown_sweep_writes_its_log_and_chart(tmp_path, capsys):
     status = main(["speedup", "countdown", "--workers", "1-2", "--repeat", "2", "--warmup", "1",
                    "--work", "20000", "--out", str(tmp_path), "--quiet"])
@@ -93,6 +94,7 @@ def test_a_tiny_countdown_sweep_writes_its_log_and_chart(tmp_path, capsys):
     assert again.stat().st_size > 10000
 
 
+@pytest.mark.slow
 def test_a_tiny_io_sweep_records_every_request(tmp_path, capsys):
     status = main(["speedup", "io", "--workers", "1,3", "--backends", "threads", "--repeat", "1",
                    "--warmup", "0", "--work", "6", "--io-wait", "0.001", "--out", str(tmp_path)])
@@ -110,6 +112,7 @@ def test_a_tiny_io_sweep_records_every_request(tmp_path, capsys):
     assert (run_dir / "speedup.png").exists()
 
 
+@pytest.mark.slow
 def test_the_speedup_command_runs_as_a_module(tmp_path):
     answer = subprocess.run([sys.executable, "-m", "gilviz", "speedup", "--help"],
                             capture_output=True, text=True)
@@ -117,6 +120,7 @@ def test_the_speedup_command_runs_as_a_module(tmp_path):
     assert "gilviz speedup countdown --workers 1-8" in answer.stdout
 
 
+@pytest.mark.slow
 def test_a_sweep_stopped_by_a_failed_run_keeps_and_draws_what_finished(tmp_path, capsys,
                                                                       monkeypatch):
     from gilviz.api import session

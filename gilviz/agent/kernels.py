@@ -36,10 +36,24 @@ def countdown(n):
 def countdown_probed(n, probe, stop_when=None):
     """The same countdown, reading the clock every `probe.chunk` iterations.
 
-    The inner loop is the seed's loop on the very same values of n (compared
-    with a local bound instead of 0), so both allocate the same int objects;
-    counting a small inner counter instead would hit CPython's small-int cache
-    and time a different, faster kernel.
+    Its cost has to be measured in wall time, not instructions: on this
+    kind of machine the interpreter's indirect-branch prediction moves it by
+    tens of percent either way (see scripts/bench_probe.py). So each chunk
+    runs the seed's loop opcode for opcode, `while m > 1000: m -= 1`, on a
+    counter m from chunk + 1000 down to the bound 1000:
+
+    - the bound is a constant, as the seed's 0 is. Comparing with a local
+      instead (`while n > stop`) made the same values take 11-13 % longer
+      (median of 20-25 fresh-process pairs, CPython 3.11; this loop 0-8 %):
+      LOAD_FAST then jumps to three different opcodes instead of one, and
+      the dispatch mispredicts (cachegrind: +66 % simulated mispredictions,
+      this loop +16 %);
+    - the counter stays above 256, so every `m -= 1` allocates a new int as
+      the seed's large n does; counting down to 0 would take the last 256 of
+      each chunk from CPython's small-int cache and time a faster kernel;
+    - the loop is inline, not a function called per chunk: such a function
+      is specialized after 8 calls on 3.11 (quickening) while the seed's
+      countdown, called once, never is, and it ran 17-25 % faster.
 
     `stop_when`, if given, is asked after each switch (never in the hot path)
     whether to end before n reaches 0. Returns the iterations left.
@@ -52,11 +66,14 @@ def countdown_probed(n, probe, stop_when=None):
     last = clock()
     probe.begin(last)
     while n > 0:
-        stop = n - chunk
-        if stop < 0:
-            stop = 0
-        while n > stop:
-            n -= 1
+        if n > chunk:
+            m = chunk + 1000
+            n -= chunk
+        else:
+            m = n + 1000
+            n = 0
+        while m > 1000:
+            m -= 1
         now = clock()
         if now - last > gap_ns or turn[0] is not me:
             switched(last, now)
@@ -76,12 +93,20 @@ def run_countdown(work, probe, context):
     return None
 
 
+def _chunk_loop(m):
+    """countdown_probed's inner loop, alone, for timing it."""
+    while m > 1000:
+        m -= 1
+
+
 def calibrate_chunk(target_ns, iterations=100000, repeats=3):
-    """Iterations of the countdown that take about `target_ns` here."""
+    """Iterations of the probed countdown's inner loop that take about
+    `target_ns` here (the fastest of `repeats` timings, so that a chunk takes
+    longer, not shorter, when the machine is slow)."""
     best = None
     for _ in range(repeats):
         began = clock()
-        countdown(iterations)
+        _chunk_loop(iterations + 1000)
         took = clock() - began
         best = took if best is None else min(best, took)
     return max(16, int(target_ns * iterations / max(best, 1)))
@@ -93,10 +118,13 @@ KERNELS = {
     "io": (".io", "run_io", "io_session"),
     "convoy": (".convoy", "run_convoy", "convoy_session"),
     "pi": (".pi", "run_pi"),
+    "call": (".call", "run_call", "call_session"),
 }
 
 PROBED_KERNELS = ("countdown", "convoy")
 """Kernels with a probed form; the others ignore the probe and run without it."""
+CPU_BOUND_KERNELS = ("countdown", "pi")
+"""Kernels whose work is all CPU: a serial run of them keeps one core busy."""
 
 
 def load_kernel(name):

@@ -118,6 +118,11 @@ class StdinWatch(object):
                 pass
         os.kill(os.getpid(), signal.SIGKILL)
 
+    @property
+    def native_id(self):
+        """The watching thread's OS thread id, once started (3.8+)."""
+        return getattr(self._thread, "native_id", None)
+
     def next_command(self):
         """The next line the orchestrator sent; None if stdin ended."""
         with self._ready:

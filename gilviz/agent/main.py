@@ -33,7 +33,7 @@ from .compat import allowed_cpus, handover_facts, pin_to_cpus, set_handover
 from .kernels import PROBED_KERNELS, calibrate_chunk, load_kernel, load_session
 from .lifeline import StdinWatch
 from .probe import clock
-from .protocol import DONE, ERROR, EVENT, GO, READY
+from .protocol import DONE, ERROR, EVENT, GO, READY, SHARE_COLLECTED
 
 
 def describe_interpreter():
@@ -66,6 +66,26 @@ class Reporter(object):
         self._stream.flush()
 
 
+def open_sharing(mechanism, backend, workers):
+    """share.open_channel, imported only where a kernel shares its counts:
+    share.py is 3.8 code, and the countdown's path must load on 2.7 too."""
+    if mechanism is None:
+        return None
+    from .share import open_channel
+    return open_channel(mechanism, backend, workers)
+
+
+def collect_shared(channel, records):
+    """Mark on each worker's record what the sharing mechanism delivered."""
+    try:
+        collected = channel.collect(records)
+    finally:
+        channel.close()
+    now = clock()
+    for index, count in collected:
+        records[index]["marks"].append([now, SHARE_COLLECTED, count])
+
+
 def run(config, reporter, commands):
     """One run: `commands` gives the orchestrator's lines (next_command) and
     is told when the run is over (finished)."""
@@ -86,6 +106,8 @@ def run(config, reporter, commands):
     session = load_session(config["kernel"])
     with session(config["params"], config["workers"], config["work"]) as params:
         config["params"] = params
+        channel = config["channel"] = open_sharing(params.get("share"), config["backend"],
+                                                   config["workers"])
         launcher = LAUNCHERS[config["backend"]](config)
         shares = split_work(config["work"], config["workers"])
         for index, share in enumerate(shares):
@@ -100,6 +122,8 @@ def run(config, reporter, commands):
         launcher.release()
         records = [launcher.result(index) for index in range(len(shares))]
         end_ns = clock()
+        if channel is not None:
+            collect_shared(channel, records)
     commands.finished()
     reporter.send(DONE, release_ns=release_ns, end_ns=end_ns, workers=records)
 

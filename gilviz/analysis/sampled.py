@@ -16,11 +16,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..log import WAIT_TIMED, WAIT_UNTIMED
+from ..log.records import WAIT_IO as WAITS_ON_IO, WAIT_SLEEP as WAITS_IN_SLEEP
 from .gaps import probe_segments, worker_gaps
 from .intervals import depth_integral, depth_steps, holding_at, merge_intervals
 from .runs import gil_of_workers, longest_sample_ns, stop_by_worker
-from .states import (NATIVE, OFF_CPU, ON_A_CPU, ON_CPU, RUNNING, WAIT_CPU, WAIT_GIL, WAIT_LOCK,
-                     Segments, merge_adjacent, segments_of)
+from .states import (NATIVE, OFF_CPU, ON_A_CPU, ON_CPU, RUNNING, SLEEPING, WAIT_CPU, WAIT_GIL,
+                     WAIT_IO, WAIT_LOCK, Segments, merge_adjacent, segments_of)
 from .waits import NATIVE_END_MARK, NATIVE_MARK, wait_spans
 
 
@@ -65,7 +66,7 @@ def waiting_for_cpu(samples):
 
 def sample_states(samples, sections=None):
     """The state each thread sample shows (a band state), from its scheduler
-    state, its run_delay, what it waited on, and whether it lay in one of
+    state, its run_delay, what it waited on (a futex, a sleep, I/O), and whether it lay in one of
     `sections`."""
     on_cpu = samples.state == "R"
     states = np.where(on_cpu, ON_CPU, OFF_CPU).astype(np.int8)
@@ -79,8 +80,18 @@ def sample_states(samples, sections=None):
         states[on_cpu] = np.where(inside[on_cpu], NATIVE, RUNNING)
     states[~on_cpu & (samples.wait == WAIT_TIMED)] = WAIT_GIL
     states[~on_cpu & (samples.wait == WAIT_UNTIMED)] = WAIT_LOCK
+    states[~on_cpu & (samples.wait == WAITS_IN_SLEEP)] = SLEEPING
+    states[~on_cpu & (samples.wait == WAITS_ON_IO)] = WAIT_IO
     states[waiting_for_cpu(samples)] = WAIT_CPU
     return states
+
+
+def without_gil(states, gil_enabled):
+    """`states` of a run; where the interpreter has no GIL, a timed futex
+    wait is no GIL wait but a wait with a timeout (a lock, a condition)."""
+    if gil_enabled:
+        return states
+    return np.where(states == WAIT_GIL, WAIT_LOCK, states).astype(np.int8)
 
 
 def sample_spans(samples, stop_by_worker, longest_ns):
@@ -137,9 +148,12 @@ def run_segments(run):
     if run.sampler is None:
         return segments_of([])
     stops = stop_by_worker(run)
-    states = sample_states(run.threads, native_sections(run.marks, stops))
-    return sampled_segments(run.threads, stops, longest_sample_ns(run), wait_spans(run.marks),
-                            states)
+    states = without_gil(sample_states(run.threads, native_sections(run.marks, stops)),
+                         run.interpreter.gil_enabled)
+    segments = sampled_segments(run.threads, stops, longest_sample_ns(run),
+                                wait_spans(run.marks), states)
+    from .share import with_sharing  # share imports states, as this module does
+    return with_sharing(segments, run.marks)
 
 
 def parallelism_steps(samples, stop_by_worker, longest_ns):
@@ -217,7 +231,7 @@ def unsampled_holes(workers, segments, at_least_ns=1_000_000):
         if worker.stop_ns is None or not np.any(mine):
             continue
         starts = np.append(segments.start_ns[mine], worker.stop_ns)
-        stops = np.concatenate(([0], segments.stop_ns[mine]))
+        stops = np.concatenate(([worker.start_ns or 0], segments.stop_ns[mine]))
         if np.any(starts - stops >= at_least_ns):
             return True
     return False

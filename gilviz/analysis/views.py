@@ -9,6 +9,7 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from ..log import WAIT_UNREADABLE
+from .load import load_series
 from .runs import core_count, longest_sample_ns, shares_gil, stop_by_worker
 from .sampled import binned_parallelism, run_segments, unsampled_holes
 from .states import ON_A_CPU
@@ -68,6 +69,8 @@ class TimelineView(NamedTuple):
     """The kernel recorded its own waits (io)."""
     cores_seen: tuple
     """The CPUs the sampler found the workers on."""
+    other_load: Optional[object] = None
+    """load.LoadSeries: other processes' CPU use over the run; None without readings."""
 
 
 def band_shares(stats, waits, gil_enabled=True):
@@ -127,4 +130,5 @@ def timeline_view(run, stats, zoom_width_ns=ZOOM_NS, segments=None, zoom_ns=None
         native_sections=bool(np.any(run.marks.kind == NATIVE_MARK)),
         recorded_waits=recorded_waits(run.marks),
         cores_seen=tuple(sorted(set(int(core) for core in run.threads.cpu))),
+        other_load=load_series(run),
     )

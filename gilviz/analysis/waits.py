@@ -7,14 +7,15 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..agent import protocol
 from .states import SLEEPING, WAIT_IO
 
-NATIVE_MARK, NATIVE_END_MARK = "native", "native_end"
-"""Mark kinds a kernel writes around its calls into compiled code (agent/kernels.py)."""
+NATIVE_MARK, NATIVE_END_MARK = protocol.NATIVE, protocol.NATIVE_END
+"""Mark kinds a kernel writes around its calls into compiled code."""
 
-WAIT_MARKS = {"request": WAIT_IO, "sleep": SLEEPING}
+WAIT_MARKS = {protocol.REQUEST: WAIT_IO, protocol.SLEEP: SLEEPING}
 """Mark kinds whose value is the length (ns) of a wait that began at t_ns."""
-ROUND_TRIP_MARKS = {"round-trip": WAIT_IO}
+ROUND_TRIP_MARKS = {protocol.ROUND_TRIP: WAIT_IO}
 """The convoy's round trips: waits of its client process, recorded by the I/O
 thread that answered them (agent/convoy.py). They are not waits of that
 thread, so they are left out of WAIT_MARKS (and of its band's states)."""

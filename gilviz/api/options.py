@@ -265,6 +265,15 @@ def timeout(text):
     return seconds
 
 
+def wait_quiet(text):
+    """--wait-quiet: the most to wait for a quiet machine before a run, up to an hour."""
+    seconds = duration(text)
+    if not 0 < seconds <= 3600:
+        raise OptionError("%s: give more than 0 and at most an hour (a bare number is seconds)"
+                          % text)
+    return seconds
+
+
 def switch_interval(text):
     """--switch-interval: a duration from 1 µs to 1 s."""
     seconds = duration(text)
@@ -334,6 +343,16 @@ def backend_names(text):
 warmup_count = whole_number(0, MAX_WARMUP, "warm-up runs")
 
 
+def share_mechanism(text):
+    """--share: how pi's workers share their counts, one of SHARE_MECHANISMS."""
+    from ..agent.protocol import SHARE_MECHANISMS
+    name = text.strip().lower()
+    if name not in SHARE_MECHANISMS:
+        raise OptionError("%r is not a way to share: give one of %s"
+                          % (text, ", ".join(SHARE_MECHANISMS)))
+    return name
+
+
 def io_wait(text):
     """Seconds a task of the io kernel waits: 0.1 ms to 10 s."""
     value = real_number(text, "a number of seconds")
@@ -352,3 +371,49 @@ request_count = whole_number(1, MAX_REQUESTS, "requests")
 request_size = whole_number(1, MAX_REQUEST_BYTES, "bytes")
 
 
+
+
+# Drawing: what `gilviz render` and every command that draws take.
+
+IMAGE_FORMATS = ("png", "svg", "pdf")
+THEME_NAMES = ("light", "dark", "talk")
+MIN_PIXELS, MAX_PIXELS = 200, 8000
+dots_per_inch = whole_number(20, 600, "dpi")
+
+
+def image_size(text):
+    """--size: WIDTHxHEIGHT in pixels, e.g. 1920x1080."""
+    width, _, height = text.strip().lower().partition("x")
+    if not (width.isdigit() and height.isdigit()):
+        raise OptionError("%r is not a size: write WIDTHxHEIGHT in pixels, e.g. 1920x1080"
+                          % text)
+    size = int(width), int(height)
+    if not all(MIN_PIXELS <= side <= MAX_PIXELS for side in size):
+        raise OptionError("%s: give %d to %d pixels a side" % (text, MIN_PIXELS, MAX_PIXELS))
+    return size
+
+
+def time_window(text):
+    """--window: BEGIN:END, times since the workers were released, e.g.
+    100:150ms (a unit at the end is both's), 0.1s:0.15s; (begin, end) in ns."""
+    begin, colon, end = text.strip().partition(":")
+    if not colon or not begin.strip() or not end.strip():
+        raise OptionError("%r is not a window: write BEGIN:END, e.g. 100:150ms" % text)
+    if begin.strip().replace(".", "", 1).isdigit():  # no unit of its own: END's
+        unit = end.strip().lstrip("0123456789.")
+        begin += unit
+    begin_s, end_s = duration(begin), duration(end)
+    if not 0 <= begin_s < end_s:
+        raise OptionError("%s: give 0 <= BEGIN < END" % text)
+    return round(begin_s * 1e9), round(end_s * 1e9)
+
+
+def worker_set(text):
+    """--workers: worker indices, "0-3", "0,2" or "1"; sorted."""
+    try:
+        ids, beyond = _core_ids(text.strip(), range(MAX_WORKERS))
+    except ValueError:
+        raise OptionError("%r is not a set of workers: write 0-3, 0,2 or 1" % text) from None
+    if beyond:
+        raise OptionError("no worker %s: a run has at most %d" % (",".join(beyond), MAX_WORKERS))
+    return ids

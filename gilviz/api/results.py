@@ -7,8 +7,10 @@ CompareResult and ConvoyResult. Each has
     .log        the typed records (log.RunLog)
     .summary    the figures analysis found (typed records, no words)
     .report()   the terminal summary, as text
-    .figure()   a matplotlib Figure, built without pyplot
+    .figure()   a matplotlib Figure, built without pyplot; figure(theme=,
+                size=, dpi=, window_ns=, workers=) for slides
     .save(dir)  run.json, the chart (and trace.json) in a run directory
+    .render(path) the chart alone, as PNG, SVG or PDF
     ._repr_png_ the chart, for Jupyter
 
 Analysis runs once, on first use; matplotlib is imported only to draw.
@@ -22,9 +24,15 @@ import os
 from typing import NamedTuple, Optional
 
 from ..analysis import compare_runs, compare_walls, convoy, median_run, summarize, wall_ns
+from ..analysis.program import PROGRAM_KINDS, summarize_program
 from ..analysis.scaling import sweep_scaling
+from ..analysis.selection import check_window, only_workers, zoomed
 from ..log import CONVOY_IO_WORKER, new_run_dir, save
+from ..measure.program import EXIT_STATUS
+from ..measure.timings import timed
 from ..report import DIMENSION_SLUGS, compare_lines, convoy_lines, scaling_lines, summary_lines
+from ..report.program import program_lines
+from .options import OptionError
 from .session import LOG_NAME
 from .workloads import SIDE_ROLES, VARIED_OPTIONS
 
@@ -63,22 +71,54 @@ class Result:
     def has_figure(self):
         return True
 
-    def figure(self):
+    def figure(self, theme=None, size=None, dpi=None, window_ns=None, workers=None):
+        """The chart as a matplotlib Figure: in `theme` ("light", "dark" or
+        "talk"), `size` (width, height) pixels or the theme's, at `dpi`;
+        zoomed on `window_ns` (begin, end) and showing only `workers`
+        (indices) where the chart has a timeline. A window or workers the
+        run does not have raise OptionError."""
+        from ..analysis.selection import SelectionError
+        from ..render.formats import slide_figure
+        if (window_ns is not None or workers is not None) and not self.has_timeline:
+            raise OptionError("a %s chart has no timeline to zoom or narrow"
+                              % os.path.splitext(self.chart_name)[0])
+        try:
+            return slide_figure(lambda: self.draw(window_ns, workers), theme, size, dpi)
+        except SelectionError as error:
+            raise OptionError(str(error)) from None
+
+    has_timeline = True
+    """Whether the chart draws workers over time (window_ns=, workers= apply)."""
+
+    def draw(self, window_ns=None, workers=None):
+        """The chart in the light theme at render.theme's size."""
         raise NotImplementedError
 
-    def save(self, directory="output"):
-        """Write run.json, the chart and any export into this result's run
-        directory (a new one under `directory` if it has none); return it."""
+    def render(self, path, file_format=None, **options):
+        """Write the chart alone to `path` as `file_format` ("png", "svg",
+        "pdf"; None: told by the extension); `options` as figure()'s."""
+        from ..render.formats import format_of, save_figure
+        return save_figure(self.figure(**options), path, format_of(path, file_format))
+
+    def save(self, directory="output", file_format="png", theme=None):
+        """Write run.json, the chart (as `file_format`, in `theme`) and any
+        export into this result's run directory (a new one under `directory`
+        if it has none); return it."""
         if self.run_dir is None:
             self.run_dir = new_run_dir(directory, self.name)
         self.files["log"] = os.path.join(self.run_dir, LOG_NAME)
-        save(self.log, self.files["log"])
+        with timed("saving the log"):
+            save(self.log, self.files["log"])
         self._save_exports()
         if self.has_figure():
-            from ..render import save_png
-            self.files["chart"] = save_png(self.figure(),
-                                           os.path.join(self.run_dir, self.chart_name))
+            self.files["chart"] = self.render(
+                os.path.join(self.run_dir, self.chart_file(file_format)), file_format,
+                theme=theme)
         return self.run_dir
+
+    def chart_file(self, file_format="png"):
+        """"timeline.png", "compare.svg": the chart's file name as `file_format`."""
+        return "%s.%s" % (os.path.splitext(self.chart_name)[0], file_format)
 
     def _save_exports(self):
         """Files beside the log and the chart; none by default."""
@@ -86,11 +126,9 @@ class Result:
     def _repr_png_(self):
         if not self.has_figure():
             return None
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        figure = self.figure()
-        FigureCanvasAgg(figure)
+        from ..render.formats import write_figure
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=figure.dpi)
+        write_figure(self.figure(), buffer, "png")
         return buffer.getvalue()
 
     def __repr__(self):
@@ -155,10 +193,11 @@ class RunResult(Result):
     def has_figure(self):
         return self.summary is not None
 
-    def figure(self):
+    def draw(self, window_ns=None, workers=None):
         from ..render import timeline_figure
         s = self.summary
-        return timeline_figure(s.shown, s.stats, s.view, s.comparison, s.repeats)
+        run, stats, view = selected(s.shown, s.stats, s.view, window_ns, workers)
+        return timeline_figure(run, stats, view, s.comparison, s.repeats)
 
     def _save_exports(self):
         if self.summary is not None:
@@ -189,7 +228,9 @@ class SpeedupResult(Result):
     def has_figure(self):
         return bool(self.summary.runs_done)
 
-    def figure(self):
+    has_timeline = False
+
+    def draw(self, window_ns=None, workers=None):
         from ..render import speedup_figure
         return speedup_figure(self.log, self.summary)
 
@@ -257,9 +298,18 @@ class CompareResult(Result):
     def has_figure(self):
         return self.summary is not None
 
-    def figure(self):
+    def draw(self, window_ns=None, workers=None):
         from ..render import compare_figure
-        return compare_figure(self.summary.compared, self.summary.dimension)
+        compared = self.summary.compared
+        if window_ns is not None or workers is not None:
+            longest = max(compared.a.stats.wall_ns, compared.b.stats.wall_ns)
+            if window_ns is not None:
+                check_window(window_ns, longest)
+            compared = compared._replace(**{
+                name: side._replace(**dict(zip(("shown", "stats", "view"), selected(
+                    side.shown, side.stats, side.view, window_ns, workers, longest))))
+                for name, side in (("a", compared.a), ("b", compared.b))})
+        return compare_figure(compared, self.summary.dimension)
 
 
 class ConvoyResult(Result):
@@ -284,18 +334,88 @@ class ConvoyResult(Result):
     def has_figure(self):
         return self.summary is not None
 
-    def figure(self):
+    def draw(self, window_ns=None, workers=None):
         from ..render import convoy_figure
-        return convoy_figure(self.summary)
+        convoy = self.summary
+        if workers is not None:  # the I/O thread, whose requests are drawn, stays
+            workers = sorted(set(workers) | {convoy.io_worker})
+        cases = {}
+        for name in ("alone", "beside"):
+            case = getattr(convoy, name)
+            run, stats, view = selected(case.run, case.stats, case.view, None, workers)
+            cases[name] = case._replace(run=run, stats=stats, view=view)
+        if window_ns is not None:
+            width = window_ns[1] - window_ns[0]
+            check_window(window_ns, convoy.beside.stats.wall_ns)
+            alone = cases["alone"]
+            begin = max(0, min(alone.view.zoom_ns[0], alone.stats.wall_ns - width))
+            cases["beside"] = cases["beside"]._replace(view=zoomed(cases["beside"].view,
+                                                                   window_ns))
+            cases["alone"] = alone._replace(view=zoomed(alone.view, (begin, begin + width)))
+            convoy = convoy._replace(window_ns=width)
+        return convoy_figure(convoy._replace(**cases))
+
+
+def selected(run, stats, view, window_ns=None, workers=None, wall_ns=None):
+    """(run, stats, view) zoomed on `window_ns` and narrowed to `workers`,
+    each if given; SelectionError for a window or workers the run lacks."""
+    if window_ns is not None:
+        check_window(window_ns, stats.wall_ns if wall_ns is None else wall_ns)
+        view = zoomed(view, window_ns)
+    if workers is not None:
+        run, stats, view = only_workers(run, stats, view, workers)
+    return run, stats, view
+
+
+class ProgramResult(RunResult):
+    """A program's run (a script, a module) or a running process sampled
+    (attach): its threads, named, from samples alone."""
+
+    @staticmethod
+    def name_of(spec):
+        """"run-hash_and_serve", "run-http.server", "attach-1234"."""
+        params = spec.params or {}
+        if spec.kernel == "attach":
+            return "attach-%s" % params.get("pid")
+        stem = os.path.splitext(os.path.basename(params.get("target", "program")))[0]
+        return "run-%s" % stem
+
+    @property
+    def name(self):
+        return self.name_of(self.log.runs[0].spec)
+
+    @property
+    def exit_status(self):
+        """The program's exit status; None for a process attached to."""
+        for worker in self.log.runs[0].workers:
+            if worker.result and EXIT_STATUS in worker.result:
+                return worker.result[EXIT_STATUS]
+        return None
+
+    @functools.cached_property
+    def summary(self):
+        run = self.log.runs[0]
+        stats = summarize_program(run)
+        from ..analysis import timeline_view
+        return RunSummary(run, stats, timeline_view(run, stats), None, 1)
+
+    def lines(self):
+        s = self.summary
+        return program_lines(s.shown, s.stats, self.exit_status)
 
 
 def result_of(log, run_dir=None):
     """The kind of Result a log holds, told from its runs."""
     roles = {run.spec.role for run in log.runs}
+    from .share import SHARE_ROLE, ShareResult
+    if SHARE_ROLE in roles:
+        return ShareResult(log, run_dir)
     if log.sweep is not None:
         return SpeedupResult(log, run_dir)
     if roles & set(SIDE_ROLES):
         return CompareResult(log, run_dir)
     if roles & {"alone", "beside-cpu"}:
         return ConvoyResult(log, run_dir)
+    if log.runs and log.runs[0].spec.kernel in PROGRAM_KINDS:
+        return ProgramResult(log, run_dir)
     return RunResult(log, run_dir)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 
+from ..agent.protocol import ECHO, PI_DEFAULT_CHUNK, SHARE_BACKENDS
 from ..log import RunSpec, SweepPlan
 from .options import (IO_TASKS, IO_WAIT_S, MAX_SWEEP_RUNS, OLDEST_FULL_TARGET,
                       SEED_KERNEL_BYTES_PER_SAMPLE, SEED_KERNEL_MEMORY_SHARE, OptionError,
@@ -63,7 +64,29 @@ def backend_of(threads=None, processes=None, serial=False, pool=None, dummy_pool
     return (name, 1) if name == "serial" else (name, value)
 
 
-def pi_params(variant, seed, chunk, samples):
+MAX_REPORTS = 200_000
+"""Reports of a run with --share, all workers together: each leaves a mark or
+two in the log, and more would make it tens of megabytes."""
+
+
+def check_share(share, backend, samples, chunk, workers):
+    """Refuse a sharing mechanism that does not apply to `backend`, or more
+    reports than MAX_REPORTS."""
+    if share is None:
+        return
+    applies = [name for name, backends in SHARE_BACKENDS.items() if backend in backends]
+    if share not in applies:
+        raise OptionError("--share %s does not apply to %s: give one of %s"
+                          % (share, backend, ", ".join(applies)))
+    chunk = chunk or PI_DEFAULT_CHUNK
+    reports = workers * -(-(-(-samples // workers)) // chunk)  # the largest share's, each
+    if reports > MAX_REPORTS:
+        raise OptionError("--samples %d in chunks of %d is %s reports, at most %s: give a larger "
+                          "--chunk or fewer --samples" % (samples, chunk, format(reports, ","),
+                                                          format(MAX_REPORTS, ",")))
+
+
+def pi_params(variant, seed, chunk, samples, share=None):
     """The pi kernel's parameters. The fast kernel gets a fresh seed when none
     is given, kept in the log so that the run can be made again."""
     if variant == "fast":
@@ -73,8 +96,10 @@ def pi_params(variant, seed, chunk, samples):
             params["seed"] = secrets.randbits(64)
         if chunk is not None:
             params["chunk"] = chunk
+        if share is not None:
+            params["share"] = share
         return params
-    for option, value in (("--seed", seed), ("--chunk", chunk)):
+    for option, value in (("--seed", seed), ("--chunk", chunk), ("--share", share)):
         if value is not None:
             raise OptionError("%s is for --kernel fast: the seed kernel reseeds from the OS "
                               "and draws each share at once, as the seed did" % option)
@@ -90,7 +115,7 @@ def pi_params(variant, seed, chunk, samples):
 
 
 def io_params(wait_s=None, via=None):
-    return {"wait_s": wait_s or IO_WAIT_S, "via": via or "echo"}
+    return {"wait_s": wait_s or IO_WAIT_S, "via": via or ECHO}
 
 
 def check_probe(kernel, probe):
@@ -144,8 +169,10 @@ def convoy_specs(cpu_threads, requests, size, pause_s, count, probe, python=None
 
 
 def sweep_spec_and_plan(kernel, worker_counts, backends, repeat, warmup, work=None, probe=False,
-                        sample_hz=0.0, python=None, io_wait=None, io_via=None):
-    """The base RunSpec and the SweepPlan of a speedup sweep."""
+                        sample_hz=0.0, python=None, io_wait=None, io_via=None, variant=None,
+                        cores=None, switch_interval_s=None):
+    """The base RunSpec and the SweepPlan of a speedup sweep; `variant` is
+    the pi kernel's ("fast" or "seed")."""
     backends = [name for name in backends if name != "serial"]
     if not backends:
         raise OptionError("--backends: give at least one besides serial (which always runs)")
@@ -158,15 +185,22 @@ def sweep_spec_and_plan(kernel, worker_counts, backends, repeat, warmup, work=No
                           % (kernel, ", ".join(sorted(DEFAULT_WORK))))
     if work < max(worker_counts):
         raise OptionError("work %d is less than the %d workers" % (work, max(worker_counts)))
-    check_target(kernel, python or sys.executable)
+    check_target(kernel, python or sys.executable, switch_interval_s)
+    if variant is not None and kernel != "pi":
+        raise OptionError("--kernel fast|seed goes with the pi kernel")
+    params = None
+    if kernel == "io":
+        params = io_params(io_wait, io_via)
+    elif kernel == "pi" and variant is not None:
+        params = pi_params(variant, None, None, work)
     sweep = SweepPlan(backends=backends, worker_counts=worker_counts, repeat=repeat,
                       warmup=warmup)
     if sweep.planned_runs() > MAX_SWEEP_RUNS:
         raise OptionError("that is %d runs, at most %d: fewer worker counts, backends or rounds"
                           % (sweep.planned_runs(), MAX_SWEEP_RUNS))
     spec = RunSpec(kernel=kernel, backend="serial", workers=1, work=work, probe=probe,
-                   python=python or sys.executable, sample_hz=sample_hz,
-                   params=io_params(io_wait, io_via) if kernel == "io" else None)
+                   python=python or sys.executable, sample_hz=sample_hz, params=params,
+                   cores=cores, switch_interval_s=switch_interval_s)
     return spec, sweep
 
 

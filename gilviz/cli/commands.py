@@ -13,12 +13,17 @@ import os
 import signal
 import tempfile
 import threading
+import time
+
+import psutil
 
 from .. import api
 from ..api.results import result_of
 from ..api.workloads import round_of
+from ..measure.timings import Timings, timed
 from ..report.progress import describe_run, progress_line
 
+RUNS_OWN = "runs (their own wall time)"
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 1, 2, 130, 143
 
 
@@ -54,10 +59,16 @@ def progress_printer(err):
     return show
 
 
-def write_result(result, out, out_dir):
-    """Print `result`'s summary, save its files, and say where they are."""
-    out.write(result.report() + "\n")
-    result.save(out_dir)
+def write_result(result, out, out_dir, args=None):
+    """Print `result`'s summary, save its files (the chart in the --format
+    and --theme of `args`), and say where they are."""
+    with timed("analysis and summary"):
+        out.write(result.report() + "\n")
+    with timed("importing matplotlib"):
+        from .. import render  # noqa: F401  (timed apart from drawing)
+    with timed("drawing and saving the chart, the trace"):
+        result.save(out_dir, file_format=getattr(args, "format", None) or "png",
+                    theme=getattr(args, "theme", None))
     chart = os.path.splitext(result.chart_name)[0]
     for kind, label in (("log", "log"), ("chart", chart), ("trace", "trace")):
         if kind in result.files:
@@ -65,7 +76,7 @@ def write_result(result, out, out_dir):
                                        " (open in ui.perfetto.dev)" if kind == "trace" else ""))
 
 
-def keep_finished(log, log_path, out, err, why):
+def keep_finished(log, log_path, out, err, why, args=None):
     """After a failure or an interruption: report and draw the finished runs
     (in the run directory their log was saved in), or say there were none."""
     if log is None:
@@ -73,40 +84,45 @@ def keep_finished(log, log_path, out, err, why):
         return
     result = result_of(log, os.path.dirname(log_path))
     try:
-        write_result(result, out, None)
-    except KeyboardInterrupt:
+        write_result(result, out, None, args)
+    except KeyboardInterrupt:  # a second interruption: the log is saved, the drawing lost
         err.write("gilviz: interrupted while drawing; the log is kept in %s\n" % log_path)
-        raise
+        return
     err.write("gilviz: %s; %d finished run%s kept in %s\n"
               % (why, len(log.runs), "" if len(log.runs) == 1 else "s", result.run_dir))
 
 
-def execute(job, args, out, err):
-    """Run api `job` with the command's options; the exit status."""
+def execute(job, args, out, err, exit_status=None):
+    """Run api `job` with the command's options; the exit status (that
+    `exit_status(result)` gives, if given, when no worker failed)."""
     problem = check_out_dir(args.out)
     if problem:
         args.command_parser.error(problem)
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, on_sigterm) if in_main_thread else None
+    result = None
     try:
         try:
+            waits = {} if args.wait_quiet is None else {"wait_quiet": args.wait_quiet}
             result = job(out=args.out, progress=None if getattr(args, "quiet", False)
-                         else progress_printer(err), timeout=args.timeout)
+                         else progress_printer(err), timeout=args.timeout, **waits)
         except api.OptionError as error:
             args.command_parser.error(str(error))
         except api.MeasurementFailed as failure:
-            keep_finished(failure.log, failure.log_path, out, err, "error: %s" % failure)
+            keep_finished(failure.log, failure.log_path, out, err, "error: %s" % failure, args)
             return EXIT_FAILED
         except KeyboardInterrupt as interruption:
             how = "ended by SIGTERM" if isinstance(interruption, Terminated) else "interrupted"
             keep_finished(getattr(interruption, "log", None),
-                          getattr(interruption, "log_path", None), out, err, how)
+                          getattr(interruption, "log_path", None), out, err, how, args)
             return EXIT_TERMINATED if isinstance(interruption, Terminated) else EXIT_INTERRUPTED
-        write_result(result, out, args.out)
+        write_result(result, out, args.out, args)
     except KeyboardInterrupt as interruption:
-        err.write("gilviz: %s while drawing\n" % ("ended by SIGTERM"
-                                                  if isinstance(interruption, Terminated)
-                                                  else "interrupted"))
+        # The runs are all saved by now (after each run, in the run directory).
+        kept = "; the log is kept in %s" % os.path.join(result.run_dir, "run.json") \
+            if getattr(result, "run_dir", None) else ""
+        err.write("gilviz: %s while drawing%s\n" % (
+            "ended by SIGTERM" if isinstance(interruption, Terminated) else "interrupted", kept))
         return EXIT_TERMINATED if isinstance(interruption, Terminated) else EXIT_INTERRUPTED
     finally:
         if in_main_thread:
@@ -115,7 +131,9 @@ def execute(job, args, out, err):
     for run, worker in failed:
         err.write("gilviz: error: worker %d of the %s run failed: %s\n"
                   % (worker.index, describe_run(run.spec), worker.error))
-    return EXIT_FAILED if failed else 0
+    if failed:
+        return EXIT_FAILED
+    return exit_status(result) if exit_status is not None else 0
 
 
 def backend_options(args):
@@ -123,10 +141,11 @@ def backend_options(args):
 
 
 def target_options(args):
+    # Only the countdown runs on Python 2, and only some commands take --gil:
+    # the options a command lacks are left out.
+    optional = {name: getattr(args, name) for name in ("check_interval", "gil") if name in args}
     return dict(python=args.python, cores=args.cores, switch_interval=args.switch_interval,
-                sample_hz=args.sample_hz, gil=args.gil,
-                # only the countdown runs on Python 2, so only it has the option
-                **({"check_interval": args.check_interval} if "check_interval" in args else {}))
+                sample_hz=args.sample_hz, **optional)
 
 
 def run_workload(args, out, err):
@@ -136,10 +155,40 @@ def run_workload(args, out, err):
                    **target_options(args))
     if args.kernel == "pi":
         options.update(pool=args.pool, dummy_pool=args.dummy_pool, samples=options.pop("count"),
-                       variant=args.variant, seed=args.seed, chunk=args.chunk, probe=None)
+                       variant=args.variant, seed=args.seed, chunk=args.chunk,
+                       share=args.share, probe=None)
     elif args.kernel == "io":
         options.update(io_wait=args.io_wait, io_via=args.io_via, probe=None)
-    return execute(lambda **run: api.run(args.kernel, **options, **run), args, out, err)
+    job = lambda **run: api.run(args.kernel, **options, **run)  # noqa: E731
+    if not args.timings:
+        return execute(job, args, out, err)
+    with Timings() as timings:
+        timings.add("start-up and imports", time.time() - psutil.Process().create_time())
+        began = time.perf_counter()
+        status = execute(job, args, out, err)
+    out.write(timings_lines(timings.seconds, time.perf_counter() - began) + "\n")
+    return status
+
+
+def timings_lines(seconds, after_start_s):
+    """The --timings table: each stage, and all beyond the runs' own time."""
+    runs = seconds.get(RUNS_OWN, 0.0)
+    counted = sum(value for label, value in seconds.items() if label != RUNS_OWN)
+    rows = list(seconds.items())
+    rows.append(("other", max(0.0, after_start_s - runs - (counted - seconds.get(
+        "start-up and imports", 0.0)))))
+    lines = ["timings:"] + ["  %-42s %7.3f s" % row for row in rows]
+    beyond = after_start_s + seconds.get("start-up and imports", 0.0) - runs
+    lines.append("  %-42s %7.3f s" % ("beyond the runs' own wall time", beyond))
+    return "\n".join(lines)
+
+
+def run_share(args, out, err):
+    """Every way of sharing counts, the same work, one chart."""
+    options = dict(threads=args.threads, processes=args.processes, backends=args.backends,
+                   samples=args.samples, chunk=args.chunk,
+                   seed=args.seed, repeat=args.repeat, **target_options(args))
+    return execute(lambda **run: api.share(**options, **run), args, out, err)
 
 
 def run_speedup(args, out, err):
@@ -147,7 +196,8 @@ def run_speedup(args, out, err):
     options = dict(workers=args.workers, backends=args.backends, repeat=args.repeat,
                    warmup=args.warmup, work=args.work, probe=args.probe,
                    sample_hz=args.sample_hz, python=args.python, io_wait=args.io_wait,
-                   io_via=args.io_via)
+                   io_via=args.io_via, variant=args.variant, cores=args.cores,
+                   switch_interval=args.switch_interval)
     return execute(lambda **run: api.speedup(args.kernel, **options, **run), args, out, err)
 
 
@@ -171,5 +221,83 @@ def run_convoy(args, out, err):
     return execute(lambda **run: api.convoy(**options, **run), args, out, err)
 
 
-HANDLERS = {"workload": run_workload, "speedup": run_speedup, "compare": run_compare,
-            "convoy": run_convoy}
+def run_own_code(args, out, err):
+    """A script, a module (-m) or module:function, sampled; the program's exit status."""
+    if not args.program:
+        args.command_parser.error("give a script, -m module or module:function to run")
+    target, program_args = args.program[0], args.program[1:]
+    sampling = dict(python=args.python, sample_hz=args.sample_hz)
+    function = not args.module and ":" in target and not os.path.exists(target)
+    if (args.threads or args.processes) and not function:
+        args.command_parser.error("--threads and --processes go with module:function")
+    if function:
+        if program_args:
+            args.command_parser.error("module:function takes no arguments")
+        options = dict(threads=args.threads, processes=args.processes, repeat=args.repeat,
+                       baseline=not args.no_baseline, **sampling)
+        return execute(lambda **run: api.run_function(target, **options, **run), args, out, err)
+    if args.wait_quiet is not None:
+        args.command_parser.error("--wait-quiet goes with module:function, not with a program "
+                                  "that runs once")
+    run_program = api.run_module if args.module else api.run_script
+    return execute(lambda progress, **run: run_program(target, program_args,
+                                                       children=args.children, **sampling,
+                                                       **run),
+                   args, out, err, exit_status=lambda result: result.exit_status)
+
+
+def run_attach(args, out, err):
+    """A running process, sampled for --duration."""
+    if args.wait_quiet is not None:
+        args.command_parser.error("--wait-quiet cannot apply to a process already running")
+    return execute(lambda progress, **run: api.attach(args.pid, duration=args.duration,
+                                                      sample_hz=args.sample_hz,
+                                                      children=args.children, **run),
+                   args, out, err)
+
+
+def chart_path(result, args, file_format):
+    """Where `gilviz render` writes without --out: in the run directory,
+    named by what differs from the chart the run drew (timeline-dark.svg)."""
+    parts = [os.path.splitext(result.chart_name)[0]]
+    if args.theme != "light":
+        parts.append(args.theme)
+    if args.size:
+        parts.append("%dx%d" % args.size)
+    if args.dpi:
+        parts.append("%ddpi" % args.dpi)
+    if args.window:
+        parts.append("%g-%gms" % tuple(t / 1e6 for t in args.window))
+    if args.workers:
+        parts.append("workers" + "-".join(map(str, args.workers)))
+    return os.path.join(result.run_dir, "%s.%s" % ("-".join(parts), file_format))
+
+
+def run_render(args, out, err):
+    """Draw a saved run again; bad input is one line and exit status 2."""
+    from ..analysis.selection import SelectionError
+    from ..render.animate import AnimationError
+    from ..render.formats import format_of
+    try:
+        result = api.load(args.path)
+        if not result.has_figure():
+            raise api.OptionError("%s holds no run to draw: %s" % (args.path, result.report()))
+        options = dict(theme=args.theme, size=args.size, dpi=args.dpi, window_ns=args.window,
+                       workers=args.workers)
+        if args.animate:
+            from ..render.animate import animate
+            path = animate(result, args.animate, **options)
+        else:
+            file_format = format_of(args.out or "", args.format)
+            path = result.render(args.out or chart_path(result, args, file_format),
+                                 file_format, **options)
+    except (api.LogError, api.OptionError, SelectionError, AnimationError, OSError) as error:
+        err.write("gilviz render: error: %s\n" % error)
+        return EXIT_USAGE
+    out.write("chart:    %s\n" % path)
+    return 0
+
+
+HANDLERS = {"workload": run_workload, "share": run_share, "speedup": run_speedup,
+            "compare": run_compare, "convoy": run_convoy, "run": run_own_code,
+            "attach": run_attach, "render": run_render}

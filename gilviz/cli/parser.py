@@ -7,9 +7,9 @@ uses; flag() lets argparse print their one-line refusals and exit 2.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from .. import __version__
+from ..agent.protocol import ECHO, IO_MODES, PI_VARIANTS
 from ..api import options
 from ..api.options import IO_TASKS, IO_WAIT_S, OptionError
 from ..api.workloads import CONVOY_TIME_LIMIT_S, DEFAULT_WORK
@@ -46,6 +46,12 @@ io_wait = flag(options.io_wait)
 request_count = flag(options.request_count)
 request_size = flag(options.request_size)
 timeout = flag(options.timeout)
+wait_quiet = flag(options.wait_quiet)
+image_size = flag(options.image_size)
+dots_per_inch = flag(options.dots_per_inch)
+time_window = flag(options.time_window)
+worker_set = flag(options.worker_set)
+share_mechanism = flag(options.share_mechanism)
 
 
 EPILOG = """\
@@ -77,33 +83,28 @@ def add_io_options(parser, default=None):
     group.add_argument("--io-wait", type=io_wait, metavar="SECONDS",
                        default=default and IO_WAIT_S,
                        help="how long each task waits for its reply (default: %g)" % IO_WAIT_S)
-    group.add_argument("--io-via", choices=("echo", "sleep"), default=default and "echo",
+    group.add_argument("--io-via", choices=IO_MODES, default=default and ECHO,
                        help="echo: a round trip to an echo server on 127.0.0.1 that answers "
                             "after the wait; sleep: time.sleep (default: echo)")
 
 
-def add_target_options(parser, compared=False, check_interval=True):
+def add_target_options(parser, compared=False, check_interval=True, gil=True,
+                       old_pythons=None):
     """--python, --cores and --switch-interval (each may be given more than
     once when `compared`: argparse then collects a list), --check-interval
-    (where `check_interval`: the kernel runs on Python 2) and --gil."""
+    (where `check_interval`: the kernel runs on Python 2) and --gil (where
+    `gil`). `old_pythons`: whether the command runs the countdown, which
+    takes 2.7 and 3.6+ (by default, where it takes --check-interval)."""
     twice = "; twice: the two sides A and B" if compared else ""
     action = "append" if compared else "store"
+    old_pythons = check_interval if old_pythons is None else old_pythons
     parser.add_argument("--python", type=interpreter, action=action, metavar="PATH",
                         help="interpreter to measure: CPython 3.8+%s (default: the one running "
                              "gilviz%s)" % (", or 2.7 and 3.6+ for the countdown"
-                                            if check_interval else "",
+                                            if old_pythons else "",
                                             "; 2 to 4 times: the sides A, B, C, D, each "
                                             "measured against a serial run of its own"
                                             if compared else ""))
-    if check_interval:
-        parser.add_argument("--check-interval", type=check_interval_ticks, metavar="TICKS",
-                            help="Python 2 only: sys.setcheckinterval() in the target, the "
-                                 "bytecode instructions between chances to hand the old GIL "
-                                 "over (default: 100); 3.x hands it over by time, see "
-                                 "--switch-interval")
-    parser.add_argument("--gil", type=gil_switch, metavar="0|1",
-                        help="a free-threaded build (3.13t) only: run it without a GIL (0) or "
-                             "with one (1), as -X gil=0|1 (default: the build's, no GIL)")
     parser.add_argument("--cores", type=core_set, action=action, metavar="CORES",
                         help="pin the target, all its threads and processes, to cores: "
                              "N = the first N cores (1 = one core), ids like 0,1 or 2-3 "
@@ -112,6 +113,16 @@ def add_target_options(parser, compared=False, check_interval=True):
                         metavar="TIME",
                         help="sys.setswitchinterval() in the target: 5ms, 0.5ms, 100us or "
                              "seconds, 1us to 1s (default: CPython's 5ms%s)" % twice)
+    if check_interval:
+        parser.add_argument("--check-interval", type=check_interval_ticks, metavar="TICKS",
+                            help="Python 2 only: sys.setcheckinterval() in the target, the "
+                                 "bytecode instructions between chances to hand the old GIL "
+                                 "over (default: 100); 3.x hands it over by time, see "
+                                 "--switch-interval")
+    if gil:
+        parser.add_argument("--gil", type=gil_switch, metavar="0|1",
+                            help="a free-threaded build (3.13t) only: run it without a GIL (0) "
+                                 "or with one (1), as -X gil=0|1 (default: the build's, no GIL)")
 
 
 def add_sampling_options(parser):
@@ -120,14 +131,31 @@ def add_sampling_options(parser):
     add_output_options(parser)
 
 
+def add_chart_options(parser, default_format="png"):
+    """--format and --theme: every command that draws has them."""
+    parser.add_argument("--format", choices=options.IMAGE_FORMATS, default=default_format,
+                        help="the chart's file format (default: %s)" % (default_format or
+                                                                        "the --out extension's, "
+                                                                        "else png"))
+    parser.add_argument("--theme", choices=options.THEME_NAMES, default="light",
+                        help="light (the default), dark: a dark background, talk: large type "
+                             "and thick strokes at 1280x720")
+
+
 def add_output_options(parser):
-    """--out and --timeout: every command that runs targets has them."""
+    """--out and --timeout: every command that runs targets has them; and
+    the chart's --format and --theme."""
+    add_chart_options(parser)
     parser.add_argument("--out", default="output", metavar="DIR",
                         help="where run directories go (default: output)")
     parser.add_argument("--timeout", type=timeout, metavar="TIME",
                         help="end a run that takes longer, e.g. 90s or 10min (default: 10x the "
                              "longest run before it and at least 2 minutes; a stopped or "
                              "stalled target is ended in any case)")
+    parser.add_argument("--wait-quiet", type=wait_quiet, metavar="TIME",
+                        help="before each run, wait up to this long (e.g. 30s) for other "
+                             "processes to leave the machine quiet (default: no wait; a run "
+                             "beside other load is warned of in any case)")
 
 
 def add_backend_options(parser, pools=False):
@@ -154,6 +182,9 @@ def add_repeat_options(parser, compared=False):
         return
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the serial runs of the same work")
+    parser.add_argument("--timings", action="store_true",
+                        help="print where the time went beyond the runs themselves: start-up, "
+                             "targets, analysis, drawing, saving")
     parser.add_argument("--repeat", type=repeat_count, default=3, metavar="N",
                         help="measure N times, alternating with the serial baseline; "
                              "the summary gives the median ratio, the chart the median run "
@@ -231,6 +262,8 @@ more examples:
   gilviz compare countdown --threads 4 --cores 1 --cores all
                                           one core vs all, on one time axis
   gilviz convoy                           an I/O thread beside a CPU-bound one
+  gilviz run script.py ARGS               your own program, its threads sampled
+  gilviz attach PID --duration 10s        a running Python process, from outside
 
 `gilviz COMMAND --help` tells more.
 """
@@ -242,6 +275,8 @@ examples:
   gilviz speedup countdown --workers 1-8 --backends serial,threads,processes --repeat 5
   gilviz speedup io --workers 1,2,4,8,16            threads scale past the core count
   gilviz speedup countdown --workers 1-4 --probe    with the probe in the kernel
+  gilviz speedup pi --kernel seed --workers 1-4     the seed's pi kernel: one lock
+  gilviz speedup countdown --cores 1                every worker pinned to one core
 
 Every run is a fresh target process. A round runs the serial baseline and
 then every backend at every worker count (A B C A B C ...); speedups pair
@@ -279,8 +314,9 @@ def add_speedup(commands):
     command.add_argument("--sample-hz", type=sample_rate, default=0.0, metavar="HZ",
                          help="thread-state sampling during the runs (default: 0, off: "
                               "the sampler takes CPU time from the runs)")
-    command.add_argument("--python", type=interpreter, default=sys.executable, metavar="PATH",
-                         help="interpreter to measure (default: the one running gilviz)")
+    command.add_argument("--kernel", dest="variant", choices=PI_VARIANTS,
+                         help="pi only: fast (the default) or seed, the seed's kernel")
+    add_target_options(command, check_interval=False, gil=False, old_pythons=True)
     command.add_argument("--quiet", action="store_true", help="no progress lines")
     add_output_options(command)
     add_io_options(command)
@@ -369,6 +405,7 @@ examples:
   gilviz pi --processes 4 --samples 1e9    1e9 samples in constant memory
   gilviz pi --pool 4                       multiprocessing.Pool.map, as in the seed
   gilviz pi --dummy-pool 4 --seed 7        the same API over threads, reproducible
+  gilviz pi --processes 4 --share manager  each chunk's count through a Manager's dict
 
 Each run writes output/<time>-pi-<kernel>-<backend>/run.json (the event log)
 and timeline.png, and prints the estimate of pi with its standard error.
@@ -388,7 +425,7 @@ def add_pi(commands):
     add_backend_options(command, pools=True)
     command.add_argument("--samples", dest="count", type=sample_count, default=10**8,
                          metavar="N", help="darts in all, split evenly (default: 1e8)")
-    command.add_argument("--kernel", dest="variant", choices=("fast", "seed"), default="fast",
+    command.add_argument("--kernel", dest="variant", choices=PI_VARIANTS, default="fast",
                          help="fast: a numpy Generator per worker, chunks in constant memory "
                               "(the default); seed: the seed's kernel, two arrays of the whole "
                               "share from the global RandomState")
@@ -396,7 +433,13 @@ def add_pi(commands):
                          help="seed of the fast kernel's streams (default: a fresh one, "
                               "printed and kept in the log)")
     command.add_argument("--chunk", type=chunk_size, metavar="N",
-                         help="samples a chunk of the fast kernel (default: 262144)")
+                         help="samples a chunk of the fast kernel (default: 262144); with "
+                              "--share, the workers report after every chunk")
+    command.add_argument("--share", type=share_mechanism, metavar="HOW",
+                         help="how workers share their running counts after every chunk: "
+                              "return (with the result), queue, pipe (processes), manager, "
+                              "value or array (shared ctypes under a Lock); the time each "
+                              "report takes is drawn as its own state")
     add_target_options(command, check_interval=False)
     add_sampling_options(command)
     add_repeat_options(command)
@@ -404,7 +447,159 @@ def add_pi(commands):
                          no_probe=True)
 
 
-SUBCOMMANDS = (add_countdown, add_io, add_pi, add_speedup, add_compare, add_convoy)
+SHARE_EPILOG = """\
+examples:
+  gilviz share --processes 4               every mechanism, threads and processes, 4 workers each
+  gilviz share --processes 4 --chunk 1000  a report every 1,000 samples: when sharing dominates
+  gilviz share --threads 2 --backends threads
+
+Each worker of a pi run reports its running count after every chunk through
+the mechanism: return (with its result), queue (queue.Queue for threads,
+multiprocessing.Queue for processes), pipe (processes), manager (a Manager's
+dict), value and array (shared ctypes under a Lock). The chart gives what one
+report costs, median and p99, and each run's wall time. Writes
+output/<time>-share-N/run.json and share.png.
+"""
+
+
+def add_share(commands):
+    command = add_command(
+        commands, "share", "Queue, Pipe, Manager, shared Value and Array: what sharing costs",
+        "Run the same pi work with every way of sharing counts between workers, threads and "
+        "processes side by side, and chart what one report costs.", SHARE_EPILOG)
+    command.add_argument("--threads", type=worker_count, metavar="N",
+                         help="N workers (default 4); threads and processes both run")
+    command.add_argument("--processes", type=worker_count, metavar="N",
+                         help="the same as --threads N")
+    command.add_argument("--backends", type=backend_names, default="threads,processes",
+                         metavar="LIST", help="threads, processes or both (default: both)")
+    command.add_argument("--samples", type=sample_count, default=2 * 10**7, metavar="N",
+                         help="darts in all, split evenly (default: 2e7)")
+    command.add_argument("--chunk", type=chunk_size, default=10_000, metavar="N",
+                         help="samples between two reports (default: 10000)")
+    command.add_argument("--seed", type=random_seed, metavar="S",
+                         help="seed of every run's streams (default: a fresh one)")
+    command.add_argument("--repeat", type=repeat_count, default=3, metavar="N",
+                         help="rounds: each runs every mechanism once (default: 3)")
+    add_target_options(command, check_interval=False, gil=False)
+    command.add_argument("--sample-hz", type=sample_rate, default=0.0, metavar="HZ",
+                         help="thread-state sampling rate (default: 0, off: the chart needs "
+                              "only the workers' own timestamps)")
+    add_output_options(command)
+    command.set_defaults(handler="share", command_parser=command)
+
+
+RUN_EPILOG = """\
+examples:
+  gilviz run examples/hash_and_serve.py          a script, with its own arguments after it
+  gilviz run -m http.server 8000 --timeout 10s   a module, as python -m runs it
+  gilviz run --threads 4 mymodule:work           work() in 4 threads, against 4 calls in a row
+  gilviz run --processes 4 mymodule:work         the same in 4 processes
+
+gilviz's options come before the program; everything after it is the
+program's. Its stdin, stdout and stderr are gilviz's, and its exit status
+becomes gilviz's. Every thread it starts is sampled from outside, and shown
+by its threading name: on a CPU, waiting for the GIL, blocked on a lock, in
+I/O or a sleep, waiting for a CPU. Writes output/<time>-run-<name>/run.json
+and timeline.png.
+"""
+
+
+def add_run(commands):
+    command = add_command(
+        commands, "run", "your own code: a script, a module or a function, its threads sampled",
+        "Run a script, a module (-m) or module:function (--threads / --processes) and draw "
+        "what each of its threads did.", RUN_EPILOG)
+    command.add_argument("-m", dest="module", action="store_true",
+                         help="run a module, as python -m does")
+    backend = command.add_mutually_exclusive_group()
+    backend.add_argument("--threads", type=worker_count, metavar="N",
+                         help="module:function: call it in N threads, released at one instant")
+    backend.add_argument("--processes", type=worker_count, metavar="N",
+                         help="module:function: call it in N processes")
+    command.add_argument("--children", action="store_true",
+                         help="sample the program's child processes too")
+    command.add_argument("--python", type=interpreter, metavar="PATH",
+                         help="interpreter to run it (default: the one running gilviz)")
+    add_repeat_options(command)
+    add_sampling_options(command)
+    command.add_argument("program", nargs=argparse.REMAINDER, metavar="PROGRAM [ARGS]",
+                         help="script.py, a module's name after -m, or module:function")
+    command.set_defaults(handler="run", command_parser=command)
+
+
+ATTACH_EPILOG = """\
+examples:
+  gilviz attach 1234 --duration 10s       sample process 1234's threads for 10 s
+  gilviz attach 1234 --duration 30s --children
+
+From outside only: nothing is loaded into the process. Reading what its
+sleeping threads wait on (/proc/PID/task/*/syscall) needs ptrace access
+(your own process, and ptrace_scope allowing it); without it, those states
+show as "off CPU" and the summary says why.
+"""
+
+
+def add_attach(commands):
+    command = add_command(
+        commands, "attach", "sample a running Python process's threads from outside",
+        "Sample the threads of a running Python process for a while and draw what each did.",
+        ATTACH_EPILOG)
+    command.add_argument("pid", type=int, metavar="PID", help="the process")
+    command.add_argument("--duration", type=timeout, default=10.0, metavar="TIME",
+                         help="how long to sample, e.g. 10s or 2min (default: 10s)")
+    command.add_argument("--children", action="store_true",
+                         help="sample its child processes too")
+    add_sampling_options(command)
+    command.set_defaults(handler="attach", command_parser=command)
+
+
+RENDER_EPILOG = """\
+examples:
+  gilviz render output/20260101-120000-countdown-threads4
+                                          the chart the run drew, drawn again
+  gilviz render RUN --theme dark --format svg       for a dark slide deck, as a vector file
+  gilviz render RUN --theme talk                    large type at 1280x720
+  gilviz render RUN --window 100:150ms --workers 0-1
+                                          zoomed on 100-150 ms, two workers' bands
+  gilviz render RUN --size 3840x2160 --out big.png
+  gilviz render RUN --animate battle.gif            the thread battle unfolding in ~10 s
+
+RUN is a run directory of any command, or its run.json. Without --out the
+chart goes into the run directory, named by its options (timeline-dark.svg).
+"""
+
+
+def add_render(commands):
+    command = add_command(
+        commands, "render", "draw a saved run again: SVG, PDF, dark or talk theme, a window",
+        "Redraw the chart of a saved run (any command's) without measuring anything: in "
+        "another format, theme or size, zoomed on a window, with some of the workers, or "
+        "animated.", RENDER_EPILOG)
+    command.add_argument("path", metavar="RUN", help="a run directory or its run.json")
+    add_chart_options(command, default_format=None)
+    command.add_argument("--size", type=image_size, metavar="WxH",
+                         help="pixels, e.g. 1920x1080 (default: the theme's: 1920x1080, "
+                              "talk 1280x720)")
+    command.add_argument("--dpi", type=dots_per_inch, metavar="N",
+                         help="dots per inch (default: what keeps the figure 16 inches wide)")
+    command.add_argument("--window", type=time_window, metavar="BEGIN:END",
+                         help="the zoom panel's window, e.g. 100:150ms (default: the one the "
+                              "run chose)")
+    command.add_argument("--workers", type=worker_set, metavar="LIST",
+                         help="the workers whose bands are drawn, e.g. 0-3 or 0,2 "
+                              "(default: all)")
+    command.add_argument("--out", metavar="FILE",
+                         help="the file to write; its extension gives the format if --format "
+                              "does not")
+    command.add_argument("--animate", metavar="FILE",
+                         help="write an animation instead: FILE.gif (or .mp4 where ffmpeg "
+                              "is installed), the run's timeline unfolding in ~10 s")
+    command.set_defaults(handler="render", command_parser=command)
+
+
+SUBCOMMANDS = (add_countdown, add_io, add_pi, add_share, add_speedup, add_compare, add_convoy,
+               add_run, add_attach, add_render)
 
 
 def build_parser():

@@ -8,7 +8,8 @@ from .files import atomic_write, new_run_dir
 from .validate import LogError
 from .records import (CONVOY_IO_WORKER, CONVOY_SERVED_MARK, WAIT_MUTEX, WAIT_NOT_READ,
                       WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED, WAIT_UNREADABLE, WAIT_UNTIMED,
-                      CoreSamples, Holds, Interpreter, Marks, ProbeSettings, ProcessSamples, Run,
+                      CoreSamples, Holds, Interpreter, LoadSamples, Marks, ProbeSettings,
+                      ProcessSamples, Run,
                       RunLog, RunSpec, SamplerStats, SweepPlan, ThreadSamples, Worker, new_log,
                       now_iso)
 
@@ -17,7 +18,7 @@ __all__ = [
     "loads", "save", "LogError", "atomic_write", "new_run_dir", "CONVOY_IO_WORKER",
     "CONVOY_SERVED_MARK",
     "WAIT_MUTEX", "WAIT_NOT_READ", "WAIT_OTHER", "WAIT_RUNNING", "WAIT_TIMED", "WAIT_UNREADABLE",
-    "WAIT_UNTIMED", "CoreSamples", "Holds", "Interpreter", "Marks", "ProbeSettings",
+    "WAIT_UNTIMED", "CoreSamples", "Holds", "Interpreter", "LoadSamples", "Marks", "ProbeSettings",
     "ProcessSamples", "Run", "RunLog", "RunSpec", "SamplerStats", "SweepPlan", "ThreadSamples",
     "Worker", "new_log", "now_iso",
 ]

@@ -1,8 +1,9 @@
 """The log's file format: one JSON document, versioned.
 
-Tables are stored column-wise (a list per column) and loaded back as numpy
-arrays; NaN is stored as null, as JSON has none; thread states are stored as
-one string, a character a sample.
+Tables are stored column-wise and loaded back as numpy arrays: a short
+column as a list, NaN as null, as JSON has none; a long numeric one as base64
+of its binary values (binary.py); thread states as one string, a character a
+sample.
 
 Loading validates the whole document first (validate.py): a file that is
 not a well-formed log raises LogError, naming the file and what is wrong.
@@ -15,12 +16,15 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import binary
+from .binary import BINARY_MIN_ROWS
 from .files import atomic_write
 from .validate import LogError, parse, validate
-from .records import (CoreSamples, Holds, Interpreter, Marks, ProbeSettings, ProcessSamples,
-                      Run, RunLog, RunSpec, SamplerStats, SweepPlan, ThreadSamples, Worker)
+from .records import (CoreSamples, Holds, Interpreter, LoadSamples, Marks, ProbeSettings,
+                      ProcessSamples, Run, RunLog, RunSpec, SamplerStats, SweepPlan,
+                      ThreadSamples, Worker)
 
-LOG_FORMAT_VERSION = "1.0"
+LOG_FORMAT_VERSION = "1.1"
 # History of LOG_FORMAT_VERSION:
 #   1.0  runs with spec, interpreter, probe settings, workers, probe holds,
 #        thread / process / core samples and sampler statistics; kernel
@@ -30,7 +34,15 @@ LOG_FORMAT_VERSION = "1.0"
 #        "a", "b", "alone" and "beside-cpu", and the thread samples' run_delay
 #        and what a sleeping thread waited on, and RunLog.incomplete (why a
 #        log holds fewer runs than were planned).
-SUPPORTED_VERSIONS = ("1.0",)
+#   1.1  runs gain `load`: the machine's CPU use, other processes' included,
+#        every 50 ms; numeric columns of BINARY_MIN_ROWS rows or more are
+#        stored as base64 of little-endian values, integers as deltas in
+#        the narrowest type (binary.py). 1.0 files are read with load None
+#        (not measured).
+SUPPORTED_VERSIONS = ("1.0", "1.1")
+BLOB_TOKEN = "\x00%d"
+BLOB_MARK = '"\\u0000'
+"""How json.dumps writes the start of a BLOB_TOKEN string."""
 
 
 class Codec(NamedTuple):
@@ -40,8 +52,12 @@ class Codec(NamedTuple):
     decode: object
 
 
-def _encode_numbers(array):
-    """Lists for JSON; NaN becomes null, as JSON has no NaN."""
+def _encode_numbers(array, binary_min_rows=None):
+    """Lists for JSON, NaN as null, as JSON has no NaN; a binary object
+    (binary.py) for a column of `binary_min_rows` rows or more."""
+    if binary_min_rows is not None and len(array) >= binary_min_rows and array.ndim == 1 \
+            and array.dtype.kind in "iuf":
+        return binary.encode(array)
     if array.dtype.kind == "f" and np.isnan(array).any():
         return np.where(np.isnan(array), None, array.astype(object)).tolist()
     return array.tolist()
@@ -56,10 +72,22 @@ def _decode_matrix(values):
     return rows.reshape(len(values), -1) if len(values) else np.zeros((0, 0), np.float32)
 
 
-_matrix = Codec(_encode_numbers, _decode_matrix)
-# One character a sample, stored as one string: "RRSR...".
-_states = Codec(lambda array: "".join(array.tolist()),
-                lambda text: np.array(list(text), dtype="<U1"))
+_matrix = Codec(lambda array, binary_min_rows=None: _encode_numbers(array), _decode_matrix)
+# One character a sample, stored as one string: "RRSR...". Validation has
+# made sure it is ASCII.
+# Converted through the code points: numpy's string casts (S1 <-> U1) took
+# over a second for 3.5M samples.
+def _encode_states(array, binary_min_rows=None):
+    return array.view(np.uint32).astype(np.uint8).tobytes().decode("ascii")
+
+
+def _decode_states(text):
+    if not len(text):
+        return np.zeros(0, "<U1")
+    return np.frombuffer(text.encode("ascii"), np.uint8).astype(np.uint32).view("<U1")
+
+
+_states = Codec(_encode_states, _decode_states)
 
 
 TABLE_COLUMNS = {
@@ -74,6 +102,9 @@ TABLE_COLUMNS = {
                      "user_s": _column(np.float64), "system_s": _column(np.float64),
                      "cpu": _column(np.int16)},
     CoreSamples: {"t_ns": _column(np.int64), "percent": _matrix},
+    LoadSamples: {"t_ns": _column(np.int64), "busy": _column(np.float64),
+                  "target": _column(np.float64), "gilviz": _column(np.float64),
+                  "other": _column(np.float64), "steal": _column(np.float64)},
 }
 
 
@@ -81,14 +112,23 @@ def empty_table(cls):
     return cls(**{name: codec.decode([]) for name, codec in TABLE_COLUMNS[cls].items()})
 
 
-def _encode(value):
+def _encode(value, binary_min_rows, blobs):
+    """`value` as JSON-ready objects; each binary column's base64 text is put
+    in `blobs`, leaving a token BLOB_TOKEN % its index in its place."""
     if type(value) in TABLE_COLUMNS:
         columns = TABLE_COLUMNS[type(value)]
-        return {name: columns[name].encode(column) for name, column in value._asdict().items()}
+        encoded = {name: columns[name].encode(column, binary_min_rows)
+                   for name, column in value._asdict().items()}
+        for column in encoded.values():
+            if binary.is_binary(column):
+                blobs.append(column["base64"])
+                column["base64"] = BLOB_TOKEN % (len(blobs) - 1)
+        return encoded
     if hasattr(value, "_asdict"):
-        return {key: _encode(item) for key, item in value._asdict().items()}
+        return {key: _encode(item, binary_min_rows, blobs)
+                for key, item in value._asdict().items()}
     if isinstance(value, (list, tuple)):
-        return [_encode(item) for item in value]
+        return [_encode(item, binary_min_rows, blobs) for item in value]
     return value
 
 
@@ -116,13 +156,54 @@ def _run(data):
         processes=_table(ProcessSamples, data["processes"]),
         cores=_table(CoreSamples, data["cores"]),
         sampler=_optional(SamplerStats, data["sampler"]),
+        load=None if data.get("load") is None else _table(LoadSamples, data["load"]),
     )
 
 
-def dumps(log):
+def _pieces(log, binary_min_rows):
+    """The log's JSON text as a list of ASCII strings, which joined make
+    the document.
+
+    The base64 of the binary columns (tens of MB for a million holds) does
+    not go through json.dumps, which would scan and copy it again: each one
+    is left out as a token and written in its place. A token is a string
+    json.dumps writes as "\\u0000<n>"; should any other string of the log
+    look the same, the whole document goes through json.dumps instead.
+    """
+    blobs = []
     document = {"format": "gilviz-log", "format_version": LOG_FORMAT_VERSION}
-    document.update(_encode(log))
-    return json.dumps(document, separators=(",", ":"), allow_nan=False)
+    document.update(_encode(log, binary_min_rows, blobs))
+    text = json.dumps(document, separators=(",", ":"), allow_nan=False)
+    parts = text.split(BLOB_MARK)
+    if len(parts) == len(blobs) + 1 and all(
+            part.startswith('%d"' % index) for index, part in enumerate(parts[1:])):
+        pieces = [parts[0]]
+        for index, (blob, part) in enumerate(zip(blobs, parts[1:])):
+            pieces += ['"', blob, part[len(str(index)):]]
+        return pieces
+    for column, blob in zip(_binary_columns(document), blobs):
+        column["base64"] = blob
+    return [json.dumps(document, separators=(",", ":"), allow_nan=False)]
+
+
+def _binary_columns(value):
+    """The binary column objects in an encoded document, in the order
+    _encode made them."""
+    if isinstance(value, dict):
+        if binary.is_binary(value) and set(value) == set(binary.KEYS):
+            yield value
+            return
+        for item in value.values():
+            yield from _binary_columns(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _binary_columns(item)
+
+
+def dumps(log, binary_min_rows=BINARY_MIN_ROWS):
+    """The log as JSON text; numeric columns of `binary_min_rows` rows or
+    more in binary form (None: every column a list, as in format 1.0)."""
+    return "".join(_pieces(log, binary_min_rows))
 
 
 def loads(text):
@@ -146,8 +227,13 @@ def loads(text):
 
 def save(log, path):
     """Write the log atomically: a reader never sees half a file."""
-    text = dumps(log)
-    atomic_write(path, lambda stream: stream.write(text))
+    pieces = _pieces(log, BINARY_MIN_ROWS)
+
+    def write(stream):
+        for piece in pieces:
+            stream.write(piece.encode("ascii"))  # json.dumps escapes all else
+
+    atomic_write(path, write, mode="wb")
 
 
 def load(path):

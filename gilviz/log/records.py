@@ -43,7 +43,8 @@ class RunSpec(NamedTuple):
     "warmup" for a run made only to warm the machine up (not counted), "a" to "d"
     for the sides of a comparison (a comparison of interpreters has a
     "baseline" of each), "alone" / "beside-cpu" for the convoy's I/O thread
-    without and with CPU-bound threads."""
+    without and with CPU-bound threads, "share" for the runs of `gilviz share`
+    (one a sharing mechanism and backend, params["share"])."""
     params: Optional[dict] = None
     """Kernel parameters (JSON values), e.g. a seed; None for none."""
     cores: Optional[list] = None
@@ -127,6 +128,8 @@ class Worker(NamedTuple):
     """Why the worker failed, or None."""
     result: Optional[dict] = None
     """What the kernel returned, if anything."""
+    name: Optional[str] = None
+    """The thread's name (threading.Thread.name) in a program's run; None in a kernel's."""
 
 
 class Holds(NamedTuple):
@@ -160,7 +163,12 @@ WAIT_MUTEX = "m"
 """A plain FUTEX_WAIT without a timeout: a low-level mutex (pthread_mutex_lock),
 such as the one guarding the GIL's own state; which one cannot be told."""
 WAIT_OTHER = "o"
-"""Another system call (read, poll, sleep...), or none."""
+"""Another system call, or none."""
+WAIT_SLEEP = "z"
+"""nanosleep or clock_nanosleep, or select / pselect6 on no file: time.sleep."""
+WAIT_IO = "i"
+"""A call that waits on a file, socket or pipe: read, recv, accept, poll,
+select, epoll_wait..., or on a child (wait4)."""
 WAIT_RUNNING = "r"
 """Running again by the time the file was read."""
 WAIT_NOT_READ = "-"
@@ -207,6 +215,27 @@ class CoreSamples(NamedTuple):
     The first row is all NaN: it marks where the first window began."""
 
 
+class LoadSamples(NamedTuple):
+    """The whole machine's CPU use over windows of ~50 ms, in cores (1.0: one
+    CPU busy for the whole window), read whether the thread sampler is on or not."""
+
+    t_ns: np.ndarray
+    """End of each window; it began at the previous row. The first row, all
+    NaN, marks where the first window began."""
+    busy: np.ndarray
+    """CPUs busy with any process: CPUs x window - idle - iowait - steal
+    (/proc/stat, in 10 ms units: one window may be off by ~0.2 core)."""
+    target: np.ndarray
+    """CPU used by the target's processes (its session), from their CPU clocks (exact)."""
+    gilviz: np.ndarray
+    """CPU used by the orchestrator itself, its sampler included (exact)."""
+    other: np.ndarray
+    """busy - target - gilviz: other processes. A single window may be off
+    by ~0.2 core either way, even below zero; a mean over many is not."""
+    steal: np.ndarray
+    """CPU time the hypervisor gave to other machines, in cores."""
+
+
 class SamplerStats(NamedTuple):
     requested_hz: float
     achieved_hz: float
@@ -220,6 +249,12 @@ class SamplerStats(NamedTuple):
     cores: Optional[list] = None
     """CPUs the sampler thread could run on: outside the target's pinned set
     where any were left, else shared with it. None if unknown."""
+    nice: Optional[int] = None
+    """The sampler thread's nice value: below 0 where it raised its priority
+    above a target with more processes than cores. None if unknown."""
+    cpu_wait_ns: Optional[int] = None
+    """Time the sampler thread was runnable but had no CPU (its run_delay):
+    what the target's busy workers kept it waiting. None if unknown."""
 
 
 class Run(NamedTuple):
@@ -243,6 +278,9 @@ class Run(NamedTuple):
     cores: CoreSamples
     sampler: Optional[SamplerStats]
     """None if the sampler was off."""
+    load: Optional[LoadSamples] = None
+    """The machine's CPU use during the run, other processes' included;
+    None where it was not measured (logs of format 1.0)."""
 
     def failed_workers(self):
         """The workers that failed (a killed process, an exception in the

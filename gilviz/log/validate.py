@@ -8,6 +8,7 @@ what is wrong, rather than somewhere in analysis or drawing:
   - every record has its required keys and no unknown ones, each of its type
     (an int is an int, not a float, a bool or a string);
   - the columns of a table have one length; integers fit their column's dtype;
+    a binary column (binary.py) is well-formed base64 of its dtype and length;
     state strings hold one letter a sample, wait codes only known codes;
   - worker indices are 0..n-1 in order, and every table's worker column
     names one of them; an interval ends no earlier than it starts;
@@ -17,16 +18,20 @@ what is wrong, rather than somewhere in analysis or drawing:
 from __future__ import annotations
 
 import json
+import string
 
-from .records import (WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED,
-                      WAIT_UNREADABLE, WAIT_UNTIMED, Interpreter, ProbeSettings, RunSpec,
-                      SamplerStats, SweepPlan, Worker)
+import numpy as np
 
-KERNELS = ("countdown", "io", "convoy", "pi")
+from . import binary
+from .records import (WAIT_IO, WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_SLEEP,
+                      WAIT_TIMED, WAIT_UNREADABLE, WAIT_UNTIMED, Interpreter, ProbeSettings,
+                      RunSpec, SamplerStats, SweepPlan, Worker)
+
+KERNELS = ("countdown", "io", "convoy", "pi", "call", "script", "module", "attach")
 BACKENDS = ("serial", "threads", "processes", "pool", "dummy-pool")
-ROLES = ("main", "baseline", "warmup", "a", "b", "c", "d", "alone", "beside-cpu")
+ROLES = ("main", "baseline", "warmup", "a", "b", "c", "d", "alone", "beside-cpu", "share")
 WAIT_CODES = frozenset((WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED,
-                        WAIT_UNREADABLE, WAIT_UNTIMED))
+                        WAIT_UNREADABLE, WAIT_UNTIMED, WAIT_SLEEP, WAIT_IO))
 INT_RANGES = {"int16": 2 ** 15, "int32": 2 ** 31, "int64": 2 ** 63}
 
 
@@ -144,10 +149,11 @@ RECORDS = {
     Worker: {"index": integer(0), "pid": integer(0), "tid": optional(integer(0)),
              "work": integer(0), "start_ns": optional(integer()),
              "stop_ns": optional(integer()), "cpu_ns": optional(integer(0)),
-             "error": optional(text), "result": optional(obj)},
+             "error": optional(text), "result": optional(obj), "name": optional(text)},
     SamplerStats: {"requested_hz": positive, "achieved_hz": number(0), "ticks": integer(0),
                    "max_interval_ns": integer(0), "late_ticks": integer(0),
-                   "cpu_ns": integer(0), "cores": optional(list_of(integer(0)))},
+                   "cpu_ns": integer(0), "cores": optional(list_of(integer(0))),
+                   "nice": optional(integer(-20)), "cpu_wait_ns": optional(integer(0))},
     SweepPlan: {"backends": list_of(one_of(BACKENDS[1:]), nonempty=True),
                 "worker_counts": list_of(integer(1), nonempty=True), "repeat": integer(1),
                 "warmup": integer(0)},
@@ -186,19 +192,51 @@ COLUMNS = {
                   "user_s": ("float", None), "system_s": ("float", None),
                   "cpu": ("int", "int16")},
     "cores": {"t_ns": ("int", "int64"), "percent": ("matrix", None)},
+    "load": {"t_ns": ("int", "int64"), "busy": ("float", None), "target": ("float", None),
+             "gilviz": ("float", None), "other": ("float", None), "steal": ("float", None)},
 }
+OPTIONAL_TABLES = ("load",)
+"""Tables a run may lack (null or absent): not measured, as in format 1.0."""
+
+
+def _letters(allowed):
+    """A table of the byte values allowed in a string column."""
+    table_ = np.zeros(256, bool)
+    table_[[ord(letter) for letter in allowed]] = True
+    return table_
+
+
+LETTERS = _letters(string.ascii_letters)
+WAIT_LETTERS = _letters(WAIT_CODES)
+
+
+def codes(values, allowed, where):
+    """Check a string of one letter a sample, all in the table `allowed`."""
+    if not isinstance(values, str):
+        fail(where, "expected a string of one letter a sample")
+    if not values.isascii():
+        position = next(i for i, letter in enumerate(values) if not letter.isascii())
+        fail("%s[%d]" % (where, position), "unknown code %r" % values[position])
+    bad = np.flatnonzero(~allowed[np.frombuffer(values.encode("ascii"), np.uint8)])
+    if len(bad):
+        fail("%s[%d]" % (where, bad[0]), "unknown code %r" % values[bad[0]])
 
 
 def column(values, kind, dtype, where):
+    """Check one column; returns it, a binary one decoded into a numpy array."""
     if kind in ("states", "waits"):
-        if not isinstance(values, str):
-            fail(where, "expected a string of one letter a sample")
-        allowed = WAIT_CODES if kind == "waits" else None
-        for position, letter in enumerate(values):
-            if (allowed is None and not (letter.isascii() and letter.isalpha())) or \
-                    (allowed is not None and letter not in allowed):
-                fail("%s[%d]" % (where, position), "unknown code %r" % letter)
-        return
+        codes(values, WAIT_LETTERS if kind == "waits" else LETTERS, where)
+        return values
+    if kind in ("int", "float") and binary.is_binary(values):
+        decoded = binary.decode(values, kind)
+        if isinstance(decoded, str):
+            fail(where, decoded)
+        limit = INT_RANGES.get(dtype)
+        if limit is not None and len(decoded) and not (
+                -limit <= decoded.min() and decoded.max() < limit):
+            position = int(np.flatnonzero((decoded < -limit) | (decoded >= limit))[0])
+            fail("%s[%d]" % (where, position), "%d does not fit %s" % (decoded[position], dtype))
+        return decoded
     if not isinstance(values, list):
         fail(where, "expected a list")
     if kind == "matrix":
@@ -211,7 +249,7 @@ def column(values, kind, dtype, where):
                 fail("%s[%d]" % (where, position),
                      "a row of %d values among rows of %d" % (len(row), width))
             width = len(row)
-        return
+        return values
     check = {"int": integer(), "float": optional(number()), "str": text}[kind]
     limit = INT_RANGES.get(dtype)
     for position, value in enumerate(values):
@@ -220,10 +258,12 @@ def column(values, kind, dtype, where):
             problem = "%d does not fit %s" % (value, dtype)
         if problem:
             fail("%s[%d]" % (where, position), problem)
+    return values
 
 
 def table(name, data, workers, where):
-    """Check one table: its columns, their types and their common length."""
+    """Check one table: its columns, their types and their common length.
+    Binary columns are replaced in `data` by the arrays they hold."""
     problem = obj(data)
     if problem:
         fail(where, problem)
@@ -235,23 +275,25 @@ def table(name, data, workers, where):
     for key, (kind, dtype) in columns.items():
         if key not in data:
             fail(where, "missing column %r" % key)
-        column(data[key], kind, dtype, "%s.%s" % (where, key))
+        data[key] = column(data[key], kind, dtype, "%s.%s" % (where, key))
         if length is not None and len(data[key]) != length:
             fail("%s.%s" % (where, key), "%d values in a table of %d rows"
                  % (len(data[key]), length))
         length = len(data[key])
-    if "worker" in data:
-        for position, index in enumerate(data["worker"]):
-            if not 0 <= index < workers:
-                fail("%s.worker[%d]" % (where, position), "no worker %d in this run" % index)
-    if name == "holds":
-        for position, (start, stop) in enumerate(zip(data["start_ns"], data["stop_ns"])):
-            if stop < start:
-                fail("%s[%d]" % (where, position), "an interval that ends before it starts")
+    if "worker" in data and length:
+        index = np.asarray(data["worker"], np.int64)
+        bad = np.flatnonzero((index < 0) | (index >= workers))
+        if len(bad):
+            fail("%s.worker[%d]" % (where, bad[0]), "no worker %d in this run" % index[bad[0]])
+    if name == "holds" and length:
+        bad = np.flatnonzero(np.asarray(data["stop_ns"], np.int64)
+                             < np.asarray(data["start_ns"], np.int64))
+        if len(bad):
+            fail("%s[%d]" % (where, bad[0]), "an interval that ends before it starts")
 
 
 RUN_KEYS = ("spec", "interpreter", "probe", "started_at", "release_ns", "end_ns", "workers",
-            "holds", "marks", "threads", "processes", "cores", "sampler")
+            "holds", "marks", "threads", "processes", "cores", "sampler", "load")
 
 
 def run(data, where):
@@ -262,7 +304,7 @@ def run(data, where):
         if key not in RUN_KEYS:
             fail(where, "unknown key %r" % key)
     for key in RUN_KEYS:
-        if key not in data:
+        if key not in data and key not in OPTIONAL_TABLES:
             fail(where, "missing key %r" % key)
     record(RunSpec, data["spec"], where + ".spec")
     record(Interpreter, data["interpreter"], where + ".interpreter")
@@ -287,6 +329,8 @@ def run(data, where):
                 and worker["stop_ns"] < worker["start_ns"]:
             fail(at, "stops before it starts")
     for name in COLUMNS:
+        if name in OPTIONAL_TABLES and data.get(name) is None:
+            continue
         table(name, data[name], len(workers), "%s.%s" % (where, name))
 
 

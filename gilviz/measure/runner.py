@@ -4,7 +4,8 @@
       |-- start the target interpreter with the agent, loaded by file path,
       |   in a process group of its own
       |-- send the config; the agent starts its workers, replies "ready" + ids
-      |-- open the workers' /proc files, start the Sampler thread
+      |-- open the workers' /proc files, start the Sampler thread (with
+      |   sample_hz 0 it reads only the machine's CPU use, every 50 ms)
       |-- send "go"; the agent releases the workers and waits for them
       |     meanwhile, every POLL_S: has the target died? (RunWatch) is it
       |     stopped, stuck, over its time limit? any of these: TargetError
@@ -29,9 +30,10 @@ import psutil
 from .. import agent
 from ..agent.lifeline import describe_exit
 from ..agent.protocol import DONE, ERROR, EVENT, GO, READY
-from ..log import (CoreSamples, Holds, Interpreter, Marks, ProbeSettings, ProcessSamples,
-                  Run, ThreadSamples, Worker, empty_table, now_iso)
+from ..log import (Holds, Interpreter, Marks, ProbeSettings, Run, ThreadSamples, Worker,
+                  empty_table, now_iso)
 from .sampler import Sampler
+from .timings import record, timed
 from .watch import RunWatch, TargetError
 
 AGENT_DIR = os.path.dirname(os.path.abspath(agent.__file__))
@@ -290,9 +292,10 @@ def attribute_samples(samples, members, workers):
     return ThreadSamples(**columns)
 
 
-def _start_sampler(spec, ids, ready):
+def _start_sampler(spec, ids, ready, session):
     try:
-        sampler = Sampler(ids, hz=spec.sample_hz, target_cores=ready["interpreter"]["affinity"])
+        sampler = Sampler(ids, hz=spec.sample_hz, target_cores=ready["interpreter"]["affinity"],
+                          session=session)
     except (OSError, psutil.Error) as error:  # a worker died before it was released
         raise TargetError("cannot sample the workers: %s" % error) from None
     sampler.start()
@@ -310,32 +313,47 @@ def run_target(spec, timeout_s=None, stall_s=STALL_S):
     its Worker.error says what happened (see Run.failed_workers()).
     """
     watch = RunWatch(timeout_s=timeout_s, stall_s=stall_s)
+    began = time.perf_counter()
     target = Target(spec.python, interpreter_flags(spec))
     watch.watch(target.pid, "the target")
     sampler = None
     try:
         target.send(json.dumps(agent_config(spec)))
         ready = target.receive(READY, watch, silence_s=READY_TIMEOUT_S)
+        record("targets' start", time.perf_counter() - began)
         started_at = now_iso()
         ids = [(w["index"], w["pid"], w["tid"]) for w in ready["workers"]]
         noun = "pool member" if spec.backend == "pool" else "worker process"
         for index, pid, _ in ids:
             if pid != target.pid:
                 watch.watch(pid, "%s %d" % (noun, index))
-        if spec.sample_hz > 0:
-            sampler = _start_sampler(spec, ids, ready)
+        # Even with the thread sampler off, the machine's CPU use is read
+        # every 50 ms: a run beside other busy processes must say so.
+        sampler = _start_sampler(spec, ids, ready, session=target.pid)
+        went = time.perf_counter()
         target.send(GO)
         done = target.receive(DONE, watch)
+        ended = time.perf_counter()
+        record("runs (their own wall time)", (done["end_ns"] - done["release_ns"]) / 1e9)
+        record("targets' start", ended - went - (done["end_ns"] - done["release_ns"]) / 1e9)
         target.wait_exit()
     finally:
         if sampler is not None:
             sampler.stop()
         target.close()
 
+    record("targets' end", time.perf_counter() - ended)
+    with timed("targets' end"):
+        return _assemble(spec, ready, done, ids, sampler, started_at)
+
+
+def _assemble(spec, ready, done, ids, sampler, started_at):
+    """The Run from what the agent and the sampler reported."""
     release = done["release_ns"]
     workers = tuple(_worker(record, release) for record in done["workers"])
+    sampled = spec.sample_hz > 0
     threads = empty_table(ThreadSamples)
-    if sampler is not None:
+    if sampled:
         threads = attribute_samples(sampler.thread_samples(release), ids, workers)
     return Run(
         spec=spec,
@@ -348,7 +366,8 @@ def run_target(spec, timeout_s=None, stall_s=STALL_S):
         holds=_holds(done["workers"], release),
         marks=_marks(done["workers"], release),
         threads=threads,
-        processes=sampler.process_samples(release) if sampler else empty_table(ProcessSamples),
-        cores=sampler.core_samples(release) if sampler else empty_table(CoreSamples),
-        sampler=sampler.stats() if sampler else None,
+        processes=sampler.process_samples(release),
+        cores=sampler.core_samples(release),
+        sampler=sampler.stats() if sampled else None,
+        load=sampler.load_samples(release),
     )

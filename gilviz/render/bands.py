@@ -10,7 +10,10 @@ from matplotlib.collections import PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ..analysis import HELD, OFF_CPU, ON_CPU_SHARE, RAN, RUNNING, WAITING
+from ..analysis import (HELD, OFF_CPU, ON_CPU, ON_CPU_SHARE, RAN, RUNNING, SLEEPING, WAIT_IO,
+                        WAITING)
+from ..analysis.program import PROGRAM_KINDS
+from ..report.words import worker_label
 from . import theme
 
 BAND = 0.72
@@ -76,10 +79,8 @@ def draw_sampled_on_cpu(ax, samples, y_of_worker, height=BAND):
 
 
 def format_bands(ax, run, y_of_worker):
-    noun = run.spec.worker_noun
     ax.set_yticks([y_of_worker[w.index] for w in run.workers])
-    ax.set_yticklabels(["%s %d" % (noun, w.index) if noun != "serial" else "serial"
-                        for w in run.workers])
+    ax.set_yticklabels([worker_label(run, w.index) for w in run.workers])
     ax.set_ylim(-0.7, len(run.workers) - 0.3)
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
@@ -100,8 +101,8 @@ def draw_shares(ax, share_of_worker, y_of_worker, header, colour):
 
 
 def rows_of_workers(run):
-    """The y of each worker's band: worker 0 at the top."""
-    return {w.index: len(run.workers) - 1 - w.index for w in run.workers}
+    """The y of each worker's band: the first worker shown at the top."""
+    return {w.index: len(run.workers) - 1 - row for row, w in enumerate(run.workers)}
 
 
 def draw_run(ax, run, stats, segments, y_of_worker, marker_size=70):
@@ -147,6 +148,10 @@ def state_labels(run, view):
         labels[RUNNING] = "running Python (each has its own GIL)"
     if run.probe is None and view.waits_readable:
         labels[OFF_CPU] = "off CPU: another wait, or cannot tell"
+    if run.spec.kernel in PROGRAM_KINDS:  # no kernel marks to tell Python from native code
+        labels[ON_CPU] = "on a CPU: Python or native code"
+        labels[WAIT_IO] = "in I/O: read, recv, accept, poll..."
+        labels[SLEEPING] = "in time.sleep"
     return labels
 
 

@@ -10,7 +10,9 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..analysis import NO_GIL, OLD_GIL, SLEEPING, WAIT_IO, gil_kind
-from ..report import caveat_texts, cores_phrase, handover_phrase, short_count
+from ..report import (caveat_texts, cores_phrase, handover_phrase, short_count,
+                      unexplained_speedup)
+from ..report.words import workload_label
 from . import theme
 from .bands import (MS, draw_band_shares, draw_run, draw_sampled_on_cpu, legend_handles,
                     rows_of_workers)
@@ -40,6 +42,15 @@ def draw_cores(ax, cores):
     return artists
 
 
+def draw_other_load(ax, series, scale, unit):
+    """Other processes' CPU use (analysis.LoadSeries) as steps, `scale` times
+    its cores; nothing where there are no readings or no other load."""
+    if series is None or not np.any(series.other_cores > 0.05):
+        return []
+    return [ax.stairs(series.other_cores * scale, series.edges_ns / MS, color=theme.REDDISH_PURPLE,
+                      linewidth=2.0, label="other processes, %s" % unit)]
+
+
 def draw_parallelism(ax, run, view):
     """Workers on a CPU at once over time (sampled, view.parallelism), and the
     whole machine's CPU use in cores (psutil) on the same scale."""
@@ -60,6 +71,7 @@ def draw_parallelism(ax, run, view):
         artists.append(ax.stairs(view.busy_cores, run.cores.t_ns / MS, color=theme.VERMILLION,
                                  linewidth=1.6, linestyle=(0, (4, 2)),
                                  label="all processes, in cores (psutil)"))
+    artists += draw_other_load(ax, view.other_load, scale=1.0, unit="in cores")
     top = max(view.cores, min(run.spec.workers, view.cores + 1))
     ax.set_ylim(0, top + 0.35)
     ax.set_yticks(range(0, top + 1))
@@ -73,15 +85,20 @@ def title_lines(run, stats, comparison):
     interpreter = run.interpreter
     gil = {OLD_GIL: ", old GIL", NO_GIL: ", GIL disabled"}.get(gil_kind(interpreter), "")
     title = "%s · %s · %s %s%s · %s" % (
-        run.spec.workload(), run.spec.describe(), interpreter.implementation,
+        workload_label(run.spec), run.spec.describe(), interpreter.implementation,
         interpreter.version, gil, cores_phrase(run))
     if handover_phrase(run) is not None:
         title += " · " + handover_phrase(run)
     facts = []
     if comparison is not None:
         spread = " (%.2f–%.2f×)" % (comparison.low, comparison.high) if comparison.pairs > 1 else ""
-        facts.append("%s took %.2f× the serial time%s" % (
-            run.spec.describe(), comparison.ratio, spread))
+        if unexplained_speedup(stats) is None:
+            facts.append("%s took %.2f× the serial time%s" % (
+                run.spec.describe(), comparison.ratio, spread))
+        else:
+            facts.append("no speedup to state: the serial runs were slower than the parallel "
+                         "work can explain (%.2f×%s; see the warning)" % (comparison.ratio,
+                                                                        spread))
     facts.append("wall %.2f s" % (stats.wall_ns / 1e9))
     if stats.handoffs is not None:
         facts.append("%d GIL hand-offs" % stats.handoffs)
@@ -156,7 +173,9 @@ def _timeline_figure(run, stats, view, comparison, repeats):
     else:  # Per-core utilisation.
         zoom.set_xlabel(TIME_LABEL)
         draw_cores(cores, run.cores)
-        cores.set_title("CPU utilisation per core (psutil, %d ms windows)" % 50, loc="left")
+        draw_other_load(cores, view.other_load, 100.0 / view.cores, "% of all cores")
+        cores.set_title("CPU utilisation per core, all processes (psutil, %d ms windows)" % 50,
+                        loc="left")
         if cores.get_legend_handles_labels()[0]:
             cores.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=8, fontsize=13,
                          handlelength=2.6, borderaxespad=0.2)

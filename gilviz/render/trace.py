@@ -5,6 +5,10 @@ turn can be scrolled and zoomed through: one track per worker thread with
 its states as slices, the sampler's failed acquisitions as instant events,
 and each core's utilisation as a counter. Timestamps are microseconds since
 the release of the workers.
+
+Every event carries a pid and a tid. Events of a whole process (its name,
+the CPU counter) carry the tid of its main thread, which Linux numbers
+like the process.
 """
 
 from __future__ import annotations
@@ -17,9 +21,44 @@ from ..log import atomic_write
 from ..analysis import run_segments
 from ..report import STATE_NAMES
 
+FAILED_ACQUISITION = "woke up, did not get the GIL"
+TOO_BRIEF = "%s, too briefly to time"
+"""A state the probe saw at a single instant: the worker's first and last
+timestamps of a turn were one and the same clock read, as when it lost the
+GIL again within the chunk after taking it. It ran for some time there, but
+less than the probe can resolve (one chunk), so the trace shows an instant
+rather than a slice: no length would be measured, and leaving it out would
+hide a turn that the run's hand-off count includes."""
+
 
 def _us(ns):
     return float(ns) / 1e3
+
+
+def _process_events(run, pids):
+    return [{"name": "process_name", "ph": "M", "pid": pid, "tid": pid,
+             "args": {"name": "%s %s (pid %d)" % (run.interpreter.implementation,
+                                                 run.interpreter.version, pid)}}
+            for pid in sorted(pids)]
+
+
+def _segment_event(name, pid, tid, start, stop):
+    if stop > start:
+        return {"name": name, "cat": "gil", "ph": "X", "pid": pid, "tid": tid,
+                "ts": _us(start), "dur": _us(stop - start)}
+    return {"name": TOO_BRIEF % name, "cat": "gil", "ph": "i", "s": "t", "pid": pid,
+            "tid": tid, "ts": _us(start)}
+
+
+def _counter_events(run):
+    pid = run.interpreter.pid
+    events = []
+    for t, percent in zip(run.cores.t_ns.tolist(), run.cores.percent.tolist()):
+        if not any(value != value for value in percent):  # skip the all-NaN first row
+            events.append({"name": "CPU utilisation %", "ph": "C", "pid": pid, "tid": pid,
+                           "ts": _us(t), "args": {"core %d" % core: value
+                                                  for core, value in enumerate(percent)}})
+    return events
 
 
 def trace_events(run, stats):
@@ -31,38 +70,31 @@ def trace_events(run, stats):
         tid = worker.tid if worker.tid is not None else -1 - worker.index
         tid_of[worker.index] = (worker.pid, tid)
         events.append({"name": "thread_name", "ph": "M", "pid": worker.pid, "tid": tid,
-                       "args": {"name": "%s %d" % (noun, worker.index)}})
+                       "args": {"name": worker.name or "%s %d" % (noun, worker.index)}})
         events.append({"name": "thread_sort_index", "ph": "M", "pid": worker.pid, "tid": tid,
                        "args": {"sort_index": worker.index}})
-    for pid in sorted({w.pid for w in run.workers}):
-        events.append({"name": "process_name", "ph": "M", "pid": pid, "tid": 0,
-                       "args": {"name": "%s %s (pid %d)" % (run.interpreter.implementation,
-                                                           run.interpreter.version, pid)}})
 
     segments = run_segments(run)
     for worker, start, stop, state in zip(segments.worker.tolist(), segments.start_ns.tolist(),
                                           segments.stop_ns.tolist(), segments.state.tolist()):
-        pid, tid = tid_of[worker]
-        events.append({"name": STATE_NAMES[state], "cat": "gil", "ph": "X", "pid": pid,
-                       "tid": tid, "ts": _us(start), "dur": _us(stop - start)})
+        events.append(_segment_event(STATE_NAMES[state], *tid_of[worker], start, stop))
 
     for row in np.asarray(stats.failed_samples).tolist():
         pid, tid = tid_of[int(run.threads.worker[row])]
-        events.append({"name": "woke up, did not get the GIL", "cat": "sampler", "ph": "i",
+        events.append({"name": FAILED_ACQUISITION, "cat": "sampler", "ph": "i",
                        "s": "t", "pid": pid, "tid": tid, "ts": _us(run.threads.t_ns[row])})
 
-    counter_pid = run.interpreter.pid
-    for t, percent in zip(run.cores.t_ns.tolist(), run.cores.percent.tolist()):
-        if not any(value != value for value in percent):  # skip the all-NaN first row
-            events.append({"name": "CPU utilisation %", "ph": "C", "pid": counter_pid,
-                           "ts": _us(t), "args": {"core %d" % core: value
-                                                  for core, value in enumerate(percent)}})
-    return events
+    counters = _counter_events(run)
+    pids = {w.pid for w in run.workers} | {event["pid"] for event in counters}
+    return _process_events(run, pids) + events + counters
 
 
 def save_trace(run, stats, path):
-    """Write the trace of `run` to `path` (JSON, atomically)."""
-    document = {"traceEvents": trace_events(run, stats), "displayTimeUnit": "ms",
+    """Write the trace of `run` to `path` (JSON, atomically).
+
+    No displayTimeUnit: Perfetto ignores it, and "ms" is chrome://tracing's
+    default anyway."""
+    document = {"traceEvents": trace_events(run, stats),
                 "otherData": {"kernel": run.spec.kernel, "backend": run.spec.backend,
                               "workers": run.spec.workers, "started_at": run.started_at}}
     return atomic_write(path, lambda stream: json.dump(document, stream))

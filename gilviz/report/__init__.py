@@ -21,4 +21,5 @@ from .format import (format_cores, format_duration, format_interval, format_tabl
 from .scaling import fit_text, scaling_lines
 from .summary import caveat_lines, comparison_line, summary_lines, worker_table
 from .words import (STATE_NAMES, caveat_text, caveat_texts, cores_label, cores_phrase,
-                    gil_name, gil_phrase, handover_phrase, interpreter_label, task_phrase)
+                    gil_name, gil_phrase, handover_phrase, interpreter_label, task_phrase,
+                    unexplained_speedup)

@@ -70,6 +70,8 @@ def verdict(label_a, label_b, sides):
     if sides.handoff_ratio is not None:
         medians += ", %s vs %s hand-offs" % (format(round(sides.handoffs_a), ","),
                                              format(round(sides.handoffs_b), ","))
+        if walls.pairs > 1:
+            medians += " (the median of the counts; the table's are the median run's)"
     if walls.pairs > 1:
         medians = "median of %d runs each: %s" % (walls.pairs, medians)
     faster = faster_side(walls)

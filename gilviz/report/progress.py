@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .convoy import convoy_case_label
 from .format import format_duration
+from .words import workload_label
 
 
 def describe_run(spec):
@@ -16,7 +17,7 @@ def describe_run(spec):
     what = "serial baseline" if spec.role == "baseline" else spec.describe()
     if spec.role in ("a", "b", "c", "d"):
         what += ", side %s" % spec.role.upper()
-    return "%s %s, work %s" % (spec.workload(), what, format(spec.work, ","))
+    return "%s %s, work %s" % (workload_label(spec), what, format(spec.work, ","))
 
 
 def progress_line(progress, round_number=None):
@@ -28,5 +29,8 @@ def progress_line(progress, round_number=None):
                            "round %d/%d" % (round_number, progress.sweep.repeat))
     eta = ("" if progress.eta_s is None or progress.eta_s < 1
            else " · ETA %s" % format_duration(progress.eta_s * 1e9))
-    return "gilviz: run %d/%d%s: %s%s" % (progress.index + 1, progress.total, where,
-                                          describe_run(progress.spec), eta)
+    quiet = ""
+    if progress.other_cores is not None:
+        quiet = " · other processes used %.1f cores before it" % max(progress.other_cores, 0.0)
+    return "gilviz: run %d/%d%s: %s%s%s" % (progress.index + 1, progress.total, where,
+                                            describe_run(progress.spec), eta, quiet)

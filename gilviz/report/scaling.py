@@ -3,7 +3,8 @@ how many workers can run at once."""
 
 from __future__ import annotations
 
-from .format import format_table, percent_cell
+from .words import caveat_text
+from .format import format_table, percent_cell, plural
 
 
 def fit_text(fit):
@@ -14,9 +15,9 @@ def fit_text(fit):
     elif fit.almost_all_parallel:
         notes.append("almost all parallel")
     if fit.unclipped > 1:
-        notes.append("fit %.2f clipped to 1: slower than serial" % fit.unclipped)
+        notes.append("more workers took longer than one: no parallel part at all")
     elif fit.unclipped < 0:
-        notes.append("fit %.2f clipped to 0: faster than Amdahl allows" % fit.unclipped)
+        notes.append("faster than even a fully parallel program would be")
     words = "%.0f %% serial" % (100 * fit.serial_fraction)
     return "%s (%s)" % (words, "; ".join(notes)) if notes else words
 
@@ -30,8 +31,9 @@ def _spread(spread, fmt):
 
 def scaling_lines(scaling):
     """The terminal summary of a speedup sweep (analysis.scaling.sweep_scaling)."""
-    lines = ["%s · %d cores · work %s · %d complete rounds" % (
-        scaling.kernel, scaling.cores, format(scaling.work, ","), scaling.rounds)]
+    lines = ["%s · %d cores · work %s · %s" % (
+        scaling.kernel, scaling.cores, format(scaling.work, ","),
+        plural(scaling.rounds, "complete round"))]
     if scaling.baseline_wall_s is not None:
         median, span = _spread(scaling.baseline_wall_s, "%.3f")
         lines.append("serial baseline: %s s%s" % (median, " (%s)" % span if span else ""))
@@ -51,13 +53,14 @@ def scaling_lines(scaling):
             lines.append("Amdahl fit, %s: none (no point with 2+ workers running at once)"
                          % backend.backend)
         else:
-            lines.append("Amdahl fit, %s: %s; rms error %.2f× over %d worker counts" % (
+            lines.append("Amdahl fit, %s: %s; rms error %.2f× over %s" % (
                 backend.backend, fit_text(backend.fit), backend.fit.rms_error,
-                backend.fit.points))
+                plural(backend.fit.points, "worker count")))
     if scaling.cpu_share is not None:
         lines.append("the serial run kept %.1f%% of a core busy: %s, at most %.1f workers can "
                      "run at once on %d cores" % (
                          100 * scaling.cpu_share,
                          "CPU-bound" if scaling.cpu_bound else "it mostly waits",
                          scaling.capacity, scaling.cores))
+    lines += ["warning: %s" % caveat_text(each) for each in scaling.warnings]
     return lines

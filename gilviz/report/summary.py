@@ -3,10 +3,12 @@ how it was measured, and its caveats."""
 
 from __future__ import annotations
 
-from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SLEEPING, WAIT_CPU, WAIT_GIL, WAIT_IO,
-                        WAIT_LOCK, core_count, ideal_ratio)
+from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SHARING, SLEEPING, WAIT_CPU, WAIT_GIL,
+                        WAIT_IO, WAIT_LOCK, core_count, ideal_ratio)
 from .format import count_cell, format_cores, format_table, ms_cell, percent_cell, plural
-from .words import caveat_text, cores_phrase, gil_phrase, interpreter_label, task_phrase
+from .share import sharing_lines
+from .words import (caveat_text, cores_phrase, gil_phrase, interpreter_label, task_phrase,
+                    unexplained_speedup, worker_label, workload_label)
 
 WAIT_WORDS = {WAIT_IO: "requests (round trips)", SLEEPING: "sleeps"}
 
@@ -23,7 +25,7 @@ GIL_ONLY_COLUMNS = ("wait GIL", "failed acq.")
 SAMPLED_COLUMNS = (
     (RUNNING, "Python"), (NATIVE, "native"), (ON_CPU, "on CPU"), (WAIT_GIL, "wait GIL"),
     (WAIT_LOCK, "lock"), (WAIT_CPU, "wait CPU"), (WAIT_IO, "I/O"), (SLEEPING, "sleep"),
-    (OFF_CPU, "off CPU"),
+    (OFF_CPU, "off CPU"), (SHARING, "sharing"),
 )
 """Band states of a run without the probe: ms the sampler saw each worker in."""
 
@@ -61,7 +63,7 @@ def sampled_worker_table(run, stats):
     rows = [[name for name, _ in columns]]
     for worker in stats.workers:
         sampled = worker.sampled_ns or {}
-        row = ["%s %d" % (run.spec.worker_noun, worker.index), ms_cell(worker.wall_ns),
+        row = [worker_label(run, worker.index), ms_cell(worker.wall_ns),
                ms_cell(worker.cpu_ns)] + [ms_cell(sampled.get(state, 0)) for state, _ in seen]
         if waited:
             row.append(percent_cell(worker.waiting_share))
@@ -82,22 +84,26 @@ def pi_lines(run, estimate):
     ]
 
 
-def comparison_line(run, comparison):
-    """"4 threads took 1.04x the serial time (...)" or None."""
+def comparison_line(run, stats, comparison):
+    """"4 threads took 1.04x the serial time (...)", or where that cannot be
+    a speedup, a line that says so; None without a comparison."""
     if comparison is None:
         return None
     spread = ""
     if comparison.pairs > 1:
         spread = ", %.2f-%.2fx over %d pairs" % (comparison.low, comparison.high, comparison.pairs)
-    line = "%s took %.2fx the serial time (median %.3f s vs %.3f s%s)" % (
+    measured = "%s took %.2fx the serial time (median %.3f s vs %.3f s%s)" % (
         run.spec.describe(), comparison.ratio, comparison.run_wall_ns / 1e9,
         comparison.baseline_wall_ns / 1e9, spread)
+    if unexplained_speedup(stats) is not None:
+        return "no speedup to state: %s, faster than parallelism can explain (see the warning)" % (
+            measured)
     if not run.interpreter.gil_enabled and run.spec.backend == "threads":
         # Without a GIL, threads are held back by the cores alone.
         ideal = ideal_ratio(run.spec.workers, core_count(run.interpreter))
-        line += "; no GIL: the best on %s is %.2fx" % (plural(ideal.parallel, "core"),
-                                                       ideal.ratio)
-    return line
+        measured += "; no GIL: the best on %s is %.2fx" % (plural(ideal.parallel, "core"),
+                                                           ideal.ratio)
+    return measured
 
 
 def wait_lines(run, stats):
@@ -137,9 +143,10 @@ def summary_lines(run, stats, comparison=None, repeats=1, header=True):
     """The terminal summary of `run`, the median of `repeats` runs; without
     its first lines (what ran, where) if not `header`."""
     interpreter = run.interpreter
-    facts = [run.spec.workload(), run.spec.describe(), interpreter_label(run), gil_phrase(run),
-             cores_phrase(run)]
-    facts.append("work %s" % format(run.spec.work, ","))
+    facts = [workload_label(run.spec), run.spec.describe(), interpreter_label(run),
+             gil_phrase(run), cores_phrase(run)]
+    if run.spec.work:  # a program's run has no work of its own to split
+        facts.append("work %s" % format(run.spec.work, ","))
     lines = []
     if header:
         lines.append(" · ".join(facts))
@@ -150,7 +157,8 @@ def summary_lines(run, stats, comparison=None, repeats=1, header=True):
     lines.append("")
     figures = ["wall %.3f s" % (stats.wall_ns / 1e9), "cpu %.3f s" % (stats.cpu_ns / 1e9)]
     if stats.handoffs is not None:
-        figures.append("%d GIL hand-offs" % stats.handoffs)
+        figures.append("%d GIL hand-offs%s" % (stats.handoffs,
+                                               " (sampled)" if run.probe is None else ""))
     elif not interpreter.gil_enabled and len(run.workers) > 1:
         figures.append("no GIL: nothing handed over")
     if stats.median_turn_ns is not None:
@@ -164,8 +172,10 @@ def summary_lines(run, stats, comparison=None, repeats=1, header=True):
     lines.append(" · ".join(figures))
     if stats.pi is not None:
         lines += pi_lines(run, stats.pi)
+    if stats.sharing is not None:
+        lines += sharing_lines(run, stats.sharing)
     if comparison is not None:
-        lines.append(comparison_line(run, comparison))
+        lines.append(comparison_line(run, stats, comparison))
     lines += wait_lines(run, stats)
     quality = []
     if stats.resolution_ns is not None:

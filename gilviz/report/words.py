@@ -3,10 +3,11 @@ caveats of a measurement, the band states, where a run ran, under which lock."""
 
 from __future__ import annotations
 
-from ..analysis import (NATIVE, NEW_GIL, NO_GIL, OFF_CPU, OLD_GIL, ON_CPU, RUNNING, SLEEPING,
-                        UNCLEAR, WAIT_CPU, WAIT_GIL, WAIT_IO, WAIT_LOCK, core_count, gil_kind)
+from ..analysis import (NATIVE, NEW_GIL, NO_GIL, OFF_CPU, OLD_GIL, ON_CPU, RUNNING, SHARING,
+                        SLEEPING, UNCLEAR, WAIT_CPU, WAIT_GIL, WAIT_IO, WAIT_LOCK, core_count,
+                        gil_kind)
 from ..analysis import caveats
-from .format import format_cores, format_interval, plural
+from .format import format_cores, format_duration, format_interval, plural
 
 STATE_NAMES = {
     WAIT_GIL: "waiting for the GIL",
@@ -19,8 +20,25 @@ STATE_NAMES = {
     SLEEPING: "in time.sleep (sampled)",
     NATIVE: "running in numpy, GIL released (sampled)",
     WAIT_LOCK: "blocked on a lock (sampled)",
+    SHARING: "sharing its count: sending, or waiting for the lock",
 }
 """A band state in a word or two, as a trace names its slices."""
+
+
+def _sampler_behind(c):
+    text = "sampler fell behind: %.0f Hz of %.0f requested, longest pause %.1f ms" % (
+        c.achieved_hz, c.requested_hz, c.longest_pause_ns / 1e6)
+    period_ns = 1e9 / c.requested_hz
+    why = []
+    if c.waited_for_cpu_ns:
+        why.append("it waited %s for a CPU behind busy processes%s" % (
+            format_duration(c.waited_for_cpu_ns),
+            {True: ", even at a raised priority",
+             False: " (its priority can be raised only by root or with CAP_SYS_NICE)",
+             None: ""}[c.raised]))
+    if c.round_cpu_ns is not None and c.round_cpu_ns > period_ns / 2:
+        why.append("a round of reads took %s of CPU" % format_duration(c.round_cpu_ns))
+    return text + ("; " + " and ".join(why) if why else "")
 
 
 def _pool_members(caveat):
@@ -42,19 +60,61 @@ def _late_start(caveat):
         said, caveat.cpu_wait_ns / 1e6)
 
 
+def _slowed_baselines(caveat):
+    why = []
+    if caveat.baseline_cpu_share < 0.9:
+        why.append("they had a CPU for only %.0f%% of their time (other processes or the VM "
+                   "took it)" % (100 * caveat.baseline_cpu_share))
+    if caveat.baseline_cpu_ratio > 1.1:
+        why.append("their work took %.2fx the CPU time (page faults, or a slower CPU)"
+                   % caveat.baseline_cpu_ratio)
+    return ("the serial runs were slower than the parallel work can explain: %.2fx faster with "
+            "%.2f cores' worth of work running at once%s" % (
+                caveat.speedup, caveat.parallelism,
+                "; " + " and ".join(why) if why else ""))
+
+
+def unexplained_speedup(stats):
+    """The run's UnexplainedSpeedup caveat, or None: where there is one, no
+    ratio to its baselines is stated as a speedup."""
+    return next((c for c in stats.warnings if isinstance(c, caveats.UnexplainedSpeedup)), None)
+
+
+def _other_load(caveat):
+    which = "this run" if caveat.during == "run" else "its serial runs"
+    steal = (", and the hypervisor took %.1f core for other machines" % caveat.steal_cores
+             if caveat.steal_cores >= 0.05 else "")
+    return ("other processes used %.1f cores during %s (%.1f at most over 250 ms)%s: its "
+            "times are not trustworthy" % (caveat.mean_cores, which, caveat.peak_cores, steal))
+
+
+def _disturbed_runs(caveat):
+    parts = ["%s at %d worker%s (%d run%s)" % (backend, workers, "" if workers == 1 else "s",
+                                                count, "" if count == 1 else "s")
+             for backend, workers, count in caveat.points]
+    if caveat.baselines:
+        parts.append("the serial baselines (%d of %d)" % (caveat.baselines, caveat.baselines_run))
+    return ("other processes took the CPU during %s: those speedups (ringed on the chart) are "
+            "not trustworthy" % ", ".join(parts))
+
+
 CAVEAT_WORDS = {
+    caveats.OtherLoad: _other_load,
+    caveats.DisturbedRuns: _disturbed_runs,
+    caveats.UnexplainedSpeedup: _slowed_baselines,
     caveats.WorkerFailed: lambda c: "worker %d failed: %s" % (c.worker, c.error),
     caveats.KernelFallback: lambda c: c.message,
     caveats.PoolSharedMembers: _pool_members,
     caveats.WaitsUnreadable: lambda c: (
-        "could not read what sleeping threads waited on (no ptrace access): "
-        "GIL and lock waits show as 'off CPU'"),
+        "could not read what sleeping threads waited on (/proc/PID/task/*/syscall: no "
+        "ptrace access): waits for the GIL, a lock, I/O or a sleep all show as 'off CPU'"),
+    caveats.TimedWaitsAsGil: lambda c: (
+        "from outside, a wait with a timeout (Event.wait(1), queue.get(timeout=...)) "
+        "looks like a wait for the GIL"),
     caveats.QueuedAsRunning: lambda c: (
         "sampled running time exceeds the workers' CPU time by %.0f ms: "
         "some waits for a CPU show as running" % (c.excess_ns / 1e6)),
-    caveats.SamplerBehind: lambda c: (
-        "sampler fell behind: %.0f Hz of %.0f requested, longest pause %.1f ms" % (
-            c.achieved_hz, c.requested_hz, c.longest_pause_ns / 1e6)),
+    caveats.SamplerBehind: _sampler_behind,
     caveats.PinningMismatch: lambda c: "asked to pin to cores %s, the target got %s" % (
         ",".join(map(str, c.asked)), ",".join(map(str, c.got))),
     caveats.CoarseProbe: lambda c: (
@@ -72,7 +132,34 @@ CAVEAT_WORDS = {
         "incomplete: the sweep stopped after %d of %d runs; %d of %d rounds complete" % (
             c.runs_done, c.runs_planned, c.rounds_done, c.rounds_planned)),
     caveats.RunsLeftOut: lambda c: "%d runs left out: a worker failed" % c.count,
+    caveats.ShareMismatch: lambda c: (
+        "the counts shared through %s do not add up: %s collected, the workers counted %s"
+        % (c.mechanism, "nothing" if c.collected_total is None else format(c.collected_total, ","),
+           "?" if c.own_total is None else format(c.own_total, ","))),
 }
+
+
+def workload_label(spec):
+    """What ran, in a few words: "countdown", "pi (seed kernel)", "script
+    examples/hash.py", "module http.server", "bench:work", "process 1234"."""
+    params = spec.params or {}
+    if spec.kernel in ("script", "module"):
+        return " ".join([spec.kernel, params.get("target", "?")] + list(params.get("args", [])))
+    if spec.kernel == "attach":
+        return "process %s" % params.get("pid", "?")
+    if spec.kernel == "call":
+        return params.get("function", "a function")
+    return spec.workload()
+
+
+def worker_label(run, index):
+    """A worker's name on a band or in a table: its thread's name in a
+    program's run, else "thread 2", "process 0", "serial"."""
+    worker = next((w for w in run.workers if w.index == index), None)
+    if worker is not None and worker.name:
+        return worker.name
+    noun = run.spec.worker_noun
+    return "serial" if noun == "serial" else "%s %d" % (noun, index)
 
 
 def caveat_text(caveat):

@@ -1,0 +1,59 @@
+"""A timeline narrowed to what a slide shows: some of the workers, another
+zoom window. The figures stay those of the whole run (its wall time,
+hand-offs, caveats); only what is drawn is narrowed."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .states import Segments
+
+
+class SelectionError(ValueError):
+    """A window or a set of workers that the run does not have."""
+
+
+def check_window(window_ns, wall_ns):
+    """Refuse a window (begin, end) that does not lie within the run."""
+    begin, end = window_ns
+    if not 0 <= begin < end <= wall_ns:
+        raise SelectionError("window %g–%g ms is outside the run (0–%g ms)"
+                             % (begin / 1e6, end / 1e6, round(wall_ns / 1e6, 1)))
+
+
+def check_workers(run, workers):
+    """Refuse worker indices that the run does not have."""
+    known = {worker.index for worker in run.workers}
+    unknown = sorted(set(workers) - known)
+    if unknown:
+        raise SelectionError("no worker %s in this run: it has workers %s" % (
+            ",".join(map(str, unknown)), ",".join(map(str, sorted(known)))))
+
+
+def only_workers(run, stats, view, workers):
+    """(run, stats, view) drawing only `workers` (indices): their bands,
+    samples and failed acquisitions; figures of the whole run kept."""
+    check_workers(run, workers)
+    keep = set(workers)
+    rows = np.isin(run.threads.worker, list(keep))
+    new_row = np.cumsum(rows) - 1  # a kept sample's row in the narrowed table
+    failed = np.asarray(stats.failed_samples, dtype=np.int64)
+    failed = new_row[failed[rows[failed]]] if len(failed) else failed
+    segments = view.segments
+    drawn = np.isin(segments.worker, list(keep))
+    shares = view.shares
+    if shares is not None:
+        shares = shares._replace(share_of_worker={index: share for index, share
+                                                  in shares.share_of_worker.items()
+                                                  if index in keep})
+    return (run._replace(workers=tuple(w for w in run.workers if w.index in keep),
+                         threads=type(run.threads)(*(column[rows] for column in run.threads))),
+            stats._replace(failed_samples=failed,
+                           workers=tuple(w for w in stats.workers if w.index in keep)),
+            view._replace(segments=Segments(*(column[drawn] for column in segments)),
+                          shares=shares))
+
+
+def zoomed(view, window_ns):
+    """`view` zoomed on `window_ns` instead of the window it chose."""
+    return view._replace(zoom_ns=tuple(int(t) for t in window_ns))

@@ -1,0 +1,182 @@
+"""Your own code: a script, a module or a function run and sampled, or a
+running process attached to.
+
+    import gilviz.api as api
+    result = api.run_script("examples/hash_and_serve.py", args=["--files", "40"])
+    result.exit_status          # the program's
+    result.figure()             # its threads' timeline, named as in threading
+    api.run_module("http.server", args=["8000"], timeout="10s")
+    api.run_function("bench:work", threads=4)      # 4 threads vs 4 calls in a row
+    api.attach(1234, duration="10s")
+
+Bad input (a missing script, a module or function that does not import, a
+process that is not Python, a duration of 0) raises OptionError before
+anything runs; a program that raises is no error of gilviz: its traceback
+passes through and its exit status is the result's.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+from ..log import RunSpec, new_log, new_run_dir, save
+from ..measure.attach import attach_process
+from ..measure.program import run_program
+from ..measure.watch import TargetError
+from . import options as parse
+from .options import OptionError, as_text
+from .results import ProgramResult, RunResult
+from .session import LOG_NAME, MeasurementFailed
+from .workloads import backend_of, plan, workload_spec
+
+CHECK_TIMEOUT_S = 60
+
+FIND_MODULE = ("import importlib.util, sys; sys.path.insert(0, '');"
+               "sys.exit(0 if importlib.util.find_spec(sys.argv[1]) else 3)")
+FIND_FUNCTION = """\
+import importlib, sys
+sys.path.insert(0, "")
+module, _, path = sys.argv[1].partition(":")
+try:
+    found = importlib.import_module(module)
+    for part in path.split("."):
+        found = getattr(found, part)
+except BaseException as error:
+    print("%s: %s" % (type(error).__name__, error)); sys.exit(3)
+sys.exit(0 if callable(found) else 4)
+"""
+
+
+def _parsed(parser, value):
+    return None if value is None else parser(as_text(value))
+
+
+def _ask(python, code, name):
+    """Run `code` with `name` in the target interpreter: (status, first line)."""
+    try:
+        answer = subprocess.run([python, "-c", code, name], capture_output=True, text=True,
+                                timeout=CHECK_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise OptionError("%s took over %d s to import" % (name, CHECK_TIMEOUT_S)) from None
+    lines = (answer.stdout + answer.stderr).strip().splitlines()
+    return answer.returncode, lines[-1] if lines else ""
+
+
+def _sampling(python, sample_hz):
+    hz = _parsed(parse.sample_rate, sample_hz)
+    if hz == 0:
+        raise OptionError("--sample-hz 0: the threads' states come from the sampler alone")
+    return _parsed(parse.interpreter, python), hz
+
+
+def program_spec(kind, target, args=(), python=None, sample_hz=1000.0):
+    """The RunSpec of a program's run (kind "script" or "module"), checked:
+    OptionError for a script that is not there or a module not found."""
+    import sys
+    python, hz = _sampling(python or sys.executable, sample_hz)
+    if kind == "script" and not os.path.isfile(target):
+        raise OptionError("no script %s" % target)
+    if kind == "module":
+        status, _ = _ask(python, FIND_MODULE, target)
+        if status != 0:
+            raise OptionError("no module named %r for %s" % (target, python))
+    return RunSpec(kernel=kind, backend="threads", workers=1, work=0, probe=False,
+                   python=python, sample_hz=hz,
+                   params={"target": target, "args": [str(arg) for arg in args]})
+
+
+def _measure_program(measure, spec, out, name):
+    try:
+        run = measure()
+    except TargetError as failure:
+        raise MeasurementFailed(str(failure)) from None
+    log = new_log([run])
+    run_dir = None
+    if out is not None:
+        run_dir = new_run_dir(out, name)
+        save(log, os.path.join(run_dir, LOG_NAME))
+    return ProgramResult(log, run_dir)
+
+
+def run_script(path, args=(), *, python=None, sample_hz=1000.0, children=False, out=None,
+               timeout=None, progress=None):
+    """Run a script as `python path args...` would, sample every thread it
+    starts, and return a ProgramResult."""
+    spec = program_spec("script", os.fspath(path), args, python, sample_hz)
+    limit = _parsed(parse.timeout, timeout)
+    return _measure_program(lambda: run_program(spec, limit, children), spec, out,
+                            ProgramResult.name_of(spec))
+
+
+def run_module(module, args=(), *, python=None, sample_hz=1000.0, children=False, out=None,
+               timeout=None, progress=None):
+    """Run a module as `python -m module args...` would: a ProgramResult."""
+    spec = program_spec("module", module, args, python, sample_hz)
+    limit = _parsed(parse.timeout, timeout)
+    return _measure_program(lambda: run_program(spec, limit, children), spec, out,
+                            ProgramResult.name_of(spec))
+
+
+def attach(pid, *, duration="10s", sample_hz=1000.0, children=False, out=None, timeout=None,
+           progress=None):
+    """Sample a running Python process for `duration`: a ProgramResult."""
+    try:
+        pid = int(as_text(pid))
+    except ValueError:
+        raise OptionError("%r is not a process id" % pid) from None
+    seconds = _parsed(parse.timeout, duration)
+    hz = _parsed(parse.sample_rate, sample_hz)
+    if hz == 0:
+        raise OptionError("--sample-hz 0: the threads' states come from the sampler alone")
+    from ..measure.attach import python_process
+    try:
+        python_process(pid)
+    except ValueError as error:
+        raise OptionError(str(error)) from None
+    spec = RunSpec(kernel="attach", backend="threads", workers=1, work=0, probe=False,
+                   python="", sample_hz=hz, params={"pid": pid})
+
+    def measure():
+        try:
+            return attach_process(spec, seconds, children)
+        except ValueError as error:
+            raise TargetError(str(error)) from None
+    return _measure_program(measure, spec, out, ProgramResult.name_of(spec))
+
+
+def function_specs(function, *, threads=None, processes=None, repeat=3, baseline=True,
+                   python=None, sample_hz=1000.0):
+    """The specs of run_function: checked, then as a workload's."""
+    import sys
+    python = _parsed(parse.interpreter, python) or sys.executable
+    module, colon, path = function.partition(":")
+    if not (module and colon and path):
+        raise OptionError("%r: give module:function" % function)
+    status, said = _ask(python, FIND_FUNCTION, function)
+    if status == 3:
+        raise OptionError("%s does not import: %s" % (function, said))
+    if status == 4:
+        raise OptionError("%s is not callable" % function)
+    if status != 0:
+        raise OptionError("%s could not be checked: %s" % (function, said))
+    backend, workers = backend_of(_parsed(parse.worker_count, threads),
+                                  _parsed(parse.worker_count, processes))
+    spec = workload_spec("call", backend, workers, workers, False, python=python,
+                         sample_hz=_parsed(parse.sample_rate, sample_hz),
+                         params={"function": function})
+    return plan(spec, baseline, _parsed(parse.repeat_count, repeat))
+
+
+def run_function(function, *, threads=None, processes=None, repeat=3, baseline=True,
+                 python=None, sample_hz=1000.0, out=None, progress=None, timeout=None,
+                 wait_quiet=None):
+    """Call module:function once in each of N workers (threads= or
+    processes=, released at one instant), after a serial baseline calling it
+    N times: a RunResult as for the countdown."""
+    from . import _measure
+    specs = function_specs(function, threads=threads, processes=processes, repeat=repeat,
+                           baseline=baseline, python=python, sample_hz=sample_hz)
+    main = specs[-1]
+    name = "call-%s-%s%d" % (function.replace(":", "-"), main.backend, main.workers)
+    return _measure(specs, RunResult, out, name, progress, timeout, wait_quiet=wait_quiet)

@@ -1,0 +1,74 @@
+"""A figure ready for a slide: drawn in a theme, at a size, with every text on
+the canvas; written as PNG, SVG or PDF.
+
+Sizes keep the figures' 16-inch width, so that their type keeps its share
+of the picture: 1920x1080 is 120 dpi, 1280x720 80 dpi. A dpi given as well
+sets the inches instead (type then grows or shrinks against the picture).
+"""
+
+from __future__ import annotations
+
+import os
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from ..log import atomic_write
+from . import theme as light
+from .layout import fit_to_canvas
+from .themes import drawn_in, theme_named
+
+FORMATS = ("png", "svg", "pdf")
+VECTOR_RC = {
+    "svg.fonttype": "none",  # text stays text: searchable, editable on the slide
+    "pdf.fonttype": 42,      # TrueType, editable too
+}
+
+
+def slide_figure(draw, theme=None, size=None, dpi=None):
+    """draw() (a figure function returning a Figure at render.theme's size)
+    in `theme` ("light", "dark", "talk"; None: light), resized to `size`
+    (width, height) pixels or the theme's, at `dpi` if given, with every text
+    fitted inside."""
+    chosen = theme_named(theme)
+    figure = drawn_in(chosen, draw)
+    resize(figure, size or (None if dpi else chosen.size), dpi)
+    return fit_to_canvas(figure)
+
+
+def resize(figure, size, dpi):
+    """`size` pixels at `dpi`; a size alone keeps the width in inches, a dpi
+    alone the inches."""
+    width_in = light.FIGSIZE[0]
+    if size is None:
+        figure.set_dpi(dpi or light.DPI)
+        return
+    width, height = size
+    dpi = dpi or width / width_in
+    figure.set_size_inches(width / dpi, height / dpi, forward=False)
+    figure.set_dpi(dpi)
+
+
+def format_of(path, asked=None):
+    """The format to write `path` in: `asked`, else its extension's, else png."""
+    if asked is not None:
+        return asked
+    extension = os.path.splitext(path)[1].lower().lstrip(".")
+    return extension if extension in FORMATS else "png"
+
+
+def write_figure(figure, stream, file_format="png"):
+    """Write `figure` to the binary `stream` as `file_format`, at its own
+    size and dpi."""
+    if file_format not in FORMATS:
+        raise ValueError("%r is not a format: give one of %s" % (file_format, ", ".join(FORMATS)))
+    FigureCanvasAgg(figure)
+    with matplotlib.rc_context(VECTOR_RC):
+        figure.savefig(stream, format=file_format, dpi=figure.dpi,
+                       facecolor=figure.get_facecolor(),
+                       metadata={"Date": None} if file_format == "svg" else None)
+
+
+def save_figure(figure, path, file_format="png"):
+    """write_figure to `path`, atomically; returns the path."""
+    return atomic_write(path, lambda stream: write_figure(figure, stream, file_format), mode="wb")

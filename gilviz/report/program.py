@@ -1,0 +1,24 @@
+"""The terminal summary of a program's run or of a process attached to:
+the run summary with the threads named, how exact the sampled states are,
+and the program's exit status."""
+
+from __future__ import annotations
+
+from .summary import summary_lines
+
+
+def resolution_line(run):
+    """How exact the bands are: samples of a thread ~1/achieved Hz apart."""
+    hz = run.sampler.achieved_hz if run.sampler else 0
+    if not hz:
+        return "no samples: nothing is known of the threads' states"
+    return ("states sampled from outside at %.0f Hz: each known to about %.1f ms; "
+            "hand-offs and failed wake-ups only where the samples caught them"
+            % (hz, 1e3 / hz))
+
+
+def program_lines(run, stats, exit_status=None):
+    lines = summary_lines(run, stats)
+    ending = [] if exit_status is None else ["the program exited with status %d" % exit_status]
+    cut = next((i for i, line in enumerate(lines) if line.startswith("measurement:")), len(lines))
+    return lines[:cut] + ending + [resolution_line(run)] + lines[cut:]

@@ -1,0 +1,209 @@
+"""Shared builders for the tests: hand-made runs whose every figure is known
+exactly, stand-ins for the runner, and small checks of written files.
+Imported by the test modules; conftest.py holds the fixtures."""
+
+import glob
+import io
+import os
+import struct
+import sys
+
+import numpy as np
+
+from gilviz.log import (CoreSamples, Holds, Interpreter, Marks, ProbeSettings, ProcessSamples,
+                        Run, RunSpec, SamplerStats, SweepPlan, ThreadSamples, Worker,
+                        empty_table, new_log)
+
+MS = 1_000_000
+
+
+def holds_table(rows):
+    """rows of (worker, start_ns, stop_ns, cpu_wait_ns)."""
+    if not rows:
+        return empty_table(Holds)
+    worker, start, stop, wait = zip(*rows)
+    return Holds(np.asarray(worker, np.int32), np.asarray(start, np.int64),
+                 np.asarray(stop, np.int64), np.asarray(wait, np.int64))
+
+
+def samples_table(rows, cpu=None, wait=None, run_delay=None):
+    """rows of (t_ns, worker, state); per row too, if given: the CPU (else 0),
+    the wait code (else "-", not read) and run_delay (else -1, unknown)."""
+    if not rows:
+        return empty_table(ThreadSamples)
+    t, worker, state = zip(*rows)
+    count = len(t)
+    return ThreadSamples(np.asarray(t, np.int64), np.asarray(worker, np.int32),
+                         np.array(state, dtype="<U1"),
+                         np.asarray(cpu if cpu is not None else [0] * count, np.int16),
+                         np.zeros(count, np.int64),
+                         np.array(list(wait if wait is not None else "-" * count), dtype="<U1"),
+                         np.asarray(run_delay if run_delay is not None else [-1] * count,
+                                    np.int64))
+
+
+def make_run(workers, holds=(), samples=(), backend="threads", probe=True, sampler=True,
+             gil_enabled=True, pids=None, role="main"):
+    """A Run built by hand. `workers` is a list of (start_ns, stop_ns)."""
+    pids = pids or [100] * len(workers)
+    records = tuple(
+        Worker(index=i, pid=pids[i], tid=200 + i, work=1000, start_ns=start, stop_ns=stop,
+               cpu_ns=stop - start, error=None)
+        for i, (start, stop) in enumerate(workers))
+    spec = RunSpec(kernel="countdown", backend=backend, workers=len(workers),
+                   work=1000 * len(workers), probe=probe, python=sys.executable,
+                   sample_hz=1000.0 if sampler else 0.0, role=role)
+    interpreter = Interpreter(executable=sys.executable, version="3.11.7", implementation="CPython",
+                              gil_enabled=gil_enabled, switch_interval_s=0.005, cpu_count=2,
+                              affinity=[0, 1], pid=100)
+    stats = SamplerStats(requested_hz=1000.0, achieved_hz=1000.0, ticks=10, max_interval_ns=MS,
+                         late_ticks=0, cpu_ns=0) if sampler else None
+    return Run(spec=spec, interpreter=interpreter,
+               probe=ProbeSettings(chunk=100, gap_ns=100_000) if probe else None,
+               started_at="2026-01-01T00:00:00+00:00", release_ns=0,
+               end_ns=max(stop for _, stop in workers), workers=records,
+               holds=holds_table(list(holds)), marks=empty_table(Marks),
+               threads=samples_table(list(samples)), processes=empty_table(ProcessSamples),
+               cores=empty_table(CoreSamples), sampler=stats)
+
+
+def other_interpreters():
+    """Installed CPythons other than the running one, as (version, path)."""
+    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    found = []
+    for path in sorted(glob.glob(os.path.join(root, "versions", "3.*", "bin", "python"))):
+        version = path.split(os.sep)[-3]
+        if tuple(int(p) for p in version.split(".")[:2]) >= (3, 8):
+            found.append((version, path))
+    return found
+
+
+FREE_THREADED_PLACES = ("~/.cache/gilviz-pythons/3.13t/bin/python3.13t",)
+
+
+def free_threaded_interpreter():
+    """A free-threaded CPython (3.13t): $GILVIZ_FREE_THREADED, where
+    build-freethreaded-python puts one, or python3.13t on PATH; else None."""
+    import shutil
+    places = [os.environ.get("GILVIZ_FREE_THREADED", "")] + [
+        os.path.expanduser(place) for place in FREE_THREADED_PLACES]
+    for place in places:
+        if place and os.access(place, os.X_OK):
+            return place
+    return shutil.which("python3.13t")
+
+
+def every_interpreter():
+    """Every CPython gilviz measures that is installed here, as (name, path):
+    pyenv's 2.7 and 3.6+ (name its version) and a free-threaded build (name
+    "free-threaded"). Empty where none is."""
+    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    found = []
+    for path in sorted(glob.glob(os.path.join(root, "versions", "[23].*", "bin", "python"))):
+        version = path.split(os.sep)[-3]
+        numbers = tuple(int(p) for p in version.split(".")[:2])
+        if numbers == (2, 7) or numbers >= (3, 6):
+            found.append((version, path))
+    free_threaded = free_threaded_interpreter()
+    if free_threaded:
+        found.append(("free-threaded", free_threaded))
+    return found
+
+
+def timed_run(backend="serial", workers=1, role="main", wall_s=1.0, cpu_share=1.0,
+              kernel="countdown", work=1000, error=None, marks=None, params=None):
+    """A run of a sweep, without probe or sampler: every worker stops at
+    `wall_s` after using `cpu_share` of its time on a CPU; worker 0 failed
+    with `error` if given."""
+    wall = int(wall_s * 1e9)
+    pids = [100 + i for i in range(workers)] if backend == "processes" else None
+    run = make_run([(0, wall)] * workers, backend=backend, probe=False, sampler=False,
+                   pids=pids, role=role)
+    records = tuple(w._replace(work=work // workers, cpu_ns=int(cpu_share * wall),
+                               error=error if w.index == 0 else None) for w in run.workers)
+    return run._replace(spec=run.spec._replace(kernel=kernel, work=work, params=params),
+                        workers=records, marks=marks if marks is not None else run.marks)
+
+
+def failing_at(number, run):
+    """`run` (a stand-in for run_target) that raises TargetError on call `number`."""
+    from gilviz.measure.runner import TargetError
+    calls = []
+
+    def maybe_fail(spec, **options):
+        calls.append(spec)
+        if len(calls) == number:
+            raise TargetError("the target died")
+        return run(spec, **options)
+    return maybe_fail
+
+
+def png_size(path):
+    """(width, height) of a PNG file, which must be one."""
+    with open(path, "rb") as stream:
+        header = stream.read(24)
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", header[16:24])
+
+
+def run_cli(argv):
+    """gilviz's main in-process: (status, stdout, stderr)."""
+    from gilviz.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    status = main(argv, out=out, err=err)
+    return status, out.getvalue(), err.getvalue()
+
+
+def sweep_log(rounds, serial_walls, thread_walls, process_walls, warmup=1, planned=None):
+    """A sweep log of threads and processes at 1 and 2 workers."""
+    runs = [timed_run("serial", 1, "warmup", wall_s=9.0)] * warmup
+    for i in range(rounds):
+        runs.append(timed_run("serial", 1, "baseline", wall_s=serial_walls[i]))
+        for n in (1, 2):
+            runs.append(timed_run("threads", n, wall_s=thread_walls[n][i]))
+        for n in (1, 2):
+            runs.append(timed_run("processes", n, wall_s=process_walls[n][i]))
+    plan = SweepPlan(backends=["threads", "processes"], worker_counts=[1, 2],
+                     repeat=planned or rounds, warmup=warmup)
+    return new_log(runs, sweep=plan)
+
+
+def marks_table(rows):
+    """rows of (worker, t_ns, kind, value); value None for none."""
+    if not rows:
+        return empty_table(Marks)
+    worker, t, kind, value = zip(*rows)
+    return Marks(np.asarray(worker, np.int32), np.asarray(t, np.int64), np.array(kind),
+                 np.asarray([np.nan if v is None else v for v in value], np.float64))
+
+
+def share_run(mechanism="value", backend="processes", workers=2, reports=3, report_ns=2000,
+              lock_ns=500, hits=(70, 80), collected=None, chunk_ns=100_000, role="main"):
+    """A pi run whose `workers` each report `reports` times, every `chunk_ns`,
+    each report taking `report_ns` (of it `lock_ns` waiting for the lock, for
+    value and array). Worker i counts hits[i]; `collected` is what the
+    mechanism delivered, (index, count) pairs (by default each worker's hits,
+    or their sum on worker 0 for value)."""
+    stop = reports * chunk_ns + report_ns
+    run = make_run([(0, stop)] * workers, backend=backend, probe=False, sampler=False,
+                   role=role)
+    rows = []
+    for index in range(workers):
+        for number in range(reports):
+            began = (number + 1) * chunk_ns - chunk_ns // 2
+            rows.append((index, began - chunk_ns // 2, "native", None))
+            rows.append((index, began, "native_end", 1000))
+            rows.append((index, began, "share", report_ns))
+            if mechanism in ("value", "array"):
+                rows.append((index, began, "lock-wait", lock_ns))
+    if collected is None:
+        collected = ([(0, sum(hits[:workers]))] if mechanism == "value"
+                     else [(index, hits[index]) for index in range(workers)])
+    rows += [(index, stop, "share-collected", count) for index, count in collected]
+    results = [dict(samples=1000 * reports, hits=hits[index], max_rss_bytes=1,
+                    reported=hits[index]) for index in range(workers)]
+    spec = run.spec._replace(kernel="pi", work=1000 * reports * workers,
+                             params={"variant": "fast", "seed": 1, "chunk": 1000,
+                                     "share": mechanism})
+    return run._replace(spec=spec, marks=marks_table(rows),
+                        workers=tuple(w._replace(result=r) for w, r in zip(run.workers, results)))
