@@ -29,8 +29,9 @@ puts it into words.
 # ruff: noqa: F401  (re-exports: the names the rest of gilviz imports from here)
 from .caveats import (BaselineSystemTime, CoarseProbe, IncompleteSweep, KernelFallback,
                       LateStart, OtherLoad, PinningMismatch, PoolSharedMembers,
-                      QueuedAsRunning, RunsLeftOut, SamplerBehind, ShareMismatch, SystemTime,
-                      TimedWaitsAsGil, UnexplainedPauses, WaitsUnreadable, WorkerFailed)
+                      QueuedAsRunning, RunsLeftOut, SamplerBehind, ShareMismatch, ShortTurns,
+                      SystemTime, TimedWaitsAsGil, UnexplainedPauses, WaitsUnreadable,
+                      WorkerFailed)
 from .compare import (Comparison, ComparedRuns, Side, SideBySide, compare_runs, compare_sides,
                       compare_walls, faster_side)
 from .convoy import Convoy, ConvoyCase, convoy, convoy_case, io_segments

@@ -194,3 +194,13 @@ class LateStart(NamedTuple):
     worker: int
     late_ns: int
     cpu_wait_ns: int
+
+
+class ShortTurns(NamedTuple):
+    """Half the GIL turns or more were shorter than the probe's resolution
+    (the old GIL's fight): their lengths are not known, only that they were
+    short; the hand-offs are counted still."""
+
+    kind = "short-turns"
+    median_turn_ns: int
+    resolution_ns: float

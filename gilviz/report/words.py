@@ -121,6 +121,10 @@ CAVEAT_WORDS = {
         "switch interval %.0f µs is close to the probe's %.0f µs resolution: "
         "short turns merge in the bands" % (c.switch_interval_s * 1e6, c.resolution_ns / 1e3)),
     caveats.LateStart: _late_start,
+    caveats.ShortTurns: lambda c: (
+        "most GIL turns were shorter than the probe's %.0f µs resolution (median %.0f µs): "
+        "the hand-offs are counted, but those turns' lengths are not known" % (
+            c.resolution_ns / 1e3, c.median_turn_ns / 1e3)),
     caveats.SystemTime: lambda c: (
         "%.0f%% of the target's CPU time went to the OS kernel (system time)" % (100 * c.share)),
     caveats.BaselineSystemTime: lambda c: (
