@@ -302,13 +302,13 @@ class CompareResult(Result):
         from ..render import compare_figure
         compared = self.summary.compared
         if window_ns is not None or workers is not None:
-            longest = max(compared.a.stats.wall_ns, compared.b.stats.wall_ns)
+            longest = max(side.stats.wall_ns for side in compared.sides)
             if window_ns is not None:
                 check_window(window_ns, longest)
-            compared = compared._replace(**{
-                name: side._replace(**dict(zip(("shown", "stats", "view"), selected(
+            compared = compared._replace(sides=tuple(
+                side._replace(**dict(zip(("shown", "stats", "view"), selected(
                     side.shown, side.stats, side.view, window_ns, workers, longest))))
-                for name, side in (("a", compared.a), ("b", compared.b))})
+                for side in compared.sides))
         return compare_figure(compared, self.summary.dimension)
 
 

@@ -50,10 +50,6 @@ def side_facts(side, cores_varied=True):
     return " · ".join(facts)
 
 
-SIDE_HEIGHT_IN = 2.2
-"""Each side past the second makes the figure this much taller."""
-
-
 def compare_figure(compared, dimension):
     """The sides of `compared` (analysis.compare_runs), which differ in
     `dimension` (a RunSpec field), one above the other, with the verdict."""
@@ -64,22 +60,20 @@ def compare_figure(compared, dimension):
 def _compare_figure(compared, dimension):
     sides = compared.sides
     count = len(sides)
-    width, height = theme.FIGSIZE
-    figure = Figure(figsize=(width, height + SIDE_HEIGHT_IN * (count - 2)), dpi=theme.DPI)
-    # The header keeps its place in figure fractions; lengths below it that
-    # were set for the 9-inch figure of two sides keep their inches.
-    scale = height / figure.get_figheight()
+    # One canvas for any number of sides: a theme resizes it to its slides'
+    # size, so the sides share its height.
+    figure = Figure(figsize=theme.FIGSIZE, dpi=theme.DPI)
     handles = merged_handles([legend_handles(side.shown, side.stats, side.view)
                               for side in sides])
     warnings, notes = (["%s: %s" % (name, caveat_text(each))
                         for name, side in zip(SIDE_NAMES, sides)
                         for each in getattr(side.stats, kind)] for kind in ("warnings", "notes"))
-    warning_rows = min(count, 3) if warnings or notes else 1
+    warning_rows = 2 if warnings or notes else 1
     # Below the header: room for each panel's title and line of facts.
-    top = header_bottom(2, len(handles), LEGEND_COLUMNS, warning_rows) - 0.11 * scale
-    grid = figure.add_gridspec(count, 2, width_ratios=[2.1, 1], hspace=0.62 + 0.12 * (count - 2),
+    top = header_bottom(2, len(handles), LEGEND_COLUMNS, warning_rows) - 0.11
+    grid = figure.add_gridspec(count, 2, width_ratios=[2.1, 1], hspace=0.62 + 0.25 * (count - 2),
                                wspace=0.13, left=0.085, right=0.975, top=top,
-                               bottom=0.09 * scale)
+                               bottom=0.09)
     wholes = [figure.add_subplot(grid[row, 0]) for row in range(count)]
     zooms = [figure.add_subplot(grid[row, 1]) for row in range(count)]
     for whole in wholes[1:]:
@@ -120,6 +114,6 @@ def _compare_figure(compared, dimension):
                  " · ".join(fixed_facts(runs[0], dimension) + [detail])],
                 warnings, handles, left=0.085, legend_columns=LEGEND_COLUMNS, notes=notes,
                 warning_rows=warning_rows)
-    figure.text(0.975, 0.012 * scale, provenance(runs[0], sides[0].stats, sides[0].view),
+    figure.text(0.975, 0.012, provenance(runs[0], sides[0].stats, sides[0].view),
                 fontsize=11, color=theme.MUTED, ha="right", va="bottom")
     return figure
