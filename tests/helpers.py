@@ -78,6 +78,38 @@ def other_interpreters():
     return found
 
 
+FREE_THREADED_PLACES = ("~/.cache/gilviz-pythons/3.13t/bin/python3.13t",)
+
+
+def free_threaded_interpreter():
+    """A free-threaded CPython (3.13t): $GILVIZ_FREE_THREADED, where
+    build-freethreaded-python puts one, or python3.13t on PATH; else None."""
+    import shutil
+    places = [os.environ.get("GILVIZ_FREE_THREADED", "")] + [
+        os.path.expanduser(place) for place in FREE_THREADED_PLACES]
+    for place in places:
+        if place and os.access(place, os.X_OK):
+            return place
+    return shutil.which("python3.13t")
+
+
+def every_interpreter():
+    """Every CPython gilviz measures that is installed here, as (name, path):
+    pyenv's 2.7 and 3.6+ (name its version) and a free-threaded build (name
+    "free-threaded"). Empty where none is."""
+    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    found = []
+    for path in sorted(glob.glob(os.path.join(root, "versions", "[23].*", "bin", "python"))):
+        version = path.split(os.sep)[-3]
+        numbers = tuple(int(p) for p in version.split(".")[:2])
+        if numbers == (2, 7) or numbers >= (3, 6):
+            found.append((version, path))
+    free_threaded = free_threaded_interpreter()
+    if free_threaded:
+        found.append(("free-threaded", free_threaded))
+    return found
+
+
 def timed_run(backend="serial", workers=1, role="main", wall_s=1.0, cpu_share=1.0,
               kernel="countdown", work=1000, error=None, marks=None, params=None):
     """A run of a sweep, without probe or sampler: every worker stops at

@@ -10,25 +10,22 @@ Records are plain dicts that go to the orchestrator as JSON.
     launcher.result(index)        -> the worker's record, once it is done
 """
 
+from __future__ import absolute_import
+
 import functools
 import json
 import multiprocessing
-import multiprocessing.connection
 import multiprocessing.dummy
 import os
-import queue
 import sys
 import threading
-import time
 
+from .compat import (clock, fork_context, native_thread_id, pid_exists, queue, simple_queue,
+                     thread_cpu_ns, wait_for_connections)
 from .kernels import load_kernel
 from .lifeline import describe_exit, die_with_parent
-from .probe import Probe, clock
+from .probe import Probe
 from .protocol import WORK_DONE
-
-
-def native_thread_id():
-    return threading.get_native_id()
 
 
 def worker_ids(index):
@@ -38,6 +35,13 @@ def worker_ids(index):
 def run_worker(index, work, config, wait_for_release, turn):
     """Run one worker's share of the work and return its record.
 
+    `wait_for_release` is called once everything the worker needs is made
+    (kernel loaded, probe ready): a launcher reports the worker ready there,
+    then waits, so that "ready" means waiting at the start line. A worker
+    may still start late when the OS gives it no CPU: on a free-threaded
+    3.13 beside other load, one thread stayed runnable, never on a CPU, for
+    170 ms after the release (its run_delay grew the whole time); the
+    probe's first cpu_wait_ns holds that delay, and the summary says so.
     A kernel that stops before its share is done returns {"work_done": n}
     (and anything else it has to say); the record says n.
     `turn` is the cell the probes of workers sharing one GIL write to.
@@ -55,7 +59,7 @@ def run_worker(index, work, config, wait_for_release, turn):
     if config["probe"]:
         probe = Probe(config["chunk"], config["gap_ns"], turn, index)
     wait_for_release()
-    cpu_began = time.thread_time_ns()
+    cpu_began = thread_cpu_ns()
     record["start_ns"] = clock()
     result = error = None
     try:
@@ -63,7 +67,7 @@ def run_worker(index, work, config, wait_for_release, turn):
     except Exception as failure:  # reported, so that the run says which worker failed
         error = "%s: %s" % (type(failure).__name__, failure)
     record["stop_ns"] = clock()
-    record["cpu_ns"] = time.thread_time_ns() - cpu_began
+    record["cpu_ns"] = thread_cpu_ns() - cpu_began
     # Everything below is outside the measured window.
     if reporter is not None:
         reporter.close()
@@ -99,8 +103,10 @@ class ThreadLauncher(object):
         self._threads = []
 
     def _body(self, index, work, ready, results):
-        ready.put(worker_ids(index))
-        results.put(run_worker(index, work, self.config, self._go.wait, self._turn()))
+        def report_and_wait():
+            ready.put(worker_ids(index))
+            self._go.wait()
+        results.put(run_worker(index, work, self.config, report_and_wait, self._turn()))
 
     def start(self, index, work):
         ready, results = queue.Queue(), queue.Queue()
@@ -128,8 +134,11 @@ def _process_body(index, work, config, conn, go, parent_pid, inherited):
     die_with_parent(parent_pid)
     for other in inherited:
         other.close()
-    conn.send_bytes(json.dumps(worker_ids(index)).encode())
-    record = run_worker(index, work, config, go.wait, [None])
+
+    def report_and_wait():
+        conn.send_bytes(json.dumps(worker_ids(index)).encode())
+        go.wait()
+    record = run_worker(index, work, config, report_and_wait, [None])
     conn.send_bytes(json.dumps(record).encode())
     conn.close()
 
@@ -143,7 +152,7 @@ class ProcessLauncher(object):
 
     def __init__(self, config):
         self.config = config
-        self._context = multiprocessing.get_context("fork")
+        self._context = fork_context()
         self._go = self._context.Event()
         self._conns = {}
         self._processes = {}
@@ -194,7 +203,7 @@ class ProcessLauncher(object):
         pending = dict(self._conns)
         while pending:
             died = None
-            for conn in multiprocessing.connection.wait(list(pending.values())):
+            for conn in wait_for_connections(list(pending.values())):
                 index = next(i for i, c in pending.items() if c is conn)
                 del pending[index]
                 records[index] = self._receive(index)
@@ -251,7 +260,7 @@ class PoolLauncher(object):
     def __init__(self, config, threads):
         self.config = config
         self._threads = threads
-        self._context = multiprocessing.dummy if threads else multiprocessing.get_context("fork")
+        self._context = multiprocessing.dummy if threads else fork_context()
         self._go = threading.Event() if threads else self._context.Event()
         self._shares = []
         self._members = None
@@ -262,7 +271,7 @@ class PoolLauncher(object):
 
     def _open(self):
         """Start the pool and queue the tasks; members wait for the release."""
-        reports = queue.Queue() if self._threads else self._context.SimpleQueue()
+        reports = queue.Queue() if self._threads else simple_queue(self._context)
         count = len(self._shares)
         self._pool = self._context.Pool(count, initializer=_pool_member_init,
                                         initargs=(reports, self._go,
@@ -288,13 +297,7 @@ class PoolLauncher(object):
         """Pids of process members that no longer exist."""
         if self._threads:
             return []
-        gone = []
-        for member in self._members:
-            try:
-                os.kill(member["pid"], 0)
-            except ProcessLookupError:
-                gone.append(member["pid"])
-        return gone
+        return [member["pid"] for member in self._members if not pid_exists(member["pid"])]
 
     def _collect(self):
         while not self._map.ready():

@@ -19,6 +19,8 @@ Kernels that need more than the stdlib live in modules of their own, loaded
 only when asked for, so that countdown imports nothing else.
 """
 
+from __future__ import absolute_import
+
 import contextlib
 import importlib
 

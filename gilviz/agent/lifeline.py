@@ -12,6 +12,8 @@ module, as the orchestrator cannot act in them:
     none is left writing a report into a pipe nobody reads.
 """
 
+from __future__ import absolute_import
+
 import os
 import signal
 import sys
@@ -35,17 +37,25 @@ def die_with_parent(parent_pid):
         os._exit(1)
 
 
+def signal_name(number):
+    """" (SIGKILL)" for 9; "" for a number that names no signal."""
+    try:
+        return " (%s)" % signal.Signals(number).name
+    except ValueError:
+        return ""
+    except AttributeError:  # 2.x: no signal.Signals
+        names = sorted(name for name, value in vars(signal).items()
+                       if value == number and name.startswith("SIG") and "_" not in name)
+        return " (%s)" % names[-1] if names else ""
+
+
 def describe_exit(code):
     """A process's exit as multiprocessing or subprocess gives it, in words:
     "was killed by signal 9 (SIGKILL)", "exited with status 1"."""
     if code is None:
         return "still running"
     if code < 0:
-        try:
-            name = " (%s)" % signal.Signals(-code).name
-        except ValueError:
-            name = ""
-        return "was killed by signal %d%s" % (-code, name)
+        return "was killed by signal %d%s" % (-code, signal_name(-code))
     return "exited with status %d" % code
 
 

@@ -18,32 +18,42 @@ in protocol.py. After the config, stdin is read by a thread of its own
 and the whole process group is killed.
 """
 
+from __future__ import absolute_import
+
 import json
 import os
 import platform
+import multiprocessing
 import sys
+import sysconfig
 import traceback
 
 from .backends import LAUNCHERS, gil_enabled, split_work
+from .compat import allowed_cpus, handover_facts, pin_to_cpus, set_handover
 from .kernels import PROBED_KERNELS, calibrate_chunk, load_kernel, load_session
 from .lifeline import StdinWatch
 from .probe import clock
 from .protocol import DONE, ERROR, EVENT, GO, READY, SHARE_COLLECTED
-from .share import open_channel
 
 
 def describe_interpreter():
-    affinity = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    return {
+    facts = {
         "executable": sys.executable,
         "version": platform.python_version(),
         "implementation": platform.python_implementation(),
         "gil_enabled": gil_enabled(),
-        "switch_interval_s": sys.getswitchinterval(),
-        "cpu_count": os.cpu_count(),
-        "affinity": affinity,
+        "free_threaded": free_threaded_build(),
+        "cpu_count": multiprocessing.cpu_count(),
+        "affinity": allowed_cpus(),
         "pid": os.getpid(),
     }
+    facts.update(handover_facts())
+    return facts
+
+
+def free_threaded_build():
+    """Built with --disable-gil (3.13+), whether or not the GIL is on now."""
+    return bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
 
 
 class Reporter(object):
@@ -56,15 +66,13 @@ class Reporter(object):
         self._stream.flush()
 
 
-def pin_to_cores(cores):
-    """Pin this thread, and so every thread and process it starts later, to `cores`."""
-    if not hasattr(os, "sched_setaffinity"):
-        raise RuntimeError("cannot pin to cores on this platform (no os.sched_setaffinity)")
-    try:
-        os.sched_setaffinity(0, cores)  # 0: the calling thread; new threads inherit its mask
-    except OSError as error:
-        raise RuntimeError("cannot pin to cores %s: %s"
-                           % (",".join(str(core) for core in cores), error.strerror)) from None
+def open_sharing(mechanism, backend, workers):
+    """share.open_channel, imported only where a kernel shares its counts:
+    share.py is 3.8 code, and the countdown's path must load on 2.7 too."""
+    if mechanism is None:
+        return None
+    from .share import open_channel
+    return open_channel(mechanism, backend, workers)
 
 
 def collect_shared(channel, records):
@@ -81,10 +89,9 @@ def collect_shared(channel, records):
 def run(config, reporter, commands):
     """One run: `commands` gives the orchestrator's lines (next_command) and
     is told when the run is over (finished)."""
-    if config.get("switch_interval_s") is not None:
-        sys.setswitchinterval(config["switch_interval_s"])
+    set_handover(config.get("switch_interval_s"), config.get("check_interval"))
     if config.get("cores") is not None:
-        pin_to_cores(config["cores"])
+        pin_to_cpus(config["cores"])
     config = dict(config, gil_enabled=gil_enabled())
     # Import the kernel once here: a missing module (numpy) fails the run with
     # one message before any worker starts, and forked workers inherit it.
@@ -99,7 +106,7 @@ def run(config, reporter, commands):
     session = load_session(config["kernel"])
     with session(config["params"], config["workers"], config["work"]) as params:
         config["params"] = params
-        channel = config["channel"] = open_channel(params.get("share"), config["backend"],
+        channel = config["channel"] = open_sharing(params.get("share"), config["backend"],
                                                    config["workers"])
         launcher = LAUNCHERS[config["backend"]](config)
         shares = split_work(config["work"], config["workers"])

@@ -21,10 +21,11 @@ countdown threads, most of them turns of a single clock read), so run_delay
 is read through libc's pread called with the GIL held.
 """
 
-import os
-import time
+from __future__ import absolute_import
 
-clock = time.perf_counter_ns
+import os
+
+from .compat import clock  # noqa: F401 (the agent's one clock)
 
 SCHEDSTAT_PATH = "/proc/thread-self/schedstat"
 BUFFER_SIZE = 128

@@ -2,7 +2,7 @@
 
 Both sides import these names from here: the agent relatively, the
 orchestrator as gilviz.agent.protocol. Stdlib only (it imports nothing), and
-Python 3.8 syntax, as the rest of the agent.
+in the syntax common to Python 2.7 and 3.x, as the countdown path of the agent.
 
     orchestrator                      agent
     CONFIG_KEYS, one JSON line  --->  (stdin)
@@ -24,7 +24,7 @@ GO = "go"
 
 # The config line's keys.
 CONFIG_KEYS = ("kernel", "backend", "workers", "work", "probe", "chunk_target_ns", "gap_ns",
-               "switch_interval_s", "cores", "params")
+               "switch_interval_s", "check_interval", "cores", "params")
 
 # A worker record's keys, as the agent sends them in DONE.
 RECORD_KEYS = ("index", "pid", "tid", "work", "start_ns", "stop_ns", "cpu_ns", "error",

@@ -10,6 +10,7 @@ puts it into words.
     states     the band states and the table of segments
     intervals  holds as intervals: overlap, unions, hand-offs, turns
     runs       wall time, GILs shared, worker stops, cores
+    interpreters  old GIL, new GIL or none; late starts; the ideal ratio
     gaps       the probe's gaps and their causes; the sampler checked against it
     waits      waits the kernel recorded itself (io, the convoy's round trips)
     sampled    bands and parallelism from the sampler alone
@@ -27,18 +28,21 @@ puts it into words.
 
 # ruff: noqa: F401  (re-exports: the names the rest of gilviz imports from here)
 from .caveats import (BaselineSystemTime, CoarseProbe, IncompleteSweep, KernelFallback,
-                      OtherLoad, PinningMismatch, PoolSharedMembers, QueuedAsRunning, RunsLeftOut,
-                      SamplerBehind, SystemTime, TimedWaitsAsGil, UnexplainedPauses,
-                      ShareMismatch, WaitsUnreadable, WorkerFailed)
+                      LateStart, OtherLoad, PinningMismatch, PoolSharedMembers,
+                      QueuedAsRunning, RunsLeftOut, SamplerBehind, ShareMismatch, ShortTurns,
+                      SystemTime, TimedWaitsAsGil, UnexplainedPauses, WaitsUnreadable,
+                      WorkerFailed)
 from .compare import (Comparison, ComparedRuns, Side, SideBySide, compare_runs, compare_sides,
                       compare_walls, faster_side)
 from .convoy import Convoy, ConvoyCase, convoy, convoy_case, io_segments
 from .gaps import (EVIDENCE_SHARE, Acquisitions, Gaps, classify_gaps, failed_acquisitions,
                    probe_resolution_ns, probe_segments, worker_gaps)
-from .load import LoadSeries, load_figures, load_series, other_load
+from .interpreters import (LATE_START_NS, NEW_GIL, NO_GIL, OLD_GIL, Ideal, gil_kind, ideal_ratio,
+                           late_starts)
 from .intervals import (depth_integral, depth_steps, handoff_times, held_before, holding_at,
                         holds_in_time_order, merge_intervals, overlap_ns, time_at_depth,
                         turn_lengths)
+from .load import LoadSeries, load_figures, load_series, other_load
 from .pi import PiEstimate, pi_estimate
 from .runs import (core_count, gil_of_workers, longest_sample_ns, median_run, shares_gil,
                    stop_by_worker, wall_ns)
@@ -52,8 +56,8 @@ from .states import (NATIVE, OFF_CPU, ON_A_CPU, ON_CPU, RUNNING, SHARING, SLEEPI
 from .summary import (UNCLEAR_WARNING_SHARE, RunStats, WorkerStats, coarse_probe,
                       pinning_mismatch, sampler_behind, summarize)
 from .system import baseline_system_time, busy_system_share, system_share, system_time
-from .views import (HELD, ON_CPU_SHARE, WAITING, BandShares, ParallelismBins, TimelineView,
-                    timeline_view)
+from .views import (HELD, ON_CPU_SHARE, RAN, WAITING, BandShares, ParallelismBins,
+                    TimelineView, timeline_view)
 from .waits import (NATIVE_END_MARK, NATIVE_MARK, ROUND_TRIP_MARKS, WAIT_MARKS, WaitStats, Waits,
                     completed_per_second, wait_spans, wait_stats, waiting_share)
 from .windows import ZOOM_NS, busiest_window, switch_times, typical_window

@@ -183,3 +183,24 @@ class ShareMismatch(NamedTuple):
     """The sum of the workers' own counts; None if a worker returned none."""
     collected_total: Optional[int]
     """The sum of what was collected; None if nothing was."""
+
+
+class LateStart(NamedTuple):
+    """A worker started well after the first one, and not for want of the
+    GIL; `cpu_wait_ns` of that time it was runnable but had no CPU (the OS's
+    doing), -1 if unknown."""
+
+    kind = "late-start"
+    worker: int
+    late_ns: int
+    cpu_wait_ns: int
+
+
+class ShortTurns(NamedTuple):
+    """Half the GIL turns or more were shorter than the probe's resolution
+    (the old GIL's fight): their lengths are not known, only that they were
+    short; the hand-offs are counted still."""
+
+    kind = "short-turns"
+    median_turn_ns: int
+    resolution_ns: float

@@ -1,5 +1,5 @@
 """Wall times against each other: a run against its serial baselines, and
-two sides of a comparison (A and B) measured alternately."""
+the sides of a comparison (A, B, ...) measured in rounds."""
 
 from __future__ import annotations
 
@@ -88,29 +88,47 @@ class Side(NamedTuple):
     stats: object
     """summarize(shown)."""
     view: object
-    """views.TimelineView of shown, zoomed on a window as wide as the other side's."""
+    """views.TimelineView of shown, zoomed on a window as wide as the other sides'."""
+    against_serial: Optional[Comparison] = None
+    """The side's runs against its own serial runs, pair by pair (a
+    comparison of interpreters); None without those."""
 
 
 class ComparedRuns(NamedTuple):
-    a: Side
-    b: Side
-    sides: SideBySide
-    """Walls and hand-offs, A against B."""
+    sides: tuple
+    """A Side each, in the order given (A, B, ...)."""
+    pairwise: Optional[SideBySide]
+    """Walls and hand-offs, A against B, where there are exactly two sides."""
+
+    @property
+    def a(self):
+        return self.sides[0]
+
+    @property
+    def b(self):
+        return self.sides[1]
 
 
-def compare_runs(runs_a, runs_b):
-    """Side A's runs against side B's, the i-th of each measured next to each
-    other; None without a pair. Both sides' zoom windows have one width."""
-    summaries = [[summarize(run) for run in runs] for runs in (runs_a, runs_b)]
-    sides = compare_sides([wall_ns(run) for run in runs_a], [wall_ns(run) for run in runs_b],
-                          [stats.handoffs for stats in summaries[0]],
-                          [stats.handoffs for stats in summaries[1]])
-    if sides is None:
+def compare_runs(side_runs, side_baselines=None):
+    """Each side's runs (a list a side, the i-th of each measured in one
+    round) against the others; with `side_baselines`, each side's serial
+    runs, measured in the same rounds. None unless every side has a run.
+    All sides' zoom windows have one width."""
+    if len(side_runs) < 2 or not all(side_runs):
         return None
-    shown = [median_run(runs) for runs in (runs_a, runs_b)]
+    summaries = [[summarize(run) for run in runs] for runs in side_runs]
+    pairwise = None
+    if len(side_runs) == 2:
+        pairwise = compare_sides(*([[wall_ns(run) for run in runs] for runs in side_runs]
+                                   + [[stats.handoffs for stats in each] for each in summaries]))
+    shown = [median_run(runs) for runs in side_runs]
     stats = [next(each for run, each in zip(runs, summaries[i]) if run is shown[i])
-             for i, runs in enumerate((runs_a, runs_b))]
+             for i, runs in enumerate(side_runs)]
     width = min([ZOOM_NS] + [each.wall_ns for each in stats])
-    a, b = (Side(tuple(runs), shown[i], stats[i], timeline_view(shown[i], stats[i], width))
-            for i, runs in enumerate((runs_a, runs_b)))
-    return ComparedRuns(a, b, sides)
+    baselines = side_baselines or [()] * len(side_runs)
+    sides = tuple(
+        Side(tuple(runs), shown[i], stats[i], timeline_view(shown[i], stats[i], width),
+             compare_walls([wall_ns(run) for run in runs],
+                           [wall_ns(run) for run in baselines[i]]))
+        for i, runs in enumerate(side_runs))
+    return ComparedRuns(sides, pairwise)

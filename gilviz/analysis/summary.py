@@ -9,10 +9,11 @@ import numpy as np
 
 from ..log import WAIT_UNREADABLE
 from .caveats import (CoarseProbe, KernelFallback, PinningMismatch, PoolSharedMembers,
-                      QueuedAsRunning, SamplerBehind, UnexplainedPauses, WaitsUnreadable,
-                      WorkerFailed)
+                      QueuedAsRunning, SamplerBehind, ShortTurns, UnexplainedPauses,
+                      WaitsUnreadable, WorkerFailed)
 from .gaps import failed_acquisitions, probe_resolution_ns, worker_gaps
 from .keyed import lookup, sums_by
+from .interpreters import late_starts
 from .intervals import handoff_times, overlap_ns, time_at_depth, turn_lengths
 from .pi import pi_estimate
 from .share import share_mismatch, sharing
@@ -95,9 +96,22 @@ def pinning_mismatch(run):
 
 def coarse_probe(switch_interval_s, resolution_ns):
     """A CoarseProbe if GIL turns can be shorter than the probe sees."""
-    if resolution_ns is None or switch_interval_s * 1e9 >= 2 * resolution_ns:
+    if resolution_ns is None or switch_interval_s is None or \
+            switch_interval_s * 1e9 >= 2 * resolution_ns:
         return None
     return CoarseProbe(switch_interval_s=switch_interval_s, resolution_ns=resolution_ns)
+
+
+def short_turns(turns_ns, resolution_ns):
+    """A ShortTurns if half the GIL turns or more were shorter than the probe
+    can time: the old GIL's threads fight every check interval, far more
+    often than the probe reads the clock."""
+    if resolution_ns is None or len(turns_ns) == 0:
+        return None
+    median = float(np.median(turns_ns))
+    if median >= resolution_ns:
+        return None
+    return ShortTurns(median_turn_ns=int(median), resolution_ns=resolution_ns)
 
 
 def sampler_behind(stats, at_least=0.8, longest_periods=20):
@@ -188,8 +202,10 @@ def summarize(run, io_workers=(), baselines=()):
     if segments is not None:
         warnings += sampling_caveats(run, segments)
     notes = []
+    warnings += late_starts(run)
     caveats = (sampler_behind(run.sampler), pinning_mismatch(run),
                coarse_probe(run.interpreter.switch_interval_s, resolution),
+               short_turns(turns if probed and shared else (), resolution),
                system_time(run), baseline_system_time(run, baselines) if baselines else None,
                unexplained_speedup(run, baselines), other_load_caveat(run, baselines))
     shared_counts = sharing(run)

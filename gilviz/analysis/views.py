@@ -22,8 +22,9 @@ PARALLELISM_BINS = 250
 """Parallelism is averaged over this many windows of the run (at least a
 sampling period each): step by step, 1 ms samples blur into a block."""
 
-HELD, WAITING, ON_CPU_SHARE = "held", "waiting", "on-cpu"
-"""What the figures at the ends of the bands are a share of."""
+HELD, RAN, WAITING, ON_CPU_SHARE = "held", "ran", "waiting", "on-cpu"
+"""What the figures at the ends of the bands are a share of: RAN is HELD
+without a GIL (a free-threaded build), where running holds nothing."""
 
 
 class ParallelismBins(NamedTuple):
@@ -37,8 +38,8 @@ class BandShares(NamedTuple):
     """A figure at the end of each worker's band."""
 
     kind: str
-    """HELD (the GIL, from the probe), WAITING (the kernel's recorded waits)
-    or ON_CPU_SHARE (sampled)."""
+    """HELD (the GIL, from the probe), RAN (the same without a GIL), WAITING
+    (the kernel's recorded waits) or ON_CPU_SHARE (sampled)."""
     share_of_worker: dict
     """{worker index: share of the run's wall time, or None}."""
     state: Optional[int] = None
@@ -82,11 +83,13 @@ class TimelineView(NamedTuple):
     that ran longest in the zoom's window."""
 
 
-def band_shares(stats, waits):
-    """The share of the wall time each worker held the GIL (probe), waited
-    (the kernel's recorded waits), or was on a CPU (sampled); None for none."""
+def band_shares(stats, waits, gil_enabled=True):
+    """The share of the wall time each worker held the GIL (probe; without a
+    GIL, ran), waited (the kernel's recorded waits), or was on a CPU
+    (sampled); None for none."""
     if any(w.hold_share is not None for w in stats.workers):
-        return BandShares(HELD, {w.index: w.hold_share for w in stats.workers})
+        return BandShares(HELD if gil_enabled else RAN,
+                          {w.index: w.hold_share for w in stats.workers})
     if len(waits.worker):
         return BandShares(WAITING, {w.index: waiting_share(waits, w.index, stats.wall_ns)
                                     for w in stats.workers}, int(waits.state[0]))
@@ -160,7 +163,7 @@ def timeline_view(run, stats, zoom_width_ns=ZOOM_NS, segments=None, zoom_ns=None
         parallelism=parallelism_bins(run, stats.wall_ns) if sampled else None,
         busy_cores=readings[1:].sum(axis=1) / 100 if len(run.cores.t_ns) >= 2 else None,
         cores=core_count(run.interpreter),
-        shares=band_shares(stats, wait_spans(run.marks)),
+        shares=band_shares(stats, wait_spans(run.marks), run.interpreter.gil_enabled),
         unsampled=run.probe is None and unsampled_holes(run.workers, segments),
         shares_gil=any(shares_gil(run).values()),
         waits_readable=bool(len(run.threads.wait))

@@ -32,9 +32,9 @@ from .session import LOG_NAME, MeasurementFailed, Progress, run_specs
 from .program import attach, run_function, run_module, run_script  # noqa: E402
 from .share import DEFAULT_CHUNK as SHARE_CHUNK, DEFAULT_SAMPLES as SHARE_SAMPLES
 from .share import SHARE_BACKENDS_SHOWN, ShareResult, share_specs
-from .workloads import (DEFAULT_WORK, backend_of, check_probe, check_share, convoy_specs, io_params,
-                        pi_params, plan, sweep_spec_and_plan, sweep_specs, varied_dimension,
-                        workload_spec)
+from .workloads import (DEFAULT_WORK, backend_of, check_probe, check_share, compare_specs,
+                        convoy_specs, io_params, pi_params, plan, sweep_spec_and_plan,
+                        sweep_specs, varied_dimension, workload_spec)
 
 __all__ = ["run", "speedup", "compare", "convoy", "share", "load", "run_script", "run_module",
            "run_function", "attach", "Result", "RunResult", "ProgramResult",
@@ -51,11 +51,13 @@ def _parsed(parser, value):
     return None if value is None else parser(as_text(value))
 
 
-def _target(python, cores, switch_interval, sample_hz):
+def _target(python, cores, switch_interval, sample_hz, check_interval=None, gil=None):
     return dict(python=_parsed(parse.interpreter, python),
                 cores=_parsed(parse.core_set, cores),
                 switch_interval_s=_parsed(parse.switch_interval, switch_interval),
-                sample_hz=_parsed(parse.sample_rate, sample_hz))
+                sample_hz=_parsed(parse.sample_rate, sample_hz),
+                check_interval=_parsed(parse.check_interval, check_interval),
+                gil=_parsed(parse.gil_switch, gil))
 
 
 def _backend(threads, processes, serial, pool=None, dummy_pool=None):
@@ -87,7 +89,7 @@ def workload_specs(kernel="countdown", *, threads=None, processes=None, serial=F
                    dummy_pool=None, count=None, samples=None, repeat=3, baseline=True,
                    cores=None, switch_interval=None, python=None, sample_hz=1000.0, probe=None,
                    variant="fast", seed=None, chunk=None, share=None, io_wait=None,
-                   io_via=None):
+                   io_via=None, check_interval=None, gil=None):
     """The specs run() would run, in order: see run()."""
     if kernel not in KERNELS:
         raise OptionError("%r is not a workload: give one of %s" % (kernel, ", ".join(KERNELS)))
@@ -116,7 +118,8 @@ def workload_specs(kernel="countdown", *, threads=None, processes=None, serial=F
         params = io_params(_parsed(parse.io_wait, io_wait), io_via)
     spec = workload_spec(kernel, backend, workers, work, check_probe(kernel, probe),
                          params=params, work_option="--samples" if kernel == "pi" else "--count",
-                         **_target(python, cores, switch_interval, sample_hz))
+                         **_target(python, cores, switch_interval, sample_hz, check_interval,
+                                   gil))
     return plan(spec, baseline, _parsed(parse.repeat_count, repeat))
 
 
@@ -128,6 +131,7 @@ def run(kernel="countdown", *, out=None, progress=None, timeout=None, wait_quiet
     pool=, dummy_pool=); count= (pi: samples=); repeat=3; baseline=True
     (a serial run of the same work before each measured run); cores=,
     switch_interval=, python=, sample_hz=1000; probe= (countdown: True);
+    check_interval= (Python 2's ticks); gil=0|1 (a free-threaded build's -X gil=);
     pi: variant="fast"|"seed", seed=, chunk=, share= (how workers report their
     counts after every chunk: "return", "queue", "pipe", "manager", "value",
     "array"); io: io_wait=, io_via=.
@@ -160,8 +164,8 @@ def speedup(kernel="countdown", *, workers="1-8", backends=("threads", "processe
 
 
 def _sides(value, parser):
-    """The values of one target option in a comparison: a tuple (A, B) is the
-    two sides; anything else (a list of cores among them) is one value."""
+    """The values of one target option in a comparison: a tuple (A, B, ...)
+    is the sides; anything else (a list of cores among them) is one value."""
     if value is None:
         return []
     values = value if isinstance(value, tuple) else (value,)
@@ -170,33 +174,34 @@ def _sides(value, parser):
 
 def compare(kernel="countdown", *, threads=None, processes=None, serial=False, count=None,
             cores=None, switch_interval=None, python=None, sample_hz=1000.0, probe=None,
-            repeat=3, out=None, progress=None, timeout=None, wait_quiet=None):
-    """Measure a workload twice over, varying one of cores=, switch_interval=
-    or python= (given as a tuple of two: cores=(1, "all")), alternately `repeat`
-    times each: a CompareResult."""
+            check_interval=None, gil=None, repeat=3, out=None, progress=None, timeout=None,
+            wait_quiet=None):
+    """Measure a workload over several sides, varying one of cores=,
+    switch_interval= (a tuple of two: cores=(1, "all")) or python= (a tuple
+    of two to four interpreters), in rounds `repeat` times: a CompareResult.
+    Interpreters are each measured against a serial run of their own."""
     if kernel != "countdown":
         raise OptionError("compare takes the countdown")
     given = {"cores": _sides(cores, parse.core_set),
              "switch_interval_s": _sides(switch_interval, parse.switch_interval),
              "python": _sides(python, parse.interpreter)}
-    field, a, b, fixed = varied_dimension(given)
+    field, values, fixed = varied_dimension(given)
     backend, workers = _backend(threads, processes, serial)
-    spec = workload_spec(kernel, backend, workers,
-                         _parsed(parse.work_size, count) or DEFAULT_WORK[kernel],
-                         check_probe(kernel, probe), python=fixed.get("python"),
-                         sample_hz=_parsed(parse.sample_rate, sample_hz),
-                         switch_interval_s=fixed.get("switch_interval_s"),
-                         cores=fixed.get("cores"))
-    spec_a = spec._replace(role="a", **{field: a})
-    spec_b = spec._replace(role="b", **{field: b})
+    work = _parsed(parse.work_size, count) or DEFAULT_WORK[kernel]
+    probe = check_probe(kernel, probe)
+    specs = [workload_spec(kernel, backend, workers, work, probe,
+                           sample_hz=_parsed(parse.sample_rate, sample_hz),
+                           check_interval=_parsed(parse.check_interval, check_interval),
+                           gil=_parsed(parse.gil_switch, gil), **dict(fixed, **{field: value}))
+             for value in values]  # each side checked against its interpreter
     from ..report import DIMENSION_SLUGS
-    return _measure([spec_a, spec_b] * _parsed(parse.repeat_count, repeat), CompareResult, out,
-                    "compare-%s-%s" % (kernel, DIMENSION_SLUGS[field]), progress, timeout,
-                    wait_quiet=wait_quiet)
+    return _measure(compare_specs(specs[0], field, values, _parsed(parse.repeat_count, repeat)),
+                    CompareResult, out, "compare-%s-%s" % (kernel, DIMENSION_SLUGS[field]),
+                    progress, timeout, wait_quiet=wait_quiet)
 
 
 def convoy(*, cpu_threads=1, requests=200, size=32, pause="1ms", count=10**9, cores=None,
-           switch_interval=None, python=None, sample_hz=1000.0, probe=True, out=None,
+           switch_interval=None, python=None, sample_hz=1000.0, probe=True, gil=None, out=None,
            progress=None, timeout=None, wait_quiet=None):
     """Time small requests answered by an I/O thread, alone and then beside
     `cpu_threads` CPU-bound threads: a ConvoyResult."""
@@ -204,7 +209,7 @@ def convoy(*, cpu_threads=1, requests=200, size=32, pause="1ms", count=10**9, co
                          _parsed(parse.request_count, requests),
                          _parsed(parse.request_size, size), _parsed(parse.client_pause, pause),
                          _parsed(parse.work_size, count), bool(probe),
-                         **_target(python, cores, switch_interval, sample_hz))
+                         **_target(python, cores, switch_interval, sample_hz, gil=gil))
     return _measure(specs, ConvoyResult, out, "convoy", progress, timeout, wait_quiet=wait_quiet)
 
 

@@ -14,6 +14,7 @@ import math
 import os
 import shutil
 import subprocess
+from typing import NamedTuple
 
 
 class OptionError(ValueError):
@@ -55,8 +56,13 @@ IO_TASKS = 200
 IO_WAIT_S = 0.005
 MIN_IO_WAIT_S, MAX_IO_WAIT_S = 1e-4, 10.0
 INTERPRETER_TIMEOUT_S = 30
-OLDEST_TARGET = (3, 8)
-"""The agent's syntax and time.perf_counter_ns / threading.get_native_id need 3.8."""
+OLDEST_TARGET = (3, 6)
+"""The agent's countdown path runs on 2.7 and 3.6+ (agent/compat.py supplies
+what they lack); 3.0-3.5 are not supported."""
+PYTHON2 = (2, 7)
+OLDEST_FULL_TARGET = (3, 8)
+"""The other kernels (pi, io, convoy) use 3.8 syntax and its stdlib."""
+MAX_CHECK_INTERVAL = 10**6
 
 def whole_number(low, high, unit):
     """A type= callable for a whole number of `unit` from `low` to `high`."""
@@ -116,30 +122,54 @@ def sample_rate(text):
     return value
 
 
+# What the target says of itself: "major minor free-threaded".
+FACTS_CODE = ("import sys, sysconfig; print('%d %d %d' % (sys.version_info[0], "
+              "sys.version_info[1], bool(sysconfig.get_config_var('Py_GIL_DISABLED'))))")
+
+
+class PythonFacts(NamedTuple):
+    version: tuple
+    """(major, minor)."""
+    free_threaded: bool
+    """Built with --disable-gil (3.13t): it runs without a GIL unless asked for one."""
+
+    @property
+    def old_gil(self):
+        """2.x: the GIL is handed over by a check interval of ticks, not by time."""
+        return self.version < (3, 0)
+
+
+@functools.lru_cache(maxsize=None)
+def python_facts(path):
+    """The PythonFacts of the interpreter at `path`; OptionError if it is none."""
+    try:
+        answer = subprocess.run([path, "-c", FACTS_CODE], capture_output=True, text=True,
+                                timeout=INTERPRETER_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise OptionError("%s did not say its version within %d s" % (path, INTERPRETER_TIMEOUT_S))
+    except OSError as error:
+        raise OptionError("%s does not run: %s" % (path, error.strerror or error)) from None
+    try:
+        major, minor, free_threaded = (int(part) for part in answer.stdout.split())
+    except ValueError:
+        major = None
+    if answer.returncode != 0 or major is None:
+        raise OptionError("%s does not run as a Python interpreter" % path)
+    return PythonFacts((major, minor), bool(free_threaded))
+
+
 @functools.lru_cache(maxsize=None)
 def interpreter(text):
-    """A Python 3.8+ executable: a path, or a name on PATH."""
+    """A CPython 2.7 or 3.6+ executable: a path, or a name on PATH."""
     path = shutil.which(os.path.expanduser(text))
     if path is None:
         raise OptionError("no executable at %r" % text)
-    try:
-        answer = subprocess.run(
-            [path, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            capture_output=True, text=True, timeout=INTERPRETER_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        raise OptionError("%s did not say its version within %d s" % (text, INTERPRETER_TIMEOUT_S))
-    except OSError as error:
-        raise OptionError("%s does not run: %s" % (text, error.strerror or error)) from None
-    try:
-        version = tuple(int(part) for part in answer.stdout.split("."))
-    except ValueError:
-        version = None
-    if answer.returncode != 0 or version is None:
-        raise OptionError("%s does not run as a Python interpreter" % text)
-    if version < OLDEST_TARGET:
-        raise OptionError("%s is Python %d.%d; gilviz measures %d.%d or newer"
+    path = os.path.abspath(path)
+    version = python_facts(path).version
+    if version != PYTHON2 and version < OLDEST_TARGET:
+        raise OptionError("%s is Python %d.%d; gilviz measures 2.7 and %d.%d or newer"
                           % ((text,) + version + OLDEST_TARGET))
-    return os.path.abspath(path)
+    return path
 
 
 def allowed_cores():
@@ -251,6 +281,19 @@ def switch_interval(text):
         raise OptionError(
             "%s: give 1us to 1s (CPython's default is 5ms; a bare number is seconds)" % text)
     return seconds
+
+
+def check_interval(text):
+    """--check-interval: Python 2's sys.setcheckinterval, in ticks."""
+    value = whole_number(1, MAX_CHECK_INTERVAL, "ticks")(text)
+    return value
+
+
+def gil_switch(text):
+    """--gil: 0 (off) or 1 (on), as -X gil= of a free-threaded build."""
+    if text.strip() not in ("0", "1"):
+        raise OptionError("%r: give 0 (no GIL) or 1 (a GIL), as -X gil=" % text)
+    return int(text)
 
 
 def client_pause(text):

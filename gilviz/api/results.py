@@ -34,7 +34,7 @@ from ..report import DIMENSION_SLUGS, compare_lines, convoy_lines, scaling_lines
 from ..report.program import program_lines
 from .options import OptionError
 from .session import LOG_NAME
-from .workloads import VARIED_OPTIONS
+from .workloads import SIDE_ROLES, VARIED_OPTIONS
 
 
 class Result:
@@ -239,45 +239,55 @@ class CompareSummary(NamedTuple):
     dimension: str
     """The RunSpec field that differs between the sides."""
     compared: object
-    """analysis.ComparedRuns: each side's runs, median run and view; walls and
-    hand-offs pair by pair."""
+    """analysis.ComparedRuns: each side's runs, median run and view, against
+    its own serial runs where it has them; walls and hand-offs of A against B."""
     repeats: int
-    """Pairs of runs."""
+    """Rounds of runs (every side once a round)."""
 
 
-def varied_field(runs_a, runs_b):
-    """The RunSpec field in which the two sides differ."""
-    spec_a, spec_b = runs_a[0].spec, runs_b[0].spec
+def varied_field(side_runs):
+    """The RunSpec field in which the sides differ."""
+    specs = [runs[0].spec for runs in side_runs]
     return next((field for field in VARIED_OPTIONS
-                 if getattr(spec_a, field) != getattr(spec_b, field)), "python")
+                 if len({repr(getattr(spec, field)) for spec in specs}) > 1), "python")
 
 
 class CompareResult(Result):
-    """Two variants of one workload, measured alternately (A B A B ...)."""
+    """Variants of one workload, measured in rounds (A B A B ...)."""
 
     chart_name = "compare.png"
 
     def _sides(self):
-        return ([run for run in self.log.runs if run.spec.role == "a"],
-                [run for run in self.log.runs if run.spec.role == "b"])
+        """Each side's runs, sides in order, those without a run left out."""
+        sides = [[run for run in self.log.runs if run.spec.role == role] for role in SIDE_ROLES]
+        return [runs for runs in sides if runs]
+
+    def _baselines(self, side_runs, dimension):
+        """Each side's serial runs: the baselines of its interpreter."""
+        baselines = [run for run in self.log.runs if run.spec.role == "baseline"]
+        return [[run for run in baselines
+                 if getattr(run.spec, dimension) == getattr(runs[0].spec, dimension)]
+                for runs in side_runs]
 
     @property
     def name(self):
-        runs_a, runs_b = self._sides()
-        if not (runs_a and runs_b):
+        sides = self._sides()
+        if len(sides) < 2:
             return "compare"
-        return "compare-%s-%s" % (runs_a[0].spec.kernel,
-                                  DIMENSION_SLUGS[varied_field(runs_a, runs_b)])
+        return "compare-%s-%s" % (sides[0][0].spec.kernel, DIMENSION_SLUGS[varied_field(sides)])
 
     @functools.cached_property
     def summary(self):
-        """A CompareSummary, or None unless both sides have a finished run."""
-        runs_a, runs_b = self._sides()
-        compared = compare_runs(runs_a, runs_b) if runs_a and runs_b else None
+        """A CompareSummary, or None unless two sides or more have a finished run."""
+        sides = self._sides()
+        if len(sides) < 2:
+            return None
+        dimension = varied_field(sides)
+        baselines = self._baselines(sides, dimension)
+        compared = compare_runs(sides, baselines if any(baselines) else None)
         if compared is None:
             return None
-        return CompareSummary(varied_field(runs_a, runs_b), compared,
-                              min(len(runs_a), len(runs_b)))
+        return CompareSummary(dimension, compared, min(len(runs) for runs in sides))
 
     def lines(self):
         s = self.summary
@@ -292,13 +302,13 @@ class CompareResult(Result):
         from ..render import compare_figure
         compared = self.summary.compared
         if window_ns is not None or workers is not None:
-            longest = max(compared.a.stats.wall_ns, compared.b.stats.wall_ns)
+            longest = max(side.stats.wall_ns for side in compared.sides)
             if window_ns is not None:
                 check_window(window_ns, longest)
-            compared = compared._replace(**{
-                name: side._replace(**dict(zip(("shown", "stats", "view"), selected(
+            compared = compared._replace(sides=tuple(
+                side._replace(**dict(zip(("shown", "stats", "view"), selected(
                     side.shown, side.stats, side.view, window_ns, workers, longest))))
-                for name, side in (("a", compared.a), ("b", compared.b))})
+                for side in compared.sides))
         return compare_figure(compared, self.summary.dimension)
 
 
@@ -406,7 +416,7 @@ def result_of(log, run_dir=None):
         return ShareResult(log, run_dir)
     if log.sweep is not None:
         return SpeedupResult(log, run_dir)
-    if roles & {"a", "b"}:
+    if roles & set(SIDE_ROLES):
         return CompareResult(log, run_dir)
     if roles & {"alone", "beside-cpu"}:
         return ConvoyResult(log, run_dir)

@@ -9,8 +9,9 @@ import sys
 
 from ..agent.protocol import ECHO, PI_DEFAULT_CHUNK, SHARE_BACKENDS
 from ..log import RunSpec, SweepPlan
-from .options import (IO_TASKS, IO_WAIT_S, MAX_SWEEP_RUNS, SEED_KERNEL_BYTES_PER_SAMPLE,
-                      SEED_KERNEL_MEMORY_SHARE, OptionError)
+from .options import (IO_TASKS, IO_WAIT_S, MAX_SWEEP_RUNS, OLDEST_FULL_TARGET,
+                      SEED_KERNEL_BYTES_PER_SAMPLE, SEED_KERNEL_MEMORY_SHARE, OptionError,
+                      python_facts)
 
 DEFAULT_WORKERS = 4
 """Threads a workload runs on when no backend is named."""
@@ -21,6 +22,32 @@ CONVOY_TIME_LIMIT_S = 60
 VARIED_OPTIONS = {"cores": "--cores", "switch_interval_s": "--switch-interval",
                   "python": "--python"}
 """The RunSpec fields a comparison may vary, with their options."""
+MAX_SIDES = {"cores": 2, "switch_interval_s": 2, "python": 4}
+"""How many values of each a comparison takes: interpreters (old GIL, new
+GIL, no GIL and one more) up to four, the others two."""
+OLD_INTERPRETER_KERNELS = ("countdown",)
+"""Kernels whose agent code runs on 2.7 and 3.6-3.7; the others need 3.8."""
+
+
+def check_target(kernel, python, switch_interval_s=None, check_interval=None, gil=None):
+    """Refuse what the interpreter at `python` cannot do, in one line each."""
+    facts = python_facts(python)
+    version = "%s is Python %d.%d" % ((python,) + facts.version)
+    if kernel not in OLD_INTERPRETER_KERNELS and facts.version < OLDEST_FULL_TARGET:
+        raise OptionError("%s; the %s kernel needs %d.%d or newer (countdown runs on 2.7 "
+                          "and 3.6+)" % ((version, kernel) + OLDEST_FULL_TARGET))
+    if switch_interval_s is not None and facts.old_gil:
+        # The old GIL counts bytecode instructions, not time: no duration maps
+        # to ticks for every kernel (a tick of countdown is ~10 ns, of a call
+        # far more), so a converted value would mislead.
+        raise OptionError("%s, whose old GIL has no switch interval: give --check-interval "
+                          "N, in ticks (bytecode instructions; default 100)" % version)
+    if check_interval is not None and not facts.old_gil:
+        raise OptionError("%s, whose GIL is handed over by time: --check-interval is for "
+                          "Python 2; give --switch-interval" % version)
+    if gil is not None and not facts.free_threaded:
+        raise OptionError("%s without free threading: --gil is for a free-threaded build "
+                          "(3.13t), which may turn its GIL on or off" % version)
 
 
 def backend_of(threads=None, processes=None, serial=False, pool=None, dummy_pool=None):
@@ -102,13 +129,16 @@ def check_probe(kernel, probe):
 
 
 def workload_spec(kernel, backend, workers, work, probe, python=None, sample_hz=1000.0,
-                  switch_interval_s=None, cores=None, params=None, work_option="--count"):
+                  switch_interval_s=None, cores=None, params=None, work_option="--count",
+                  check_interval=None, gil=None):
     """The RunSpec of one workload run."""
     if work < workers:
         raise OptionError("%s %d is less than the %d workers" % (work_option, work, workers))
+    python = python or sys.executable
+    check_target(kernel, python, switch_interval_s, check_interval, gil)
     return RunSpec(kernel=kernel, backend=backend, workers=workers, work=work, probe=probe,
-                   python=python or sys.executable, sample_hz=sample_hz,
-                   switch_interval_s=switch_interval_s, cores=cores, params=params)
+                   python=python, sample_hz=sample_hz, switch_interval_s=switch_interval_s,
+                   cores=cores, params=params, check_interval=check_interval, gil=gil)
 
 
 def plan(spec, baseline, repeat):
@@ -121,14 +151,17 @@ def plan(spec, baseline, repeat):
 
 
 def convoy_specs(cpu_threads, requests, size, pause_s, count, probe, python=None,
-                 sample_hz=1000.0, switch_interval_s=None, cores=None):
+                 sample_hz=1000.0, switch_interval_s=None, cores=None, check_interval=None,
+                 gil=None):
     """The convoy's two runs: the I/O thread alone, then beside `cpu_threads`
     CPU-bound threads, each of which counts down at most `count`."""
     workers = 1 + cpu_threads
+    check_target("convoy", python or sys.executable, switch_interval_s, check_interval, gil)
     # An even split gives every worker `count`; the I/O thread's share goes unused.
     beside = RunSpec(kernel="convoy", backend="threads", workers=workers, work=count * workers,
                      probe=probe, python=python or sys.executable, sample_hz=sample_hz,
-                     switch_interval_s=switch_interval_s, cores=cores, role="beside-cpu",
+                     switch_interval_s=switch_interval_s, cores=cores, gil=gil,
+                     role="beside-cpu",
                      params={"requests": requests, "size": size, "pause_s": pause_s,
                              "time_limit_s": CONVOY_TIME_LIMIT_S})
     alone = beside._replace(workers=1, work=count, role="alone")
@@ -152,6 +185,7 @@ def sweep_spec_and_plan(kernel, worker_counts, backends, repeat, warmup, work=No
                           % (kernel, ", ".join(sorted(DEFAULT_WORK))))
     if work < max(worker_counts):
         raise OptionError("work %d is less than the %d workers" % (work, max(worker_counts)))
+    check_target(kernel, python or sys.executable, switch_interval_s)
     if variant is not None and kernel != "pi":
         raise OptionError("--kernel fast|seed goes with the pi kernel")
     params = None
@@ -192,25 +226,51 @@ def round_of(index, sweep):
 
 
 def varied_dimension(given):
-    """From {RunSpec field: the values given}, (the field given twice, its two
-    values, {every other field: its one value or None})."""
+    """From {RunSpec field: the values given}, (the field given more than
+    once, its values, {every other field: its one value or None})."""
     for field, values in given.items():
-        if len(values) > 2:
-            raise OptionError("%s given %d times: compare takes two values"
-                              % (VARIED_OPTIONS[field], len(values)))
-    varied = [field for field, values in given.items() if len(values) == 2]
+        if len(values) > MAX_SIDES[field]:
+            raise OptionError("%s given %d times: compare takes %s"
+                              % (VARIED_OPTIONS[field], len(values),
+                                 "two values" if MAX_SIDES[field] == 2
+                                 else "two to %d values" % MAX_SIDES[field]))
+    varied = [field for field, values in given.items() if len(values) > 1]
     if not varied:
-        raise OptionError("give one of --cores, --switch-interval or --python twice: "
-                          "the two sides to compare")
+        raise OptionError("give one of --cores, --switch-interval twice or --python two to four "
+                          "times: the sides to compare")
     if len(varied) > 1:
-        raise OptionError("%s are each given twice: vary one thing at a time"
+        raise OptionError("%s are each given more than once: vary one thing at a time"
                           % " and ".join(VARIED_OPTIONS[field] for field in varied))
     field = varied[0]
-    a, b = given[field]
-    if a == b:
-        raise OptionError("both %s values are the same (%s): nothing to compare"
+    values = given[field]
+    repeated = [value for number, value in enumerate(values) if value in values[:number]]
+    if repeated:
+        raise OptionError("%s %s is given twice: nothing to compare"
                           % (VARIED_OPTIONS[field],
-                             ",".join(map(str, a)) if field == "cores" else a))
-    fixed = {other: values[0] if values else None
-             for other, values in given.items() if other != field}
-    return field, a, b, fixed
+                             ",".join(map(str, repeated[0])) if field == "cores"
+                             else repeated[0]))
+    fixed = {other: each[0] if each else None
+             for other, each in given.items() if other != field}
+    return field, values, fixed
+
+
+SIDE_ROLES = ("a", "b", "c", "d")
+"""The roles of a comparison's sides, in the order given."""
+
+
+def compare_specs(spec, field, values, repeat):
+    """The runs of a comparison of `spec` over `values` of `field`, in rounds
+    (A B A B ...) so that drift of the machine hits every side alike. Sides
+    that are different interpreters each get a serial run of their own
+    before their run: how much slower 2.7 counts down than 3.13 says
+    nothing of the GIL, so each side is measured against its own serial
+    time, and those ratios are compared. Other sides share the interpreter,
+    so their wall times compare directly."""
+    sides = [spec._replace(role=role, **{field: value})
+             for role, value in zip(SIDE_ROLES, values)]
+    one_round = []
+    for side in sides:
+        if field == "python" and side.backend != "serial":
+            one_round.append(side._replace(backend="serial", workers=1, role="baseline"))
+        one_round.append(side)
+    return one_round * repeat

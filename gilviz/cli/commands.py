@@ -141,8 +141,11 @@ def backend_options(args):
 
 
 def target_options(args):
+    # Only the countdown runs on Python 2, and only some commands take --gil:
+    # the options a command lacks are left out.
+    optional = {name: getattr(args, name) for name in ("check_interval", "gil") if name in args}
     return dict(python=args.python, cores=args.cores, switch_interval=args.switch_interval,
-                sample_hz=args.sample_hz)
+                sample_hz=args.sample_hz, **optional)
 
 
 def run_workload(args, out, err):
@@ -199,13 +202,14 @@ def run_speedup(args, out, err):
 
 
 def run_compare(args, out, err):
-    """Measure a workload twice over, varying one dimension, and compare."""
+    """Measure a workload over two to four sides, varying one dimension, and compare."""
     def sides(values):
         return None if not values else tuple(values) if len(values) > 1 else values[0]
     options = dict(backend_options(args), count=args.count, repeat=args.repeat,
                    probe=not args.no_probe, sample_hz=args.sample_hz,
                    cores=sides(args.cores), switch_interval=sides(args.switch_interval),
-                   python=sides(args.python))
+                   python=sides(args.python), check_interval=args.check_interval,
+                   gil=args.gil)
     return execute(lambda **run: api.compare(args.kernel, **options, **run), args, out, err)
 
 

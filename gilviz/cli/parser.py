@@ -36,6 +36,8 @@ sample_rate = flag(options.sample_rate)
 interpreter = flag(options.interpreter)
 core_set = flag(options.core_set)
 switch_interval = flag(options.switch_interval)
+check_interval_ticks = flag(options.check_interval)
+gil_switch = flag(options.gil_switch)
 client_pause = flag(options.client_pause)
 worker_counts = flag(options.worker_counts)
 backend_names = flag(options.backend_names)
@@ -86,14 +88,23 @@ def add_io_options(parser, default=None):
                             "after the wait; sleep: time.sleep (default: echo)")
 
 
-def add_target_options(parser, compared=False):
-    """--python, --cores and --switch-interval; each may be given twice when
-    `compared` (argparse then collects a list)."""
+def add_target_options(parser, compared=False, check_interval=True, gil=True,
+                       old_pythons=None):
+    """--python, --cores and --switch-interval (each may be given more than
+    once when `compared`: argparse then collects a list), --check-interval
+    (where `check_interval`: the kernel runs on Python 2) and --gil (where
+    `gil`). `old_pythons`: whether the command runs the countdown, which
+    takes 2.7 and 3.6+ (by default, where it takes --check-interval)."""
     twice = "; twice: the two sides A and B" if compared else ""
     action = "append" if compared else "store"
+    old_pythons = check_interval if old_pythons is None else old_pythons
     parser.add_argument("--python", type=interpreter, action=action, metavar="PATH",
-                        help="interpreter to measure (default: the one running gilviz%s)"
-                             % twice)
+                        help="interpreter to measure: CPython 3.8+%s (default: the one running "
+                             "gilviz%s)" % (", or 2.7 and 3.6+ for the countdown"
+                                            if old_pythons else "",
+                                            "; 2 to 4 times: the sides A, B, C, D, each "
+                                            "measured against a serial run of its own"
+                                            if compared else ""))
     parser.add_argument("--cores", type=core_set, action=action, metavar="CORES",
                         help="pin the target, all its threads and processes, to cores: "
                              "N = the first N cores (1 = one core), ids like 0,1 or 2-3 "
@@ -102,6 +113,16 @@ def add_target_options(parser, compared=False):
                         metavar="TIME",
                         help="sys.setswitchinterval() in the target: 5ms, 0.5ms, 100us or "
                              "seconds, 1us to 1s (default: CPython's 5ms%s)" % twice)
+    if check_interval:
+        parser.add_argument("--check-interval", type=check_interval_ticks, metavar="TICKS",
+                            help="Python 2 only: sys.setcheckinterval() in the target, the "
+                                 "bytecode instructions between chances to hand the old GIL "
+                                 "over (default: 100); 3.x hands it over by time, see "
+                                 "--switch-interval")
+    if gil:
+        parser.add_argument("--gil", type=gil_switch, metavar="0|1",
+                            help="a free-threaded build (3.13t) only: run it without a GIL (0) "
+                                 "or with one (1), as -X gil=0|1 (default: the build's, no GIL)")
 
 
 def add_sampling_options(parser):
@@ -155,7 +176,7 @@ def add_backend_options(parser, pools=False):
 def add_repeat_options(parser, compared=False):
     if compared:
         parser.add_argument("--repeat", type=repeat_count, default=3, metavar="N",
-                            help="measure each side N times, alternately (A B A B ...); the "
+                            help="measure each side N times, in rounds (A B A B ...); the "
                                  "verdict gives the median ratio and its spread, the chart the "
                                  "median run of each (default: 3)")
         return
@@ -172,11 +193,12 @@ def add_repeat_options(parser, compared=False):
 
 def add_workload_options(parser, count_default, count_help, probe=True, compared=False):
     """The options of a workload; `compared`: those of `gilviz compare`, where
-    the target options may come twice and there is no serial baseline."""
+    the target options may come more than once and there is no serial
+    baseline of one's own. Only the probed kernel (countdown) runs on Python 2."""
     add_backend_options(parser)
     parser.add_argument("--count", type=work_size, default=count_default, metavar="N",
                         help=count_help)
-    add_target_options(parser, compared)
+    add_target_options(parser, compared, check_interval=probe)
     add_sampling_options(parser)
     if probe:
         parser.add_argument("--no-probe", action="store_true",
@@ -294,7 +316,7 @@ def add_speedup(commands):
                               "the sampler takes CPU time from the runs)")
     command.add_argument("--kernel", dest="variant", choices=PI_VARIANTS,
                          help="pi only: fast (the default) or seed, the seed's kernel")
-    add_target_options(command)
+    add_target_options(command, check_interval=False, gil=False, old_pythons=True)
     command.add_argument("--quiet", action="store_true", help="no progress lines")
     add_output_options(command)
     add_io_options(command)
@@ -306,26 +328,29 @@ examples:
   gilviz compare countdown --threads 4 --cores 1 --cores all
         the same 4 threads on one core and on all: Beazley's single vs multicore
   gilviz compare countdown --threads 2 --switch-interval 0.5ms --switch-interval 20ms
-  gilviz compare countdown --threads 4 --python python3.8 --python python3.12
+  gilviz compare countdown --threads 2 --python python2.7 --python python3.13 --python python3.13t
+        old GIL, new GIL and no GIL, each against serial runs of its own
 
-Give exactly one of --cores, --switch-interval, --python twice: the two sides
-A and B. Any of them given once applies to both. Each run directory holds
+Give --cores or --switch-interval twice, or --python two to four times: the
+sides A, B (C, D). Any of them given once applies to all. Interpreters are
+each measured against a serial run of their own, every round, since their
+speeds differ; the verdict compares those ratios. Each run directory holds
 run.json (every run) and compare.png (the median run of each side).
 """
 
 
 def add_compare(commands):
     command = add_command(
-        commands, "compare", "two variants of a workload side by side, on one time axis",
-        "Run a workload twice over, varying one thing (the cores, the switch interval or the "
-        "interpreter), and draw both timelines on one time axis with a verdict.",
+        commands, "compare", "variants of a workload one above the other, on one time axis",
+        "Run a workload over two to four sides, varying one thing (the cores, the switch "
+        "interval or the interpreter), and draw the timelines on one time axis with a verdict.",
         COMPARE_EPILOG)
     workloads = command.add_subparsers(dest="workload", metavar="WORKLOAD")
     workloads.required = True
     countdown = add_command(
         workloads, "countdown", COUNTDOWN_SUMMARY,
-        "Run the countdown (`while n > 0: n -= 1`, split between workers) as side A and as "
-        "side B, alternately, and draw both timelines on one time axis with a verdict.",
+        "Run the countdown (`while n > 0: n -= 1`, split between workers) as each side in "
+        "turn, and draw the timelines on one time axis with a verdict.",
         COMPARE_EPILOG)
     add_workload_options(countdown, *COUNTDOWN_COUNT, compared=True)
     countdown.set_defaults(handler="compare", command_parser=countdown, kernel="countdown")
@@ -365,7 +390,7 @@ def add_convoy(commands):
     command.add_argument("--count", type=work_size, default=10**9, metavar="N",
                          help="the most a CPU thread counts down: they stop when the I/O "
                               "thread is done (default: 1e9, far more than needed)")
-    add_target_options(command)
+    add_target_options(command, check_interval=False)
     add_sampling_options(command)
     command.add_argument("--no-probe", action="store_true",
                          help="no probe in any thread: requests are timed as before, "
@@ -415,7 +440,7 @@ def add_pi(commands):
                               "return (with the result), queue, pipe (processes), manager, "
                               "value or array (shared ctypes under a Lock); the time each "
                               "report takes is drawn as its own state")
-    add_target_options(command)
+    add_target_options(command, check_interval=False)
     add_sampling_options(command)
     add_repeat_options(command)
     command.set_defaults(handler="workload", command_parser=command, kernel="pi",
@@ -456,7 +481,7 @@ def add_share(commands):
                          help="seed of every run's streams (default: a fresh one)")
     command.add_argument("--repeat", type=repeat_count, default=3, metavar="N",
                          help="rounds: each runs every mechanism once (default: 3)")
-    add_target_options(command)
+    add_target_options(command, check_interval=False, gil=False)
     command.add_argument("--sample-hz", type=sample_rate, default=0.0, metavar="HZ",
                          help="thread-state sampling rate (default: 0, off: the chart needs "
                               "only the workers' own timestamps)")

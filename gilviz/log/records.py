@@ -40,15 +40,22 @@ class RunSpec(NamedTuple):
     """sys.setswitchinterval() applied in the target, or None to keep its default."""
     role: str = "main"
     """"main" for the run the user asked for, "baseline" for its serial reference,
-    "warmup" for a run made only to warm the machine up (not counted), "a" / "b"
-    for the two sides of a comparison, "alone" / "beside-cpu" for the convoy's
-    I/O thread without and with CPU-bound threads, "share" for the runs of
-    `gilviz share` (one a sharing mechanism and backend, params["share"])."""
+    "warmup" for a run made only to warm the machine up (not counted), "a" to "d"
+    for the sides of a comparison (a comparison of interpreters has a
+    "baseline" of each), "alone" / "beside-cpu" for the convoy's I/O thread
+    without and with CPU-bound threads, "share" for the runs of `gilviz share`
+    (one a sharing mechanism and backend, params["share"])."""
     params: Optional[dict] = None
     """Kernel parameters (JSON values), e.g. a seed; None for none."""
     cores: Optional[list] = None
     """CPU ids the target was pinned to (os.sched_setaffinity) before its
     workers started; None to leave it where the orchestrator may run."""
+    check_interval: Optional[int] = None
+    """2.x: sys.setcheckinterval() applied in the target (ticks), or None to
+    keep its default (100)."""
+    gil: Optional[int] = None
+    """A free-threaded build's GIL asked off (0) or on (1), as -X gil=; None
+    to keep its default."""
 
     @property
     def worker_noun(self):
@@ -82,12 +89,19 @@ class Interpreter(NamedTuple):
     """platform.python_version()."""
     implementation: str
     gil_enabled: bool
-    switch_interval_s: float
-    """sys.getswitchinterval() in effect during the run."""
+    switch_interval_s: Optional[float]
+    """sys.getswitchinterval() in effect during the run; None on 2.x, whose
+    old GIL has a check interval instead."""
     cpu_count: int
     affinity: Optional[list]
     """CPUs the target may run on (os.sched_getaffinity), or None if unknown."""
     pid: int
+    check_interval: Optional[int] = None
+    """2.x: sys.getcheckinterval() in effect, in "ticks" (bytecode
+    instructions between two chances to hand the GIL over); None on 3.x."""
+    free_threaded: Optional[bool] = None
+    """Built with --disable-gil (Py_GIL_DISABLED), whether or not the GIL was
+    on during the run (gil_enabled says that); None in logs that predate it."""
 
 
 class ProbeSettings(NamedTuple):

@@ -29,7 +29,7 @@ from .records import (WAIT_IO, WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNI
 
 KERNELS = ("countdown", "io", "convoy", "pi", "call", "script", "module", "attach")
 BACKENDS = ("serial", "threads", "processes", "pool", "dummy-pool")
-ROLES = ("main", "baseline", "warmup", "a", "b", "alone", "beside-cpu", "share")
+ROLES = ("main", "baseline", "warmup", "a", "b", "c", "d", "alone", "beside-cpu", "share")
 WAIT_CODES = frozenset((WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED,
                         WAIT_UNREADABLE, WAIT_UNTIMED, WAIT_SLEEP, WAIT_IO))
 INT_RANGES = {"int16": 2 ** 15, "int32": 2 ** 31, "int64": 2 ** 63}
@@ -125,6 +125,11 @@ def list_of(item, nonempty=False):
     return check
 
 
+def zero_or_one(value):
+    if not (is_int(value) and value in (0, 1)):
+        return "expected 0 or 1, got %s" % json.dumps(value)[:40]
+
+
 def optional(check):
     return lambda value: None if value is None else check(value)
 
@@ -133,11 +138,13 @@ RECORDS = {
     RunSpec: {"kernel": one_of(KERNELS), "backend": one_of(BACKENDS), "workers": integer(1),
               "work": integer(0), "probe": boolean, "python": text, "sample_hz": number(0),
               "switch_interval_s": optional(number(0)), "role": one_of(ROLES),
-              "params": optional(obj), "cores": optional(list_of(integer(0)))},
+              "params": optional(obj), "cores": optional(list_of(integer(0))),
+              "check_interval": optional(integer(1)), "gil": optional(zero_or_one)},
     Interpreter: {"executable": text, "version": text, "implementation": text,
-                  "gil_enabled": boolean, "switch_interval_s": number(0),
+                  "gil_enabled": boolean, "switch_interval_s": optional(number(0)),
                   "cpu_count": integer(1), "affinity": optional(list_of(integer(0))),
-                  "pid": integer(0)},
+                  "pid": integer(0), "check_interval": optional(integer(1)),
+                  "free_threaded": optional(boolean)},
     ProbeSettings: {"chunk": integer(1), "gap_ns": integer(0)},
     Worker: {"index": integer(0), "pid": integer(0), "tid": optional(integer(0)),
              "work": integer(0), "start_ns": optional(integer()),

@@ -40,17 +40,25 @@ AGENT_DIR = os.path.dirname(os.path.abspath(agent.__file__))
 
 # Loads the agent by path under its own name, without putting the
 # orchestrator's site-packages on the target's sys.path: the target may be
-# another Python version with its own numpy.
+# another Python version with its own numpy. Python 2 has no importlib.util;
+# its imp loads a package directory (imp is gone from 3.12, which has util).
 BOOTSTRAP = """\
-import importlib.util, sys
-spec = importlib.util.spec_from_file_location(
-    "gilviz_agent", %r, submodule_search_locations=[%r])
-module = importlib.util.module_from_spec(spec)
-sys.modules["gilviz_agent"] = module
-spec.loader.exec_module(module)
+import sys
+try:
+    import importlib.util
+except ImportError:
+    import imp
+    sys.dont_write_bytecode = True  # 2.x would write .pyc files beside the agent's sources
+    imp.load_module("gilviz_agent", None, %r, ("", "", imp.PKG_DIRECTORY))
+else:
+    spec = importlib.util.spec_from_file_location(
+        "gilviz_agent", %r, submodule_search_locations=[%r])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["gilviz_agent"] = module
+    spec.loader.exec_module(module)
 from gilviz_agent.main import main
 sys.exit(main(sys.argv[1:]))
-""" % (os.path.join(AGENT_DIR, "__init__.py"), AGENT_DIR)
+""" % (AGENT_DIR, os.path.join(AGENT_DIR, "__init__.py"), AGENT_DIR)
 
 PROBE_CHUNK_TARGET_NS = 20_000
 """About one clock read every 20 us: interval edges known to that, at ~1 % cost."""
@@ -82,22 +90,30 @@ def agent_config(spec):
         "chunk_target_ns": PROBE_CHUNK_TARGET_NS,
         "gap_ns": PROBE_GAP_NS,
         "switch_interval_s": spec.switch_interval_s,
+        "check_interval": spec.check_interval,
         "cores": spec.cores,
         "params": spec.params or {},
     }
+
+
+def interpreter_flags(spec):
+    """The target interpreter's own flags: -X gil=0|1 where the spec asks
+    for the GIL on or off (a free-threaded build; others refuse it)."""
+    return () if spec.gil is None else ("-X", "gil=%d" % spec.gil)
 
 
 class Target:
     """The target process, in a process group of its own, and the two
     channels to its agent. close() kills the whole group."""
 
-    def __init__(self, python):
+    def __init__(self, python, interpreter_flags=()):
         self.python = python
         self._output = tempfile.TemporaryFile()
         read_end, write_end = os.pipe()
         try:
             self.process = subprocess.Popen(
-                [python, "-c", BOOTSTRAP, "--report-fd", str(write_end)],
+                [python] + list(interpreter_flags) + ["-c", BOOTSTRAP, "--report-fd",
+                                                      str(write_end)],
                 stdin=subprocess.PIPE, stdout=self._output, stderr=subprocess.STDOUT,
                 pass_fds=(write_end,), close_fds=True, start_new_session=True,
             )
@@ -298,7 +314,7 @@ def run_target(spec, timeout_s=None, stall_s=STALL_S):
     """
     watch = RunWatch(timeout_s=timeout_s, stall_s=stall_s)
     began = time.perf_counter()
-    target = Target(spec.python)
+    target = Target(spec.python, interpreter_flags(spec))
     watch.watch(target.pid, "the target")
     sampler = None
     try:

@@ -10,7 +10,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ..analysis import (HELD, OFF_CPU, ON_CPU, ON_CPU_SHARE, RUNNING, SLEEPING, WAIT_IO,
+from ..analysis import (HELD, OFF_CPU, ON_CPU, ON_CPU_SHARE, RAN, RUNNING, SLEEPING, WAIT_IO,
                         WAITING)
 from ..analysis.program import PROGRAM_KINDS
 from ..report.words import worker_label
@@ -19,7 +19,7 @@ from . import theme
 BAND = 0.72
 """Height of a worker's band, in units of the distance between bands."""
 MS = 1e6
-SHARE_HEADERS = {HELD: "held", WAITING: "waiting", ON_CPU_SHARE: "on CPU"}
+SHARE_HEADERS = {HELD: "held", RAN: "ran", WAITING: "waiting", ON_CPU_SHARE: "on CPU"}
 
 
 def band_rectangles(start_ns, stop_ns, y, height):
@@ -116,20 +116,20 @@ def draw_run(ax, run, stats, segments, y_of_worker, marker_size=70):
     return artists
 
 
-def draw_hold_shares(ax, stats, y_of_worker):
-    """draw_shares of the time each worker held the GIL, where the probe
-    measured it; no artists otherwise."""
+def draw_hold_shares(ax, stats, y_of_worker, gil_enabled=True):
+    """draw_shares of the time each worker held the GIL (without a GIL: ran),
+    where the probe measured it; no artists otherwise."""
     if not any(w.hold_share is not None for w in stats.workers):
         return []
     return draw_shares(ax, {w.index: w.hold_share for w in stats.workers}, y_of_worker,
-                       "held", theme.BLUE)
+                       SHARE_HEADERS[HELD if gil_enabled else RAN], theme.BLUE)
 
 
 def draw_band_shares(ax, shares, y_of_worker):
     """draw_shares of a views.BandShares: what each worker held, waited or ran."""
     if shares is None:
         return []
-    if shares.kind == HELD:
+    if shares.kind in (HELD, RAN):
         colour = theme.BLUE
     elif shares.kind == WAITING:
         colour = theme.state_text_colour(shares.state)
@@ -142,7 +142,9 @@ def draw_band_shares(ax, shares, y_of_worker):
 def state_labels(run, view):
     """The legend's words for each band state, where this run needs others."""
     labels = dict(theme.STATE_LABELS)
-    if not view.shares_gil:
+    if not run.interpreter.gil_enabled:
+        labels[RUNNING] = "running Python (no GIL)"
+    elif not view.shares_gil:
         labels[RUNNING] = "running Python (each has its own GIL)"
     if run.probe is None and view.waits_readable:
         labels[OFF_CPU] = "off CPU: another wait, or cannot tell"

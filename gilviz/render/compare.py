@@ -1,14 +1,14 @@
-"""Two runs that differ in one thing, one above the other: their whole runs
-on one shared time axis (left) and a window of the same width from each
-(right), with the verdict in the header."""
+"""Runs that differ in one thing (two to four sides), one above the other:
+their whole runs on one shared time axis (left) and a window of the same
+width from each (right), with the verdict in the header."""
 
 from __future__ import annotations
 
 import matplotlib
 from matplotlib.figure import Figure
 
-from ..report import (caveat_text, comparison_title, fixed_facts, format_cores, format_duration,
-                      side_labels, verdict)
+from ..report import (SIDE_NAMES, caveat_text, comparison_title, fixed_facts, format_cores,
+                      format_duration, format_times, side_labels, side_verdict)
 from . import theme
 from .bands import (MS, draw_hold_shares, draw_run, draw_sampled_on_cpu, legend_handles,
                     rows_of_workers)
@@ -29,52 +29,70 @@ def merged_handles(handle_lists):
     return merged
 
 
-def side_facts(side):
-    """"wall 0.52 s · 98 hand-offs · median turn 5.0 ms · sampled on core 0"."""
-    stats, cores = side.stats, side.view.cores_seen
+def side_facts(side, cores_varied=True):
+    """"wall 0.52 s · 1.08× its serial run · 98 GIL hand-offs · median turn
+    5.0 ms · threads seen on cores 0-1" (the cores where they are what the
+    sides vary); without a GIL, "no GIL: threads run at once, nothing
+    handed over"."""
+    stats, cores, run = side.stats, side.view.cores_seen, side.shown
     facts = ["wall %.2f s" % (stats.wall_ns / 1e9)]
-    if stats.handoffs is not None:
+    if side.against_serial is not None:
+        facts.append("%s its serial run" % format_times(side.against_serial.ratio))
+    if not run.interpreter.gil_enabled and len(run.workers) > 1:
+        facts.append("no GIL: threads run at once, nothing handed over")
+    elif stats.handoffs is not None:
         facts.append("%s GIL hand-offs" % format(stats.handoffs, ","))
     if stats.median_turn_ns is not None and stats.handoffs:
         facts.append("median turn %s" % format_duration(stats.median_turn_ns))
-    if cores:
+    if cores and cores_varied:
         facts.append("threads seen on core%s %s" % ("" if len(cores) == 1 else "s",
                                                      format_cores(cores)))
     return " · ".join(facts)
 
 
 def compare_figure(compared, dimension):
-    """Both sides of `compared` (analysis.compare_runs), which differ in
-    `dimension` (a RunSpec field), with the verdict."""
+    """The sides of `compared` (analysis.compare_runs), which differ in
+    `dimension` (a RunSpec field), one above the other, with the verdict."""
     with matplotlib.rc_context(theme.RC):
         return _compare_figure(compared, dimension)
 
 
 def _compare_figure(compared, dimension):
-    a, b = compared.a, compared.b
+    sides = compared.sides
+    count = len(sides)
+    # One canvas for any number of sides: a theme resizes it to its slides'
+    # size, so the sides share its height.
     figure = Figure(figsize=theme.FIGSIZE, dpi=theme.DPI)
     handles = merged_handles([legend_handles(side.shown, side.stats, side.view)
-                              for side in (a, b)])
+                              for side in sides])
+    warnings, notes = (["%s: %s" % (name, caveat_text(each))
+                        for name, side in zip(SIDE_NAMES, sides)
+                        for each in getattr(side.stats, kind)] for kind in ("warnings", "notes"))
+    warning_rows = 2 if warnings or notes else 1
     # Below the header: room for each panel's title and line of facts.
-    top = header_bottom(2, len(handles), LEGEND_COLUMNS) - 0.11
-    grid = figure.add_gridspec(2, 2, width_ratios=[2.1, 1], hspace=0.62, wspace=0.13,
-                               left=0.085, right=0.975, top=top, bottom=0.09)
-    wholes = [figure.add_subplot(grid[row, 0]) for row in range(2)]
-    zooms = [figure.add_subplot(grid[row, 1]) for row in range(2)]
-    wholes[1].sharex(wholes[0])
+    top = header_bottom(2, len(handles), LEGEND_COLUMNS, warning_rows) - 0.11
+    grid = figure.add_gridspec(count, 2, width_ratios=[2.1, 1], hspace=0.62 + 0.25 * (count - 2),
+                               wspace=0.13, left=0.085, right=0.975, top=top,
+                               bottom=0.09)
+    wholes = [figure.add_subplot(grid[row, 0]) for row in range(count)]
+    zooms = [figure.add_subplot(grid[row, 1]) for row in range(count)]
+    for whole in wholes[1:]:
+        whole.sharex(wholes[0])
 
-    labels = side_labels(a.shown, b.shown, dimension)
-    longest_ms = max(a.stats.wall_ns, b.stats.wall_ns) / MS
-    for row, (name, label, side) in enumerate((("A", labels[0], a), ("B", labels[1], b))):
+    runs = [side.shown for side in sides]
+    labels = side_labels(runs, dimension)
+    longest_ms = max(side.stats.wall_ns for side in sides) / MS
+    for row, (name, label, side) in enumerate(zip(SIDE_NAMES, labels, sides)):
         run, stats, view = side.shown, side.stats, side.view
         y_of_worker = rows_of_workers(run)
 
         whole = wholes[row]
         draw_run(whole, run, stats, view.segments, y_of_worker, marker_size=36)
-        draw_hold_shares(whole, stats, y_of_worker)
+        draw_hold_shares(whole, stats, y_of_worker, run.interpreter.gil_enabled)
         whole.set_xlim(0, longest_ms * 1.01)
         whole.set_title("%s · %s" % (name, label), loc="left", pad=30)
-        whole.text(0, 1.05, side_facts(side), transform=whole.transAxes, fontsize=14,
+        whole.text(0, 1.05, side_facts(side, dimension == "cores"), transform=whole.transAxes,
+                   fontsize=14,
                    color=theme.INK, va="bottom")
 
         begin, end = view.zoom_ns
@@ -87,16 +105,15 @@ def _compare_figure(compared, dimension):
         zoom.set_yticklabels([])
         zoom.set_title("%s · %.0f ms from %.0f ms" % (name, (end - begin) / MS, begin / MS),
                        loc="left", pad=30)
-    wholes[1].set_xlabel(TIME_LABEL)
-    zooms[1].set_xlabel("the shaded windows, zoomed in (ms)")
+    wholes[-1].set_xlabel(TIME_LABEL)
+    zooms[-1].set_xlabel("the shaded windows, zoomed in (ms)")
 
-    headline, detail = verdict(labels[0], labels[1], compared.sides)
-    warnings, notes = (["%s: %s" % (name, caveat_text(each)) for name, side in (("A", a), ("B", b))
-                        for each in getattr(side.stats, kind)] for kind in ("warnings", "notes"))
-    draw_header(figure, comparison_title(a.shown, b.shown, dimension),
+    headline, detail = side_verdict(compared, labels)
+    draw_header(figure, comparison_title(runs, dimension),
                 [headline[0].upper() + headline[1:],
-                 " · ".join(fixed_facts(a.shown, dimension) + [detail])],
-                warnings, handles, left=0.085, legend_columns=LEGEND_COLUMNS, notes=notes)
-    figure.text(0.975, 0.012, provenance(a.shown, a.stats, a.view), fontsize=11,
-                color=theme.MUTED, ha="right", va="bottom")
+                 " · ".join(fixed_facts(runs[0], dimension) + [detail])],
+                warnings, handles, left=0.085, legend_columns=LEGEND_COLUMNS, notes=notes,
+                warning_rows=warning_rows)
+    figure.text(0.975, 0.012, provenance(runs[0], sides[0].stats, sides[0].view),
+                fontsize=11, color=theme.MUTED, ha="right", va="bottom")
     return figure

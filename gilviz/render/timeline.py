@@ -9,10 +9,10 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..analysis import SLEEPING, WAIT_IO
+from ..analysis import NO_GIL, OLD_GIL, SLEEPING, WAIT_IO, gil_kind
 from ..analysis.raster import exact_segments, samples_within, segments_within
 from ..analysis.selection import only_workers
-from ..report import (caveat_texts, cores_phrase, format_interval, short_count,
+from ..report import (caveat_texts, cores_phrase, handover_phrase, short_count,
                       unexplained_speedup)
 from ..report.format import format_cores, format_duration
 from ..report.words import workload_label
@@ -87,12 +87,12 @@ def draw_parallelism(ax, run, view):
 def title_lines(run, stats, comparison):
     """The title and the lines of facts under it."""
     interpreter = run.interpreter
-    gil = "" if interpreter.gil_enabled else ", GIL disabled"
+    gil = {OLD_GIL: ", old GIL", NO_GIL: ", GIL disabled"}.get(gil_kind(interpreter), "")
     title = "%s · %s · %s %s%s · %s" % (
         workload_label(run.spec), run.spec.describe(), interpreter.implementation,
         interpreter.version, gil, cores_phrase(run))
-    if run.spec.switch_interval_s is not None:
-        title += " · %s switch interval" % format_interval(interpreter.switch_interval_s)
+    if handover_phrase(run) is not None:
+        title += " · " + handover_phrase(run)
     facts = []
     if comparison is not None:
         spread = " (%.2f–%.2f×)" % (comparison.low, comparison.high) if comparison.pairs > 1 else ""

@@ -1,13 +1,13 @@
-"""The words of a comparison of two sides (A and B): what tells them apart,
-what they share, and the verdict."""
+"""The words of a comparison of sides (A, B, up to D): what tells them
+apart, what they share, and the verdict."""
 
 from __future__ import annotations
 
-from ..analysis import faster_side
+from ..analysis import NO_GIL, core_count, faster_side, gil_kind, ideal_ratio
 from .format import (count_cell, format_duration, format_interval, format_table, format_times,
-                     percent_cell)
+                     percent_cell, plural)
 from .summary import caveat_lines
-from .words import cores_label, cores_phrase, interpreter_label
+from .words import cores_label, cores_phrase, gil_name, interpreter_label
 
 # The RunSpec field that differs between the two sides, named for titles and
 # for directory names.
@@ -16,26 +16,32 @@ DIMENSION_NAMES = {"cores": "cores", "switch_interval_s": "switch interval",
 DIMENSION_SLUGS = {"cores": "cores", "switch_interval_s": "switch-interval", "python": "python"}
 
 
-def side_labels(run_a, run_b, dimension, short=False):
-    """What tells side A from side B, in words, from what the targets
-    reported; `short` leaves out what a title names already ("switch interval")."""
+SIDE_NAMES = "ABCD"
+
+
+def side_labels(runs, dimension, short=False):
+    """What tells the sides apart, in words, from what the targets reported
+    (one run a side); `short` leaves out what a title names already
+    ("switch interval"). Interpreters are named with their lock."""
     if dimension == "cores":
-        return cores_label(run_a), cores_label(run_b)
+        return [cores_label(run) for run in runs]
     if dimension == "switch_interval_s":
         suffix = "" if short else " switch interval"
-        return tuple(format_interval(run.interpreter.switch_interval_s) + suffix
-                     for run in (run_a, run_b))
-    labels = interpreter_label(run_a), interpreter_label(run_b)
-    if labels[0] == labels[1]:  # the same version twice: tell them by path
-        return run_a.interpreter.executable, run_b.interpreter.executable
-    return labels
+        return [format_interval(run.interpreter.switch_interval_s) + suffix for run in runs]
+    labels = [interpreter_label(run) for run in runs]
+    if len(set(labels)) < len(labels):  # the same version twice: tell them by path
+        return [run.interpreter.executable for run in runs]
+    if short:
+        return labels
+    return ["%s, %s" % (label, gil_name(run)) for label, run in zip(labels, runs)]
 
 
-def comparison_title(run_a, run_b, dimension):
+def comparison_title(runs, dimension):
     """"countdown · 4 threads · cores: 1 core (0) vs 2 cores (0-1)"."""
-    return "%s · %s · %s: %s vs %s" % ((run_a.spec.kernel, run_a.spec.describe(),
-                                        DIMENSION_NAMES[dimension])
-                                       + side_labels(run_a, run_b, dimension, short=True))
+    first = runs[0]
+    return "%s · %s · %s: %s" % (first.spec.kernel, first.spec.describe(),
+                                 DIMENSION_NAMES[dimension],
+                                 " vs ".join(side_labels(runs, dimension, short=True)))
 
 
 def fixed_facts(run, dimension):
@@ -93,28 +99,90 @@ def verdict(label_a, label_b, sides):
     return headline, detail
 
 
+def _gil_owner(run):
+    """"the old GIL's", "the new GIL's", "without a GIL": a side named by its lock."""
+    kind = gil_kind(run.interpreter)
+    return "without a GIL" if kind == NO_GIL else "the %s's" % gil_name(run)
+
+
+def serial_verdict(compared, labels):
+    """(headline, detail) of sides each measured against its own serial runs
+    (a comparison of interpreters): each side's ratio to its serial time,
+    named by its lock where the locks differ; without a GIL, the best the
+    cores allow beside it. Only figures of this comparison."""
+    sides = compared.sides
+    runs = [side.shown for side in sides]
+    by_lock = len({gil_kind(run.interpreter) for run in runs}) == len(runs)
+    workers = runs[0].spec.describe()
+    parts = []
+    for number, (side, label) in enumerate(zip(sides, labels)):
+        ratio = format_times(side.against_serial.ratio)
+        if by_lock:
+            owner = _gil_owner(side.shown)
+            parts.append("%s %s took %s the serial time" % (owner, workers, ratio)
+                         if number == 0 else "%s %s" % (owner, ratio))
+        else:
+            parts.append("%s: %s" % (label, ratio))
+    headline = "; ".join(parts)
+    if not by_lock:
+        headline = "%s took, of the serial time: %s" % (workers, headline)
+    free = [side.shown for side in sides if not side.shown.interpreter.gil_enabled]
+    if free:
+        ideal = ideal_ratio(free[0].spec.workers, core_count(free[0].interpreter))
+        headline += " (the best on %s: %s)" % (plural(ideal.parallel, "core"),
+                                               format_times(ideal.ratio))
+    rounds = min(side.against_serial.pairs for side in sides)
+    spread = ", ".join("%s %s–%s" % (SIDE_NAMES[number], format_times(side.against_serial.low),
+                                     format_times(side.against_serial.high))
+                       for number, side in enumerate(sides))
+    if rounds == 1:
+        detail = "each against a serial run of its own interpreter; one round, so the noise is " \
+                 "unknown"
+    else:
+        detail = "each against serial runs of its own interpreter, median of %d rounds; " \
+                 "ranges %s" % (rounds, spread)
+    return headline, detail
+
+
+def side_verdict(compared, labels):
+    """(headline, detail): against each side's serial runs where it has
+    them, else A against B (two sides)."""
+    if all(side.against_serial is not None for side in compared.sides):
+        return serial_verdict(compared, labels)
+    return verdict(labels[0], labels[1], compared.pairwise)
+
+
+def handoff_cell(side):
+    """Hand-offs of a side's shown run: a count, "none (no GIL)", or ""."""
+    if not side.shown.interpreter.gil_enabled and side.shown.spec.backend != "serial":
+        return "none (no GIL)"
+    return count_cell(side.stats.handoffs)
+
+
 def compare_lines(compared, dimension, repeats):
     """The terminal summary of a comparison (analysis.ComparedRuns): a row a
     side, then the verdict."""
-    a, b = compared.a, compared.b
-    labels = side_labels(a.shown, b.shown, dimension)
-    lines = [" · ".join([comparison_title(a.shown, b.shown, dimension)]
-                        + fixed_facts(a.shown, dimension))]
+    sides = compared.sides
+    runs = [side.shown for side in sides]
+    labels = side_labels(runs, dimension)
+    lines = [" · ".join([comparison_title(runs, dimension)] + fixed_facts(runs[0], dimension))]
     if repeats > 1:
-        lines.append("%d runs of each side, alternately; the median run of each in detail:"
-                     % repeats)
+        lines.append("%d rounds of every side; the median run of each in detail:" % repeats)
     lines.append("")
-    rows = [["side", "", "wall", "hand-offs", "median turn", "held GIL, by worker"]]
-    for name, label, side in (("A", labels[0], a), ("B", labels[1], b)):
+    serial = all(side.against_serial is not None for side in sides)
+    rows = [["side", "", "wall"] + (["÷ serial"] if serial else [])
+            + ["hand-offs", "median turn", "running Python, by worker"]]
+    for name, label, side in zip(SIDE_NAMES, labels, sides):
         stats = side.stats
-        rows.append([name, label, "%.3f s" % (stats.wall_ns / 1e9),
-                     count_cell(stats.handoffs),
-                     "" if stats.median_turn_ns is None or stats.handoffs is None
-                     else format_duration(stats.median_turn_ns),
-                     " ".join(percent_cell(w.hold_share) for w in stats.workers)])
-    lines += format_table(rows, "<<>><<")
+        rows.append([name, label, "%.3f s" % (stats.wall_ns / 1e9)]
+                    + ([format_times(side.against_serial.ratio)] if serial else [])
+                    + [handoff_cell(side),
+                       "" if stats.median_turn_ns is None or stats.handoffs is None
+                       else format_duration(stats.median_turn_ns),
+                       " ".join(percent_cell(w.hold_share) for w in stats.workers)])
+    lines += format_table(rows, "<<>" + (">" if serial else "") + ">><")
     lines.append("")
-    lines.append("verdict: %s\n         (%s)" % verdict(labels[0], labels[1], compared.sides))
-    for name, side in (("A", a), ("B", b)):
+    lines.append("verdict: %s\n         (%s)" % side_verdict(compared, labels))
+    for name, side in zip(SIDE_NAMES, sides):
         lines += caveat_lines(side.stats, name)
     return lines

@@ -15,7 +15,7 @@ def describe_run(spec):
     if spec.kernel == "convoy":
         return "convoy, " + convoy_case_label(spec)
     what = "serial baseline" if spec.role == "baseline" else spec.describe()
-    if spec.role in ("a", "b"):
+    if spec.role in ("a", "b", "c", "d"):
         what += ", side %s" % spec.role.upper()
     return "%s %s, work %s" % (workload_label(spec), what, format(spec.work, ","))
 

@@ -4,12 +4,12 @@ how it was measured, and its caveats."""
 from __future__ import annotations
 
 from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SHARING, SLEEPING, WAIT_CPU, WAIT_GIL,
-                        WAIT_IO, WAIT_LOCK)
-from .format import (count_cell, format_cores, format_duration, format_interval, format_table,
-                     ms_cell, percent_cell)
+                        WAIT_IO, WAIT_LOCK, core_count, ideal_ratio)
+from .format import (count_cell, format_cores, format_duration, format_table,
+                     ms_cell, percent_cell, plural)
 from .share import sharing_lines
-from .words import (caveat_text, cores_phrase, task_phrase, unexplained_speedup, worker_label,
-                    workload_label)
+from .words import (caveat_text, cores_phrase, gil_phrase, interpreter_label, task_phrase,
+                    unexplained_speedup, worker_label, workload_label)
 
 WAIT_WORDS = {WAIT_IO: "requests (round trips)", SLEEPING: "sleeps"}
 
@@ -18,6 +18,10 @@ COLUMNS = (
     ("wait CPU", ">"), ("unclear", ">"), ("held %", ">"), ("failed acq.", ">"),
     ("waiting %", ">"),
 )
+NO_GIL_COLUMNS = {"held GIL": "ran", "held %": "ran %"}
+"""Without a GIL a running thread holds nothing: these columns say "ran";
+those of GIL waits and failed acquisitions are left out."""
+GIL_ONLY_COLUMNS = ("wait GIL", "failed acq.")
 
 SAMPLED_COLUMNS = (
     (RUNNING, "Python"), (NATIVE, "native"), (ON_CPU, "on CPU"), (WAIT_GIL, "wait GIL"),
@@ -39,6 +43,9 @@ def worker_table(run, stats):
         return sampled_worker_table(run, stats)
     noun = run.spec.worker_noun
     rows = [[name for name, _ in COLUMNS]]
+    gil = run.interpreter.gil_enabled
+    if not gil:
+        rows = [[NO_GIL_COLUMNS.get(name, name) for name, _ in COLUMNS]]
     for worker in stats.workers:
         rows.append([
             "%s %d" % (noun, worker.index), ms_cell(worker.wall_ns), ms_cell(worker.cpu_ns),
@@ -46,7 +53,8 @@ def worker_table(run, stats):
             ms_cell(worker.unclear_ns), percent_cell(worker.hold_share),
             count_cell(worker.failed_acquisitions), percent_cell(worker.waiting_share),
         ])
-    shown = [i for i in range(len(COLUMNS)) if i == 0 or any(row[i] for row in rows[1:])]
+    shown = [i for i in range(len(COLUMNS)) if i == 0 or any(row[i] for row in rows[1:])
+             and (gil or COLUMNS[i][0] not in GIL_ONLY_COLUMNS)]
     return format_table([[row[i] for i in shown] for row in rows],
                         [COLUMNS[i][1] for i in shown])
 
@@ -124,10 +132,15 @@ def comparison_line(run, stats, comparison):
     measured = "%s took %.2fx the serial time (median %.3f s vs %.3f s%s)" % (
         run.spec.describe(), comparison.ratio, comparison.run_wall_ns / 1e9,
         comparison.baseline_wall_ns / 1e9, spread)
-    if unexplained_speedup(stats) is None:
-        return measured
-    return "no speedup to state: %s, faster than parallelism can explain (see the warning)" % (
-        measured)
+    if unexplained_speedup(stats) is not None:
+        return "no speedup to state: %s, faster than parallelism can explain (see the warning)" % (
+            measured)
+    if not run.interpreter.gil_enabled and run.spec.backend == "threads":
+        # Without a GIL, threads are held back by the cores alone.
+        ideal = ideal_ratio(run.spec.workers, core_count(run.interpreter))
+        measured += "; no GIL: the best on %s is %.2fx" % (plural(ideal.parallel, "core"),
+                                                           ideal.ratio)
+    return measured
 
 
 def wait_lines(run, stats):
@@ -167,10 +180,8 @@ def summary_lines(run, stats, comparison=None, repeats=1, header=True):
     """The terminal summary of `run`, the median of `repeats` runs; without
     its first lines (what ran, where) if not `header`."""
     interpreter = run.interpreter
-    facts = [workload_label(run.spec), run.spec.describe(),
-             "%s %s" % (interpreter.implementation, interpreter.version), cores_phrase(run)]
-    if run.spec.switch_interval_s is not None:
-        facts.append("switch interval %s" % format_interval(interpreter.switch_interval_s))
+    facts = [workload_label(run.spec), run.spec.describe(), interpreter_label(run),
+             gil_phrase(run), cores_phrase(run)]
     if run.spec.work:  # a program's run has no work of its own to split
         facts.append("work %s" % format(run.spec.work, ","))
     lines = []
@@ -185,6 +196,8 @@ def summary_lines(run, stats, comparison=None, repeats=1, header=True):
     if stats.handoffs is not None:
         figures.append("%d GIL hand-offs%s" % (stats.handoffs,
                                                " (sampled)" if run.probe is None else ""))
+    elif not interpreter.gil_enabled and len(run.workers) > 1:
+        figures.append("no GIL: nothing handed over")
     if stats.median_turn_ns is not None:
         figures.append("median turn %s" % format_duration(stats.median_turn_ns))
     if stats.overlap_ns is not None:

@@ -1,12 +1,13 @@
 """The words for analysis facts that every report and figure shares: the
-caveats of a measurement, the band states, where a run ran."""
+caveats of a measurement, the band states, where a run ran, under which lock."""
 
 from __future__ import annotations
 
-from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SHARING, SLEEPING, UNCLEAR, WAIT_CPU,
-                        WAIT_GIL, WAIT_IO, WAIT_LOCK, core_count)
+from ..analysis import (NATIVE, NEW_GIL, NO_GIL, OFF_CPU, OLD_GIL, ON_CPU, RUNNING, SHARING,
+                        SLEEPING, UNCLEAR, WAIT_CPU, WAIT_GIL, WAIT_IO, WAIT_LOCK, core_count,
+                        gil_kind)
 from ..analysis import caveats
-from .format import format_cores, format_duration, plural
+from .format import format_cores, format_duration, format_interval, plural
 
 STATE_NAMES = {
     WAIT_GIL: "waiting for the GIL",
@@ -49,6 +50,14 @@ def _pool_members(caveat):
 def _unexplained(caveat):
     return "%d pause%s (%.1f ms in all) not put down to the GIL or the OS" % (
         caveat.count, "" if caveat.count == 1 else "s", caveat.total_ns / 1e6)
+
+
+def _late_start(caveat):
+    said = "worker %d started %.1f ms after the first" % (caveat.worker, caveat.late_ns / 1e6)
+    if caveat.cpu_wait_ns < 0:
+        return said
+    return "%s; it was ready but had no CPU for %.1f ms of that (the OS's doing)" % (
+        said, caveat.cpu_wait_ns / 1e6)
 
 
 def _slowed_baselines(caveat):
@@ -111,6 +120,11 @@ CAVEAT_WORDS = {
     caveats.CoarseProbe: lambda c: (
         "switch interval %.0f µs is close to the probe's %.0f µs resolution: "
         "short turns merge in the bands" % (c.switch_interval_s * 1e6, c.resolution_ns / 1e3)),
+    caveats.LateStart: _late_start,
+    caveats.ShortTurns: lambda c: (
+        "most GIL turns were shorter than the probe's %.0f µs resolution (median %.0f µs): "
+        "the hand-offs are counted, but those turns' lengths are not known" % (
+            c.resolution_ns / 1e3, c.median_turn_ns / 1e3)),
     caveats.SystemTime: lambda c: (
         "%.0f%% of the target's CPU time went to the OS kernel (system time)" % (100 * c.share)),
     caveats.BaselineSystemTime: lambda c: (
@@ -179,7 +193,43 @@ def cores_label(run):
 
 
 def interpreter_label(run):
-    return "%s %s" % (run.interpreter.implementation, run.interpreter.version)
+    """"CPython 3.13.5", with a "t" for a free-threaded build: "CPython 3.13.5t"."""
+    interpreter = run.interpreter
+    return "%s %s%s" % (interpreter.implementation, interpreter.version,
+                        "t" if interpreter.free_threaded else "")
+
+
+GIL_NAMES = {OLD_GIL: "old GIL", NEW_GIL: "new GIL", NO_GIL: "no GIL"}
+
+
+def gil_name(run):
+    """"old GIL" (2.x), "new GIL" (3.2+) or "no GIL" (free-threaded, GIL off)."""
+    return GIL_NAMES[gil_kind(run.interpreter)]
+
+
+def handover_phrase(run, always=False):
+    """How the GIL was handed over, where the run set it (or `always`):
+    "switch interval 5 ms", "check interval 100 ticks"; None without a GIL
+    or where the default was kept."""
+    kind, interpreter = gil_kind(run.interpreter), run.interpreter
+    if kind == OLD_GIL and (always or run.spec.check_interval is not None):
+        return "check interval %s ticks" % format(interpreter.check_interval, ",")
+    if kind == NEW_GIL and (always or run.spec.switch_interval_s is not None):
+        return "switch interval %s" % format_interval(interpreter.switch_interval_s)
+    return None
+
+
+def gil_phrase(run):
+    """The lock a run ran under, in words: "old GIL, check interval 100
+    ticks", "new GIL, switch interval 5 ms", "no GIL (free-threaded build)",
+    "GIL on (free-threaded build, -X gil=1)"."""
+    kind = gil_kind(run.interpreter)
+    if kind == NO_GIL:
+        return "no GIL (free-threaded build)"
+    said = "%s, %s" % (GIL_NAMES[kind], handover_phrase(run, always=True))
+    if run.interpreter.free_threaded:
+        said += " (free-threaded build, GIL on)"
+    return said
 
 
 def task_phrase(params):

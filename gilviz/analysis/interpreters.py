@@ -1,0 +1,69 @@
+"""What kind of lock a run's interpreter had, and what follows from it.
+
+    old GIL  CPython 2.x: the holder offers the GIL every check interval of
+             "ticks" (bytecode instructions); on several cores the waiting
+             threads fight for it.
+    new GIL  CPython 3.2+: a waiting thread asks for the GIL after the
+             switch interval (5 ms by default) and the holder hands it over.
+    no GIL   a free-threaded build (3.13t) with the GIL off: threads run at
+             once, their bands overlap, and nothing is handed over.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from .caveats import LateStart
+
+OLD_GIL, NEW_GIL, NO_GIL = "old-gil", "new-gil", "no-gil"
+LATE_START_NS = 5_000_000
+"""A worker starting this long after the first one started late (a switch
+interval: under a GIL a thread may wait that long for its first turn)."""
+
+
+def gil_kind(interpreter):
+    """OLD_GIL, NEW_GIL or NO_GIL for a log.Interpreter."""
+    if not interpreter.gil_enabled:
+        return NO_GIL
+    if interpreter.check_interval is not None or interpreter.version.startswith("2."):
+        return OLD_GIL
+    return NEW_GIL
+
+
+def late_starts(run, threshold_ns=LATE_START_NS):
+    """A LateStart for each worker that began `threshold_ns` or more after the
+    first one, where that is not the GIL's doing: without a GIL, or where it
+    was runnable without a CPU for at least half of the delay. (Under a GIL a
+    thread may wait a turn or two before its first clock read.) The probe's
+    first interval carries the run_delay accrued from the worker's getting
+    ready to its start; without the probe, cpu_wait_ns is -1 (unknown)."""
+    starts = {w.index: w.start_ns for w in run.workers if w.start_ns is not None}
+    if len(starts) < 2:
+        return []
+    first = min(starts.values())
+    found = []
+    for index, start in sorted(starts.items()):
+        late = int(start - first)
+        if late < threshold_ns:
+            continue
+        mine = run.holds.worker == index
+        waited = int(run.holds.cpu_wait_ns[mine][0]) if mine.any() else -1
+        if run.interpreter.gil_enabled and waited < late / 2:
+            continue
+        found.append(LateStart(worker=index, late_ns=late, cpu_wait_ns=waited))
+    return found
+
+
+class Ideal(NamedTuple):
+    """What the workers of a run could do at best, for a verdict's yardstick."""
+
+    parallel: int
+    """Workers that can run at once: the workers, at most the cores."""
+    ratio: float
+    """The best wall time over serial: 1 / parallel."""
+
+
+def ideal_ratio(workers, cores):
+    """The Ideal of `workers` on `cores` (None: unknown, taken as enough)."""
+    parallel = workers if cores is None else max(1, min(workers, cores))
+    return Ideal(parallel=parallel, ratio=1.0 / parallel)
