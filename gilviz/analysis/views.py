@@ -10,10 +10,11 @@ import numpy as np
 
 from ..log import WAIT_UNREADABLE
 from .runs import core_count, longest_sample_ns, shares_gil, stop_by_worker
-from .sampled import binned_parallelism, run_segments, unsampled_holes
+from .sampled import binned_parallelism, run_segments, unsampled_holes, unsampled_spans
+from .shown import shown_states, visible
 from .states import ON_A_CPU
 from .waits import NATIVE_MARK, recorded_waits, wait_spans, waiting_share
-from .windows import ZOOM_NS, busiest_window, switch_times
+from .windows import ZOOM_NS, storied_window, switch_times
 
 PARALLELISM_BINS = 250
 """Parallelism is averaged over this many windows of the run (at least a
@@ -67,6 +68,28 @@ class TimelineView(NamedTuple):
     """The kernel recorded its own waits (io)."""
     cores_seen: tuple
     """The CPUs the sampler found the workers on."""
+    holes: Optional[object] = None
+    """Without the probe: states.Segments where no sample stands (the
+    sampler paused), drawn as blanks in the bands; None with the probe."""
+    wall_ns: int = 0
+    """The whole-run panel spans the run's wall time."""
+
+    @property
+    def panels(self):
+        """(begin, end) of each panel the bands are drawn in: the whole run, the zoom."""
+        return (0, self.wall_ns), tuple(self.zoom_ns)
+
+    @property
+    def shown_states(self):
+        """The band states drawn at a visible size in the whole run or the
+        zoom (analysis.shown): what the legend lists."""
+        return shown_states(self.segments, self.panels)
+
+    @property
+    def holes_shown(self):
+        """Whether the blanks where the sampler paused are visible."""
+        return self.holes is not None and visible(self.holes.start_ns, self.holes.stop_ns,
+                                                  self.panels)
 
 
 def band_shares(stats, waits):
@@ -96,9 +119,11 @@ def parallelism_bins(run, wall_ns):
     return ParallelismBins(edges, mean, wall_ns / bins)
 
 
-def busiest_span(run, segments, wall_ns, width_ns=ZOOM_NS):
-    """(begin, end) of the window of `width_ns` with the most switches."""
-    begin = busiest_window(switch_times(run, segments), width_ns, wall_ns)
+def busiest_span(run, segments, wall_ns, width_ns=ZOOM_NS, holes=None):
+    """(begin, end) of the window of `width_ns` where the story is: the most
+    switches, the fewest `holes` (windows.storied_window)."""
+    begin = storied_window(switch_times(run, segments), width_ns, wall_ns, holes,
+                           lanes=len(run.workers))
     return begin, begin + min(width_ns, wall_ns)
 
 
@@ -108,10 +133,11 @@ def timeline_view(run, stats, zoom_width_ns=ZOOM_NS, segments=None, zoom_ns=None
     other bands or another window (the convoy) gives `segments` or `zoom_ns`."""
     segments = run_segments(run) if segments is None else segments
     sampled = run.probe is None and run.sampler is not None
+    holes = unsampled_spans(run.workers, segments) if run.probe is None else None
     readings = run.cores.percent
     return TimelineView(
         segments=segments,
-        zoom_ns=(busiest_span(run, segments, stats.wall_ns, zoom_width_ns)
+        zoom_ns=(busiest_span(run, segments, stats.wall_ns, zoom_width_ns, holes)
                  if zoom_ns is None else zoom_ns),
         parallelism=parallelism_bins(run, stats.wall_ns) if sampled else None,
         busy_cores=readings[1:].sum(axis=1) / 100 if len(run.cores.t_ns) >= 2 else None,
@@ -124,4 +150,6 @@ def timeline_view(run, stats, zoom_width_ns=ZOOM_NS, segments=None, zoom_ns=None
         native_sections=bool(np.any(run.marks.kind == NATIVE_MARK)),
         recorded_waits=recorded_waits(run.marks),
         cores_seen=tuple(sorted(set(int(core) for core in run.threads.cpu))),
+        holes=holes,
+        wall_ns=stats.wall_ns,
     )
