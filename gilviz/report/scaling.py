@@ -3,6 +3,7 @@ how many workers can run at once."""
 
 from __future__ import annotations
 
+from ..analysis.scaling import MIN_FIT_COUNTS
 from .format import format_table, percent_cell, plural
 
 
@@ -19,6 +20,14 @@ def fit_text(fit):
         notes.append("faster than even a fully parallel program would be")
     words = "%.0f %% serial" % (100 * fit.serial_fraction)
     return "%s (%s)" % (words, "; ".join(notes)) if notes else words
+
+
+def no_fit_text(backend):
+    """Why a backend (analysis.scaling.BackendScaling) has no Amdahl fit."""
+    if backend.fit_counts == 0:
+        return "no point with 2+ workers running at once"
+    return "%s with 2+ workers running at once; a fit needs %d" % (
+        plural(backend.fit_counts, "worker count"), MIN_FIT_COUNTS)
 
 
 def _spread(spread, fmt):
@@ -49,8 +58,7 @@ def scaling_lines(scaling):
     lines.append("")
     for backend in scaling.backends:
         if backend.fit is None:
-            lines.append("Amdahl fit, %s: none (no point with 2+ workers running at once)"
-                         % backend.backend)
+            lines.append("Amdahl fit, %s: none (%s)" % (backend.backend, no_fit_text(backend)))
         else:
             lines.append("Amdahl fit, %s: %s; rms error %.2f× over %s" % (
                 backend.backend, fit_text(backend.fit), backend.fit.rms_error,
