@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.patches import Patch
 
-from helpers import MS, make_run
+from helpers import MS, hand_built_convoy, make_run
 from gilviz.analysis import RUNNING, WAIT_GIL
 from gilviz.analysis.shown import PANEL_PIXELS, shown_states, visible
 from gilviz.analysis.states import ON_CPU, OFF_CPU, Segments
@@ -102,8 +102,7 @@ def test_every_legend_lists_only_the_states_its_view_shows(kind):
 
 
 def test_the_convoy_legend_lists_only_the_states_its_view_shows():
-    from test_slides import convoy_log  # a hand-built convoy: the battle, twice
-    result = result_of(convoy_log())
+    result = result_of(hand_built_convoy())
     figure = result.figure()
     for run, view in views_of(result):
         listed, allowed = legend_state_labels(figure, run, view)

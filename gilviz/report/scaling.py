@@ -30,6 +30,21 @@ def no_fit_text(backend):
         plural(backend.fit_counts, "worker count"), MIN_FIT_COUNTS)
 
 
+def sweep_run_labels(runs):
+    """"round 2 · 4 threads", "round 1 · serial baseline": each run of a
+    sweep named by its configuration and how many times it ran before."""
+    seen, labels = {}, []
+    for run in runs:
+        spec = run.spec
+        what = "serial baseline" if spec.role == "baseline" else spec.describe()
+        if spec.role == "warmup":
+            what = "warm-up · " + spec.describe()
+        key = (spec.role, spec.backend, spec.workers)
+        seen[key] = seen.get(key, 0) + 1
+        labels.append("round %d · %s" % (seen[key], what))
+    return labels
+
+
 def _spread(spread, fmt):
     if spread is None:
         return "", ""
