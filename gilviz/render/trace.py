@@ -133,4 +133,6 @@ def save_runs_trace(labelled_runs, path, other_data=None):
     document = {"traceEvents": events,
                 "otherData": dict(other_data or {},
                                   runs=[label for label, _, _ in labelled_runs])}
-    return atomic_write(path, lambda stream: json.dump(document, stream))
+    # UTF-8, not \u escapes: Perfetto shows a name's escapes as they are written.
+    text = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    return atomic_write(path, lambda stream: stream.write(text), mode="wb")
