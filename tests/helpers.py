@@ -159,3 +159,44 @@ def hand_built_convoy():
     return new_log([battle_of(role, kernel="convoy", params=params,
                               workers=1 if role == "alone" else 2)._replace(marks=marks)
                     for role in ("alone", "beside-cpu")])
+
+
+def marks_table(rows):
+    """rows of (worker, t_ns, kind, value); value None for none."""
+    if not rows:
+        return empty_table(Marks)
+    worker, t, kind, value = zip(*rows)
+    return Marks(np.asarray(worker, np.int32), np.asarray(t, np.int64), np.array(kind),
+                 np.asarray([np.nan if v is None else v for v in value], np.float64))
+
+
+def share_run(mechanism="value", backend="processes", workers=2, reports=3, report_ns=2000,
+              lock_ns=500, hits=(70, 80), collected=None, chunk_ns=100_000, role="main"):
+    """A pi run whose `workers` each report `reports` times, every `chunk_ns`,
+    each report taking `report_ns` (of it `lock_ns` waiting for the lock, for
+    value and array). Worker i counts hits[i]; `collected` is what the
+    mechanism delivered, (index, count) pairs (by default each worker's hits,
+    or their sum on worker 0 for value)."""
+    stop = reports * chunk_ns + report_ns
+    run = make_run([(0, stop)] * workers, backend=backend, probe=False, sampler=False,
+                   role=role)
+    rows = []
+    for index in range(workers):
+        for number in range(reports):
+            began = (number + 1) * chunk_ns - chunk_ns // 2
+            rows.append((index, began - chunk_ns // 2, "native", None))
+            rows.append((index, began, "native_end", 1000))
+            rows.append((index, began, "share", report_ns))
+            if mechanism in ("value", "array"):
+                rows.append((index, began, "lock-wait", lock_ns))
+    if collected is None:
+        collected = ([(0, sum(hits[:workers]))] if mechanism == "value"
+                     else [(index, hits[index]) for index in range(workers)])
+    rows += [(index, stop, "share-collected", count) for index, count in collected]
+    results = [dict(samples=1000 * reports, hits=hits[index], max_rss_bytes=1,
+                    reported=hits[index]) for index in range(workers)]
+    spec = run.spec._replace(kernel="pi", work=1000 * reports * workers,
+                             params={"variant": "fast", "seed": 1, "chunk": 1000,
+                                     "share": mechanism})
+    return run._replace(spec=spec, marks=marks_table(rows),
+                        workers=tuple(w._replace(result=r) for w, r in zip(run.workers, results)))

@@ -137,3 +137,17 @@ def test_a_malformed_binary_column_is_a_log_error(battle, damage, message):
     damage(document["runs"][0]["holds"]["start_ns"])
     with pytest.raises(log.LogError, match=r"runs\[0\].holds.start_ns: .*" + message):
         loads(json.dumps(document))
+
+
+def test_binary_columns_written_apart_from_json_dumps_make_the_same_document(battle, tmp_path):
+    from gilviz.log import binary
+    many = samples_table([(t, t % 2, "RS"[t % 2]) for t in range(binary.BINARY_MIN_ROWS)])
+    run = battle._replace(threads=many)
+    text = dumps(new_log([run]), binary_min_rows=0)
+    column = json.loads(text)["runs"][0]["threads"]["t_ns"]
+    assert column["base64"] == binary.encode(many.t_ns)["base64"]
+    # A string that looks like a token in json.dumps' output takes the plain path.
+    tricky = run._replace(workers=tuple(w._replace(error="\x000") for w in run.workers))
+    assert_runs_equal(loads(dumps(new_log([tricky]), binary_min_rows=0)).runs[0], tricky)
+    save(new_log([tricky]), str(tmp_path / "run.json"))
+    assert_runs_equal(load(str(tmp_path / "run.json")).runs[0], tricky)

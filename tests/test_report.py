@@ -58,3 +58,12 @@ def test_the_summary_says_its_warnings_and_notes():
     warning = make_run([(0, 2 * MS)], [(0, 0, 1 * MS, 0), (0, 1 * MS + 300_000, 2 * MS, 0)])
     lines = summary_lines(warning, summarize(warning))
     assert "warning: 1 pause (0.3 ms in all) not put down to the GIL or the OS" in lines
+
+
+def test_a_sampler_behind_says_why_when_it_is_known():
+    text = caveat_text(caveats.SamplerBehind(3.5, 1000.0, 1_470_000_000, waited_for_cpu_ns=
+                                             12_000_000_000, round_cpu_ns=80_000, raised=False))
+    assert "waited 12 s for a CPU" in text and "CAP_SYS_NICE" in text
+    text = caveat_text(caveats.SamplerBehind(451.0, 1000.0, 40_000_000, waited_for_cpu_ns=0,
+                                             round_cpu_ns=700_000, raised=True))
+    assert "a round of reads took 700 µs of CPU" in text and "waited" not in text

@@ -52,3 +52,24 @@ def test_parse_stat_row_agrees_with_parse_stat():
 
 def test_samples_are_kept_in_32_bytes_each():
     assert SAMPLE_DTYPE.itemsize == 32
+
+
+def test_stat_lines_parsed_at_once_agree_with_each_line():
+    from gilviz.measure.procparse import parse_schedstat_lines, parse_stat_lines
+    lines = []
+    for i, name in enumerate(["python", "we ird) (name", "a)b", "x"]):
+        fields = ["SRDS"[i]] + [str(j * 7919 + i) for j in range(4, 53)]
+        fields[11], fields[12], fields[36] = str(10 ** i), str(123456789012 + i), str(i)
+        lines.append(("%d (%s) %s\n" % (1000 + i, name, " ".join(fields))).encode())
+    state, cpu, ticks = parse_stat_lines(lines)
+    assert [(s, int(c), int(t)) for s, c, t in zip(state, cpu, ticks)] == \
+        [parse_stat_row(line) for line in lines]
+    assert parse_schedstat_lines([b"5 789 3\n", b"", b"12 0 1\n"]).tolist() == [789, -1, 0]
+    assert len(parse_stat_lines([])[0]) == 0
+
+
+def test_timings_lines_add_up_what_lies_beyond_the_runs():
+    from gilviz.cli.commands import RUNS_OWN, timings_lines
+    text = timings_lines({"start-up and imports": 0.5, RUNS_OWN: 2.0, "saving the log": 0.25},
+                         after_start_s=3.0)
+    assert "beyond the runs' own wall time" in text and "1.500 s" in text

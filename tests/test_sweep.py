@@ -145,3 +145,24 @@ def test_progress_gives_a_line_a_run_with_round_and_eta():
                         " · ETA 40 s")
     assert lines[2] == "gilviz: run 3/5 · round 1/2: countdown 2 threads, work 1,000 · ETA 30 s"
     assert lines[4].startswith("gilviz: run 5/5 · round 2/2: countdown 2 threads")
+
+
+def test_each_run_waits_for_a_quiet_machine_and_progress_says_what_it_found():
+    waits, lines = [], []
+
+    def quiet(limit_s, threshold):
+        waits.append((limit_s, threshold))
+        return 0.12
+
+    run_specs([SPEC] * 2, run=stand_in, wait_quiet_s=30.0, quiet=quiet,
+              progress=lambda p: lines.append(progress_line(p)))
+    assert waits == [(30.0, 0.25)] * 2
+    assert lines[0].endswith("· other processes used 0.1 cores before it")
+
+
+def test_waiting_for_quiet_ends_below_the_threshold_or_at_the_deadline():
+    from gilviz.measure.quiet import wait_until_quiet
+    readings = iter([1.5, 1.2, 0.1, 2.0])
+    assert wait_until_quiet(60, 0.25, measure=lambda: next(readings), clock=lambda: 0.0) == 0.1
+    times = iter([0.0, 10.0, 31.0])
+    assert wait_until_quiet(30, 0.25, measure=lambda: 1.5, clock=lambda: next(times)) == 1.5

@@ -47,6 +47,10 @@ def run_worker(index, work, config, wait_for_release, turn):
     kernel = load_kernel(config["kernel"])
     context = {"index": index, "workers": config["workers"], "params": config["params"],
                "marks": []}
+    channel = config.get("channel")
+    reporter = None
+    if channel is not None:
+        reporter = context["share"] = channel.reporter(index, context["marks"].append)
     probe = None
     if config["probe"]:
         probe = Probe(config["chunk"], config["gap_ns"], turn, index)
@@ -61,6 +65,8 @@ def run_worker(index, work, config, wait_for_release, turn):
     record["stop_ns"] = clock()
     record["cpu_ns"] = time.thread_time_ns() - cpu_began
     # Everything below is outside the measured window.
+    if reporter is not None:
+        reporter.close()
     if isinstance(result, dict) and WORK_DONE in result:
         result = dict(result)
         record["work"] = result.pop(WORK_DONE)

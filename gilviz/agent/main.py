@@ -28,7 +28,8 @@ from .backends import LAUNCHERS, gil_enabled, split_work
 from .kernels import PROBED_KERNELS, calibrate_chunk, load_kernel, load_session
 from .lifeline import StdinWatch
 from .probe import clock
-from .protocol import DONE, ERROR, EVENT, GO, READY
+from .protocol import DONE, ERROR, EVENT, GO, READY, SHARE_COLLECTED
+from .share import open_channel
 
 
 def describe_interpreter():
@@ -66,6 +67,17 @@ def pin_to_cores(cores):
                            % (",".join(str(core) for core in cores), error.strerror)) from None
 
 
+def collect_shared(channel, records):
+    """Mark on each worker's record what the sharing mechanism delivered."""
+    try:
+        collected = channel.collect(records)
+    finally:
+        channel.close()
+    now = clock()
+    for index, count in collected:
+        records[index]["marks"].append([now, SHARE_COLLECTED, count])
+
+
 def run(config, reporter, commands):
     """One run: `commands` gives the orchestrator's lines (next_command) and
     is told when the run is over (finished)."""
@@ -87,6 +99,8 @@ def run(config, reporter, commands):
     session = load_session(config["kernel"])
     with session(config["params"], config["workers"], config["work"]) as params:
         config["params"] = params
+        channel = config["channel"] = open_channel(params.get("share"), config["backend"],
+                                                   config["workers"])
         launcher = LAUNCHERS[config["backend"]](config)
         shares = split_work(config["work"], config["workers"])
         for index, share in enumerate(shares):
@@ -101,6 +115,8 @@ def run(config, reporter, commands):
         launcher.release()
         records = [launcher.result(index) for index in range(len(shares))]
         end_ns = clock()
+        if channel is not None:
+            collect_shared(channel, records)
     commands.finished()
     reporter.send(DONE, release_ns=release_ns, end_ns=end_ns, workers=records)
 

@@ -16,13 +16,17 @@ Both mark when they enter and leave numpy, [t, "native", None] and
 [t, "native_end", samples counted], so that the timeline can tell a thread
 running Python (it holds the GIL) from one inside numpy (which releases the
 GIL while it generates numbers and loops over arrays).
+
+With params["share"], the fast kernel reports its running count of hits
+through context["share"] (agent/share.py) after every chunk, each report
+marked [t, "share", ns it took]; every chunk is then a section of its own.
 """
 
 import resource
 import sys
 
 from .probe import clock
-from .protocol import NATIVE, NATIVE_END
+from .protocol import NATIVE, NATIVE_END, PI_DEFAULT_CHUNK, SHARE_CALL
 
 try:
     import numpy as np
@@ -35,8 +39,7 @@ except ImportError as error:
                       "'%s -m pip install numpy'" % (error, sys.executable)) from None
 
 
-DEFAULT_CHUNK = 1 << 18
-"""Samples a chunk: 4.5 MB of buffers; larger chunks were no faster here."""
+DEFAULT_CHUNK = PI_DEFAULT_CHUNK
 MAX_SECTIONS = 10000
 """At most this many marked sections a worker, so that the marks of a very
 long run stay small: past it, one section spans several chunks."""
@@ -58,8 +61,11 @@ def peak_rss_bytes():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def result(samples, hits):
-    return {"samples": samples, "hits": hits, "max_rss_bytes": peak_rss_bytes()}
+def result(samples, hits, reported=None):
+    counts = {"samples": samples, "hits": hits, "max_rss_bytes": peak_rss_bytes()}
+    if reported is not None:
+        counts["reported"] = reported
+    return counts
 
 
 def pi_seed(work, context):
@@ -112,7 +118,8 @@ def pi_fast(work, context):
     generator = worker_generator(params.get("seed"), context["workers"], context["index"])
     size = min(chunk, work)
     x, y, inside = np.empty(size), np.empty(size), np.empty(size, dtype=bool)
-    per_section = chunks_per_section(work, chunk)
+    reporter = context.get("share")
+    per_section = 1 if reporter is not None else chunks_per_section(work, chunk)
     mark = context["marks"].append
     hits = done = 0
     while done < work:
@@ -128,7 +135,11 @@ def pi_fast(work, context):
             counted += size
         done += counted
         mark([clock(), NATIVE_END, counted])
-    return result(work, hits)
+        if reporter is not None:
+            began = clock()
+            reporter.report(hits)
+            mark([began, SHARE_CALL, clock() - began])
+    return result(work, hits, hits if reporter is not None else None)
 
 
 VARIANTS = {"seed": pi_seed, "fast": pi_fast}

@@ -45,6 +45,16 @@ NATIVE = "native"
 """A kernel enters compiled code that may release the GIL (pi: numpy)."""
 NATIVE_END = "native_end"
 """It leaves it again; value what it counted there (pi: samples)."""
+SHARE_CALL = "share"
+"""pi: a worker reported its running count through the sharing mechanism;
+t_ns when the call began, value how long it took (ns), lock wait included."""
+LOCK_WAIT = "lock-wait"
+"""pi, inside a report: the wait for the shared value's lock; t_ns when it
+was asked for, value the ns until it was held."""
+SHARE_COLLECTED = "share-collected"
+"""After the workers ended, what the mechanism delivered to the agent: value
+the count collected for that worker; a mechanism with one cell for all
+(value) marks the total on worker 0."""
 
 # How the io kernel's tasks wait: params["via"].
 ECHO = "echo"
@@ -57,8 +67,31 @@ IO_MODES = (ECHO, VIA_SLEEP)
 IO_PARAMS = ("wait_s", "via")
 """io: the wait a task (s), and how it waits; the agent adds "port" and "fallback"."""
 CONVOY_PARAMS = ("requests", "size", "pause_s", "time_limit_s")
-PI_PARAMS = ("variant", "seed", "chunk")
+PI_PARAMS = ("variant", "seed", "chunk", "share")
 PI_VARIANTS = ("fast", "seed")
+PI_DEFAULT_CHUNK = 1 << 18
+"""Samples a chunk of the fast kernel: 4.5 MB of buffers; larger chunks were
+no faster here."""
+
+# How pi's workers share their running counts: params["share"].
+RETURN = "return"
+"""Each worker's count comes back with its result, as Pool and Process return it."""
+SHARE_MECHANISMS = (RETURN, "queue", "pipe", "manager", "value", "array")
+"""queue: queue.Queue between threads, multiprocessing.Queue between processes;
+pipe: a multiprocessing.Pipe a worker; manager: a Manager's dict, through its
+server process; value: one shared ctypes total, array: a slot a worker, each
+updated under one multiprocessing.Lock."""
+SHARE_BACKENDS = {
+    RETURN: ("serial", "threads", "processes", "pool", "dummy-pool"),
+    "queue": ("serial", "threads", "processes"),
+    "pipe": ("processes",),
+    "manager": ("serial", "threads", "processes"),
+    "value": ("serial", "threads", "processes"),
+    "array": ("serial", "threads", "processes"),
+}
+"""The backends each mechanism applies to. A Pool's tasks are pickled, and
+queues, pipes and shared ctypes may only pass to a process it inherits; a
+pipe is a thing between processes."""
 
 CONVOY_IO_WORKER = 0
 """In a convoy run, worker 0 is the I/O thread; the CPU-bound threads follow."""

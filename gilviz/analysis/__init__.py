@@ -16,6 +16,7 @@ puts it into words.
     windows    the busiest or the most typical window to zoom in on
     system     the OS kernel's share of the CPU time
     pi         the pi kernel's estimate
+    share      how workers shared their counts: report costs, lock waits, the totals check
     caveats    typed records of what degraded a measurement
     summary    summarize: a run's figures (RunStats) and caveats
     views      timeline_view: everything a timeline draws, computed once
@@ -26,14 +27,15 @@ puts it into words.
 
 # ruff: noqa: F401  (re-exports: the names the rest of gilviz imports from here)
 from .caveats import (BaselineSystemTime, CoarseProbe, IncompleteSweep, KernelFallback,
-                      PinningMismatch, PoolSharedMembers, QueuedAsRunning, RunsLeftOut,
+                      OtherLoad, PinningMismatch, PoolSharedMembers, QueuedAsRunning, RunsLeftOut,
                       SamplerBehind, SystemTime, TimedWaitsAsGil, UnexplainedPauses,
-                      WaitsUnreadable, WorkerFailed)
+                      ShareMismatch, WaitsUnreadable, WorkerFailed)
 from .compare import (Comparison, ComparedRuns, Side, SideBySide, compare_runs, compare_sides,
                       compare_walls, faster_side)
 from .convoy import Convoy, ConvoyCase, convoy, convoy_case, io_segments
 from .gaps import (EVIDENCE_SHARE, Acquisitions, Gaps, classify_gaps, failed_acquisitions,
                    probe_resolution_ns, probe_segments, worker_gaps)
+from .load import LoadSeries, load_figures, load_series, other_load
 from .intervals import (depth_integral, depth_steps, handoff_times, held_before, holding_at,
                         holds_in_time_order, merge_intervals, overlap_ns, time_at_depth,
                         turn_lengths)
@@ -43,8 +45,10 @@ from .runs import (core_count, gil_of_workers, longest_sample_ns, median_run, sh
 from .sampled import (binned_parallelism, mean_parallelism, native_sections, parallelism_steps,
                       queued_ns, run_segments, sample_spans, sample_states, sampled_segments,
                       shared_members, waiting_for_cpu, with_waits)
-from .states import (NATIVE, OFF_CPU, ON_A_CPU, ON_CPU, RUNNING, SLEEPING, UNCLEAR, WAIT_CPU,
-                     WAIT_GIL, WAIT_IO, WAIT_LOCK, Segments, merge_adjacent, time_by_state)
+from .share import Costs, Sharing, WorkerSharing, sharing, with_sharing
+from .states import (NATIVE, OFF_CPU, ON_A_CPU, ON_CPU, RUNNING, SHARING, SLEEPING, UNCLEAR,
+                     WAIT_CPU, WAIT_GIL, WAIT_IO, WAIT_LOCK, Segments, merge_adjacent,
+                     time_by_state)
 from .summary import (UNCLEAR_WARNING_SHARE, RunStats, WorkerStats, coarse_probe,
                       pinning_mismatch, sampler_behind, summarize)
 from .system import baseline_system_time, busy_system_share, system_share, system_time

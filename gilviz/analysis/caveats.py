@@ -49,10 +49,18 @@ class QueuedAsRunning(NamedTuple):
 
 
 class SamplerBehind(NamedTuple):
+    """The sampler read less often than asked, and what is known of why."""
+
     kind = "sampler-behind"
     achieved_hz: float
     requested_hz: float
     longest_pause_ns: int
+    waited_for_cpu_ns: Optional[int] = None
+    """Time the sampler was runnable without a CPU (busy cores); None if unknown."""
+    round_cpu_ns: Optional[int] = None
+    """The sampler's own CPU time a round; None if unknown."""
+    raised: Optional[bool] = None
+    """Whether its priority was raised above the target's (nice < 0)."""
 
 
 class PinningMismatch(NamedTuple):
@@ -106,6 +114,21 @@ class UnexplainedSpeedup(NamedTuple):
     above 1, each unit of work cost them more (page faults, a slower CPU)."""
 
 
+class OtherLoad(NamedTuple):
+    """Other processes took CPU time while the runs were measured: the times
+    measure the machine's other work too."""
+
+    kind = "other-load"
+    mean_cores: float
+    """Other processes' CPU use over the runs, in cores (mean)."""
+    peak_cores: float
+    """The highest mean over any OTHER_LOAD_WINDOW_NS of them."""
+    steal_cores: float
+    """CPU the hypervisor gave to other machines, in cores (mean)."""
+    during: str
+    """RUN or BASELINES: which runs."""
+
+
 class UnexplainedPauses(NamedTuple):
     """Probe gaps put down neither to the GIL nor to the OS."""
 
@@ -122,6 +145,18 @@ class IncompleteSweep(NamedTuple):
     rounds_planned: Optional[int]
 
 
+class DisturbedRuns(NamedTuple):
+    """Runs of a sweep during which other processes took the CPU."""
+
+    kind = "disturbed-runs"
+    points: tuple
+    """(backend, workers, runs disturbed) of each configuration with any."""
+    baselines: int
+    """Serial baselines disturbed..."""
+    baselines_run: int
+    """...of so many."""
+
+
 class RunsLeftOut(NamedTuple):
     """Runs of a sweep left out because a worker failed."""
 
@@ -135,3 +170,16 @@ class TimedWaitsAsGil(NamedTuple):
     timeout=...), Lock.acquire(timeout=...)) looks the same."""
 
     kind = "timed-waits-as-gil"
+
+
+class ShareMismatch(NamedTuple):
+    """What the sharing mechanism delivered to the agent is not what the
+    workers counted: reports were lost, or arrived after the agent stopped
+    waiting for them."""
+
+    kind = "share-mismatch"
+    mechanism: str
+    own_total: Optional[int]
+    """The sum of the workers' own counts; None if a worker returned none."""
+    collected_total: Optional[int]
+    """The sum of what was collected; None if nothing was."""

@@ -150,8 +150,10 @@ def run_segments(run):
     stops = stop_by_worker(run)
     states = without_gil(sample_states(run.threads, native_sections(run.marks, stops)),
                          run.interpreter.gil_enabled)
-    return sampled_segments(run.threads, stops, longest_sample_ns(run), wait_spans(run.marks),
-                            states)
+    segments = sampled_segments(run.threads, stops, longest_sample_ns(run),
+                                wait_spans(run.marks), states)
+    from .share import with_sharing  # share imports states, as this module does
+    return with_sharing(segments, run.marks)
 
 
 def parallelism_steps(samples, stop_by_worker, longest_ns):

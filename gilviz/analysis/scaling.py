@@ -28,7 +28,8 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
-from .caveats import IncompleteSweep, KernelFallback, RunsLeftOut
+from .caveats import DisturbedRuns, IncompleteSweep, KernelFallback, RunsLeftOut
+from .load import other_load
 from .runs import core_count, wall_ns
 
 ALMOST_ALL = 0.1
@@ -148,6 +149,8 @@ class Point(NamedTuple):
     """Wall times of the configuration's successful runs."""
     failed: int
     """Runs left out because a worker failed."""
+    disturbed: int = 0
+    """Runs during which other processes took the CPU (load.other_load)."""
 
 
 class BackendScaling(NamedTuple):
@@ -261,9 +264,13 @@ def sweep_scaling(log):
         missing = int(np.count_nonzero(np.isnan(walls)))
         failed += missing
         pair_counts.append(int(np.count_nonzero(np.isfinite(speedups))))
+        disturbed = sum(1 for run in counted if run.spec.role == "main"
+                        and (run.spec.backend, run.spec.workers) == (backend, workers)
+                        and other_load([run]) is not None)
         by_backend.setdefault(backend, []).append(Point(
             backend=backend, workers=workers, speedup=spread(speedups),
-            efficiency=spread(speedups / workers), wall_s=spread(walls), failed=missing))
+            efficiency=spread(speedups / workers), wall_s=spread(walls), failed=missing,
+            disturbed=disturbed))
 
     counts = {1} | {workers for _, workers in configurations(counted)}
     if log.sweep is not None:
@@ -287,6 +294,11 @@ def sweep_scaling(log):
         warnings.append(IncompleteSweep(len(counted), runs_planned, rounds, log.sweep.repeat))
     if failed:
         warnings.append(RunsLeftOut(failed))
+    disturbed = tuple((point.backend, point.workers, point.disturbed)
+                      for scaling in backends for point in scaling.points if point.disturbed)
+    disturbed_baselines = sum(1 for run in baselines if other_load([run]) is not None)
+    if disturbed or disturbed_baselines:
+        warnings.append(DisturbedRuns(disturbed, disturbed_baselines, len(baselines)))
     warnings += [KernelFallback(message) for message in
                  sorted({w.result["fallback"] for run in log.runs for w in run.workers
                          if w.result and w.result.get("fallback")})]

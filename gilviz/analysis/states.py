@@ -15,6 +15,9 @@ import numpy as np
 
 WAIT_GIL, WAIT_CPU, UNCLEAR = 0, 1, 2
 RUNNING, ON_CPU, OFF_CPU, WAIT_IO, SLEEPING, NATIVE, WAIT_LOCK = 3, 4, 5, 6, 7, 8, 9
+SHARING = 10
+"""Inside a report through a sharing mechanism (pi --share), from the
+kernel's own marks: sending, or waiting for the shared value's lock."""
 """RUNNING comes from the probe, or from the sampler for a thread on a CPU
 outside its kernel's native sections; NATIVE is one inside them. ON_CPU /
 OFF_CPU come from the sampler alone (state R, or anything else) where nothing
@@ -31,7 +34,7 @@ class Segments(NamedTuple):
     start_ns: np.ndarray
     stop_ns: np.ndarray
     state: np.ndarray
-    """One of the band states: WAIT_GIL ... WAIT_LOCK."""
+    """One of the band states: WAIT_GIL ... SHARING."""
 
 
 def segments_of(parts):

@@ -14,9 +14,11 @@ from .caveats import (CoarseProbe, KernelFallback, PinningMismatch, PoolSharedMe
 from .gaps import failed_acquisitions, probe_resolution_ns, worker_gaps
 from .intervals import handoff_times, overlap_ns, time_at_depth, turn_lengths
 from .pi import pi_estimate
+from .share import share_mismatch, sharing
 from .runs import gil_of_workers, longest_sample_ns, shares_gil, stop_by_worker, wall_ns
 from .sampled import mean_parallelism, parallelism_steps, queued_ns, run_segments, shared_members
 from .states import UNCLEAR, WAIT_CPU, WAIT_GIL, time_by_state
+from .load import other_load_caveat
 from .system import baseline_system_time, system_time, unexplained_speedup
 from .waits import wait_spans, wait_stats, waiting_share
 
@@ -78,6 +80,8 @@ class RunStats(NamedTuple):
     """WaitStats of each kind of wait the kernel recorded, most frequent first."""
     pi: Optional[object] = None
     """The PiEstimate of a pi run, else None."""
+    sharing: Optional[object] = None
+    """share.Sharing of a run whose workers shared their counts (pi --share), else None."""
 
 
 def pinning_mismatch(run):
@@ -104,7 +108,10 @@ def sampler_behind(stats, at_least=0.8, longest_periods=20):
             stats.max_interval_ns <= longest_periods * period_ns:
         return None
     return SamplerBehind(achieved_hz=stats.achieved_hz, requested_hz=stats.requested_hz,
-                         longest_pause_ns=stats.max_interval_ns)
+                         longest_pause_ns=stats.max_interval_ns,
+                         waited_for_cpu_ns=stats.cpu_wait_ns,
+                         round_cpu_ns=stats.cpu_ns // stats.ticks if stats.ticks else None,
+                         raised=None if stats.nice is None else stats.nice < 0)
 
 
 def sampling_caveats(run, segments):
@@ -179,7 +186,9 @@ def summarize(run, io_workers=(), baselines=()):
     caveats = (sampler_behind(run.sampler), pinning_mismatch(run),
                coarse_probe(run.interpreter.switch_interval_s, resolution),
                system_time(run), baseline_system_time(run, baselines) if baselines else None,
-               unexplained_speedup(run, baselines))
+               unexplained_speedup(run, baselines), other_load_caveat(run, baselines))
+    shared_counts = sharing(run)
+    caveats += (share_mismatch(shared_counts),)
     warnings += [caveat for caveat in caveats if caveat is not None]
     if probed:
         unclear_gaps = (gaps.kind == UNCLEAR) & ~np.isin(gaps.worker, list(io_workers))
@@ -208,4 +217,5 @@ def summarize(run, io_workers=(), baselines=()):
         parallelism=mean_parallelism(run, wall) if parallel is not None else None,
         waits=tuple(wait_stats(waits)),
         pi=pi_estimate(run),
+        sharing=shared_counts,
     )

@@ -9,6 +9,7 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from ..log import WAIT_UNREADABLE
+from .load import load_series
 from .runs import core_count, longest_sample_ns, shares_gil, stop_by_worker
 from .sampled import binned_parallelism, run_segments, unsampled_holes, unsampled_spans
 from .shown import shown_states, visible
@@ -90,6 +91,8 @@ class TimelineView(NamedTuple):
         """Whether the blanks where the sampler paused are visible."""
         return self.holes is not None and visible(self.holes.start_ns, self.holes.stop_ns,
                                                   self.panels)
+    other_load: Optional[object] = None
+    """load.LoadSeries: other processes' CPU use over the run; None without readings."""
 
 
 def band_shares(stats, waits):
@@ -152,4 +155,5 @@ def timeline_view(run, stats, zoom_width_ns=ZOOM_NS, segments=None, zoom_ns=None
         cores_seen=tuple(sorted(set(int(core) for core in run.threads.cpu))),
         holes=holes,
         wall_ns=stats.wall_ns,
+        other_load=load_series(run),
     )

@@ -30,13 +30,16 @@ from .results import (CompareResult, ConvoyResult, ProgramResult, Result, RunRes
                       SpeedupResult, result_of, run_name)
 from .session import LOG_NAME, MeasurementFailed, Progress, run_specs
 from .program import attach, run_function, run_module, run_script  # noqa: E402
-from .workloads import (DEFAULT_WORK, backend_of, check_probe, convoy_specs, io_params,
+from .share import DEFAULT_CHUNK as SHARE_CHUNK, DEFAULT_SAMPLES as SHARE_SAMPLES
+from .share import SHARE_BACKENDS_SHOWN, ShareResult, share_specs
+from .workloads import (DEFAULT_WORK, backend_of, check_probe, check_share, convoy_specs, io_params,
                         pi_params, plan, sweep_spec_and_plan, sweep_specs, varied_dimension,
                         workload_spec)
 
-__all__ = ["run", "speedup", "compare", "convoy", "load", "run_script", "run_module",
+__all__ = ["run", "speedup", "compare", "convoy", "share", "load", "run_script", "run_module",
            "run_function", "attach", "Result", "RunResult", "ProgramResult",
-           "SpeedupResult", "CompareResult", "ConvoyResult", "OptionError", "MeasurementFailed",
+           "SpeedupResult", "CompareResult", "ConvoyResult", "ShareResult", "OptionError",
+           "MeasurementFailed",
            "Progress", "LogError"]
 
 KERNELS = ("countdown", "io", "pi")
@@ -65,12 +68,14 @@ def _run_dir(out, name):
     return None if out is None else new_run_dir(out, name)
 
 
-def _measure(specs, result_class, out, name, progress, timeout, sweep=None):
-    """Run `specs`; the result, saved in a fresh run directory under `out` if given."""
+def _measure(specs, result_class, out, name, progress, timeout, sweep=None, wait_quiet=None):
+    """Run `specs`; the result, saved in a fresh run directory under `out` if
+    given. Each run waits up to `wait_quiet` for a quiet machine, if given."""
     run_dir = _run_dir(out, name)
     try:
         log = run_specs(specs, run_dir=run_dir, sweep=sweep, progress=progress,
-                        timeout_s=_parsed(parse.timeout, timeout))
+                        timeout_s=_parsed(parse.timeout, timeout),
+                        wait_quiet_s=_parsed(parse.wait_quiet, wait_quiet))
     except BaseException:
         if run_dir is not None and not os.listdir(run_dir):
             os.rmdir(run_dir)  # nothing finished: leave no empty directory behind
@@ -81,7 +86,8 @@ def _measure(specs, result_class, out, name, progress, timeout, sweep=None):
 def workload_specs(kernel="countdown", *, threads=None, processes=None, serial=False, pool=None,
                    dummy_pool=None, count=None, samples=None, repeat=3, baseline=True,
                    cores=None, switch_interval=None, python=None, sample_hz=1000.0, probe=None,
-                   variant="fast", seed=None, chunk=None, io_wait=None, io_via=None):
+                   variant="fast", seed=None, chunk=None, share=None, io_wait=None,
+                   io_via=None):
     """The specs run() would run, in order: see run()."""
     if kernel not in KERNELS:
         raise OptionError("%r is not a workload: give one of %s" % (kernel, ", ".join(KERNELS)))
@@ -89,6 +95,8 @@ def workload_specs(kernel="countdown", *, threads=None, processes=None, serial=F
         raise OptionError("samples= is pi's count: give count= for %s" % kernel)
     if kernel != "pi" and (pool is not None or dummy_pool is not None):
         raise OptionError("the Pool backends are pi's")
+    if kernel != "pi" and share is not None:
+        raise OptionError("share= is pi's: the other workloads report nothing")
     backend, workers = _backend(threads, processes, serial, pool, dummy_pool)
     sizes = {"pi": parse.sample_count}
     work = _parsed(sizes.get(kernel, parse.work_size),
@@ -98,8 +106,10 @@ def workload_specs(kernel="countdown", *, threads=None, processes=None, serial=F
     if kernel == "pi":
         if variant not in PI_VARIANTS:
             raise OptionError("%r is not a pi kernel: give fast or seed" % variant)
-        params = pi_params(variant, _parsed(parse.random_seed, seed),
-                           _parsed(parse.chunk_size, chunk), work)
+        share = _parsed(parse.share_mechanism, share)
+        chunk = _parsed(parse.chunk_size, chunk)
+        check_share(share, backend, work, chunk, workers)
+        params = pi_params(variant, _parsed(parse.random_seed, seed), chunk, work, share)
     elif kernel == "io":
         if io_via is not None and io_via not in IO_MODES:
             raise OptionError("%r: io_via is echo or sleep" % io_via)
@@ -110,24 +120,28 @@ def workload_specs(kernel="countdown", *, threads=None, processes=None, serial=F
     return plan(spec, baseline, _parsed(parse.repeat_count, repeat))
 
 
-def run(kernel="countdown", *, out=None, progress=None, timeout=None, **options):
+def run(kernel="countdown", *, out=None, progress=None, timeout=None, wait_quiet=None,
+        **options):
     """Measure a workload ("countdown", "pi" or "io") and return a RunResult.
 
     Options, as the flags: threads=, processes=, serial=True (pi also
     pool=, dummy_pool=); count= (pi: samples=); repeat=3; baseline=True
     (a serial run of the same work before each measured run); cores=,
     switch_interval=, python=, sample_hz=1000; probe= (countdown: True);
-    pi: variant="fast"|"seed", seed=, chunk=; io: io_wait=, io_via=.
+    pi: variant="fast"|"seed", seed=, chunk=, share= (how workers report their
+    counts after every chunk: "return", "queue", "pipe", "manager", "value",
+    "array"); io: io_wait=, io_via=.
     """
     specs = workload_specs(kernel, **options)
     main = next(spec for spec in specs if spec.role == "main")
-    return _measure(specs, RunResult, out, run_name(main), progress, timeout)
+    return _measure(specs, RunResult, out, run_name(main), progress, timeout,
+                    wait_quiet=wait_quiet)
 
 
 def speedup(kernel="countdown", *, workers="1-8", backends=("threads", "processes"), repeat=3,
             warmup=1, work=None, probe=False, sample_hz=0.0, python=None, io_wait=None,
             io_via=None, variant=None, cores=None, switch_interval=None, out=None,
-            progress=None, timeout=None):
+            progress=None, timeout=None, wait_quiet=None):
     """Sweep backends and worker counts for one kernel: a SpeedupResult.
     pi takes variant="fast"|"seed"; cores= and switch_interval= apply to
     every run."""
@@ -142,7 +156,7 @@ def speedup(kernel="countdown", *, workers="1-8", backends=("threads", "processe
         switch_interval_s=_parsed(parse.switch_interval, switch_interval))
     name = "speedup-%s-%s" % (kernel, variant) if variant else "speedup-%s" % kernel
     return _measure(sweep_specs(spec, sweep), SpeedupResult, out, name,
-                    progress, timeout, sweep=sweep)
+                    progress, timeout, sweep=sweep, wait_quiet=wait_quiet)
 
 
 def _sides(value, parser):
@@ -156,7 +170,7 @@ def _sides(value, parser):
 
 def compare(kernel="countdown", *, threads=None, processes=None, serial=False, count=None,
             cores=None, switch_interval=None, python=None, sample_hz=1000.0, probe=None,
-            repeat=3, out=None, progress=None, timeout=None):
+            repeat=3, out=None, progress=None, timeout=None, wait_quiet=None):
     """Measure a workload twice over, varying one of cores=, switch_interval=
     or python= (given as a tuple of two: cores=(1, "all")), alternately `repeat`
     times each: a CompareResult."""
@@ -177,12 +191,13 @@ def compare(kernel="countdown", *, threads=None, processes=None, serial=False, c
     spec_b = spec._replace(role="b", **{field: b})
     from ..report import DIMENSION_SLUGS
     return _measure([spec_a, spec_b] * _parsed(parse.repeat_count, repeat), CompareResult, out,
-                    "compare-%s-%s" % (kernel, DIMENSION_SLUGS[field]), progress, timeout)
+                    "compare-%s-%s" % (kernel, DIMENSION_SLUGS[field]), progress, timeout,
+                    wait_quiet=wait_quiet)
 
 
 def convoy(*, cpu_threads=1, requests=200, size=32, pause="1ms", count=10**9, cores=None,
            switch_interval=None, python=None, sample_hz=1000.0, probe=True, out=None,
-           progress=None, timeout=None):
+           progress=None, timeout=None, wait_quiet=None):
     """Time small requests answered by an I/O thread, alone and then beside
     `cpu_threads` CPU-bound threads: a ConvoyResult."""
     specs = convoy_specs(_parsed(parse.worker_count, cpu_threads),
@@ -190,7 +205,34 @@ def convoy(*, cpu_threads=1, requests=200, size=32, pause="1ms", count=10**9, co
                          _parsed(parse.request_size, size), _parsed(parse.client_pause, pause),
                          _parsed(parse.work_size, count), bool(probe),
                          **_target(python, cores, switch_interval, sample_hz))
-    return _measure(specs, ConvoyResult, out, "convoy", progress, timeout)
+    return _measure(specs, ConvoyResult, out, "convoy", progress, timeout, wait_quiet=wait_quiet)
+
+
+def share(*, threads=None, processes=None, backends=SHARE_BACKENDS_SHOWN, samples=SHARE_SAMPLES,
+          chunk=SHARE_CHUNK, seed=None, repeat=3, cores=None, switch_interval=None, python=None,
+          sample_hz=0.0, out=None, progress=None, timeout=None, wait_quiet=None):
+    """Every way of sharing counts (return, queue, pipe, manager, value,
+    array) with the same work and seed, on threads and processes side by
+    side where the mechanism applies, `repeat` rounds: a ShareResult.
+
+    threads= or processes= gives the number of workers (4 by default) for
+    both kinds; backends=("processes",) runs one kind only.
+    """
+    counts = {_parsed(parse.worker_count, value) for value in (threads, processes)
+              if value is not None}
+    if len(counts) > 1:
+        raise OptionError("give one number of workers: both kinds run with it")
+    workers = counts.pop() if counts else 4
+    seed = _parsed(parse.random_seed, seed)
+    if seed is None:
+        import secrets
+        seed = secrets.randbits(64)  # one for all runs: the same work everywhere
+    specs = share_specs(workers, _parsed(parse.backend_names, backends),
+                        _parsed(parse.sample_count, samples), _parsed(parse.chunk_size, chunk),
+                        seed, _parsed(parse.repeat_count, repeat),
+                        _target(python, cores, switch_interval, sample_hz))
+    return _measure(specs, ShareResult, out, "share-%d" % workers, progress, timeout,
+                    wait_quiet=wait_quiet)
 
 
 def load(path):

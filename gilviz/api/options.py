@@ -235,6 +235,15 @@ def timeout(text):
     return seconds
 
 
+def wait_quiet(text):
+    """--wait-quiet: the most to wait for a quiet machine before a run, up to an hour."""
+    seconds = duration(text)
+    if not 0 < seconds <= 3600:
+        raise OptionError("%s: give more than 0 and at most an hour (a bare number is seconds)"
+                          % text)
+    return seconds
+
+
 def switch_interval(text):
     """--switch-interval: a duration from 1 µs to 1 s."""
     seconds = duration(text)
@@ -289,6 +298,16 @@ def backend_names(text):
 
 
 warmup_count = whole_number(0, MAX_WARMUP, "warm-up runs")
+
+
+def share_mechanism(text):
+    """--share: how pi's workers share their counts, one of SHARE_MECHANISMS."""
+    from ..agent.protocol import SHARE_MECHANISMS
+    name = text.strip().lower()
+    if name not in SHARE_MECHANISMS:
+        raise OptionError("%r is not a way to share: give one of %s"
+                          % (text, ", ".join(SHARE_MECHANISMS)))
+    return name
 
 
 def io_wait(text):

@@ -169,7 +169,8 @@ def function_specs(function, *, threads=None, processes=None, repeat=3, baseline
 
 
 def run_function(function, *, threads=None, processes=None, repeat=3, baseline=True,
-                 python=None, sample_hz=1000.0, out=None, progress=None, timeout=None):
+                 python=None, sample_hz=1000.0, out=None, progress=None, timeout=None,
+                 wait_quiet=None):
     """Call module:function once in each of N workers (threads= or
     processes=, released at one instant), after a serial baseline calling it
     N times: a RunResult as for the countdown."""
@@ -178,4 +179,4 @@ def run_function(function, *, threads=None, processes=None, repeat=3, baseline=T
                            baseline=baseline, python=python, sample_hz=sample_hz)
     main = specs[-1]
     name = "call-%s-%s%d" % (function.replace(":", "-"), main.backend, main.workers)
-    return _measure(specs, RunResult, out, name, progress, timeout)
+    return _measure(specs, RunResult, out, name, progress, timeout, wait_quiet=wait_quiet)

@@ -24,14 +24,15 @@ import os
 from typing import NamedTuple, Optional
 
 from ..analysis import compare_runs, compare_walls, convoy, median_run, summarize, wall_ns
-from ..analysis.scaling import sweep_scaling
 from ..analysis.program import PROGRAM_KINDS, summarize_program
+from ..analysis.scaling import sweep_scaling
+from ..analysis.selection import check_window, only_workers, zoomed
 from ..log import CONVOY_IO_WORKER, new_run_dir, save
 from ..measure.program import EXIT_STATUS
+from ..measure.timings import timed
 from ..report import (DIMENSION_SLUGS, compare_lines, convoy_case_label, convoy_lines,
                       scaling_lines, side_labels, summary_lines, sweep_run_labels)
 from ..report.program import program_lines
-from ..analysis.selection import check_window, only_workers, zoomed
 from .options import OptionError
 from .session import LOG_NAME
 from .workloads import VARIED_OPTIONS
@@ -107,7 +108,8 @@ class Result:
         if self.run_dir is None:
             self.run_dir = new_run_dir(directory, self.name)
         self.files["log"] = os.path.join(self.run_dir, LOG_NAME)
-        save(self.log, self.files["log"])
+        with timed("saving the log"):
+            save(self.log, self.files["log"])
         self._save_exports()
         if self.has_figure():
             self.files["chart"] = self.render(
@@ -432,6 +434,9 @@ class ProgramResult(RunResult):
 def result_of(log, run_dir=None):
     """The kind of Result a log holds, told from its runs."""
     roles = {run.spec.role for run in log.runs}
+    from .share import SHARE_ROLE, ShareResult
+    if SHARE_ROLE in roles:
+        return ShareResult(log, run_dir)
     if log.sweep is not None:
         return SpeedupResult(log, run_dir)
     if roles & {"a", "b"}:

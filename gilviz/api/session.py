@@ -15,8 +15,11 @@ import os
 import time
 from typing import NamedTuple, Optional
 
+from ..analysis.load import OTHER_LOAD_MEAN
 from ..log import new_log, save
+from ..measure.quiet import wait_until_quiet
 from ..measure.runner import TargetError, run_target
+from ..measure.timings import timed
 
 LOG_NAME = "run.json"
 TIMEOUT_FLOOR_S = 120.0
@@ -37,6 +40,9 @@ class Progress(NamedTuple):
     """Seconds the runs left should take, from those finished; None before any."""
     sweep: Optional[object] = None
     """The SweepPlan, when the runs are a sweep."""
+    other_cores: Optional[float] = None
+    """With a wait for a quiet machine: the cores other processes used when
+    the wait ended (below the threshold, or the time allowed ran out)."""
 
 
 class MeasurementFailed(RuntimeError):
@@ -84,13 +90,15 @@ def run_timeout_s(timeout_s, durations):
 
 
 def run_specs(specs, run_dir=None, sweep=None, progress=None, timeout_s=None, run=None,
-              clock=time.monotonic):
+              clock=time.monotonic, wait_quiet_s=None, quiet=None):
     """Run `specs` in order and return their RunLog.
 
     With `run_dir`, the log is saved there after every run (marked
     incomplete until the last). `progress` is called with a Progress before
     each run; `run` measures one spec (runner.run_target by default, called
-    with the run's time limit).
+    with the run's time limit). With `wait_quiet_s`, each run waits up to
+    that long for other processes to leave the machine quiet (`quiet`:
+    measure.quiet.wait_until_quiet by default).
     """
     run = run or run_target
     log_path = os.path.join(run_dir, LOG_NAME) if run_dir else None
@@ -102,15 +110,19 @@ def run_specs(specs, run_dir=None, sweep=None, progress=None, timeout_s=None, ru
             return None
         log = new_log(runs, sweep=sweep, incomplete=incomplete)
         if log_path:
-            save(log, log_path)
+            with timed("saving the log"):
+                save(log, log_path)
         return log
 
     for index, spec in enumerate(specs):
+        other = None
+        if wait_quiet_s:
+            other = (quiet or wait_until_quiet)(wait_quiet_s, OTHER_LOAD_MEAN)
         if progress is not None:
             progress(Progress(index, len(specs), spec,
                               estimate_remaining_s(durations,
                                                    [configuration(s) for s in specs[index:]]),
-                              sweep))
+                              sweep, other))
         began = clock()
         try:
             runs.append(run(spec, timeout_s=run_timeout_s(timeout_s, durations)))

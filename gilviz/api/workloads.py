@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from ..agent.protocol import ECHO
+from ..agent.protocol import ECHO, PI_DEFAULT_CHUNK, SHARE_BACKENDS
 from ..log import RunSpec, SweepPlan
 from .options import (IO_TASKS, IO_WAIT_S, MAX_SWEEP_RUNS, SEED_KERNEL_BYTES_PER_SAMPLE,
                       SEED_KERNEL_MEMORY_SHARE, OptionError)
@@ -37,7 +37,29 @@ def backend_of(threads=None, processes=None, serial=False, pool=None, dummy_pool
     return (name, 1) if name == "serial" else (name, value)
 
 
-def pi_params(variant, seed, chunk, samples):
+MAX_REPORTS = 200_000
+"""Reports of a run with --share, all workers together: each leaves a mark or
+two in the log, and more would make it tens of megabytes."""
+
+
+def check_share(share, backend, samples, chunk, workers):
+    """Refuse a sharing mechanism that does not apply to `backend`, or more
+    reports than MAX_REPORTS."""
+    if share is None:
+        return
+    applies = [name for name, backends in SHARE_BACKENDS.items() if backend in backends]
+    if share not in applies:
+        raise OptionError("--share %s does not apply to %s: give one of %s"
+                          % (share, backend, ", ".join(applies)))
+    chunk = chunk or PI_DEFAULT_CHUNK
+    reports = workers * -(-(-(-samples // workers)) // chunk)  # the largest share's, each
+    if reports > MAX_REPORTS:
+        raise OptionError("--samples %d in chunks of %d is %s reports, at most %s: give a larger "
+                          "--chunk or fewer --samples" % (samples, chunk, format(reports, ","),
+                                                          format(MAX_REPORTS, ",")))
+
+
+def pi_params(variant, seed, chunk, samples, share=None):
     """The pi kernel's parameters. The fast kernel gets a fresh seed when none
     is given, kept in the log so that the run can be made again."""
     if variant == "fast":
@@ -47,8 +69,10 @@ def pi_params(variant, seed, chunk, samples):
             params["seed"] = secrets.randbits(64)
         if chunk is not None:
             params["chunk"] = chunk
+        if share is not None:
+            params["share"] = share
         return params
-    for option, value in (("--seed", seed), ("--chunk", chunk)):
+    for option, value in (("--seed", seed), ("--chunk", chunk), ("--share", share)):
         if value is not None:
             raise OptionError("%s is for --kernel fast: the seed kernel reseeds from the OS "
                               "and draws each share at once, as the seed did" % option)

@@ -13,12 +13,17 @@ import os
 import signal
 import tempfile
 import threading
+import time
+
+import psutil
 
 from .. import api
 from ..api.results import result_of
 from ..api.workloads import round_of
+from ..measure.timings import Timings, timed
 from ..report.progress import describe_run, progress_line
 
+RUNS_OWN = "runs (their own wall time)"
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 1, 2, 130, 143
 
 
@@ -57,9 +62,13 @@ def progress_printer(err):
 def write_result(result, out, out_dir, args=None):
     """Print `result`'s summary, save its files (the chart in the --format
     and --theme of `args`), and say where they are."""
-    out.write(result.report() + "\n")
-    result.save(out_dir, file_format=getattr(args, "format", None) or "png",
-                theme=getattr(args, "theme", None))
+    with timed("analysis and summary"):
+        out.write(result.report() + "\n")
+    with timed("importing matplotlib"):
+        from .. import render  # noqa: F401  (timed apart from drawing)
+    with timed("drawing and saving the chart, the trace"):
+        result.save(out_dir, file_format=getattr(args, "format", None) or "png",
+                    theme=getattr(args, "theme", None))
     chart = os.path.splitext(result.chart_name)[0]
     for kind, label in (("log", "log"), ("chart", chart), ("trace", "trace")):
         if kind in result.files:
@@ -76,9 +85,9 @@ def keep_finished(log, log_path, out, err, why, args=None):
     result = result_of(log, os.path.dirname(log_path))
     try:
         write_result(result, out, None, args)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # a second interruption: the log is saved, the drawing lost
         err.write("gilviz: interrupted while drawing; the log is kept in %s\n" % log_path)
-        raise
+        return
     err.write("gilviz: %s; %d finished run%s kept in %s\n"
               % (why, len(log.runs), "" if len(log.runs) == 1 else "s", result.run_dir))
 
@@ -91,10 +100,12 @@ def execute(job, args, out, err, exit_status=None):
         args.command_parser.error(problem)
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, on_sigterm) if in_main_thread else None
+    result = None
     try:
         try:
+            waits = {} if args.wait_quiet is None else {"wait_quiet": args.wait_quiet}
             result = job(out=args.out, progress=None if getattr(args, "quiet", False)
-                         else progress_printer(err), timeout=args.timeout)
+                         else progress_printer(err), timeout=args.timeout, **waits)
         except api.OptionError as error:
             args.command_parser.error(str(error))
         except api.MeasurementFailed as failure:
@@ -107,9 +118,11 @@ def execute(job, args, out, err, exit_status=None):
             return EXIT_TERMINATED if isinstance(interruption, Terminated) else EXIT_INTERRUPTED
         write_result(result, out, args.out, args)
     except KeyboardInterrupt as interruption:
-        err.write("gilviz: %s while drawing\n" % ("ended by SIGTERM"
-                                                  if isinstance(interruption, Terminated)
-                                                  else "interrupted"))
+        # The runs are all saved by now (after each run, in the run directory).
+        kept = "; the log is kept in %s" % os.path.join(result.run_dir, "run.json") \
+            if getattr(result, "run_dir", None) else ""
+        err.write("gilviz: %s while drawing%s\n" % (
+            "ended by SIGTERM" if isinstance(interruption, Terminated) else "interrupted", kept))
         return EXIT_TERMINATED if isinstance(interruption, Terminated) else EXIT_INTERRUPTED
     finally:
         if in_main_thread:
@@ -139,10 +152,40 @@ def run_workload(args, out, err):
                    **target_options(args))
     if args.kernel == "pi":
         options.update(pool=args.pool, dummy_pool=args.dummy_pool, samples=options.pop("count"),
-                       variant=args.variant, seed=args.seed, chunk=args.chunk, probe=None)
+                       variant=args.variant, seed=args.seed, chunk=args.chunk,
+                       share=args.share, probe=None)
     elif args.kernel == "io":
         options.update(io_wait=args.io_wait, io_via=args.io_via, probe=None)
-    return execute(lambda **run: api.run(args.kernel, **options, **run), args, out, err)
+    job = lambda **run: api.run(args.kernel, **options, **run)  # noqa: E731
+    if not args.timings:
+        return execute(job, args, out, err)
+    with Timings() as timings:
+        timings.add("start-up and imports", time.time() - psutil.Process().create_time())
+        began = time.perf_counter()
+        status = execute(job, args, out, err)
+    out.write(timings_lines(timings.seconds, time.perf_counter() - began) + "\n")
+    return status
+
+
+def timings_lines(seconds, after_start_s):
+    """The --timings table: each stage, and all beyond the runs' own time."""
+    runs = seconds.get(RUNS_OWN, 0.0)
+    counted = sum(value for label, value in seconds.items() if label != RUNS_OWN)
+    rows = list(seconds.items())
+    rows.append(("other", max(0.0, after_start_s - runs - (counted - seconds.get(
+        "start-up and imports", 0.0)))))
+    lines = ["timings:"] + ["  %-42s %7.3f s" % row for row in rows]
+    beyond = after_start_s + seconds.get("start-up and imports", 0.0) - runs
+    lines.append("  %-42s %7.3f s" % ("beyond the runs' own wall time", beyond))
+    return "\n".join(lines)
+
+
+def run_share(args, out, err):
+    """Every way of sharing counts, the same work, one chart."""
+    options = dict(threads=args.threads, processes=args.processes, backends=args.backends,
+                   samples=args.samples, chunk=args.chunk,
+                   seed=args.seed, repeat=args.repeat, **target_options(args))
+    return execute(lambda **run: api.share(**options, **run), args, out, err)
 
 
 def run_speedup(args, out, err):
@@ -189,6 +232,9 @@ def run_own_code(args, out, err):
         options = dict(threads=args.threads, processes=args.processes, repeat=args.repeat,
                        baseline=not args.no_baseline, **sampling)
         return execute(lambda **run: api.run_function(target, **options, **run), args, out, err)
+    if args.wait_quiet is not None:
+        args.command_parser.error("--wait-quiet goes with module:function, not with a program "
+                                  "that runs once")
     run_program = api.run_module if args.module else api.run_script
     return execute(lambda progress, **run: run_program(target, program_args,
                                                        children=args.children, **sampling,
@@ -198,6 +244,8 @@ def run_own_code(args, out, err):
 
 def run_attach(args, out, err):
     """A running process, sampled for --duration."""
+    if args.wait_quiet is not None:
+        args.command_parser.error("--wait-quiet cannot apply to a process already running")
     return execute(lambda progress, **run: api.attach(args.pid, duration=args.duration,
                                                       sample_hz=args.sample_hz,
                                                       children=args.children, **run),
@@ -246,6 +294,6 @@ def run_render(args, out, err):
     return 0
 
 
-HANDLERS = {"workload": run_workload, "speedup": run_speedup, "compare": run_compare,
-            "convoy": run_convoy, "run": run_own_code, "attach": run_attach,
-            "render": run_render}
+HANDLERS = {"workload": run_workload, "share": run_share, "speedup": run_speedup,
+            "compare": run_compare, "convoy": run_convoy, "run": run_own_code,
+            "attach": run_attach, "render": run_render}

@@ -44,10 +44,12 @@ io_wait = flag(options.io_wait)
 request_count = flag(options.request_count)
 request_size = flag(options.request_size)
 timeout = flag(options.timeout)
+wait_quiet = flag(options.wait_quiet)
 image_size = flag(options.image_size)
 dots_per_inch = flag(options.dots_per_inch)
 time_window = flag(options.time_window)
 worker_set = flag(options.worker_set)
+share_mechanism = flag(options.share_mechanism)
 
 
 EPILOG = """\
@@ -129,6 +131,10 @@ def add_output_options(parser):
                         help="end a run that takes longer, e.g. 90s or 10min (default: 10x the "
                              "longest run before it and at least 2 minutes; a stopped or "
                              "stalled target is ended in any case)")
+    parser.add_argument("--wait-quiet", type=wait_quiet, metavar="TIME",
+                        help="before each run, wait up to this long (e.g. 30s) for other "
+                             "processes to leave the machine quiet (default: no wait; a run "
+                             "beside other load is warned of in any case)")
 
 
 def add_backend_options(parser, pools=False):
@@ -155,6 +161,9 @@ def add_repeat_options(parser, compared=False):
         return
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the serial runs of the same work")
+    parser.add_argument("--timings", action="store_true",
+                        help="print where the time went beyond the runs themselves: start-up, "
+                             "targets, analysis, drawing, saving")
     parser.add_argument("--repeat", type=repeat_count, default=3, metavar="N",
                         help="measure N times, alternating with the serial baseline; "
                              "the summary gives the median ratio, the chart the median run "
@@ -371,6 +380,7 @@ examples:
   gilviz pi --processes 4 --samples 1e9    1e9 samples in constant memory
   gilviz pi --pool 4                       multiprocessing.Pool.map, as in the seed
   gilviz pi --dummy-pool 4 --seed 7        the same API over threads, reproducible
+  gilviz pi --processes 4 --share manager  each chunk's count through a Manager's dict
 
 Each run writes output/<time>-pi-<kernel>-<backend>/run.json (the event log)
 and timeline.png, and prints the estimate of pi with its standard error.
@@ -398,12 +408,60 @@ def add_pi(commands):
                          help="seed of the fast kernel's streams (default: a fresh one, "
                               "printed and kept in the log)")
     command.add_argument("--chunk", type=chunk_size, metavar="N",
-                         help="samples a chunk of the fast kernel (default: 262144)")
+                         help="samples a chunk of the fast kernel (default: 262144); with "
+                              "--share, the workers report after every chunk")
+    command.add_argument("--share", type=share_mechanism, metavar="HOW",
+                         help="how workers share their running counts after every chunk: "
+                              "return (with the result), queue, pipe (processes), manager, "
+                              "value or array (shared ctypes under a Lock); the time each "
+                              "report takes is drawn as its own state")
     add_target_options(command)
     add_sampling_options(command)
     add_repeat_options(command)
     command.set_defaults(handler="workload", command_parser=command, kernel="pi",
                          no_probe=True)
+
+
+SHARE_EPILOG = """\
+examples:
+  gilviz share --processes 4               every mechanism, threads and processes, 4 workers each
+  gilviz share --processes 4 --chunk 1000  a report every 1,000 samples: when sharing dominates
+  gilviz share --threads 2 --backends threads
+
+Each worker of a pi run reports its running count after every chunk through
+the mechanism: return (with its result), queue (queue.Queue for threads,
+multiprocessing.Queue for processes), pipe (processes), manager (a Manager's
+dict), value and array (shared ctypes under a Lock). The chart gives what one
+report costs, median and p99, and each run's wall time. Writes
+output/<time>-share-N/run.json and share.png.
+"""
+
+
+def add_share(commands):
+    command = add_command(
+        commands, "share", "Queue, Pipe, Manager, shared Value and Array: what sharing costs",
+        "Run the same pi work with every way of sharing counts between workers, threads and "
+        "processes side by side, and chart what one report costs.", SHARE_EPILOG)
+    command.add_argument("--threads", type=worker_count, metavar="N",
+                         help="N workers (default 4); threads and processes both run")
+    command.add_argument("--processes", type=worker_count, metavar="N",
+                         help="the same as --threads N")
+    command.add_argument("--backends", type=backend_names, default="threads,processes",
+                         metavar="LIST", help="threads, processes or both (default: both)")
+    command.add_argument("--samples", type=sample_count, default=2 * 10**7, metavar="N",
+                         help="darts in all, split evenly (default: 2e7)")
+    command.add_argument("--chunk", type=chunk_size, default=10_000, metavar="N",
+                         help="samples between two reports (default: 10000)")
+    command.add_argument("--seed", type=random_seed, metavar="S",
+                         help="seed of every run's streams (default: a fresh one)")
+    command.add_argument("--repeat", type=repeat_count, default=3, metavar="N",
+                         help="rounds: each runs every mechanism once (default: 3)")
+    add_target_options(command)
+    command.add_argument("--sample-hz", type=sample_rate, default=0.0, metavar="HZ",
+                         help="thread-state sampling rate (default: 0, off: the chart needs "
+                              "only the workers' own timestamps)")
+    add_output_options(command)
+    command.set_defaults(handler="share", command_parser=command)
 
 
 RUN_EPILOG = """\
@@ -515,8 +573,8 @@ def add_render(commands):
     command.set_defaults(handler="render", command_parser=command)
 
 
-SUBCOMMANDS = (add_countdown, add_io, add_pi, add_speedup, add_compare, add_convoy, add_run,
-               add_attach, add_render)
+SUBCOMMANDS = (add_countdown, add_io, add_pi, add_share, add_speedup, add_compare, add_convoy,
+               add_run, add_attach, add_render)
 
 
 def build_parser():

@@ -40,6 +40,9 @@ LOG_FORMAT_VERSION = "1.1"
 #        the narrowest type (binary.py). 1.0 files are read with load None
 #        (not measured).
 SUPPORTED_VERSIONS = ("1.0", "1.1")
+BLOB_TOKEN = "\x00%d"
+BLOB_MARK = '"\\u0000'
+"""How json.dumps writes the start of a BLOB_TOKEN string."""
 
 
 class Codec(NamedTuple):
@@ -109,15 +112,23 @@ def empty_table(cls):
     return cls(**{name: codec.decode([]) for name, codec in TABLE_COLUMNS[cls].items()})
 
 
-def _encode(value, binary_min_rows):
+def _encode(value, binary_min_rows, blobs):
+    """`value` as JSON-ready objects; each binary column's base64 text is put
+    in `blobs`, leaving a token BLOB_TOKEN % its index in its place."""
     if type(value) in TABLE_COLUMNS:
         columns = TABLE_COLUMNS[type(value)]
-        return {name: columns[name].encode(column, binary_min_rows)
-                for name, column in value._asdict().items()}
+        encoded = {name: columns[name].encode(column, binary_min_rows)
+                   for name, column in value._asdict().items()}
+        for column in encoded.values():
+            if binary.is_binary(column):
+                blobs.append(column["base64"])
+                column["base64"] = BLOB_TOKEN % (len(blobs) - 1)
+        return encoded
     if hasattr(value, "_asdict"):
-        return {key: _encode(item, binary_min_rows) for key, item in value._asdict().items()}
+        return {key: _encode(item, binary_min_rows, blobs)
+                for key, item in value._asdict().items()}
     if isinstance(value, (list, tuple)):
-        return [_encode(item, binary_min_rows) for item in value]
+        return [_encode(item, binary_min_rows, blobs) for item in value]
     return value
 
 
@@ -149,12 +160,50 @@ def _run(data):
     )
 
 
+def _pieces(log, binary_min_rows):
+    """The log's JSON text as a list of ASCII strings, which joined make
+    the document.
+
+    The base64 of the binary columns (tens of MB for a million holds) does
+    not go through json.dumps, which would scan and copy it again: each one
+    is left out as a token and written in its place. A token is a string
+    json.dumps writes as "\\u0000<n>"; should any other string of the log
+    look the same, the whole document goes through json.dumps instead.
+    """
+    blobs = []
+    document = {"format": "gilviz-log", "format_version": LOG_FORMAT_VERSION}
+    document.update(_encode(log, binary_min_rows, blobs))
+    text = json.dumps(document, separators=(",", ":"), allow_nan=False)
+    parts = text.split(BLOB_MARK)
+    if len(parts) == len(blobs) + 1 and all(
+            part.startswith('%d"' % index) for index, part in enumerate(parts[1:])):
+        pieces = [parts[0]]
+        for index, (blob, part) in enumerate(zip(blobs, parts[1:])):
+            pieces += ['"', blob, part[len(str(index)):]]
+        return pieces
+    for column, blob in zip(_binary_columns(document), blobs):
+        column["base64"] = blob
+    return [json.dumps(document, separators=(",", ":"), allow_nan=False)]
+
+
+def _binary_columns(value):
+    """The binary column objects in an encoded document, in the order
+    _encode made them."""
+    if isinstance(value, dict):
+        if binary.is_binary(value) and set(value) == set(binary.KEYS):
+            yield value
+            return
+        for item in value.values():
+            yield from _binary_columns(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _binary_columns(item)
+
+
 def dumps(log, binary_min_rows=BINARY_MIN_ROWS):
     """The log as JSON text; numeric columns of `binary_min_rows` rows or
     more in binary form (None: every column a list, as in format 1.0)."""
-    document = {"format": "gilviz-log", "format_version": LOG_FORMAT_VERSION}
-    document.update(_encode(log, binary_min_rows))
-    return json.dumps(document, separators=(",", ":"), allow_nan=False)
+    return "".join(_pieces(log, binary_min_rows))
 
 
 def loads(text):
@@ -178,8 +227,13 @@ def loads(text):
 
 def save(log, path):
     """Write the log atomically: a reader never sees half a file."""
-    data = dumps(log).encode("ascii")  # json.dumps escapes all else
-    atomic_write(path, lambda stream: stream.write(data), mode="wb")
+    pieces = _pieces(log, BINARY_MIN_ROWS)
+
+    def write(stream):
+        for piece in pieces:
+            stream.write(piece.encode("ascii"))  # json.dumps escapes all else
+
+    atomic_write(path, write, mode="wb")
 
 
 def load(path):

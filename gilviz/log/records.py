@@ -42,7 +42,8 @@ class RunSpec(NamedTuple):
     """"main" for the run the user asked for, "baseline" for its serial reference,
     "warmup" for a run made only to warm the machine up (not counted), "a" / "b"
     for the two sides of a comparison, "alone" / "beside-cpu" for the convoy's
-    I/O thread without and with CPU-bound threads."""
+    I/O thread without and with CPU-bound threads, "share" for the runs of
+    `gilviz share` (one a sharing mechanism and backend, params["share"])."""
     params: Optional[dict] = None
     """Kernel parameters (JSON values), e.g. a seed; None for none."""
     cores: Optional[list] = None
@@ -234,6 +235,12 @@ class SamplerStats(NamedTuple):
     cores: Optional[list] = None
     """CPUs the sampler thread could run on: outside the target's pinned set
     where any were left, else shared with it. None if unknown."""
+    nice: Optional[int] = None
+    """The sampler thread's nice value: below 0 where it raised its priority
+    above a target with more processes than cores. None if unknown."""
+    cpu_wait_ns: Optional[int] = None
+    """Time the sampler thread was runnable but had no CPU (its run_delay):
+    what the target's busy workers kept it waiting. None if unknown."""
 
 
 class Run(NamedTuple):

@@ -29,7 +29,7 @@ from .records import (WAIT_IO, WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNI
 
 KERNELS = ("countdown", "io", "convoy", "pi", "call", "script", "module", "attach")
 BACKENDS = ("serial", "threads", "processes", "pool", "dummy-pool")
-ROLES = ("main", "baseline", "warmup", "a", "b", "alone", "beside-cpu")
+ROLES = ("main", "baseline", "warmup", "a", "b", "alone", "beside-cpu", "share")
 WAIT_CODES = frozenset((WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED,
                         WAIT_UNREADABLE, WAIT_UNTIMED, WAIT_SLEEP, WAIT_IO))
 INT_RANGES = {"int16": 2 ** 15, "int32": 2 ** 31, "int64": 2 ** 63}
@@ -145,7 +145,8 @@ RECORDS = {
              "error": optional(text), "result": optional(obj), "name": optional(text)},
     SamplerStats: {"requested_hz": positive, "achieved_hz": number(0), "ticks": integer(0),
                    "max_interval_ns": integer(0), "late_ticks": integer(0),
-                   "cpu_ns": integer(0), "cores": optional(list_of(integer(0)))},
+                   "cpu_ns": integer(0), "cores": optional(list_of(integer(0))),
+                   "nice": optional(integer(-20)), "cpu_wait_ns": optional(integer(0))},
     SweepPlan: {"backends": list_of(one_of(BACKENDS[1:]), nonempty=True),
                 "worker_counts": list_of(integer(1), nonempty=True), "repeat": integer(1),
                 "warmup": integer(0)},

@@ -33,6 +33,7 @@ from ..agent.protocol import DONE, ERROR, EVENT, GO, READY
 from ..log import (Holds, Interpreter, Marks, ProbeSettings, Run, ThreadSamples, Worker,
                   empty_table, now_iso)
 from .sampler import Sampler
+from .timings import record, timed
 from .watch import RunWatch, TargetError
 
 AGENT_DIR = os.path.dirname(os.path.abspath(agent.__file__))
@@ -296,12 +297,14 @@ def run_target(spec, timeout_s=None, stall_s=STALL_S):
     its Worker.error says what happened (see Run.failed_workers()).
     """
     watch = RunWatch(timeout_s=timeout_s, stall_s=stall_s)
+    began = time.perf_counter()
     target = Target(spec.python)
     watch.watch(target.pid, "the target")
     sampler = None
     try:
         target.send(json.dumps(agent_config(spec)))
         ready = target.receive(READY, watch, silence_s=READY_TIMEOUT_S)
+        record("targets' start", time.perf_counter() - began)
         started_at = now_iso()
         ids = [(w["index"], w["pid"], w["tid"]) for w in ready["workers"]]
         noun = "pool member" if spec.backend == "pool" else "worker process"
@@ -311,14 +314,25 @@ def run_target(spec, timeout_s=None, stall_s=STALL_S):
         # Even with the thread sampler off, the machine's CPU use is read
         # every 50 ms: a run beside other busy processes must say so.
         sampler = _start_sampler(spec, ids, ready, session=target.pid)
+        went = time.perf_counter()
         target.send(GO)
         done = target.receive(DONE, watch)
+        ended = time.perf_counter()
+        record("runs (their own wall time)", (done["end_ns"] - done["release_ns"]) / 1e9)
+        record("targets' start", ended - went - (done["end_ns"] - done["release_ns"]) / 1e9)
         target.wait_exit()
     finally:
         if sampler is not None:
             sampler.stop()
         target.close()
 
+    record("targets' end", time.perf_counter() - ended)
+    with timed("targets' end"):
+        return _assemble(spec, ready, done, ids, sampler, started_at)
+
+
+def _assemble(spec, ready, done, ids, sampler, started_at):
+    """The Run from what the agent and the sampler reported."""
     release = done["release_ns"]
     workers = tuple(_worker(record, release) for record in done["workers"])
     sampled = spec.sample_hz > 0

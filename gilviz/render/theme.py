@@ -5,7 +5,7 @@ the common forms of colour blindness; the type is large enough to read from
 the back of a room on a 1920x1080 projector.
 """
 
-from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SLEEPING, UNCLEAR, WAIT_CPU,
+from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SHARING, SLEEPING, UNCLEAR, WAIT_CPU,
                         WAIT_GIL, WAIT_IO, WAIT_LOCK)
 
 BLUE = "#0072B2"
@@ -16,6 +16,8 @@ BLUISH_GREEN = "#009E73"
 SKY_BLUE = "#56B4E9"
 YELLOW = "#F0E442"
 GREY = "#BBBBBB"
+WINE = "#882255"
+"""From Paul Tol's colour-blind-safe palette: the Okabe-Ito eight are all taken."""
 INK = "#222222"
 MUTED = "#666666"
 
@@ -31,6 +33,7 @@ STATE_COLOURS = {
     # Blues are running: dark with the GIL, light without it (or not known).
     NATIVE: SKY_BLUE,
     WAIT_LOCK: VERMILLION,
+    SHARING: WINE,
 }
 STATE_LABELS = {
     RUNNING: "running Python (holds the GIL)",
@@ -43,6 +46,7 @@ STATE_LABELS = {
     SLEEPING: "in time.sleep, standing in for I/O (sampled)",
     NATIVE: "running in numpy, GIL released",
     WAIT_LOCK: "blocked on a lock",
+    SHARING: "sharing its count: sending, or waiting for the lock",
 }
 FAILED_ACQUISITION = VERMILLION
 

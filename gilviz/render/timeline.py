@@ -42,6 +42,15 @@ def draw_cores(ax, cores):
     return artists
 
 
+def draw_other_load(ax, series, scale, unit):
+    """Other processes' CPU use (analysis.LoadSeries) as steps, `scale` times
+    its cores; nothing where there are no readings or no other load."""
+    if series is None or not np.any(series.other_cores > 0.05):
+        return []
+    return [ax.stairs(series.other_cores * scale, series.edges_ns / MS, color=theme.REDDISH_PURPLE,
+                      linewidth=2.0, label="other processes, %s" % unit)]
+
+
 def draw_parallelism(ax, run, view):
     """Workers on a CPU at once over time (sampled, view.parallelism), and the
     whole machine's CPU use in cores (psutil) on the same scale."""
@@ -62,6 +71,7 @@ def draw_parallelism(ax, run, view):
         artists.append(ax.stairs(view.busy_cores, run.cores.t_ns / MS, color=theme.VERMILLION,
                                  linewidth=1.6, linestyle=(0, (4, 2)),
                                  label="all processes, in cores (psutil)"))
+    artists += draw_other_load(ax, view.other_load, scale=1.0, unit="in cores")
     top = max(view.cores, min(run.spec.workers, view.cores + 1))
     ax.set_ylim(0, top + 0.35)
     ax.set_yticks(range(0, top + 1))
@@ -163,6 +173,7 @@ def _timeline_figure(run, stats, view, comparison, repeats):
     else:  # Per-core utilisation.
         zoom.set_xlabel(TIME_LABEL)
         draw_cores(cores, run.cores)
+        draw_other_load(cores, view.other_load, 100.0 / view.cores, "% of all cores")
         cores.set_title("CPU utilisation per core, all processes (psutil, %d ms windows)" % 50,
                         loc="left")
         if cores.get_legend_handles_labels()[0]:

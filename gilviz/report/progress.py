@@ -29,5 +29,8 @@ def progress_line(progress, round_number=None):
                            "round %d/%d" % (round_number, progress.sweep.repeat))
     eta = ("" if progress.eta_s is None or progress.eta_s < 1
            else " · ETA %s" % format_duration(progress.eta_s * 1e9))
-    return "gilviz: run %d/%d%s: %s%s" % (progress.index + 1, progress.total, where,
-                                          describe_run(progress.spec), eta)
+    quiet = ""
+    if progress.other_cores is not None:
+        quiet = " · other processes used %.1f cores before it" % max(progress.other_cores, 0.0)
+    return "gilviz: run %d/%d%s: %s%s%s" % (progress.index + 1, progress.total, where,
+                                            describe_run(progress.spec), eta, quiet)

@@ -4,6 +4,7 @@ how many workers can run at once."""
 from __future__ import annotations
 
 from ..analysis.scaling import MIN_FIT_COUNTS
+from .words import caveat_text
 from .format import format_table, percent_cell, plural
 
 
@@ -84,4 +85,5 @@ def scaling_lines(scaling):
                          100 * scaling.cpu_share,
                          "CPU-bound" if scaling.cpu_bound else "it mostly waits",
                          scaling.capacity, scaling.cores))
+    lines += ["warning: %s" % caveat_text(each) for each in scaling.warnings]
     return lines

@@ -3,8 +3,9 @@ how it was measured, and its caveats."""
 
 from __future__ import annotations
 
-from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SLEEPING, WAIT_CPU, WAIT_GIL, WAIT_IO,
-                        WAIT_LOCK)
+from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SHARING, SLEEPING, WAIT_CPU, WAIT_GIL,
+                        WAIT_IO, WAIT_LOCK)
+from .share import sharing_lines
 from .format import (count_cell, format_cores, format_interval, format_table, ms_cell,
                      percent_cell)
 from .words import (caveat_text, cores_phrase, task_phrase, unexplained_speedup, worker_label,
@@ -21,7 +22,7 @@ COLUMNS = (
 SAMPLED_COLUMNS = (
     (RUNNING, "Python"), (NATIVE, "native"), (ON_CPU, "on CPU"), (WAIT_GIL, "wait GIL"),
     (WAIT_LOCK, "lock"), (WAIT_CPU, "wait CPU"), (WAIT_IO, "I/O"), (SLEEPING, "sleep"),
-    (OFF_CPU, "off CPU"),
+    (OFF_CPU, "off CPU"), (SHARING, "sharing"),
 )
 """Band states of a run without the probe: ms the sampler saw each worker in."""
 
@@ -159,6 +160,8 @@ def summary_lines(run, stats, comparison=None, repeats=1, header=True):
     lines.append(" · ".join(figures))
     if stats.pi is not None:
         lines += pi_lines(run, stats.pi)
+    if stats.sharing is not None:
+        lines += sharing_lines(run, stats.sharing)
     if comparison is not None:
         lines.append(comparison_line(run, stats, comparison))
     lines += wait_lines(run, stats)

@@ -3,10 +3,10 @@ caveats of a measurement, the band states, where a run ran."""
 
 from __future__ import annotations
 
-from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SLEEPING, UNCLEAR, WAIT_CPU, WAIT_GIL,
-                        WAIT_IO, WAIT_LOCK, core_count)
+from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SHARING, SLEEPING, UNCLEAR, WAIT_CPU,
+                        WAIT_GIL, WAIT_IO, WAIT_LOCK, core_count)
 from ..analysis import caveats
-from .format import format_cores, plural
+from .format import format_cores, format_duration, plural
 
 STATE_NAMES = {
     WAIT_GIL: "waiting for the GIL",
@@ -19,8 +19,25 @@ STATE_NAMES = {
     SLEEPING: "in time.sleep (sampled)",
     NATIVE: "running in numpy, GIL released (sampled)",
     WAIT_LOCK: "blocked on a lock (sampled)",
+    SHARING: "sharing its count: sending, or waiting for the lock",
 }
 """A band state in a word or two, as a trace names its slices."""
+
+
+def _sampler_behind(c):
+    text = "sampler fell behind: %.0f Hz of %.0f requested, longest pause %.1f ms" % (
+        c.achieved_hz, c.requested_hz, c.longest_pause_ns / 1e6)
+    period_ns = 1e9 / c.requested_hz
+    why = []
+    if c.waited_for_cpu_ns:
+        why.append("it waited %s for a CPU behind busy processes%s" % (
+            format_duration(c.waited_for_cpu_ns),
+            {True: ", even at a raised priority",
+             False: " (its priority can be raised only by root or with CAP_SYS_NICE)",
+             None: ""}[c.raised]))
+    if c.round_cpu_ns is not None and c.round_cpu_ns > period_ns / 2:
+        why.append("a round of reads took %s of CPU" % format_duration(c.round_cpu_ns))
+    return text + ("; " + " and ".join(why) if why else "")
 
 
 def _pool_members(caveat):
@@ -54,7 +71,27 @@ def unexplained_speedup(stats):
     return next((c for c in stats.warnings if isinstance(c, caveats.UnexplainedSpeedup)), None)
 
 
+def _other_load(caveat):
+    which = "this run" if caveat.during == "run" else "its serial runs"
+    steal = (", and the hypervisor took %.1f core for other machines" % caveat.steal_cores
+             if caveat.steal_cores >= 0.05 else "")
+    return ("other processes used %.1f cores during %s (%.1f at most over 250 ms)%s: its "
+            "times are not trustworthy" % (caveat.mean_cores, which, caveat.peak_cores, steal))
+
+
+def _disturbed_runs(caveat):
+    parts = ["%s at %d worker%s (%d run%s)" % (backend, workers, "" if workers == 1 else "s",
+                                                count, "" if count == 1 else "s")
+             for backend, workers, count in caveat.points]
+    if caveat.baselines:
+        parts.append("the serial baselines (%d of %d)" % (caveat.baselines, caveat.baselines_run))
+    return ("other processes took the CPU during %s: those speedups (ringed on the chart) are "
+            "not trustworthy" % ", ".join(parts))
+
+
 CAVEAT_WORDS = {
+    caveats.OtherLoad: _other_load,
+    caveats.DisturbedRuns: _disturbed_runs,
     caveats.UnexplainedSpeedup: _slowed_baselines,
     caveats.WorkerFailed: lambda c: "worker %d failed: %s" % (c.worker, c.error),
     caveats.KernelFallback: lambda c: c.message,
@@ -68,9 +105,7 @@ CAVEAT_WORDS = {
     caveats.QueuedAsRunning: lambda c: (
         "sampled running time exceeds the workers' CPU time by %.0f ms: "
         "some waits for a CPU show as running" % (c.excess_ns / 1e6)),
-    caveats.SamplerBehind: lambda c: (
-        "sampler fell behind: %.0f Hz of %.0f requested, longest pause %.1f ms" % (
-            c.achieved_hz, c.requested_hz, c.longest_pause_ns / 1e6)),
+    caveats.SamplerBehind: _sampler_behind,
     caveats.PinningMismatch: lambda c: "asked to pin to cores %s, the target got %s" % (
         ",".join(map(str, c.asked)), ",".join(map(str, c.got))),
     caveats.CoarseProbe: lambda c: (
@@ -87,6 +122,10 @@ CAVEAT_WORDS = {
         "incomplete: the sweep stopped after %d of %d runs; %d of %d rounds complete" % (
             c.runs_done, c.runs_planned, c.rounds_done, c.rounds_planned)),
     caveats.RunsLeftOut: lambda c: "%d runs left out: a worker failed" % c.count,
+    caveats.ShareMismatch: lambda c: (
+        "the counts shared through %s do not add up: %s collected, the workers counted %s"
+        % (c.mechanism, "nothing" if c.collected_total is None else format(c.collected_total, ","),
+           "?" if c.own_total is None else format(c.own_total, ","))),
 }
 
 

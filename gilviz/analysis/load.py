@@ -1,0 +1,103 @@
+"""Other processes' CPU use during a run (log.LoadSamples): enough of it to
+make the run's times untrustworthy is a caveat, and the timeline draws it.
+
+The meter's windows are ~50 ms of /proc/stat, counted in 10 ms units: a
+single window may be off by ~0.2 core either way, a mean over many is not.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Optional
+
+import numpy as np
+
+from .caveats import OtherLoad
+
+RUN, BASELINES = "run", "baselines"
+"""What an OtherLoad caveat speaks of: the run shown, or its serial baselines."""
+OTHER_LOAD_MEAN = 0.25
+"""Other processes using more than a quarter of a core on average over a run
+make it untrustworthy: on 2 cores that is an eighth of the machine."""
+OTHER_LOAD_PEAK = 0.5
+"""...and so does half a core or more over any OTHER_LOAD_WINDOW_NS."""
+OTHER_LOAD_WINDOW_NS = 250_000_000
+"""Five of the meter's windows: long enough that /proc/stat's 10 ms units
+(up to ~0.2 core in one window) average out."""
+
+
+class LoadSeries(NamedTuple):
+    """Other processes' CPU use window by window, as the timeline draws it."""
+
+    edges_ns: np.ndarray
+    """Window edges: one more than there are windows."""
+    other_cores: np.ndarray
+    """Cores used by other processes in each window, never below 0."""
+
+
+def windows_in(run):
+    """Indices of the load rows (from the second: each covers the window since
+    the row before) whose windows end inside the run, or None without load."""
+    load = getattr(run, "load", None)
+    if load is None or len(load.t_ns) < 2:
+        return None
+    rows = np.arange(1, len(load.t_ns))
+    inside = rows[(load.t_ns[rows] > 0) & (load.t_ns[rows - 1] < run.end_ns)]
+    return inside if len(inside) else None
+
+
+def load_series(run):
+    """The LoadSeries of a run, or None where its log has no load readings."""
+    rows = windows_in(run)
+    if rows is None:
+        return None
+    load = run.load
+    edges = np.append(load.t_ns[rows - 1], load.t_ns[rows[-1]])
+    return LoadSeries(edges, np.clip(np.nan_to_num(load.other[rows]), 0, None))
+
+
+def load_figures(runs):
+    """(mean other cores, peak over OTHER_LOAD_WINDOW_NS, mean steal) over
+    `runs`, weighting windows by their length; None without readings."""
+    lengths, other, steal = [], [], []
+    peak = 0.0
+    for run in runs:
+        rows = windows_in(run)
+        if rows is None:
+            continue
+        load = run.load
+        length = (load.t_ns[rows] - load.t_ns[rows - 1]).astype(np.float64)
+        used = np.nan_to_num(load.other[rows])
+        lengths.append(length)
+        other.append(used)
+        steal.append(np.nan_to_num(load.steal[rows]))
+        # The mean over each stretch of windows as long as OTHER_LOAD_WINDOW_NS.
+        width = max(1, int(round(OTHER_LOAD_WINDOW_NS / max(np.median(length), 1.0))))
+        if len(used) >= width:
+            work = np.convolve(used * length, np.ones(width), "valid")
+            time = np.convolve(length, np.ones(width), "valid")
+            peak = max(peak, float(np.max(work / time)))
+        else:
+            peak = max(peak, float(np.average(used, weights=length)))
+    if not lengths:
+        return None
+    length = np.concatenate(lengths)
+    return (float(np.average(np.concatenate(other), weights=length)), peak,
+            float(np.average(np.concatenate(steal), weights=length)))
+
+
+def other_load(runs, during=RUN):
+    """An OtherLoad caveat where other processes used enough CPU during `runs`
+    to make their times untrustworthy, else None."""
+    figures = load_figures(runs)
+    if figures is None:
+        return None
+    mean, peak, steal = figures
+    if mean < OTHER_LOAD_MEAN and peak < OTHER_LOAD_PEAK:
+        return None
+    return OtherLoad(mean_cores=mean, peak_cores=peak, steal_cores=steal, during=during)
+
+
+def other_load_caveat(run, baselines=()) -> Optional[OtherLoad]:
+    """The run's OtherLoad caveat, or else its baselines'."""
+    return other_load([run], RUN) or (other_load(list(baselines), BASELINES)
+                                      if baselines else None)

@@ -1,0 +1,53 @@
+"""Where a command's time goes beyond the runs themselves (--timings).
+
+Stages record themselves with timed(label) while a Timings is active (none
+is, normally: then timed() costs one check). The runner splits each run into
+the target's start, the run's own wall time and its end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+_active = None
+
+
+class Timings:
+    """Seconds per stage, in the order the stages first ran."""
+
+    def __init__(self, clock=time.perf_counter):
+        self.clock = clock
+        self.seconds = {}
+
+    def add(self, label, seconds):
+        self.seconds[label] = self.seconds.get(label, 0.0) + seconds
+
+    def __enter__(self):
+        global _active
+        _active = self
+        return self
+
+    def __exit__(self, *exc):
+        global _active
+        _active = None
+
+
+@contextlib.contextmanager
+def timed(label):
+    """Time the block as `label` if a Timings is active."""
+    timings = _active
+    if timings is None:
+        yield
+        return
+    began = timings.clock()
+    try:
+        yield
+    finally:
+        timings.add(label, timings.clock() - began)
+
+
+def record(label, seconds):
+    """Add `seconds` to `label` if a Timings is active."""
+    if _active is not None:
+        _active.add(label, seconds)

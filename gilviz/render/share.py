@@ -1,0 +1,167 @@
+"""The share chart: what one report costs through each way of sharing counts
+between workers (median and p99, log scale), and the run's wall time, threads
+and processes side by side. Draws an analysis.share.SharedComparison."""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from ..report import caveat_text, cores_phrase
+from ..report.share import mechanism_name
+from . import theme
+
+LEFT = 0.2
+BAR = 0.36
+"""Height of one backend's bar; two fit a mechanism's row."""
+
+
+def rows(compared):
+    """Mechanisms, top down, and each configuration's y."""
+    mechanisms = []
+    for each in compared.configs:
+        if each.mechanism not in mechanisms:
+            mechanisms.append(each.mechanism)
+    backends = sorted({each.backend for each in compared.configs}, key=lambda b: b != "threads")
+    offset = {backend: (BAR / 2 if number == 0 else -BAR / 2) if len(backends) > 1 else 0.0
+              for number, backend in enumerate(backends)}
+    y = {(each.mechanism, each.backend):
+         len(mechanisms) - 1 - mechanisms.index(each.mechanism) + offset[each.backend]
+         for each in compared.configs}
+    return mechanisms, backends, y
+
+
+def mechanism_labels(ax, compared, mechanisms):
+    """A row label a mechanism; the queue's two classes named together."""
+    labels = []
+    for mechanism in mechanisms:
+        if mechanism == "queue":
+            backends = {each.backend for each in compared.configs if each.mechanism == "queue"}
+            labels.append("Queue\n(%s)" % " / ".join(
+                "queue" if backend == "threads" else "multiprocessing"
+                for backend in sorted(backends, key=lambda b: b != "threads")))
+        else:
+            labels.append(mechanism_name(mechanism, None, short=True))
+    ax.set_yticks(range(len(mechanisms) - 1, -1, -1))
+    ax.set_yticklabels(labels)
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylim(-0.7, len(mechanisms) - 0.3)
+
+
+def draw_costs(ax, compared, y, colours):
+    """A bar to each configuration's median report, a tick at its p99, the
+    median written beside it. Log scale: the mechanisms span 1000x."""
+    artists = []
+    for each in compared.configs:
+        at = y[(each.mechanism, each.backend)]
+        median, p99 = each.reports.median_ns / 1e3, each.reports.p99_ns / 1e3
+        artists.append(ax.barh(at, median, height=BAR * 0.9, color=colours[each.backend]))
+        artists += ax.plot([p99, p99], [at - BAR * 0.45, at + BAR * 0.45], color=theme.INK,
+                           linewidth=2.5, solid_capstyle="butt")
+        artists += ax.plot([median, p99], [at, at], color=theme.INK, linewidth=1)
+        artists.append(ax.text(p99 * 1.25, at, "%s µs" % short(median), va="center",
+                               fontsize=13, color=theme.INK))
+    ax.set_xscale("log")
+    ax.set_xlabel("one report, µs (bar: median, tick: p99)")
+    ax.grid(axis="x", which="major", color=theme.GREY, linewidth=0.6, alpha=0.6)
+    ax.set_axisbelow(True)
+    low = min(each.reports.median_ns for each in compared.configs) / 1e3
+    high = max(each.reports.p99_ns for each in compared.configs) / 1e3
+    ax.set_xlim(max(low / 3, 1e-2), high * 12)
+    return artists
+
+
+def short(value):
+    return "%.2g" % value if value < 10 else "%.0f" % value
+
+
+def draw_walls(ax, compared, y, colours):
+    """A bar to each configuration's median wall time, a dot a run."""
+    artists = []
+    for each in compared.configs:
+        at = y[(each.mechanism, each.backend)]
+        artists.append(ax.barh(at, each.wall_ns / 1e9, height=BAR * 0.9,
+                               color=colours[each.backend], alpha=0.85))
+        walls = np.asarray(each.walls_ns) / 1e9
+        artists.append(ax.scatter(walls, np.full(len(walls), at), s=22, color=theme.INK,
+                                  zorder=3))
+        share = "%.0f%% sharing" % (100 * each.sharing_share)
+        artists.append(ax.text(walls.max() * 1.03, at, share, va="center", fontsize=12,
+                               color=theme.MUTED))
+    ax.set_xlabel("wall time of the run, s (bar: median, dots: runs)")
+    ax.set_xlim(0, max(max(each.walls_ns) for each in compared.configs) / 1e9 * 1.45)
+    ax.grid(axis="x", color=theme.GREY, linewidth=0.6, alpha=0.6)
+    ax.set_axisbelow(True)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    return artists
+
+
+def findings(compared):
+    """The lines under the title: what the work was, what a report is."""
+    run = compared.spec
+    what = "pi, %s samples between %d workers, a report every %s samples · %d run%s each" % (
+        format(run.work, ","), run.workers, format(compared.chunk, ","), compared.repeats,
+        "" if compared.repeats == 1 else "s")
+    how = ("a report: one call that shares a worker's running count (Value and Array: under "
+           "one Lock, its wait included)")
+    return what, how
+
+
+def footnote(compared, log):
+    first = log.runs[0]
+    parts = ["%s %s" % (first.interpreter.implementation, first.interpreter.version),
+             cores_phrase(first), "timed by the workers themselves around each call",
+             "started %s" % first.started_at]
+    per_sample = compared.ns_per_sample
+    break_even = ""
+    if per_sample:
+        break_even = ("\nnumpy took %.1f ns a sample a worker: a report costing c µs outweighs "
+                      "the chunk's work below c × %.0f samples a chunk" % (per_sample,
+                                                                         1e3 / per_sample))
+    return " · ".join(parts) + break_even
+
+
+def share_figure(compared, log):
+    """The share chart of a `gilviz share` job."""
+    with matplotlib.rc_context(theme.RC):
+        return _share_figure(compared, log)
+
+
+def _share_figure(compared, log):
+    figure = Figure(figsize=theme.FIGSIZE, dpi=theme.DPI)
+    mechanisms, backends, y = rows(compared)
+    colours = {backend: theme.backend_colour(backend, order)
+               for order, backend in enumerate(backends)}
+    figure.text(0.02, 0.975, "Sharing counts between workers: the cost of one report",
+                fontsize=28, fontweight="bold", color=theme.INK, va="top")
+    what, how = findings(compared)
+    figure.text(0.02, 0.905, what, fontsize=17, color=theme.INK, va="top")
+    figure.text(0.02, 0.865, how, fontsize=15, color=theme.MUTED, va="top")
+    failed = [each for each in compared.configs if not each.agrees]
+    if failed:
+        check, colour = "⚠ " + "; ".join(caveat_text(each.mismatch) for each in failed), \
+            theme.VERMILLION
+    else:
+        check, colour = ("✓ in every run, the counts collected through each mechanism add up "
+                         "exactly to the workers' own"), theme.BLUISH_GREEN
+    figure.text(0.02, 0.827, check, fontsize=14, color=colour, va="top")
+    handles = [Patch(color=colours[backend], label=backend) for backend in backends]
+    handles.append(Line2D([], [], color=theme.INK, linewidth=2.5, label="p99"))
+    figure.legend(handles=handles, loc="upper right", bbox_to_anchor=(0.985, 0.84), ncol=3,
+                  fontsize=14)
+    grid = figure.add_gridspec(1, 2, width_ratios=[1.5, 1], wspace=0.05, left=LEFT,
+                               right=0.975, top=0.74, bottom=0.17)
+    costs, walls = figure.add_subplot(grid[0]), figure.add_subplot(grid[1])
+    draw_costs(costs, compared, y, colours)
+    mechanism_labels(costs, compared, mechanisms)
+    costs.set_title("Cost of one report", loc="left")
+    draw_walls(walls, compared, y, colours)
+    walls.set_ylim(costs.get_ylim())
+    walls.set_title("Wall time", loc="left")
+    figure.text(0.975, 0.012, footnote(compared, log), fontsize=12, color=theme.MUTED,
+                ha="right", va="bottom", linespacing=1.5)
+    return figure
