@@ -8,7 +8,7 @@ from matplotlib.patches import Patch
 
 from helpers import MS, hand_built_convoy, make_run
 from gilviz.analysis import RUNNING, WAIT_GIL
-from gilviz.analysis.shown import PANEL_PIXELS, shown_states, visible
+from gilviz.analysis.shown import PANEL_PIXELS, VISIBLE_PIXELS, shown_states, visible
 from gilviz.analysis.states import ON_CPU, OFF_CPU, Segments
 from gilviz.analysis.windows import state_changes, storied_window
 from gilviz.api.results import result_of
@@ -34,9 +34,11 @@ def test_a_state_under_a_pixel_of_every_panel_is_not_shown():
 
 
 def test_widths_add_up_over_the_workers_and_are_clipped_to_the_panel():
-    pixel = 1000 * MS // PANEL_PIXELS
-    assert not visible([0, 10 * MS], [pixel // 2, 10 * MS + pixel // 3], [(0, 1000 * MS)])
-    assert visible([0, 10 * MS], [pixel // 2, 10 * MS + pixel // 2], [(0, 1000 * MS)])
+    least = VISIBLE_PIXELS * 1000 * MS // PANEL_PIXELS
+    assert not visible([0, 10 * MS], [least // 2, 10 * MS + least // 3], [(0, 1000 * MS)])
+    assert visible([0, 10 * MS], [least // 2, 10 * MS + least // 2], [(0, 1000 * MS)])
+    # 1.5 ms of running Python in a 1 s run: drawn, but not to be found
+    assert not visible([0], [1_500_000], [(0, 1000 * MS)])
     assert not visible([0], [2000 * MS], [(3000 * MS, 4000 * MS)])
 
 
@@ -120,9 +122,9 @@ def test_the_animation_legend_lists_only_the_states_its_view_shows():
 
 
 def test_holes_are_in_the_legend_when_they_can_be_seen():
-    run = sampled_run(3000, pause_ms=range(200, 206))
+    run = sampled_run(3000, pause_ms=range(200, 210))
     view = result_of(new_log([run])).summary.view
-    assert view.holes_shown  # 4 ms of two bands: 2.7 pixels of the whole run
+    assert view.holes_shown  # 8 ms of two bands: 5 pixels of the whole run
     run = sampled_run(3000, pause_ms=(200,))
     view = result_of(new_log([run])).summary.view._replace(zoom_ns=(1000 * MS, 1050 * MS))
     assert not view.holes_shown  # 1 ms of each band at the sampling's edges: under a pixel
