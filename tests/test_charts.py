@@ -155,3 +155,35 @@ def test_a_sampled_run_zooms_where_its_states_change_not_on_its_holes():
                       pause_ms=tuple(range(500, 600, 3)))
     begin, end = result_of(new_log([run])).summary.view.zoom_ns
     assert 1950 * MS <= begin and end <= 2150 * MS
+
+
+def test_the_histogram_keeps_its_labels_clear_of_the_bars_and_lines():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+    log = hand_built_convoy()
+    # Round trips of 50 µs to 8 ms: the 5 ms switch interval among them.
+    runs = []
+    for run in log.runs:
+        kinds = run.marks.kind
+        value = run.marks.value.copy()
+        trips = kinds == "round-trip"
+        value[trips] = np.geomspace(50_000, 8_000_000, np.count_nonzero(trips))
+        runs.append(run._replace(marks=run.marks._replace(value=value)))
+    figure = result_of(log._replace(runs=runs)).figure()
+    FigureCanvasAgg(figure).draw()
+    renderer = figure.canvas.get_renderer()
+    histogram = next(ax for ax in figure.axes
+                     if ax.get_title(loc="left") == "Latency of every request")
+    label = next(t for t in histogram.texts if t.get_text() == "switch interval")
+    legend = histogram.get_legend().get_window_extent(renderer)
+    bars = [p.get_window_extent(renderer) for p in histogram.patches
+            if isinstance(p, Rectangle) and p.get_height() > 0]
+    lines = [line.get_window_extent(renderer) for line in histogram.get_lines()
+             if isinstance(line, Line2D)]
+    box = label.get_window_extent(renderer)
+    assert bars and lines
+    assert not any(box.overlaps(bar) for bar in bars)
+    assert not box.overlaps(legend)
+    assert not any(legend.overlaps(line) for line in lines)
+    assert not any(legend.overlaps(bar) for bar in bars)
