@@ -74,6 +74,8 @@ class TimelineView(NamedTuple):
     sampler paused), drawn as blanks in the bands; None with the probe."""
     wall_ns: int = 0
     """The whole-run panel spans the run's wall time."""
+    other_load: Optional[object] = None
+    """load.LoadSeries: other processes' CPU use over the run; None without readings."""
 
     @property
     def panels(self):
@@ -91,8 +93,6 @@ class TimelineView(NamedTuple):
         """Whether the blanks where the sampler paused are visible."""
         return self.holes is not None and visible(self.holes.start_ns, self.holes.stop_ns,
                                                   self.panels)
-    other_load: Optional[object] = None
-    """load.LoadSeries: other processes' CPU use over the run; None without readings."""
 
 
 def band_shares(stats, waits):

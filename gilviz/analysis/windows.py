@@ -63,7 +63,8 @@ def storied_window(event_ns, width_ns, end_ns, holes=None, lanes=1):
     the most events (state changes, hand-offs), discounted by the share of
     the window's `lanes` (bands) that `holes` (Segments where nothing was
     sampled) leave blank (HOLE_PENALTY); of several such, the one nearest the
-    middle of the run. Without holes it is the busiest_window."""
+    middle of the run. Without holes it holds as many events as the
+    busiest_window."""
     events = np.sort(np.asarray(event_ns, dtype=np.int64))
     latest = end_ns - width_ns
     if latest <= 0 or len(events) == 0:
