@@ -168,6 +168,31 @@ def sweep_log(rounds, serial_walls, thread_walls, process_walls, warmup=1, plann
     return new_log(runs, sweep=plan)
 
 
+def battle_of(role="main", kernel="countdown", params=None, **spec):
+    """Two threads taking turns for 15 ms (the battle fixture's run) in
+    `role`, of `kernel` with `params` and other spec fields."""
+    holds = [(0, 0, 5 * MS, 0), (1, 5 * MS + 50_000, 10 * MS, 0),
+             (0, 10 * MS + 50_000, 15 * MS, 0)]
+    run = make_run([(0, 15 * MS), (5 * MS + 50_000, 10 * MS)], holds, role=role)
+    return run._replace(spec=run.spec._replace(kernel=kernel, params=params, **spec))
+
+
+def hand_built_convoy():
+    """A convoy log: the battle as the I/O thread "alone" (its spec says one
+    worker) and beside a CPU thread, 12 round trips of 300 µs that the I/O
+    thread (worker 0) answered."""
+    from gilviz.log import CONVOY_SERVED_MARK, Marks
+    count = 12
+    start = np.arange(count, dtype=np.int64) * MS + 200_000
+    marks = Marks(np.zeros(2 * count, np.int32), np.concatenate([start, start + 250_000]),
+                  np.asarray(["round-trip"] * count + [CONVOY_SERVED_MARK] * count),
+                  np.concatenate([np.full(count, 300_000.0), np.full(count, np.nan)]))
+    params = {"requests": count, "size": 32, "pause_s": 0.001, "time_limit_s": 60}
+    return new_log([battle_of(role, kernel="convoy", params=params,
+                              workers=1 if role == "alone" else 2)._replace(marks=marks)
+                    for role in ("alone", "beside-cpu")])
+
+
 def marks_table(rows):
     """rows of (worker, t_ns, kind, value); value None for none."""
     if not rows:

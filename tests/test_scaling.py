@@ -7,9 +7,9 @@ import pytest
 
 from helpers import sweep_log, timed_run
 from gilviz.log import new_log
-from gilviz.report import fit_text
-from gilviz.analysis.scaling import (amdahl_fit, amdahl_speedup, capacity_of, paired_speedups,
-                                     spread, sweep_scaling)
+from gilviz.report import fit_text, scaling_lines
+from gilviz.analysis.scaling import (BackendScaling, amdahl_fit, amdahl_speedup, capacity_of,
+                                     coinciding_fits, paired_speedups, spread, sweep_scaling)
 
 WORKERS = [1, 2, 3, 4, 8]
 
@@ -70,6 +70,27 @@ def test_no_fit_without_two_workers_running_at_once():
     assert amdahl_fit([2], [math.nan]) is None
 
 
+def test_no_fit_from_one_worker_count_and_the_words_say_why():
+    assert amdahl_fit([1, 2], [1.0, 1.5]) is None
+    assert amdahl_fit([1, 2, 4], [1.0, 1.5, math.nan]) is None
+    assert amdahl_fit([1, 2, 4], [1.0, 1.5, 2.0]) is not None
+    log = sweep_log(1, serial_walls=[1.0], thread_walls={1: [1.0], 2: [1.0]},
+                    process_walls={1: [1.0], 2: [0.5]}, planned=3)
+    lines = scaling_lines(sweep_scaling(log))
+    assert ("Amdahl fit, threads: none (1 worker count with 2+ workers running at once; "
+            "a fit needs 2)") in lines
+    assert not any("over 1 worker count" in line for line in lines)
+
+
+def test_fits_that_lie_on_one_another_are_found():
+    curve = np.linspace(1, 2, 5)
+    backends = [BackendScaling("threads", (), None, curve),
+                BackendScaling("processes", (), None, curve + 0.01),
+                BackendScaling("pool", (), None, curve + 0.5),
+                BackendScaling("serial", (), None, None)]
+    assert coinciding_fits(backends) == (("threads", "processes"),)
+
+
 def test_paired_speedups_pair_by_round_and_keep_failed_runs_as_nan():
     assert list(paired_speedups([2.0, 2.0, 2.0], [1.0, 2.0, 4.0])) == [2.0, 1.0, 0.5]
     assert list(paired_speedups([2.0, 4.0], [1.0])) == [2.0]
@@ -109,8 +130,9 @@ def test_sweep_scaling_pairs_each_run_with_its_rounds_baseline():
     assert threads.points[1].efficiency == (0.75, 0.5, 1.0, 2)
     assert threads.points[1].wall_s == (1.0, 1.0, 1.0, 2)
     assert processes.points[1].speedup == (2.0, 2.0, 2.0, 2)
-    assert processes.fit.serial_fraction == 0.0
-    assert threads.fit.serial_fraction == pytest.approx(1 / 3)  # 1/1.5 = 1/3 + 2/3 / 2
+    # One worker count with 2+ running at once fits any serial fraction: no fit.
+    assert processes.fit is None and threads.fit is None
+    assert processes.fit_counts == threads.fit_counts == 1
 
 
 def test_an_interrupted_sweep_counts_complete_rounds_and_planned_runs():
@@ -141,7 +163,8 @@ def test_runs_with_a_failed_worker_are_left_out_and_counted():
 
 def test_work_that_waits_is_not_capped_at_the_core_count():
     runs = [timed_run("serial", 1, "baseline", wall_s=1.0, cpu_share=0.01, kernel="io"),
-            timed_run("threads", 8, wall_s=0.125, cpu_share=0.08, kernel="io")]
+            timed_run("threads", 8, wall_s=0.125, cpu_share=0.08, kernel="io"),
+            timed_run("threads", 4, wall_s=0.25, cpu_share=0.04, kernel="io")]
     scaling = sweep_scaling(new_log(runs))
     assert scaling.capacity == pytest.approx(200.0)
     assert scaling.runs_planned is None  # no plan in the log

@@ -1,15 +1,17 @@
 """The Chrome trace export."""
 
 import json
+import os
 
 import numpy as np
 
 from gilviz.analysis import RUNNING, WAIT_GIL, summarize
-from gilviz.log import CoreSamples
-from gilviz.render.trace import TOO_BRIEF, save_trace, trace_events
+from gilviz.api.results import result_of
+from gilviz.log import CoreSamples, new_log
+from gilviz.render.trace import TOO_BRIEF, save_runs_trace, save_trace, trace_events
 from gilviz.report import STATE_NAMES
 
-from helpers import MS, make_run, samples_table
+from helpers import MS, battle_of, hand_built_convoy, make_run, samples_table, sweep_log
 
 
 def test_a_battle_becomes_slices_per_thread(battle):
@@ -91,3 +93,77 @@ def test_a_large_trace_is_gzipped_beside_the_name_asked(tmp_path, battle, monkey
     assert path == str(tmp_path / "trace.json.gz")
     with gzip.open(path, "rt") as stream:
         assert json.load(stream)["traceEvents"] == trace_events(battle, stats)
+
+
+def slices_and_names(path):
+    """(events, {trace pid: process name}) of a saved trace."""
+    with open(path) as stream:
+        events = json.load(stream)["traceEvents"]
+    names = {}
+    for e in events:
+        if e["name"] == "process_name":
+            assert e["pid"] not in names  # each process named once
+            names[e["pid"]] = e["args"]["name"]
+    return events, names
+
+
+def valid_for_perfetto(events):
+    """What the Perfetto test checks of every trace: a pid and a tid on each
+    event, no slice of zero length."""
+    assert all(isinstance(e["pid"], int) and isinstance(e["tid"], int) for e in events)
+    assert all(e["dur"] > 0 for e in events if e["ph"] == "X")
+
+
+def test_several_runs_are_a_process_each_named_by_its_label(tmp_path, battle):
+    brief = brief_turn()
+    labelled = [("A · 1 core", battle, summarize(battle)), ("B · 2 cores", brief, summarize(brief))]
+    path = save_runs_trace(labelled, str(tmp_path / "trace.json"), {"kernel": "countdown"})
+    events, names = slices_and_names(path)
+    valid_for_perfetto(events)
+    assert names == {1: "A · 1 core · CPython 3.11.7 (pid 100)",
+                     2: "B · 2 cores · CPython 3.11.7 (pid 100)"}
+    assert {e["pid"] for e in events} == {1, 2}
+    # each run's slices, as its own trace has them, under its process
+    for number, (_, run, stats) in enumerate(labelled, start=1):
+        own = sorted((e["name"], e["tid"], e["ts"], e.get("dur")) for e in trace_events(run, stats)
+                     if e["ph"] in ("X", "i"))
+        assert own == sorted((e["name"], e["tid"], e["ts"], e.get("dur")) for e in events
+                             if e["ph"] in ("X", "i") and e["pid"] == number)
+    threads = [(e["pid"], e["tid"]) for e in events if e["name"] == "thread_name"]
+    assert len(threads) == len(set(threads)) == 4
+
+
+def saved_trace(log, tmp_path):
+    run_dir = result_of(log).save(str(tmp_path))
+    assert os.path.exists(os.path.join(run_dir, "trace.json"))
+    return slices_and_names(os.path.join(run_dir, "trace.json"))
+
+
+def test_a_comparison_saves_a_trace_of_both_sides(tmp_path):
+    b = battle_of("b", switch_interval_s=0.001)
+    b = b._replace(interpreter=b.interpreter._replace(switch_interval_s=0.001))
+    log = new_log([battle_of("a"), b, battle_of("a"), b])
+    events, names = saved_trace(log, tmp_path)
+    valid_for_perfetto(events)
+    assert [name.split(" · ")[:2] for _, name in sorted(names.items())] == [
+        ["A", "5 ms switch interval (the median of 2 runs)"],
+        ["B", "1 ms switch interval (the median of 2 runs)"]]
+
+
+def test_a_convoy_saves_a_trace_of_both_cases(tmp_path):
+    events, names = saved_trace(hand_built_convoy(), tmp_path)
+    valid_for_perfetto(events)
+    assert [name.split(" · ")[0] for _, name in sorted(names.items())] == [
+        "I/O thread alone", "Beside 1 CPU thread"]
+
+
+def test_a_sweep_saves_a_trace_of_every_counted_run(tmp_path):
+    log = sweep_log(2, serial_walls=[1.0, 1.0], thread_walls={1: [1.0, 1.0], 2: [1.0, 1.1]},
+                    process_walls={1: [1.0, 1.0], 2: [0.5, 0.6]})
+    events, names = saved_trace(log, tmp_path)
+    valid_for_perfetto(events)
+    labels = [" · ".join(name.split(" · ")[:2]) for _, name in sorted(names.items())]
+    assert len(labels) == 10  # 2 rounds of the baseline and 4 configurations; no warm-up
+    assert labels[:5] == ["round 1 · serial baseline", "round 1 · 1 thread",
+                          "round 1 · 2 threads", "round 1 · 1 process", "round 1 · 2 processes"]
+    assert labels[5] == "round 2 · serial baseline"

@@ -224,14 +224,27 @@ def shared_members(workers):
     return [sorted(group) for group in by_thread.values() if len(group) > 1]
 
 
-def unsampled_holes(workers, segments, at_least_ns=1_000_000):
-    """Whether a band has a hole of `at_least_ns` where no sample stands."""
+NOT_SAMPLED = -1
+"""The state of an unsampled_spans segment: no sample stands for that time."""
+
+
+def unsampled_spans(workers, segments):
+    """The holes in each worker's band, between its start and stop, where no
+    sample stands (the sampler paused), as Segments of state NOT_SAMPLED."""
+    parts = []
     for worker in workers:
         mine = segments.worker == worker.index
         if worker.stop_ns is None or not np.any(mine):
             continue
         starts = np.append(segments.start_ns[mine], worker.stop_ns)
         stops = np.concatenate(([worker.start_ns or 0], segments.stop_ns[mine]))
-        if np.any(starts - stops >= at_least_ns):
-            return True
-    return False
+        hole = starts > stops
+        parts.append((np.full(np.count_nonzero(hole), worker.index, np.int32), stops[hole],
+                      starts[hole], np.full(np.count_nonzero(hole), NOT_SAMPLED, np.int8)))
+    return segments_of(parts)
+
+
+def unsampled_holes(workers, segments, at_least_ns=1_000_000):
+    """Whether a band has a hole of `at_least_ns` where no sample stands."""
+    holes = unsampled_spans(workers, segments)
+    return bool(np.any(holes.stop_ns - holes.start_ns >= at_least_ns))

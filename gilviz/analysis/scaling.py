@@ -35,6 +35,9 @@ from .runs import core_count, wall_ns
 ALMOST_ALL = 0.1
 """A serial fraction within this of 0 or 1 reads "almost all parallel / serial"."""
 MIN_CPU_SHARE = 1e-3
+MIN_FIT_COUNTS = 2
+"""A fit needs this many worker counts with 2+ running at once: one point
+fits any serial fraction exactly, and says nothing of the curve's shape."""
 CPU_BOUND_SHARE = 0.5
 """A serial run that kept a core busy at least this share of its time is CPU-bound."""
 
@@ -100,13 +103,23 @@ class AmdahlFit(NamedTuple):
         return self.serial_fraction <= ALMOST_ALL
 
 
-def amdahl_fit(workers, speedups, capacity=math.inf):
-    """The serial fraction that best explains `speedups` at `workers`, or
-    None when no point has more than one worker running at once."""
+def fit_counts(workers, speedups, capacity=math.inf):
+    """Which points a fit can use: measured, with more than one worker
+    running at once; and how many worker counts they cover."""
     speedups = np.asarray(speedups, dtype=np.float64)
     p = parallel_workers(workers, capacity)
     use = (p > 1) & np.isfinite(speedups) & (speedups > 0)
-    if not np.any(use):
+    return use, len(np.unique(np.asarray(workers)[use]))
+
+
+def amdahl_fit(workers, speedups, capacity=math.inf):
+    """The serial fraction that best explains `speedups` at `workers`, or
+    None with fewer than MIN_FIT_COUNTS worker counts that had more than one
+    worker running at once."""
+    speedups = np.asarray(speedups, dtype=np.float64)
+    p = parallel_workers(workers, capacity)
+    use, counts = fit_counts(workers, speedups, capacity)
+    if counts < MIN_FIT_COUNTS:
         return None
     x, y = 1.0 / p[use], 1.0 / speedups[use]
     unclipped = float(np.sum((1 - x) * (y - x)) / np.sum((1 - x) ** 2))
@@ -146,6 +159,8 @@ class BackendScaling(NamedTuple):
     fit: Optional[AmdahlFit]
     fit_curve: Optional[np.ndarray]
     """The fit's speedup at each of Scaling.curve_workers; None without a fit."""
+    fit_counts: int = 0
+    """Worker counts measured with 2+ running at once (a fit needs MIN_FIT_COUNTS)."""
 
 
 class Scaling(NamedTuple):
@@ -185,6 +200,24 @@ class Scaling(NamedTuple):
 
 
 CURVE_POINTS = 200
+COINCIDE = 0.02
+"""Fit curves no further apart than this (in speedup) anywhere lie on one
+another in a chart."""
+
+
+def coinciding_fits(backends, within=COINCIDE):
+    """Groups (tuples of backend names, in order) of two or more backends
+    whose Amdahl fit curves lie within `within` of each other everywhere."""
+    fitted = [b for b in backends if b.fit_curve is not None]
+    groups = []
+    for backend in fitted:
+        for group in groups:
+            if np.max(np.abs(group[0].fit_curve - backend.fit_curve)) <= within:
+                group.append(backend)
+                break
+        else:
+            groups.append([backend])
+    return tuple(tuple(b.backend for b in group) for group in groups if len(group) > 1)
 
 
 def run_wall_s(run):
@@ -247,10 +280,12 @@ def sweep_scaling(log):
     backends = []
     for backend, points in by_backend.items():
         measured = [point for point in points if point.speedup is not None]
-        fit = amdahl_fit([point.workers for point in measured],
-                         [point.speedup.median for point in measured], capacity)
+        workers = [point.workers for point in measured]
+        medians = [point.speedup.median for point in measured]
+        fit = amdahl_fit(workers, medians, capacity)
         curve = None if fit is None else amdahl_speedup(fit.serial_fraction, grid, capacity)
-        backends.append(BackendScaling(backend, tuple(points), fit, curve))
+        backends.append(BackendScaling(backend, tuple(points), fit, curve,
+                                       fit_counts(workers, medians, capacity)[1]))
 
     rounds = min(pair_counts) if pair_counts else 0
     runs_planned = log.sweep.repeat * log.sweep.round_length() if log.sweep else None

@@ -51,7 +51,14 @@ def only_workers(run, stats, view, workers):
             stats._replace(failed_samples=failed,
                            workers=tuple(w for w in stats.workers if w.index in keep)),
             view._replace(segments=Segments(*(column[drawn] for column in segments)),
-                          shares=shares))
+                          shares=shares, holes=only_bands(view.holes, keep)))
+
+
+def only_bands(segments, workers):
+    """The segments of `workers` alone; None stays None."""
+    if segments is None:
+        return None
+    return Segments(*(column[np.isin(segments.worker, list(workers))] for column in segments))
 
 
 def zoomed(view, window_ns):

@@ -13,10 +13,11 @@ from .load import load_series
 from .raster import COLUMNS, HEAT_MAP_OVER, NARROWER_THAN_COLUMNS, ColumnShares, column_shares
 from .keyed import sums_by
 from .runs import core_count, longest_sample_ns, shares_gil, stop_by_worker
-from .sampled import binned_parallelism, run_segments, unsampled_holes
+from .sampled import binned_parallelism, run_segments, unsampled_holes, unsampled_spans
+from .shown import shown_states, visible
 from .states import ON_A_CPU
 from .waits import NATIVE_MARK, recorded_waits, wait_spans, waiting_share
-from .windows import ZOOM_NS, busiest_window, switch_times
+from .windows import ZOOM_NS, storied_window, switch_times
 
 PARALLELISM_BINS = 250
 """Parallelism is averaged over this many windows of the run (at least a
@@ -71,6 +72,11 @@ class TimelineView(NamedTuple):
     """The kernel recorded its own waits (io)."""
     cores_seen: tuple
     """The CPUs the sampler found the workers on."""
+    holes: Optional[object] = None
+    """Without the probe: states.Segments where no sample stands (the
+    sampler paused), drawn as blanks in the bands; None with the probe."""
+    wall_ns: int = 0
+    """The whole-run panel spans the run's wall time."""
     other_load: Optional[object] = None
     """load.LoadSeries: other processes' CPU use over the run; None without readings."""
     columns: Optional[ColumnShares] = None
@@ -81,6 +87,23 @@ class TimelineView(NamedTuple):
     zoom_workers: Optional[tuple] = None
     """The workers the zoom shows (indices); None for all. By default those
     that ran longest in the zoom's window."""
+
+    @property
+    def panels(self):
+        """(begin, end) of each panel the bands are drawn in: the whole run, the zoom."""
+        return (0, self.wall_ns), tuple(self.zoom_ns)
+
+    @property
+    def shown_states(self):
+        """The band states drawn at a visible size in the whole run or the
+        zoom (analysis.shown): what the legend lists."""
+        return shown_states(self.segments, self.panels)
+
+    @property
+    def holes_shown(self):
+        """Whether the blanks where the sampler paused are visible."""
+        return self.holes is not None and visible(self.holes.start_ns, self.holes.stop_ns,
+                                                  self.panels)
 
 
 def band_shares(stats, waits, gil_enabled=True):
@@ -112,9 +135,11 @@ def parallelism_bins(run, wall_ns):
     return ParallelismBins(edges, mean, wall_ns / bins)
 
 
-def busiest_span(run, segments, wall_ns, width_ns=ZOOM_NS):
-    """(begin, end) of the window of `width_ns` with the most switches."""
-    begin = busiest_window(switch_times(run, segments), width_ns, wall_ns)
+def busiest_span(run, segments, wall_ns, width_ns=ZOOM_NS, holes=None):
+    """(begin, end) of the window of `width_ns` where the story is: the most
+    switches, the fewest `holes` (windows.storied_window)."""
+    begin = storied_window(switch_times(run, segments), width_ns, wall_ns, holes,
+                           lanes=len(run.workers))
     return begin, begin + min(width_ns, wall_ns)
 
 
@@ -153,8 +178,9 @@ def timeline_view(run, stats, zoom_width_ns=ZOOM_NS, segments=None, zoom_ns=None
     shows the ZOOM_WORKERS that ran longest in its window."""
     segments = run_segments(run) if segments is None else segments
     heat_map = len(run.workers) > HEAT_MAP_OVER
-    zoom_ns = busiest_span(run, segments, stats.wall_ns, zoom_width_ns) if zoom_ns is None \
-        else zoom_ns
+    holes = unsampled_spans(run.workers, segments) if run.probe is None else None
+    zoom_ns = (busiest_span(run, segments, stats.wall_ns, zoom_width_ns, holes)
+               if zoom_ns is None else zoom_ns)
     sampled = run.probe is None and run.sampler is not None
     readings = run.cores.percent
     return TimelineView(
@@ -171,6 +197,8 @@ def timeline_view(run, stats, zoom_width_ns=ZOOM_NS, segments=None, zoom_ns=None
         native_sections=bool(np.any(run.marks.kind == NATIVE_MARK)),
         recorded_waits=recorded_waits(run.marks),
         cores_seen=tuple(int(core) for core in np.unique(run.threads.cpu)),
+        holes=holes,
+        wall_ns=stats.wall_ns,
         other_load=load_series(run),
         columns=whole_run_columns(run, segments, stats.wall_ns, heat_map),
         heat_map=heat_map,

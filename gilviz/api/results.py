@@ -30,7 +30,8 @@ from ..analysis.selection import check_window, check_workers, only_workers, zoom
 from ..log import CONVOY_IO_WORKER, new_run_dir, save
 from ..measure.program import EXIT_STATUS
 from ..measure.timings import timed
-from ..report import DIMENSION_SLUGS, compare_lines, convoy_lines, scaling_lines, summary_lines
+from ..report import (DIMENSION_SLUGS, compare_lines, convoy_case_label, convoy_lines,
+                      scaling_lines, side_labels, summary_lines, sweep_run_labels)
 from ..report.program import program_lines
 from .options import OptionError
 from .session import LOG_NAME
@@ -122,6 +123,9 @@ class Result:
 
     def _save_exports(self):
         """Files beside the log and the chart; none by default."""
+
+    def _trace_path(self):
+        return os.path.join(self.run_dir, "trace.json")
 
     def _repr_png_(self):
         if not self.has_figure():
@@ -234,6 +238,16 @@ class SpeedupResult(Result):
         from ..render import speedup_figure
         return speedup_figure(self.log, self.summary)
 
+    def _save_exports(self):
+        """trace.json: every counted run of the sweep, a process each."""
+        runs = [run for run in self.log.runs if run.spec.role in ("main", "baseline")]
+        if runs:
+            from ..render.trace import save_runs_trace
+            labelled = [(label, run, summarize(run))
+                        for label, run in zip(sweep_run_labels(runs), runs)]
+            self.files["trace"] = save_runs_trace(labelled, self._trace_path(),
+                                                  {"kernel": runs[0].spec.kernel})
+
 
 class CompareSummary(NamedTuple):
     dimension: str
@@ -311,6 +325,18 @@ class CompareResult(Result):
                 for side in compared.sides))
         return compare_figure(compared, self.summary.dimension)
 
+    def _save_exports(self):
+        """trace.json: each side's median run (the one drawn), a process each."""
+        if self.summary is not None:
+            from ..render.trace import save_runs_trace
+            compared, repeats = self.summary.compared, self.summary.repeats
+            labels = side_labels([side.shown for side in compared.sides], self.summary.dimension)
+            median = " (the median of %d runs)" % repeats if repeats > 1 else ""
+            labelled = [("%s · %s%s" % (name, label, median), side.shown, side.stats)
+                        for name, label, side in zip("ABCD", labels, compared.sides)]
+            self.files["trace"] = save_runs_trace(labelled, self._trace_path(),
+                                                  {"kernel": compared.a.shown.spec.kernel})
+
 
 class ConvoyResult(Result):
     """The I/O thread alone, then beside CPU-bound threads."""
@@ -354,6 +380,17 @@ class ConvoyResult(Result):
             cases["alone"] = alone._replace(view=zoomed(alone.view, (begin, begin + width)))
             convoy = convoy._replace(window_ns=width)
         return convoy_figure(convoy._replace(**cases))
+
+    def _save_exports(self):
+        """trace.json: the I/O thread alone, then beside CPU threads, a process each."""
+        if self.summary is not None:
+            from ..render.trace import save_runs_trace
+            labels = [convoy_case_label(case.run.spec)
+                      for case in (self.summary.alone, self.summary.beside)]
+            labelled = [(label[0].upper() + label[1:], case.run, case.stats)
+                        for label, case in zip(labels, (self.summary.alone, self.summary.beside))]
+            self.files["trace"] = save_runs_trace(labelled, self._trace_path(),
+                                                  {"kernel": "convoy"})
 
 
 def selected(run, stats, view, window_ns=None, workers=None, wall_ns=None):

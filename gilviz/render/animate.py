@@ -62,7 +62,8 @@ def battle_figure(run, stats, view, comparison, repeats):
     held = {w.index: ax.text(1.01, y_of_worker[w.index], "", transform=transform, va="center",
                              ha="left", fontsize=18, fontweight="bold", color=theme.BLUE)
             for w in run.workers}
-    handles = legend_handles(run, stats, view)
+    # No zoom panel here: what the whole run shows is all the legend lists.
+    handles = legend_handles(run, stats, view._replace(zoom_ns=(0, view.wall_ns)))
     figure.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.07, 0.01), ncol=3,
                   fontsize=13, handlelength=1.6)
     return figure, cursor, curtain, clock, held

@@ -156,12 +156,13 @@ def state_labels(run, view):
 
 
 def legend_handles(run, stats, view):
-    """Legend entries for the states drawn and the marks on the bands."""
+    """Legend entries for the states shown at a visible size (the view's
+    shown_states) and the marks on the bands."""
     labels = state_labels(run, view)
     handles = []
-    for state in np.unique(view.segments.state).tolist():
+    for state in view.shown_states:
         handles.append(Patch(color=theme.STATE_COLOURS[state], label=labels[state]))
-    if view.unsampled:
+    if view.holes_shown:
         handles.append(Patch(facecolor="white", edgecolor=theme.MUTED, linewidth=0.8,
                              label="not sampled (sampler paused)"))
     handles.append(Line2D([], [], color=theme.INK, linewidth=2.5, label="worker start / stop"))

@@ -80,9 +80,15 @@ def case_legend(case):
         format_duration(latency.p99_ns), format_duration(latency.max_ns))
 
 
+HISTOGRAM_ROOM = 2.1
+"""The histogram's y range is this many times its tallest bar: the bars in
+the lower half, the legend above them, clear of the bars and the lines."""
+
+
 def draw_histograms(ax, cases, colours, switch_interval_s):
     """Latency histograms on a log scale, the medians dashed, and the switch
-    interval dotted for scale."""
+    interval dotted for scale, each line up to just over the bars with the
+    switch interval named at its top; the legend above them all."""
     sets = [(case.round_trips.stop_ns - case.round_trips.start_ns) / 1e3 for case in cases]  # µs
     known = [values for values in sets if len(values)]
     if not known:
@@ -91,25 +97,32 @@ def draw_histograms(ax, cases, colours, switch_interval_s):
     low = min(values.min() for values in known) / 1.3
     high = max(values.max() for values in known) * 1.3
     bins = np.geomspace(low, high, 48)
+    tallest = 0
     for case, values, colour in zip(cases, sets, colours):
         if not len(values):
             continue
-        ax.hist(values, bins=bins, color=colour, alpha=0.45, label=case_legend(case))
+        counts, _, _ = ax.hist(values, bins=bins, color=colour, alpha=0.45,
+                               label=case_legend(case))
         ax.hist(values, bins=bins, histtype="step", color=colour, linewidth=2)
-        ax.axvline(case.latency.median_ns / 1e3, color=colour, linewidth=2.2, linestyle="--")
+        tallest = max(tallest, counts.max())
+    top = tallest * HISTOGRAM_ROOM
+    ax.set_ylim(0, top)
+    reach = 1.08 / HISTOGRAM_ROOM  # the lines end just over the tallest bar
+    for case, values, colour in zip(cases, sets, colours):
+        if len(values):
+            ax.axvline(case.latency.median_ns / 1e3, ymax=reach, color=colour, linewidth=2.2,
+                       linestyle="--")
     interval_us = switch_interval_s * 1e6
     if low < interval_us < high:
-        ax.axvline(interval_us, color=theme.MUTED, linewidth=1.5, linestyle=":")
-        ax.text(interval_us, 0.5, " switch\n interval", transform=ax.get_xaxis_transform(),
-                fontsize=12, color=theme.MUTED, va="center", ha="left")
+        ax.axvline(interval_us, ymax=reach, color=theme.MUTED, linewidth=1.5, linestyle=":")
+        ax.text(interval_us, reach, "switch interval", transform=ax.get_xaxis_transform(),
+                fontsize=12, color=theme.MUTED, va="bottom", ha="center")
     ax.set_xscale("log")
     ax.xaxis.set_major_locator(LogLocator(base=10))
     ax.xaxis.set_major_formatter(FuncFormatter(latency_ticks))
     ax.set_xlabel("latency, sent to answered (log scale)")
     ax.set_ylabel("requests")
-    ax.set_ylim(0, ax.get_ylim()[1] * 1.7)  # room for the legend
-    ax.legend(loc="upper center", fontsize=12, handlelength=1.2, frameon=True,
-              facecolor="white", edgecolor="none", framealpha=0.9)
+    ax.legend(loc="upper left", fontsize=12, handlelength=1.2, borderaxespad=0.3, frameon=False)
 
 
 def headline_lines(alone, beside):

@@ -7,32 +7,53 @@ from __future__ import annotations
 
 import matplotlib
 import numpy as np
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from ..report import caveat_texts, fit_text, task_phrase
+from ..analysis.scaling import coinciding_fits
+from ..report import caveat_texts, fit_text, no_fit_text, task_phrase
 from . import theme
 
 WORK_UNITS = {"countdown": "iterations", "io": "tasks", "pi": "samples"}
 MAX_LABELLED_TICKS = 16
 LEFT = 0.065
+HATCHES = ("//", "\\\\", "..", "xx", "--", "++")
+"""One a backend: overlapping min–max bands stay apart instead of blending
+into a grey like the serial band's."""
+FIT_DASHES = (0, (5, 3))
+DASH = 6
+"""Length of a dash of fits that lie on one another: their dashes
+interleave, so each backend's colour shows in turn."""
+
+
+def fit_dashes(backend, groups):
+    """The dash pattern of `backend`'s fit: FIT_DASHES, or where it lies in
+    one of the coinciding `groups`, a dash and then room for the others'."""
+    for group in groups:
+        if backend in group:
+            return (group.index(backend) * DASH, (DASH, DASH * (len(group) - 1)))
+    return FIT_DASHES
 
 
 def measured(points):
     return [point for point in points if point.speedup is not None]
 
 
-def draw_spread(ax, x, spreads, colour, label=None, scale=1.0):
-    """Median line with markers over a min-max band; returns the artists."""
+def draw_spread(ax, x, spreads, colour, hatch=None, label=None, scale=1.0):
+    """Median line with markers over a min-max band, hatched with `hatch`
+    and edged in the colour; returns the artists."""
     median = np.asarray([each.median for each in spreads]) * scale
     low = np.asarray([each.low for each in spreads]) * scale
     high = np.asarray([each.high for each in spreads]) * scale
-    band = ax.fill_between(x, low, high, color=colour, alpha=0.22, linewidth=0)
+    band = ax.fill_between(x, low, high, facecolor=to_rgba(colour, 0.12),
+                           edgecolor=to_rgba(colour, 0.55), hatch=hatch, linewidth=0)
+    edges = ax.plot(x, low, x, high, color=colour, linewidth=1, alpha=0.7, zorder=2)
     line, = ax.plot(x, median, color=colour, linewidth=3, marker="o", markersize=8,
                     label=label, zorder=3)
-    return [band, line]
+    return [band] + edges + [line]
 
 
 def draw_speedups(ax, scaling, colours):
@@ -41,13 +62,14 @@ def draw_speedups(ax, scaling, colours):
     grid = scaling.curve_workers
     artists += ax.plot(grid, scaling.ideal, color=theme.MUTED, linewidth=2, zorder=1)
     artists.append(ax.axhline(1, color=theme.GREY, linewidth=1.2, zorder=0))
-    for backend in scaling.backends:
+    groups = coinciding_fits(scaling.backends)
+    for order, backend in enumerate(scaling.backends):
         points = measured(backend.points)
         if not points:
             continue
         colour = colours[backend.backend]
         artists += draw_spread(ax, [p.workers for p in points], [p.speedup for p in points],
-                               colour)
+                               colour, HATCHES[order % len(HATCHES)])
         disturbed = [p for p in points if p.disturbed]
         if disturbed:  # other processes took the CPU during some of their runs
             artists.append(ax.scatter([p.workers for p in disturbed],
@@ -55,8 +77,8 @@ def draw_speedups(ax, scaling, colours):
                                       facecolors="none", edgecolors=theme.INK, linewidths=2,
                                       zorder=5))
         if backend.fit_curve is not None:
-            artists += ax.plot(grid, backend.fit_curve, color=colour, linewidth=2,
-                               linestyle=(0, (5, 3)), alpha=0.9, zorder=2)
+            artists += ax.plot(grid, backend.fit_curve, color=colour, linewidth=2.4,
+                               linestyle=fit_dashes(backend.backend, groups), zorder=2)
     artists += ax.plot([1], [1], marker="o", markersize=11, color=theme.INK, zorder=4,
                        linestyle="")
     return artists
@@ -70,11 +92,11 @@ def draw_walls(ax, scaling, colours):
                                   linewidth=0))
         artists.append(ax.axhline(baseline.median, color=theme.INK, linewidth=2,
                                   linestyle=(0, (2, 2))))
-    for backend in scaling.backends:
+    for order, backend in enumerate(scaling.backends):
         points = [p for p in backend.points if p.wall_s is not None]
         if points:
             artists += draw_spread(ax, [p.workers for p in points], [p.wall_s for p in points],
-                                   colours[backend.backend])
+                                   colours[backend.backend], HATCHES[order % len(HATCHES)])
     return artists
 
 
@@ -106,16 +128,23 @@ def legend_handles(scaling, colours, top_workers):
     handles = []
     for backend in scaling.backends:
         fit = ("Amdahl: %s" % fit_text(backend.fit) if backend.fit is not None
-               else "no Amdahl fit: no point with 2+ workers running at once")
+               else "no Amdahl fit: %s" % no_fit_text(backend))
         handles.append(Line2D([], [], color=colours[backend.backend], linewidth=3, marker="o",
                               markersize=8, label="%s · %s" % (backend.backend, fit)))
     handles.append(Line2D([], [], color=theme.INK, marker="o", markersize=11, linestyle="",
                           label="serial baseline"))
     handles.append(Line2D([], [], color=theme.MUTED, linewidth=2,
                           label=ideal_label(scaling, top_workers)))
-    handles.append(Line2D([], [], color=theme.MUTED, linewidth=2, linestyle=(0, (5, 3)),
-                          label="Amdahl fit (dashed, in the backend's colour)"))
-    handles.append(Patch(color=theme.MUTED, alpha=0.3, label="min–max over the rounds"))
+    groups = coinciding_fits(scaling.backends)
+    fit = "Amdahl fit (dashed, in the backend's colour)"
+    if groups:  # one fit would hide the other: say why their dashes alternate
+        fit = "Amdahl fit, dashed (%s: on one another, dashes alternating)" % "; ".join(
+            " = ".join(group) for group in groups)
+    handles.append(Line2D([], [], color=theme.MUTED, linewidth=2, linestyle=FIT_DASHES,
+                          label=fit))
+    handles.append(Patch(facecolor=to_rgba(theme.MUTED, 0.12), edgecolor=theme.MUTED,
+                         hatch="//", linewidth=0,
+                         label="min–max over the rounds (hatched in the backend's colour)"))
     if any(point.disturbed for backend in scaling.backends for point in backend.points):
         handles.append(Line2D([], [], color=theme.INK, marker="o", markersize=16,
                               markerfacecolor="none", linestyle="",

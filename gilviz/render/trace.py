@@ -6,6 +6,10 @@ its states as slices, the sampler's failed acquisitions as instant events,
 and each core's utilisation as a counter. Timestamps are microseconds since
 the release of the workers.
 
+A comparison, a convoy or a sweep is one trace of several runs
+(save_runs_trace): each run a process of its own, named by what it is
+("A · 1 core", "I/O thread alone", "round 2 · 4 threads"), all from 0.
+
 Every event carries a pid and a tid. Events of a whole process (its name,
 the CPU counter) carry the tid of its main thread, which Linux numbers
 like the process.
@@ -166,3 +170,37 @@ def save_trace(run, stats, path):
         with gzip.GzipFile(fileobj=stream, mode="wb", compresslevel=1, mtime=0) as packed:
             text.write_document(packed, chunks, _other_data(run))
     return atomic_write(path + ".gz", write_gzip, mode="wb")
+
+
+def labelled_events(run, stats, trace_pid, label):
+    """trace_events of `run` as one process of a trace of several runs:
+    every event under `trace_pid`, the process named `label` (with the
+    run's interpreter and real pids) and sorted by its pid."""
+    pids = sorted({w.pid for w in run.workers})
+    name = "%s · %s %s (pid %s)" % (label, run.interpreter.implementation,
+                                    run.interpreter.version, ", ".join(map(str, pids)))
+    events = [{"name": "process_name", "ph": "M", "pid": trace_pid, "tid": trace_pid,
+               "args": {"name": name}},
+              {"name": "process_sort_index", "ph": "M", "pid": trace_pid, "tid": trace_pid,
+               "args": {"sort_index": trace_pid}}]
+    for event in trace_events(run, stats):
+        if event["name"] != "process_name":
+            events.append(dict(event, pid=trace_pid))
+    return events
+
+
+def save_runs_trace(labelled_runs, path, other_data=None):
+    """Write one trace of several runs to `path` (JSON, atomically): each of
+    `labelled_runs`, (label, run, stats), is a process of its own, numbered
+    from 1 in their order and named by its label ("A · 1 core"). Every run's
+    time starts at its own release of the workers, so the runs lie side by
+    side from 0."""
+    events = []
+    for number, (label, run, stats) in enumerate(labelled_runs, start=1):
+        events += labelled_events(run, stats, number, label)
+    document = {"traceEvents": events,
+                "otherData": dict(other_data or {},
+                                  runs=[label for label, _, _ in labelled_runs])}
+    # UTF-8, not \u escapes: Perfetto shows a name's escapes as they are written.
+    text = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    return atomic_write(path, lambda stream: stream.write(text), mode="wb")

@@ -18,7 +18,7 @@ from .convoy import (convoy_case_label, convoy_lines, convoy_warnings, io_thread
                      requests_phrase)
 from .format import (format_cores, format_duration, format_interval, format_table, format_times,
                      plural, short_count)
-from .scaling import fit_text, scaling_lines
+from .scaling import fit_text, no_fit_text, scaling_lines, sweep_run_labels
 from .summary import caveat_lines, comparison_line, summary_lines, worker_table
 from .words import (STATE_NAMES, caveat_text, caveat_texts, cores_label, cores_phrase,
                     gil_name, gil_phrase, handover_phrase, interpreter_label, task_phrase,

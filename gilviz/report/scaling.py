@@ -3,6 +3,7 @@ how many workers can run at once."""
 
 from __future__ import annotations
 
+from ..analysis.scaling import MIN_FIT_COUNTS
 from .words import caveat_text
 from .format import format_table, percent_cell, plural
 
@@ -20,6 +21,29 @@ def fit_text(fit):
         notes.append("faster than even a fully parallel program would be")
     words = "%.0f %% serial" % (100 * fit.serial_fraction)
     return "%s (%s)" % (words, "; ".join(notes)) if notes else words
+
+
+def no_fit_text(backend):
+    """Why a backend (analysis.scaling.BackendScaling) has no Amdahl fit."""
+    if backend.fit_counts == 0:
+        return "no point with 2+ workers running at once"
+    return "%s with 2+ workers running at once; a fit needs %d" % (
+        plural(backend.fit_counts, "worker count"), MIN_FIT_COUNTS)
+
+
+def sweep_run_labels(runs):
+    """"round 2 · 4 threads", "round 1 · serial baseline": each run of a
+    sweep named by its configuration and how many times it ran before."""
+    seen, labels = {}, []
+    for run in runs:
+        spec = run.spec
+        what = "serial baseline" if spec.role == "baseline" else spec.describe()
+        if spec.role == "warmup":
+            what = "warm-up · " + spec.describe()
+        key = (spec.role, spec.backend, spec.workers)
+        seen[key] = seen.get(key, 0) + 1
+        labels.append("round %d · %s" % (seen[key], what))
+    return labels
 
 
 def _spread(spread, fmt):
@@ -50,8 +74,7 @@ def scaling_lines(scaling):
     lines.append("")
     for backend in scaling.backends:
         if backend.fit is None:
-            lines.append("Amdahl fit, %s: none (no point with 2+ workers running at once)"
-                         % backend.backend)
+            lines.append("Amdahl fit, %s: none (%s)" % (backend.backend, no_fit_text(backend)))
         else:
             lines.append("Amdahl fit, %s: %s; rms error %.2f× over %s" % (
                 backend.backend, fit_text(backend.fit), backend.fit.rms_error,

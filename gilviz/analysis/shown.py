@@ -1,0 +1,39 @@
+"""What a timeline shows at a size one can see: a state (or a hole where
+the sampler paused) is shown if its bands, summed over the workers, are at
+least VISIBLE_PIXELS wide in the whole-run panel or in the zoom panel. The
+legend lists only what is shown; a state of 1.5 ms in a 1 s run is drawn,
+but nobody can find it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+PANEL_PIXELS = 1000
+"""The fewest pixels a timeline panel spans at the sizes charts are drawn
+(1920 wide: ~1600; the talk theme's 1280: ~1070)."""
+VISIBLE_PIXELS = 3
+"""Width (of PANEL_PIXELS) a state needs, summed over the bands, to be
+found: slivers of a pixel or two are lost among the neighbours' edges, as
+1.5 ms of running Python in a 1 s run of numpy was."""
+
+
+def clipped_ns(start_ns, stop_ns, begin_ns, end_ns):
+    """Total length of the intervals within [begin, end]."""
+    start = np.clip(np.asarray(start_ns, dtype=np.int64), begin_ns, end_ns)
+    stop = np.clip(np.asarray(stop_ns, dtype=np.int64), begin_ns, end_ns)
+    return int((stop - start).sum())
+
+
+def visible(start_ns, stop_ns, panels, pixels=PANEL_PIXELS):
+    """Whether the intervals take at least VISIBLE_PIXELS of `pixels` of
+    any panel, a panel being the (begin, end) it spans."""
+    return any(end > begin and clipped_ns(start_ns, stop_ns, begin, end) * pixels
+               >= VISIBLE_PIXELS * (end - begin) for begin, end in panels)
+
+
+def shown_states(segments, panels, pixels=PANEL_PIXELS):
+    """The states of `segments` (states.Segments) that are visible in one of
+    the `panels`, in increasing order."""
+    return tuple(int(state) for state in np.unique(segments.state)
+                 if visible(segments.start_ns[segments.state == state],
+                            segments.stop_ns[segments.state == state], panels, pixels))
