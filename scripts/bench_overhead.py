@@ -1,5 +1,5 @@
 """What `gilviz countdown --threads 4` costs beyond its runs' own wall time:
-start-up, targets, analysis, drawing, saving (issue goal: <= 3 s in all).
+start-up, targets, analysis, drawing, saving (goal: <= 3 s in all).
 
 Runs the command N times with --timings in fresh processes and prints each
 stage's median, the other processes' load at the time (from /proc/loadavg),

@@ -38,7 +38,7 @@ import numpy as np  # noqa: E402
 
 from gilviz.analysis import compare_walls, wall_ns  # noqa: E402  (path set just above)
 from gilviz.api.options import SEED_KERNEL_BYTES_PER_SAMPLE  # noqa: E402
-from gilviz.cli.parser import Parser, repeat_count, sample_count  # noqa: E402
+from gilviz.cli.flags import Parser, repeat_count, sample_count  # noqa: E402
 from gilviz.log import RunSpec  # noqa: E402
 from gilviz.measure.runner import run_target  # noqa: E402
 

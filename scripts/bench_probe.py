@@ -49,7 +49,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.p
 from gilviz.agent.kernels import calibrate_chunk, countdown, countdown_probed  # noqa: E402
 from gilviz.agent.probe import Probe  # noqa: E402
 from gilviz.analysis import overlap_ns, probe_resolution_ns, wall_ns  # noqa: E402
-from gilviz.cli.parser import interpreter, work_size  # noqa: E402
+from gilviz.cli.flags import interpreter, work_size  # noqa: E402
 from gilviz.log import RunSpec  # noqa: E402
 from gilviz.measure.runner import PROBE_CHUNK_TARGET_NS, PROBE_GAP_NS, run_target  # noqa: E402
 

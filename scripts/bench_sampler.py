@@ -22,7 +22,7 @@ sys.path.insert(0, HERE)
 
 from bench_probe import abba, describe  # noqa: E402  (paths set just above)
 from gilviz.analysis import wall_ns  # noqa: E402
-from gilviz.cli.parser import work_size  # noqa: E402
+from gilviz.cli.flags import work_size  # noqa: E402
 from gilviz.log import RunSpec  # noqa: E402
 from gilviz.measure.runner import run_target  # noqa: E402
 from gilviz.measure.sampler import DEFAULT_HZ  # noqa: E402

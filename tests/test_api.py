@@ -8,7 +8,8 @@ import pytest
 
 import gilviz
 from gilviz.api import OptionError, workload_specs
-from gilviz.api.results import CompareResult, ConvoyResult, RunResult, SpeedupResult, result_of
+from gilviz.api import CompareResult, ConvoyResult, RunResult, SpeedupResult
+from gilviz.api.results import result_of
 
 README = os.path.join(os.path.dirname(__file__), os.pardir, "README.md")
 

@@ -9,7 +9,7 @@ import pytest
 from helpers import failing_at, png_size, run_cli
 from gilviz.api import session
 from gilviz.cli import main
-from gilviz.cli.parser import work_size
+from gilviz.cli.flags import work_size
 from gilviz.log import load
 
 SMALL = ["--count", "2e5", "--repeat", "1"]

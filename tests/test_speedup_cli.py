@@ -8,7 +8,7 @@ import pytest
 
 from helpers import failing_at
 from gilviz.cli import main
-from gilviz.cli.parser import worker_counts
+from gilviz.cli.flags import worker_counts
 from gilviz.log import load
 from gilviz.render import save_png, speedup_figure
 from gilviz.analysis.scaling import sweep_scaling

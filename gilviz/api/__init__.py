@@ -26,10 +26,10 @@ from ..agent.protocol import IO_MODES, PI_VARIANTS
 from ..log import LogError, load as load_log, new_run_dir
 from . import options as parse
 from .options import OptionError, as_text
-from .results import (CompareResult, ConvoyResult, ProgramResult, Result, RunResult,
-                      SpeedupResult, result_of, run_name)
+from .comparisons import CompareResult, ConvoyResult
+from .program import ProgramResult, attach, run_function, run_module, run_script
+from .results import Result, RunResult, SpeedupResult, result_of, run_name
 from .session import LOG_NAME, MeasurementFailed, Progress, run_specs
-from .program import attach, run_function, run_module, run_script  # noqa: E402
 from .share import DEFAULT_CHUNK as SHARE_CHUNK, DEFAULT_SAMPLES as SHARE_SAMPLES
 from .share import SHARE_BACKENDS_SHOWN, ShareResult, share_specs
 from .workloads import (DEFAULT_WORK, backend_of, check_probe, check_share, compare_specs,

@@ -180,7 +180,7 @@ def allowed_cores():
     return sorted(os.sched_getaffinity(0))
 
 
-def _core_ids(text, allowed):
+def id_ranges(text, allowed):
     """(core ids, the parts naming cores not in `allowed`) from "0,2", "0-3" or
     "1-1"; raises ValueError on bad syntax. A range reaching past the highest
     allowed id is reported as written, never expanded: "0-100000000000" must
@@ -220,7 +220,7 @@ def core_set(text):
             raise OptionError("%d cores asked, but %s" % (count, here))
         return allowed[:count]
     try:
-        ids, missing = _core_ids(cleaned, allowed)
+        ids, missing = id_ranges(cleaned, allowed)
     except ValueError:
         raise OptionError(
             "%r is neither a number of cores (2), core ids (0,1 or 1-1) nor all" % text) from None
@@ -369,51 +369,3 @@ CONVOY_TIME_LIMIT_S = 60
 
 request_count = whole_number(1, MAX_REQUESTS, "requests")
 request_size = whole_number(1, MAX_REQUEST_BYTES, "bytes")
-
-
-
-
-# Drawing: what `gilviz render` and every command that draws take.
-
-IMAGE_FORMATS = ("png", "svg", "pdf")
-THEME_NAMES = ("light", "dark", "talk")
-MIN_PIXELS, MAX_PIXELS = 200, 8000
-dots_per_inch = whole_number(20, 600, "dpi")
-
-
-def image_size(text):
-    """--size: WIDTHxHEIGHT in pixels, e.g. 1920x1080."""
-    width, _, height = text.strip().lower().partition("x")
-    if not (width.isdigit() and height.isdigit()):
-        raise OptionError("%r is not a size: write WIDTHxHEIGHT in pixels, e.g. 1920x1080"
-                          % text)
-    size = int(width), int(height)
-    if not all(MIN_PIXELS <= side <= MAX_PIXELS for side in size):
-        raise OptionError("%s: give %d to %d pixels a side" % (text, MIN_PIXELS, MAX_PIXELS))
-    return size
-
-
-def time_window(text):
-    """--window: BEGIN:END, times since the workers were released, e.g.
-    100:150ms (a unit at the end is both's), 0.1s:0.15s; (begin, end) in ns."""
-    begin, colon, end = text.strip().partition(":")
-    if not colon or not begin.strip() or not end.strip():
-        raise OptionError("%r is not a window: write BEGIN:END, e.g. 100:150ms" % text)
-    if begin.strip().replace(".", "", 1).isdigit():  # no unit of its own: END's
-        unit = end.strip().lstrip("0123456789.")
-        begin += unit
-    begin_s, end_s = duration(begin), duration(end)
-    if not 0 <= begin_s < end_s:
-        raise OptionError("%s: give 0 <= BEGIN < END" % text)
-    return round(begin_s * 1e9), round(end_s * 1e9)
-
-
-def worker_set(text):
-    """--workers: worker indices, "0-3", "0,2" or "1"; sorted."""
-    try:
-        ids, beyond = _core_ids(text.strip(), range(MAX_WORKERS))
-    except ValueError:
-        raise OptionError("%r is not a set of workers: write 0-3, 0,2 or 1" % text) from None
-    if beyond:
-        raise OptionError("no worker %s: a run has at most %d" % (",".join(beyond), MAX_WORKERS))
-    return ids

@@ -17,16 +17,19 @@ passes through and its exit status is the result's.
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 
+from ..analysis.program import summarize_program
 from ..log import RunSpec, new_log, new_run_dir, save
 from ..measure.attach import attach_process
-from ..measure.program import run_program
+from ..measure.program import EXIT_STATUS, run_program
 from ..measure.watch import TargetError
 from . import options as parse
+from ..report.program import program_lines
 from .options import OptionError, as_text
-from .results import ProgramResult, RunResult
+from .results import RunResult, RunSummary
 from .session import LOG_NAME, MeasurementFailed
 from .workloads import backend_of, plan, workload_spec
 
@@ -180,3 +183,40 @@ def run_function(function, *, threads=None, processes=None, repeat=3, baseline=T
     main = specs[-1]
     name = "call-%s-%s%d" % (function.replace(":", "-"), main.backend, main.workers)
     return _measure(specs, RunResult, out, name, progress, timeout, wait_quiet=wait_quiet)
+
+
+class ProgramResult(RunResult):
+    """A program's run (a script, a module) or a running process sampled
+    (attach): its threads, named, from samples alone."""
+
+    @staticmethod
+    def name_of(spec):
+        """"run-hash_and_serve", "run-http.server", "attach-1234"."""
+        params = spec.params or {}
+        if spec.kernel == "attach":
+            return "attach-%s" % params.get("pid")
+        stem = os.path.splitext(os.path.basename(params.get("target", "program")))[0]
+        return "run-%s" % stem
+
+    @property
+    def name(self):
+        return self.name_of(self.log.runs[0].spec)
+
+    @property
+    def exit_status(self):
+        """The program's exit status; None for a process attached to."""
+        for worker in self.log.runs[0].workers:
+            if worker.result and EXIT_STATUS in worker.result:
+                return worker.result[EXIT_STATUS]
+        return None
+
+    @functools.cached_property
+    def summary(self):
+        run = self.log.runs[0]
+        stats = summarize_program(run)
+        from ..analysis import timeline_view
+        return RunSummary(run, stats, timeline_view(run, stats), None, 1)
+
+    def lines(self):
+        s = self.summary
+        return program_lines(s.shown, s.stats, self.exit_status)

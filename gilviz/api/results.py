@@ -23,19 +23,16 @@ import io
 import os
 from typing import NamedTuple, Optional
 
-from ..analysis import compare_runs, compare_walls, convoy, median_run, summarize, wall_ns
-from ..analysis.program import PROGRAM_KINDS, summarize_program
+from ..analysis import compare_walls, median_run, summarize, wall_ns
+from ..analysis.program import PROGRAM_KINDS
 from ..analysis.scaling import sweep_scaling
 from ..analysis.selection import check_window, check_workers, only_workers, zoomed
-from ..log import CONVOY_IO_WORKER, new_run_dir, save
-from ..measure.program import EXIT_STATUS
+from ..log import new_run_dir, save
 from ..measure.timings import timed
-from ..report import (DIMENSION_SLUGS, compare_lines, convoy_case_label, convoy_lines,
-                      scaling_lines, side_labels, summary_lines, sweep_run_labels)
-from ..report.program import program_lines
+from ..report import (scaling_lines, summary_lines, sweep_run_labels)
 from .options import OptionError
 from .session import LOG_NAME
-from .workloads import SIDE_ROLES, VARIED_OPTIONS
+from .workloads import SIDE_ROLES
 
 
 class Result:
@@ -249,150 +246,6 @@ class SpeedupResult(Result):
                                                   {"kernel": runs[0].spec.kernel})
 
 
-class CompareSummary(NamedTuple):
-    dimension: str
-    """The RunSpec field that differs between the sides."""
-    compared: object
-    """analysis.ComparedRuns: each side's runs, median run and view, against
-    its own serial runs where it has them; walls and hand-offs of A against B."""
-    repeats: int
-    """Rounds of runs (every side once a round)."""
-
-
-def varied_field(side_runs):
-    """The RunSpec field in which the sides differ."""
-    specs = [runs[0].spec for runs in side_runs]
-    return next((field for field in VARIED_OPTIONS
-                 if len({repr(getattr(spec, field)) for spec in specs}) > 1), "python")
-
-
-class CompareResult(Result):
-    """Variants of one workload, measured in rounds (A B A B ...)."""
-
-    chart_name = "compare.png"
-
-    def _sides(self):
-        """Each side's runs, sides in order, those without a run left out."""
-        sides = [[run for run in self.log.runs if run.spec.role == role] for role in SIDE_ROLES]
-        return [runs for runs in sides if runs]
-
-    def _baselines(self, side_runs, dimension):
-        """Each side's serial runs: the baselines of its interpreter."""
-        baselines = [run for run in self.log.runs if run.spec.role == "baseline"]
-        return [[run for run in baselines
-                 if getattr(run.spec, dimension) == getattr(runs[0].spec, dimension)]
-                for runs in side_runs]
-
-    @property
-    def name(self):
-        sides = self._sides()
-        if len(sides) < 2:
-            return "compare"
-        return "compare-%s-%s" % (sides[0][0].spec.kernel, DIMENSION_SLUGS[varied_field(sides)])
-
-    @functools.cached_property
-    def summary(self):
-        """A CompareSummary, or None unless two sides or more have a finished run."""
-        sides = self._sides()
-        if len(sides) < 2:
-            return None
-        dimension = varied_field(sides)
-        baselines = self._baselines(sides, dimension)
-        compared = compare_runs(sides, baselines if any(baselines) else None)
-        if compared is None:
-            return None
-        return CompareSummary(dimension, compared, min(len(runs) for runs in sides))
-
-    def lines(self):
-        s = self.summary
-        if s is None:
-            return ["only one side has a finished run: nothing to compare"]
-        return compare_lines(s.compared, s.dimension, s.repeats)
-
-    def has_figure(self):
-        return self.summary is not None
-
-    def draw(self, window_ns=None, workers=None):
-        from ..render import compare_figure
-        compared = self.summary.compared
-        if window_ns is not None or workers is not None:
-            longest = max(side.stats.wall_ns for side in compared.sides)
-            if window_ns is not None:
-                check_window(window_ns, longest)
-            compared = compared._replace(sides=tuple(
-                side._replace(**dict(zip(("shown", "stats", "view"), selected(
-                    side.shown, side.stats, side.view, window_ns, workers, longest))))
-                for side in compared.sides))
-        return compare_figure(compared, self.summary.dimension)
-
-    def _save_exports(self):
-        """trace.json: each side's median run (the one drawn), a process each."""
-        if self.summary is not None:
-            from ..render.trace import save_runs_trace
-            compared, repeats = self.summary.compared, self.summary.repeats
-            labels = side_labels([side.shown for side in compared.sides], self.summary.dimension)
-            median = " (the median of %d runs)" % repeats if repeats > 1 else ""
-            labelled = [("%s · %s%s" % (name, label, median), side.shown, side.stats)
-                        for name, label, side in zip("ABCD", labels, compared.sides)]
-            self.files["trace"] = save_runs_trace(labelled, self._trace_path(),
-                                                  {"kernel": compared.a.shown.spec.kernel})
-
-
-class ConvoyResult(Result):
-    """The I/O thread alone, then beside CPU-bound threads."""
-
-    chart_name = "convoy.png"
-    name = "convoy"
-
-    @functools.cached_property
-    def summary(self):
-        """analysis.Convoy: both cases' latencies and views; None unless both ran."""
-        cases = {run.spec.role: run for run in self.log.runs}
-        if not {"alone", "beside-cpu"} <= set(cases):
-            return None
-        return convoy(cases["alone"], cases["beside-cpu"], CONVOY_IO_WORKER)
-
-    def lines(self):
-        if self.summary is None:
-            return ["only the I/O thread alone ran: nothing to compare it with"]
-        return convoy_lines(self.summary)
-
-    def has_figure(self):
-        return self.summary is not None
-
-    def draw(self, window_ns=None, workers=None):
-        from ..render import convoy_figure
-        convoy = self.summary
-        if workers is not None:  # the I/O thread, whose requests are drawn, stays
-            workers = sorted(set(workers) | {convoy.io_worker})
-        cases = {}
-        for name in ("alone", "beside"):
-            case = getattr(convoy, name)
-            run, stats, view = selected(case.run, case.stats, case.view, None, workers)
-            cases[name] = case._replace(run=run, stats=stats, view=view)
-        if window_ns is not None:
-            width = window_ns[1] - window_ns[0]
-            check_window(window_ns, convoy.beside.stats.wall_ns)
-            alone = cases["alone"]
-            begin = max(0, min(alone.view.zoom_ns[0], alone.stats.wall_ns - width))
-            cases["beside"] = cases["beside"]._replace(view=zoomed(cases["beside"].view,
-                                                                   window_ns))
-            cases["alone"] = alone._replace(view=zoomed(alone.view, (begin, begin + width)))
-            convoy = convoy._replace(window_ns=width)
-        return convoy_figure(convoy._replace(**cases))
-
-    def _save_exports(self):
-        """trace.json: the I/O thread alone, then beside CPU threads, a process each."""
-        if self.summary is not None:
-            from ..render.trace import save_runs_trace
-            labels = [convoy_case_label(case.run.spec)
-                      for case in (self.summary.alone, self.summary.beside)]
-            labelled = [(label[0].upper() + label[1:], case.run, case.stats)
-                        for label, case in zip(labels, (self.summary.alone, self.summary.beside))]
-            self.files["trace"] = save_runs_trace(labelled, self._trace_path(),
-                                                  {"kernel": "convoy"})
-
-
 def selected(run, stats, view, window_ns=None, workers=None, wall_ns=None):
     """(run, stats, view) zoomed on `window_ns` and narrowed to `workers`,
     each if given (with a heat map of all workers, only the zoom is);
@@ -408,46 +261,11 @@ def selected(run, stats, view, window_ns=None, workers=None, wall_ns=None):
     return run, stats, view
 
 
-class ProgramResult(RunResult):
-    """A program's run (a script, a module) or a running process sampled
-    (attach): its threads, named, from samples alone."""
-
-    @staticmethod
-    def name_of(spec):
-        """"run-hash_and_serve", "run-http.server", "attach-1234"."""
-        params = spec.params or {}
-        if spec.kernel == "attach":
-            return "attach-%s" % params.get("pid")
-        stem = os.path.splitext(os.path.basename(params.get("target", "program")))[0]
-        return "run-%s" % stem
-
-    @property
-    def name(self):
-        return self.name_of(self.log.runs[0].spec)
-
-    @property
-    def exit_status(self):
-        """The program's exit status; None for a process attached to."""
-        for worker in self.log.runs[0].workers:
-            if worker.result and EXIT_STATUS in worker.result:
-                return worker.result[EXIT_STATUS]
-        return None
-
-    @functools.cached_property
-    def summary(self):
-        run = self.log.runs[0]
-        stats = summarize_program(run)
-        from ..analysis import timeline_view
-        return RunSummary(run, stats, timeline_view(run, stats), None, 1)
-
-    def lines(self):
-        s = self.summary
-        return program_lines(s.shown, s.stats, self.exit_status)
-
-
 def result_of(log, run_dir=None):
     """The kind of Result a log holds, told from its runs."""
     roles = {run.spec.role for run in log.runs}
+    from .comparisons import CompareResult, ConvoyResult
+    from .program import ProgramResult
     from .share import SHARE_ROLE, ShareResult
     if SHARE_ROLE in roles:
         return ShareResult(log, run_dir)

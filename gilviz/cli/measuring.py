@@ -1,0 +1,287 @@
+"""The grammar of the commands that measure a kernel: countdown, io, pi,
+share, speedup, compare and convoy."""
+
+from __future__ import annotations
+
+from ..agent.protocol import PI_VARIANTS
+from ..api.options import IO_TASKS
+from ..api.workloads import CONVOY_TIME_LIMIT_S, DEFAULT_WORK
+from .flags import (add_backend_options, add_command, add_io_options, add_output_options,
+                    add_repeat_options, add_sampling_options, add_target_options,
+                    add_workload_options, backend_names, chunk_size, client_pause, random_seed,
+                    repeat_count, request_count, request_size, sample_count, sample_rate,
+                    share_mechanism, warmup_count, work_size, worker_count, worker_counts)
+
+
+EPILOG = """\
+examples:
+  gilviz countdown --threads 4            the GIL battle of 4 threads
+  gilviz countdown --processes 4          4 processes, side by side on the cores
+  gilviz countdown --serial --count 1e8   one worker, ten times the work
+  gilviz countdown --threads 2 --no-probe the seed's exact loop, states sampled only
+  gilviz countdown --threads 4 --python ~/.pyenv/versions/3.8.18/bin/python
+  gilviz countdown --threads 4 --cores 1  pinned to one core
+  gilviz countdown --threads 2 --switch-interval 0.5ms
+
+Each run writes output/<time>-<kernel>-<backend>/run.json (the event log)
+and timeline.png, and prints a summary.
+"""
+
+
+COUNTDOWN_SUMMARY = "David Beazley's countdown: the GIL battle of CPU-bound threads"
+COUNTDOWN_COUNT = (10_000_000, "total iterations, split evenly "
+                               "(default: 10_000_000; 1e7 works too)")
+
+
+def add_countdown(commands):
+    command = add_command(
+        commands, "countdown", COUNTDOWN_SUMMARY,
+        "Run `while n > 0: n -= 1` split between workers, record when each held the GIL, "
+        "and draw the timeline.", EPILOG)
+    add_workload_options(command, *COUNTDOWN_COUNT)
+    command.set_defaults(handler="workload", command_parser=command, kernel="countdown")
+
+
+IO_EPILOG = """\
+examples:
+  gilviz io --threads 8                   8 threads, each blocked on I/O most of the time
+  gilviz io --processes 8                 the same tasks in 8 processes
+  gilviz io --threads 8 --io-via sleep    time.sleep instead of the echo server
+  gilviz io --threads 4 --count 400 --io-wait 0.002
+
+Each task is one round trip to an echo server on 127.0.0.1, started in the
+measured interpreter's own process tree for the run; the server holds every
+reply for --io-wait seconds. The timeline's bands come from sampled thread
+states: green where the thread slept while its request was outstanding.
+"""
+
+
+def add_io(commands):
+    command = add_command(
+        commands, "io", "tasks that wait on I/O: threads scale where countdown's do not",
+        "Run a fixed number of I/O-bound tasks split between workers and draw the timeline: "
+        "threads blocked on I/O, not waiting for the GIL.", IO_EPILOG)
+    add_workload_options(command, IO_TASKS, "total tasks, split evenly (default: %d)"
+                         % IO_TASKS, probe=False)
+    add_io_options(command, default=True)
+    command.set_defaults(handler="workload", command_parser=command, kernel="io")
+
+
+SPEEDUP_EPILOG = """\
+examples:
+  gilviz speedup countdown                          threads stay flat, processes scale
+  gilviz speedup countdown --workers 1-8 --backends serial,threads,processes --repeat 5
+  gilviz speedup io --workers 1,2,4,8,16            threads scale past the core count
+  gilviz speedup countdown --workers 1-4 --probe    with the probe in the kernel
+  gilviz speedup pi --kernel seed --workers 1-4     the seed's pi kernel: one lock
+  gilviz speedup countdown --cores 1                every worker pinned to one core
+
+Every run is a fresh target process. A round runs the serial baseline and
+then every backend at every worker count (A B C A B C ...); speedups pair
+each run with its round's baseline. Progress goes to stderr (--quiet: none).
+Writes output/<time>-speedup-<kernel>/run.json, saved after every run (so
+Ctrl-C keeps the runs finished), and speedup.png, drawn from that log.
+"""
+
+
+def add_speedup(commands):
+    command = add_command(
+        commands, "speedup", "speedup curves: every backend at every worker count",
+        "Sweep worker counts and backends for one kernel, measure each configuration in "
+        "interleaved rounds against a serial baseline, and draw speedup curves with Amdahl "
+        "fits.", SPEEDUP_EPILOG)
+    command.add_argument("kernel", choices=sorted(DEFAULT_WORK), metavar="KERNEL",
+                         help="the workload: %s" % ", ".join(sorted(DEFAULT_WORK)))
+    command.add_argument("--workers", type=worker_counts, default=worker_counts("1-8"),
+                         metavar="RANGE", help="worker counts: 1-8, 1,2,4,8 or 1-4,8 "
+                                               "(default: 1-8)")
+    command.add_argument("--backends", type=backend_names, default=["threads", "processes"],
+                         metavar="LIST", help="comma-separated, e.g. threads,processes (the "
+                                              "default); the serial baseline always runs")
+    command.add_argument("--repeat", type=repeat_count, default=3, metavar="N",
+                         help="rounds: each configuration runs N times (default: 3)")
+    command.add_argument("--warmup", type=warmup_count, default=1, metavar="N",
+                         help="runs before the first round, not counted (default: 1)")
+    command.add_argument("--work", type=work_size, metavar="N",
+                         help="total work split between the workers (default: %s)" % ", ".join(
+                             "%s %s" % (name, format(size, ","))
+                             for name, size in sorted(DEFAULT_WORK.items())))
+    command.add_argument("--probe", action="store_true",
+                         help="run the probed kernel (default: the plain one, as the wall "
+                              "times are what counts here)")
+    command.add_argument("--sample-hz", type=sample_rate, default=0.0, metavar="HZ",
+                         help="thread-state sampling during the runs (default: 0, off: "
+                              "the sampler takes CPU time from the runs)")
+    command.add_argument("--kernel", dest="variant", choices=PI_VARIANTS,
+                         help="pi only: fast (the default) or seed, the seed's kernel")
+    add_target_options(command, check_interval=False, gil=False, old_pythons=True)
+    command.add_argument("--quiet", action="store_true", help="no progress lines")
+    add_output_options(command)
+    add_io_options(command)
+    command.set_defaults(handler="speedup", command_parser=command)
+
+
+COMPARE_EPILOG = """\
+examples:
+  gilviz compare countdown --threads 4 --cores 1 --cores all
+        the same 4 threads on one core and on all: Beazley's single vs multicore
+  gilviz compare countdown --threads 2 --switch-interval 0.5ms --switch-interval 20ms
+  gilviz compare countdown --threads 2 --python python2.7 --python python3.13 --python python3.13t
+        old GIL, new GIL and no GIL, each against serial runs of its own
+
+Give --cores or --switch-interval twice, or --python two to four times: the
+sides A, B (C, D). Any of them given once applies to all. Interpreters are
+each measured against a serial run of their own, every round, since their
+speeds differ; the verdict compares those ratios. Each run directory holds
+run.json (every run) and compare.png (the median run of each side).
+"""
+
+
+def add_compare(commands):
+    command = add_command(
+        commands, "compare", "variants of a workload one above the other, on one time axis",
+        "Run a workload over two to four sides, varying one thing (the cores, the switch "
+        "interval or the interpreter), and draw the timelines on one time axis with a verdict.",
+        COMPARE_EPILOG)
+    workloads = command.add_subparsers(dest="workload", metavar="WORKLOAD")
+    workloads.required = True
+    countdown = add_command(
+        workloads, "countdown", COUNTDOWN_SUMMARY,
+        "Run the countdown (`while n > 0: n -= 1`, split between workers) as each side in "
+        "turn, and draw the timelines on one time axis with a verdict.",
+        COMPARE_EPILOG)
+    add_workload_options(countdown, *COUNTDOWN_COUNT, compared=True)
+    countdown.set_defaults(handler="compare", command_parser=countdown, kernel="countdown")
+
+
+CONVOY_EPILOG = """\
+examples:
+  gilviz convoy                            1 CPU thread, CPython's 5 ms switch interval
+  gilviz convoy --cpu-threads 2 --requests 500
+  gilviz convoy --switch-interval 1ms      shorter turns: shorter waits for the I/O thread
+  gilviz convoy --cores 1                  everything on one core, the client too
+
+Worker 0 is the I/O thread: an echo server on 127.0.0.1. Its client is a
+process of its own that sends one small request at a time, --pause after
+the answer to the one before, and times each round trip. The CPU threads
+stop when the client is done (or when --count runs out, which is reported).
+The run directory holds run.json and convoy.png.
+"""
+def add_convoy(commands):
+    command = add_command(
+        commands, "convoy", "Beazley's convoy effect: an I/O thread beside CPU-bound threads",
+        "Time small requests answered by an I/O thread, alone and then beside CPU-bound "
+        "countdown threads: each blocking call gives up the GIL, and getting it back means "
+        "waiting for the switch interval (bpo-7946).", CONVOY_EPILOG)
+    command.add_argument("--cpu-threads", type=worker_count, default=1, metavar="K",
+                         help="CPU-bound countdown threads beside the I/O thread (default: 1)")
+    command.add_argument("--requests", type=request_count, default=200, metavar="N",
+                         help="requests the client sends, one after the other (default: 200; "
+                              "it stops after %d s in any case)" % CONVOY_TIME_LIMIT_S)
+    command.add_argument("--size", type=request_size, default=32, metavar="BYTES",
+                         help="bytes a request (and its answer) (default: 32)")
+    command.add_argument("--pause", type=client_pause, default=1e-3, metavar="TIME",
+                         help="the client's pause between an answer and its next request, "
+                              "0 to 1s (default: 1ms). With 0 the I/O thread's calls "
+                              "return so fast that it often takes the GIL back before the "
+                              "CPU thread wakes: results then swing from run to run")
+    command.add_argument("--count", type=work_size, default=10**9, metavar="N",
+                         help="the most a CPU thread counts down: they stop when the I/O "
+                              "thread is done (default: 1e9, far more than needed)")
+    add_target_options(command, check_interval=False)
+    add_sampling_options(command)
+    command.add_argument("--no-probe", action="store_true",
+                         help="no probe in any thread: requests are timed as before, "
+                              "the bands come from sampled thread states")
+    command.set_defaults(handler="convoy", command_parser=command, kernel="convoy")
+
+
+PI_EPILOG = """\
+examples:
+  gilviz pi --threads 2                    numpy releases the GIL: 2 threads run at once
+  gilviz pi --threads 2 --kernel seed      the seed's kernel: threads queue for one lock
+  gilviz pi --processes 4 --samples 1e9    1e9 samples in constant memory
+  gilviz pi --pool 4                       multiprocessing.Pool.map, as in the seed
+  gilviz pi --dummy-pool 4 --seed 7        the same API over threads, reproducible
+  gilviz pi --processes 4 --share manager  each chunk's count through a Manager's dict
+
+Each run writes output/<time>-pi-<kernel>-<backend>/run.json (the event log)
+and timeline.png, and prints the estimate of pi with its standard error.
+The bands come from thread states sampled from outside (the probe is for
+pure-Python kernels), what a sleeping thread waits in, and the kernel's
+marks around its numpy calls: light blue where a thread runs inside numpy
+without the GIL, vermillion where it is blocked on a lock.
+"""
+
+
+def add_pi(commands):
+    command = add_command(
+        commands, "pi", "Monte-Carlo pi with numpy: threads that do run at once, and one lock",
+        "Estimate pi by throwing darts, split between workers, and draw what each worker's "
+        "thread did: ran Python, ran inside numpy without the GIL, waited for the GIL or was "
+        "blocked on a lock.", PI_EPILOG)
+    add_backend_options(command, pools=True)
+    command.add_argument("--samples", dest="count", type=sample_count, default=10**8,
+                         metavar="N", help="darts in all, split evenly (default: 1e8)")
+    command.add_argument("--kernel", dest="variant", choices=PI_VARIANTS, default="fast",
+                         help="fast: a numpy Generator per worker, chunks in constant memory "
+                              "(the default); seed: the seed's kernel, two arrays of the whole "
+                              "share from the global RandomState")
+    command.add_argument("--seed", type=random_seed, metavar="S",
+                         help="seed of the fast kernel's streams (default: a fresh one, "
+                              "printed and kept in the log)")
+    command.add_argument("--chunk", type=chunk_size, metavar="N",
+                         help="samples a chunk of the fast kernel (default: 262144); with "
+                              "--share, the workers report after every chunk")
+    command.add_argument("--share", type=share_mechanism, metavar="HOW",
+                         help="how workers share their running counts after every chunk: "
+                              "return (with the result), queue, pipe (processes), manager, "
+                              "value or array (shared ctypes under a Lock); the time each "
+                              "report takes is drawn as its own state")
+    add_target_options(command, check_interval=False)
+    add_sampling_options(command)
+    add_repeat_options(command)
+    command.set_defaults(handler="workload", command_parser=command, kernel="pi",
+                         no_probe=True)
+
+
+SHARE_EPILOG = """\
+examples:
+  gilviz share --processes 4               every mechanism, threads and processes, 4 workers each
+  gilviz share --processes 4 --chunk 1000  a report every 1,000 samples: when sharing dominates
+  gilviz share --threads 2 --backends threads
+
+Each worker of a pi run reports its running count after every chunk through
+the mechanism: return (with its result), queue (queue.Queue for threads,
+multiprocessing.Queue for processes), pipe (processes), manager (a Manager's
+dict), value and array (shared ctypes under a Lock). The chart gives what one
+report costs, median and p99, and each run's wall time. Writes
+output/<time>-share-N/run.json and share.png.
+"""
+
+
+def add_share(commands):
+    command = add_command(
+        commands, "share", "Queue, Pipe, Manager, shared Value and Array: what sharing costs",
+        "Run the same pi work with every way of sharing counts between workers, threads and "
+        "processes side by side, and chart what one report costs.", SHARE_EPILOG)
+    command.add_argument("--threads", type=worker_count, metavar="N",
+                         help="N workers (default 4); threads and processes both run")
+    command.add_argument("--processes", type=worker_count, metavar="N",
+                         help="the same as --threads N")
+    command.add_argument("--backends", type=backend_names, default="threads,processes",
+                         metavar="LIST", help="threads, processes or both (default: both)")
+    command.add_argument("--samples", type=sample_count, default=2 * 10**7, metavar="N",
+                         help="darts in all, split evenly (default: 2e7)")
+    command.add_argument("--chunk", type=chunk_size, default=10_000, metavar="N",
+                         help="samples between two reports (default: 10000)")
+    command.add_argument("--seed", type=random_seed, metavar="S",
+                         help="seed of every run's streams (default: a fresh one)")
+    command.add_argument("--repeat", type=repeat_count, default=3, metavar="N",
+                         help="rounds: each runs every mechanism once (default: 3)")
+    add_target_options(command, check_interval=False, gil=False)
+    command.add_argument("--sample-hz", type=sample_rate, default=0.0, metavar="HZ",
+                         help="thread-state sampling rate (default: 0, off: the chart needs "
+                              "only the workers' own timestamps)")
+    add_output_options(command)
+    command.set_defaults(handler="share", command_parser=command)
