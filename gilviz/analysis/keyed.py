@@ -14,6 +14,18 @@ import numpy as np
 from .intervals import held_before, holding_at, merge_intervals
 
 
+def sorted_distinct(values):
+    """np.unique of many distinct values, by sorting: numpy's hashed unique
+    took 2.3 s for 2 million times here, a sort 0.1 s."""
+    values = np.sort(np.asarray(values), kind="stable")
+    if len(values) == 0:
+        return values
+    keep = np.empty(len(values), bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
 def lookup(mapping, keys, dtype=np.int64):
     """mapping[key] for each of the integer `keys`, as an array."""
     keys = np.asarray(keys)
@@ -63,22 +75,8 @@ def grouped_holding_at(group, start_ns, stop_ns, t_group, t_ns, *margins_ns):
     order = np.argsort(start, kind="stable")
     start, stop = start[order], stop[order]
     t = keys(t_group, t_ns)
-    found = [in_key_order(lambda keys: holding_at(start, stop, keys, margin), t, t_group)
-             for margin in margins_ns]
+    found = [holding_at(start, stop, t, margin) for margin in margins_ns]
     return found[0] if len(found) == 1 else found
-
-
-def in_key_order(answer, keys, key_group):
-    """answer(keys) computed on the keys sorted, returned in their order.
-
-    Times come in time order, each group's among the others': sorted by
-    group they are sorted keys, which searchsorted walks several times
-    faster than scattered ones (3.5 million samples here)."""
-    order = np.argsort(np.asarray(key_group), kind="stable")
-    result = answer(keys[order])
-    unsorted = np.empty_like(result)
-    unsorted[order] = result
-    return unsorted
 
 
 def grouped_inside_any(group, start_ns, stop_ns, t_group, t_ns, margin_ns=0):
@@ -90,8 +88,7 @@ def grouped_inside_any(group, start_ns, stop_ns, t_group, t_ns, margin_ns=0):
     keys = Keys((group, t_group), (start[kept], stop[kept], t_ns))
     merged_start, merged_stop = merge_intervals(keys(group[kept], start[kept]),
                                                 keys(group[kept], stop[kept]))
-    return in_key_order(lambda t: holding_at(merged_start, merged_stop, t),
-                        keys(t_group, t_ns), t_group)
+    return holding_at(merged_start, merged_stop, keys(t_group, t_ns))
 
 
 def grouped_held_between(group, start_ns, stop_ns, t_group, begin_ns, end_ns):

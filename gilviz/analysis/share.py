@@ -16,6 +16,7 @@ import numpy as np
 from ..agent import protocol
 from .caveats import ShareMismatch
 from .runs import wall_ns
+from .keyed import sorted_distinct
 from .states import SHARING, Segments, merge_adjacent
 
 SHARE_ROLE = "share"
@@ -148,7 +149,7 @@ def _overlay(seg_start, seg_stop, seg_state, span_start, span_stop, index):
     """One worker's segments with the spans laid over them (both sorted)."""
     # Every boundary of either; each elementary piece takes the span's state
     # if a span covers it, else the segment's, else it is dropped (no data).
-    edges = np.unique(np.concatenate((seg_start, seg_stop, span_start, span_stop)))
+    edges = sorted_distinct(np.concatenate((seg_start, seg_stop, span_start, span_stop)))
     begin, end = edges[:-1], edges[1:]
     middle = begin + (end - begin) // 2
     in_span = _covering(span_start, span_stop, begin, middle)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .intervals import depth_integral, depth_steps, handoff_times
-from .keyed import lookup
+from .keyed import lookup, sorted_distinct
 from .runs import gil_of_workers, shares_gil
 from .sampled import run_segments
 
@@ -70,8 +70,8 @@ def storied_window(event_ns, width_ns, end_ns, holes=None, lanes=1):
     latest = end_ns - width_ns
     if latest <= 0 or len(events) == 0:
         return 0
-    candidates = np.unique(np.concatenate((np.clip(events, 0, latest),
-                                           np.clip(events - width_ns, 0, latest))))
+    candidates = sorted_distinct(np.concatenate((np.clip(events, 0, latest),
+                                                 np.clip(events - width_ns, 0, latest))))
     counts = (np.searchsorted(events, candidates + width_ns, side="right")
               - np.searchsorted(events, candidates, side="left")).astype(np.float64)
     if holes is not None and len(holes.start_ns):
@@ -94,7 +94,7 @@ def typical_window(start_ns, stop_ns, width_ns, end_ns):
     if latest <= 0 or len(start) == 0:
         return 0
     overall = np.median(length)
-    candidates = np.unique(np.clip(start, 0, latest))
+    candidates = sorted_distinct(np.clip(start, 0, latest))
     distance = np.asarray([abs(np.median(length[(start >= t) & (start < t + width_ns)]) - overall)
                            if np.any((start >= t) & (start < t + width_ns)) else np.inf
                            for t in candidates])
