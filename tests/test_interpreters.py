@@ -306,3 +306,11 @@ def test_turns_shorter_than_the_probe_can_time_are_a_caveat():
     assert short_turns([0, 0, 30_000], 20_000) == ShortTurns(0, 20_000)
     assert short_turns([5 * MS, 5 * MS], 20_000) is None
     assert short_turns([], 20_000) is None and short_turns([0], None) is None
+
+
+def test_workers_beyond_the_cores_wait_for_one_by_design():
+    # Three threads without a GIL on 2 cores: the third starts when a core frees up.
+    holds = [(0, 0, 10 * MS, 0), (1, 0, 10 * MS, 0), (2, 10 * MS, 20 * MS, 10 * MS)]
+    run = make_run([(0, 10 * MS), (0, 10 * MS), (10 * MS, 20 * MS)], holds, gil_enabled=False)
+    run = with_interpreter(run, free_threaded=True)
+    assert run.interpreter.cpu_count == 2 and late_starts(run) == []

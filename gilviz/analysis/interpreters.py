@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .caveats import LateStart
+from .runs import core_count, shares_gil
 
 OLD_GIL, NEW_GIL, NO_GIL = "old-gil", "new-gil", "no-gil"
 LATE_START_NS = 5_000_000
@@ -41,10 +42,15 @@ def late_starts(run, threshold_ns=LATE_START_NS):
     if len(starts) < 2:
         return []
     first = min(starts.values())
+    # Workers that can run at once take the cores first: with more of them
+    # than cores, the later ones wait for a CPU by design, not by accident.
+    in_start_order = sorted(starts, key=starts.get)
+    beyond_cores = set(in_start_order[core_count(run.interpreter):])
+    shared = shares_gil(run)
     found = []
     for index, start in sorted(starts.items()):
         late = int(start - first)
-        if late < threshold_ns:
+        if late < threshold_ns or (index in beyond_cores and not shared[index]):
             continue
         mine = run.holds.worker == index
         waited = int(run.holds.cpu_wait_ns[mine][0]) if mine.any() else -1
