@@ -187,3 +187,12 @@ def test_the_histogram_keeps_its_labels_clear_of_the_bars_and_lines():
     assert not box.overlaps(legend)
     assert not any(legend.overlaps(line) for line in lines)
     assert not any(legend.overlaps(bar) for bar in bars)
+
+
+def test_warnings_that_do_not_fit_the_header_say_they_were_cut():
+    from gilviz.render.header import CUT_SHORT, WARNING_CHARACTERS, warning_lines
+    long = ["a warning of many words that goes on and on " * 3] * 3
+    lines = warning_lines(long, at_most=2)
+    assert len(lines) == 2 and lines[-1].endswith(CUT_SHORT)
+    assert all(len(line) <= WARNING_CHARACTERS for line in lines)
+    assert warning_lines(["short"], at_most=2) == ["⚠ short"]

@@ -34,14 +34,27 @@ class LoadSeries(NamedTuple):
     """Cores used by other processes in each window, never below 0."""
 
 
+def measured_until(run):
+    """The end of the time the meter's figures hold for: a process that exits
+    takes the CPU time it used since the meter's last read with it, which
+    would then count as other processes'. So with a process a worker, up to
+    the first worker's stop; else up to the run's end."""
+    if run.spec.backend in ("processes", "pool"):
+        stops = [w.stop_ns for w in run.workers if w.stop_ns is not None]
+        if stops:
+            return min(stops)
+    return run.end_ns
+
+
 def windows_in(run):
     """Indices of the load rows (from the second: each covers the window since
-    the row before) whose windows end inside the run, or None without load."""
+    the row before) whose windows lie within the run's measured time
+    (measured_until), or None without load."""
     load = getattr(run, "load", None)
     if load is None or len(load.t_ns) < 2:
         return None
     rows = np.arange(1, len(load.t_ns))
-    inside = rows[(load.t_ns[rows] > 0) & (load.t_ns[rows - 1] < run.end_ns)]
+    inside = rows[(load.t_ns[rows - 1] >= 0) & (load.t_ns[rows] <= measured_until(run))]
     return inside if len(inside) else None
 
 

@@ -9,7 +9,7 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from ..log import WAIT_UNREADABLE
-from .load import load_series
+from .load import load_series, other_load
 from .raster import COLUMNS, HEAT_MAP_OVER, NARROWER_THAN_COLUMNS, ColumnShares, column_shares
 from .keyed import sums_by
 from .runs import core_count, longest_sample_ns, shares_gil, stop_by_worker
@@ -78,7 +78,8 @@ class TimelineView(NamedTuple):
     wall_ns: int = 0
     """The whole-run panel spans the run's wall time."""
     other_load: Optional[object] = None
-    """load.LoadSeries: other processes' CPU use over the run; None without readings."""
+    """load.LoadSeries: other processes' CPU use over the run, where it was
+    enough for a caveat (load.other_load); else None, and nothing is drawn."""
     columns: Optional[ColumnShares] = None
     """The whole run on pixel columns (raster): the segments too narrow to
     draw one by one, or with a heat map all of them."""
@@ -199,7 +200,7 @@ def timeline_view(run, stats, zoom_width_ns=ZOOM_NS, segments=None, zoom_ns=None
         cores_seen=tuple(int(core) for core in np.unique(run.threads.cpu)),
         holes=holes,
         wall_ns=stats.wall_ns,
-        other_load=load_series(run),
+        other_load=load_series(run) if other_load([run]) is not None else None,
         columns=whole_run_columns(run, segments, stats.wall_ns, heat_map),
         heat_map=heat_map,
         zoom_workers=busiest_workers(run, segments, zoom_ns) if heat_map else None,

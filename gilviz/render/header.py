@@ -20,16 +20,28 @@ WARNING_CHARACTERS = 135
 """About this many characters of warnings fit a line at their type size."""
 
 
+CUT_SHORT = " … (the summary says it all)"
+"""Ends the last line of warnings that did not all fit: a warning is never
+cut off without saying so."""
+
+
 def warning_lines(warnings, notes=(), at_most=1):
     """The header's lines of warnings and notes: one, or up to `at_most`
-    wrapped; none if there are neither."""
+    wrapped, the last saying so where more did not fit; none if there are
+    neither."""
     if warnings:
         text = "⚠ " + "; ".join(tuple(warnings) + tuple(notes))
     elif notes:
         text = "note: " + "; ".join(notes)
     else:
         return []
-    return textwrap.wrap(text, WARNING_CHARACTERS)[:at_most] if at_most > 1 else [text]
+    if at_most <= 1:
+        return [text]
+    lines = textwrap.wrap(text, WARNING_CHARACTERS)
+    if len(lines) <= at_most:
+        return lines
+    last = textwrap.wrap(lines[at_most - 1], WARNING_CHARACTERS - len(CUT_SHORT))[0]
+    return lines[:at_most - 1] + [last + CUT_SHORT]
 
 
 def header_bottom(fact_lines, legend_entries, legend_columns, warning_count=1):
