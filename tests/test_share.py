@@ -91,6 +91,7 @@ def test_share_comparison_groups_the_runs():
     assert "check: in every run" in text
 
 
+@pytest.mark.slow  # draws the full-size chart
 def test_share_chart_is_written_and_loaded_back(tmp_path):
     result = api.ShareResult(share_log())
     run_dir = result.save(str(tmp_path))

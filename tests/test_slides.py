@@ -10,10 +10,14 @@ import pytest
 from matplotlib.text import Text
 
 import gilviz
-from helpers import MS, make_run, png_size, run_cli
+from helpers import MS, make_run, png_size, run_cli, sweep_log
 from gilviz.api.results import result_of
 from gilviz.log import CONVOY_SERVED_MARK, Marks, new_log
-from test_scaling import sweep_log
+
+
+# Every test here draws full-size charts of every kind, in every format and theme:
+# about 20 s in all, so they run with the slow ones.
+pytestmark = pytest.mark.slow
 
 LONG_ERROR = ("the worker's process ended with a long message that goes on and on about what "
               "happened, so that the warning line is far wider than any figure")

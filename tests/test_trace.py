@@ -1,5 +1,6 @@
 """The Chrome trace export."""
 
+import pytest
 import json
 import os
 
@@ -139,6 +140,7 @@ def saved_trace(log, tmp_path):
     return slices_and_names(os.path.join(run_dir, "trace.json"))
 
 
+@pytest.mark.slow  # saves the whole result, charts included
 def test_a_comparison_saves_a_trace_of_both_sides(tmp_path):
     b = battle_of("b", switch_interval_s=0.001)
     b = b._replace(interpreter=b.interpreter._replace(switch_interval_s=0.001))
@@ -150,6 +152,7 @@ def test_a_comparison_saves_a_trace_of_both_sides(tmp_path):
         ["B", "1 ms switch interval (the median of 2 runs)"]]
 
 
+@pytest.mark.slow  # saves the whole result, charts included
 def test_a_convoy_saves_a_trace_of_both_cases(tmp_path):
     events, names = saved_trace(hand_built_convoy(), tmp_path)
     valid_for_perfetto(events)
@@ -157,6 +160,7 @@ def test_a_convoy_saves_a_trace_of_both_cases(tmp_path):
         "I/O thread alone", "Beside 1 CPU thread"]
 
 
+@pytest.mark.slow  # saves the whole result, charts included
 def test_a_sweep_saves_a_trace_of_every_counted_run(tmp_path):
     log = sweep_log(2, serial_walls=[1.0, 1.0], thread_walls={1: [1.0, 1.0], 2: [1.0, 1.1]},
                     process_walls={1: [1.0, 1.0], 2: [0.5, 0.6]})
