@@ -32,13 +32,18 @@ LOG_FORMAT_VERSION = "1.1"
 #        fields were added without a new version: among them RunSpec.cores
 #        (pinning), SamplerStats.cores (where the sampler ran), the roles
 #        "a", "b", "alone" and "beside-cpu", and the thread samples' run_delay
-#        and what a sleeping thread waited on, and RunLog.incomplete (why a
-#        log holds fewer runs than were planned).
+#        and what a sleeping thread waited on.
 #   1.1  runs gain `load`: the machine's CPU use, other processes' included,
 #        every 50 ms; numeric columns of BINARY_MIN_ROWS rows or more are
 #        stored as base64 of little-endian values, integers as deltas in
 #        the narrowest type (binary.py). 1.0 files are read with load None
-#        (not measured).
+#        (not measured). Also new in 1.1, each with a default so that 1.0
+#        files read as they were: RunLog.incomplete; RunSpec.check_interval
+#        and gil; Interpreter.check_interval and free_threaded (and
+#        switch_interval_s null on Python 2); Worker.name; SamplerStats.nice
+#        and cpu_wait_ns; the roles "c", "d" and "share"; the kernels of
+#        programs ("script", "module", "call", "attach"); the wait codes "z"
+#        (a sleep) and "i" (I/O); the mark kinds of sharing.
 SUPPORTED_VERSIONS = ("1.0", "1.1")
 BLOB_TOKEN = "\x00%d"
 BLOB_MARK = '"\\u0000'
