@@ -75,7 +75,7 @@ def test_a_busy_process_beside_a_run_is_recorded_and_warned_of(tmp_path):
     from gilviz import api
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
-        result = api.run("countdown", threads=2, count=3e6, repeat=1, baseline=False,
+        result = api.run("countdown", threads=2, count=2e7, repeat=1, baseline=False,
                          sample_hz=200)
     finally:
         busy.kill()

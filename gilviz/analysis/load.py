@@ -48,13 +48,16 @@ def measured_until(run):
 
 def windows_in(run):
     """Indices of the load rows (from the second: each covers the window since
-    the row before) whose windows lie within the run's measured time
-    (measured_until), or None without load."""
+    the row before) whose windows end within the run's measured time
+    (measured_until) and lie at least half after the release, or None
+    without load. The last row is never one: the meter reads it as the run
+    ends, when the target may be gone with its last CPU time."""
     load = getattr(run, "load", None)
-    if load is None or len(load.t_ns) < 2:
+    if load is None or len(load.t_ns) < 3:
         return None
-    rows = np.arange(1, len(load.t_ns))
-    inside = rows[(load.t_ns[rows - 1] >= 0) & (load.t_ns[rows] <= measured_until(run))]
+    rows = np.arange(1, len(load.t_ns) - 1)
+    begin, end = load.t_ns[rows - 1], load.t_ns[rows]
+    inside = rows[(end <= measured_until(run)) & ((end - np.maximum(begin, 0)) * 2 >= end - begin)]
     return inside if len(inside) else None
 
 

@@ -23,14 +23,13 @@ from __future__ import annotations
 import json
 import os
 import select
-import signal
 import subprocess
 import time
 
 from ..agent.protocol import DONE, ERROR, EVENT, GO, READY, RELEASED, THREAD
 from ..log import Holds, Interpreter, Marks, Run, empty_table, now_iso
 from .follow import FOLLOW_S, ThreadFollower
-from .runner import AGENT_DIR, GRACE_S, READY_TIMEOUT_S, Target
+from .runner import AGENT_DIR, READY_TIMEOUT_S, Target
 from .sampler import Sampler
 from .watch import RunWatch, TargetError
 
@@ -102,15 +101,8 @@ class ProgramTarget(Target):
         return found
 
     def close(self):
-        """End the target's whole group (as Target.close) and close the pipes."""
-        if self.process.poll() is None:
-            self._signal_group(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=GRACE_S)
-            except subprocess.TimeoutExpired:
-                pass
-        self._signal_group(signal.SIGKILL)
-        self.process.wait()
+        """End the target's whole group (end_group) and close the pipes."""
+        self.end_group()
         for fd in (self._reports, self._commands):
             os.close(fd)
 

@@ -196,7 +196,7 @@ class Target:
         except (ProcessLookupError, PermissionError):  # the group is empty
             pass
 
-    def close(self):
+    def end_group(self):
         """End the target and every process of its group (workers, servers,
         clients), stopped ones too: SIGTERM, then SIGKILL after GRACE_S."""
         if self.process.poll() is None:
@@ -207,6 +207,10 @@ class Target:
                 pass
         self._signal_group(signal.SIGKILL)
         self.process.wait()
+
+    def close(self):
+        """End the target's whole group (end_group) and close the channels."""
+        self.end_group()
         os.close(self._reports)
         try:
             self.process.stdin.close()
