@@ -29,20 +29,12 @@ import time
 from ..agent.protocol import DONE, ERROR, EVENT, GO, READY, RELEASED, THREAD
 from ..log import Holds, Interpreter, Marks, Run, empty_table, now_iso
 from .follow import FOLLOW_S, ThreadFollower
-from .runner import AGENT_DIR, READY_TIMEOUT_S, Target
+from .runner import READY_TIMEOUT_S, Target, bootstrap
 from .sampler import Sampler
 from .watch import RunWatch, TargetError
 
-PROGRAM_BOOTSTRAP = """\
-import importlib.util, sys
-spec = importlib.util.spec_from_file_location(
-    "gilviz_agent", %r, submodule_search_locations=[%r])
-module = importlib.util.module_from_spec(spec)
-sys.modules["gilviz_agent"] = module
-spec.loader.exec_module(module)
-from gilviz_agent.program import main
-sys.exit(main(sys.argv[1:]))
-""" % (os.path.join(AGENT_DIR, "__init__.py"), AGENT_DIR)
+PROGRAM_BOOTSTRAP = bootstrap("program")
+"""The entry point in the target of a user's program."""
 
 EXIT_STATUS = "exit_status"
 """The main thread's result key: the program's exit status."""

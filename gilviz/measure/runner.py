@@ -42,23 +42,33 @@ AGENT_DIR = os.path.dirname(os.path.abspath(agent.__file__))
 # orchestrator's site-packages on the target's sys.path: the target may be
 # another Python version with its own numpy. Python 2 has no importlib.util;
 # its imp loads a package directory (imp is gone from 3.12, which has util).
-BOOTSTRAP = """\
+BOOTSTRAP_TEMPLATE = """\
 import sys
 try:
     import importlib.util
 except ImportError:
     import imp
     sys.dont_write_bytecode = True  # 2.x would write .pyc files beside the agent's sources
-    imp.load_module("gilviz_agent", None, %r, ("", "", imp.PKG_DIRECTORY))
+    imp.load_module("gilviz_agent", None, %(dir)r, ("", "", imp.PKG_DIRECTORY))
 else:
     spec = importlib.util.spec_from_file_location(
-        "gilviz_agent", %r, submodule_search_locations=[%r])
+        "gilviz_agent", %(init)r, submodule_search_locations=[%(dir)r])
     module = importlib.util.module_from_spec(spec)
     sys.modules["gilviz_agent"] = module
     spec.loader.exec_module(module)
-from gilviz_agent.main import main
+from gilviz_agent.%(entry)s import main
 sys.exit(main(sys.argv[1:]))
-""" % (AGENT_DIR, os.path.join(AGENT_DIR, "__init__.py"), AGENT_DIR)
+"""
+
+
+def bootstrap(entry):
+    """The -c code that loads the agent and runs main() of its `entry` module."""
+    return BOOTSTRAP_TEMPLATE % {"dir": AGENT_DIR, "entry": entry,
+                                 "init": os.path.join(AGENT_DIR, "__init__.py")}
+
+
+BOOTSTRAP = bootstrap("main")
+"""The kernels' entry point in the target."""
 
 PROBE_CHUNK_TARGET_NS = 20_000
 """About one clock read every 20 us: interval edges known to that, at ~1 % cost."""
