@@ -7,7 +7,7 @@ From Python (a notebook shows a result's chart inline):
     print(result.report())
     result.figure()
 
-run, speedup, compare, convoy and load are those of gilviz.api; they load
+run, speedup, compare, convoy, share and load are those of gilviz.api; they load
 on first use, so that `import gilviz` stays light. The stages, in the order
 data flows: agent (inside the measured interpreter) -> measure -> log ->
 analysis -> report / render; api is the application layer over them, cli the
@@ -17,7 +17,7 @@ needs 3.9 or newer.
 
 __version__ = "0.2.0"
 
-_API = ("run", "speedup", "compare", "convoy", "load")
+_API = ("run", "speedup", "compare", "convoy", "share", "load")
 
 __all__ = list(_API) + ["__version__"]
 
