@@ -11,7 +11,8 @@ run, speedup, compare, convoy, share and load are those of gilviz.api; they load
 on first use, so that `import gilviz` stays light. The stages, in the order
 data flows: agent (inside the measured interpreter) -> measure -> log ->
 analysis -> report / render; api is the application layer over them, cli the
-command line over api. Targets run on CPython 3.8 or newer; gilviz itself
+command line over api. Targets run on CPython 2.7 or 3.6+ for the countdown,
+3.8+ for the other kernels, free-threaded builds included; gilviz itself
 needs 3.9 or newer.
 """
 
