@@ -6,9 +6,13 @@ import glob
 import io
 import os
 import struct
+import subprocess
 import sys
+import threading
+import time
 
 import numpy as np
+import psutil
 
 from gilviz.log import (CoreSamples, Holds, Interpreter, Marks, ProbeSettings, ProcessSamples,
                         Run, RunSpec, SamplerStats, SweepPlan, ThreadSamples, Worker,
@@ -232,3 +236,62 @@ def share_run(mechanism="value", backend="processes", workers=2, reports=3, repo
                                      "share": mechanism})
     return run._replace(spec=spec, marks=marks_table(rows),
                         workers=tuple(w._replace(result=r) for w, r in zip(run.workers, results)))
+
+
+# Processes of a run, and checks that none outlives it.
+
+def descendants(process, count, timeout_s=30.0):
+    """The processes below `process` once there are at least `count` of them."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = process.children(recursive=True)
+        if len(found) >= count:
+            return found
+        time.sleep(0.05)
+    raise AssertionError("fewer than %d processes started" % count)
+
+
+def alive(processes):
+    left = []
+    for process in processes:
+        try:
+            if process.status() != psutil.STATUS_ZOMBIE:
+                left.append(process)
+        except psutil.NoSuchProcess:
+            pass
+    return left
+
+
+def assert_gone(processes, within_s=5.0):
+    deadline = time.monotonic() + within_s
+    while alive(processes) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert alive(processes) == []
+
+
+def during_run(count, fault, settle_s=1.0):
+    """Start a thread that, once this process has `count` descendants and
+    `settle_s` passed, calls fault(target, workers); it returns the list
+    into which it puts every process it saw."""
+    seen = []
+
+    def inject():
+        found = descendants(psutil.Process(), count)
+        seen.extend(found)
+        time.sleep(settle_s)
+        fault(found[0], found[1:])
+    threading.Thread(target=inject, daemon=True).start()
+    return seen
+
+
+def family_of_a_killed_orchestrator(argv, count):
+    """Start `python -c ARGV...` as an orchestrator, wait until it has `count`
+    descendants, SIGKILL it, and return every descendant it had by then."""
+    orchestrator = subprocess.Popen([sys.executable, "-c"] + list(argv), cwd=os.getcwd())
+    try:
+        descendants(psutil.Process(orchestrator.pid), count)
+        time.sleep(0.5)
+        return psutil.Process(orchestrator.pid).children(recursive=True)
+    finally:
+        orchestrator.kill()
+        orchestrator.wait()

@@ -11,7 +11,7 @@ import time
 import psutil
 import pytest
 
-from helpers import run_cli
+from helpers import assert_gone, run_cli
 from gilviz.cli import main
 from gilviz.log import load
 
@@ -68,10 +68,6 @@ def test_a_failed_worker_ends_with_status_1_and_names_the_worker(tmp_path, monke
     assert "killed by signal 9" in err
 
 
-def descendants_alive(processes):
-    return [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("sig, status, words", [(signal.SIGTERM, 143, "ended by SIGTERM"),
                                                 (signal.SIGINT, 130, "interrupted")])
@@ -96,8 +92,7 @@ def test_a_signal_to_gilviz_alone_keeps_the_finished_runs_and_ends_every_process
     assert gilviz.returncode == status, err
     assert "%s; 1 finished run kept in" % words in err
     assert "Traceback" not in err
-    _, survivors = psutil.wait_procs(family, timeout=10)
-    assert not descendants_alive(survivors)
+    assert_gone(family, within_s=10.0)
     (run_dir,) = tmp_path.iterdir()
     log = load(os.path.join(run_dir, "run.json"))
     assert [run.spec.role for run in log.runs] == ["baseline"]

@@ -4,14 +4,11 @@ of the run is left behind, whatever ended it."""
 
 import os
 import signal
-import subprocess
 import sys
-import threading
-import time
 
-import psutil
 import pytest
 
+from helpers import assert_gone, during_run, family_of_a_killed_orchestrator
 from gilviz.log import RunSpec
 from gilviz.measure.runner import TargetError, run_target
 
@@ -25,50 +22,6 @@ def spec(backend="processes", workers=2, kernel="countdown", work=LONG, params=N
     return RunSpec(kernel=kernel, backend=backend, workers=workers, work=work,
                    probe=kernel == "countdown",
                    python=sys.executable, sample_hz=100.0, params=params)
-
-
-def descendants(process, count, timeout_s=30.0):
-    """The processes below `process` once there are at least `count` of them."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        found = process.children(recursive=True)
-        if len(found) >= count:
-            return found
-        time.sleep(0.05)
-    raise AssertionError("fewer than %d processes started" % count)
-
-
-def alive(processes):
-    left = []
-    for process in processes:
-        try:
-            if process.status() != psutil.STATUS_ZOMBIE:
-                left.append(process)
-        except psutil.NoSuchProcess:
-            pass
-    return left
-
-
-def assert_gone(processes, within_s=5.0):
-    deadline = time.monotonic() + within_s
-    while alive(processes) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert alive(processes) == []
-
-
-def during_run(count, fault, settle_s=1.0):
-    """Start a thread that, once this process has `count` descendants and
-    `settle_s` passed, calls fault(target, workers); it returns the list
-    into which it puts every process it saw."""
-    seen = []
-
-    def inject():
-        found = descendants(psutil.Process(), count)
-        seen.extend(found)
-        time.sleep(settle_s)
-        fault(found[0], found[1:])
-    threading.Thread(target=inject, daemon=True).start()
-    return seen
 
 
 def test_a_killed_target_ends_the_run_and_its_workers():
@@ -147,13 +100,5 @@ FAMILIES = [
 
 @pytest.mark.parametrize("kernel, backend, params, count", FAMILIES)
 def test_no_process_outlives_a_killed_orchestrator(kernel, backend, params, count):
-    orchestrator = subprocess.Popen([sys.executable, "-c", ORCHESTRATOR, kernel, backend,
-                                     repr(params)], cwd=os.getcwd())
-    try:
-        family = descendants(psutil.Process(orchestrator.pid), count)
-        time.sleep(0.5)
-        family = psutil.Process(orchestrator.pid).children(recursive=True)
-    finally:
-        orchestrator.kill()
-        orchestrator.wait()
-    assert_gone(family)
+    assert_gone(family_of_a_killed_orchestrator([ORCHESTRATOR, kernel, backend, repr(params)],
+                                                count))

@@ -253,20 +253,9 @@ run_target(RunSpec(kernel="countdown", backend=sys.argv[2], workers=2, work=10**
 @pytest.mark.parametrize("name, python", OLD_AND_FREE)
 @pytest.mark.parametrize("backend", ["threads", "processes"])
 def test_no_process_outlives_a_killed_orchestrator_on_any_python(name, python, backend):
-    import os
-    import psutil
-    from test_faults import assert_gone, descendants
+    from helpers import assert_gone, family_of_a_killed_orchestrator
     count = 3 if backend == "processes" else 1
-    orchestrator = subprocess.Popen([sys.executable, "-c", ORCHESTRATOR, python, backend],
-                                    cwd=os.getcwd())
-    try:
-        descendants(psutil.Process(orchestrator.pid), count)
-        time.sleep(0.5)
-        family = psutil.Process(orchestrator.pid).children(recursive=True)
-    finally:
-        orchestrator.kill()
-        orchestrator.wait()
-    assert_gone(family)
+    assert_gone(family_of_a_killed_orchestrator([ORCHESTRATOR, python, backend], count))
 
 
 @pytest.mark.slow
@@ -276,7 +265,7 @@ def test_workers_die_with_a_killed_target_on_any_python(name, python):
     import signal
     import psutil
     from gilviz.measure.runner import TargetError
-    from test_faults import assert_gone, during_run
+    from helpers import assert_gone, during_run
     seen = during_run(3, lambda target, workers: target.send_signal(signal.SIGKILL))
     with pytest.raises(TargetError, match=r"killed by signal 9"):
         run_target(spec(python, "processes", 2)._replace(work=10**10))
