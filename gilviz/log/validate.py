@@ -160,15 +160,20 @@ RECORDS = {
 }
 
 
-def record(cls, data, where):
-    """Check `data` is an object with the keys of `cls`, each of the right type."""
+def only_known(data, known, where, noun):
+    """Check `data` is an object whose keys are all in `known`."""
     problem = obj(data)
     if problem:
         fail(where, problem)
-    checks = RECORDS[cls]
     for key in data:
-        if key not in checks:
-            fail(where, "unknown key %r" % key)
+        if key not in known:
+            fail(where, "unknown %s %r" % (noun, key))
+
+
+def record(cls, data, where):
+    """Check `data` is an object with the keys of `cls`, each of the right type."""
+    checks = RECORDS[cls]
+    only_known(data, checks, where, "key")
     for key, check in checks.items():
         if key not in data:
             if key in cls._field_defaults:
@@ -264,13 +269,8 @@ def column(values, kind, dtype, where):
 def table(name, data, workers, where):
     """Check one table: its columns, their types and their common length.
     Binary columns are replaced in `data` by the arrays they hold."""
-    problem = obj(data)
-    if problem:
-        fail(where, problem)
     columns = COLUMNS[name]
-    for key in data:
-        if key not in columns:
-            fail(where, "unknown column %r" % key)
+    only_known(data, columns, where, "column")
     length = None
     for key, (kind, dtype) in columns.items():
         if key not in data:
