@@ -15,7 +15,7 @@ it was.
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 import numpy as np
 
@@ -112,11 +112,3 @@ def summarize_program(run):
                       for w in stats.workers),
         notes=notes,
     )
-
-
-def sample_period_ns(run) -> Optional[float]:
-    """How far apart samples of one thread were, on average: the time
-    resolution of the bands; None without samples."""
-    if run.sampler is None or not run.sampler.achieved_hz:
-        return None
-    return 1e9 / run.sampler.achieved_hz

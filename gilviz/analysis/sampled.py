@@ -242,9 +242,3 @@ def unsampled_spans(workers, segments):
         parts.append((np.full(np.count_nonzero(hole), worker.index, np.int32), stops[hole],
                       starts[hole], np.full(np.count_nonzero(hole), NOT_SAMPLED, np.int8)))
     return segments_of(parts)
-
-
-def unsampled_holes(workers, segments, at_least_ns=1_000_000):
-    """Whether a band has a hole of `at_least_ns` where no sample stands."""
-    holes = unsampled_spans(workers, segments)
-    return bool(np.any(holes.stop_ns - holes.start_ns >= at_least_ns))

@@ -13,7 +13,7 @@ from .load import load_series, other_load
 from .raster import COLUMNS, HEAT_MAP_OVER, NARROWER_THAN_COLUMNS, ColumnShares, column_shares
 from .keyed import sums_by
 from .runs import core_count, longest_sample_ns, shares_gil, stop_by_worker
-from .sampled import binned_parallelism, run_segments, unsampled_holes, unsampled_spans
+from .sampled import binned_parallelism, run_segments, unsampled_spans
 from .shown import shown_states, visible
 from .states import ON_A_CPU
 from .waits import NATIVE_MARK, recorded_waits, wait_spans, waiting_share
@@ -60,8 +60,6 @@ class TimelineView(NamedTuple):
     cores: int
     """Cores the target could use."""
     shares: Optional[BandShares]
-    unsampled: bool
-    """Without the probe: a band has a hole where the sampler paused."""
     shares_gil: bool
     """Two or more workers ran under one GIL."""
     waits_readable: bool
@@ -191,7 +189,6 @@ def timeline_view(run, stats, zoom_width_ns=ZOOM_NS, segments=None, zoom_ns=None
         busy_cores=readings[1:].sum(axis=1) / 100 if len(run.cores.t_ns) >= 2 else None,
         cores=core_count(run.interpreter),
         shares=band_shares(stats, wait_spans(run.marks), run.interpreter.gil_enabled),
-        unsampled=run.probe is None and unsampled_holes(run.workers, segments),
         shares_gil=any(shares_gil(run).values()),
         waits_readable=bool(len(run.threads.wait))
         and not bool(np.all(run.threads.wait == WAIT_UNREADABLE)),

@@ -104,7 +104,6 @@ class Sampler:
         self._load = LoadMeter([process.pid for process in self._processes], session)
         # Read since the last flush: times, stat lines, schedstat lines, workers, waits.
         self._batch = ([], [], [], [], [])
-        self._syscall_reads = 0
         self._chunks = []  # numpy arrays of SAMPLE_DTYPE
         self._cores = []
         self._process_rows = []
@@ -187,7 +186,6 @@ class Sampler:
                 except OSError:
                     waits_on = None
                 wait = waited = WAIT_BYTES[parse_syscall(waits_on)]
-                self._syscall_reads += 1
             else:
                 wait = waited
             entry[4], entry[5] = delays, waited
@@ -302,10 +300,6 @@ class Sampler:
         waited = own_run_delay()
         if waited is not None and waited_before is not None:
             self._cpu_wait_ns = waited - waited_before
-
-    def sample_bytes(self):
-        """Memory the thread samples take so far (the current batch left out)."""
-        return sum(chunk.nbytes for chunk in self._chunks)
 
     def thread_samples(self, origin_ns):
         self._flush()

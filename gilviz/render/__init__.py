@@ -13,7 +13,7 @@ _FIGURES = {
     "convoy_figure": ".convoy",
     "speedup_figure": ".speedup",
     "timeline_figure": ".timeline",
-    "save_png": ".files",
+    "save_png": ".formats",
 }
 
 __all__ = sorted(_FIGURES)

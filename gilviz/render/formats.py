@@ -72,3 +72,8 @@ def write_figure(figure, stream, file_format="png"):
 def save_figure(figure, path, file_format="png"):
     """write_figure to `path`, atomically; returns the path."""
     return atomic_write(path, lambda stream: write_figure(figure, stream, file_format), mode="wb")
+
+
+def save_png(figure, path):
+    """save_figure as a PNG."""
+    return save_figure(figure, path, "png")
