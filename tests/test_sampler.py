@@ -1,5 +1,6 @@
 """The sampler, on threads of this very process."""
 
+import os
 import threading
 import time
 
@@ -25,7 +26,6 @@ def test_sampler_reads_a_sleeping_thread_and_stops_when_it_is_gone():
     thread.start()
     while not ids:
         time.sleep(0.001)
-    import os
     sampler = Sampler([(0, os.getpid(), ids[0])], hz=500)
     sampler.start()
     time.sleep(0.1)
@@ -73,3 +73,19 @@ def test_timings_lines_add_up_what_lies_beyond_the_runs():
     text = timings_lines({"start-up and imports": 0.5, RUNS_OWN: 2.0, "saving the log": 0.25},
                          after_start_s=3.0)
     assert "beyond the runs' own wall time" in text and "1.500 s" in text
+
+
+def test_a_sampler_that_failed_says_so_instead_of_looking_sampled(monkeypatch):
+    import pytest
+
+    from gilviz.measure.watch import TargetError
+    sampler = Sampler([(0, os.getpid(), threading.get_native_id())], hz=500)
+
+    def broken(live):
+        raise OSError("no /proc here")
+    monkeypatch.setattr(sampler, "_read_threads", broken)
+    sampler.start()
+    time.sleep(0.05)
+    sampler.stop()
+    with pytest.raises(TargetError, match="the sampler failed: OSError: no /proc here"):
+        sampler.stats()

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 
 import psutil
@@ -82,8 +81,10 @@ def interpreter_of(process):
         affinity = sorted(process.cpu_affinity())
     except (psutil.Error, AttributeError):
         affinity = None
+    # The switch (or check) interval lives in the process's memory: from
+    # outside it cannot be read, so it is not said.
     return Interpreter(executable=executable, version=version, implementation=implementation,
-                       gil_enabled=gil, switch_interval_s=sys.getswitchinterval(),
+                       gil_enabled=gil, switch_interval_s=None,
                        cpu_count=os.cpu_count(), affinity=affinity, pid=process.pid)
 
 

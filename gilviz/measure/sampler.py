@@ -40,6 +40,7 @@ import psutil
 
 from ..log import WAIT_NOT_READ, CoreSamples, ProcessSamples, SamplerStats, ThreadSamples
 from .load import USER_HZ, LoadMeter
+from .watch import TargetError
 from .procparse import (RUNNING, STAT_PROCESSOR, STAT_STIME, STAT_UTIME,  # noqa: F401
                         WAIT_BYTES, parse_run_delay, parse_schedstat_lines, parse_stat,
                         parse_stat_lines, parse_stat_row, parse_syscall)
@@ -105,6 +106,8 @@ class Sampler:
         # Read since the last flush: times, stat lines, schedstat lines, workers, waits.
         self._batch = ([], [], [], [], [])
         self._chunks = []  # numpy arrays of SAMPLE_DTYPE
+        self.failure = None
+        """The exception that ended the sampling thread early, or None."""
         self._cores = []
         self._process_rows = []
         self._tick_times = []
@@ -263,6 +266,12 @@ class Sampler:
             return None
 
     def _loop(self):
+        try:
+            self._sample()
+        except Exception as error:  # said by stats(): a run must not look sampled when not
+            self.failure = error
+
+    def _sample(self):
         self.cores = self._pin_outside_target()
         self.nice = self._raise_priority()
         cpu_began = time.thread_time_ns()
@@ -334,6 +343,10 @@ class Sampler:
         return CoreSamples(t_ns=t, percent=percent.reshape(len(t), -1))
 
     def stats(self):
+        """SamplerStats of the rounds made; TargetError if the sampler failed."""
+        if self.failure is not None:
+            raise TargetError("the sampler failed: %s: %s"
+                              % (type(self.failure).__name__, self.failure))
         ticks = np.asarray(self._tick_times, np.int64)
         intervals = np.diff(ticks)
         duration = ticks[-1] - ticks[0] if len(ticks) > 1 else 0

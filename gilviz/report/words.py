@@ -213,8 +213,12 @@ def handover_phrase(run, always=False):
     or where the default was kept."""
     kind, interpreter = gil_kind(run.interpreter), run.interpreter
     if kind == OLD_GIL and (always or run.spec.check_interval is not None):
+        if interpreter.check_interval is None:  # not readable (a process attached to)
+            return "check interval unknown"
         return "check interval %s ticks" % format(interpreter.check_interval, ",")
     if kind == NEW_GIL and (always or run.spec.switch_interval_s is not None):
+        if interpreter.switch_interval_s is None:
+            return "switch interval unknown"
         return "switch interval %s" % format_interval(interpreter.switch_interval_s)
     return None
 
