@@ -165,3 +165,11 @@ def test_attach_samples_a_running_process(tmp_path):
     assert run.workers[0].name == "main" and result.exit_status is None
     assert share_of(result, "main", SLEEPING) > 0.8
     assert np.all(run.threads.wait != WAIT_TIMED)
+
+
+@pytest.mark.slow
+def test_a_program_that_leaves_a_child_behind_still_ends_the_run():
+    # The child holds the report pipe open; the run ends when the program
+    # exits (the timeout turns a regression into a failure, not a hang).
+    result = api.run_script(os.path.join(PROGRAMS, "leaves_a_child.py"), timeout="30s")
+    assert result.exit_status == 0

@@ -123,7 +123,11 @@ def run_program(spec, timeout_s=None, children=False):
         released = target.receive(RELEASED, watch, silence_s=READY_TIMEOUT_S)
         follower.add(released["pid"], released["tid"], released["name"])
         next_scan = time.monotonic()
-        while not target.ended:
+        exited = False
+        while not target.ended and not exited:
+            # A child the program left behind may hold the report pipe open
+            # after the program exited: one more read, then no more waiting.
+            exited = target.process.poll() is not None
             for message in target.messages(FOLLOW_S):
                 if message[EVENT] == THREAD:
                     follower.add(message["pid"], message["tid"], message["name"])
