@@ -30,7 +30,7 @@ from . import options as parse
 from ..report.program import program_lines
 from .options import OptionError, as_text
 from .results import RunResult, RunSummary
-from .session import LOG_NAME, MeasurementFailed
+from .session import LOG_NAME, MeasurementFailed, Progress
 from .workloads import backend_of, plan, workload_spec
 
 CHECK_TIMEOUT_S = 60
@@ -89,7 +89,11 @@ def program_spec(kind, target, args=(), python=None, sample_hz=1000.0):
                    params={"target": target, "args": [str(arg) for arg in args]})
 
 
-def _measure_program(measure, spec, out, name):
+def _measure_program(measure, spec, out, progress=None):
+    """Run `measure` (the one run of a program, or of a process attached
+    to), telling `progress` first; the ProgramResult, saved under `out`."""
+    if progress is not None:
+        progress(Progress(0, 1, spec, None))
     try:
         run = measure()
     except TargetError as failure:
@@ -97,7 +101,7 @@ def _measure_program(measure, spec, out, name):
     log = new_log([run])
     run_dir = None
     if out is not None:
-        run_dir = new_run_dir(out, name)
+        run_dir = new_run_dir(out, ProgramResult.name_of(spec))
         save(log, os.path.join(run_dir, LOG_NAME))
     return ProgramResult(log, run_dir)
 
@@ -108,8 +112,7 @@ def run_script(path, args=(), *, python=None, sample_hz=1000.0, children=False, 
     starts, and return a ProgramResult."""
     spec = program_spec("script", os.fspath(path), args, python, sample_hz)
     limit = _parsed(parse.timeout, timeout)
-    return _measure_program(lambda: run_program(spec, limit, children), spec, out,
-                            ProgramResult.name_of(spec))
+    return _measure_program(lambda: run_program(spec, limit, children), spec, out, progress)
 
 
 def run_module(module, args=(), *, python=None, sample_hz=1000.0, children=False, out=None,
@@ -117,13 +120,12 @@ def run_module(module, args=(), *, python=None, sample_hz=1000.0, children=False
     """Run a module as `python -m module args...` would: a ProgramResult."""
     spec = program_spec("module", module, args, python, sample_hz)
     limit = _parsed(parse.timeout, timeout)
-    return _measure_program(lambda: run_program(spec, limit, children), spec, out,
-                            ProgramResult.name_of(spec))
+    return _measure_program(lambda: run_program(spec, limit, children), spec, out, progress)
 
 
-def attach(pid, *, duration="10s", sample_hz=1000.0, children=False, out=None, timeout=None,
-           progress=None):
-    """Sample a running Python process for `duration`: a ProgramResult."""
+def attach(pid, *, duration="10s", sample_hz=1000.0, children=False, out=None, progress=None):
+    """Sample a running Python process for `duration` (which bounds the
+    run: it has no other time limit): a ProgramResult."""
     try:
         pid = int(as_text(pid))
     except ValueError:
@@ -145,7 +147,7 @@ def attach(pid, *, duration="10s", sample_hz=1000.0, children=False, out=None, t
             return attach_process(spec, seconds, children)
         except ValueError as error:
             raise TargetError(str(error)) from None
-    return _measure_program(measure, spec, out, ProgramResult.name_of(spec))
+    return _measure_program(measure, spec, out, progress)
 
 
 def function_specs(function, *, threads=None, processes=None, repeat=3, baseline=True,

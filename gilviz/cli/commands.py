@@ -240,6 +240,7 @@ def run_own_code(args, out, err):
         args.command_parser.error("--wait-quiet goes with module:function, not with a program "
                                   "that runs once")
     run_program = api.run_module if args.module else api.run_script
+    # No progress line: stderr is the program's own now.
     return execute(lambda progress, **run: run_program(target, program_args,
                                                        children=args.children, **sampling,
                                                        **run),
@@ -250,10 +251,13 @@ def run_attach(args, out, err):
     """A running process, sampled for --duration."""
     if args.wait_quiet is not None:
         args.command_parser.error("--wait-quiet cannot apply to a process already running")
-    return execute(lambda progress, **run: api.attach(args.pid, duration=args.duration,
-                                                      sample_hz=args.sample_hz,
-                                                      children=args.children, **run),
-                   args, out, err)
+    if args.timeout is not None:
+        args.command_parser.error("--timeout: attach samples for --duration, no longer")
+
+    def job(out, progress, timeout):
+        return api.attach(args.pid, duration=args.duration, sample_hz=args.sample_hz,
+                          children=args.children, out=out, progress=progress)
+    return execute(job, args, out, err)
 
 
 def chart_path(result, args, file_format):

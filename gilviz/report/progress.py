@@ -14,6 +14,8 @@ def describe_run(spec):
     """How a run is announced: "countdown 4 threads, work 10,000,000"."""
     if spec.kernel == "convoy":
         return "convoy, " + convoy_case_label(spec)
+    if spec.kernel in ("script", "module", "attach"):  # no share of work to speak of
+        return workload_label(spec)
     what = "serial baseline" if spec.role == "baseline" else spec.describe()
     if spec.role in ("a", "b", "c", "d"):
         what += ", side %s" % spec.role.upper()
