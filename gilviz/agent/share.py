@@ -19,9 +19,9 @@ Stdlib only: the agent's rule.
 
 import multiprocessing
 import multiprocessing.connection
-import queue
 import threading
 
+from .compat import fork_context, queue
 from .lifeline import die_with_parent
 from .probe import clock
 from .protocol import LOCK_WAIT, RETURN
@@ -204,18 +204,20 @@ class ManagerChannel(object):
 
 
 class _LockedReporter(object):
-    """Takes the one lock, marking how long it waited, and updates under it."""
+    """Takes the one lock, marking how long it waited, and calls the
+    subclass's update(count) under it (a method: no closure built a report,
+    which would add to the timed call of these mechanisms alone)."""
 
     def __init__(self, lock, mark):
         self._acquire, self._release = lock.acquire, lock.release
         self._mark = mark
 
-    def locked(self, update):
+    def report(self, count):
         asked = clock()
         self._acquire()
         held = clock()
         try:
-            update()
+            self.update(count)
         finally:
             self._release()
         self._mark([asked, LOCK_WAIT, held - asked])
@@ -233,12 +235,9 @@ class ValueChannel(object):
             _LockedReporter.__init__(self, lock, mark)
             self._total, self._last = total, 0
 
-        def report(self, count):
-            added, self._last = count - self._last, count
-
-            def add():
-                self._total.value += added
-            self.locked(add)
+        def update(self, count):
+            self._total.value += count - self._last
+            self._last = count
 
     def __init__(self, context, workers, processes):
         self._lock = context.Lock()
@@ -263,10 +262,8 @@ class ArrayChannel(object):
             _LockedReporter.__init__(self, lock, mark)
             self._slots, self._index = slots, index
 
-        def report(self, count):
-            def write():
-                self._slots[self._index] = count
-            self.locked(write)
+        def update(self, count):
+            self._slots[self._index] = count
 
     def __init__(self, context, workers, processes):
         self._lock = context.Lock()
@@ -296,5 +293,5 @@ def open_channel(mechanism, backend, workers):
         return ReturnChannel()
     # fork, as the launchers: the agent is loaded by path, a spawned child
     # could not import it again.
-    context = multiprocessing.get_context("fork")
+    context = fork_context()
     return CHANNELS[mechanism](context, workers, backend in PROCESS_BACKENDS)
