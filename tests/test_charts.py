@@ -115,7 +115,7 @@ def test_the_animation_legend_lists_only_the_states_its_view_shows():
     from gilviz.render.animate import battle_figure
     result = result_of(legend_logs()["run"])
     summary = result.summary
-    figure = battle_figure(summary.shown, summary.stats, summary.view, None, 1)[0]
+    figure = battle_figure(summary.shown, summary.stats, summary.view, None)[0]
     listed, allowed = legend_state_labels(figure, result.summary.shown, result.summary.view)
     assert listed <= allowed and state_labels(result.summary.shown, result.summary.view)[
         WAIT_GIL] not in listed

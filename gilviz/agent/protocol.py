@@ -69,6 +69,9 @@ IO_PARAMS = ("wait_s", "via")
 CONVOY_PARAMS = ("requests", "size", "pause_s", "time_limit_s")
 PI_PARAMS = ("variant", "seed", "chunk", "share")
 PI_VARIANTS = ("fast", "seed")
+
+PROCESS_BACKENDS = ("processes", "pool")
+"""Backends whose workers are processes of their own (each with its own GIL)."""
 PI_DEFAULT_CHUNK = 1 << 18
 """Samples a chunk of the fast kernel: 4.5 MB of buffers; larger chunks were
 no faster here."""

@@ -24,7 +24,7 @@ import threading
 from .compat import fork_context, queue
 from .lifeline import die_with_parent
 from .probe import clock
-from .protocol import LOCK_WAIT, RETURN
+from .protocol import LOCK_WAIT, PROCESS_BACKENDS, RETURN
 
 DRAIN_TIMEOUT_S = 10.0
 """After the workers' records are in, the longest the agent waits for their
@@ -281,7 +281,6 @@ class ArrayChannel(object):
 
 CHANNELS = {"queue": QueueChannel, "pipe": PipeChannel, "manager": ManagerChannel,
             "value": ValueChannel, "array": ArrayChannel}
-PROCESS_BACKENDS = ("processes", "pool")
 
 
 def open_channel(mechanism, backend, workers):

@@ -16,6 +16,14 @@ class WorkerFailed(NamedTuple):
     """The worker's exception, as the target reported it."""
 
 
+def kernel_fallbacks(runs):
+    """A KernelFallback for each distinct thing the kernels of `runs` said
+    they did instead of what was asked (their results' "fallback")."""
+    return [KernelFallback(message) for message in
+            sorted({w.result["fallback"] for run in runs for w in run.workers
+                    if w.result and w.result.get("fallback")})]
+
+
 class KernelFallback(NamedTuple):
     """A kernel could not do what was asked and did something else."""
 

@@ -11,6 +11,7 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
+from ..agent.protocol import PROCESS_BACKENDS
 from .caveats import OtherLoad
 
 RUN, BASELINES = "run", "baselines"
@@ -39,7 +40,7 @@ def measured_until(run):
     takes the CPU time it used since the meter's last read with it, which
     would then count as other processes'. So with a process a worker, up to
     the first worker's stop; else up to the run's end."""
-    if run.spec.backend in ("processes", "pool"):
+    if run.spec.backend in PROCESS_BACKENDS:
         stops = [w.stop_ns for w in run.workers if w.stop_ns is not None]
         if stops:
             return min(stops)

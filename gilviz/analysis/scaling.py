@@ -28,7 +28,7 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
-from .caveats import DisturbedRuns, IncompleteSweep, KernelFallback, RunsLeftOut
+from .caveats import DisturbedRuns, IncompleteSweep, RunsLeftOut, kernel_fallbacks
 from .load import other_load
 from .runs import core_count, wall_ns
 
@@ -299,9 +299,7 @@ def sweep_scaling(log):
     disturbed_baselines = sum(1 for run in baselines if other_load([run]) is not None)
     if disturbed or disturbed_baselines:
         warnings.append(DisturbedRuns(disturbed, disturbed_baselines, len(baselines)))
-    warnings += [KernelFallback(message) for message in
-                 sorted({w.result["fallback"] for run in log.runs for w in run.workers
-                         if w.result and w.result.get("fallback")})]
+    warnings += kernel_fallbacks(log.runs)
     return Scaling(
         kernel=first.spec.kernel, work=first.spec.work, baseline_wall_s=spread(serial_walls),
         backends=tuple(backends), cores=cores, cpu_share=cpu_share, capacity=capacity,

@@ -39,8 +39,6 @@ def only_workers(run, stats, view, workers):
     new_row = np.cumsum(rows) - 1  # a kept sample's row in the narrowed table
     failed = np.asarray(stats.failed_samples, dtype=np.int64)
     failed = new_row[failed[rows[failed]]] if len(failed) else failed
-    segments = view.segments
-    drawn = np.isin(segments.worker, list(keep))
     shares = view.shares
     if shares is not None:
         shares = shares._replace(share_of_worker={index: share for index, share
@@ -50,7 +48,7 @@ def only_workers(run, stats, view, workers):
                          threads=type(run.threads)(*(column[rows] for column in run.threads))),
             stats._replace(failed_samples=failed,
                            workers=tuple(w for w in stats.workers if w.index in keep)),
-            view._replace(segments=Segments(*(column[drawn] for column in segments)),
+            view._replace(segments=only_bands(view.segments, keep),
                           shares=shares, holes=only_bands(view.holes, keep)))
 
 

@@ -123,7 +123,7 @@ def share_spans(marks):
     """(worker, start, stop) of every report, from the "share" marks."""
     keep = marks.kind == SHARE_MARK
     start = marks.t_ns[keep]
-    return marks.worker[keep], start, start + np.nan_to_num(marks.value[keep]).astype(np.int64)
+    return marks.worker[keep], start, start + lengths_of(marks, SHARE_MARK)
 
 
 def with_sharing(segments, marks):

@@ -8,9 +8,9 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from ..log import WAIT_UNREADABLE
-from .caveats import (CoarseProbe, KernelFallback, PinningMismatch, PoolSharedMembers,
+from .caveats import (CoarseProbe, PinningMismatch, PoolSharedMembers,
                       QueuedAsRunning, SamplerBehind, ShortTurns, UnexplainedPauses,
-                      WaitsUnreadable, WorkerFailed)
+                      WaitsUnreadable, WorkerFailed, kernel_fallbacks)
 from .gaps import failed_acquisitions, probe_resolution_ns, worker_gaps
 from .keyed import lookup, sums_by
 from .interpreters import late_starts
@@ -196,9 +196,7 @@ def summarize(run, io_workers=(), baselines=()):
     turns = turn_lengths(run.holds.worker, run.holds.start_ns, run.holds.stop_ns, hold_gil)
     warnings = [WorkerFailed(w.index, w.error) for w in run.workers if w.error]
     # A kernel that could not do what was asked says what it did instead.
-    warnings += [KernelFallback(message) for message in
-                 sorted({w.result["fallback"] for w in run.workers
-                         if w.result and w.result.get("fallback")})]
+    warnings += kernel_fallbacks([run])
     if segments is not None:
         warnings += sampling_caveats(run, segments)
     notes = []

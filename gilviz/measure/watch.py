@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import time
 
+from .procparse import parse_stat_row
+
 STOPPED_STATES = ("T", "t")
 """Stopped by a signal, or by a tracer."""
 
@@ -36,10 +38,13 @@ def read_stat(pid):
             raw = stream.read()
     except OSError:
         return None
-    fields = raw[raw.rindex(b")") + 2:].split()
-    if not fields or fields[0] in (b"Z", b"X"):  # exited, not yet reaped
+    try:
+        state, _, ticks = parse_stat_row(raw)
+    except (ValueError, IndexError):  # gone while being read
         return None
-    return fields[0].decode(), int(fields[11]) + int(fields[12])
+    if state in (b"Z", b"X"):  # exited, not yet reaped
+        return None
+    return state.decode(), ticks
 
 
 class RunWatch:

@@ -37,7 +37,7 @@ class AnimationError(ValueError):
     """What cannot be animated, or written."""
 
 
-def battle_figure(run, stats, view, comparison, repeats):
+def battle_figure(run, stats, view, comparison):
     """The figure the frames are made of, and the artists each frame moves:
     (figure, cursor, curtain, clock, {worker: held text})."""
     figure = Figure(figsize=theme.FIGSIZE, dpi=theme.DPI)
@@ -120,7 +120,7 @@ def animate(result, path, theme=None, size=None, dpi=None, window_ns=None, worke
 
 def _drawn(run, stats, view, summary):
     with matplotlib.rc_context(theme.RC):
-        return battle_figure(run, stats, view, summary.comparison, summary.repeats)
+        return battle_figure(run, stats, view, summary.comparison)
 
 
 def write_gif(images, path, fps):

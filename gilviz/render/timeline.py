@@ -48,8 +48,9 @@ def draw_cores(ax, cores):
 
 def draw_other_load(ax, series, scale, unit):
     """Other processes' CPU use (analysis.LoadSeries) as steps, `scale` times
-    its cores; nothing where there are no readings or no other load."""
-    if series is None or not np.any(series.other_cores > 0.05):
+    its cores; nothing where the view has none (it has one only where that
+    use made the run untrustworthy)."""
+    if series is None:
         return []
     return [ax.stairs(series.other_cores * scale, series.edges_ns / MS, color=theme.REDDISH_PURPLE,
                       linewidth=2.0, label="other processes, %s" % unit)]

@@ -3,6 +3,7 @@ mechanism, what a report cost, the lock waits, and the totals check."""
 
 from __future__ import annotations
 
+from ..agent.protocol import PROCESS_BACKENDS
 from .format import format_duration, format_table
 from .words import caveat_text
 
@@ -21,7 +22,7 @@ SHORT_NAMES = {"return": "return", "queue": "Queue", "pipe": "Pipe", "manager": 
 def mechanism_name(mechanism, backend, short=False):
     """"multiprocessing.Queue" or "queue.Queue" by backend; the others as they are."""
     if mechanism == "queue":
-        return "multiprocessing.Queue" if backend in ("processes", "pool") else "queue.Queue"
+        return "multiprocessing.Queue" if backend in PROCESS_BACKENDS else "queue.Queue"
     return (SHORT_NAMES if short else MECHANISM_NAMES)[mechanism]
 
 
