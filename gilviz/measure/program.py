@@ -99,6 +99,12 @@ class ProgramTarget(Target):
             os.close(fd)
 
 
+def program_config(spec):
+    """The config line of a program's run (protocol.PROGRAM_KEYS)."""
+    params = spec.params or {}
+    return {"mode": spec.kernel, "target": params["target"], "args": params.get("args", [])}
+
+
 def run_program(spec, timeout_s=None, children=False):
     """Run the program of `spec` (kernel "script" or "module"; params
     "target", "args") and return the measured Run. Raises TargetError if
@@ -110,9 +116,7 @@ def run_program(spec, timeout_s=None, children=False):
     follower = None
     done = {}
     try:
-        params = spec.params or {}
-        target.send(json.dumps({"mode": spec.kernel, "target": params["target"],
-                                "args": params.get("args", [])}))
+        target.send(json.dumps(program_config(spec)))
         ready = target.receive(READY, watch, silence_s=READY_TIMEOUT_S)
         started_at = now_iso()
         sampler = Sampler([], hz=spec.sample_hz, target_cores=ready["interpreter"]["affinity"])
