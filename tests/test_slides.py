@@ -192,8 +192,7 @@ def test_render_writes_beside_the_log_named_by_its_options(saved):
 
 def test_the_battle_is_animated_as_a_gif(saved, tmp_path):
     from PIL import Image
-    from gilviz.render.animate import animate
-    path = animate(gilviz.load(saved["run"]), str(tmp_path / "battle.gif"), seconds=0.5, fps=6)
+    path = gilviz.load(saved["run"]).animate(str(tmp_path / "battle.gif"), seconds=0.5, fps=6)
     with Image.open(path) as image:
         assert image.format == "GIF" and image.n_frames == 3 and image.size == (1280, 720)
 

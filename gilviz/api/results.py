@@ -92,6 +92,12 @@ class Result:
         """The chart in the light theme at render.theme's size."""
         raise NotImplementedError
 
+    def animate(self, path, **options):
+        """Write the chart's battle unfolding in time to `path` (.gif, or
+        .mp4 where ffmpeg is installed): only a run's timeline has one."""
+        raise OptionError("only a run's timeline is animated (countdown, pi, io): this is a "
+                          "%s" % os.path.splitext(self.chart_name)[0])
+
     def render(self, path, file_format=None, **options):
         """Write the chart alone to `path` as `file_format` ("png", "svg",
         "pdf"; None: told by the extension); `options` as figure()'s."""
@@ -199,6 +205,23 @@ class RunResult(Result):
         s = self.summary
         run, stats, view = selected(s.shown, s.stats, s.view, window_ns, workers)
         return timeline_figure(run, stats, view, s.comparison, s.repeats)
+
+    def animate(self, path, theme=None, size=None, dpi=None, window_ns=None, workers=None,
+                **pace):
+        """The battle unfolding in time, written to `path` (.gif, or .mp4
+        where ffmpeg is installed); `window_ns` animates that stretch only,
+        `workers` their bands; `pace`: seconds=, fps=. Returns the path."""
+        from ..analysis.selection import SelectionError
+        from ..render.animate import animate
+        s = self.summary
+        try:
+            run, stats, view = selected(s.shown, s.stats, s.view, None, workers)
+            if window_ns is not None:
+                selected(run, stats, view, window_ns)  # refuses a window outside the run
+        except SelectionError as error:
+            raise OptionError(str(error)) from None
+        return animate(run, stats, view, s.comparison, path, window_ns, theme, size, dpi,
+                       **pace)
 
     def _save_exports(self):
         if self.summary is not None:

@@ -289,8 +289,7 @@ def run_render(args, out, err):
         options = dict(theme=args.theme, size=args.size, dpi=args.dpi, window_ns=args.window,
                        workers=args.workers)
         if args.animate:
-            from ..render.animate import animate
-            path = animate(result, args.animate, **options)
+            path = result.animate(args.animate, **options)
         else:
             file_format = format_of(args.out or "", args.format)
             path = result.render(args.out or chart_path(result, args, file_format),

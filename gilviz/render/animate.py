@@ -69,29 +69,27 @@ def battle_figure(run, stats, view, comparison):
     return figure, cursor, curtain, clock, held
 
 
-def animate(result, path, theme=None, size=None, dpi=None, window_ns=None, workers=None,
-            seconds=SECONDS, fps=FRAMES_PER_SECOND):
-    """Write the battle of `result` (an api RunResult) to `path` (.gif, or
-    .mp4 with ffmpeg); returns the path. `window_ns` animates that stretch
-    of the run only."""
-    from ..api.results import RunResult, selected
+def check_animation_path(path):
+    """Refuse a file an animation cannot be written as."""
     extension = os.path.splitext(path)[1].lower()
     if extension not in (".gif", ".mp4"):
         raise AnimationError("%s: an animation is a .gif (or an .mp4 where ffmpeg is installed)"
                              % path)
     if extension == ".mp4" and shutil.which("ffmpeg") is None:
         raise AnimationError("ffmpeg is not installed here: write a .gif instead")
-    if not isinstance(result, RunResult):
-        raise AnimationError("only a run's timeline is animated (countdown, pi, io): this is a "
-                             "%s" % os.path.splitext(result.chart_name)[0])
-    s = result.summary
-    run, stats, view = selected(s.shown, s.stats, s.view, None, workers)
+
+
+def animate(run, stats, view, comparison, path, window_ns=None, theme=None, size=None, dpi=None,
+            seconds=SECONDS, fps=FRAMES_PER_SECOND):
+    """Write the battle of a run (its stats and view, already narrowed to
+    what is shown) to `path` (.gif, or .mp4 with ffmpeg); returns the path.
+    `window_ns` animates that stretch of the run only."""
+    check_animation_path(path)
+    extension = os.path.splitext(path)[1].lower()
     begin, end = window_ns if window_ns is not None else (0, stats.wall_ns)
-    if window_ns is not None:
-        selected(run, stats, view, window_ns)  # refuses a window outside the run
     chosen = theme_named(theme)
     with matplotlib.rc_context(chosen.rc):
-        figure, cursor, curtain, clock, held = _drawn(run, stats, view, s)
+        figure, cursor, curtain, clock, held = _drawn(run, stats, view, comparison)
     restyle(figure, chosen)
     resize(figure, size or SIZE, dpi)
     fit_to_canvas(figure)
@@ -118,9 +116,9 @@ def animate(result, path, theme=None, size=None, dpi=None, window_ns=None, worke
     return write_mp4(images, path, fps, figure.dpi)
 
 
-def _drawn(run, stats, view, summary):
+def _drawn(run, stats, view, comparison):
     with matplotlib.rc_context(theme.RC):
-        return battle_figure(run, stats, view, summary.comparison)
+        return battle_figure(run, stats, view, comparison)
 
 
 def write_gif(images, path, fps):
