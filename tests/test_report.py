@@ -67,3 +67,12 @@ def test_a_sampler_behind_says_why_when_it_is_known():
     text = caveat_text(caveats.SamplerBehind(451.0, 1000.0, 40_000_000, waited_for_cpu_ns=0,
                                              round_cpu_ns=700_000, raised=True))
     assert "a round of reads took 700 µs of CPU" in text and "waited" not in text
+
+
+def test_a_refused_window_or_worker_set_in_words():
+    from gilviz.analysis.selection import UnknownWorkers, WindowOutside
+    from gilviz.report.words import selection_text
+    assert selection_text(WindowOutside((100 * MS, 150 * MS), 120 * MS)) == \
+        "window 100–150 ms is outside the run (0–120 ms)"
+    assert selection_text(UnknownWorkers((7,), (0, 1))) == \
+        "no worker 7 in this run: it has workers 0,1"

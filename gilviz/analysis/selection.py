@@ -10,15 +10,26 @@ from .states import Segments
 
 
 class SelectionError(ValueError):
-    """A window or a set of workers that the run does not have."""
+    """A window or a set of workers that the run does not have (report words it)."""
+
+
+class WindowOutside(SelectionError):
+    def __init__(self, window_ns, wall_ns):
+        super().__init__(window_ns, wall_ns)
+        self.window_ns, self.wall_ns = window_ns, wall_ns
+
+
+class UnknownWorkers(SelectionError):
+    def __init__(self, unknown, known):
+        super().__init__(unknown, known)
+        self.unknown, self.known = unknown, known
 
 
 def check_window(window_ns, wall_ns):
     """Refuse a window (begin, end) that does not lie within the run."""
     begin, end = window_ns
     if not 0 <= begin < end <= wall_ns:
-        raise SelectionError("window %g–%g ms is outside the run (0–%g ms)"
-                             % (begin / 1e6, end / 1e6, round(wall_ns / 1e6, 1)))
+        raise WindowOutside(tuple(window_ns), wall_ns)
 
 
 def check_workers(run, workers):
@@ -26,8 +37,7 @@ def check_workers(run, workers):
     known = {worker.index for worker in run.workers}
     unknown = sorted(set(workers) - known)
     if unknown:
-        raise SelectionError("no worker %s in this run: it has workers %s" % (
-            ",".join(map(str, unknown)), ",".join(map(str, sorted(known)))))
+        raise UnknownWorkers(tuple(unknown), tuple(sorted(known)))
 
 
 def only_workers(run, stats, view, workers):

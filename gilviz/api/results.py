@@ -29,6 +29,7 @@ from ..analysis.scaling import sweep_scaling
 from ..analysis.selection import check_window, check_workers, only_workers, zoomed
 from ..log import new_run_dir, save
 from ..measure.timings import timed
+from ..report.words import selection_text
 from ..report import (scaling_lines, summary_lines, sweep_run_labels)
 from .options import OptionError
 from .session import LOG_NAME
@@ -83,7 +84,7 @@ class Result:
         try:
             return slide_figure(lambda: self.draw(window_ns, workers), theme, size, dpi)
         except SelectionError as error:
-            raise OptionError(str(error)) from None
+            raise OptionError(selection_text(error)) from None
 
     has_timeline = True
     """Whether the chart draws workers over time (window_ns=, workers= apply)."""
@@ -219,7 +220,7 @@ class RunResult(Result):
             if window_ns is not None:
                 selected(run, stats, view, window_ns)  # refuses a window outside the run
         except SelectionError as error:
-            raise OptionError(str(error)) from None
+            raise OptionError(selection_text(error)) from None
         return animate(run, stats, view, s.comparison, path, window_ns, theme, size, dpi,
                        **pace)
 

@@ -279,7 +279,6 @@ def chart_path(result, args, file_format):
 
 def run_render(args, out, err):
     """Draw a saved run again; bad input is one line and exit status 2."""
-    from ..analysis.selection import SelectionError
     from ..render.animate import AnimationError
     from ..render.formats import format_of
     try:
@@ -294,7 +293,7 @@ def run_render(args, out, err):
             file_format = format_of(args.out or "", args.format)
             path = result.render(args.out or chart_path(result, args, file_format),
                                  file_format, **options)
-    except (api.LogError, api.OptionError, SelectionError, AnimationError, OSError) as error:
+    except (api.LogError, api.OptionError, AnimationError, OSError) as error:
         err.write("gilviz render: error: %s\n" % error)
         return EXIT_USAGE
     out.write("chart:    %s\n" % path)

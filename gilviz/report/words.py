@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..analysis import (NATIVE, NEW_GIL, NO_GIL, OFF_CPU, OLD_GIL, ON_CPU, RUNNING, SHARING,
                         SLEEPING, UNCLEAR, WAIT_CPU, WAIT_GIL, WAIT_IO, WAIT_LOCK, core_count,
                         gil_kind)
-from ..analysis import caveats
+from ..analysis import caveats, selection
 from .format import format_cores, format_duration, format_interval, plural
 
 STATE_NAMES = {
@@ -72,6 +72,16 @@ def _slowed_baselines(caveat):
             "%.2f cores' worth of work running at once%s" % (
                 caveat.speedup, caveat.parallelism,
                 "; " + " and ".join(why) if why else ""))
+
+
+def selection_text(error):
+    """A refused window or set of workers (analysis.selection), in words."""
+    if isinstance(error, selection.WindowOutside):
+        begin, end = error.window_ns
+        return "window %g–%g ms is outside the run (0–%g ms)" % (
+            begin / 1e6, end / 1e6, round(error.wall_ns / 1e6, 1))
+    return "no worker %s in this run: it has workers %s" % (
+        ",".join(map(str, error.unknown)), ",".join(map(str, error.known)))
 
 
 def unexplained_speedup(stats):
