@@ -48,7 +48,8 @@ def run_worker(index, work, config, wait_for_release, turn):
     """
     record = worker_ids(index)
     record["work"] = work
-    kernel = load_kernel(config["kernel"])
+    # Loaded by the worker itself: without a GIL, in a copy of its own.
+    kernel = load_kernel(config["kernel"], own_constants=not config["gil_enabled"])
     context = {"index": index, "workers": config["workers"], "params": config["params"],
                "marks": []}
     channel = config.get("channel")
