@@ -46,13 +46,29 @@ def samples_table(rows, cpu=None, wait=None, run_delay=None):
                                     np.int64))
 
 
+CHUNK_NS = 20_000
+"""The probe's chunk time in runs built by hand."""
+
+
+def probed_work(holds, index, chunk_ns=CHUNK_NS, chunk=100):
+    """Iterations of a worker whose probe read the clock once before its
+    first chunk and after each, its holds holding chunks of `chunk_ns`."""
+    mine = [(start, stop) for worker, start, stop, _ in holds if worker == index]
+    if not mine:
+        return 1000
+    chunks = sum((stop - start) // chunk_ns for start, stop in mine) + len(mine) - 1
+    return chunk * max(chunks, 1)
+
+
 def make_run(workers, holds=(), samples=(), backend="threads", probe=True, sampler=True,
-             gil_enabled=True, pids=None, role="main"):
-    """A Run built by hand. `workers` is a list of (start_ns, stop_ns)."""
+             gil_enabled=True, pids=None, role="main", chunk_ns=CHUNK_NS):
+    """A Run built by hand. `workers` is a list of (start_ns, stop_ns). Each
+    worker's work is what a probe reading the clock every 100 iterations and
+    every `chunk_ns` of its holds would have done (1000 without holds)."""
     pids = pids or [100] * len(workers)
     records = tuple(
-        Worker(index=i, pid=pids[i], tid=200 + i, work=1000, start_ns=start, stop_ns=stop,
-               cpu_ns=stop - start, error=None)
+        Worker(index=i, pid=pids[i], tid=200 + i, work=probed_work(holds, i, chunk_ns),
+               start_ns=start, stop_ns=stop, cpu_ns=stop - start, error=None)
         for i, (start, stop) in enumerate(workers))
     spec = RunSpec(kernel="countdown", backend=backend, workers=len(workers),
                    work=1000 * len(workers), probe=probe, python=sys.executable,

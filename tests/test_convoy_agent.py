@@ -52,8 +52,8 @@ def test_work_done_replaces_the_share(monkeypatch):
     def kernel(work, probe, context):
         return {"work_done": 3, "answered": 2}
 
-    monkeypatch.setattr(backends, "load_kernel", lambda name: kernel)
-    config = {"kernel": "test", "workers": 1, "params": {}, "probe": False}
+    monkeypatch.setattr(backends, "load_kernel", lambda name, own_constants=False: kernel)
+    config = {"kernel": "test", "workers": 1, "params": {}, "probe": False, "gil_enabled": True}
     record = backends.run_worker(0, 5, config, lambda: None, [None])
     assert record["work"] == 3
     assert record["result"] == {"answered": 2}

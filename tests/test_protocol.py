@@ -16,7 +16,7 @@ def test_the_config_the_orchestrator_sends_has_the_protocols_keys():
 
 
 def test_a_workers_record_has_the_protocols_keys():
-    config = {"kernel": "countdown", "workers": 1, "params": {}, "probe": True,
+    config = {"kernel": "countdown", "workers": 1, "params": {}, "probe": True, "gil_enabled": True,
               "chunk": 100, "gap_ns": 10**9}
     record = run_worker(0, 1000, config, wait_for_release=lambda: None, turn=[None])
     assert sorted(record) == sorted(protocol.RECORD_KEYS)

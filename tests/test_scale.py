@@ -16,11 +16,13 @@ US = 1000
 
 
 def round_robin_run(workers, holds, hold_ns):
-    """`workers` threads taking `holds` turns of `hold_ns` each in turn, 5 µs apart."""
+    """`workers` threads taking `holds` turns of `hold_ns` each in turn, 5 µs
+    apart, read by a probe of 100 ns chunks (so that the chunk each gap holds
+    moves no edge by more than 50 ns)."""
     starts = np.arange(holds) * (hold_ns + 5 * US)
     end = int(starts[-1] + hold_ns)
     table = [(i % workers, int(start), int(start + hold_ns), 0) for i, start in enumerate(starts)]
-    return make_run([(0, end)] * workers, table)
+    return make_run([(0, end)] * workers, table, chunk_ns=100)
 
 
 def draw(run, workers=None):

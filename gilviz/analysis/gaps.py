@@ -79,16 +79,19 @@ def probe_segments(holds, gaps):
 
 
 def probe_resolution_ns(run, io_workers=()):
-    """Held time per clock read: the spacing of the probe's timestamps in the
-    kernels that read the clock every `chunk` iterations. `io_workers` read it
-    around each blocking call instead, so their edges are exact: left out."""
+    """Held time per chunk: the spacing of the probe's timestamps inside its
+    holds, in the kernels that read the clock every `chunk` iterations (once
+    before the first chunk and once after each; a hold's first read ends no
+    chunk of it). `io_workers` read it around each blocking call instead, so
+    their edges are exact: left out."""
     if run.probe is None or len(run.holds.worker) == 0:
         return None
-    reads = sum(-(-w.work // run.probe.chunk) for w in run.workers
-                if w.error is None and w.index not in io_workers)
     counted = ~np.isin(run.holds.worker, list(io_workers))
+    reads = sum(1 - (-w.work // run.probe.chunk) for w in run.workers
+                if w.error is None and w.index not in io_workers)
+    inside = reads - int(np.count_nonzero(counted))
     held = int((run.holds.stop_ns[counted] - run.holds.start_ns[counted]).sum())
-    return held / reads if reads else None
+    return held / inside if inside > 0 else None
 
 
 class Acquisitions(NamedTuple):

@@ -18,6 +18,7 @@ import numpy as np
 from ..log import WAIT_TIMED, WAIT_UNTIMED
 from ..log.records import WAIT_IO as WAITS_ON_IO, WAIT_SLEEP as WAITS_IN_SLEEP
 from .gaps import probe_segments, worker_gaps
+from .placement import probe_holds
 from .intervals import depth_integral, depth_steps, holding_at, merge_intervals
 from .runs import gil_of_workers, longest_sample_ns, stop_by_worker
 from .states import (NATIVE, OFF_CPU, ON_A_CPU, ON_CPU, RUNNING, SLEEPING, WAIT_CPU, WAIT_GIL,
@@ -144,7 +145,8 @@ def run_segments(run):
     """What each worker was doing over time: from the probe if the run had
     it, else from the sampler's thread states and the kernel's marks."""
     if run.probe is not None:
-        return probe_segments(run.holds, worker_gaps(run.holds, gil_of_workers(run)))
+        holds = probe_holds(run)
+        return probe_segments(holds, worker_gaps(holds, gil_of_workers(run)))
     if run.sampler is None:
         return segments_of([])
     stops = stop_by_worker(run)

@@ -16,6 +16,7 @@ from .keyed import lookup, sums_by
 from .interpreters import late_starts
 from .intervals import handoff_times, overlap_ns, time_at_depth, turn_lengths
 from .pi import pi_estimate
+from .placement import probe_holds
 from .share import share_mismatch, sharing
 from .runs import gil_of_workers, longest_sample_ns, shares_gil, stop_by_worker, wall_ns
 from .sampled import mean_parallelism, parallelism_steps, queued_ns, run_segments, shared_members
@@ -153,12 +154,13 @@ def summarize(run, io_workers=(), baselines=()):
     wall = wall_ns(run)
     gil = gil_of_workers(run)
     probed = run.probe is not None
-    gaps = worker_gaps(run.holds, gil) if probed else None
+    holds = probe_holds(run)
+    gaps = worker_gaps(holds, gil) if probed else None
     resolution = probe_resolution_ns(run, io_workers)
     sampled = run.sampler is not None and len(run.threads.t_ns) > 0
     acquisitions = None
     if probed and sampled:
-        acquisitions = failed_acquisitions(run.holds, run.threads, gil, int(resolution or 0))
+        acquisitions = failed_acquisitions(holds, run.threads, gil, int(resolution or 0))
     segments = run_segments(run) if sampled and not probed else None
     parallel = None
     if segments is not None:
@@ -168,7 +170,7 @@ def summarize(run, io_workers=(), baselines=()):
     workers = []
     size = max([w.index for w in run.workers] + [-1]) + 1
     if probed:
-        held_of = sums_by(run.holds.worker, run.holds.stop_ns - run.holds.start_ns, size)
+        held_of = sums_by(holds.worker, holds.stop_ns - holds.start_ns, size)
         kinds = (WAIT_GIL, WAIT_CPU, UNCLEAR)  # sorted, as searchsorted needs
         waited_of = sums_by(gaps.worker.astype(np.int64) * len(kinds)
                             + np.searchsorted(kinds, gaps.kind), gaps.stop_ns - gaps.start_ns,
@@ -192,8 +194,8 @@ def summarize(run, io_workers=(), baselines=()):
         ))
 
     shared = any(shares_gil(run).values())
-    hold_gil = lookup(gil, run.holds.worker)
-    turns = turn_lengths(run.holds.worker, run.holds.start_ns, run.holds.stop_ns, hold_gil)
+    hold_gil = lookup(gil, holds.worker)
+    turns = turn_lengths(holds.worker, holds.start_ns, holds.stop_ns, hold_gil)
     warnings = [WorkerFailed(w.index, w.error) for w in run.workers if w.error]
     # A kernel that could not do what was asked says what it did instead.
     warnings += kernel_fallbacks([run])
@@ -221,10 +223,10 @@ def summarize(run, io_workers=(), baselines=()):
     return RunStats(
         wall_ns=wall,
         cpu_ns=sum(w.cpu_ns for w in run.workers if w.cpu_ns is not None),
-        handoffs=(len(handoff_times(run.holds.worker, run.holds.start_ns, hold_gil))
+        handoffs=(len(handoff_times(holds.worker, holds.start_ns, hold_gil))
                   if probed and shared else None),
         median_turn_ns=int(np.median(turns)) if probed and shared and len(turns) else None,
-        overlap_ns=(overlap_ns(run.holds.start_ns, run.holds.stop_ns) if probed
+        overlap_ns=(overlap_ns(holds.start_ns, holds.stop_ns) if probed
                     else time_at_depth(*parallel, 2) if parallel is not None else None),
         resolution_ns=resolution,
         probe_agreement=(acquisitions.agreeing / acquisitions.inside

@@ -8,6 +8,7 @@ import numpy as np
 
 from .intervals import depth_integral, depth_steps, handoff_times
 from .keyed import lookup, sorted_distinct
+from .placement import probe_holds
 from .runs import gil_of_workers, shares_gil
 from .sampled import run_segments
 
@@ -39,8 +40,8 @@ def switch_times(run, segments=None):
         return state_changes(run_segments(run) if segments is None else segments)
     gil = gil_of_workers(run)
     if any(shares_gil(run).values()):
-        hold_gil = lookup(gil, run.holds.worker)
-        return handoff_times(run.holds.worker, run.holds.start_ns, hold_gil)
+        holds = probe_holds(run)
+        return handoff_times(holds.worker, holds.start_ns, lookup(gil, holds.worker))
     return run.holds.start_ns
 
 
