@@ -10,7 +10,7 @@ import numpy as np
 from .runs import median_run, wall_ns
 from .summary import summarize
 from .views import timeline_view
-from .windows import ZOOM_NS
+from .windows import zoom_width_ns
 
 
 class Comparison(NamedTuple):
@@ -124,7 +124,9 @@ def compare_runs(side_runs, side_baselines=None):
     shown = [median_run(runs) for runs in side_runs]
     stats = [next(each for run, each in zip(runs, summaries[i]) if run is shown[i])
              for i, runs in enumerate(side_runs)]
-    width = min([ZOOM_NS] + [each.wall_ns for each in stats])
+    # One width for all sides, so that their zooms compare: the narrowest.
+    width = min([zoom_width_ns(each.median_turn_ns) for each in stats]
+                + [each.wall_ns for each in stats])
     baselines = side_baselines or [()] * len(side_runs)
     sides = tuple(
         Side(tuple(runs), shown[i], stats[i], timeline_view(shown[i], stats[i], width),

@@ -17,7 +17,7 @@ from .sampled import binned_parallelism, run_segments, unsampled_spans
 from .shown import shown_states, visible
 from .states import ON_A_CPU
 from .waits import NATIVE_MARK, recorded_waits, wait_spans, waiting_share
-from .windows import ZOOM_NS, storied_window, switch_times
+from .windows import ZOOM_NS, storied_window, switch_times, zoom_width_ns
 
 PARALLELISM_BINS = 250
 """Parallelism is averaged over this many windows of the run (at least a
@@ -169,16 +169,19 @@ def busiest_workers(run, segments, window_ns, count=ZOOM_WORKERS):
     return tuple(sorted(indices[row] for row in order))
 
 
-def timeline_view(run, stats, zoom_width_ns=ZOOM_NS, segments=None, zoom_ns=None):
+def timeline_view(run, stats, zoom_width=None, segments=None, zoom_ns=None):
     """The TimelineView of `run` and its `stats` (summarize): by default its
-    run_segments, zoomed on the busiest `zoom_width_ns`; a caller that draws
+    run_segments, zoomed on the busiest `zoom_width` ns (by default ten of
+    its median turns, see windows.zoom_width_ns); a caller that draws
     other bands or another window (the convoy) gives `segments` or `zoom_ns`.
     Beyond HEAT_MAP_OVER workers the whole run is a heat map and the zoom
     shows the ZOOM_WORKERS that ran longest in its window."""
     segments = run_segments(run) if segments is None else segments
     heat_map = len(run.workers) > HEAT_MAP_OVER
     holes = unsampled_spans(run.workers, segments) if run.probe is None else None
-    zoom_ns = (busiest_span(run, segments, stats.wall_ns, zoom_width_ns, holes)
+    if zoom_width is None:
+        zoom_width = zoom_width_ns(stats.median_turn_ns)
+    zoom_ns = (busiest_span(run, segments, stats.wall_ns, zoom_width, holes)
                if zoom_ns is None else zoom_ns)
     sampled = run.probe is None and run.sampler is not None
     readings = run.cores.percent

@@ -13,7 +13,21 @@ from .runs import gil_of_workers, shares_gil
 from .sampled import run_segments
 
 ZOOM_NS = 50_000_000
-"""A window ~50 ms wide shows individual GIL switches (turns of ~5 ms)."""
+"""The widest zoom: ~50 ms shows the new GIL's turns of ~5 ms one by one."""
+ZOOM_TURNS = 10
+"""Median turns a zoom spans, so that a turn is a tenth of its width or so
+(~100 px): the new GIL's 5 ms turns make a 50 ms zoom, the old GIL's turns
+of tens of µs one of a millisecond, where a 50 ms zoom drew them narrower
+than a pixel."""
+NARROWEST_ZOOM_NS = 1_000_000
+"""The narrowest zoom: a probe chunk (~20 µs) still ~20 px wide."""
+
+
+def zoom_width_ns(median_turn_ns):
+    """How wide a zoom shows turns of `median_turn_ns` (None: unknown) one by one."""
+    if not median_turn_ns:
+        return ZOOM_NS
+    return int(min(ZOOM_NS, max(NARROWEST_ZOOM_NS, ZOOM_TURNS * median_turn_ns)))
 
 
 HOLE_PENALTY = 4
