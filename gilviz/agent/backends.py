@@ -21,7 +21,7 @@ import sys
 import threading
 
 from .compat import (clock, fork_context, native_thread_id, pid_exists, queue, simple_queue,
-                     thread_cpu_ns, wait_for_connections)
+                     thread_cpu_ns, voluntary_switches, wait_for_connections)
 from .kernels import load_kernel
 from .lifeline import describe_exit, die_with_parent
 from .probe import Probe
@@ -59,6 +59,9 @@ def run_worker(index, work, config, wait_for_release, turn):
     probe = None
     if config["probe"]:
         probe = Probe(config["chunk"], config["gap_ns"], turn, index)
+    # Read before the wait at the start line, as reading a file releases the
+    # GIL: the count then has that wait's sleep or two in it too.
+    slept_before = voluntary_switches()
     wait_for_release()
     cpu_began = thread_cpu_ns()
     record["start_ns"] = clock()
@@ -70,6 +73,8 @@ def run_worker(index, work, config, wait_for_release, turn):
     record["stop_ns"] = clock()
     record["cpu_ns"] = thread_cpu_ns() - cpu_began
     # Everything below is outside the measured window.
+    slept = voluntary_switches()
+    record["sleeps"] = None if None in (slept, slept_before) else slept - slept_before
     if reporter is not None:
         reporter.close()
     if isinstance(result, dict) and WORK_DONE in result:
@@ -193,7 +198,7 @@ class ProcessLauncher(object):
 
     def _lost(self, index, error):
         record = dict(self._ids[index], work=0, result=None, holds=[], marks=[], error=error)
-        record.update(start_ns=None, stop_ns=None, cpu_ns=None)
+        record.update(start_ns=None, stop_ns=None, cpu_ns=None, sleeps=None)
         return record
 
     def _collect(self):

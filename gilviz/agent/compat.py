@@ -89,6 +89,19 @@ def native_thread_id():
     return int(os.readlink("/proc/thread-self").rsplit("/", 1)[-1])
 
 
+def voluntary_switches():
+    """How often the calling thread has gone to sleep (voluntary context
+    switches, from /proc); None where the kernel does not say."""
+    try:
+        with open("/proc/thread-self/status") as status:
+            for line in status:
+                if line.startswith("voluntary_ctxt_switches:"):
+                    return int(line.split(":", 1)[1])
+    except (IOError, OSError, ValueError):
+        pass
+    return None
+
+
 def allowed_cpus():
     """The CPU ids this process may run on, sorted; None if unknown."""
     if hasattr(os, "sched_getaffinity"):

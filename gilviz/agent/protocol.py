@@ -27,8 +27,8 @@ CONFIG_KEYS = ("kernel", "backend", "workers", "work", "probe", "chunk_target_ns
                "switch_interval_s", "check_interval", "cores", "params")
 
 # A worker record's keys, as the agent sends them in DONE.
-RECORD_KEYS = ("index", "pid", "tid", "work", "start_ns", "stop_ns", "cpu_ns", "error",
-               "result", "holds", "marks")
+RECORD_KEYS = ("index", "pid", "tid", "work", "start_ns", "stop_ns", "cpu_ns", "sleeps",
+               "error", "result", "holds", "marks")
 WORK_DONE = "work_done"
 """A kernel that stopped before its share was done returns {WORK_DONE: n, ...}."""
 

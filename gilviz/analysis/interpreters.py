@@ -11,10 +11,11 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 from .caveats import LateStart
 from .runs import core_count, shares_gil
+from .system import busy_system_share
 
 OLD_GIL, NEW_GIL, NO_GIL = "old-gil", "new-gil", "no-gil"
 LATE_START_NS = 5_000_000
@@ -29,6 +30,41 @@ def gil_kind(interpreter):
     if interpreter.check_interval is not None or interpreter.version.startswith("2."):
         return OLD_GIL
     return NEW_GIL
+
+
+class Battle(NamedTuple):
+    """The old GIL's threads fighting for it: the finding of an old-GIL run.
+
+    Every check interval the holder lets go and takes it straight back;
+    letting go wakes a waiting thread, which on another core runs, finds
+    the GIL taken again and goes back to sleep. So the GIL changes hands
+    thousands of times a second, most wake-ups fail, and the threads spend
+    much of their CPU time in the OS kernel, signalling each other.
+    """
+
+    cores: int
+    """Cores the threads could run on: one core leaves nobody to fight."""
+    handoffs_per_s: float
+    """Times a second the GIL went to another thread (the probe's)."""
+    failed_wakeups_per_s: Optional[float]
+    """Times a second a thread went back to sleep without a turn: its sleeps
+    (voluntary context switches) less the turns it began; None if unread."""
+    kernel_share: Optional[float]
+    """Share of the target's CPU time spent in the OS kernel; None if unsampled."""
+
+
+def old_gil_battle(run, handoffs, wall_ns):
+    """The Battle of an old-GIL run whose workers shared the GIL, else None."""
+    if gil_kind(run.interpreter) != OLD_GIL or not handoffs or wall_ns <= 0:
+        return None
+    seconds = wall_ns / 1e9
+    sleeps = [w.sleeps for w in run.workers if w.error is None]
+    failed = None
+    if sleeps and None not in sleeps:
+        # Each sleep ends in a wake-up: those that began a turn are hand-offs.
+        failed = max(0, sum(sleeps) - handoffs) / seconds
+    return Battle(cores=core_count(run.interpreter), handoffs_per_s=handoffs / seconds,
+                  failed_wakeups_per_s=failed, kernel_share=busy_system_share(run))
 
 
 def late_starts(run, threshold_ns=LATE_START_NS):

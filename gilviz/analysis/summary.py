@@ -13,7 +13,7 @@ from .caveats import (CoarseProbe, PinningMismatch, PoolSharedMembers,
                       WaitsUnreadable, WorkerFailed, kernel_fallbacks)
 from .gaps import failed_acquisitions, probe_resolution_ns, worker_gaps
 from .keyed import lookup, sums_by
-from .interpreters import late_starts
+from .interpreters import Battle, late_starts, old_gil_battle
 from .intervals import handoff_times, overlap_ns, time_at_depth, turn_lengths
 from .pi import pi_estimate
 from .placement import probe_holds
@@ -85,6 +85,8 @@ class RunStats(NamedTuple):
     """The PiEstimate of a pi run, else None."""
     sharing: Optional[object] = None
     """share.Sharing of a run whose workers shared their counts (pi --share), else None."""
+    battle: Optional[Battle] = None
+    """The old GIL's fight (interpreters.Battle) where its threads shared it, else None."""
 
 
 def pinning_mismatch(run):
@@ -196,6 +198,9 @@ def summarize(run, io_workers=(), baselines=()):
     shared = any(shares_gil(run).values())
     hold_gil = lookup(gil, holds.worker)
     turns = turn_lengths(holds.worker, holds.start_ns, holds.stop_ns, hold_gil)
+    handoffs = len(handoff_times(holds.worker, holds.start_ns, hold_gil)) if probed and shared \
+        else None
+    battle = old_gil_battle(run, handoffs, wall)
     warnings = [WorkerFailed(w.index, w.error) for w in run.workers if w.error]
     # A kernel that could not do what was asked says what it did instead.
     warnings += kernel_fallbacks([run])
@@ -206,7 +211,9 @@ def summarize(run, io_workers=(), baselines=()):
     caveats = (sampler_behind(run.sampler), pinning_mismatch(run),
                coarse_probe(run.interpreter.switch_interval_s, resolution),
                short_turns(turns if probed and shared else (), resolution),
-               system_time(run), baseline_system_time(run, baselines) if baselines else None,
+               # The old GIL's kernel time is its battle, the finding, not a flaw.
+               system_time(run) if battle is None else None,
+               baseline_system_time(run, baselines) if baselines else None,
                unexplained_speedup(run, baselines), other_load_caveat(run, baselines))
     shared_counts = sharing(run)
     caveats += (share_mismatch(shared_counts),)
@@ -223,8 +230,7 @@ def summarize(run, io_workers=(), baselines=()):
     return RunStats(
         wall_ns=wall,
         cpu_ns=sum(w.cpu_ns for w in run.workers if w.cpu_ns is not None),
-        handoffs=(len(handoff_times(holds.worker, holds.start_ns, hold_gil))
-                  if probed and shared else None),
+        handoffs=handoffs,
         median_turn_ns=int(np.median(turns)) if probed and shared and len(turns) else None,
         overlap_ns=(overlap_ns(holds.start_ns, holds.stop_ns) if probed
                     else time_at_depth(*parallel, 2) if parallel is not None else None),
@@ -239,4 +245,5 @@ def summarize(run, io_workers=(), baselines=()):
         waits=tuple(wait_stats(waits)),
         pi=pi_estimate(run),
         sharing=shared_counts,
+        battle=battle,
     )

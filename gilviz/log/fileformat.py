@@ -24,7 +24,7 @@ from .records import (CoreSamples, Holds, Interpreter, LoadSamples, Marks, Probe
                       ProcessSamples, Run, RunLog, RunSpec, SamplerStats, SweepPlan,
                       ThreadSamples, Worker)
 
-LOG_FORMAT_VERSION = "1.1"
+LOG_FORMAT_VERSION = "1.2"
 # History of LOG_FORMAT_VERSION:
 #   1.0  runs with spec, interpreter, probe settings, workers, probe holds,
 #        thread / process / core samples and sampler statistics; kernel
@@ -44,7 +44,10 @@ LOG_FORMAT_VERSION = "1.1"
 #        and cpu_wait_ns; the roles "c", "d" and "share"; the kernels of
 #        programs ("script", "module", "call", "attach"); the wait codes "z"
 #        (a sleep) and "i" (I/O); the mark kinds of sharing.
-SUPPORTED_VERSIONS = ("1.0", "1.1")
+#   1.2  Worker.sleeps: a worker thread's voluntary context switches over its
+#        run (the old GIL's failed wake-ups are counted from them); None in
+#        the files before.
+SUPPORTED_VERSIONS = ("1.0", "1.1", "1.2")
 BLOB_TOKEN = "\x00%d"
 BLOB_MARK = '"\\u0000'
 """How json.dumps writes the start of a BLOB_TOKEN string."""

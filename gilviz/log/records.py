@@ -130,6 +130,10 @@ class Worker(NamedTuple):
     """What the kernel returned, if anything."""
     name: Optional[str] = None
     """The thread's name (threading.Thread.name) in a program's run; None in a kernel's."""
+    sleeps: Optional[int] = None
+    """Times the worker's thread went to sleep from just before its release to
+    its stop (its voluntary context switches: each a wait for the GIL, a lock
+    or I/O, then a wake-up); None where not read (format 1.1 and before)."""
 
 
 class Holds(NamedTuple):

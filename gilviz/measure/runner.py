@@ -244,6 +244,7 @@ def _worker(record, release_ns):
         index=record["index"], pid=record["pid"], tid=record.get("tid"), work=record["work"],
         start_ns=relative(record["start_ns"]), stop_ns=relative(record["stop_ns"]),
         cpu_ns=record["cpu_ns"], error=record["error"], result=record.get("result"),
+        sleeps=record.get("sleeps"),
     )
 
 

@@ -15,7 +15,7 @@ from ..analysis.selection import only_workers
 from ..report import (caveat_texts, cores_phrase, handover_phrase, short_count,
                       unexplained_speedup)
 from ..report.format import format_cores, format_duration
-from ..report.words import workload_label
+from ..report.words import battle_figures, battle_headline, workload_label
 from . import theme
 from .bands import (MS, draw_band_shares, draw_run, draw_sampled_on_cpu, legend_handles,
                     rows_of_workers)
@@ -105,7 +105,10 @@ def title_lines(run, stats, comparison):
                          "work can explain (%.2f×%s; see the warning)" % (comparison.ratio,
                                                                         spread))
     facts.append("wall %.2f s" % (stats.wall_ns / 1e9))
-    if stats.handoffs is not None:
+    if stats.battle is not None:
+        facts.append("%s: %s" % (battle_headline(stats.battle),
+                                 " · ".join(battle_figures(stats.battle, "/s"))))
+    elif stats.handoffs is not None:
         facts.append("%d GIL hand-offs" % stats.handoffs)
     if stats.median_turn_ns is not None and stats.handoffs:
         facts.append("median turn %s" % format_duration(stats.median_turn_ns))

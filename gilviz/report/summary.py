@@ -8,8 +8,8 @@ from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SHARING, SLEEPING, WAI
 from .format import (count_cell, format_cores, format_duration, format_table,
                      ms_cell, percent_cell, plural)
 from .share import sharing_lines
-from .words import (caveat_text, cores_phrase, gil_phrase, interpreter_label, task_phrase,
-                    unexplained_speedup, worker_label, workload_label)
+from .words import (battle_text, caveat_text, cores_phrase, gil_phrase, interpreter_label,
+                    task_phrase, unexplained_speedup, worker_label, workload_label)
 
 WAIT_WORDS = {WAIT_IO: "requests (round trips)", SLEEPING: "sleeps"}
 
@@ -207,6 +207,8 @@ def summary_lines(run, stats, comparison=None, repeats=1, header=True):
         figures.append("parallelism %.2f (workers on a CPU at once, mean, sampled)"
                        % stats.parallelism)
     lines.append(" · ".join(figures))
+    if stats.battle is not None:
+        lines.append(battle_text(stats.battle))
     if stats.pi is not None:
         lines += pi_lines(run, stats.pi)
     if stats.sharing is not None:

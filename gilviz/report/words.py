@@ -132,9 +132,9 @@ CAVEAT_WORDS = {
         "short turns merge in the bands" % (c.switch_interval_s * 1e6, c.resolution_ns / 1e3)),
     caveats.LateStart: _late_start,
     caveats.ShortTurns: lambda c: (
-        "most GIL turns were shorter than the probe's %.0f µs resolution (median %.0f µs): "
-        "the hand-offs are counted, but those turns' lengths are not known" % (
-            c.resolution_ns / 1e3, c.median_turn_ns / 1e3)),
+        "most GIL turns (median %.0f µs) were no longer than the probe's %.0f µs chunk: "
+        "their edges are exact to a chunk, and a turn inside one chunk is not seen" % (
+            c.median_turn_ns / 1e3, c.resolution_ns / 1e3)),
     caveats.SystemTime: lambda c: (
         "%.0f%% of the target's CPU time went to the OS kernel (system time)" % (100 * c.share)),
     caveats.BaselineSystemTime: lambda c: (
@@ -244,6 +244,36 @@ def gil_phrase(run):
     if run.interpreter.free_threaded:
         said += " (free-threaded build, GIL on)"
     return said
+
+
+def battle_figures(battle, per_second="a second"):
+    """The old GIL's battle in figures: ["13,400 hand-offs a second", "2,100
+    failed wake-ups a second", "32 % of the CPU time in the OS kernel"]."""
+    figures = ["%s hand-offs %s" % (format(int(round(battle.handoffs_per_s)), ","), per_second)]
+    if battle.failed_wakeups_per_s is not None:
+        figures.append("%s failed wake-ups %s" % (
+            format(int(round(battle.failed_wakeups_per_s)), ","), per_second))
+    if battle.kernel_share is not None:
+        figures.append("%.0f%% of the CPU time in the OS kernel" % (100 * battle.kernel_share))
+    return figures
+
+
+def battle_headline(battle):
+    """"on 2 cores the threads fight for the GIL", or on one core, that they do not."""
+    if battle.cores < 2:
+        return "on one core the threads take turns without a fight"
+    return "on %d cores the threads fight for the GIL" % battle.cores
+
+
+def battle_text(battle):
+    """The battle's figures and what they mean, after Beazley (2009, 2010):
+    "old GIL: 13,400 hand-offs a second, ...; on 2 cores the threads fight
+    for the GIL: the holder lets go ..."."""
+    reading = battle_headline(battle)
+    if battle.cores >= 2:
+        reading += (": the holder lets go every check interval and takes it straight back, "
+                    "and the threads it wakes find it gone")
+    return "old GIL: %s; %s" % (", ".join(battle_figures(battle)), reading)
 
 
 def task_phrase(params):
