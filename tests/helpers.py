@@ -98,31 +98,59 @@ def other_interpreters():
     return found
 
 
-FREE_THREADED_PLACES = ("~/.cache/gilviz-pythons/3.13t/bin/python3.13t",)
+def built_python_place(name):
+    """Where ../shared/tools/build-python and debian-python put interpreter
+    `name` ("3.13t", "3.14-debian"): under $XDG_CACHE_HOME or ~/.cache."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return os.path.join(cache, "gilviz-pythons", name)
+
+
+def found_interpreter(variable, places, command):
+    """The first of $`variable` and `places` that is an executable file, else
+    `command` on PATH; None if none is."""
+    import shutil
+    for place in [os.environ.get(variable, "")] + list(places):
+        if place and os.path.isfile(place) and os.access(place, os.X_OK):
+            return place
+    return shutil.which(command)
 
 
 def free_threaded_interpreter():
     """A free-threaded CPython (3.13t): $GILVIZ_FREE_THREADED, where
-    build-freethreaded-python puts one, or python3.13t on PATH; else None."""
-    import shutil
-    places = [os.environ.get("GILVIZ_FREE_THREADED", "")] + [
-        os.path.expanduser(place) for place in FREE_THREADED_PLACES]
-    for place in places:
-        if place and os.access(place, os.X_OK):
-            return place
-    return shutil.which("python3.13t")
+    build-python 3.13t puts one, or python3.13t on PATH; else None."""
+    return found_interpreter(
+        "GILVIZ_FREE_THREADED",
+        [os.path.join(built_python_place("3.13t"), "bin", "python3.13t")], "python3.13t")
+
+
+NEWER_VERSIONS = ("3.14", "3.15")
+"""CPythons newer than pyenv's here, installed from Debian's binary packages."""
+
+
+def newer_interpreter(version):
+    """CPython `version` ("3.14" or "3.15"): $GILVIZ_PYTHON_3_14 (_3_15),
+    where debian-python puts it, or python3.14 on PATH; else None."""
+    return found_interpreter(
+        "GILVIZ_PYTHON_" + version.replace(".", "_"),
+        [os.path.join(built_python_place(version + "-debian"), "python" + version)],
+        "python" + version)
 
 
 def every_interpreter():
     """Every CPython gilviz measures that is installed here, as (name, path):
-    pyenv's 2.7 and 3.6+ (name its version) and a free-threaded build (name
-    "free-threaded"). Empty where none is."""
+    pyenv's 2.7 and 3.6+ (named by their version, "3.13.0"), 3.14 and 3.15
+    where pyenv has none (named "3.14", "3.15"; see newer_interpreter) and a
+    free-threaded build (named "free-threaded"). Empty where none is."""
     root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
     found = []
     for path in sorted(glob.glob(os.path.join(root, "versions", "[23].*", "bin", "python"))):
         version = path.split(os.sep)[-3]
         numbers = tuple(int(p) for p in version.split(".")[:2])
         if numbers == (2, 7) or numbers >= (3, 6):
+            found.append((version, path))
+    for version in NEWER_VERSIONS:
+        path = newer_interpreter(version)
+        if path and not any(name.startswith(version + ".") for name, _ in found):
             found.append((version, path))
     free_threaded = free_threaded_interpreter()
     if free_threaded:
