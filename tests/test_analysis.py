@@ -192,3 +192,24 @@ def test_busiest_window_prefers_the_middle_among_ties():
     assert busiest_window(events, 25, 200) == 50  # three windows hold 3; 50 is nearest 87
     assert busiest_window([5, 6, 7], 25, 200) == 5
     assert busiest_window(events, 500, 200) == 0
+
+
+def old_gil(run, sleeps):
+    """`run` as CPython 2.7 ran it, each worker having slept `sleeps` times."""
+    interpreter = run.interpreter._replace(version="2.7.18", switch_interval_s=None,
+                                           check_interval=100)
+    workers = tuple(w._replace(sleeps=sleeps) for w in run.workers)
+    return run._replace(interpreter=interpreter, workers=workers)
+
+
+def test_the_old_gils_battle_is_counted_from_hand_offs_and_sleeps(battle):
+    stats = summarize(old_gil(battle, sleeps=6))
+    assert stats.handoffs == 2
+    # 12 sleeps, 2 of which began a turn, over 15 ms
+    assert stats.battle == analysis.Battle(cores=2, handoffs_per_s=2 / 0.015,
+                                           failed_wakeups_per_s=10 / 0.015, kernel_share=None)
+    assert summarize(battle).battle is None  # the new GIL hands over, it does not fight
+
+
+def test_an_old_gil_run_without_sleeps_read_has_no_failed_wake_ups(battle):
+    assert summarize(old_gil(battle, sleeps=None)).battle.failed_wakeups_per_s is None

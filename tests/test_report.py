@@ -76,3 +76,15 @@ def test_a_refused_window_or_worker_set_in_words():
         "window 100–150 ms is outside the run (0–120 ms)"
     assert selection_text(UnknownWorkers((7,), (0, 1))) == \
         "no worker 7 in this run: it has workers 0,1"
+
+
+def test_the_old_gils_battle_is_told_with_its_reading():
+    from gilviz.analysis import Battle
+    from gilviz.report.words import battle_text
+    fight = Battle(cores=2, handoffs_per_s=13_412.3, failed_wakeups_per_s=2_100.0,
+                   kernel_share=0.32)
+    assert battle_text(fight).startswith(
+        "old GIL: 13,412 hand-offs a second, 2,100 failed wake-ups a second, 32% of the CPU "
+        "time in the OS kernel; on 2 cores the threads fight for the GIL: ")
+    alone = fight._replace(cores=1)
+    assert battle_text(alone).endswith("on one core the threads take turns without a fight")

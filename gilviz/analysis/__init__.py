@@ -10,7 +10,8 @@ puts it into words.
     states     the band states and the table of segments
     intervals  holds as intervals: overlap, unions, hand-offs, turns
     runs       wall time, GILs shared, worker stops, cores
-    interpreters  old GIL, new GIL or none; late starts; the ideal ratio
+    interpreters  old GIL, new GIL or none; the old GIL's battle; late starts; the ideal ratio
+    placement  where the probe's holds begin and end: each gap's own chunk placed
     gaps       the probe's gaps and their causes; the sampler checked against it
     waits      waits the kernel recorded itself (io, the convoy's round trips)
     sampled    bands and parallelism from the sampler alone
@@ -37,8 +38,8 @@ from .compare import (Comparison, ComparedRuns, Side, SideBySide, compare_runs, 
 from .convoy import Convoy, ConvoyCase, convoy, convoy_case, io_segments
 from .gaps import (EVIDENCE_SHARE, Acquisitions, Gaps, classify_gaps, failed_acquisitions,
                    probe_resolution_ns, probe_segments, worker_gaps)
-from .interpreters import (LATE_START_NS, NEW_GIL, NO_GIL, OLD_GIL, Ideal, gil_kind, ideal_ratio,
-                           late_starts)
+from .interpreters import (LATE_START_NS, NEW_GIL, NO_GIL, OLD_GIL, Battle, Ideal, gil_kind,
+                           ideal_ratio, late_starts, old_gil_battle)
 from .intervals import (depth_integral, depth_steps, handoff_times, held_before, holding_at,
                         holds_in_time_order, merge_intervals, overlap_ns, time_at_depth,
                         turn_lengths)
