@@ -63,8 +63,10 @@ def convoy_session(params, workers, work):
         listener.bind((LOOPBACK, 0))
         listener.listen(1)
         listener.settimeout(CONNECT_TIMEOUT_S)
+        # -s -S, not -I: an interpreter started through a script that sets
+        # PYTHONHOME (Debian's 3.14 and 3.15 here) cannot start without it.
         client = subprocess.Popen(
-            [sys.executable, "-I", "-S", CLIENT_PATH, str(listener.getsockname()[1]),
+            [sys.executable, "-s", "-S", CLIENT_PATH, str(listener.getsockname()[1]),
              str(params["requests"]), str(params["size"]), str(params["pause_s"]),
              str(params["time_limit_s"]), str(os.getpid())],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
@@ -99,14 +101,14 @@ class BlockingCalls(object):
     def __init__(self, probe):
         self.probe = probe
         if probe is not None:
-            probe.begin(clock())
+            probe.begin()
 
     def call(self, function, argument):
         if self.probe is None:
             return function(argument)
         last = clock()
         result = function(argument)
-        self.probe.switched(last, clock())
+        self.probe.switched(last)
         return result
 
     def receive_exactly(self, connection, view):

@@ -64,8 +64,7 @@ def countdown_probed(n, probe, stop_when=None):
     turn = probe.turn
     me = probe.me
     switched = probe.switched
-    last = clock()
-    probe.begin(last)
+    last = probe.begin()
     while n > 0:
         if n > chunk:
             m = chunk + 1000
@@ -77,7 +76,7 @@ def countdown_probed(n, probe, stop_when=None):
             m -= 1
         now = clock()
         if now - last > gap_ns or turn[0] is not me:
-            switched(last, now)
+            now = switched(last)
             if stop_when is not None and stop_when():
                 last = now
                 break

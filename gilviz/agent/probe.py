@@ -25,7 +25,7 @@ from __future__ import absolute_import
 
 import os
 
-from .compat import clock  # noqa: F401 (the agent's one clock)
+from .compat import clock
 
 SCHEDSTAT_PATH = "/proc/thread-self/schedstat"
 BUFFER_SIZE = 128
@@ -100,15 +100,22 @@ class Probe(object):
         self._delay_mark = now
         return waited
 
-    def begin(self, now):
+    def begin(self):
+        """A hold begins: mark the turn cell, then read the clock. In that
+        order: the GIL may change hands between any two bytecodes, and a
+        hold that began at a clock read taken before the mark could begin
+        before another worker's turn that came between them (seen in the
+        convoy: holds overlapping by ~20 us). Returns the hold's start."""
         self.turn[0] = self.me
-        self._start = now
+        self._start = clock()
         self._waited = self._cpu_wait()
+        return self._start
 
-    def switched(self, last, now):
-        """The worker ran until `last`, then not, and runs again since `now`."""
+    def switched(self, last):
+        """The worker ran until `last`, then not, and runs again now; returns
+        when its new hold began."""
         self.holds.extend((self._start, last, self._waited))
-        self.begin(now)
+        return self.begin()
 
     def end(self, last):
         self.holds.extend((self._start, last, self._waited))
