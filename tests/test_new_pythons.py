@@ -33,28 +33,6 @@ def newer_pythons():
 NEWER = newer_pythons()
 
 
-def through_a_wrapper(python):
-    """Whether `python` is a script that starts the interpreter, as the one
-    debian-python installs is: it runs Debian's binary through the dynamic
-    loader of the C library beside it, with PYTHONHOME set."""
-    with open(python, "rb") as stream:
-        return stream.read(2) == b"#!"
-
-
-def failing_through_a_wrapper(reason):
-    """NEWER, each interpreter that is such a wrapper expected to fail for
-    `reason` (strictly: the test fails once the failure is gone, so that
-    the mark goes too)."""
-    params = []
-    for param in NEWER:
-        python = param.values[1]
-        marks = list(param.marks)
-        if python and through_a_wrapper(python):
-            marks.append(pytest.mark.xfail(reason=reason, strict=True))
-        params.append(pytest.param(*param.values, id=param.id, marks=marks))
-    return params
-
-
 def measured(argv):
     """gilviz ARGV run in-process, which must succeed: (stdout, the log)."""
     try:
@@ -145,9 +123,7 @@ def test_pi(version, python, tmp_path):
     assert abs(estimate.error) < 4 * estimate.standard_error
 
 
-@pytest.mark.parametrize("version, python", failing_through_a_wrapper(
-    "the convoy's client is started as `sys.executable -I -S`: -I drops the PYTHONHOME the "
-    "wrapper sets, so the client dies at start-up and the run stalls"))
+@pytest.mark.parametrize("version, python", NEWER)
 def test_convoy(version, python, tmp_path):
     out, log = measured(["convoy", "--requests", "20", "--pause", "1ms", "--sample-hz", "500",
                          "--python", python, "--out", str(tmp_path)])
@@ -211,9 +187,7 @@ time.sleep(60)
 """
 
 
-@pytest.mark.parametrize("version, python", failing_through_a_wrapper(
-    "the wrapper's process is the dynamic loader (its exe) and Debian's python has libpython "
-    "linked in: attach says it is not a Python interpreter"))
+@pytest.mark.parametrize("version, python", NEWER)
 def test_attach(version, python, tmp_path):
     target = subprocess.Popen([python, "-c", A_NAMED_THREAD], stdout=subprocess.PIPE, text=True)
     try:

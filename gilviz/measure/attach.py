@@ -16,6 +16,7 @@ TID" unless the program named them for the OS.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 
@@ -31,6 +32,10 @@ FACTS = ("import platform, sys, sysconfig; print(platform.python_version()); "
          "print(platform.python_implementation()); "
          "print(int(bool(sysconfig.get_config_var('Py_GIL_DISABLED'))))")
 FACTS_TIMEOUT_S = 20
+PYTHON_FILE = re.compile(rb"/(lib)?python[0-9.]*t?(\.so[0-9.]*)?\n")
+"""A mapped file that is a Python interpreter or its library: .../python3.14,
+.../libpython3.11.so.1.0 (an interpreter started through the dynamic loader,
+as a wrapper script may start it, has the loader as its executable)."""
 
 
 def python_process(pid):
@@ -49,7 +54,7 @@ def python_process(pid):
         return process
     try:
         with open("/proc/%d/maps" % pid, "rb") as stream:
-            if b"libpython" in stream.read():
+            if PYTHON_FILE.search(stream.read()):
                 return process
     except OSError:
         pass
@@ -57,11 +62,24 @@ def python_process(pid):
                      % (pid, os.path.basename(executable) or "unknown"))
 
 
+def launcher_of(process):
+    """The command that started the interpreter: its executable, or where the
+    dynamic loader started it for a wrapper script (ld.so --argv0 SCRIPT ...),
+    that script, which runs it as it was run."""
+    try:
+        command = process.cmdline()
+    except psutil.Error:
+        command = []
+    if "--argv0" in command[:-1]:
+        return command[command.index("--argv0") + 1]
+    return process.exe()
+
+
 def interpreter_of(process):
     """Interpreter facts of a running process, as far as they can be told
     from outside: the version its executable gives; whether its build has a
     GIL (PYTHON_GIL=0 or -X gil=0 turn it off in a free-threaded build)."""
-    executable = process.exe()
+    executable = launcher_of(process)
     version, implementation, free_threaded = "unknown", "Python", False
     try:
         answer = subprocess.run([executable, "-c", FACTS], capture_output=True, text=True,
