@@ -5,7 +5,7 @@ import pytest
 
 from helpers import timed_run
 from gilviz.analysis import caveats, compare_walls, summarize, timeline_view, wall_ns
-from gilviz.analysis.system import unexplained_speedup
+from gilviz.analysis.plausibility import unexplained_ratio
 from gilviz.report import caveat_text, summary_lines
 
 
@@ -19,7 +19,7 @@ def seed_kernel_pair():
 
 def test_a_speedup_beyond_the_runs_parallelism_is_a_caveat():
     run, baseline = seed_kernel_pair()
-    caveat = unexplained_speedup(run, [baseline])
+    caveat = unexplained_ratio([run], [baseline])
     assert caveat.speedup == pytest.approx(1 / 0.26)
     assert caveat.parallelism == pytest.approx(1.9)
     assert caveat.baseline_cpu_share == pytest.approx(0.4)
@@ -35,7 +35,7 @@ def test_a_speedup_beyond_the_runs_parallelism_is_a_caveat():
      timed_run("serial", 1, "baseline", wall_s=1.0, cpu_share=0.05, kernel="io")),
 ])
 def test_a_speedup_that_parallelism_explains_is_no_caveat(run, baseline):
-    assert unexplained_speedup(run, [baseline]) is None
+    assert unexplained_ratio([run], [baseline]) is None
 
 
 def test_the_summary_states_no_speedup_and_says_why():
@@ -45,7 +45,7 @@ def test_the_summary_states_no_speedup_and_says_why():
     comparison = compare_walls([wall_ns(run)], [wall_ns(baseline)])
     text = "\n".join(summary_lines(run, stats, comparison))
     assert "no speedup to state: 2 threads took 0.26x the serial time" in text
-    assert "faster than parallelism can explain" in text
+    assert "which parallelism cannot explain" in text
     assert "they had a CPU for only 40% of their time" in caveat_text(caveat)
     assert "warning: the serial runs were slower than the parallel work can explain" in text
 

@@ -77,7 +77,7 @@ def test_no_fit_from_one_worker_count_and_the_words_say_why():
     log = sweep_log(1, serial_walls=[1.0], thread_walls={1: [1.0], 2: [1.0]},
                     process_walls={1: [1.0], 2: [0.5]}, planned=3)
     lines = scaling_lines(sweep_scaling(log))
-    assert ("Amdahl fit, threads: none (1 worker count with 2+ workers running at once; "
+    assert ("Amdahl fit, threads: none (1 trusted worker count with 2+ workers running at once; "
             "a fit needs 2)") in lines
     assert not any("over 1 worker count" in line for line in lines)
 

@@ -17,6 +17,7 @@ puts it into words.
     sampled    bands and parallelism from the sampler alone
     windows    the busiest or the most typical window to zoom in on
     system     the OS kernel's share of the CPU time
+    plausibility  whether a ratio can be a speedup; the machine's speed
     pi         the pi kernel's estimate
     share      how workers shared their counts: report costs, lock waits, the totals check
     caveats    typed records of what degraded a measurement
@@ -31,6 +32,7 @@ puts it into words.
 from .caveats import (BaselineSystemTime, CoarseProbe, IncompleteSweep, KernelFallback,
                       LateStart, OtherLoad, PinningMismatch, PoolSharedMembers,
                       QueuedAsRunning, RunsLeftOut, SamplerBehind, ShareMismatch, ShortTurns,
+                      SpeedChange, UnexplainedSpeedup,
                       SystemTime, TimedWaitsAsGil, UnexplainedPauses, WaitsUnreadable,
                       WorkerFailed)
 from .compare import (Comparison, ComparedRuns, Side, SideBySide, compare_runs, compare_sides,
@@ -45,6 +47,8 @@ from .intervals import (depth_integral, depth_steps, handoff_times, held_before,
                         turn_lengths)
 from .load import LoadSeries, load_figures, load_series, other_load
 from .pi import PiEstimate, pi_estimate
+from .plausibility import (SPEED_MARGIN, SPEEDUP_MARGIN, cpu_per_work, speed_change,
+                           unexplained_ratio)
 from .runs import (core_count, gil_of_workers, longest_sample_ns, median_run, shares_gil,
                    stop_by_worker, wall_ns)
 from .sampled import (binned_parallelism, mean_parallelism, native_sections, parallelism_steps,

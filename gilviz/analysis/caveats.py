@@ -105,9 +105,10 @@ class BaselineSystemTime(NamedTuple):
 
 
 class UnexplainedSpeedup(NamedTuple):
-    """The run beat its serial baselines by more than the work it had running
-    at once can explain: the baselines were slowed, so the ratio of wall times
-    is no speedup."""
+    """A ratio to the serial baselines that the runs' parallelism cannot
+    explain (plausibility.unexplained_ratio): the machine, not the workers,
+    moved it (the baselines were slowed, or one of them ran at another
+    speed), so it is no speedup."""
 
     kind = "unexplained-speedup"
     speedup: float
@@ -120,6 +121,25 @@ class UnexplainedSpeedup(NamedTuple):
     baseline_cpu_ratio: float
     """The baselines' CPU time over the run's, for the same work (median):
     above 1, each unit of work cost them more (page faults, a slower CPU)."""
+    workers: int = 2
+    """The run's workers: one should take the serial time, neither more nor less."""
+
+
+class SpeedChange(NamedTuple):
+    """Runs of one configuration took CPU times a unit of work far apart:
+    the machine changed speed between them, and ratios of runs at different
+    speeds measure that as well."""
+
+    kind = "speed-change"
+    kernel: str
+    """Whose unit of work: an iteration of the countdown, a sample of pi."""
+    low_ns: float
+    """The least CPU time a unit of work took, in ns."""
+    high_ns: float
+    runs: int
+    """Runs compared."""
+    role: str
+    """Which runs: "baseline" (the serial runs) or "main"."""
 
 
 class OtherLoad(NamedTuple):

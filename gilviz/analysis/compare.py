@@ -122,12 +122,16 @@ def compare_runs(side_runs, side_baselines=None):
         pairwise = compare_sides(*([[wall_ns(run) for run in runs] for runs in side_runs]
                                    + [[stats.handoffs for stats in each] for each in summaries]))
     shown = [median_run(runs) for runs in side_runs]
-    stats = [next(each for run, each in zip(runs, summaries[i]) if run is shown[i])
+    baselines = side_baselines or [()] * len(side_runs)
+    # The shown run's figures against its side's serial runs, where it has
+    # them: a ratio that cannot be a speedup, or a change of the machine's
+    # speed, is then one of its caveats.
+    stats = [summarize(shown[i], baselines=tuple(baselines[i])) if baselines[i] else
+             next(each for run, each in zip(runs, summaries[i]) if run is shown[i])
              for i, runs in enumerate(side_runs)]
     # One width for all sides, so that their zooms compare: the narrowest.
     width = min([zoom_width_ns(each.median_turn_ns) for each in stats]
                 + [each.wall_ns for each in stats])
-    baselines = side_baselines or [()] * len(side_runs)
     sides = tuple(
         Side(tuple(runs), shown[i], stats[i], timeline_view(shown[i], stats[i], width),
              compare_walls([wall_ns(run) for run in runs],

@@ -30,6 +30,7 @@ import numpy as np
 
 from .caveats import DisturbedRuns, IncompleteSweep, RunsLeftOut, kernel_fallbacks
 from .load import other_load
+from .plausibility import speed_change, unexplained_ratio
 from .runs import core_count, wall_ns
 
 ALMOST_ALL = 0.1
@@ -151,6 +152,14 @@ class Point(NamedTuple):
     """Runs left out because a worker failed."""
     disturbed: int = 0
     """Runs during which other processes took the CPU (load.other_load)."""
+    unexplained: Optional[object] = None
+    """A caveats.UnexplainedSpeedup where the speedup is not one the runs'
+    parallelism can explain (plausibility.unexplained_ratio), else None."""
+
+    @property
+    def trusted(self):
+        """Measured, undisturbed and plausible: a point a fit may use."""
+        return self.speedup is not None and not self.disturbed and self.unexplained is None
 
 
 class BackendScaling(NamedTuple):
@@ -160,7 +169,10 @@ class BackendScaling(NamedTuple):
     fit_curve: Optional[np.ndarray]
     """The fit's speedup at each of Scaling.curve_workers; None without a fit."""
     fit_counts: int = 0
-    """Worker counts measured with 2+ running at once (a fit needs MIN_FIT_COUNTS)."""
+    """Worker counts measured with 2+ running at once and trusted (Point.trusted)
+    (a fit needs MIN_FIT_COUNTS)."""
+    left_out: int = 0
+    """Measured points the fit did not use: disturbed or implausible."""
 
 
 class Scaling(NamedTuple):
@@ -258,19 +270,24 @@ def sweep_scaling(log):
     pair_counts = []
     failed = sum(1 for wall in serial_walls if math.isnan(wall))
     for backend, workers in configurations(counted):
-        walls = [run_wall_s(run) for run in counted if run.spec.role == "main"
-                 and (run.spec.backend, run.spec.workers) == (backend, workers)]
+        runs = [run for run in counted if run.spec.role == "main"
+                and (run.spec.backend, run.spec.workers) == (backend, workers)]
+        walls = [run_wall_s(run) for run in runs]
         speedups = paired_speedups(serial_walls, walls)
         missing = int(np.count_nonzero(np.isnan(walls)))
         failed += missing
         pair_counts.append(int(np.count_nonzero(np.isfinite(speedups))))
-        disturbed = sum(1 for run in counted if run.spec.role == "main"
-                        and (run.spec.backend, run.spec.workers) == (backend, workers)
-                        and other_load([run]) is not None)
+        disturbed = sum(1 for run in runs if other_load([run]) is not None)
+        pairs = min(len(runs), len(baselines))
         by_backend.setdefault(backend, []).append(Point(
             backend=backend, workers=workers, speedup=spread(speedups),
             efficiency=spread(speedups / workers), wall_s=spread(walls), failed=missing,
-            disturbed=disturbed))
+            disturbed=disturbed,
+            unexplained=unexplained_ratio(runs[:pairs], baselines[:pairs]) if pairs else None))
+    if log.sweep is not None:  # a configuration planned but never run has no pair yet
+        ran = set(configurations(counted))
+        pair_counts += [0 for backend in log.sweep.backends for workers in log.sweep.worker_counts
+                        if (backend, workers) not in ran]
 
     counts = {1} | {workers for _, workers in configurations(counted)}
     if log.sweep is not None:
@@ -279,13 +296,14 @@ def sweep_scaling(log):
     grid = np.linspace(1, max(counts), CURVE_POINTS)
     backends = []
     for backend, points in by_backend.items():
-        measured = [point for point in points if point.speedup is not None]
-        workers = [point.workers for point in measured]
-        medians = [point.speedup.median for point in measured]
+        trusted = [point for point in points if point.trusted]
+        workers = [point.workers for point in trusted]
+        medians = [point.speedup.median for point in trusted]
         fit = amdahl_fit(workers, medians, capacity)
         curve = None if fit is None else amdahl_speedup(fit.serial_fraction, grid, capacity)
+        left_out = sum(1 for point in points if point.speedup is not None) - len(trusted)
         backends.append(BackendScaling(backend, tuple(points), fit, curve,
-                                       fit_counts(workers, medians, capacity)[1]))
+                                       fit_counts(workers, medians, capacity)[1], left_out))
 
     rounds = min(pair_counts) if pair_counts else 0
     runs_planned = log.sweep.repeat * log.sweep.round_length() if log.sweep else None
@@ -299,6 +317,9 @@ def sweep_scaling(log):
     disturbed_baselines = sum(1 for run in baselines if other_load([run]) is not None)
     if disturbed or disturbed_baselines:
         warnings.append(DisturbedRuns(disturbed, disturbed_baselines, len(baselines)))
+    speeds = speed_change(baselines)
+    if speeds is not None:
+        warnings.append(speeds)
     warnings += kernel_fallbacks(log.runs)
     return Scaling(
         kernel=first.spec.kernel, work=first.spec.work, baseline_wall_s=spread(serial_walls),

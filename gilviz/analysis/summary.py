@@ -22,7 +22,8 @@ from .runs import gil_of_workers, longest_sample_ns, shares_gil, stop_by_worker,
 from .sampled import mean_parallelism, parallelism_steps, queued_ns, run_segments, shared_members
 from .states import UNCLEAR, WAIT_CPU, WAIT_GIL, time_by_state
 from .load import other_load_caveat
-from .system import baseline_system_time, system_time, unexplained_speedup
+from .plausibility import speed_change, unexplained_ratio
+from .system import baseline_system_time, system_time
 from .waits import wait_spans, wait_stats, waiting_share
 
 UNCLEAR_WARNING_SHARE = 0.02
@@ -214,7 +215,9 @@ def summarize(run, io_workers=(), baselines=()):
                # The old GIL's kernel time is its battle, the finding, not a flaw.
                system_time(run) if battle is None else None,
                baseline_system_time(run, baselines) if baselines else None,
-               unexplained_speedup(run, baselines), other_load_caveat(run, baselines))
+               unexplained_ratio([run], baselines) if baselines else None,
+               speed_change(baselines) if baselines else None,
+               other_load_caveat(run, baselines))
     shared_counts = sharing(run)
     caveats += (share_mismatch(shared_counts),)
     warnings += [caveat for caveat in caveats if caveat is not None]

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..agent.kernels import CPU_BOUND_KERNELS
-from .caveats import BaselineSystemTime, SystemTime, UnexplainedSpeedup
+from .caveats import BaselineSystemTime, SystemTime
 from .runs import wall_ns
 
 SYSTEM_SHARE_NOTED = 0.3
@@ -16,10 +15,6 @@ BUSY_SHARE = 0.5
 """...if the workers used at least this much CPU time for each second of wall time."""
 SYSTEM_SHARE_GAP = 0.2
 """Baselines whose system share exceeds the run's by more get a warning."""
-SPEEDUP_MARGIN = 1.2
-"""A speedup over the run's own parallelism by more than this is not put down
-to the workers: the CPU time one unit of work takes varies by less between
-runs next to each other here (the VM's two speeds aside, which this catches)."""
 
 
 def system_share(run):
@@ -60,35 +55,3 @@ def baseline_system_time(run, baselines):
     if not shares or mine is None or np.median(shares) - mine <= SYSTEM_SHARE_GAP:
         return None
     return BaselineSystemTime(baseline_share=float(np.median(shares)), run_share=mine)
-
-
-def worker_cpu_ns(run):
-    return sum(w.cpu_ns for w in run.workers if w.cpu_ns is not None)
-
-
-def unexplained_speedup(run, baselines):
-    """An UnexplainedSpeedup caveat where a CPU-bound `run` beat its serial
-    `baselines` by more than its workers' parallelism (CPU time over wall
-    time) allows, else None.
-
-    A serial run that keeps one core busy takes C_b of CPU in T_b of wall; the
-    run does the same work in C_r of CPU at parallelism P = C_r / T_r. Its
-    speedup T_b / T_r = P (C_b / C_r) / (C_b / T_b): beyond P only where the
-    baseline's work cost more CPU (C_b > C_r) or it did not get a whole core
-    (C_b < T_b). Either way the ratio measures the baseline's trouble.
-    """
-    if run.spec.kernel not in CPU_BOUND_KERNELS or not baselines:
-        return None
-    cpu, wall = worker_cpu_ns(run), wall_ns(run)
-    baseline_cpu = [worker_cpu_ns(each) for each in baselines]
-    if cpu <= 0 or wall <= 0 or not all(baseline_cpu):
-        return None
-    parallelism = cpu / wall
-    speedup = float(np.median([wall_ns(each) for each in baselines])) / wall
-    if speedup <= SPEEDUP_MARGIN * parallelism:
-        return None
-    return UnexplainedSpeedup(
-        speedup=speedup, parallelism=parallelism,
-        baseline_cpu_share=float(np.median([c / wall_ns(b)
-                                            for c, b in zip(baseline_cpu, baselines)])),
-        baseline_cpu_ratio=float(np.median(baseline_cpu)) / cpu)

@@ -70,12 +70,18 @@ def draw_speedups(ax, scaling, colours):
         colour = colours[backend.backend]
         artists += draw_spread(ax, [p.workers for p in points], [p.speedup for p in points],
                                colour, HATCHES[order % len(HATCHES)])
-        disturbed = [p for p in points if p.disturbed]
+        disturbed = [p for p in points if p.disturbed and p.unexplained is None]
         if disturbed:  # other processes took the CPU during some of their runs
             artists.append(ax.scatter([p.workers for p in disturbed],
                                       [p.speedup.median for p in disturbed], s=520,
                                       facecolors="none", edgecolors=theme.INK, linewidths=2,
                                       zorder=5))
+        unexplained = [p for p in points if p.unexplained is not None]
+        if unexplained:  # the machine, not the workers, made these ratios
+            artists.append(ax.scatter([p.workers for p in unexplained],
+                                      [p.speedup.median for p in unexplained], s=520,
+                                      facecolors="none", edgecolors=theme.VERMILLION,
+                                      linewidths=2.5, linestyle="--", zorder=5))
         if backend.fit_curve is not None:
             artists += ax.plot(grid, backend.fit_curve, color=colour, linewidth=2.4,
                                linestyle=fit_dashes(backend.backend, groups), zorder=2)
@@ -145,10 +151,16 @@ def legend_handles(scaling, colours, top_workers):
     handles.append(Patch(facecolor=to_rgba(theme.MUTED, 0.12), edgecolor=theme.MUTED,
                          hatch="//", linewidth=0,
                          label="min–max over the rounds (hatched in the backend's colour)"))
-    if any(point.disturbed for backend in scaling.backends for point in backend.points):
+    points = [point for backend in scaling.backends for point in backend.points]
+    if any(point.disturbed and point.unexplained is None for point in points):
         handles.append(Line2D([], [], color=theme.INK, marker="o", markersize=16,
                               markerfacecolor="none", linestyle="",
                               label="ringed: other processes took the CPU during a run"))
+    if any(point.unexplained is not None for point in points):
+        handles.append(Line2D([], [], color=theme.VERMILLION, marker="o", markersize=16,
+                              markerfacecolor="none", linestyle="",
+                              label="ringed red: not a speedup, the machine's speed moved it "
+                                    "(the summary says how)"))
     return handles
 
 

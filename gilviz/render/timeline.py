@@ -96,14 +96,14 @@ def title_lines(run, stats, comparison):
         title += " · " + handover_phrase(run)
     facts = []
     if comparison is not None:
-        spread = " (%.2f–%.2f×)" % (comparison.low, comparison.high) if comparison.pairs > 1 else ""
+        spread = (" (median of %d paired ratios, %.2f–%.2f×)" % (
+            comparison.pairs, comparison.low, comparison.high) if comparison.pairs > 1 else "")
         if unexplained_speedup(stats) is None:
             facts.append("%s took %.2f× the serial time%s" % (
                 run.spec.describe(), comparison.ratio, spread))
         else:
-            facts.append("no speedup to state: the serial runs were slower than the parallel "
-                         "work can explain (%.2f×%s; see the warning)" % (comparison.ratio,
-                                                                        spread))
+            facts.append("no speedup to state: %.2f× the serial time%s, which parallelism "
+                         "cannot explain (see the warning)" % (comparison.ratio, spread))
     facts.append("wall %.2f s" % (stats.wall_ns / 1e9))
     if stats.battle is not None:
         facts.append("%s: %s" % (battle_headline(stats.battle),

@@ -7,7 +7,7 @@ from ..analysis import NO_GIL, core_count, faster_side, gil_kind, ideal_ratio
 from .format import (count_cell, format_duration, format_interval, format_table, format_times,
                      percent_cell, plural)
 from .summary import caveat_lines
-from .words import cores_label, cores_phrase, gil_name, interpreter_label
+from .words import cores_label, cores_phrase, gil_name, interpreter_label, unexplained_speedup
 
 # The RunSpec field that differs between the two sides, named for titles and
 # for directory names.
@@ -73,7 +73,8 @@ def verdict(label_a, label_b, sides):
         if walls.pairs > 1:
             medians += " (the median of the counts; the table's are the median run's)"
     if walls.pairs > 1:
-        medians = "median of %d runs each: %s" % (walls.pairs, medians)
+        medians = "the median of %d paired ratios; median of %d runs each: %s" % (
+            walls.pairs, walls.pairs, medians)
     faster = faster_side(walls)
     handoff_ratio = sides.handoff_ratio
     if walls.pairs == 1:
@@ -117,6 +118,8 @@ def serial_verdict(compared, labels):
     parts = []
     for number, (side, label) in enumerate(zip(sides, labels)):
         ratio = format_times(side.against_serial.ratio)
+        if unexplained_speedup(side.stats) is not None:
+            ratio += " (not a speedup: see %s's warning)" % SIDE_NAMES[number]
         if by_lock:
             owner = _gil_owner(side.shown)
             parts.append("%s %s took %s the serial time" % (owner, workers, ratio)

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 
 def format_duration(ns):
-    """A duration with the unit that keeps it short: 41 µs, 5.02 ms, 15.9 ms,
-    1.2 s, 40 s, 3 min 05 s, 1 h 02 min."""
+    """A duration with the unit that keeps it short: 21 ns, 3.4 µs, 41 µs,
+    5.02 ms, 15.9 ms, 1.2 s, 40 s, 3 min 05 s, 1 h 02 min."""
+    if ns < 999.5:
+        return "%.0f ns" % ns
+    if ns < 9.95e3:
+        return "%.1f µs" % (ns / 1e3)
     if ns < 1e6:
         return "%.0f µs" % (ns / 1e3)
     if ns < 1e7:

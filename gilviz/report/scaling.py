@@ -23,12 +23,20 @@ def fit_text(fit):
     return "%s (%s)" % (words, "; ".join(notes)) if notes else words
 
 
+def left_out_text(backend):
+    """" (2 points left out: disturbed or not a speedup)", or nothing."""
+    if not backend.left_out:
+        return ""
+    return " (%s left out: disturbed or not a speedup)" % plural(backend.left_out, "point")
+
+
 def no_fit_text(backend):
     """Why a backend (analysis.scaling.BackendScaling) has no Amdahl fit."""
     if backend.fit_counts == 0:
-        return "no point with 2+ workers running at once"
-    return "%s with 2+ workers running at once; a fit needs %d" % (
-        plural(backend.fit_counts, "worker count"), MIN_FIT_COUNTS)
+        return "no trusted point with 2+ workers running at once" + left_out_text(backend)
+    return "%s with 2+ workers running at once; a fit needs %d%s" % (
+        plural(backend.fit_counts, "trusted worker count"), MIN_FIT_COUNTS,
+        left_out_text(backend))
 
 
 def sweep_run_labels(runs):
@@ -62,23 +70,32 @@ def scaling_lines(scaling):
         median, span = _spread(scaling.baseline_wall_s, "%.3f")
         lines.append("serial baseline: %s s%s" % (median, " (%s)" % span if span else ""))
     lines.append("")
-    rows = [["backend", "workers", "speedup", "min–max", "efficiency", "wall s", "min–max"]]
+    rows = [["backend", "workers", "speedup", "min–max", "efficiency", "wall s", "min–max", ""]]
+    flagged = []
     for backend in scaling.backends:
         for point in backend.points:
             speedup = _spread(point.speedup, "%.2f")
             efficiency = percent_cell(point.efficiency.median) if point.efficiency else ""
             wall = _spread(point.wall_s, "%.3f")
+            mark = ""
+            if point.unexplained is not None:
+                mark = "not a speedup (%d)" % (len(flagged) + 1)
+                flagged.append("(%d) %s %d: %s" % (len(flagged) + 1, backend.backend,
+                                                   point.workers, caveat_text(point.unexplained)))
+            elif point.disturbed:
+                mark = "disturbed"
             rows.append([backend.backend, "%d" % point.workers, speedup[0], speedup[1],
-                         efficiency, wall[0], wall[1]])
-    lines += format_table(rows, "<" + ">" * (len(rows[0]) - 1))
+                         efficiency, wall[0], wall[1], mark])
+    lines += format_table(rows, "<" + ">" * 6 + "<")
+    lines += flagged
     lines.append("")
     for backend in scaling.backends:
         if backend.fit is None:
             lines.append("Amdahl fit, %s: none (%s)" % (backend.backend, no_fit_text(backend)))
         else:
-            lines.append("Amdahl fit, %s: %s; rms error %.2f× over %s" % (
+            lines.append("Amdahl fit, %s: %s; rms error %.2f× over %s%s" % (
                 backend.backend, fit_text(backend.fit), backend.fit.rms_error,
-                plural(backend.fit.points, "worker count")))
+                plural(backend.fit.points, "worker count"), left_out_text(backend)))
     if scaling.cpu_share is not None:
         lines.append("the serial run kept %.1f%% of a core busy: %s, at most %.1f workers can "
                      "run at once on %d cores" % (

@@ -126,15 +126,18 @@ def comparison_line(run, stats, comparison):
     a speedup, a line that says so; None without a comparison."""
     if comparison is None:
         return None
-    spread = ""
     if comparison.pairs > 1:
-        spread = ", %.2f-%.2fx over %d pairs" % (comparison.low, comparison.high, comparison.pairs)
-    measured = "%s took %.2fx the serial time (median %.3f s vs %.3f s%s)" % (
-        run.spec.describe(), comparison.ratio, comparison.run_wall_ns / 1e9,
-        comparison.baseline_wall_ns / 1e9, spread)
+        statistic = "median of %d paired ratios, %.2f-%.2fx; median walls %.3f s and %.3f s" % (
+            comparison.pairs, comparison.low, comparison.high, comparison.run_wall_ns / 1e9,
+            comparison.baseline_wall_ns / 1e9)
+    else:
+        statistic = "%.3f s vs %.3f s" % (comparison.run_wall_ns / 1e9,
+                                          comparison.baseline_wall_ns / 1e9)
+    measured = "%s took %.2fx the serial time (%s)" % (run.spec.describe(), comparison.ratio,
+                                                        statistic)
     if unexplained_speedup(stats) is not None:
-        return "no speedup to state: %s, faster than parallelism can explain (see the warning)" % (
-            measured)
+        return ("no speedup to state: %s, which parallelism cannot explain (see the warning)"
+                % measured)
     if not run.interpreter.gil_enabled and run.spec.backend == "threads":
         # Without a GIL, threads are held back by the cores alone.
         ideal = ideal_ratio(run.spec.workers, core_count(run.interpreter))

@@ -66,12 +66,34 @@ def _slowed_baselines(caveat):
         why.append("they had a CPU for only %.0f%% of their time (other processes or the VM "
                    "took it)" % (100 * caveat.baseline_cpu_share))
     if caveat.baseline_cpu_ratio > 1.1:
-        why.append("their work took %.2fx the CPU time (page faults, or a slower CPU)"
-                   % caveat.baseline_cpu_ratio)
+        why.append("their work took %.2fx the CPU time a unit (page faults, or a slower CPU: "
+                   "the machine changed speed)" % caveat.baseline_cpu_ratio)
+    elif caveat.baseline_cpu_ratio < 1 / 1.1:
+        why.append("the run's work took %.2fx their CPU time a unit (the machine changed speed)"
+                   % (1 / caveat.baseline_cpu_ratio))
+    if caveat.workers == 1 and caveat.parallelism < 0.9:
+        why.append("the run had a CPU for only %.0f%% of its time" % (100 * caveat.parallelism))
+    because = "; " + " and ".join(why) if why else ""
+    if caveat.workers == 1:
+        return ("one worker took %.2fx the serial time for the same work, where only the "
+                "machine can move it from 1x%s" % (1 / caveat.speedup, because))
     return ("the serial runs were slower than the parallel work can explain: %.2fx faster with "
             "%.2f cores' worth of work running at once%s" % (
-                caveat.speedup, caveat.parallelism,
-                "; " + " and ".join(why) if why else ""))
+                caveat.speedup, caveat.parallelism, because))
+
+
+UNITS_OF_WORK = {"countdown": "an iteration", "pi": "a sample"}
+
+
+def _speed_change(caveat):
+    which = "serial runs" if caveat.role == "baseline" else "runs"
+    unit = UNITS_OF_WORK.get(caveat.kernel, "a unit of work")
+    return ("the machine changed speed between runs: the %d %s took %s–%s of CPU time %s "
+            "(%.2fx apart), and a ratio of two runs at different speeds measures that too" % (
+                caveat.runs, which, format_duration(caveat.low_ns),
+                format_duration(caveat.high_ns),
+                unit, caveat.high_ns / caveat.low_ns))
+
 
 
 def selection_text(error):
@@ -112,6 +134,7 @@ CAVEAT_WORDS = {
     caveats.OtherLoad: _other_load,
     caveats.DisturbedRuns: _disturbed_runs,
     caveats.UnexplainedSpeedup: _slowed_baselines,
+    caveats.SpeedChange: _speed_change,
     caveats.WorkerFailed: lambda c: "worker %d failed: %s" % (c.worker, c.error),
     caveats.KernelFallback: lambda c: c.message,
     caveats.PoolSharedMembers: _pool_members,
