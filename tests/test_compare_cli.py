@@ -72,7 +72,8 @@ def test_pause_allows_zero_but_not_negative_or_long():
 
 def test_compare_needs_one_dimension_given_twice(capsys):
     line = usage_error(["compare", "countdown", "--switch-interval", "1ms"], capsys)
-    assert "give one of --cores, --switch-interval twice or --python two to four times" in line
+    assert ("give --cores or --switch-interval twice, --python two to four times, or two "
+            "backends (--threads N --processes N)") in line
 
 
 def test_compare_varies_one_thing_at_a_time(capsys):
@@ -120,3 +121,16 @@ def test_verdict_speaks_of_the_faster_side_and_its_handoffs():
 
     one = compare_sides([100], [200], [None], [None])
     assert "the noise is unknown" in verdict("A side", "B side", one)[1]
+
+
+def test_backends_are_sides_measured_against_one_serial_run_a_round():
+    from gilviz.api.workloads import compare_specs
+    from gilviz.log import RunSpec
+    spec = RunSpec(kernel="pi", backend="threads", workers=4, work=1000, probe=False,
+                   python="python3", sample_hz=0)
+    field, values, fixed = varied_dimension(
+        {"cores": [], "switch_interval_s": [], "python": [],
+         "backend": [("threads", 2), ("processes", 2)]})
+    specs = compare_specs(spec, field, values, 2)
+    assert [(s.role, s.backend, s.workers) for s in specs] == [
+        ("baseline", "serial", 1), ("a", "threads", 2), ("b", "processes", 2)] * 2

@@ -68,6 +68,26 @@ def test_compare_draws_two_sides_of_one_dimension(tmp_path, capsys):
         [pytest.approx(0.001), pytest.approx(0.01)]
 
 
+@pytest.mark.parametrize("workload, sides, options", [
+    ("countdown", ["2 threads", "2 processes"], ["--count", "300000"]),
+    ("pi", ["2 threads", "2 processes"], ["--samples", "2e6"]),
+])
+def test_compare_puts_backends_side_by_side(workload, sides, options, tmp_path, capsys):
+    if workload == "pi":
+        pytest.importorskip("numpy")
+    status = cli.main(["compare", workload, "--threads", "2", "--processes", "2", "--repeat",
+                       "2", "--sample-hz", "200", "--out", str(tmp_path)] + options)
+    assert status == 0
+    out = capsys.readouterr().out
+    assert out.startswith("%s · %s vs %s" % (workload, *sides))
+    assert "verdict: %s took " % sides[0] in out and "the serial time; %s " % sides[1] in out
+    (run_dir,) = glob.glob(str(tmp_path / ("*-compare-%s-backend" % workload)))
+    assert png_size(os.path.join(run_dir, "compare.png")) == (1920, 1080)
+    runs = load(os.path.join(run_dir, "run.json")).runs
+    assert [(run.spec.role, run.spec.backend) for run in runs] == [
+        ("baseline", "serial"), ("a", "threads"), ("b", "processes")] * 2
+
+
 def test_convoy_gives_two_latency_sets(tmp_path, capsys):
     status = cli.main(["convoy", "--requests", "20", "--pause", "0.2ms", "--count", "1e8",
                        "--sample-hz", "200", "--out", str(tmp_path)])

@@ -23,7 +23,7 @@ def test_a_serial_run_at_a_slower_speed_makes_no_speedup():
     caveat = unexplained_ratio([run], [serial(1.25)])
     assert caveat.speedup == pytest.approx(1.25 / 0.6)
     assert caveat.baseline_cpu_ratio == pytest.approx(1.25 / 1.08)
-    assert "their work took 1.16x the CPU time a unit" in caveat_text(caveat)
+    assert "their work took 1.16x the CPU time a unit (the CPU ran slower" in caveat_text(caveat)
     # the same run beside a serial run at its own speed is a speedup
     assert unexplained_ratio([run], [serial(1.08)]) is None
 

@@ -32,7 +32,9 @@ from .results import Result, RunResult, SpeedupResult, result_of, run_name
 from .session import LOG_NAME, MeasurementFailed, Progress, run_specs
 from .share import DEFAULT_CHUNK as SHARE_CHUNK, DEFAULT_SAMPLES as SHARE_SAMPLES
 from .share import SHARE_BACKENDS_SHOWN, ShareResult, share_specs
-from .workloads import (DEFAULT_WORK, backend_of, check_probe, check_share, compare_specs,
+from .workloads import (DEFAULT_WORK, DEFAULT_WORKERS, backend_of, backends_given, check_probe,
+                        check_share,
+                        compare_specs,
                         convoy_specs, io_params, pi_params, plan, sweep_spec_and_plan,
                         sweep_specs, varied_dimension, workload_spec)
 
@@ -172,27 +174,51 @@ def _sides(value, parser):
     return [_parsed(parser, each) for each in values]
 
 
-def compare(kernel="countdown", *, threads=None, processes=None, serial=False, count=None,
-            cores=None, switch_interval=None, python=None, sample_hz=1000.0, probe=None,
+COMPARED_KERNELS = ("countdown", "pi")
+
+
+def compare(kernel="countdown", *, threads=None, processes=None, serial=False, pool=None,
+            dummy_pool=None, count=None, samples=None, variant="fast", cores=None,
+            switch_interval=None, python=None, sample_hz=1000.0, probe=None,
             check_interval=None, gil=None, repeat=3, out=None, progress=None, timeout=None,
             wait_quiet=None):
-    """Measure a workload over several sides, varying one of cores=,
-    switch_interval= (a tuple of two: cores=(1, "all")) or python= (a tuple
-    of two to four interpreters), in rounds `repeat` times: a CompareResult.
-    Interpreters are each measured against a serial run of their own."""
-    if kernel != "countdown":
-        raise OptionError("compare takes the countdown")
+    """Measure a workload ("countdown" or "pi") over several sides, varying
+    one of cores=, switch_interval= (a tuple of two: cores=(1, "all")),
+    python= (a tuple of two to four interpreters) or the backend (two to four
+    of threads=, processes=, serial=True, and for pi pool=, dummy_pool=), in
+    rounds `repeat` times: a CompareResult. Interpreters are each measured
+    against a serial run of their own, backends against one serial run a round."""
+    if kernel not in COMPARED_KERNELS:
+        raise OptionError("compare takes %s" % " or ".join(COMPARED_KERNELS))
+    if kernel != "pi" and (pool is not None or dummy_pool is not None):
+        raise OptionError("the Pool backends are pi's")
+    backends = backends_given(*(_parsed(parse.worker_count, value)
+                                for value in (threads, processes)), serial=bool(serial),
+                              pool=_parsed(parse.worker_count, pool),
+                              dummy_pool=_parsed(parse.worker_count, dummy_pool))
     given = {"cores": _sides(cores, parse.core_set),
              "switch_interval_s": _sides(switch_interval, parse.switch_interval),
-             "python": _sides(python, parse.interpreter)}
+             "python": _sides(python, parse.interpreter), "backend": backends}
     field, values, fixed = varied_dimension(given)
-    backend, workers = _backend(threads, processes, serial)
-    work = _parsed(parse.work_size, count) or DEFAULT_WORK[kernel]
+    backend, workers = fixed.pop("backend", None) or ("threads", DEFAULT_WORKERS)
+    if kernel == "pi":
+        work = _parsed(parse.sample_count, samples if samples is not None else count)
+    else:
+        work = _parsed(parse.work_size, count)
+    work = work or DEFAULT_WORK[kernel]
     probe = check_probe(kernel, probe)
-    specs = [workload_spec(kernel, backend, workers, work, probe,
+    if kernel == "pi" and variant not in PI_VARIANTS:
+        raise OptionError("%r is not a pi kernel: give fast or seed" % variant)
+    params = pi_params(variant, None, None, work) if kernel == "pi" else None
+
+    def side(value):
+        if field == "backend":
+            return dict(fixed, backend=value[0], workers=value[1])
+        return dict(fixed, backend=backend, workers=workers, **{field: value})
+    specs = [workload_spec(kernel, work=work, probe=probe, params=params,
                            sample_hz=_parsed(parse.sample_rate, sample_hz),
                            check_interval=_parsed(parse.check_interval, check_interval),
-                           gil=_parsed(parse.gil_switch, gil), **dict(fixed, **{field: value}))
+                           gil=_parsed(parse.gil_switch, gil), **side(value))
              for value in values]  # each side checked against its interpreter
     from ..report import DIMENSION_SLUGS
     return _measure(compare_specs(specs[0], field, values, _parsed(parse.repeat_count, repeat)),

@@ -43,8 +43,11 @@ class CompareResult(Result):
         return [runs for runs in sides if runs]
 
     def _baselines(self, side_runs, dimension):
-        """Each side's serial runs: the baselines of its interpreter."""
+        """Each side's serial runs: the baselines of its interpreter; sides
+        that are backends share theirs."""
         baselines = [run for run in self.log.runs if run.spec.role == "baseline"]
+        if dimension == "backend":
+            return [baselines for _ in side_runs]
         return [[run for run in baselines
                  if getattr(run.spec, dimension) == getattr(runs[0].spec, dimension)]
                 for runs in side_runs]

@@ -20,9 +20,10 @@ DEFAULT_WORK = {"countdown": 10_000_000, "io": IO_TASKS, "pi": 10**8}
 CONVOY_TIME_LIMIT_S = 60
 """The convoy's client stops after this long whatever is left of its requests."""
 VARIED_OPTIONS = {"cores": "--cores", "switch_interval_s": "--switch-interval",
-                  "python": "--python"}
-"""The RunSpec fields a comparison may vary, with their options."""
-MAX_SIDES = {"cores": 2, "switch_interval_s": 2, "python": 4}
+                  "python": "--python", "backend": "--threads, --processes, --serial"}
+"""The RunSpec fields a comparison may vary, with their options (a backend
+side is a backend with its number of workers)."""
+MAX_SIDES = {"cores": 2, "switch_interval_s": 2, "python": 4, "backend": 4}
 """How many values of each a comparison takes: interpreters (old GIL, new
 GIL, no GIL and one more) up to four, the others two."""
 OLD_INTERPRETER_KERNELS = ("countdown",)
@@ -50,18 +51,22 @@ def check_target(kernel, python, switch_interval_s=None, check_interval=None, gi
                           "(3.13t), which may turn its GIL on or off" % version)
 
 
-def backend_of(threads=None, processes=None, serial=False, pool=None, dummy_pool=None):
-    """(backend, workers) from the backend options, at most one of them given."""
+def backends_given(threads=None, processes=None, serial=False, pool=None, dummy_pool=None):
+    """[(backend, workers)] of the backend options given, in this order:
+    threads, processes, serial, pool, dummy-pool."""
     given = [(name, value) for name, value in (
         ("threads", threads), ("processes", processes), ("serial", serial or None),
         ("pool", pool), ("dummy-pool", dummy_pool)) if value is not None]
+    return [(name, 1) if name == "serial" else (name, value) for name, value in given]
+
+
+def backend_of(threads=None, processes=None, serial=False, pool=None, dummy_pool=None):
+    """(backend, workers) from the backend options, at most one of them given."""
+    given = backends_given(threads, processes, serial, pool, dummy_pool)
     if len(given) > 1:
         raise OptionError("give one backend, not %s"
                           % " and ".join("--%s" % name for name, _ in given))
-    if not given:
-        return "threads", DEFAULT_WORKERS
-    name, value = given[0]
-    return (name, 1) if name == "serial" else (name, value)
+    return given[0] if given else ("threads", DEFAULT_WORKERS)
 
 
 MAX_REPORTS = 200_000
@@ -236,15 +241,15 @@ def varied_dimension(given):
                                  else "two to %d values" % MAX_SIDES[field]))
     varied = [field for field, values in given.items() if len(values) > 1]
     if not varied:
-        raise OptionError("give one of --cores, --switch-interval twice or --python two to four "
-                          "times: the sides to compare")
+        raise OptionError("give --cores or --switch-interval twice, --python two to four times, "
+                          "or two backends (--threads N --processes N): the sides to compare")
     if len(varied) > 1:
         raise OptionError("%s are each given more than once: vary one thing at a time"
                           % " and ".join(VARIED_OPTIONS[field] for field in varied))
     field = varied[0]
     values = given[field]
     repeated = [value for number, value in enumerate(values) if value in values[:number]]
-    if repeated:
+    if repeated and field != "backend":  # a backend is given once by its option
         raise OptionError("%s %s is given twice: nothing to compare"
                           % (VARIED_OPTIONS[field],
                              ",".join(map(str, repeated[0])) if field == "cores"
@@ -264,8 +269,15 @@ def compare_specs(spec, field, values, repeat):
     that are different interpreters each get a serial run of their own
     before their run: how much slower 2.7 counts down than 3.13 says
     nothing of the GIL, so each side is measured against its own serial
-    time, and those ratios are compared. Other sides share the interpreter,
-    so their wall times compare directly."""
+    time, and those ratios are compared. Sides that are backends (`values`
+    of (backend, workers)) share one serial run a round, which each is
+    measured against: how each fares against serial is the story. Other
+    sides share the interpreter, so their wall times compare directly."""
+    if field == "backend":
+        sides = [spec._replace(role=role, backend=backend, workers=workers)
+                 for role, (backend, workers) in zip(SIDE_ROLES, values)]
+        serial = spec._replace(backend="serial", workers=1, role="baseline")
+        return ([serial] + sides) * repeat
     sides = [spec._replace(role=role, **{field: value})
              for role, value in zip(SIDE_ROLES, values)]
     one_round = []

@@ -137,7 +137,9 @@ def execute(job, args, out, err, exit_status=None):
 
 
 def backend_options(args):
-    return dict(threads=args.threads, processes=args.processes, serial=args.serial or None)
+    pools = {name: getattr(args, name) for name in ("pool", "dummy_pool") if name in args}
+    return dict(threads=args.threads, processes=args.processes, serial=args.serial or None,
+                **pools)
 
 
 def target_options(args):
@@ -154,9 +156,8 @@ def run_workload(args, out, err):
                    baseline=not args.no_baseline, probe=not args.no_probe,
                    **target_options(args))
     if args.kernel == "pi":
-        options.update(pool=args.pool, dummy_pool=args.dummy_pool, samples=options.pop("count"),
-                       variant=args.variant, seed=args.seed, chunk=args.chunk,
-                       share=args.share, probe=None)
+        options.update(samples=options.pop("count"), variant=args.variant, seed=args.seed,
+                       chunk=args.chunk, share=args.share, probe=None)
     elif args.kernel == "io":
         options.update(io_wait=args.io_wait, io_via=args.io_via, probe=None)
     job = lambda **run: api.run(args.kernel, **options, **run)  # noqa: E731
@@ -205,11 +206,12 @@ def run_compare(args, out, err):
     """Measure a workload over two to four sides, varying one dimension, and compare."""
     def sides(values):
         return None if not values else tuple(values) if len(values) > 1 else values[0]
+    optional = {name: getattr(args, name) for name in ("check_interval", "gil", "variant")
+                if name in args}
     options = dict(backend_options(args), count=args.count, repeat=args.repeat,
                    probe=not args.no_probe, sample_hz=args.sample_hz,
                    cores=sides(args.cores), switch_interval=sides(args.switch_interval),
-                   python=sides(args.python), check_interval=args.check_interval,
-                   gil=args.gil)
+                   python=sides(args.python), **optional)
     return execute(lambda **run: api.compare(args.kernel, **options, **run), args, out, err)
 
 

@@ -141,8 +141,10 @@ def add_output_options(parser):
                              "beside other load is warned of in any case)")
 
 
-def add_backend_options(parser, pools=False):
-    backend = parser.add_mutually_exclusive_group()
+def add_backend_options(parser, pools=False, compared=False):
+    """--threads N, --processes N, --serial (and the pools): one of them, or
+    where `compared`, two or more, the sides of the comparison."""
+    backend = parser if compared else parser.add_mutually_exclusive_group()
     backend.add_argument("--threads", type=worker_count, metavar="N",
                          help="N threads in one process (the default, with N=4)")
     backend.add_argument("--processes", type=worker_count, metavar="N",
@@ -178,7 +180,7 @@ def add_workload_options(parser, count_default, count_help, probe=True, compared
     """The options of a workload; `compared`: those of `gilviz compare`, where
     the target options may come more than once and there is no serial
     baseline of one's own. Only the probed kernel (countdown) runs on Python 2."""
-    add_backend_options(parser)
+    add_backend_options(parser, compared=compared)
     parser.add_argument("--count", type=work_size, default=count_default, metavar="N",
                         help=count_help)
     add_target_options(parser, compared, check_interval=probe)

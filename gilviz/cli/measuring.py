@@ -128,12 +128,17 @@ examples:
   gilviz compare countdown --threads 2 --switch-interval 0.5ms --switch-interval 20ms
   gilviz compare countdown --threads 2 --python python2.7 --python python3.13 --python python3.13t
         old GIL, new GIL and no GIL, each against serial runs of its own
+  gilviz compare countdown --threads 4 --processes 4
+        4 threads beside 4 processes, each against the same serial run
+  gilviz compare pi --threads 2 --processes 2
 
-Give --cores or --switch-interval twice, or --python two to four times: the
-sides A, B (C, D). Any of them given once applies to all. Interpreters are
-each measured against a serial run of their own, every round, since their
-speeds differ; the verdict compares those ratios. Each run directory holds
-run.json (every run) and compare.png (the median run of each side).
+Give --cores or --switch-interval twice, --python two to four times, or two
+to four backends (--threads N, --processes N, --serial; for pi also --pool N,
+--dummy-pool N): the sides A, B (C, D). Any option given once applies to
+all. Interpreters are each measured against a serial run of their own,
+every round, since their speeds differ; backends against one serial run a
+round; the verdict compares those ratios. Each run directory holds run.json
+(every run) and compare.png (the median run of each side).
 """
 
 
@@ -152,6 +157,16 @@ def add_compare(commands):
         COMPARE_EPILOG)
     add_workload_options(countdown, *COUNTDOWN_COUNT, compared=True)
     countdown.set_defaults(handler="compare", command_parser=countdown, kernel="countdown")
+    pi = add_command(
+        workloads, "pi", "Monte-Carlo pi with numpy: threads that do run at once, and one lock",
+        "Estimate pi as each side in turn, and draw the timelines on one time axis with a "
+        "verdict.", COMPARE_EPILOG)
+    add_backend_options(pi, pools=True, compared=True)
+    add_pi_work_options(pi)
+    add_target_options(pi, compared=True, check_interval=False)
+    add_sampling_options(pi)
+    add_repeat_options(pi, compared=True)
+    pi.set_defaults(handler="compare", command_parser=pi, kernel="pi", no_probe=True)
 
 
 CONVOY_EPILOG = """\
@@ -214,6 +229,16 @@ without the GIL, vermillion where it is blocked on a lock.
 """
 
 
+def add_pi_work_options(command):
+    """--samples and --kernel: pi's work, in gilviz pi and gilviz compare pi."""
+    command.add_argument("--samples", dest="count", type=sample_count, default=10**8,
+                         metavar="N", help="darts in all, split evenly (default: 1e8)")
+    command.add_argument("--kernel", dest="variant", choices=PI_VARIANTS, default="fast",
+                         help="fast: a numpy Generator per worker, chunks in constant memory "
+                              "(the default); seed: the seed's kernel, two arrays of the whole "
+                              "share from the global RandomState")
+
+
 def add_pi(commands):
     command = add_command(
         commands, "pi", "Monte-Carlo pi with numpy: threads that do run at once, and one lock",
@@ -221,12 +246,7 @@ def add_pi(commands):
         "thread did: ran Python, ran inside numpy without the GIL, waited for the GIL or was "
         "blocked on a lock.", PI_EPILOG)
     add_backend_options(command, pools=True)
-    command.add_argument("--samples", dest="count", type=sample_count, default=10**8,
-                         metavar="N", help="darts in all, split evenly (default: 1e8)")
-    command.add_argument("--kernel", dest="variant", choices=PI_VARIANTS, default="fast",
-                         help="fast: a numpy Generator per worker, chunks in constant memory "
-                              "(the default); seed: the seed's kernel, two arrays of the whole "
-                              "share from the global RandomState")
+    add_pi_work_options(command)
     command.add_argument("--seed", type=random_seed, metavar="S",
                          help="seed of the fast kernel's streams (default: a fresh one, "
                               "printed and kept in the log)")

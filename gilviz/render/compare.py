@@ -7,15 +7,17 @@ from __future__ import annotations
 import matplotlib
 from matplotlib.figure import Figure
 
-from ..report import (SIDE_NAMES, caveat_text, comparison_title, fixed_facts, format_cores,
-                      format_duration, format_times, side_labels, side_verdict)
+from ..report import (SIDE_NAMES, comparison_title, fixed_facts, format_cores, format_duration,
+                      format_times, side_caveats, side_labels, side_verdict)
 from . import theme
 from .bands import (MS, draw_hold_shares, draw_run, draw_sampled_on_cpu, legend_handles,
                     rows_of_workers)
-from .header import draw_header, header_bottom, provenance
+from .header import draw_header, header_bottom, provenance, wrap_facts
 
 TIME_LABEL = "time since the workers were released (ms)"
 LEGEND_COLUMNS = 4
+COMPARE_FACT_CHARACTERS = 115
+"""About this many characters of the facts under the verdict fit the width at 15 pt."""
 
 
 def merged_handles(handle_lists):
@@ -65,12 +67,15 @@ def _compare_figure(compared, dimension):
     figure = Figure(figsize=theme.FIGSIZE, dpi=theme.DPI)
     handles = merged_handles([legend_handles(side.shown, side.stats, side.view)
                               for side in sides])
-    warnings, notes = (["%s: %s" % (name, caveat_text(each))
-                        for name, side in zip(SIDE_NAMES, sides)
-                        for each in getattr(side.stats, kind)] for kind in ("warnings", "notes"))
+    warnings, notes = (side_caveats(sides, kind) for kind in ("warnings", "notes"))
     warning_rows = 2 if warnings or notes else 1
+    runs = [side.shown for side in sides]
+    labels = side_labels(runs, dimension)
+    headline, detail = side_verdict(compared, labels)
+    facts = [headline[0].upper() + headline[1:]] + wrap_facts(
+        fixed_facts(runs[0], dimension) + [detail], COMPARE_FACT_CHARACTERS)
     # Below the header: room for each panel's title and line of facts.
-    top = header_bottom(2, len(handles), LEGEND_COLUMNS, warning_rows) - 0.11
+    top = header_bottom(len(facts), len(handles), LEGEND_COLUMNS, warning_rows) - 0.11
     grid = figure.add_gridspec(count, 2, width_ratios=[2.1, 1], hspace=0.62 + 0.25 * (count - 2),
                                wspace=0.13, left=0.085, right=0.975, top=top,
                                bottom=0.09)
@@ -79,8 +84,6 @@ def _compare_figure(compared, dimension):
     for whole in wholes[1:]:
         whole.sharex(wholes[0])
 
-    runs = [side.shown for side in sides]
-    labels = side_labels(runs, dimension)
     longest_ms = max(side.stats.wall_ns for side in sides) / MS
     for row, (name, label, side) in enumerate(zip(SIDE_NAMES, labels, sides)):
         run, stats, view = side.shown, side.stats, side.view
@@ -108,12 +111,8 @@ def _compare_figure(compared, dimension):
     wholes[-1].set_xlabel(TIME_LABEL)
     zooms[-1].set_xlabel("the shaded windows, zoomed in (ms)")
 
-    headline, detail = side_verdict(compared, labels)
-    draw_header(figure, comparison_title(runs, dimension),
-                [headline[0].upper() + headline[1:],
-                 " · ".join(fixed_facts(runs[0], dimension) + [detail])],
-                warnings, handles, left=0.085, legend_columns=LEGEND_COLUMNS, notes=notes,
-                warning_rows=warning_rows)
+    draw_header(figure, comparison_title(runs, dimension), facts, warnings, handles, left=0.085,
+                legend_columns=LEGEND_COLUMNS, notes=notes, warning_rows=warning_rows)
     figure.text(0.975, 0.012, provenance(runs[0], sides[0].stats, sides[0].view),
                 fontsize=11, color=theme.MUTED, ha="right", va="bottom")
     return figure

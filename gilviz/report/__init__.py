@@ -12,8 +12,8 @@ and the phrases the figures share with them, all from analysis results.
 
 # ruff: noqa: F401  (re-exports: the names the rest of gilviz imports from here)
 from .compare import (DIMENSION_NAMES, DIMENSION_SLUGS, SIDE_NAMES, compare_lines,
-                      comparison_title, fixed_facts, handoff_cell, side_labels, side_verdict,
-                      verdict)
+                      comparison_title, fixed_facts, handoff_cell, side_caveats, side_labels,
+                      side_verdict, verdict)
 from .convoy import (convoy_case_label, convoy_lines, convoy_warnings, io_thread_ending,
                      requests_phrase)
 from .format import (format_cores, format_duration, format_interval, format_table, format_times,

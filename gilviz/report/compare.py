@@ -6,14 +6,15 @@ from __future__ import annotations
 from ..analysis import NO_GIL, core_count, faster_side, gil_kind, ideal_ratio
 from .format import (count_cell, format_duration, format_interval, format_table, format_times,
                      percent_cell, plural)
-from .summary import caveat_lines
-from .words import cores_label, cores_phrase, gil_name, interpreter_label, unexplained_speedup
+from .words import (caveat_text, cores_label, cores_phrase, gil_name, interpreter_label,
+                    unexplained_speedup)
 
 # The RunSpec field that differs between the two sides, named for titles and
 # for directory names.
 DIMENSION_NAMES = {"cores": "cores", "switch_interval_s": "switch interval",
-                   "python": "interpreter"}
-DIMENSION_SLUGS = {"cores": "cores", "switch_interval_s": "switch-interval", "python": "python"}
+                   "python": "interpreter", "backend": "backend"}
+DIMENSION_SLUGS = {"cores": "cores", "switch_interval_s": "switch-interval", "python": "python",
+                   "backend": "backend"}
 
 
 SIDE_NAMES = "ABCD"
@@ -25,6 +26,8 @@ def side_labels(runs, dimension, short=False):
     ("switch interval"). Interpreters are named with their lock."""
     if dimension == "cores":
         return [cores_label(run) for run in runs]
+    if dimension == "backend":
+        return [run.spec.describe() for run in runs]
     if dimension == "switch_interval_s":
         suffix = "" if short else " switch interval"
         return [format_interval(run.interpreter.switch_interval_s) + suffix for run in runs]
@@ -37,11 +40,14 @@ def side_labels(runs, dimension, short=False):
 
 
 def comparison_title(runs, dimension):
-    """"countdown · 4 threads · cores: 1 core (0) vs 2 cores (0-1)"."""
+    """"countdown · 4 threads · cores: 1 core (0) vs 2 cores (0-1)", or of
+    backends "pi · 2 threads vs 2 processes"."""
     first = runs[0]
+    sides = " vs ".join(side_labels(runs, dimension, short=True))
+    if dimension == "backend":
+        return "%s · %s" % (first.spec.kernel, sides)
     return "%s · %s · %s: %s" % (first.spec.kernel, first.spec.describe(),
-                                 DIMENSION_NAMES[dimension],
-                                 " vs ".join(side_labels(runs, dimension, short=True)))
+                                 DIMENSION_NAMES[dimension], sides)
 
 
 def fixed_facts(run, dimension):
@@ -114,20 +120,24 @@ def serial_verdict(compared, labels):
     sides = compared.sides
     runs = [side.shown for side in sides]
     by_lock = len({gil_kind(run.interpreter) for run in runs}) == len(runs)
+    by_backend = len({run.spec.backend for run in runs}) == len(runs)
     workers = runs[0].spec.describe()
     parts = []
     for number, (side, label) in enumerate(zip(sides, labels)):
         ratio = format_times(side.against_serial.ratio)
         if unexplained_speedup(side.stats) is not None:
             ratio += " (not a speedup: see %s's warning)" % SIDE_NAMES[number]
-        if by_lock:
+        if by_backend:
+            parts.append("%s took %s the serial time" % (label, ratio) if number == 0
+                         else "%s %s" % (label, ratio))
+        elif by_lock:
             owner = _gil_owner(side.shown)
             parts.append("%s %s took %s the serial time" % (owner, workers, ratio)
                          if number == 0 else "%s %s" % (owner, ratio))
         else:
             parts.append("%s: %s" % (label, ratio))
     headline = "; ".join(parts)
-    if not by_lock:
+    if not by_lock and not by_backend:
         headline = "%s took, of the serial time: %s" % (workers, headline)
     free = [side.shown for side in sides if not side.shown.interpreter.gil_enabled]
     if free:
@@ -138,12 +148,15 @@ def serial_verdict(compared, labels):
     spread = ", ".join("%s %s–%s" % (SIDE_NAMES[number], format_times(side.against_serial.low),
                                      format_times(side.against_serial.high))
                        for number, side in enumerate(sides))
-    if rounds == 1:
-        detail = "each against a serial run of its own interpreter; one round, so the noise is " \
-                 "unknown"
+    if by_backend:
+        one, many = "the serial run of the same work", "the serial runs of the same work"
     else:
-        detail = "each against serial runs of its own interpreter, median of %d rounds; " \
-                 "ranges %s" % (rounds, spread)
+        one, many = "a serial run of its own interpreter", "serial runs of its own interpreter"
+    if rounds == 1:
+        detail = "each against %s; one round, so the noise is unknown" % one
+    else:
+        detail = "each against %s, median of %d paired ratios; ranges %s" % (many, rounds,
+                                                                             spread)
     return headline, detail
 
 
@@ -160,6 +173,19 @@ def handoff_cell(side):
     if not side.shown.interpreter.gil_enabled and side.shown.spec.backend != "serial":
         return "none (no GIL)"
     return count_cell(side.stats.handoffs)
+
+
+def side_caveats(sides, kind):
+    """The caveats of `kind` ("warnings" or "notes") of every side, in
+    words: one that every side has (their shared serial runs', say) once,
+    the others each with its side's name ("A: ...")."""
+    each = [getattr(side.stats, kind) for side in sides]
+    shared = [caveat for caveat in each[0] if all(caveat in others for others in each[1:])]
+    texts = [caveat_text(caveat) for caveat in shared]
+    for name, caveats in zip(SIDE_NAMES, each):
+        texts += ["%s: %s" % (name, caveat_text(caveat)) for caveat in caveats
+                  if caveat not in shared]
+    return texts
 
 
 def compare_lines(compared, dimension, repeats):
@@ -186,6 +212,6 @@ def compare_lines(compared, dimension, repeats):
     lines += format_table(rows, "<<>" + (">" if serial else "") + ">><")
     lines.append("")
     lines.append("verdict: %s\n         (%s)" % side_verdict(compared, labels))
-    for name, side in zip(SIDE_NAMES, sides):
-        lines += caveat_lines(side.stats, name)
+    lines += ["warning: " + text for text in side_caveats(sides, "warnings")]
+    lines += ["note: " + text for text in side_caveats(sides, "notes")]
     return lines

@@ -66,8 +66,9 @@ def _slowed_baselines(caveat):
         why.append("they had a CPU for only %.0f%% of their time (other processes or the VM "
                    "took it)" % (100 * caveat.baseline_cpu_share))
     if caveat.baseline_cpu_ratio > 1.1:
-        why.append("their work took %.2fx the CPU time a unit (page faults, or a slower CPU: "
-                   "the machine changed speed)" % caveat.baseline_cpu_ratio)
+        why.append("their work took %.2fx the CPU time a unit (the CPU ran slower for them: "
+                   "the machine changed speed; or their work cost more: page faults)"
+                   % caveat.baseline_cpu_ratio)
     elif caveat.baseline_cpu_ratio < 1 / 1.1:
         why.append("the run's work took %.2fx their CPU time a unit (the machine changed speed)"
                    % (1 / caveat.baseline_cpu_ratio))
