@@ -12,6 +12,8 @@ from ..report import (SIDE_NAMES, comparison_title, fixed_facts, format_cores, f
 from . import theme
 from .bands import (MS, draw_hold_shares, draw_run, draw_sampled_on_cpu, legend_handles,
                     rows_of_workers)
+from ..report.words import battle_figures, battle_headline
+from .heatmap import draw_whole_run
 from .header import draw_header, header_bottom, provenance, wrap_facts
 
 TIME_LABEL = "time since the workers were released (ms)"
@@ -42,9 +44,12 @@ def side_facts(side, cores_varied=True):
         facts.append("%s its serial run" % format_times(side.against_serial.ratio))
     if not run.interpreter.gil_enabled and len(run.workers) > 1:
         facts.append("no GIL: threads run at once, nothing handed over")
+    elif stats.battle is not None:
+        facts.append("%s: %s" % (battle_headline(stats.battle, short=True),
+                                 " · ".join(battle_figures(stats.battle, "/s")[:2])))
     elif stats.handoffs is not None:
         facts.append("%s GIL hand-offs" % format(stats.handoffs, ","))
-    if stats.median_turn_ns is not None and stats.handoffs:
+    if stats.median_turn_ns is not None and stats.handoffs and stats.battle is None:
         facts.append("median turn %s" % format_duration(stats.median_turn_ns))
     if cores and cores_varied:
         facts.append("threads seen on core%s %s" % ("" if len(cores) == 1 else "s",
@@ -90,7 +95,7 @@ def _compare_figure(compared, dimension):
         y_of_worker = rows_of_workers(run)
 
         whole = wholes[row]
-        draw_run(whole, run, stats, view.segments, y_of_worker, marker_size=36)
+        draw_whole_run(whole, run, stats, view, y_of_worker)
         draw_hold_shares(whole, stats, y_of_worker, run.interpreter.gil_enabled)
         whole.set_xlim(0, longest_ms * 1.01)
         whole.set_title("%s · %s" % (name, label), loc="left", pad=30)

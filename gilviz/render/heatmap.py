@@ -9,11 +9,11 @@ import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, PowerNorm, to_rgba
 
 from ..analysis import WAIT_GIL
-from ..analysis.raster import active_share
+from ..analysis.raster import active_share, exact_segments
 from ..analysis.states import STATES
 from ..report.words import worker_label
 from . import theme
-from .bands import BAND, MS
+from .bands import BAND, MS, draw_run
 
 LABELS_AT_MOST = 8
 """Worker names on a heat map's axis: every k-th, so that they never overlap."""
@@ -52,6 +52,17 @@ def draw_columns(ax, columns, y_of_worker, height=BAND):
         artists.append(ax.imshow(image, extent=(begin, end, y - height / 2, y + height / 2),
                                  aspect="auto", interpolation="antialiased", zorder=2))
     return artists
+
+
+def draw_whole_run(ax, run, stats, view, y_of_worker, marker_size=36):
+    """A whole run's bands: segments narrower than a few pixels on pixel
+    columns (draw_columns), the rest exactly. Drawn one by one, thousands of
+    the old GIL's turns on a band left it the colour drawn last. Returns the
+    artists."""
+    exact = (view.segments if view.columns is None
+             else exact_segments(view.segments, view.columns.narrower_than_ns))
+    artists = draw_run(ax, run, stats, exact, y_of_worker, marker_size=marker_size)
+    return artists + draw_columns(ax, view.columns, y_of_worker)
 
 
 def heat_colours():

@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..analysis import NO_GIL, OLD_GIL, SLEEPING, WAIT_IO, gil_kind
-from ..analysis.raster import exact_segments, samples_within, segments_within
+from ..analysis.raster import samples_within, segments_within
 from ..analysis.selection import only_workers
 from ..report import (caveat_texts, cores_phrase, handover_phrase, short_count,
                       unexplained_speedup)
@@ -19,7 +19,7 @@ from ..report.words import battle_figures, battle_headline, workload_label
 from . import theme
 from .bands import (MS, draw_band_shares, draw_run, draw_sampled_on_cpu, legend_handles,
                     rows_of_workers)
-from .heatmap import draw_columns, draw_heat_map
+from .heatmap import draw_heat_map, draw_whole_run
 from .header import draw_header, header_bottom, provenance, warning_lines, wrap_facts
 
 WAIT_NOUNS = {WAIT_IO: "requests", SLEEPING: "sleeps"}
@@ -174,10 +174,7 @@ def _timeline_figure(run, stats, view, comparison, repeats):
     if view.heat_map:
         draw_heat_map(whole, run, view, run.probe is not None)
     else:
-        exact = (view.segments if view.columns is None
-                 else exact_segments(view.segments, view.columns.narrower_than_ns))
-        draw_run(whole, run, stats, exact, y_of_worker, marker_size=36)
-        draw_columns(whole, view.columns, y_of_worker)
+        draw_whole_run(whole, run, stats, view, y_of_worker)
         draw_band_shares(whole, view.shares, y_of_worker)
     whole.set_xlim(0, wall_ms * 1.01)
     whole.set_title(whole_run_title(stats, repeats), loc="left")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from ..analysis import NO_GIL, core_count, faster_side, gil_kind, ideal_ratio
 from .format import (count_cell, format_duration, format_interval, format_table, format_times,
                      percent_cell, plural)
-from .words import (caveat_text, cores_label, cores_phrase, gil_name, interpreter_label,
-                    unexplained_speedup)
+from .words import (battle_text, caveat_text, cores_label, cores_phrase, gil_name,
+                    interpreter_label, unexplained_speedup)
 
 # The RunSpec field that differs between the two sides, named for titles and
 # for directory names.
@@ -210,6 +210,8 @@ def compare_lines(compared, dimension, repeats):
                        else format_duration(stats.median_turn_ns),
                        " ".join(percent_cell(w.hold_share) for w in stats.workers)])
     lines += format_table(rows, "<<>" + (">" if serial else "") + ">><")
+    lines += ["%s: %s" % (name, battle_text(side.stats.battle))
+              for name, side in zip(SIDE_NAMES, sides) if side.stats.battle is not None]
     lines.append("")
     lines.append("verdict: %s\n         (%s)" % side_verdict(compared, labels))
     lines += ["warning: " + text for text in side_caveats(sides, "warnings")]

@@ -282,11 +282,13 @@ def battle_figures(battle, per_second="a second"):
     return figures
 
 
-def battle_headline(battle):
-    """"on 2 cores the threads fight for the GIL", or on one core, that they do not."""
+def battle_headline(battle, short=False):
+    """"on 2 cores the threads fight for the GIL", or on one core, that they
+    do not; `short`: "GIL battle", "no battle on one core"."""
     if battle.cores < 2:
-        return "on one core the threads take turns without a fight"
-    return "on %d cores the threads fight for the GIL" % battle.cores
+        return "no battle on one core" if short else \
+            "on one core the threads take turns without a fight"
+    return "GIL battle" if short else "on %d cores the threads fight for the GIL" % battle.cores
 
 
 def battle_text(battle):
