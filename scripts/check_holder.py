@@ -37,7 +37,11 @@ import gilviz  # noqa: E402
 from gilviz.analysis import load_figures, summarize  # noqa: E402
 from gilviz.api.options import duration, worker_counts  # noqa: E402
 
-HOLDER = re.compile(r"^Thread (\d+) \(active\+gil\)", re.MULTILINE)
+HOLDER = re.compile(r"^Thread (\w+) \(active\+gil\)(?:[^\n]*)\n(?:    [^\n]*\n)*",
+                    re.MULTILINE)
+"""A thread py-spy found holding the GIL, with its stack: blocking, py-spy names
+threads by their OS id; --nonblocking, by their pthread id (hex), which
+gilviz does not know, so that only whether a worker held it is told."""
 
 
 def py27():
@@ -48,8 +52,14 @@ def py27():
 
 def agent_targets():
     """Processes below this one that run gilviz's agent."""
-    return [child for child in psutil.Process().children(recursive=True)
-            if "--report-fd" in " ".join(child.cmdline() or [])]
+    found = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if "--report-fd" in " ".join(child.cmdline() or []):
+                found.append(child)
+        except psutil.Error:  # gone, or a zombie, since it was listed
+            pass
+    return found
 
 
 def dump_holders(stop, every_s, nonblocking, seen):
@@ -65,7 +75,13 @@ def dump_holders(stop, every_s, nonblocking, seen):
             except (subprocess.TimeoutExpired, OSError):
                 continue
             holder = HOLDER.search(out)
-            seen.append((target.pid, int(holder.group(1)) if holder else None, out))
+            if holder is None:
+                seen.append((target.pid, None, out))
+            elif "countdown" not in holder.group(0):
+                seen.append((target.pid, "other", out))  # not a worker: the agent's own thread
+            else:
+                name = holder.group(1)
+                seen.append((target.pid, int(name) if name.isdigit() else "worker", out))
         time.sleep(every_s)
 
 
@@ -83,15 +99,18 @@ def check(python, threads, repeat, count, every_s, nonblocking):
     loads = []
     for run in result.log.runs:
         workers = {w.tid: w.index for w in run.workers}
+        # Dumps taken while every worker counted down (no worker had finished).
         dumps = [holder for pid, holder, out in seen if pid == run.interpreter.pid
-                 and all("Thread %d " % tid in out for tid in workers)
-                 and "countdown" in out]
+                 and out.count("countdown") >= len(workers)]
         if not dumps:
             continue
         stats = summarize(run)
         figures = load_figures([run])
         loads.append(figures[0] if figures is not None else float("nan"))
         outside = [sum(holder == tid for holder in dumps) / len(dumps) for tid in workers]
+        if nonblocking:  # who held it is not known, only that a worker did
+            outside = [sum(holder == "worker" for holder in dumps) / len(dumps)] + \
+                [0.0] * (len(workers) - 1)
         gilviz_shares = [w.hold_share for w in stats.workers]
         rows.append((len(dumps), outside, gilviz_shares))
     return rows, loads
@@ -124,9 +143,10 @@ def main(argv=None):
               % (threads, len(rows), dumps, np.nanmean(loads)))
         print("  a worker held the GIL: py-spy %.0f %% of instants, gilviz %.0f %% of the time"
               " (%+.0f points)" % (100 * outside, 100 * inside, 100 * (inside - outside)))
-        print("  per worker: py-spy %s, gilviz %s" % (
-            " ".join("%.0f%%" % (100 * s) for s in per_worker),
-            " ".join("%.0f%%" % (100 * s) for s in gilviz_worker)))
+        if not args.nonblocking:
+            print("  per worker: py-spy %s, gilviz %s" % (
+                " ".join("%.0f%%" % (100 * s) for s in per_worker),
+                " ".join("%.0f%%" % (100 * s) for s in gilviz_worker)))
     return 0
 
 
