@@ -80,7 +80,7 @@ def test_sweep_points_at_another_speed_are_ringed_named_and_left_out_of_the_fit(
     (processes,) = scaling.backends
     # one slow serial run of three moves no median: the machine's change is said
     assert all(point.unexplained is None for point in processes.points)
-    assert any(isinstance(w, SpeedChange) for w in scaling.warnings)
+    assert any(isinstance(note, SpeedChange) for note in scaling.notes)
     log = sweep([1.3, 1.3, 1.3], {1: [1.0, 1.0, 1.0], 2: [0.5, 0.52, 0.5],
                                   4: [0.5, 0.5, 0.5]})
     scaling = sweep_scaling(log)

@@ -88,7 +88,7 @@ class Side(NamedTuple):
     stats: object
     """summarize(shown)."""
     view: object
-    """views.TimelineView of shown, zoomed on a window as wide as the other sides'."""
+    """views.TimelineView of shown, zoomed on ten of its median turns."""
     against_serial: Optional[Comparison] = None
     """The side's runs against its own serial runs, pair by pair (a
     comparison of interpreters); None without those."""
@@ -112,8 +112,7 @@ class ComparedRuns(NamedTuple):
 def compare_runs(side_runs, side_baselines=None):
     """Each side's runs (a list a side, the i-th of each measured in one
     round) against the others; with `side_baselines`, each side's serial
-    runs, measured in the same rounds. None unless every side has a run.
-    All sides' zoom windows have one width."""
+    runs, measured in the same rounds. None unless every side has a run."""
     if len(side_runs) < 2 or not all(side_runs):
         return None
     summaries = [[summarize(run) for run in runs] for runs in side_runs]
@@ -129,11 +128,12 @@ def compare_runs(side_runs, side_baselines=None):
     stats = [summarize(shown[i], baselines=tuple(baselines[i])) if baselines[i] else
              next(each for run, each in zip(runs, summaries[i]) if run is shown[i])
              for i, runs in enumerate(side_runs)]
-    # One width for all sides, so that their zooms compare: the narrowest.
-    width = min([zoom_width_ns(each.median_turn_ns) for each in stats]
-                + [each.wall_ns for each in stats])
+    # Each side's zoom follows its own turns: one width for the old GIL's
+    # turns of tens of µs and the new GIL's 5 ms ones shows neither.
     sides = tuple(
-        Side(tuple(runs), shown[i], stats[i], timeline_view(shown[i], stats[i], width),
+        Side(tuple(runs), shown[i], stats[i],
+             timeline_view(shown[i], stats[i],
+                           min(zoom_width_ns(stats[i].median_turn_ns), stats[i].wall_ns)),
              compare_walls([wall_ns(run) for run in runs],
                            [wall_ns(run) for run in baselines[i]]))
         for i, runs in enumerate(side_runs))

@@ -84,6 +84,16 @@ def unexplained_ratio(runs, baselines):
         baseline_cpu_ratio=speed, workers=workers)
 
 
+SPEED_WARNING = 1.5
+"""Serial runs whose CPU time a unit spread by more than this make a
+warning, less a note: on this VM runs at one speed spread by up to ~1.25x."""
+
+
+def serious_speed_change(caveat):
+    """Whether a caveat is a SpeedChange large enough to warn of."""
+    return isinstance(caveat, SpeedChange) and caveat.high_ns > SPEED_WARNING * caveat.low_ns
+
+
 def speed_change(runs):
     """A SpeedChange where the CPU time a unit of work of `runs` (of one
     configuration) spread by more than SPEED_MARGIN, else None."""

@@ -30,7 +30,7 @@ import numpy as np
 
 from .caveats import DisturbedRuns, IncompleteSweep, RunsLeftOut, kernel_fallbacks
 from .load import other_load
-from .plausibility import speed_change, unexplained_ratio
+from .plausibility import serious_speed_change, speed_change, unexplained_ratio
 from .runs import core_count, wall_ns
 
 ALMOST_ALL = 0.1
@@ -205,6 +205,8 @@ class Scaling(NamedTuple):
     warnings: tuple = ()
     """Caveats (analysis.caveats): an incomplete sweep, runs left out, a
     kernel's fallback."""
+    notes: tuple = ()
+    """Minor caveats: the machine's speed moved a little between serial runs."""
 
     @property
     def cpu_bound(self):
@@ -318,13 +320,14 @@ def sweep_scaling(log):
     if disturbed or disturbed_baselines:
         warnings.append(DisturbedRuns(disturbed, disturbed_baselines, len(baselines)))
     speeds = speed_change(baselines)
+    notes = []
     if speeds is not None:
-        warnings.append(speeds)
+        (warnings if serious_speed_change(speeds) else notes).append(speeds)
     warnings += kernel_fallbacks(log.runs)
     return Scaling(
         kernel=first.spec.kernel, work=first.spec.work, baseline_wall_s=spread(serial_walls),
         backends=tuple(backends), cores=cores, cpu_share=cpu_share, capacity=capacity,
         rounds=rounds, runs_done=len(counted), runs_planned=runs_planned, failed=failed,
         worker_counts=counts, curve_workers=grid, ideal=np.minimum(grid, capacity),
-        warnings=tuple(warnings),
+        warnings=tuple(warnings), notes=tuple(notes),
     )

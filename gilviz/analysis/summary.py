@@ -22,7 +22,7 @@ from .runs import gil_of_workers, longest_sample_ns, shares_gil, stop_by_worker,
 from .sampled import mean_parallelism, parallelism_steps, queued_ns, run_segments, shared_members
 from .states import UNCLEAR, WAIT_CPU, WAIT_GIL, time_by_state
 from .load import other_load_caveat
-from .plausibility import speed_change, unexplained_ratio
+from .plausibility import serious_speed_change, speed_change, unexplained_ratio
 from .system import baseline_system_time, system_time
 from .waits import wait_spans, wait_stats, waiting_share
 
@@ -207,20 +207,25 @@ def summarize(run, io_workers=(), baselines=()):
     warnings += kernel_fallbacks([run])
     if segments is not None:
         warnings += sampling_caveats(run, segments)
-    notes = []
     warnings += late_starts(run)
+    notes = []
     caveats = (sampler_behind(run.sampler), pinning_mismatch(run),
                coarse_probe(run.interpreter.switch_interval_s, resolution),
-               short_turns(turns if probed and shared else (), resolution),
                # The old GIL's kernel time is its battle, the finding, not a flaw.
                system_time(run) if battle is None else None,
                baseline_system_time(run, baselines) if baselines else None,
                unexplained_ratio([run], baselines) if baselines else None,
-               speed_change(baselines) if baselines else None,
                other_load_caveat(run, baselines))
     shared_counts = sharing(run)
     caveats += (share_mismatch(shared_counts),)
     warnings += [caveat for caveat in caveats if caveat is not None]
+    # What limits the probe's resolution, and a machine whose speed moved a
+    # little: worth saying, not a reason to doubt the figures (a ratio the
+    # speed moved is one unexplained_ratio refuses).
+    speeds = speed_change(baselines) if baselines else None
+    for caveat in (short_turns(turns if probed and shared else (), resolution), speeds):
+        if caveat is not None:
+            (warnings if serious_speed_change(caveat) else notes).append(caveat)
     if probed:
         unclear_gaps = (gaps.kind == UNCLEAR) & ~np.isin(gaps.worker, list(io_workers))
         if unclear_gaps.any():

@@ -103,4 +103,5 @@ def scaling_lines(scaling):
                          "CPU-bound" if scaling.cpu_bound else "it mostly waits",
                          scaling.capacity, scaling.cores))
     lines += ["warning: %s" % caveat_text(each) for each in scaling.warnings]
+    lines += ["note: %s" % caveat_text(each) for each in scaling.notes]
     return lines
