@@ -213,3 +213,11 @@ def test_the_old_gils_battle_is_counted_from_hand_offs_and_sleeps(battle):
 
 def test_an_old_gil_run_without_sleeps_read_has_no_failed_wake_ups(battle):
     assert summarize(old_gil(battle, sleeps=None)).battle.failed_wakeups_per_s is None
+
+
+def test_under_the_old_gil_a_gap_nobody_was_seen_holding_is_the_gil_in_transit():
+    holds = [(0, 0, 1 * MS, 0), (0, 1 * MS + 300_000, 2 * MS, 0), (1, 2 * MS + 50_000, 3 * MS, 0)]
+    run = make_run([(0, 2 * MS), (0, 3 * MS)], holds)
+    assert summarize(run).workers[0].unclear_ns > 0  # the new GIL: cause unclear
+    first = summarize(old_gil(run, sleeps=3)).workers[0]
+    assert first.unclear_ns == 0 and first.wait_gil_ns > 0

@@ -19,6 +19,7 @@ from ..log import WAIT_TIMED, WAIT_UNTIMED
 from ..log.records import WAIT_IO as WAITS_ON_IO, WAIT_SLEEP as WAITS_IN_SLEEP
 from .gaps import probe_segments, worker_gaps
 from .placement import probe_holds
+from .interpreters import OLD_GIL, gil_kind
 from .intervals import depth_integral, depth_steps, holding_at, merge_intervals
 from .runs import gil_of_workers, longest_sample_ns, stop_by_worker
 from .states import (NATIVE, OFF_CPU, ON_A_CPU, ON_CPU, RUNNING, SLEEPING, WAIT_CPU, WAIT_GIL,
@@ -146,7 +147,8 @@ def run_segments(run):
     it, else from the sampler's thread states and the kernel's marks."""
     if run.probe is not None:
         holds = probe_holds(run)
-        return probe_segments(holds, worker_gaps(holds, gil_of_workers(run)))
+        old_gil = gil_kind(run.interpreter) == OLD_GIL
+        return probe_segments(holds, worker_gaps(holds, gil_of_workers(run), old_gil))
     if run.sampler is None:
         return segments_of([])
     stops = stop_by_worker(run)

@@ -13,7 +13,7 @@ from .caveats import (CoarseProbe, PinningMismatch, PoolSharedMembers,
                       WaitsUnreadable, WorkerFailed, kernel_fallbacks)
 from .gaps import failed_acquisitions, probe_resolution_ns, worker_gaps
 from .keyed import lookup, sums_by
-from .interpreters import Battle, late_starts, old_gil_battle
+from .interpreters import OLD_GIL, Battle, gil_kind, late_starts, old_gil_battle
 from .intervals import handoff_times, overlap_ns, time_at_depth, turn_lengths
 from .pi import pi_estimate
 from .placement import probe_holds
@@ -158,7 +158,7 @@ def summarize(run, io_workers=(), baselines=()):
     gil = gil_of_workers(run)
     probed = run.probe is not None
     holds = probe_holds(run)
-    gaps = worker_gaps(holds, gil) if probed else None
+    gaps = worker_gaps(holds, gil, gil_kind(run.interpreter) == OLD_GIL) if probed else None
     resolution = probe_resolution_ns(run, io_workers)
     sampled = run.sampler is not None and len(run.threads.t_ns) > 0
     acquisitions = None
