@@ -8,7 +8,9 @@ from .files import atomic_write, new_run_dir
 from .validate import LogError
 from .records import (CONVOY_IO_WORKER, CONVOY_SERVED_MARK, WAIT_MUTEX, WAIT_NOT_READ,
                       WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED, WAIT_UNREADABLE, WAIT_UNTIMED,
-                      CoreSamples, Holds, Interpreter, LoadSamples, Marks, ProbeSettings,
+                      FLAG_GIL_REQUESTED, FLAG_HAS_GIL, FLAG_ON_CPU, FLAG_UNKNOWN,
+                      CoreSamples, FlagReading, GilFlags, Holds, Interpreter, LoadSamples,
+                      Marks, ProbeSettings,
                       ProcessSamples, Run,
                       RunLog, RunSpec, SamplerStats, SweepPlan, ThreadSamples, Worker, new_log,
                       now_iso)
@@ -18,7 +20,9 @@ __all__ = [
     "loads", "save", "LogError", "atomic_write", "new_run_dir", "CONVOY_IO_WORKER",
     "CONVOY_SERVED_MARK",
     "WAIT_MUTEX", "WAIT_NOT_READ", "WAIT_OTHER", "WAIT_RUNNING", "WAIT_TIMED", "WAIT_UNREADABLE",
-    "WAIT_UNTIMED", "CoreSamples", "Holds", "Interpreter", "LoadSamples", "Marks", "ProbeSettings",
+    "WAIT_UNTIMED", "FLAG_GIL_REQUESTED", "FLAG_HAS_GIL", "FLAG_ON_CPU", "FLAG_UNKNOWN",
+    "CoreSamples", "FlagReading", "GilFlags", "Holds", "Interpreter", "LoadSamples", "Marks",
+    "ProbeSettings",
     "ProcessSamples", "Run", "RunLog", "RunSpec", "SamplerStats", "SweepPlan", "ThreadSamples",
     "Worker", "new_log", "now_iso",
 ]

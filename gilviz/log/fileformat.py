@@ -20,11 +20,11 @@ from . import binary
 from .binary import BINARY_MIN_ROWS
 from .files import atomic_write
 from .validate import LogError, parse, validate
-from .records import (CoreSamples, Holds, Interpreter, LoadSamples, Marks, ProbeSettings,
-                      ProcessSamples, Run, RunLog, RunSpec, SamplerStats, SweepPlan,
-                      ThreadSamples, Worker)
+from .records import (CoreSamples, FlagReading, GilFlags, Holds, Interpreter, LoadSamples, Marks,
+                      ProbeSettings, ProcessSamples, Run, RunLog, RunSpec, SamplerStats,
+                      SweepPlan, ThreadSamples, Worker)
 
-LOG_FORMAT_VERSION = "1.2"
+LOG_FORMAT_VERSION = "1.3"
 # History of LOG_FORMAT_VERSION:
 #   1.0  runs with spec, interpreter, probe settings, workers, probe holds,
 #        thread / process / core samples and sampler statistics; kernel
@@ -47,7 +47,10 @@ LOG_FORMAT_VERSION = "1.2"
 #   1.2  Worker.sleeps: a worker thread's voluntary context switches over its
 #        run (the old GIL's failed wake-ups are counted from them); None in
 #        the files before.
-SUPPORTED_VERSIONS = ("1.0", "1.1", "1.2")
+#   1.3  runs gain `gil_flags` and `flag_reading`: the interpreter's own GIL
+#        flags (CPython 3.15+) and how they were read; null or absent where
+#        they were not (as in every file before).
+SUPPORTED_VERSIONS = ("1.0", "1.1", "1.2", "1.3")
 BLOB_TOKEN = "\x00%d"
 BLOB_MARK = '"\\u0000'
 """How json.dumps writes the start of a BLOB_TOKEN string."""
@@ -113,6 +116,8 @@ TABLE_COLUMNS = {
     LoadSamples: {"t_ns": _column(np.int64), "busy": _column(np.float64),
                   "target": _column(np.float64), "gilviz": _column(np.float64),
                   "other": _column(np.float64), "steal": _column(np.float64)},
+    GilFlags: {"t_ns": _column(np.int64), "worker": _column(np.int32),
+               "status": _column(np.int16), "code": _column(np.int32)},
 }
 
 
@@ -165,6 +170,9 @@ def _run(data):
         cores=_table(CoreSamples, data["cores"]),
         sampler=_optional(SamplerStats, data["sampler"]),
         load=None if data.get("load") is None else _table(LoadSamples, data["load"]),
+        gil_flags=None if data.get("gil_flags") is None else _table(GilFlags,
+                                                                      data["gil_flags"]),
+        flag_reading=_optional(FlagReading, data.get("flag_reading")),
     )
 
 

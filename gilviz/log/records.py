@@ -147,6 +147,36 @@ class Holds(NamedTuple):
     got ready): time runnable without a CPU. -1 where unknown."""
 
 
+class GilFlags(NamedTuple):
+    """The interpreter's own GIL flags of each worker's thread, read from
+    outside by CPython 3.15+'s _remote_debugging (measure/gilflags.py)."""
+
+    t_ns: np.ndarray
+    worker: np.ndarray
+    status: np.ndarray
+    """THREAD_STATUS bits: FLAG_HAS_GIL, FLAG_ON_CPU, FLAG_UNKNOWN, FLAG_GIL_REQUESTED."""
+    code: np.ndarray
+    """The thread's innermost Python function, an index into FlagReading.code; -1 if none."""
+
+
+FLAG_HAS_GIL = 1
+FLAG_ON_CPU = 2
+FLAG_UNKNOWN = 4
+FLAG_GIL_REQUESTED = 8
+
+
+class FlagReading(NamedTuple):
+    """How the GIL flags were read."""
+
+    requested_hz: float
+    reads: int
+    """Reads made: each of every thread at once."""
+    cpu_ns: Optional[int]
+    """CPU time of the process that read them (it runs beside the target)."""
+    code: list
+    """The functions the reads found, by GilFlags.code: "function (file)"."""
+
+
 class Marks(NamedTuple):
     """Events a kernel recorded itself: chunk ends, requests, ..."""
 
@@ -285,6 +315,10 @@ class Run(NamedTuple):
     load: Optional[LoadSamples] = None
     """The machine's CPU use during the run, other processes' included;
     None where it was not measured (logs of format 1.0)."""
+    gil_flags: Optional[GilFlags] = None
+    """The interpreter's own GIL flags (CPython 3.15+); None where not read."""
+    flag_reading: Optional[FlagReading] = None
+    """How they were read; None where they were not."""
 
     def failed_workers(self):
         """The workers that failed (a killed process, an exception in the

@@ -24,8 +24,8 @@ import numpy as np
 
 from . import binary
 from .records import (WAIT_IO, WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_SLEEP,
-                      WAIT_TIMED, WAIT_UNREADABLE, WAIT_UNTIMED, Interpreter, ProbeSettings,
-                      RunSpec, SamplerStats, SweepPlan, Worker)
+                      WAIT_TIMED, WAIT_UNREADABLE, WAIT_UNTIMED, FlagReading, Interpreter,
+                      ProbeSettings, RunSpec, SamplerStats, SweepPlan, Worker)
 
 KERNELS = ("countdown", "io", "convoy", "pi", "call", "script", "module", "attach")
 BACKENDS = ("serial", "threads", "processes", "pool", "dummy-pool")
@@ -155,6 +155,8 @@ RECORDS = {
                    "max_interval_ns": integer(0), "late_ticks": integer(0),
                    "cpu_ns": integer(0), "cores": optional(list_of(integer(0))),
                    "nice": optional(integer(-20)), "cpu_wait_ns": optional(integer(0))},
+    FlagReading: {"requested_hz": positive, "reads": integer(0), "cpu_ns": optional(integer(0)),
+                  "code": list_of(text)},
     SweepPlan: {"backends": list_of(one_of(BACKENDS[1:]), nonempty=True),
                 "worker_counts": list_of(integer(1), nonempty=True), "repeat": integer(1),
                 "warmup": integer(0)},
@@ -200,8 +202,10 @@ COLUMNS = {
     "cores": {"t_ns": ("int", "int64"), "percent": ("matrix", None)},
     "load": {"t_ns": ("int", "int64"), "busy": ("float", None), "target": ("float", None),
              "gilviz": ("float", None), "other": ("float", None), "steal": ("float", None)},
+    "gil_flags": {"t_ns": ("int", "int64"), "worker": ("int", "int32"),
+                  "status": ("int", "int16"), "code": ("int", "int32")},
 }
-OPTIONAL_TABLES = ("load",)
+OPTIONAL_TABLES = ("load", "gil_flags")
 """Tables a run may lack (null or absent): not measured, as in format 1.0."""
 
 
@@ -294,7 +298,8 @@ def table(name, data, workers, where):
 
 
 RUN_KEYS = ("spec", "interpreter", "probe", "started_at", "release_ns", "end_ns", "workers",
-            "holds", "marks", "threads", "processes", "cores", "sampler", "load")
+            "holds", "marks", "threads", "processes", "cores", "sampler", "load", "gil_flags",
+            "flag_reading")
 
 
 def run(data, where):
@@ -305,7 +310,7 @@ def run(data, where):
         if key not in RUN_KEYS:
             fail(where, "unknown key %r" % key)
     for key in RUN_KEYS:
-        if key not in data and key not in OPTIONAL_TABLES:
+        if key not in data and key not in OPTIONAL_TABLES + ("flag_reading",):
             fail(where, "missing key %r" % key)
     record(RunSpec, data["spec"], where + ".spec")
     record(Interpreter, data["interpreter"], where + ".interpreter")
@@ -313,6 +318,8 @@ def run(data, where):
         record(ProbeSettings, data["probe"], where + ".probe")
     if data["sampler"] is not None:
         record(SamplerStats, data["sampler"], where + ".sampler")
+    if data.get("flag_reading") is not None:
+        record(FlagReading, data["flag_reading"], where + ".flag_reading")
     for key, check in (("started_at", text), ("release_ns", integer()), ("end_ns", integer())):
         problem = check(data[key])
         if problem:

@@ -24,6 +24,7 @@ import psutil
 
 from ..log import Holds, Interpreter, Marks, Run, empty_table, now_iso
 from .follow import FOLLOW_S, ThreadFollower, comm_name
+from .gilflags import start_reader
 from .sampler import Sampler
 
 clock = time.perf_counter_ns
@@ -116,8 +117,11 @@ def attach_process(spec, duration_s, children=False):
     sampler = Sampler([], hz=spec.sample_hz)
     follower = ThreadFollower(sampler, pid, children)
     process_name = comm_name(pid, pid)
+    flags = None
     try:
         sampler.start()
+        flags = start_reader(interpreter.executable, pid, interpreter.version, spec.sample_hz,
+                             interpreter.affinity)
         release = clock()
         follower.scan()
         end = release + int(duration_s * 1e9)
@@ -130,6 +134,8 @@ def attach_process(spec, duration_s, children=False):
         end = clock()
     finally:
         sampler.stop()
+        if flags is not None:
+            flags.stop()
         follower.read_cpu()
         follower.close()
     for (thread_pid, tid) in follower.index_of:
@@ -141,10 +147,15 @@ def attach_process(spec, duration_s, children=False):
             follower.names[(thread_pid, tid)] = "thread %d" % tid
     workers, threads = follower.workers(sampler.thread_samples(release), end - release,
                                         1e9 / spec.sample_hz, main=(pid, pid))
+    gil_flags = reading = None
+    if flags is not None:
+        gil_flags, reading = flags.reading(release, end,
+                                           {w.tid: w.index for w in workers if w.pid == pid})
     return Run(
         spec=spec._replace(workers=max(1, len(workers)), python=interpreter.executable),
         interpreter=interpreter, probe=None, started_at=started_at, release_ns=release,
         end_ns=end - release, workers=workers, holds=empty_table(Holds),
         marks=empty_table(Marks), threads=threads, processes=sampler.process_samples(release),
-        cores=sampler.core_samples(release), sampler=sampler.stats(),
+        cores=sampler.core_samples(release), sampler=sampler.stats(), gil_flags=gil_flags,
+        flag_reading=reading,
     )

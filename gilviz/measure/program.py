@@ -5,12 +5,14 @@ every thread it starts, from outside.
       |-- start the target with agent/program.py in a session of its own;
       |   stdin, stdout, stderr are gilviz's, commands go on a pipe of their
       |   own (the lifeline: its end kills the target's group)
-      |-- config; "ready"; start the Sampler (no thread yet) and "go"
+      |-- config; "ready"; start the Sampler (no thread yet), on CPython
+      |   3.15+ the FlagReader (the interpreter's own GIL flags), and "go"
       |-- until the target exits, every FOLLOW_S: the threads it reported
       |   or that appeared in /proc/PID/task (and its children's, with
       |   children) go to the sampler; the time limit is checked
       |-- "done" at the program's exit: the threads' names at the end
-      |-- stop the Sampler, kill the target's group, whatever happened above
+      |-- stop the Sampler and the FlagReader, kill the target's group,
+      |   whatever happened above
       `-- a log.Run: a Worker per thread seen, named; the program's exit
           status in the main thread's result ({"exit_status": n})
 
@@ -29,6 +31,7 @@ import time
 from ..agent.protocol import DONE, ERROR, EVENT, GO, READY, RELEASED, THREAD
 from ..log import Holds, Interpreter, Marks, Run, empty_table, now_iso
 from .follow import FOLLOW_S, ThreadFollower
+from .gilflags import start_reader
 from .runner import READY_TIMEOUT_S, Target, bootstrap
 from .sampler import Sampler
 from .watch import RunWatch, TargetError
@@ -114,15 +117,19 @@ def run_program(spec, timeout_s=None, children=False):
     target = ProgramTarget(spec.python)
     sampler = None
     follower = None
+    flags = None
     done = {}
     try:
         target.send(json.dumps(program_config(spec)))
         ready = target.receive(READY, watch, silence_s=READY_TIMEOUT_S)
         started_at = now_iso()
-        sampler = Sampler([], hz=spec.sample_hz, target_cores=ready["interpreter"]["affinity"])
+        facts = ready["interpreter"]
+        sampler = Sampler([], hz=spec.sample_hz, target_cores=facts["affinity"])
         follower = ThreadFollower(sampler, target.pid, children,
                                   skip=[(t["pid"], t["tid"]) for t in ready["own_threads"]])
         sampler.start()
+        flags = start_reader(spec.python, target.pid, facts["version"], spec.sample_hz,
+                             facts["affinity"])
         target.send(GO)
         released = target.receive(RELEASED, watch, silence_s=READY_TIMEOUT_S)
         follower.add(released["pid"], released["tid"], released["name"])
@@ -150,6 +157,8 @@ def run_program(spec, timeout_s=None, children=False):
     finally:
         if sampler is not None:
             sampler.stop()
+        if flags is not None:
+            flags.stop()
         if follower is not None:
             follower.read_cpu()
             follower.close()
@@ -159,11 +168,15 @@ def run_program(spec, timeout_s=None, children=False):
     workers, threads = follower.workers(
         sampler.thread_samples(release), end_ns - release, 1e9 / spec.sample_hz,
         main=(released["pid"], released["tid"]), result={EXIT_STATUS: status})
+    gil_flags = reading = None
+    if flags is not None:
+        gil_flags, reading = flags.reading(
+            release, end_ns, {w.tid: w.index for w in workers if w.pid == target.pid})
     return Run(
         spec=spec._replace(workers=len(workers)),
         interpreter=Interpreter(**ready["interpreter"]),
         probe=None, started_at=started_at, release_ns=release, end_ns=end_ns - release,
         workers=workers, holds=empty_table(Holds), marks=empty_table(Marks), threads=threads,
         processes=sampler.process_samples(release), cores=sampler.core_samples(release),
-        sampler=sampler.stats(),
+        sampler=sampler.stats(), gil_flags=gil_flags, flag_reading=reading,
     )

@@ -32,6 +32,7 @@ from ..agent.lifeline import describe_exit
 from ..agent.protocol import DONE, ERROR, EVENT, GO, READY
 from ..log import (Holds, Interpreter, Marks, ProbeSettings, Run, ThreadSamples, Worker,
                   empty_table, now_iso)
+from .gilflags import start_reader
 from .sampler import Sampler
 from .timings import record, timed
 from .watch import RunWatch, TargetError
@@ -331,7 +332,7 @@ def run_target(spec, timeout_s=None, stall_s=STALL_S):
     began = time.perf_counter()
     target = Target(spec.python, interpreter_flags(spec))
     watch.watch(target.pid, "the target")
-    sampler = None
+    sampler = flags = None
     try:
         target.send(json.dumps(agent_config(spec)))
         ready = target.receive(READY, watch, silence_s=READY_TIMEOUT_S)
@@ -345,6 +346,10 @@ def run_target(spec, timeout_s=None, stall_s=STALL_S):
         # Even with the thread sampler off, the machine's CPU use is read
         # every 50 ms: a run beside other busy processes must say so.
         sampler = _start_sampler(spec, ids, ready, session=target.pid)
+        # The interpreter's own GIL flags (3.15+), of workers in the target itself.
+        if all(pid == target.pid for _, pid, _ in ids):
+            flags = start_reader(spec.python, target.pid, ready["interpreter"]["version"],
+                                 spec.sample_hz, ready["interpreter"]["affinity"])
         went = time.perf_counter()
         target.send(GO)
         done = target.receive(DONE, watch)
@@ -355,17 +360,23 @@ def run_target(spec, timeout_s=None, stall_s=STALL_S):
     finally:
         if sampler is not None:
             sampler.stop()
+        if flags is not None:
+            flags.stop()
         target.close()
 
     record("targets' end", time.perf_counter() - ended)
     with timed("targets' end"):
-        return _assemble(spec, ready, done, ids, sampler, started_at)
+        return _assemble(spec, ready, done, ids, sampler, started_at, flags)
 
 
-def _assemble(spec, ready, done, ids, sampler, started_at):
-    """The Run from what the agent and the sampler reported."""
+def _assemble(spec, ready, done, ids, sampler, started_at, flags=None):
+    """The Run from what the agent, the sampler and the flag reader reported."""
     release = done["release_ns"]
     workers = tuple(_worker(record, release) for record in done["workers"])
+    gil_flags = reading = None
+    if flags is not None:
+        gil_flags, reading = flags.reading(release, done["end_ns"],
+                                           {w.tid: w.index for w in workers})
     sampled = spec.sample_hz > 0
     threads = empty_table(ThreadSamples)
     if sampled:
@@ -385,4 +396,6 @@ def _assemble(spec, ready, done, ids, sampler, started_at):
         cores=sampler.core_samples(release),
         sampler=sampler.stats() if sampled else None,
         load=sampler.load_samples(release),
+        gil_flags=gil_flags,
+        flag_reading=reading,
     )
