@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .caveats import TimedWaitsAsGil
+from .flags import flag_turns
 from .runs import gil_of_workers
 from .sampled import sample_states, without_gil
 from .states import ON_A_CPU, WAIT_CPU, WAIT_GIL
@@ -75,6 +76,20 @@ def sampled_turns(run, states=None):
     return SampledTurns(np.sort(np.asarray(handoffs, np.int64)), np.asarray(failed, np.int64))
 
 
+def with_flag_turns(run, stats):
+    """`stats` with the hand-offs, median turn and failed wake-ups the GIL
+    flags show: read, not inferred."""
+    turns = flag_turns(run)
+    shared = run.interpreter.gil_enabled and any(
+        list(gil_of_workers(run).values()).count(pid) > 1 for pid in {w.pid for w in run.workers})
+    lengths = np.diff(turns.handoff_ns)
+    return stats._replace(
+        handoffs=len(turns.handoff_ns) if shared else None,
+        median_turn_ns=int(np.median(lengths)) if shared and len(lengths) else None,
+        workers=tuple(w._replace(failed_acquisitions=turns.failed[w.index] if shared else None)
+                      for w in stats.workers))
+
+
 def _next_state_of_worker(worker, rows, states):
     """For each of `rows` (in time order), the state of the same worker's
     next sample among them; -1 for its last."""
@@ -90,8 +105,11 @@ def _next_state_of_worker(worker, rows, states):
 
 def summarize_program(run):
     """summarize(run) with the hand-offs, median turn and failed wake-ups the
-    samples show, and the caveat of telling a GIL wait from outside."""
+    interpreter's GIL flags (3.15+) or else the samples show, and the caveat
+    of telling a GIL wait from outside where it is told so."""
     stats = summarize(run)
+    if run.gil_flags is not None and len(run.gil_flags.t_ns):
+        return with_flag_turns(run, stats)
     if run.sampler is None or not len(run.threads.t_ns):
         return stats
     states = program_states(run)

@@ -18,6 +18,7 @@ import numpy as np
 from ..log import WAIT_TIMED, WAIT_UNTIMED
 from ..log.records import WAIT_IO as WAITS_ON_IO, WAIT_SLEEP as WAITS_IN_SLEEP
 from .gaps import probe_segments, worker_gaps
+from .flags import flag_segments
 from .placement import probe_holds
 from .interpreters import OLD_GIL, gil_kind
 from .intervals import depth_integral, depth_steps, holding_at, merge_intervals
@@ -144,7 +145,8 @@ def sampled_segments(samples, stop_by_worker, longest_ns, waits=None, states=Non
 
 def run_segments(run):
     """What each worker was doing over time: from the probe if the run had
-    it, else from the sampler's thread states and the kernel's marks."""
+    it, else from the interpreter's own GIL flags (3.15+), refined by the
+    sampler's thread states, else from those and the kernel's marks."""
     if run.probe is not None:
         holds = probe_holds(run)
         old_gil = gil_kind(run.interpreter) == OLD_GIL
@@ -154,6 +156,8 @@ def run_segments(run):
     stops = stop_by_worker(run)
     states = without_gil(sample_states(run.threads, native_sections(run.marks, stops)),
                          run.interpreter.gil_enabled)
+    if run.gil_flags is not None and len(run.gil_flags.t_ns):
+        return flag_segments(run, states)
     segments = sampled_segments(run.threads, stops, longest_sample_ns(run),
                                 wait_spans(run.marks), states)
     from .share import with_sharing  # share imports states, as this module does

@@ -15,6 +15,7 @@ from .gaps import failed_acquisitions, probe_resolution_ns, worker_gaps
 from .keyed import lookup, sums_by
 from .interpreters import OLD_GIL, Battle, gil_kind, late_starts, old_gil_battle
 from .intervals import handoff_times, overlap_ns, time_at_depth, turn_lengths
+from .flags import GilCode, flag_agreement, gil_code
 from .pi import pi_estimate
 from .placement import probe_holds
 from .share import share_mismatch, sharing
@@ -88,6 +89,12 @@ class RunStats(NamedTuple):
     """share.Sharing of a run whose workers shared their counts (pi --share), else None."""
     battle: Optional[Battle] = None
     """The old GIL's fight (interpreters.Battle) where its threads shared it, else None."""
+    gil_code: Optional[GilCode] = None
+    """Which code held the GIL and which waited (flags.GilCode), from the
+    interpreter's own flags (3.15+); None without them."""
+    flag_agreement: Optional[float] = None
+    """Share of the flag reads on which the probe's holds and the
+    interpreter's own flags agree; None unless the run had both."""
 
 
 def pinning_mismatch(run):
@@ -254,4 +261,14 @@ def summarize(run, io_workers=(), baselines=()):
         pi=pi_estimate(run),
         sharing=shared_counts,
         battle=battle,
+        gil_code=gil_code(run),
+        flag_agreement=agreement_with_flags(run, holds, resolution) if probed else None,
     )
+
+
+def agreement_with_flags(run, holds, resolution_ns):
+    """flag_agreement of a probed run that has flags, as a share; else None."""
+    if run.gil_flags is None or not len(run.gil_flags.t_ns):
+        return None
+    agreement = flag_agreement(run.gil_flags, holds, int(resolution_ns or 0))
+    return agreement.agreeing / agreement.compared if agreement.compared else None

@@ -4,7 +4,8 @@ Each parser raises OptionError with one line, as those of api.options do."""
 
 from __future__ import annotations
 
-from .options import MAX_WORKERS, OptionError, id_ranges, duration, whole_number
+from .options import (MAX_WORKERS, OptionError, ascii_number, duration, id_ranges, ids_text,
+                      whole_number)
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
 THEME_NAMES = ("light", "dark", "talk")
@@ -14,7 +15,7 @@ dots_per_inch = whole_number(20, 600, "dpi")
 
 def image_size(text):
     """--size: WIDTHxHEIGHT in pixels, e.g. 1920x1080."""
-    width, _, height = text.strip().lower().partition("x")
+    width, _, height = ascii_number(text, "a size").strip().lower().partition("x")
     if not (width.isdigit() and height.isdigit()):
         raise OptionError("%r is not a size: write WIDTHxHEIGHT in pixels, e.g. 1920x1080"
                           % text)
@@ -42,9 +43,11 @@ def time_window(text):
 def worker_set(text):
     """--workers: worker indices, "0-3", "0,2" or "1"; sorted."""
     try:
-        ids, beyond = id_ranges(text.strip(), range(MAX_WORKERS))
+        ids, beyond, repeated = id_ranges(text.strip(), range(MAX_WORKERS))
     except ValueError:
         raise OptionError("%r is not a set of workers: write 0-3, 0,2 or 1" % text) from None
     if beyond:
         raise OptionError("no worker %s: a run has at most %d" % (",".join(beyond), MAX_WORKERS))
+    if repeated:
+        raise OptionError("%s: worker %s named more than once" % (text, ids_text(repeated)))
     return ids

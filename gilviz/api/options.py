@@ -40,6 +40,8 @@ MAX_SAMPLES = 10**12
 MAX_CHUNK = 10**7
 """170 MB of buffers a worker."""
 MAX_SEED = 2**64 - 1
+MAX_PID = 2**22
+"""Linux's highest pid_max."""
 SEED_KERNEL_BYTES_PER_SAMPLE = 33
 """Peak memory of the seed's pi kernel: x, y and two temporaries of 8 bytes a
 sample, and the 1-byte mask (measured: 32 bytes a sample, 1 worker, 2e7)."""
@@ -64,9 +66,21 @@ OLDEST_FULL_TARGET = (3, 8)
 """The other kernels (pi, io, convoy) use 3.8 syntax and its stdlib."""
 MAX_CHECK_INTERVAL = 10**6
 
+
+def ascii_number(text, what="a number", shown=None):
+    """`text`, refused unless it is ASCII: int() and float() read every
+    script's digits (int("\uff14") is 4), which no command line means. The
+    refusal names `shown` if given (the whole flag of a part)."""
+    if not text.isascii():
+        raise OptionError("%r is not %s: write it in ASCII digits (0-9)"
+                          % (text if shown is None else shown, what))
+    return text
+
+
 def whole_number(low, high, unit):
     """A type= callable for a whole number of `unit` from `low` to `high`."""
     def parse(text):
+        ascii_number(text, "a whole number")
         try:
             value = int(text)
         except ValueError:
@@ -85,7 +99,7 @@ def size_up_to(limit):
     """A type= callable for a positive whole number up to `limit`; accepts
     10000000, 10_000_000 and 1e7."""
     def parse(text):
-        cleaned = text.replace("_", "")
+        cleaned = ascii_number(text).replace("_", "")
         try:
             value = int(cleaned)
         except ValueError:
@@ -106,9 +120,11 @@ work_size = size_up_to(MAX_COUNT)
 sample_count = size_up_to(MAX_SAMPLES)
 chunk_size = size_up_to(MAX_CHUNK)
 random_seed = whole_number(0, MAX_SEED, "as a seed")
+process_id = whole_number(1, MAX_PID, "as a process id")
 
 
 def real_number(text, what="a number"):
+    ascii_number(text, what)
     try:
         return float(text)
     except ValueError:
@@ -181,12 +197,13 @@ def allowed_cores():
 
 
 def id_ranges(text, allowed):
-    """(core ids, the parts naming cores not in `allowed`) from "0,2", "0-3" or
-    "1-1"; raises ValueError on bad syntax. A range reaching past the highest
-    allowed id is reported as written, never expanded: "0-100000000000" must
-    not take the memory of a hundred billion ids."""
-    ids, missing = set(), []
-    for part in text.split(","):
+    """(core ids, the parts naming cores not in `allowed`, the ids named
+    more than once) from "0,2", "0-3" or "1-1"; raises ValueError on bad
+    syntax. A range reaching past the highest allowed id is reported as
+    written, never expanded: "0-100000000000" must not take the memory of a
+    hundred billion ids."""
+    ids, missing, repeated = set(), [], set()
+    for part in ascii_number(text, "a list of ids").split(","):
         first, _, last = part.partition("-")
         first, last = int(first), int(last) if last else int(first)
         if first < 0 or last < first:
@@ -194,9 +211,15 @@ def id_ranges(text, allowed):
         if last > allowed[-1]:
             missing.append(part.strip())
             continue
-        ids.update(range(first, last + 1))
+        named = set(range(first, last + 1))
+        repeated |= ids & named
+        ids |= named
     missing += [str(core) for core in sorted(ids) if core not in allowed]
-    return sorted(ids), missing
+    return sorted(ids), missing, sorted(repeated)
+
+
+def ids_text(ids):
+    return ",".join(map(str, ids))
 
 
 def core_set(text):
@@ -207,7 +230,7 @@ def core_set(text):
     allowed = allowed_cores()
     here = "this machine lets gilviz use %s (%s)" % (
         "1 core" if len(allowed) == 1 else "%d cores" % len(allowed), format_cores(allowed))
-    cleaned = text.strip().lower()
+    cleaned = ascii_number(text, "a number of cores, core ids or all").strip().lower()
     if not cleaned:
         raise OptionError("empty: give a number of cores (1), core ids (0,1 or 1-1) or all")
     if cleaned == "all":
@@ -220,12 +243,15 @@ def core_set(text):
             raise OptionError("%d cores asked, but %s" % (count, here))
         return allowed[:count]
     try:
-        ids, missing = id_ranges(cleaned, allowed)
+        ids, missing, repeated = id_ranges(cleaned, allowed)
     except ValueError:
         raise OptionError(
             "%r is neither a number of cores (2), core ids (0,1 or 1-1) nor all" % text) from None
     if missing:
         raise OptionError("no core %s here: %s" % (",".join(missing), here))
+    if repeated:
+        raise OptionError("%s: core %s named more than once; give each core once"
+                          % (text, ids_text(repeated)))
     return ids
 
 
@@ -243,6 +269,7 @@ def duration(text):
         if cleaned.endswith(unit):
             cleaned, scale = cleaned[:-len(unit)], unit_scale
             break
+    ascii_number(cleaned, "a duration", shown=text)
     try:
         seconds = float(cleaned) * scale
     except ValueError:
@@ -277,6 +304,8 @@ def wait_quiet(text):
 def switch_interval(text):
     """--switch-interval: a duration from 1 µs to 1 s."""
     seconds = duration(text)
+    if seconds <= 0:
+        raise OptionError("%s: the switch interval must be positive: give 1us to 1s" % text)
     if not MIN_SWITCH_S <= seconds <= MAX_SWITCH_S:
         raise OptionError(
             "%s: give 1us to 1s (CPython's default is 5ms; a bare number is seconds)" % text)
@@ -307,7 +336,7 @@ def client_pause(text):
 def worker_counts(text):
     """Worker counts: "1-8", "1,2,4,8" or both ("1-4,8"); sorted, no repeats."""
     counts = set()
-    for part in text.split(","):
+    for part in ascii_number(text, "a list of worker counts").split(","):
         bounds = part.strip().split("-")
         if len(bounds) > 2 or not all(bound.strip().isdigit() for bound in bounds):
             raise OptionError(

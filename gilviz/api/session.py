@@ -6,7 +6,8 @@
 
 A failed run or an interruption (Ctrl-C, SIGTERM) ends the list: the runs
 finished so far are kept, in the log on disk marked incomplete and in the
-exception (`log`), so that nothing finished is lost.
+exception (`log`), so that nothing finished is lost. So does a log that
+cannot be saved (log.WriteError: a full disk), with the runs in its `log`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import time
 from typing import NamedTuple, Optional
 
 from ..analysis.load import OTHER_LOAD_MEAN
-from ..log import new_log, save
+from ..log import WriteError, new_log, save
 from ..measure.quiet import wait_until_quiet
 from ..measure.runner import TargetError, run_target
 from ..measure.timings import timed
@@ -105,13 +106,19 @@ def run_specs(specs, run_dir=None, sweep=None, progress=None, timeout_s=None, ru
     runs, durations = [], {}
 
     def keep(incomplete):
-        """The log so far, saved when there is somewhere to; None if no run finished."""
+        """The log so far, saved when there is somewhere to; None if no run
+        finished. A save that fails (a full disk) ends the runs: its
+        WriteError carries the log of those finished in `log`."""
         if not runs:
             return None
         log = new_log(runs, sweep=sweep, incomplete=incomplete)
         if log_path:
-            with timed("saving the log"):
-                save(log, log_path)
+            try:
+                with timed("saving the log"):
+                    save(log, log_path)
+            except WriteError as error:
+                error.log = log
+                raise
         return log
 
     for index, spec in enumerate(specs):

@@ -2,9 +2,11 @@
 summary, save the files, and turn every way a measurement can end into one
 line and an exit status. No measuring rule lives here.
 
-Exit status: 0 done; 1 a run or a worker failed (the message says which);
-2 bad usage, nothing measured; 130 interrupted (Ctrl-C); 143 ended by
-SIGTERM. Whatever finished before a failure or an interruption is saved.
+Exit status: 0 done; 1 a run or a worker failed (the message says which),
+or a file could not be written (a full disk: the files written before it
+are named); 2 bad usage, nothing measured; 130 interrupted (Ctrl-C); 143
+ended by SIGTERM. Whatever finished before a failure or an interruption is
+saved.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import psutil
 from .. import api
 from ..api.results import result_of
 from ..api.workloads import round_of
+from ..log import WriteError
 from ..measure.timings import Timings, timed
 from ..report.progress import describe_run, progress_line
 
@@ -66,14 +69,41 @@ def write_result(result, out, out_dir, args=None):
         out.write(result.report() + "\n")
     with timed("importing matplotlib"):
         from .. import render  # noqa: F401  (timed apart from drawing)
-    with timed("drawing and saving the chart, the trace"):
-        result.save(out_dir, file_format=getattr(args, "format", None) or "png",
-                    theme=getattr(args, "theme", None))
+    try:
+        with timed("drawing and saving the chart, the trace"):
+            result.save(out_dir, file_format=getattr(args, "format", None) or "png",
+                        theme=getattr(args, "theme", None))
+    finally:  # a file that cannot be written: those written before it are named
+        name_files(result, out)
+
+
+def name_files(result, out):
+    """The lines naming the files of `result` that are on disk."""
     chart = os.path.splitext(result.chart_name)[0]
     for kind, label in (("log", "log"), ("chart", chart), ("trace", "trace")):
-        if kind in result.files:
-            out.write("%-9s %s%s\n" % (label + ":", result.files[kind],
+        path = result.files.get(kind)
+        if path is not None and os.path.exists(path):
+            out.write("%-9s %s%s\n" % (label + ":", path,
                                        " (open in ui.perfetto.dev)" if kind == "trace" else ""))
+
+
+def write_failed(error, out, err, out_dir):
+    """A file that could not be written (a full disk): the summary of the
+    runs whose log could not be saved, the log saved before named, an empty
+    run directory removed, and one line; the exit status."""
+    log = getattr(error, "log", None)
+    if log is not None:
+        out.write(result_of(log).report() + "\n")
+        if os.path.exists(error.filename):
+            out.write("%-9s %s (as saved before this failure)\n" % ("log:", error.filename))
+    run_dir = os.path.dirname(error.filename)
+    if os.path.dirname(os.path.abspath(run_dir)) == os.path.abspath(out_dir):
+        try:
+            os.rmdir(run_dir)  # only if empty: nothing half-written left
+        except OSError:
+            pass
+    err.write("gilviz: error: %s\n" % error)
+    return EXIT_FAILED
 
 
 def keep_finished(log, log_path, out, err, why, args=None):
@@ -87,6 +117,9 @@ def keep_finished(log, log_path, out, err, why, args=None):
         write_result(result, out, None, args)
     except KeyboardInterrupt:  # a second interruption: the log is saved, the drawing lost
         err.write("gilviz: interrupted while drawing; the log is kept in %s\n" % log_path)
+        return
+    except WriteError as error:
+        err.write("gilviz: %s; %s\n" % (why, error))
         return
     err.write("gilviz: %s; %d finished run%s kept in %s\n"
               % (why, len(log.runs), "" if len(log.runs) == 1 else "s", result.run_dir))
@@ -124,6 +157,8 @@ def execute(job, args, out, err, exit_status=None):
         err.write("gilviz: %s while drawing%s\n" % (
             "ended by SIGTERM" if isinstance(interruption, Terminated) else "interrupted", kept))
         return EXIT_TERMINATED if isinstance(interruption, Terminated) else EXIT_INTERRUPTED
+    except WriteError as error:
+        return write_failed(error, out, err, args.out)
     finally:
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)
@@ -279,10 +314,33 @@ def chart_path(result, args, file_format):
     return os.path.join(result.run_dir, "%s.%s" % ("-".join(parts), file_format))
 
 
+def check_out_file(path, option):
+    """Refuse a file `option` (--out, --animate) names where none can be
+    written, before anything is drawn; the refusal names `path` as given."""
+    if os.path.isdir(path):
+        return "%s %s is a directory: give a file in it" % (option, path)
+    directory = os.path.dirname(path) or "."
+    try:
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as error:
+        return "%s %s cannot be written: %s" % (option, path, error.strerror or error)
+    return None
+
+
 def run_render(args, out, err):
-    """Draw a saved run again; bad input is one line and exit status 2."""
+    """Draw a saved run again; bad input is one line and exit status 2, a
+    file that cannot be written (a full disk) exit status 1."""
     from ..render.animate import AnimationError
-    from ..render.formats import format_of
+    from ..render.formats import FormatError, format_of
+    try:
+        file_format = format_of(args.out or "", args.format)
+    except FormatError as error:
+        args.command_parser.error("--out %s" % error)
+    for path, option in ((args.out, "--out"), (args.animate, "--animate")):
+        problem = path and check_out_file(path, option)
+        if problem:
+            args.command_parser.error(problem)
     try:
         result = api.load(args.path)
         if not result.has_figure():
@@ -292,9 +350,11 @@ def run_render(args, out, err):
         if args.animate:
             path = result.animate(args.animate, **options)
         else:
-            file_format = format_of(args.out or "", args.format)
             path = result.render(args.out or chart_path(result, args, file_format),
                                  file_format, **options)
+    except WriteError as error:
+        err.write("gilviz render: error: %s\n" % error)
+        return EXIT_FAILED
     except (api.LogError, api.OptionError, AnimationError, OSError) as error:
         err.write("gilviz render: error: %s\n" % error)
         return EXIT_USAGE

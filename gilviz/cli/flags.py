@@ -7,6 +7,7 @@ flag() lets argparse print their one-line refusals and exit 2.
 from __future__ import annotations
 
 import argparse
+import re
 
 from ..agent.protocol import ECHO, IO_MODES
 from ..api import chart_options, options
@@ -30,6 +31,7 @@ work_size = flag(options.work_size)
 sample_count = flag(options.sample_count)
 chunk_size = flag(options.chunk_size)
 random_seed = flag(options.random_seed)
+process_id = flag(options.process_id)
 sample_rate = flag(options.sample_rate)
 interpreter = flag(options.interpreter)
 core_set = flag(options.core_set)
@@ -52,8 +54,20 @@ worker_set = flag(chart_options.worker_set)
 share_mechanism = flag(options.share_mechanism)
 
 
+NEGATIVE_VALUE = re.compile(r"-\.?\d")
+"""What argparse is to take as a value, not an option: "-5ms", "-1e6",
+"-.5" (its own rule takes only "-5" and "-0.5", so that `--switch-interval
+-5ms` said "expected one argument"). Python 3.13's argparse uses this rule;
+no option of gilviz's looks like it."""
+
+
 class Parser(argparse.ArgumentParser):
-    """Bad input ends with one line on stderr and exit status 2."""
+    """Bad input ends with one line on stderr and exit status 2; a negative
+    value reaches its option's parser, which says what to give."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = NEGATIVE_VALUE
 
     def error(self, message):
         self.exit(2, "%s: error: %s (see %s --help)\n" % (self.prog, message, self.prog))

@@ -9,8 +9,8 @@ import argparse
 
 from .. import __version__
 from .flags import (Parser, add_chart_options, add_command, add_repeat_options,
-                    add_sampling_options, dots_per_inch, image_size, interpreter, time_window,
-                    timeout, worker_count, worker_set)
+                    add_sampling_options, dots_per_inch, image_size, interpreter,
+                    process_id, time_window, timeout, worker_count, worker_set)
 from .measuring import (EPILOG, add_compare, add_convoy, add_countdown, add_io, add_pi,
                         add_share, add_speedup)
 
@@ -86,7 +86,7 @@ def add_attach(commands):
         commands, "attach", "sample a running Python process's threads from outside",
         "Sample the threads of a running Python process for a while and draw what each did.",
         ATTACH_EPILOG)
-    command.add_argument("pid", type=int, metavar="PID", help="the process")
+    command.add_argument("pid", type=process_id, metavar="PID", help="the process")
     command.add_argument("--duration", type=timeout, default=10.0, metavar="TIME",
                          help="how long to sample, e.g. 10s or 2min (default: 10s)")
     command.add_argument("--children", action="store_true",

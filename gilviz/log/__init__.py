@@ -4,7 +4,7 @@ versioned file format (fileformat), and where and how runs are written
 
 from .fileformat import (LOG_FORMAT_VERSION, SUPPORTED_VERSIONS, TABLE_COLUMNS, dumps,
                          empty_table, load, loads, save)
-from .files import atomic_write, new_run_dir
+from .files import WriteError, atomic_write, new_run_dir
 from .validate import LogError
 from .records import (CONVOY_IO_WORKER, CONVOY_SERVED_MARK, WAIT_MUTEX, WAIT_NOT_READ,
                       WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED, WAIT_UNREADABLE, WAIT_UNTIMED,
@@ -17,7 +17,7 @@ from .records import (CONVOY_IO_WORKER, CONVOY_SERVED_MARK, WAIT_MUTEX, WAIT_NOT
 
 __all__ = [
     "LOG_FORMAT_VERSION", "SUPPORTED_VERSIONS", "TABLE_COLUMNS", "dumps", "empty_table", "load",
-    "loads", "save", "LogError", "atomic_write", "new_run_dir", "CONVOY_IO_WORKER",
+    "loads", "save", "LogError", "WriteError", "atomic_write", "new_run_dir", "CONVOY_IO_WORKER",
     "CONVOY_SERVED_MARK",
     "WAIT_MUTEX", "WAIT_NOT_READ", "WAIT_OTHER", "WAIT_RUNNING", "WAIT_TIMED", "WAIT_UNREADABLE",
     "WAIT_UNTIMED", "FLAG_GIL_REQUESTED", "FLAG_HAS_GIL", "FLAG_ON_CPU", "FLAG_UNKNOWN",

@@ -10,8 +10,8 @@ from matplotlib.collections import PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ..analysis import (HELD, OFF_CPU, ON_CPU, ON_CPU_SHARE, RAN, RUNNING, SLEEPING, WAIT_IO,
-                        WAITING)
+from ..analysis import (HELD, NATIVE, OFF_CPU, ON_CPU, ON_CPU_SHARE, RAN, RUNNING, SLEEPING,
+                        WAIT_GIL, WAIT_IO, WAITING)
 from ..analysis.program import PROGRAM_KINDS
 from ..report.words import worker_label
 from . import theme
@@ -152,6 +152,10 @@ def state_labels(run, view):
         labels[ON_CPU] = "on a CPU: Python or native code"
         labels[WAIT_IO] = "in I/O: read, recv, accept, poll..."
         labels[SLEEPING] = "in time.sleep"
+    if run.probe is None and run.gil_flags is not None and len(run.gil_flags.t_ns):
+        labels[RUNNING] = "holds the GIL, runs Python (read)"
+        labels[WAIT_GIL] = "waits for the GIL (read)"
+        labels[NATIVE] = "on a CPU, no GIL: native code"
     return labels
 
 
@@ -166,7 +170,7 @@ def legend_handles(run, stats, view):
         handles.append(Patch(facecolor="white", edgecolor=theme.MUTED, linewidth=0.8,
                              label="not sampled (sampler paused)"))
     handles.append(Line2D([], [], color=theme.INK, linewidth=2.5, label="worker start / stop"))
-    if any(w.failed_acquisitions for w in stats.workers):
+    if len(stats.failed_samples):
         handles.append(Line2D([], [], marker="v", linestyle="", markersize=10,
                               color=theme.FAILED_ACQUISITION,
                               label="woke up, did not get the GIL (sampled)"))

@@ -49,12 +49,25 @@ def resize(figure, size, dpi):
     figure.set_dpi(dpi)
 
 
+class FormatError(ValueError):
+    """A file's name and the format asked for it disagree, or its extension
+    is no format gilviz writes; the message says what to give."""
+
+
 def format_of(path, asked=None):
-    """The format to write `path` in: `asked`, else its extension's, else png."""
-    if asked is not None:
-        return asked
+    """The format to write `path` in: its extension's, which `asked` must
+    agree with if given; without an extension, `asked`, else png. A PNG
+    written into x.svg would open nowhere: FormatError instead."""
     extension = os.path.splitext(path)[1].lower().lstrip(".")
-    return extension if extension in FORMATS else "png"
+    if not extension:
+        return asked or "png"
+    if extension not in FORMATS:
+        raise FormatError("%s ends in .%s, not a format gilviz writes: give a file ending in %s"
+                          % (path, extension, ", ".join("." + name for name in FORMATS)))
+    if asked is not None and asked != extension:
+        raise FormatError("%s ends in .%s, but the format asked is %s: leave one out, or make "
+                          "them agree" % (path, extension, asked))
+    return extension
 
 
 def write_figure(figure, stream, file_format="png"):

@@ -91,9 +91,16 @@ def wrap_facts(facts, width=FACT_CHARACTERS):
 def provenance(run, stats, view):
     """A footnote: where the bands and the CPU data come from, how exact."""
     parts = []
+    flags = run.gil_flags is not None and len(run.gil_flags.t_ns) > 0
     if run.probe is not None:
         resolution = " every %.0f µs" % (stats.resolution_ns / 1e3) if stats.resolution_ns else ""
         parts.append("bands: in-kernel probe, a clock read%s" % resolution)
+        if flags:
+            parts.append("checked against the interpreter's own GIL flags")
+    elif flags:
+        parts.append("bands: the interpreter's own GIL flags (_remote_debugging), read at "
+                     "%.0f Hz from outside; sleep, I/O and locks from /proc"
+                     % run.flag_reading.requested_hz)
     elif run.sampler is not None:
         parts.append("bands: thread states sampled at %.0f Hz from outside; futex wait timed = "
                      "GIL, untimed = lock%s" % (run.sampler.achieved_hz, (

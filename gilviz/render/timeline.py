@@ -85,6 +85,10 @@ def draw_parallelism(ax, run, view):
     return artists
 
 
+HELD_BY_SHOWN = 3
+"""Functions named in the chart's line of who held the GIL (the summary names more)."""
+
+
 def title_lines(run, stats, comparison):
     """The title and the lines of facts under it."""
     interpreter = run.interpreter
@@ -119,7 +123,12 @@ def title_lines(run, stats, comparison):
     for each in stats.waits:
         facts.append("%d %s, median %.1f ms" % (
             each.count, WAIT_NOUNS[each.state], each.median_ns / MS))
-    return title, wrap_facts(facts)
+    lines = wrap_facts(facts)
+    if stats.gil_code is not None and stats.gil_code.held_overall:
+        lines.append("who held the GIL: " + " · ".join(
+            "%s %.0f%%" % (each.code, 100 * each.share)
+            for each in stats.gil_code.held_overall[:HELD_BY_SHOWN]))
+    return title, lines
 
 
 def whole_run_title(stats, repeats):

@@ -8,7 +8,14 @@ from .summary import summary_lines
 
 
 def resolution_line(run):
-    """How exact the bands are: samples of a thread ~1/achieved Hz apart."""
+    """How exact the bands are: the interpreter's own flags, read ~1/Hz
+    apart, or samples of a thread ~1/achieved Hz apart."""
+    reading = run.flag_reading
+    if reading is not None and reading.reads and run.gil_flags is not None \
+            and len(run.gil_flags.t_ns):
+        return ("states from the interpreter's own GIL flags, read about every %.1f ms: "
+                "holding it, waiting for it and native code read, not inferred; sleep, I/O "
+                "and locks from /proc" % (1e3 / reading.requested_hz))
     hz = run.sampler.achieved_hz if run.sampler else 0
     if not hz:
         return "no samples: nothing is known of the threads' states"

@@ -169,7 +169,7 @@ CAVEAT_WORDS = {
     caveats.IncompleteSweep: lambda c: (
         "incomplete: the sweep stopped after %d of %d runs; %d of %d rounds complete" % (
             c.runs_done, c.runs_planned, c.rounds_done, c.rounds_planned)),
-    caveats.RunsLeftOut: lambda c: "%d runs left out: a worker failed" % c.count,
+    caveats.RunsLeftOut: lambda c: "%s left out: a worker failed" % plural(c.count, "run"),
     caveats.ShareMismatch: lambda c: (
         "the counts shared through %s do not add up: %s collected, the workers counted %s"
         % (c.mechanism, "nothing" if c.collected_total is None else format(c.collected_total, ","),

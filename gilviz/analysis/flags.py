@@ -1,0 +1,189 @@
+"""The interpreter's own GIL flags (CPython 3.15+, log.GilFlags): the bands
+they draw, which code held the GIL and which waited for it, and the probe
+checked against them.
+
+Each read says, per thread, whether it holds the GIL, has asked for it, and
+is on a CPU. A thread that holds it runs Python (RUNNING); one that asked
+waits for it (WAIT_GIL, read, not inferred from a futex); one on a CPU
+without it runs native code that let the GIL go (NATIVE: hashing, numpy,
+compression); one off a CPU without asking sleeps, waits on I/O or a lock,
+which the /proc sampler tells apart as it does without flags.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ..log import FLAG_GIL_REQUESTED, FLAG_HAS_GIL, FLAG_ON_CPU
+from .intervals import holding_at
+from .runs import stop_by_worker
+from .states import (NATIVE, OFF_CPU, RUNNING, SLEEPING, WAIT_CPU, WAIT_GIL, WAIT_IO, WAIT_LOCK,
+                     merge_adjacent, segments_of)
+
+OFF_CPU_WAITS = (SLEEPING, WAIT_IO, WAIT_LOCK, WAIT_CPU)
+"""What /proc tells of a thread off a CPU that the flags do not."""
+LONGEST_READS = 3
+"""A read stands for the time to the next, at most this many periods (the
+reader paused: time nobody looked at is not filled in)."""
+TOP_CODE = 5
+"""Functions named per thread and overall, at most."""
+LEAST_SHARE = 0.005
+"""...each with at least this share of the reads: less rounds to 0 %."""
+
+
+def flag_states(flags):
+    """The band state of each read (see above); off a CPU: OFF_CPU."""
+    status = flags.status.astype(np.int64)
+    states = np.full(len(status), OFF_CPU, np.int8)
+    states[(status & FLAG_ON_CPU) != 0] = NATIVE
+    states[(status & FLAG_GIL_REQUESTED) != 0] = WAIT_GIL
+    states[(status & FLAG_HAS_GIL) != 0] = RUNNING
+    return states
+
+
+def with_proc_waits(flags, states, samples, proc_states):
+    """`states` where a read off a CPU takes what the /proc sample of the
+    same thread nearest to it says it waited on (sleep, I/O, a lock)."""
+    states = states.copy()
+    off = states == OFF_CPU
+    for index in np.unique(flags.worker[off]):
+        rows = np.flatnonzero(off & (flags.worker == index))
+        mine = np.flatnonzero(samples.worker == index)
+        if len(mine) == 0:
+            continue
+        at = np.clip(np.searchsorted(samples.t_ns[mine], flags.t_ns[rows]), 0, len(mine) - 1)
+        seen = proc_states[mine[at]]
+        waiting = np.isin(seen, OFF_CPU_WAITS)
+        states[rows[waiting]] = seen[waiting]
+    return states
+
+
+def flag_segments(run, proc_states=None):
+    """What each worker was doing over time, from the flags: each read's
+    state until the next read (at most LONGEST_READS periods), runs of one
+    state joined; reads off a CPU refined by the /proc samples' states
+    (`proc_states`, one a row of run.threads) where given."""
+    flags = run.gil_flags
+    states = flag_states(flags)
+    if proc_states is not None and len(run.threads.t_ns):
+        states = with_proc_waits(flags, states, run.threads, proc_states)
+    longest = int(LONGEST_READS * 1e9 / run.flag_reading.requested_hz)
+    parts = []
+    for index, stop in stop_by_worker(run).items():
+        rows = np.flatnonzero((flags.worker == index) & (flags.t_ns < stop))
+        t = flags.t_ns[rows]
+        ends = np.minimum(np.append(t[1:], stop), t + longest)
+        parts.append((flags.worker[rows], t, ends, states[rows]))
+    return merge_adjacent(segments_of(parts))
+
+
+class CodeShare(NamedTuple):
+    """Where a thread (or all threads) held or waited for the GIL."""
+
+    code: str
+    """"function (file)": the innermost Python function."""
+    share: float
+    """Share of the reads of its thread (or of all threads) found there."""
+
+
+class GilCode(NamedTuple):
+    """Which code held the GIL, and which waited for it."""
+
+    held: dict
+    """{worker index: [CodeShare] where it held the GIL, largest first}."""
+    waited: dict
+    """{worker index: [CodeShare] where it waited for the GIL}."""
+    held_overall: list
+    """[CodeShare] over all threads: shares of all the reads that found some
+    thread holding the GIL."""
+    reads: int
+    """Reads of the threads, all together."""
+
+
+def _top(codes, names, total, at_most=TOP_CODE):
+    if not len(codes) or not total:
+        return []
+    found, counts = np.unique(codes, return_counts=True)
+    order = np.argsort(-counts, kind="stable")[:at_most]
+    order = order[counts[order] >= LEAST_SHARE * total]
+    return [CodeShare(names[c] if 0 <= c < len(names) else "(no Python frame)",
+                      float(counts[i] / total)) for i, c in ((i, found[i]) for i in order)]
+
+
+def gil_code(run):
+    """A GilCode of a run with flags, else None."""
+    flags = run.gil_flags
+    if flags is None or not len(flags.t_ns):
+        return None
+    names = run.flag_reading.code
+    states = flag_states(flags)
+    held, waited = {}, {}
+    for worker in run.workers:
+        mine = flags.worker == worker.index
+        reads = int(np.count_nonzero(mine))
+        held[worker.index] = _top(flags.code[mine & (states == RUNNING)], names, reads)
+        waited[worker.index] = _top(flags.code[mine & (states == WAIT_GIL)], names, reads)
+    holding = states == RUNNING
+    return GilCode(held, waited, _top(flags.code[holding], names, np.count_nonzero(holding)),
+                   len(flags.t_ns))
+
+
+class FlagAgreement(NamedTuple):
+    """The probe's holds against the interpreter's own flags."""
+
+    agreeing: int
+    """Reads inside a hold (clear of its edges) that found the thread holding
+    the GIL, plus reads outside every hold of the thread that found it not."""
+    compared: int
+
+
+def flag_agreement(flags, holds, margin_ns):
+    """How often the probe's `holds` and the flags agree on whether a worker
+    held the GIL, reads within `margin_ns` of a hold's edge left out."""
+    agreeing = compared = 0
+    for index in np.unique(flags.worker):
+        rows = flags.worker == index
+        mine = holds.worker == index
+        order = np.argsort(holds.start_ns[mine])
+        start, stop = holds.start_ns[mine][order], holds.stop_ns[mine][order]
+        t = flags.t_ns[rows]
+        inside = holding_at(start, stop, t, margin_ns)
+        near = holding_at(start, stop, t, -margin_ns) & ~inside  # close to an edge
+        has = (flags.status[rows].astype(np.int64) & FLAG_HAS_GIL) != 0
+        counted = ~near
+        agreeing += int(np.count_nonzero(counted & (inside == has)))
+        compared += int(np.count_nonzero(counted))
+    return FlagAgreement(agreeing, compared)
+
+
+class FlagTurns(NamedTuple):
+    handoff_ns: np.ndarray
+    """When the GIL went from one worker to another, as the reads show it."""
+    failed: dict
+    """{worker index: reads that found it on a CPU, asking for the GIL it did
+    not have: woken, and not (yet) given it}."""
+
+
+def flag_turns(run):
+    """The hand-offs and failed wake-ups of the workers under one GIL (one
+    process), from the flags."""
+    flags = run.gil_flags
+    states = flag_states(flags)
+    status = flags.status.astype(np.int64)
+    failed = {}
+    for worker in run.workers:
+        mine = flags.worker == worker.index
+        failed[worker.index] = int(np.count_nonzero(
+            mine & ((status & FLAG_ON_CPU) != 0) & (states == WAIT_GIL)))
+    handoffs = []
+    for pid in {w.pid for w in run.workers}:
+        members = [w.index for w in run.workers if w.pid == pid]
+        rows = np.flatnonzero(np.isin(flags.worker, members) & (states == RUNNING))
+        rows = rows[np.argsort(flags.t_ns[rows], kind="stable")]
+        holder = flags.worker[rows]
+        changed = np.flatnonzero(holder[1:] != holder[:-1]) + 1
+        handoffs.append(flags.t_ns[rows][changed])
+    times = np.sort(np.concatenate(handoffs)) if handoffs else np.zeros(0, np.int64)
+    return FlagTurns(times, failed)
