@@ -60,6 +60,35 @@ def with_proc_waits(flags, states, samples, proc_states):
     return states
 
 
+def read_spans(run):
+    """(rows, start, stop): the span each flag read of a worker stands for,
+    until its next read (at most LONGEST_READS periods) or its stop."""
+    flags = run.gil_flags
+    longest = int(LONGEST_READS * 1e9 / run.flag_reading.requested_hz)
+    parts = []
+    for index, stop in stop_by_worker(run).items():
+        rows = np.flatnonzero((flags.worker == index) & (flags.t_ns < stop))
+        t = flags.t_ns[rows]
+        parts.append((rows, t, np.minimum(np.append(t[1:], stop), t + longest)))
+    if not parts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return tuple(np.concatenate(column) for column in zip(*parts))
+
+
+def code_spans(run):
+    """Where each worker's innermost Python function stayed the same, in one
+    state: Segments-like (worker, start_ns, stop_ns, state) and the code of
+    each, for the trace's nested slices."""
+    rows, start, stop = read_spans(run)
+    flags = run.gil_flags
+    worker, state, code = flags.worker[rows], flag_states(flags)[rows], flags.code[rows]
+    joined = np.concatenate(([False], (worker[1:] == worker[:-1]) & (state[1:] == state[:-1])
+                             & (code[1:] == code[:-1]) & (start[1:] == stop[:-1])))
+    first = np.flatnonzero(~joined)
+    last = np.append(first[1:], len(rows)) - 1
+    return worker[first], start[first], stop[last], state[first], code[first]
+
+
 def flag_segments(run, proc_states=None):
     """What each worker was doing over time, from the flags: each read's
     state until the next read (at most LONGEST_READS periods), runs of one
@@ -69,14 +98,8 @@ def flag_segments(run, proc_states=None):
     states = flag_states(flags)
     if proc_states is not None and len(run.threads.t_ns):
         states = with_proc_waits(flags, states, run.threads, proc_states)
-    longest = int(LONGEST_READS * 1e9 / run.flag_reading.requested_hz)
-    parts = []
-    for index, stop in stop_by_worker(run).items():
-        rows = np.flatnonzero((flags.worker == index) & (flags.t_ns < stop))
-        t = flags.t_ns[rows]
-        ends = np.minimum(np.append(t[1:], stop), t + longest)
-        parts.append((flags.worker[rows], t, ends, states[rows]))
-    return merge_adjacent(segments_of(parts))
+    rows, start, stop = read_spans(run)
+    return merge_adjacent(segments_of([(flags.worker[rows], start, stop, states[rows])]))
 
 
 class CodeShare(NamedTuple):

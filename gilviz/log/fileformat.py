@@ -252,10 +252,36 @@ def save(log, path):
     atomic_write(path, write, mode="wb")
 
 
+HEAD_BYTES = 64 * 1024
+"""How much of a file is read to tell whether it is a log before all of it
+is: dumps() names the format first, so a log's first bytes say so."""
+
+
+def check_head(head):
+    """LogError unless `head`, a file's first bytes, can begin a log: a JSON
+    object naming the format. A file of anything else (200 MB of zeros, a
+    Chrome trace) is refused before it is read whole: reading and decoding
+    it took 2.4x its size in memory."""
+    if not head:
+        why = "it is empty"
+    elif head.lstrip()[:1] != b"{":
+        why = "it does not begin with a JSON object"
+    elif b'"gilviz-log"' not in head:
+        why = 'its first %d kB do not name the format "gilviz-log"' % (HEAD_BYTES // 1024)
+    else:
+        return
+    raise LogError("not a gilviz event log: %s" % why)
+
+
 def load(path):
     """The RunLog in the file at `path`; LogError, naming the file, if it is
     not a valid log (OSError if it cannot be read)."""
     with open(path, "rb") as stream:
+        try:
+            check_head(stream.read(HEAD_BYTES))
+        except LogError as error:
+            raise LogError("%s: %s" % (path, error)) from None
+        stream.seek(0)
         data = stream.read()
     try:
         return loads(data.decode("utf-8"))

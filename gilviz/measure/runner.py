@@ -167,7 +167,7 @@ class Target:
             if silence_s is not None and time.monotonic() - silent_since > silence_s:
                 raise TargetError("%s said nothing for %d s after it started%s"
                                   % (self.python, silence_s, self._last_words()))
-            if select.select([self._reports], [], [], POLL_S)[0]:
+            if select.select([self._reports], [], [], watch.wait_s(POLL_S))[0]:
                 chunk = os.read(self._reports, 1 << 20)
                 if not chunk:
                     raise self._died(before=expected)

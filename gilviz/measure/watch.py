@@ -65,6 +65,14 @@ class RunWatch:
         """Add a process to watch; `name` says what it is, e.g. "worker process 2"."""
         self._processes[pid] = name
 
+    def wait_s(self, poll_s):
+        """How long to wait for the target before the next check: `poll_s`,
+        or less when the time limit falls sooner (a 1 ms limit must end a
+        0.1 s run, which said "done" before a check every `poll_s` came)."""
+        if self.timeout_s is None:
+            return poll_s
+        return max(0.0, min(poll_s, self._began + self.timeout_s - self._clock()))
+
     def check(self):
         now = self._clock()
         if self.timeout_s is not None and now - self._began > self.timeout_s:

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..log import atomic_write
 from ..analysis import run_segments
+from ..analysis.flags import code_spans
 from ..report import STATE_NAMES
 from . import trace_text as text
 
@@ -118,6 +119,24 @@ def _segment_rows(run, tid_of):
     return text.interleave(slices, instants, brief)
 
 
+def _code_events(run, tid_of):
+    """Where the interpreter's own flags (3.15+) are read: the function each
+    worker was in, as slices nested in its state's, named by the function."""
+    if run.gil_flags is None or not len(run.gil_flags.t_ns):
+        return []
+    names = run.flag_reading.code
+    events = []
+    for worker, start, stop, state, code in zip(*(column.tolist()
+                                                  for column in code_spans(run))):
+        if worker not in tid_of or stop <= start or code < 0:
+            continue
+        pid, tid = tid_of[worker]
+        events.append({"name": names[code] if code < len(names) else str(code), "cat": "code",
+                       "ph": "X", "pid": pid, "tid": tid, "ts": _us(start),
+                       "dur": _us(stop - start), "args": {"state": STATE_NAMES[state]}})
+    return events
+
+
 def _failed_rows(run, stats, tid_of):
     rows = np.asarray(stats.failed_samples, np.int64)
     pid, tid = _ids(tid_of, run.threads.worker[rows])
@@ -136,8 +155,8 @@ def trace_chunks(run, stats):
     counters = _counter_events(run)
     pids = {w.pid for w in run.workers} | {event["pid"] for event in counters}
     return [text.event_text(_process_events(run, pids) + threads),
-            _segment_rows(run, tid_of), _failed_rows(run, stats, tid_of),
-            text.event_text(counters)]
+            _segment_rows(run, tid_of), text.event_text(_code_events(run, tid_of)),
+            _failed_rows(run, stats, tid_of), text.event_text(counters)]
 
 
 def _other_data(run):

@@ -63,8 +63,8 @@ def _spread(spread, fmt):
 
 def scaling_lines(scaling):
     """The terminal summary of a speedup sweep (analysis.scaling.sweep_scaling)."""
-    lines = ["%s · %d cores · work %s · %s" % (
-        scaling.kernel, scaling.cores, format(scaling.work, ","),
+    lines = ["%s · %s · work %s · %s" % (
+        scaling.kernel, plural(scaling.cores, "core"), format(scaling.work, ","),
         plural(scaling.rounds, "complete round"))]
     if scaling.baseline_wall_s is not None:
         median, span = _spread(scaling.baseline_wall_s, "%.3f")
@@ -98,10 +98,10 @@ def scaling_lines(scaling):
                 plural(backend.fit.points, "worker count"), left_out_text(backend)))
     if scaling.cpu_share is not None:
         lines.append("the serial run kept %.1f%% of a core busy: %s, at most %.1f workers can "
-                     "run at once on %d cores" % (
+                     "run at once on %s" % (
                          100 * scaling.cpu_share,
                          "CPU-bound" if scaling.cpu_bound else "it mostly waits",
-                         scaling.capacity, scaling.cores))
+                         scaling.capacity, plural(scaling.cores, "core")))
     lines += ["warning: %s" % caveat_text(each) for each in scaling.warnings]
     lines += ["note: %s" % caveat_text(each) for each in scaling.notes]
     return lines
