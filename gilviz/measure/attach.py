@@ -120,7 +120,7 @@ def attach_process(spec, duration_s, children=False):
     flags = None
     try:
         sampler.start()
-        flags = start_reader(interpreter.executable, pid, interpreter.version, spec.sample_hz,
+        flags = start_reader(interpreter.executable, pid, interpreter.version, sampler,
                              interpreter.affinity)
         release = clock()
         follower.scan()

@@ -46,13 +46,15 @@ def reads_flags(version):
     return numbers >= MIN_VERSION
 
 
-def start_reader(python, pid, version, sample_hz, target_cores=None):
+def start_reader(python, pid, version, sampler, target_cores=None):
     """A started FlagReader of process `pid` where its interpreter (of
-    `version`) has GIL flags to read and sampling is on (`sample_hz` > 0),
-    else None."""
-    if not sample_hz or not reads_flags(version):
+    `version`) has GIL flags to read and `sampler` reads thread states (its
+    hz > 0), else None. The reader's CPU time is the sampler's to count as
+    gilviz's own, not as other load."""
+    if not sampler.hz or not reads_flags(version):
         return None
     reader = FlagReader(python, pid, FLAG_HZ, target_cores)
+    sampler.count_as_own(reader.pid)
     reader.start()
     return reader
 
@@ -85,6 +87,10 @@ class FlagReader:
                 os.sched_setaffinity(self._process.pid, outside)
             except OSError:
                 pass
+
+    @property
+    def pid(self):
+        return self._process.pid
 
     def start(self):
         self._thread.start()

@@ -72,6 +72,8 @@ class LoadMeter:
         self._stat = os.open("/proc/stat", os.O_RDONLY)
         self._cpus = None
         self._target = {pid: None for pid in target_pids}  # pid -> last CPU ns
+        self._helpers = {}  # pid -> last CPU ns of a process of gilviz's own
+        self._helpers_ns = 0
         self._next_scan = 0
         self._last = None  # (t, idle_s, target_ns, own_ns)
         self._rows = []
@@ -113,11 +115,28 @@ class LoadMeter:
             self._target[pid] = total
         return used
 
+    def count_as_own(self, pid):
+        """Count process `pid`, started by gilviz to measure (the GIL flag
+        reader), as gilviz's own: not as other load. All its CPU time falls
+        within the run: it was started for it."""
+        self._helpers[pid] = 0
+
+    def _helpers_used_ns(self):
+        for pid, before in list(self._helpers.items()):
+            try:
+                total = time.clock_gettime_ns(cpu_clock(pid))
+            except OSError:  # exited: what it used since the last read is lost
+                del self._helpers[pid]
+                continue
+            self._helpers_ns += total - before
+            self._helpers[pid] = total
+        return self._helpers_ns
+
     def read(self, now=None):
         now = self._clock() if now is None else now
         unused_s, steal_s = self._machine()
         target = self._target_ns(now)
-        own = time.process_time_ns()
+        own = time.process_time_ns() + self._helpers_used_ns()
         if self._last is None:
             self._rows.append((now, np.nan, np.nan, np.nan, np.nan))
         else:

@@ -128,7 +128,7 @@ def run_program(spec, timeout_s=None, children=False):
         follower = ThreadFollower(sampler, target.pid, children,
                                   skip=[(t["pid"], t["tid"]) for t in ready["own_threads"]])
         sampler.start()
-        flags = start_reader(spec.python, target.pid, facts["version"], spec.sample_hz,
+        flags = start_reader(spec.python, target.pid, facts["version"], sampler,
                              facts["affinity"])
         target.send(GO)
         released = target.receive(RELEASED, watch, silence_s=READY_TIMEOUT_S)

@@ -349,7 +349,7 @@ def run_target(spec, timeout_s=None, stall_s=STALL_S):
         # The interpreter's own GIL flags (3.15+), of workers in the target itself.
         if all(pid == target.pid for _, pid, _ in ids):
             flags = start_reader(spec.python, target.pid, ready["interpreter"]["version"],
-                                 spec.sample_hz, ready["interpreter"]["affinity"])
+                                 sampler, ready["interpreter"]["affinity"])
         went = time.perf_counter()
         target.send(GO)
         done = target.receive(DONE, watch)

@@ -265,6 +265,11 @@ class Sampler:
         except OSError:
             return None
 
+    def count_as_own(self, pid):
+        """Count process `pid`, started by gilviz to measure, as gilviz's own
+        CPU use, not as other load (LoadMeter.count_as_own)."""
+        self._load.count_as_own(pid)
+
     def _loop(self):
         try:
             self._sample()

@@ -178,7 +178,11 @@ def flag_reading_phrase(run):
     seconds = run.end_ns / 1e9 if run.end_ns else 0
     rate = " %s reads a second of %.0f asked," % (
         format(int(round(reading.reads / seconds)), ","), reading.requested_hz) if seconds else ""
-    used = " used %.0f ms CPU" % (reading.cpu_ns / 1e6) if reading.cpu_ns is not None else ""
+    used = ""
+    if reading.cpu_ns is not None:
+        used = " used %.0f ms CPU" % (reading.cpu_ns / 1e6)
+        if seconds:  # beside workers that fill every core, taken from them
+            used += " (%.2f core)" % (reading.cpu_ns / 1e9 / seconds)
     return ("GIL flags read from outside by the interpreter's own _remote_debugging,%s%s"
             % (rate, used)).rstrip(",")
 
