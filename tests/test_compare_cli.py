@@ -34,7 +34,10 @@ def test_core_set_forms():
     assert options.core_set(str(len(allowed))) == allowed
     first = allowed[0]
     assert options.core_set("%d-%d" % (first, first)) == [first]
-    assert options.core_set("%d,%d" % (first, first)) == [first]
+    # A core named twice is a typo, not a wish: refused, where it used to be merged.
+    for text in ("%d,%d,%d" % (first, first, first), "%d-%d,%d" % (first, first, first)):
+        with pytest.raises(OptionError, match="core %d named more than once" % first):
+            options.core_set(text)
 
 
 @needs_affinity

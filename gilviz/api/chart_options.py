@@ -42,6 +42,7 @@ def time_window(text):
 
 def worker_set(text):
     """--workers: worker indices, "0-3", "0,2" or "1"; sorted."""
+    ascii_number(text, "a set of workers")
     try:
         ids, beyond, repeated = id_ranges(text.strip(), range(MAX_WORKERS))
     except ValueError:
