@@ -52,6 +52,22 @@ def test_a_run_over_its_time_limit_is_ended():
     assert_gone(seen)
 
 
+def test_a_time_limit_shorter_than_a_short_run_ends_it():
+    # The run takes about 0.1 s, less than the runner's poll: the limit is
+    # checked when it falls, not at the next poll.
+    with pytest.raises(TargetError, match="time limit of 0.001 s"):
+        run_target(spec(backend="threads", work=10**6), timeout_s=0.001)
+
+
+def test_a_killed_pool_member_is_named_and_the_run_ends_at_once():
+    seen = during_run(3, lambda target, members: members[-1].send_signal(signal.SIGKILL),
+                      settle_s=0.5)
+    # Not "made no progress for 10 s": Pool.terminate() had hung the agent.
+    with pytest.raises(TargetError, match=r"pool worker process \d+ exited before the map"):
+        run_target(spec(backend="pool"))
+    assert_gone(seen)
+
+
 def test_a_killed_worker_is_recorded_and_the_run_returns_at_once():
     seen = during_run(3, lambda target, workers: workers[1].send_signal(signal.SIGKILL))
     run = run_target(spec())

@@ -74,3 +74,18 @@ def test_the_time_limit_holds_and_none_means_none():
     fake, run = watch()
     fake.now = 1e9
     run.check()
+
+
+def test_the_wait_before_a_check_ends_at_the_time_limit():
+    # A 1 ms limit must end a 0.1 s run: the runner waits at most until the
+    # limit, not a whole poll, before it checks again.
+    fake, run = watch(timeout_s=0.001)
+    assert run.wait_s(0.5) == pytest.approx(0.001)
+    fake.now = 0.0004
+    assert run.wait_s(0.5) == pytest.approx(0.0006)
+    fake.now = 2.0
+    assert run.wait_s(0.5) == 0.0
+    fake, run = watch(timeout_s=30)
+    assert run.wait_s(0.5) == 0.5
+    fake, run = watch()
+    assert run.wait_s(0.5) == 0.5

@@ -310,7 +310,11 @@ class PoolLauncher(object):
             self._map.wait(self.MEMBER_CHECK_S)
             gone = self._gone()
             if gone and not self._map.ready():
-                self._pool.terminate()
+                # No Pool.terminate(): after a member was killed it waited
+                # forever for the task queue's read lock (py-spy: in
+                # Pool._help_stuff_finish), and the run ended only by the
+                # runner's stall check, 10 s later, with no word of the member.
+                # The runner ends the target's whole process group instead.
                 raise RuntimeError("pool worker process %s exited before the map was done"
                                    % ", ".join(map(str, gone)))
         records = self._map.get()
