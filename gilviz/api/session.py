@@ -6,8 +6,9 @@
 
 A failed run or an interruption (Ctrl-C, SIGTERM) ends the list: the runs
 finished so far are kept, in the log on disk marked incomplete and in the
-exception (`log`), so that nothing finished is lost. So does a log that
-cannot be saved (log.WriteError: a full disk), with the runs in its `log`.
+exception (`log`), so that nothing finished is lost. A log that cannot be
+saved (log.WriteError: a full disk) ends it too, the finished runs in the
+error's `log`.
 """
 
 from __future__ import annotations

@@ -131,8 +131,8 @@ def add_render(commands):
                          help="the workers whose bands are drawn, e.g. 0-3 or 0,2 "
                               "(default: all)")
     command.add_argument("--out", metavar="FILE",
-                         help="the file to write; its extension gives the format if --format "
-                              "does not")
+                         help="the file to write, ending in .png, .svg or .pdf: its extension "
+                              "gives the format (--format, if given too, must agree)")
     command.add_argument("--animate", metavar="FILE",
                          help="write an animation instead: FILE.gif (or .mp4 where ffmpeg "
                               "is installed), the run's timeline unfolding in ~10 s")
