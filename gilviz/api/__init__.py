@@ -145,18 +145,24 @@ def run(kernel="countdown", *, out=None, progress=None, timeout=None, wait_quiet
 
 
 def speedup(kernel="countdown", *, workers="1-8", backends=("threads", "processes"), repeat=3,
-            warmup=1, work=None, probe=False, sample_hz=0.0, python=None, io_wait=None,
+            warmup=1, count=None, probe=False, sample_hz=0.0, python=None, io_wait=None,
             io_via=None, variant=None, cores=None, switch_interval=None, out=None,
-            progress=None, timeout=None, wait_quiet=None):
+            progress=None, timeout=None, wait_quiet=None, work=None):
     """Sweep backends and worker counts for one kernel: a SpeedupResult.
-    pi takes variant="fast"|"seed"; cores= and switch_interval= apply to
-    every run."""
+    count= is the work of a run, split between its workers (countdown's
+    iterations, io's tasks, pi's samples; work=, its old name, is taken
+    too); pi takes variant="fast"|"seed"; cores= and switch_interval= apply
+    to every run."""
     if variant not in (None, "fast", "seed"):
         raise OptionError("%r is not a pi kernel: give fast or seed" % variant)
+    if work is not None:
+        if count is not None:
+            raise OptionError("count= and work= are one option: give count=")
+        count = work
     spec, sweep = sweep_spec_and_plan(
         kernel, _parsed(parse.worker_counts, workers), _parsed(parse.backend_names, backends),
         _parsed(parse.repeat_count, repeat), _parsed(parse.warmup_count, warmup),
-        _parsed(parse.work_size, work), probe, _parsed(parse.sample_rate, sample_hz),
+        _parsed(parse.work_size, count), probe, _parsed(parse.sample_rate, sample_hz),
         _parsed(parse.interpreter, python), _parsed(parse.io_wait, io_wait), io_via,
         variant=variant, cores=_parsed(parse.core_set, cores),
         switch_interval_s=_parsed(parse.switch_interval, switch_interval))

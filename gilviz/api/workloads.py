@@ -189,7 +189,7 @@ def sweep_spec_and_plan(kernel, worker_counts, backends, repeat, warmup, work=No
         raise OptionError("the %s kernel has no sweep: give one of %s"
                           % (kernel, ", ".join(sorted(DEFAULT_WORK))))
     if work < max(worker_counts):
-        raise OptionError("work %d is less than the %d workers" % (work, max(worker_counts)))
+        raise OptionError("--count %d is less than the %d workers" % (work, max(worker_counts)))
     check_target(kernel, python or sys.executable, switch_interval_s)
     if variant is not None and kernel != "pi":
         raise OptionError("--kernel fast|seed goes with the pi kernel")

@@ -230,7 +230,7 @@ def run_share(args, out, err):
 def run_speedup(args, out, err):
     """Sweep backends and worker counts for one kernel and draw the curves."""
     options = dict(workers=args.workers, backends=args.backends, repeat=args.repeat,
-                   warmup=args.warmup, work=args.work, probe=args.probe,
+                   warmup=args.warmup, count=args.count, probe=args.probe,
                    sample_hz=args.sample_hz, python=args.python, io_wait=args.io_wait,
                    io_via=args.io_via, variant=args.variant, cores=args.cores,
                    switch_interval=args.switch_interval)

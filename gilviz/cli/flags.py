@@ -7,7 +7,9 @@ flag() lets argparse print their one-line refusals and exit 2.
 from __future__ import annotations
 
 import argparse
+import difflib
 import re
+import textwrap
 
 from ..agent.protocol import ECHO, IO_MODES
 from ..api import chart_options, options
@@ -60,29 +62,180 @@ NEGATIVE_VALUE = re.compile(r"-\.?\d")
 -5ms` said "expected one argument"). Python 3.13's argparse uses this rule;
 no option of gilviz's looks like it."""
 
+WORK_OPTIONS = ("--count", "--samples", "--work", "--iterations", "--n")
+"""Names a person may give the amount of work: an unknown one is pointed to
+the one the command has (countdown's --count, pi's --samples)."""
+
+
+def suggestion(word, known):
+    """The name in `known` that `word` (an option or a command, mistyped or
+    cut short) most likely meant, or None: the one known name that `word`
+    begins, else the closest by difflib (compared without leading dashes, so
+    that "--" does not make every option look alike)."""
+    bare = word.lstrip("-")
+    if not bare:
+        return None
+    if word in WORK_OPTIONS:
+        alike = [name for name in WORK_OPTIONS if name in known]
+        if alike:
+            return alike[0]
+    started = [name for name in known if name.lstrip("-").startswith(bare)]
+    if len(started) == 1:
+        return started[0]
+    by_bare = {name.lstrip("-"): name for name in known}
+    close = difflib.get_close_matches(bare, list(by_bare), n=1, cutoff=0.7)
+    return by_bare[close[0]] if close else None
+
 
 class Parser(argparse.ArgumentParser):
-    """Bad input ends with one line on stderr and exit status 2; a negative
-    value reaches its option's parser, which says what to give."""
+    """Bad input ends with one line on stderr and exit status 2, pointing to
+    the --help of the command it was given to, with a guess at what was
+    meant; no option is taken from a prefix of its name (--thread is not
+    --threads); a negative value reaches its option's parser, which says
+    what to give."""
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
         self._negative_number_matcher = NEGATIVE_VALUE
 
     def error(self, message):
         self.exit(2, "%s: error: %s (see %s --help)\n" % (self.prog, message, self.prog))
 
+    def parse_args(self, args=None, namespace=None):
+        """As argparse's, but what no option took is refused by the command
+        it was given to (argparse refuses it at the top: "see gilviz --help")."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = getattr(parsed, "command_parser", None) or self
+            command.error(command.unrecognized(extras))
+        return parsed
+
+    def unrecognized(self, extras):
+        """The refusal of `extras`, with the option meant by the first unknown one."""
+        message = "unrecognized arguments: %s" % " ".join(extras)
+        options = [word.split("=", 1)[0] for word in extras if word.startswith("--")]
+        if options:
+            meant = suggestion(options[0], self.visible_options())
+            if meant is not None:
+                message += "; did you mean %s?" % meant
+        return message
+
+    def visible_options(self):
+        """The long options --help lists (hidden aliases left out)."""
+        return [name for action in self._actions if action.help != argparse.SUPPRESS
+                for name in action.option_strings if name.startswith("--")]
+
+    def _check_value(self, action, value):
+        """A value not among the choices (a command, a --theme): argparse's
+        refusal, with the choice most likely meant in place of the list."""
+        try:
+            super()._check_value(action, value)
+        except argparse.ArgumentError as error:
+            meant = suggestion(str(value), [str(choice) for choice in action.choices])
+            if meant is None or "did you mean" in str(error) or "maybe you meant" in str(error):
+                raise
+            raise argparse.ArgumentError(
+                action, "invalid choice: %r; did you mean %s?" % (value, meant)) from None
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """--help wrapped to the terminal (argparse takes its width from COLUMNS,
+    else the terminal's size), each option's help beside it where it fits.
+
+    The description and the epilog are laid out by their lines: prose is
+    re-wrapped; a line ending in ":" is a heading; a line indented by two
+    spaces is an example, "  COMMAND  WHAT IT SHOWS", kept as written where
+    it fits, else its command on lines of its own (continued with " \\",
+    as a shell takes it) and what it shows below it.
+    """
+
+    def __init__(self, prog, indent_increment=2, max_help_position=30, width=None):
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+    def add_argument(self, action):
+        """As argparse's, but a command's name counts with the indent it is
+        listed at (argparse's count leaves it out, so that "countdown" got
+        its summary on the line below)."""
+        super().add_argument(action)
+        if action.help is not argparse.SUPPRESS and hasattr(action, "_get_subactions"):
+            names = [len(self._format_action_invocation(each))
+                     for each in action._get_subactions()]
+            self._action_max_length = max(self._action_max_length, max(names, default=0)
+                                          + self._current_indent + 2 * self._indent_increment)
+
+    def _fill_text(self, text, width, indent):
+        blocks, prose = [], []
+
+        def end_prose():
+            if prose:
+                blocks.append(textwrap.fill(" ".join(prose), width, initial_indent=indent,
+                                            subsequent_indent=indent))
+                prose.clear()
+        for line in text.strip("\n").splitlines():
+            if not line.strip():
+                end_prose()
+                blocks.append("")
+            elif line.startswith("  "):
+                end_prose()
+                blocks.append(example_lines(line, width, indent))
+            elif line.endswith(":") and not prose:
+                blocks.append(indent + line)
+            else:
+                prose.append(line.strip())
+        end_prose()
+        return "\n".join(blocks)
+
+
+def example_lines(line, width, indent=""):
+    """An example line of a --help ("  gilviz pi --threads 2   what it shows")
+    laid out in `width` columns."""
+    if len(indent + line) <= width:
+        return indent + line
+    command, shows = split_example(line)
+    lines = wrapped_command(command, width - len(indent) - 2)
+    text = " \\\n".join(indent + each for each in lines)
+    if shows:
+        text += "\n" + textwrap.fill(shows, width, initial_indent=indent + "      ",
+                                     subsequent_indent=indent + "      ")
+    return text
+
+
+def wrapped_command(command, width):
+    """`command`'s lines in `width` columns, "  " before the first and six
+    spaces before the others, broken before an option, never between an
+    option and its value where that can be helped."""
+    units = []
+    for word in command.split():
+        if units and not word.startswith("-"):
+            units[-1] += " " + word
+        else:
+            units.append(word)
+    lines = ["  " + units[0]]
+    for unit in units[1:]:
+        if len(lines[-1]) + 1 + len(unit) <= width:
+            lines[-1] += " " + unit
+        else:
+            lines.append("      " + unit)
+    return lines
+
+
+def split_example(line):
+    """("gilviz pi --threads 2", "what it shows") of an example line."""
+    parts = re.split(r"\s{2,}", line.strip(), maxsplit=1)
+    return parts[0], parts[1] if len(parts) > 1 else ""
+
 
 def add_io_options(parser, default=None):
     """--io-wait and --io-via; `default` None leaves them unset (the sweep
     checks they go with the io kernel)."""
-    group = parser.add_argument_group("io kernel")
-    group.add_argument("--io-wait", type=io_wait, metavar="SECONDS",
-                       default=default and IO_WAIT_S,
-                       help="how long each task waits for its reply (default: %g)" % IO_WAIT_S)
-    group.add_argument("--io-via", choices=IO_MODES, default=default and ECHO,
-                       help="echo: a round trip to an echo server on 127.0.0.1 that answers "
-                            "after the wait; sleep: time.sleep (default: echo)")
+    parser.add_argument("--io-wait", type=io_wait, metavar="SECONDS",
+                        default=default and IO_WAIT_S,
+                        help="io: how long each reply takes (default: %g)" % IO_WAIT_S)
+    parser.add_argument("--io-via", choices=IO_MODES, default=default and ECHO,
+                        help="io: a round trip to a local echo server (the default) or "
+                             "time.sleep")
 
 
 def add_target_options(parser, compared=False, check_interval=True, gil=True,
@@ -92,34 +245,26 @@ def add_target_options(parser, compared=False, check_interval=True, gil=True,
     (where `check_interval`: the kernel runs on Python 2) and --gil (where
     `gil`). `old_pythons`: whether the command runs the countdown, which
     takes 2.7 and 3.6+ (by default, where it takes --check-interval)."""
-    twice = "; twice: the two sides A and B" if compared else ""
+    twice = "; twice: sides A, B" if compared else ""
     action = "append" if compared else "store"
     old_pythons = check_interval if old_pythons is None else old_pythons
+    versions = "2.7 or 3.6+" if old_pythons else "3.8+"
     parser.add_argument("--python", type=interpreter, action=action, metavar="PATH",
-                        help="interpreter to measure: CPython 3.8+%s (default: the one running "
-                             "gilviz%s)" % (", or 2.7 and 3.6+ for the countdown"
-                                            if old_pythons else "",
-                                            "; 2 to 4 times: the sides A, B, C, D, each "
-                                            "measured against a serial run of its own"
-                                            if compared else ""))
+                        help="CPython %s to measure; 2 to 4 times: the sides" % versions
+                        if compared else
+                        "CPython %s to measure (default: the one running gilviz)" % versions)
     parser.add_argument("--cores", type=core_set, action=action, metavar="CORES",
-                        help="pin the target, all its threads and processes, to cores: "
-                             "N = the first N cores (1 = one core), ids like 0,1 or 2-3 "
-                             "(1-1 = core 1 alone), or all (default: not pinned%s)" % twice)
+                        help="pin to cores: N (the first N), 0,1, 2-3 or all%s" % twice)
     parser.add_argument("--switch-interval", type=switch_interval, action=action,
                         metavar="TIME",
-                        help="sys.setswitchinterval() in the target: 5ms, 0.5ms, 100us or "
-                             "seconds, 1us to 1s (default: CPython's 5ms%s)" % twice)
+                        help="sys.setswitchinterval(), 1us to 1s (default: 5ms)%s" % twice)
     if check_interval:
         parser.add_argument("--check-interval", type=check_interval_ticks, metavar="TICKS",
-                            help="Python 2 only: sys.setcheckinterval() in the target, the "
-                                 "bytecode instructions between chances to hand the old GIL "
-                                 "over (default: 100); 3.x hands it over by time, see "
-                                 "--switch-interval")
+                            help="Python 2's sys.setcheckinterval() (default: 100)")
     if gil:
         parser.add_argument("--gil", type=gil_switch, metavar="0|1",
-                            help="a free-threaded build (3.13t) only: run it without a GIL (0) "
-                                 "or with one (1), as -X gil=0|1 (default: the build's, no GIL)")
+                            help="free-threaded builds only: no GIL (0, their default) or a "
+                                 "GIL (1)")
 
 
 def add_sampling_options(parser):
@@ -132,11 +277,9 @@ def add_chart_options(parser, default_format="png"):
     """--format and --theme: every command that draws has them."""
     parser.add_argument("--format", choices=chart_options.IMAGE_FORMATS, default=default_format,
                         help="the chart's file format (default: %s)" % (default_format or
-                                                                        "the --out extension's, "
-                                                                        "else png"))
+                                                                        "--out's, else png"))
     parser.add_argument("--theme", choices=chart_options.THEME_NAMES, default="light",
-                        help="light (the default), dark: a dark background, talk: large type "
-                             "and thick strokes at 1280x720")
+                        help="light (the default), dark, or talk: large type at 1280x720")
 
 
 def add_output_options(parser):
@@ -146,13 +289,10 @@ def add_output_options(parser):
     parser.add_argument("--out", default="output", metavar="DIR",
                         help="where run directories go (default: output)")
     parser.add_argument("--timeout", type=timeout, metavar="TIME",
-                        help="end a run that takes longer, e.g. 90s or 10min (default: 10x the "
-                             "longest run before it and at least 2 minutes; a stopped or "
-                             "stalled target is ended in any case)")
+                        help="end a run taking longer, e.g. 90s (default: 10x the longest, "
+                             "2 min+)")
     parser.add_argument("--wait-quiet", type=wait_quiet, metavar="TIME",
-                        help="before each run, wait up to this long (e.g. 30s) for other "
-                             "processes to leave the machine quiet (default: no wait; a run "
-                             "beside other load is warned of in any case)")
+                        help="before each run, wait up to TIME for a quiet machine")
 
 
 def add_backend_options(parser, pools=False, compared=False):
@@ -160,34 +300,29 @@ def add_backend_options(parser, pools=False, compared=False):
     where `compared`, two or more, the sides of the comparison."""
     backend = parser if compared else parser.add_mutually_exclusive_group()
     backend.add_argument("--threads", type=worker_count, metavar="N",
-                         help="N threads in one process (the default, with N=4)")
+                         help="N threads in one process (the default: 4)")
     backend.add_argument("--processes", type=worker_count, metavar="N",
-                         help="N processes, each with its own interpreter and GIL")
+                         help="N processes, each with its own GIL")
     backend.add_argument("--serial", action="store_true",
                          help="one worker does all the work")
     if pools:
         backend.add_argument("--pool", type=worker_count, metavar="N",
-                             help="multiprocessing.Pool(N).map over N shares, as the seed does")
+                             help="multiprocessing.Pool(N).map, as the seed does")
         backend.add_argument("--dummy-pool", type=worker_count, metavar="N",
-                             help="multiprocessing.dummy.Pool(N).map: the Pool API over threads")
+                             help="multiprocessing.dummy.Pool(N).map: the Pool API on threads")
 
 
 def add_repeat_options(parser, compared=False):
     if compared:
         parser.add_argument("--repeat", type=repeat_count, default=3, metavar="N",
-                            help="measure each side N times, in rounds (A B A B ...); the "
-                                 "verdict gives the median ratio and its spread, the chart the "
-                                 "median run of each (default: 3)")
+                            help="rounds, each side once a round (default: 3)")
         return
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the serial runs of the same work")
     parser.add_argument("--timings", action="store_true",
-                        help="print where the time went beyond the runs themselves: start-up, "
-                             "targets, analysis, drawing, saving")
+                        help="print where the time went besides the runs")
     parser.add_argument("--repeat", type=repeat_count, default=3, metavar="N",
-                        help="measure N times, alternating with the serial baseline; "
-                             "the summary gives the median ratio, the chart the median run "
-                             "(default: 3)")
+                        help="runs, each after a serial run (default: 3)")
 
 
 def add_workload_options(parser, count_default, count_help, probe=True, compared=False):
@@ -201,13 +336,26 @@ def add_workload_options(parser, count_default, count_help, probe=True, compared
     add_sampling_options(parser)
     if probe:
         parser.add_argument("--no-probe", action="store_true",
-                            help="run the plain kernel, exactly as the seed has it")
+                            help="the seed's plain loop: bands from the sampler alone")
     else:
         parser.set_defaults(no_probe=True)
     add_repeat_options(parser, compared)
 
 
-def add_command(commands, name, summary, description, epilog):
-    """A subcommand whose --help keeps the epilog's examples as written."""
+def add_command(commands, name, summary, description, epilog, usage=None):
+    """A subcommand; `usage` names its positionals, "[options]" the rest
+    (argparse's own lists every option: five lines)."""
     return commands.add_parser(name, help=summary, description=description, epilog=epilog,
-                               formatter_class=argparse.RawDescriptionHelpFormatter)
+                               usage="%%(prog)s %s" % (usage or "[options]"))
+
+
+def examples(*pairs, notes=""):
+    """An epilog: "examples:", one line a (command, what it shows) pair with
+    the explanations aligned (HelpFormatter puts one below its command where
+    the line would be too wide), then `notes`, prose."""
+    column = max([len(command) for command, _ in pairs if len(command) <= 40] or [0]) + 2
+    lines = ["examples:"]
+    for command, shows in pairs:
+        lines.append(("  %-*s%s" % (column, command, shows) if len(command) < column
+                      else "  %s  %s" % (command, shows)).rstrip())
+    return "\n".join(lines) + ("\n\n" + notes if notes else "") + "\n"

@@ -3,34 +3,32 @@ share, speedup, compare and convoy."""
 
 from __future__ import annotations
 
+import argparse
+
 from ..agent.protocol import PI_VARIANTS
 from ..api.options import IO_TASKS
 from ..api.workloads import CONVOY_TIME_LIMIT_S, DEFAULT_WORK
 from .flags import (add_backend_options, add_command, add_io_options, add_output_options,
                     add_repeat_options, add_sampling_options, add_target_options,
-                    add_workload_options, backend_names, chunk_size, client_pause, random_seed,
+                    add_workload_options, backend_names, chunk_size, client_pause, examples,
+                    random_seed,
                     repeat_count, request_count, request_size, sample_count, sample_rate,
                     share_mechanism, warmup_count, work_size, worker_count, worker_counts)
 
 
-EPILOG = """\
-examples:
-  gilviz countdown --threads 4            the GIL battle of 4 threads
-  gilviz countdown --processes 4          4 processes, side by side on the cores
-  gilviz countdown --serial --count 1e8   one worker, ten times the work
-  gilviz countdown --threads 2 --no-probe the seed's exact loop, states sampled only
-  gilviz countdown --threads 4 --python ~/.pyenv/versions/3.8.18/bin/python
-  gilviz countdown --threads 4 --cores 1  pinned to one core
-  gilviz countdown --threads 2 --switch-interval 0.5ms
-
-Each run writes output/<time>-<kernel>-<backend>/run.json (the event log)
-and timeline.png, and prints a summary.
-"""
+EPILOG = examples(
+    ("gilviz countdown --threads 4", "the GIL battle of 4 threads"),
+    ("gilviz countdown --processes 4", "4 processes, side by side on the cores"),
+    ("gilviz countdown --serial --count 1e8", "one worker, ten times the work"),
+    ("gilviz countdown --threads 2 --no-probe", "the seed's exact loop, sampled only"),
+    ("gilviz countdown --threads 4 --cores 1", "pinned to one core"),
+    ("gilviz countdown --threads 2 --python python2.7", "the old GIL"),
+    notes="Writes output/<time>-countdown-<backend>/: run.json (the event log), "
+          "timeline.png and trace.json (for ui.perfetto.dev).")
 
 
 COUNTDOWN_SUMMARY = "David Beazley's countdown: the GIL battle of CPU-bound threads"
-COUNTDOWN_COUNT = (10_000_000, "total iterations, split evenly "
-                               "(default: 10_000_000; 1e7 works too)")
+COUNTDOWN_COUNT = (10_000_000, "iterations in all, split between the workers (default: 1e7)")
 
 
 def add_countdown(commands):
@@ -42,76 +40,63 @@ def add_countdown(commands):
     command.set_defaults(handler="workload", command_parser=command, kernel="countdown")
 
 
-IO_EPILOG = """\
-examples:
-  gilviz io --threads 8                   8 threads, each blocked on I/O most of the time
-  gilviz io --processes 8                 the same tasks in 8 processes
-  gilviz io --threads 8 --io-via sleep    time.sleep instead of the echo server
-  gilviz io --threads 4 --count 400 --io-wait 0.002
-
-Each task is one round trip to an echo server on 127.0.0.1, started in the
-measured interpreter's own process tree for the run; the server holds every
-reply for --io-wait seconds. The timeline's bands come from sampled thread
-states: green where the thread slept while its request was outstanding.
-"""
+IO_EPILOG = examples(
+    ("gilviz io --threads 8", "8 threads, blocked on I/O most of the time"),
+    ("gilviz io --processes 8", "the same tasks in 8 processes"),
+    ("gilviz io --threads 8 --io-via sleep", "time.sleep instead of the echo server"),
+    ("gilviz io --threads 4 --count 400 --io-wait 0.002", ""),
+    notes="Each task is one round trip to an echo server on 127.0.0.1 that holds each "
+          "reply for --io-wait seconds. The bands come from sampled thread states.")
 
 
 def add_io(commands):
     command = add_command(
         commands, "io", "tasks that wait on I/O: threads scale where countdown's do not",
-        "Run a fixed number of I/O-bound tasks split between workers and draw the timeline: "
-        "threads blocked on I/O, not waiting for the GIL.", IO_EPILOG)
-    add_workload_options(command, IO_TASKS, "total tasks, split evenly (default: %d)"
-                         % IO_TASKS, probe=False)
+        "Run I/O-bound tasks split between workers and draw the timeline: threads blocked "
+        "on I/O, not waiting for the GIL.", IO_EPILOG)
+    add_workload_options(command, IO_TASKS, "tasks in all, split between the workers "
+                                            "(default: %d)" % IO_TASKS, probe=False)
     add_io_options(command, default=True)
     command.set_defaults(handler="workload", command_parser=command, kernel="io")
 
 
-SPEEDUP_EPILOG = """\
-examples:
-  gilviz speedup countdown                          threads stay flat, processes scale
-  gilviz speedup countdown --workers 1-8 --backends serial,threads,processes --repeat 5
-  gilviz speedup io --workers 1,2,4,8,16            threads scale past the core count
-  gilviz speedup countdown --workers 1-4 --probe    with the probe in the kernel
-  gilviz speedup pi --kernel seed --workers 1-4     the seed's pi kernel: one lock
-  gilviz speedup countdown --cores 1                every worker pinned to one core
-
-Every run is a fresh target process. A round runs the serial baseline and
-then every backend at every worker count (A B C A B C ...); speedups pair
-each run with its round's baseline. Progress goes to stderr (--quiet: none).
-Writes output/<time>-speedup-<kernel>/run.json, saved after every run (so
-Ctrl-C keeps the runs finished), and speedup.png, drawn from that log.
-"""
+SPEEDUP_EPILOG = examples(
+    ("gilviz speedup countdown", "threads stay flat, processes scale"),
+    ("gilviz speedup countdown --backends serial,threads,processes --repeat 5", ""),
+    ("gilviz speedup io --workers 1,2,4,8,16", "threads scale past the core count"),
+    ("gilviz speedup pi --kernel seed --workers 1-4", "the seed's pi kernel: one lock"),
+    ("gilviz speedup countdown --cores 1", "every worker pinned to one core"),
+    notes="Rounds interleave the configurations (A B C A B C ...); a speedup pairs a run "
+          "with its round's serial run. run.json is saved after every run, so Ctrl-C keeps "
+          "those finished.")
 
 
 def add_speedup(commands):
     command = add_command(
         commands, "speedup", "speedup curves: every backend at every worker count",
-        "Sweep worker counts and backends for one kernel, measure each configuration in "
-        "interleaved rounds against a serial baseline, and draw speedup curves with Amdahl "
-        "fits.", SPEEDUP_EPILOG)
+        "Measure every backend at every worker count against a serial run, in rounds, "
+        "and draw speedup curves with Amdahl fits.", SPEEDUP_EPILOG, usage="KERNEL [options]")
     command.add_argument("kernel", choices=sorted(DEFAULT_WORK), metavar="KERNEL",
-                         help="the workload: %s" % ", ".join(sorted(DEFAULT_WORK)))
+                         help=", ".join(sorted(DEFAULT_WORK)))
     command.add_argument("--workers", type=worker_counts, default=worker_counts("1-8"),
-                         metavar="RANGE", help="worker counts: 1-8, 1,2,4,8 or 1-4,8 "
-                                               "(default: 1-8)")
+                         metavar="RANGE", help="worker counts: 1-8 (the default), 1,2,4 or 1-4,8")
     command.add_argument("--backends", type=backend_names, default=["threads", "processes"],
-                         metavar="LIST", help="comma-separated, e.g. threads,processes (the "
-                                              "default); the serial baseline always runs")
+                         metavar="LIST", help="threads,processes (the default), serial too")
     command.add_argument("--repeat", type=repeat_count, default=3, metavar="N",
                          help="rounds: each configuration runs N times (default: 3)")
     command.add_argument("--warmup", type=warmup_count, default=1, metavar="N",
                          help="runs before the first round, not counted (default: 1)")
-    command.add_argument("--work", type=work_size, metavar="N",
-                         help="total work split between the workers (default: %s)" % ", ".join(
-                             "%s %s" % (name, format(size, ","))
+    command.add_argument("--count", type=work_size, metavar="N",
+                         help="work in all (default: %s)" % ", ".join(
+                             "%s %s" % (name, format(size, ".0e" if size > 1000 else "d")
+                                        .replace("e+0", "e"))
                              for name, size in sorted(DEFAULT_WORK.items())))
+    command.add_argument("--work", dest="count", type=work_size, default=argparse.SUPPRESS,
+                         help=argparse.SUPPRESS)  # --count's old name, still taken
     command.add_argument("--probe", action="store_true",
-                         help="run the probed kernel (default: the plain one, as the wall "
-                              "times are what counts here)")
+                         help="the probed kernel (default: the plain one: wall times count)")
     command.add_argument("--sample-hz", type=sample_rate, default=0.0, metavar="HZ",
-                         help="thread-state sampling during the runs (default: 0, off: "
-                              "the sampler takes CPU time from the runs)")
+                         help="thread-state sampling rate (default: 0, off: it costs CPU)")
     command.add_argument("--kernel", dest="variant", choices=PI_VARIANTS,
                          help="pi only: fast (the default) or seed, the seed's kernel")
     add_target_options(command, check_interval=False, gil=False, old_pythons=True)
@@ -121,40 +106,30 @@ def add_speedup(commands):
     command.set_defaults(handler="speedup", command_parser=command)
 
 
-COMPARE_EPILOG = """\
-examples:
-  gilviz compare countdown --threads 4 --cores 1 --cores all
-        the same 4 threads on one core and on all: Beazley's single vs multicore
-  gilviz compare countdown --threads 2 --switch-interval 0.5ms --switch-interval 20ms
-  gilviz compare countdown --threads 2 --python python2.7 --python python3.13 --python python3.13t
-        old GIL, new GIL and no GIL, each against serial runs of its own
-  gilviz compare countdown --threads 4 --processes 4
-        4 threads beside 4 processes, each against the same serial run
-  gilviz compare pi --threads 2 --processes 2
-
-Give --cores or --switch-interval twice, --python two to four times, or two
-to four backends (--threads N, --processes N, --serial; for pi also --pool N,
---dummy-pool N): the sides A, B (C, D). Any option given once applies to
-all. Interpreters are each measured against a serial run of their own,
-every round, since their speeds differ; backends against one serial run a
-round; the verdict compares those ratios. Each run directory holds run.json
-(every run) and compare.png (the median run of each side).
-"""
+COMPARE_EPILOG = examples(
+    ("gilviz compare countdown --threads 4 --cores 1 --cores all",
+     "one core beside all: Beazley's single vs multicore"),
+    ("gilviz compare countdown --threads 2 --switch-interval 0.5ms --switch-interval 20ms", ""),
+    ("gilviz compare countdown --threads 2 --python python2.7 --python python3.13 "
+     "--python python3.13t", "old GIL, new GIL, no GIL"),
+    ("gilviz compare countdown --threads 4 --processes 4", "threads beside processes"),
+    ("gilviz compare pi --threads 2 --processes 2", ""),
+    notes="Vary one thing: --cores or --switch-interval twice, --python 2 to 4 times, or 2 "
+          "to 4 backends; an option given once applies to every side. Writes run.json and "
+          "compare.png (each side's median run).")
 
 
 def add_compare(commands):
     command = add_command(
         commands, "compare", "variants of a workload one above the other, on one time axis",
-        "Run a workload over two to four sides, varying one thing (the cores, the switch "
-        "interval or the interpreter), and draw the timelines on one time axis with a verdict.",
-        COMPARE_EPILOG)
-    workloads = command.add_subparsers(dest="workload", metavar="WORKLOAD")
+        "Run a workload as two to four sides, varying one thing, and draw their timelines "
+        "on one time axis with a verdict.", COMPARE_EPILOG, usage="WORKLOAD [options]")
+    workloads = command.add_subparsers(dest="workload", metavar="WORKLOAD", prog=command.prog)
     workloads.required = True
     countdown = add_command(
         workloads, "countdown", COUNTDOWN_SUMMARY,
-        "Run the countdown (`while n > 0: n -= 1`, split between workers) as each side in "
-        "turn, and draw the timelines on one time axis with a verdict.",
-        COMPARE_EPILOG)
+        "Run the countdown as each side in turn, and draw the timelines on one time axis "
+        "with a verdict.", COMPARE_EPILOG)
     add_workload_options(countdown, *COUNTDOWN_COUNT, compared=True)
     countdown.set_defaults(handler="compare", command_parser=countdown, kernel="countdown")
     pi = add_command(
@@ -169,95 +144,73 @@ def add_compare(commands):
     pi.set_defaults(handler="compare", command_parser=pi, kernel="pi", no_probe=True)
 
 
-CONVOY_EPILOG = """\
-examples:
-  gilviz convoy                            1 CPU thread, CPython's 5 ms switch interval
-  gilviz convoy --cpu-threads 2 --requests 500
-  gilviz convoy --switch-interval 1ms      shorter turns: shorter waits for the I/O thread
-  gilviz convoy --cores 1                  everything on one core, the client too
+CONVOY_EPILOG = examples(
+    ("gilviz convoy", "1 CPU thread, CPython's 5 ms switch interval"),
+    ("gilviz convoy --cpu-threads 2 --requests 500", ""),
+    ("gilviz convoy --switch-interval 1ms", "shorter turns: shorter waits for the I/O thread"),
+    ("gilviz convoy --cores 1", "everything on one core, the client too"),
+    notes="Worker 0 is the I/O thread, an echo server on 127.0.0.1; a client process sends "
+          "it one request at a time and times each round trip. Writes run.json and "
+          "convoy.png.")
 
-Worker 0 is the I/O thread: an echo server on 127.0.0.1. Its client is a
-process of its own that sends one small request at a time, --pause after
-the answer to the one before, and times each round trip. The CPU threads
-stop when the client is done (or when --count runs out, which is reported).
-The run directory holds run.json and convoy.png.
-"""
+
 def add_convoy(commands):
     command = add_command(
         commands, "convoy", "Beazley's convoy effect: an I/O thread beside CPU-bound threads",
         "Time small requests answered by an I/O thread, alone and then beside CPU-bound "
-        "countdown threads: each blocking call gives up the GIL, and getting it back means "
-        "waiting for the switch interval (bpo-7946).", CONVOY_EPILOG)
+        "threads: each blocking call gives up the GIL, and getting it back means waiting "
+        "for the switch interval (bpo-7946).", CONVOY_EPILOG)
     command.add_argument("--cpu-threads", type=worker_count, default=1, metavar="K",
-                         help="CPU-bound countdown threads beside the I/O thread (default: 1)")
+                         help="CPU-bound threads beside the I/O thread (default: 1)")
     command.add_argument("--requests", type=request_count, default=200, metavar="N",
-                         help="requests the client sends, one after the other (default: 200; "
-                              "it stops after %d s in any case)" % CONVOY_TIME_LIMIT_S)
+                         help="requests, one at a time (default: 200; %d s at most)"
+                              % CONVOY_TIME_LIMIT_S)
     command.add_argument("--size", type=request_size, default=32, metavar="BYTES",
-                         help="bytes a request (and its answer) (default: 32)")
+                         help="bytes a request and its answer (default: 32)")
     command.add_argument("--pause", type=client_pause, default=1e-3, metavar="TIME",
-                         help="the client's pause between an answer and its next request, "
-                              "0 to 1s (default: 1ms). With 0 the I/O thread's calls "
-                              "return so fast that it often takes the GIL back before the "
-                              "CPU thread wakes: results then swing from run to run")
+                         help="the client's pause after each answer, 0 to 1s (default: 1ms)")
     command.add_argument("--count", type=work_size, default=10**9, metavar="N",
-                         help="the most a CPU thread counts down: they stop when the I/O "
-                              "thread is done (default: 1e9, far more than needed)")
+                         help="the most a CPU thread counts down (default: 1e9, never reached)")
     add_target_options(command, check_interval=False)
     add_sampling_options(command)
     command.add_argument("--no-probe", action="store_true",
-                         help="no probe in any thread: requests are timed as before, "
-                              "the bands come from sampled thread states")
+                         help="no probe: the bands come from the sampler")
     command.set_defaults(handler="convoy", command_parser=command, kernel="convoy")
 
 
-PI_EPILOG = """\
-examples:
-  gilviz pi --threads 2                    numpy releases the GIL: 2 threads run at once
-  gilviz pi --threads 2 --kernel seed      the seed's kernel: threads queue for one lock
-  gilviz pi --processes 4 --samples 1e9    1e9 samples in constant memory
-  gilviz pi --pool 4                       multiprocessing.Pool.map, as in the seed
-  gilviz pi --dummy-pool 4 --seed 7        the same API over threads, reproducible
-  gilviz pi --processes 4 --share manager  each chunk's count through a Manager's dict
-
-Each run writes output/<time>-pi-<kernel>-<backend>/run.json (the event log)
-and timeline.png, and prints the estimate of pi with its standard error.
-The bands come from thread states sampled from outside (the probe is for
-pure-Python kernels), what a sleeping thread waits in, and the kernel's
-marks around its numpy calls: light blue where a thread runs inside numpy
-without the GIL, vermillion where it is blocked on a lock.
-"""
+PI_EPILOG = examples(
+    ("gilviz pi --threads 2", "numpy releases the GIL: 2 threads at once"),
+    ("gilviz pi --threads 2 --kernel seed", "the seed's kernel: threads queue for a lock"),
+    ("gilviz pi --processes 4 --samples 1e9", "1e9 samples in constant memory"),
+    ("gilviz pi --pool 4", "multiprocessing.Pool.map, as in the seed"),
+    ("gilviz pi --processes 4 --share manager", "each chunk's count through a Manager"),
+    notes="Prints pi and its standard error. Light blue: a thread inside numpy without "
+          "the GIL; vermillion: blocked on a lock.")
 
 
 def add_pi_work_options(command):
     """--samples and --kernel: pi's work, in gilviz pi and gilviz compare pi."""
     command.add_argument("--samples", dest="count", type=sample_count, default=10**8,
-                         metavar="N", help="darts in all, split evenly (default: 1e8)")
+                         metavar="N", help="darts in all, split between the workers "
+                                           "(default: 1e8)")
     command.add_argument("--kernel", dest="variant", choices=PI_VARIANTS, default="fast",
-                         help="fast: a numpy Generator per worker, chunks in constant memory "
-                              "(the default); seed: the seed's kernel, two arrays of the whole "
-                              "share from the global RandomState")
+                         help="fast: numpy Generators, in chunks (the default); seed: the "
+                              "seed's")
 
 
 def add_pi(commands):
     command = add_command(
         commands, "pi", "Monte-Carlo pi with numpy: threads that do run at once, and one lock",
         "Estimate pi by throwing darts, split between workers, and draw what each worker's "
-        "thread did: ran Python, ran inside numpy without the GIL, waited for the GIL or was "
-        "blocked on a lock.", PI_EPILOG)
+        "thread did.", PI_EPILOG)
     add_backend_options(command, pools=True)
     add_pi_work_options(command)
     command.add_argument("--seed", type=random_seed, metavar="S",
-                         help="seed of the fast kernel's streams (default: a fresh one, "
-                              "printed and kept in the log)")
+                         help="the fast kernel's seed (default: a fresh one, printed)")
     command.add_argument("--chunk", type=chunk_size, metavar="N",
-                         help="samples a chunk of the fast kernel (default: 262144); with "
-                              "--share, the workers report after every chunk")
+                         help="samples a chunk (default: 262144); --share reports each")
     command.add_argument("--share", type=share_mechanism, metavar="HOW",
-                         help="how workers share their running counts after every chunk: "
-                              "return (with the result), queue, pipe (processes), manager, "
-                              "value or array (shared ctypes under a Lock); the time each "
-                              "report takes is drawn as its own state")
+                         help="report counts by return, queue, pipe, manager, value or array")
     add_target_options(command, check_interval=False)
     add_sampling_options(command)
     add_repeat_options(command)
@@ -265,19 +218,13 @@ def add_pi(commands):
                          no_probe=True)
 
 
-SHARE_EPILOG = """\
-examples:
-  gilviz share --processes 4               every mechanism, threads and processes, 4 workers each
-  gilviz share --processes 4 --chunk 1000  a report every 1,000 samples: when sharing dominates
-  gilviz share --threads 2 --backends threads
-
-Each worker of a pi run reports its running count after every chunk through
-the mechanism: return (with its result), queue (queue.Queue for threads,
-multiprocessing.Queue for processes), pipe (processes), manager (a Manager's
-dict), value and array (shared ctypes under a Lock). The chart gives what one
-report costs, median and p99, and each run's wall time. Writes
-output/<time>-share-N/run.json and share.png.
-"""
+SHARE_EPILOG = examples(
+    ("gilviz share --processes 4", "every mechanism, on 4 threads and on 4 processes"),
+    ("gilviz share --processes 4 --chunk 1000", "a report every 1,000 samples"),
+    ("gilviz share --threads 2 --backends threads", ""),
+    notes="Each worker of a pi run reports its running count after every chunk: return, "
+          "queue, pipe (processes), manager, value and array (shared ctypes under a Lock). "
+          "share.png gives what one report costs and each run's wall time.")
 
 
 def add_share(commands):
@@ -292,7 +239,7 @@ def add_share(commands):
     command.add_argument("--backends", type=backend_names, default="threads,processes",
                          metavar="LIST", help="threads, processes or both (default: both)")
     command.add_argument("--samples", type=sample_count, default=2 * 10**7, metavar="N",
-                         help="darts in all, split evenly (default: 2e7)")
+                         help="darts in all, split between the workers (default: 2e7)")
     command.add_argument("--chunk", type=chunk_size, default=10_000, metavar="N",
                          help="samples between two reports (default: 10000)")
     command.add_argument("--seed", type=random_seed, metavar="S",
@@ -301,7 +248,6 @@ def add_share(commands):
                          help="rounds: each runs every mechanism once (default: 3)")
     add_target_options(command, check_interval=False, gil=False)
     command.add_argument("--sample-hz", type=sample_rate, default=0.0, metavar="HZ",
-                         help="thread-state sampling rate (default: 0, off: the chart needs "
-                              "only the workers' own timestamps)")
+                         help="thread-state sampling rate (default: 0, off: not needed)")
     add_output_options(command)
     command.set_defaults(handler="share", command_parser=command)

@@ -9,53 +9,44 @@ import argparse
 
 from .. import __version__
 from .flags import (Parser, add_chart_options, add_command, add_repeat_options,
-                    add_sampling_options, dots_per_inch, image_size, interpreter,
+                    add_sampling_options, dots_per_inch, examples, image_size, interpreter,
                     process_id, time_window, timeout, worker_count, worker_set)
-from .measuring import (EPILOG, add_compare, add_convoy, add_countdown, add_io, add_pi,
-                        add_share, add_speedup)
+from .measuring import (add_compare, add_convoy, add_countdown, add_io, add_pi, add_share,
+                        add_speedup)
 
-MORE_EXAMPLES = """
-more examples:
-  gilviz io --threads 8                   I/O-bound tasks: threads blocked on I/O, not the GIL
-  gilviz pi --threads 2                   numpy releases the GIL: threads that do run at once
-  gilviz speedup countdown                speedup curves of threads and processes, 1-8 workers
-  gilviz speedup io --workers 1,2,4,8,16  the same for the io kernel
-  gilviz compare countdown --threads 4 --cores 1 --cores all
-                                          one core vs all, on one time axis
-  gilviz convoy                           an I/O thread beside a CPU-bound one
-  gilviz run script.py ARGS               your own program, its threads sampled
-  gilviz attach PID --duration 10s        a running Python process, from outside
-
-`gilviz COMMAND --help` tells more.
-"""
+TOP_EPILOG = examples(
+    ("gilviz countdown --threads 4", "the GIL battle of 4 threads"),
+    ("gilviz pi --threads 2", "numpy releases the GIL: threads that do run at once"),
+    ("gilviz speedup countdown", "speedup curves of threads and processes, 1-8 workers"),
+    ("gilviz compare countdown --threads 4 --cores 1 --cores all", "one core vs all"),
+    ("gilviz run script.py ARGS", "your own program, its threads sampled"),
+    ("gilviz render RUN --theme talk", "a saved run drawn again, for a slide"),
+    notes="`gilviz COMMAND --help` tells more.")
 
 
-RUN_EPILOG = """\
-examples:
-  gilviz run examples/hash_and_serve.py          a script, with its own arguments after it
-  gilviz run -m http.server 8000 --timeout 10s   a module, as python -m runs it
-  gilviz run --threads 4 mymodule:work           work() in 4 threads, against 4 calls in a row
-  gilviz run --processes 4 mymodule:work         the same in 4 processes
-
-gilviz's options come before the program; everything after it is the
-program's. Its stdin, stdout and stderr are gilviz's, and its exit status
-becomes gilviz's. Every thread it starts is sampled from outside, and shown
-by its threading name: on a CPU, waiting for the GIL, blocked on a lock, in
-I/O or a sleep, waiting for a CPU. Writes output/<time>-run-<name>/run.json
-and timeline.png.
-"""
+RUN_EPILOG = examples(
+    ("gilviz run examples/hash_and_serve.py", "a script"),
+    ("gilviz run --timeout 60s -m timeit -n 200 'sum(range(10**5))'",
+     "a module and its arguments, as python -m runs it"),
+    ("gilviz run --threads 4 mymodule:work", "work() in 4 threads vs 4 calls in a row"),
+    ("gilviz run --processes 4 mymodule:work", "the same in 4 processes"),
+    notes="gilviz's options go before the program: everything after it is the program's, "
+          "untouched. Its stdin, stdout, stderr and exit status are gilviz's. Every thread "
+          "it starts is sampled from outside and shown by its threading name. To sample a "
+          "server for a while, start it and use gilviz attach.")
 
 
 def add_run(commands):
     command = add_command(
         commands, "run", "your own code: a script, a module or a function, its threads sampled",
         "Run a script, a module (-m) or module:function (--threads / --processes) and draw "
-        "what each of its threads did.", RUN_EPILOG)
+        "what each of its threads did.", RUN_EPILOG,
+        usage="[options] [-m] PROGRAM [ARGS ...]")
     command.add_argument("-m", dest="module", action="store_true",
-                         help="run a module, as python -m does")
+                         help="PROGRAM is a module, run as python -m runs it")
     backend = command.add_mutually_exclusive_group()
     backend.add_argument("--threads", type=worker_count, metavar="N",
-                         help="module:function: call it in N threads, released at one instant")
+                         help="module:function: call it in N threads at one instant")
     backend.add_argument("--processes", type=worker_count, metavar="N",
                          help="module:function: call it in N processes")
     command.add_argument("--children", action="store_true",
@@ -65,27 +56,23 @@ def add_run(commands):
     add_repeat_options(command)
     add_sampling_options(command)
     command.add_argument("program", nargs=argparse.REMAINDER, metavar="PROGRAM [ARGS]",
-                         help="script.py, a module's name after -m, or module:function")
+                         help="script.py, a module after -m, or module:function; what "
+                              "follows is the program's")
     command.set_defaults(handler="run", command_parser=command)
 
 
-ATTACH_EPILOG = """\
-examples:
-  gilviz attach 1234 --duration 10s       sample process 1234's threads for 10 s
-  gilviz attach 1234 --duration 30s --children
-
-From outside only: nothing is loaded into the process. Reading what its
-sleeping threads wait on (/proc/PID/task/*/syscall) needs ptrace access
-(your own process, and ptrace_scope allowing it); without it, those states
-show as "off CPU" and the summary says why.
-"""
+ATTACH_EPILOG = examples(
+    ("gilviz attach 1234 --duration 10s", "sample process 1234's threads for 10 s"),
+    ("gilviz attach 1234 --duration 30s --children", "its child processes too"),
+    notes="From outside only: nothing is loaded into the process. What its sleeping threads "
+          "wait on needs ptrace access to it; without it, they show as \"off CPU\".")
 
 
 def add_attach(commands):
     command = add_command(
         commands, "attach", "sample a running Python process's threads from outside",
         "Sample the threads of a running Python process for a while and draw what each did.",
-        ATTACH_EPILOG)
+        ATTACH_EPILOG, usage="PID [options]")
     command.add_argument("pid", type=process_id, metavar="PID", help="the process")
     command.add_argument("--duration", type=timeout, default=10.0, metavar="TIME",
                          help="how long to sample, e.g. 10s or 2min (default: 10s)")
@@ -95,47 +82,39 @@ def add_attach(commands):
     command.set_defaults(handler="attach", command_parser=command)
 
 
-RENDER_EPILOG = """\
-examples:
-  gilviz render output/20260101-120000-countdown-threads4
-                                          the chart the run drew, drawn again
-  gilviz render RUN --theme dark --format svg       for a dark slide deck, as a vector file
-  gilviz render RUN --theme talk                    large type at 1280x720
-  gilviz render RUN --window 100:150ms --workers 0-1
-                                          zoomed on 100-150 ms, two workers' bands
-  gilviz render RUN --size 3840x2160 --out big.png
-  gilviz render RUN --animate battle.gif            the thread battle unfolding in ~10 s
-
-RUN is a run directory of any command, or its run.json. Without --out the
-chart goes into the run directory, named by its options (timeline-dark.svg).
-"""
+RENDER_EPILOG = examples(
+    ("gilviz render RUN", "the chart the run drew, drawn again"),
+    ("gilviz render RUN --theme dark --format svg", "for a dark slide, as a vector file"),
+    ("gilviz render RUN --theme talk", "large type at 1280x720"),
+    ("gilviz render RUN --window 100:150ms --workers 0-1", "a window, two workers' bands"),
+    ("gilviz render RUN --size 3840x2160 --out big.png", ""),
+    ("gilviz render RUN --animate battle.gif", "the battle unfolding in ~10 s"),
+    notes="RUN is a run directory of any command (output/<time>-<name>), or its run.json. "
+          "Without --out the chart goes into the run directory, named by its options "
+          "(timeline-dark.svg).")
 
 
 def add_render(commands):
     command = add_command(
         commands, "render", "draw a saved run again: SVG, PDF, dark or talk theme, a window",
-        "Redraw the chart of a saved run (any command's) without measuring anything: in "
-        "another format, theme or size, zoomed on a window, with some of the workers, or "
-        "animated.", RENDER_EPILOG)
+        "Draw a saved run again, measuring nothing: in another format, theme or size, "
+        "zoomed, with some of the workers, or animated.", RENDER_EPILOG,
+        usage="RUN [options]")
     command.add_argument("path", metavar="RUN", help="a run directory or its run.json")
     add_chart_options(command, default_format=None)
     command.add_argument("--size", type=image_size, metavar="WxH",
-                         help="pixels, e.g. 1920x1080 (default: the theme's: 1920x1080, "
-                              "talk 1280x720)")
+                         help="pixels (default: 1920x1080, talk 1280x720)")
     command.add_argument("--dpi", type=dots_per_inch, metavar="N",
-                         help="dots per inch (default: what keeps the figure 16 inches wide)")
+                         help="dots per inch (default: what keeps it 16 inches wide)")
     command.add_argument("--window", type=time_window, metavar="BEGIN:END",
-                         help="the zoom panel's window, e.g. 100:150ms (default: the one the "
-                              "run chose)")
+                         help="the zoom's window, e.g. 100:150ms (default: the run's)")
     command.add_argument("--workers", type=worker_set, metavar="LIST",
-                         help="the workers whose bands are drawn, e.g. 0-3 or 0,2 "
-                              "(default: all)")
+                         help="the workers drawn, e.g. 0-3 or 0,2 (default: all)")
     command.add_argument("--out", metavar="FILE",
-                         help="the file to write, ending in .png, .svg or .pdf: its extension "
-                              "gives the format (--format, if given too, must agree)")
+                         help="the file to write: .png, .svg or .pdf (--format must agree)")
     command.add_argument("--animate", metavar="FILE",
-                         help="write an animation instead: FILE.gif (or .mp4 where ffmpeg "
-                              "is installed), the run's timeline unfolding in ~10 s")
+                         help="an animation instead: a .gif (.mp4 with ffmpeg); a bare name "
+                              "goes into RUN")
     command.set_defaults(handler="render", command_parser=command)
 
 
@@ -144,9 +123,8 @@ SUBCOMMANDS = (add_countdown, add_io, add_pi, add_share, add_speedup, add_compar
 
 
 def build_parser():
-    parser = Parser(
-        prog="gilviz", description="See CPython's Global Interpreter Lock at work.",
-        epilog=EPILOG + MORE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = Parser(prog="gilviz", description="See CPython's Global Interpreter Lock at work.",
+                    epilog=TOP_EPILOG)
     parser.add_argument("--version", action="version", version="gilviz " + __version__)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
