@@ -150,3 +150,8 @@ def test_a_315_kernel_run_checks_its_probe_against_the_flags(tmp_path):
     with open(trace) as stream:
         assert any(e.get("cat") == "code" for e in json.load(stream)["traceEvents"])
     assert os.path.exists(trace)
+
+
+def test_reads_outside_every_workers_run_make_no_slice():
+    run = flagged_run([(20 * MS, 0, HAS, 0), (21 * MS, 1, ASKED, 1)])  # after both stopped
+    assert not [e for e in trace_events(run, summarize(run)) if e.get("cat") == "code"]

@@ -139,7 +139,7 @@ def test_run_module_and_function(tmp_path, monkeypatch):
     (["run", "-m", "no_such_module_here"], "no module named"),
     (["run", "--threads", "2", "json:no_such_function"], "does not import"),
     (["run", "--threads", "2", "json:__doc__"], "is not callable"),
-    (["attach", "999999999"], "no process"),
+    (["attach", "4194000"], "no process"),
     (["attach", str(os.getppid())], "not a Python interpreter"),
     (["attach", "1", "--duration", "0"], "give more than 0"),
 ])

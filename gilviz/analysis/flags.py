@@ -82,6 +82,8 @@ def code_spans(run):
     rows, start, stop = read_spans(run)
     flags = run.gil_flags
     worker, state, code = flags.worker[rows], flag_states(flags)[rows], flags.code[rows]
+    if len(rows) == 0:  # no read fell within a worker's run
+        return worker, start, stop, state, code
     joined = np.concatenate(([False], (worker[1:] == worker[:-1]) & (state[1:] == state[:-1])
                              & (code[1:] == code[:-1]) & (start[1:] == stop[:-1])))
     first = np.flatnonzero(~joined)

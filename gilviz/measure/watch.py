@@ -80,6 +80,7 @@ class RunWatch:
         if self.stall_s is None:
             return
         ticks = 0
+        stopped = None
         for pid, name in self._processes.items():
             stat = self._read(pid)
             if stat is None:
@@ -89,13 +90,15 @@ class RunWatch:
             ticks += used
             if state in STOPPED_STATES:
                 since = self._stopped_since.setdefault(pid, now)
+                stopped = stopped or "%s (pid %d) stopped (state %s) for %d s" % (
+                    name, pid, state, now - since)
                 if now - since >= self.stall_s:
-                    raise TargetError("%s (pid %d) stopped (state %s) for %d s"
-                                      % (name, pid, state, now - since))
+                    raise TargetError(stopped)
             else:
                 self._stopped_since.pop(pid, None)
         if ticks != self._ticks:
             self._ticks, self._progress_at = ticks, now
         elif now - self._progress_at >= self.stall_s:
-            raise TargetError("the target made no progress (no CPU time used) for %d s"
+            # A stopped process is why nothing moves: say that, not the symptom.
+            raise TargetError(stopped or "the target made no progress (no CPU time used) for %d s"
                               % (now - self._progress_at))
