@@ -211,7 +211,8 @@ class RunResult(Result):
                 **pace):
         """The battle unfolding in time, written to `path` (.gif, or .mp4
         where ffmpeg is installed); `window_ns` animates that stretch only,
-        `workers` their bands; `pace`: seconds=, fps=. Returns the path."""
+        `workers` their bands; `pace`: seconds=, fps=, and progress=, called
+        with (frames drawn, frames) after each frame. Returns the path."""
         from ..analysis.selection import SelectionError
         from ..render.animate import animate
         s = self.summary

@@ -80,10 +80,11 @@ def check_animation_path(path):
 
 
 def animate(run, stats, view, comparison, path, window_ns=None, theme=None, size=None, dpi=None,
-            seconds=SECONDS, fps=FRAMES_PER_SECOND):
+            seconds=SECONDS, fps=FRAMES_PER_SECOND, progress=None):
     """Write the battle of a run (its stats and view, already narrowed to
     what is shown) to `path` (.gif, or .mp4 with ffmpeg); returns the path.
-    `window_ns` animates that stretch of the run only."""
+    `window_ns` animates that stretch of the run only; `progress`, if
+    given, is called with (frames drawn, frames) after each frame."""
     check_animation_path(path)
     extension = os.path.splitext(path)[1].lower()
     begin, end = window_ns if window_ns is not None else (0, stats.wall_ns)
@@ -111,6 +112,8 @@ def animate(run, stats, view, comparison, path, window_ns=None, theme=None, size
             text.set_text("" if np.isnan(share) else "%.0f%%" % (100 * share))
         canvas.draw()
         images.append(np.asarray(canvas.buffer_rgba())[:, :, :3].copy())
+        if progress is not None:
+            progress(frame + 1, frames)
     if extension == ".gif":
         return write_gif(images, path, fps)
     return write_mp4(images, path, fps, figure.dpi)
