@@ -89,11 +89,12 @@ def program_spec(kind, target, args=(), python=None, sample_hz=1000.0):
                    params={"target": target, "args": [str(arg) for arg in args]})
 
 
-def _measure_program(measure, spec, out, progress=None):
+def _measure_program(measure, spec, out, progress=None, expected_s=None):
     """Run `measure` (the one run of a program, or of a process attached
-    to), telling `progress` first; the ProgramResult, saved under `out`."""
+    to), telling `progress` first (that it should take `expected_s`, if
+    known); the ProgramResult, saved under `out`."""
     if progress is not None:
-        progress(Progress(0, 1, spec, None))
+        progress(Progress(0, 1, spec, None, expected_s=expected_s))
     try:
         run = measure()
     except TargetError as failure:
@@ -147,7 +148,7 @@ def attach(pid, *, duration="10s", sample_hz=1000.0, children=False, out=None, p
             return attach_process(spec, seconds, children)
         except ValueError as error:
             raise TargetError(str(error)) from None
-    return _measure_program(measure, spec, out, progress)
+    return _measure_program(measure, spec, out, progress, expected_s=seconds)
 
 
 def function_specs(function, *, threads=None, processes=None, repeat=3, baseline=True,

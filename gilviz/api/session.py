@@ -45,6 +45,10 @@ class Progress(NamedTuple):
     other_cores: Optional[float] = None
     """With a wait for a quiet machine: the cores other processes used when
     the wait ended (below the threshold, or the time allowed ran out)."""
+    expected_s: Optional[float] = None
+    """Seconds this run should take: the median of the runs of its
+    configuration finished so far, else the mean of all; None before any
+    (for a process attached to: the time it is sampled)."""
 
 
 class MeasurementFailed(RuntimeError):
@@ -130,7 +134,8 @@ def run_specs(specs, run_dir=None, sweep=None, progress=None, timeout_s=None, ru
             progress(Progress(index, len(specs), spec,
                               estimate_remaining_s(durations,
                                                    [configuration(s) for s in specs[index:]]),
-                              sweep, other))
+                              sweep, other,
+                              estimate_remaining_s(durations, [configuration(spec)])))
         began = clock()
         try:
             runs.append(run(spec, timeout_s=run_timeout_s(timeout_s, durations)))

@@ -11,8 +11,11 @@ saved.
 
 from __future__ import annotations
 
+import argparse
 import os
+import shlex
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -21,10 +24,11 @@ import psutil
 
 from .. import api
 from ..api.results import result_of
-from ..api.workloads import round_of
 from ..log import WriteError
 from ..measure.timings import Timings, timed
-from ..report.progress import describe_run, progress_line
+from ..report.format import format_duration
+from ..report.progress import describe_run
+from .progress import FrameProgress, RunProgress
 
 RUNS_OWN = "runs (their own wall time)"
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 1, 2, 130, 143
@@ -53,28 +57,29 @@ def check_out_dir(path):
     return None
 
 
-def progress_printer(err):
-    """A progress callback writing a line a run to `err`."""
-    def show(progress):
-        number = None if progress.sweep is None else round_of(progress.index, progress.sweep)
-        err.write(progress_line(progress, number) + "\n")
-        err.flush()
-    return show
-
-
 def write_result(result, out, out_dir, args=None):
     """Print `result`'s summary, save its files (the chart in the --format
     and --theme of `args`), and say where they are."""
     with timed("analysis and summary"):
         out.write(result.report() + "\n")
-    with timed("importing matplotlib"):
-        from .. import render  # noqa: F401  (timed apart from drawing)
+    import_matplotlib()
     try:
         with timed("drawing and saving the chart, the trace"):
             result.save(out_dir, file_format=getattr(args, "format", None) or "png",
                         theme=getattr(args, "theme", None))
     finally:  # a file that cannot be written: those written before it are named
         name_files(result, out)
+
+
+def import_matplotlib():
+    """Import what drawing needs, timed apart from drawing as "importing
+    matplotlib", unless something imported matplotlib before (there is then
+    nothing to time here: no "0.000 s" line)."""
+    if "matplotlib" in sys.modules:
+        return
+    with timed("importing matplotlib"):
+        import matplotlib.figure  # noqa: F401
+        from ..render import formats  # noqa: F401  (matplotlib's Agg canvas)
 
 
 def name_files(result, out):
@@ -137,8 +142,12 @@ def execute(job, args, out, err, exit_status=None):
     try:
         try:
             waits = {} if args.wait_quiet is None else {"wait_quiet": args.wait_quiet}
-            result = job(out=args.out, progress=None if getattr(args, "quiet", False)
-                         else progress_printer(err), timeout=args.timeout, **waits)
+            progress = None if getattr(args, "quiet", False) else RunProgress(err)
+            try:
+                result = job(out=args.out, progress=progress, timeout=args.timeout, **waits)
+            finally:  # before anything else is written to err
+                if progress is not None:
+                    progress.close()
         except api.OptionError as error:
             args.command_parser.error(str(error))
         except api.MeasurementFailed as failure:
@@ -277,11 +286,59 @@ def run_own_code(args, out, err):
         args.command_parser.error("--wait-quiet goes with module:function, not with a program "
                                   "that runs once")
     run_program = api.run_module if args.module else api.run_script
+
+    def exit_status(result):
+        if result.exit_status:
+            for note in failed_program_notes(result, args, program_args):
+                err.write("gilviz: %s\n" % note)
+        return result.exit_status
     # No progress line: stderr is the program's own now.
     return execute(lambda progress, **run: run_program(target, program_args,
                                                        children=args.children, **sampling,
                                                        **run),
-                   args, out, err, exit_status=lambda result: result.exit_status)
+                   args, out, err, exit_status=exit_status)
+
+
+FAILED_AT_ONCE_S = 1.0
+"""A program that exits with an error sooner than this is said to have
+failed at once: its chart shows that failure, not its work."""
+
+
+def failed_program_notes(result, args, program_args):
+    """What to say of a program that exited with an error status: that it
+    failed at once, and gilviz options given after it (which it got)."""
+    notes = []
+    wall_s = result.summary.stats.wall_ns / 1e9
+    if wall_s < FAILED_AT_ONCE_S:
+        notes.append("the program exited with status %d after %s: it failed at once, and "
+                     "the summary and chart show that failure, not its work"
+                     % (result.exit_status, format_duration(wall_s * 1e9)))
+    moved, kept = misplaced_options(args.command_parser, program_args)
+    if moved:
+        command = moved + (["-m"] if args.module else []) + [args.program[0]] + kept
+        notes.append("%s came after the program and went to it: gilviz's options go "
+                     "before the program (gilviz run %s)" % (shlex.join(moved),
+                                                             shlex.join(command)))
+    return notes
+
+
+def misplaced_options(parser, program_args):
+    """(gilviz's long options among `program_args`, each with its value; the
+    program's own arguments)."""
+    moved, kept = [], []
+    words = iter(program_args)
+    for word in words:
+        name = word.split("=", 1)[0]
+        action = parser._option_string_actions.get(name) if name.startswith("--") else None
+        if action is None or action.help == argparse.SUPPRESS:
+            kept.append(word)
+            continue
+        moved.append(word)
+        if action.nargs != 0 and "=" not in word:
+            value = next(words, None)
+            if value is not None:
+                moved.append(value)
+    return moved, kept
 
 
 def run_attach(args, out, err):
@@ -328,6 +385,15 @@ def check_out_file(path, option):
     return None
 
 
+def animation_path(path, run):
+    """Where --animate `path` goes: a bare file name into the directory of
+    `run` (a run directory or its run.json), as every file a run has; a
+    path with a directory as given."""
+    if os.path.dirname(path):
+        return path
+    return os.path.join(run if os.path.isdir(run) else os.path.dirname(run), path)
+
+
 def run_render(args, out, err):
     """Draw a saved run again; bad input is one line and exit status 2, a
     file that cannot be written (a full disk) exit status 1."""
@@ -337,8 +403,10 @@ def run_render(args, out, err):
         file_format = format_of(args.out or "", args.format)
     except FormatError as error:
         args.command_parser.error("--out %s" % error)
-    for path, option in ((args.out, "--out"), (args.animate, "--animate")):
-        problem = path and check_out_file(path, option)
+    animation = args.animate and animation_path(args.animate, args.path)
+    for path, option in ((args.out, "--out"), (animation, "--animate")):
+        # RUN not there: loading it says so
+        problem = path and os.path.exists(args.path) and check_out_file(path, option)
         if problem:
             args.command_parser.error(problem)
     try:
@@ -347,8 +415,12 @@ def run_render(args, out, err):
             raise api.OptionError("%s holds no run to draw: %s" % (args.path, result.report()))
         options = dict(theme=args.theme, size=args.size, dpi=args.dpi, window_ns=args.window,
                        workers=args.workers)
-        if args.animate:
-            path = result.animate(args.animate, **options)
+        if animation:
+            frames = FrameProgress(err)
+            try:
+                path = result.animate(animation, progress=frames, **options)
+            finally:
+                frames.close()
         else:
             path = result.render(args.out or chart_path(result, args, file_format),
                                  file_format, **options)

@@ -1,6 +1,8 @@
-"""Progress of a job in words: a line a run, with the time left.
+"""Progress of a job in words: a line a run, with the time left; how long
+the run under way has taken; the frames of an animation drawn so far.
 
-Written only between runs, by the orchestrator, never by a measured target.
+Written by the orchestrator (before each run, and from a thread of its own
+while one runs), never by a measured target.
 """
 
 from __future__ import annotations
@@ -36,3 +38,24 @@ def progress_line(progress, round_number=None):
         quiet = " · other processes used %.1f cores before it" % max(progress.other_cores, 0.0)
     return "gilviz: run %d/%d%s: %s%s%s" % (progress.index + 1, progress.total, where,
                                             describe_run(progress.spec), eta, quiet)
+
+
+def running_line(progress, elapsed_s):
+    """"gilviz: run 2/6 · 12 s of ~30 s": how long the run `progress`
+    announced has taken, against what it should take where that is known
+    ("40 s, ~30 s expected" once past it)."""
+    elapsed = format_duration(elapsed_s * 1e9)
+    expected = progress.expected_s
+    if expected is None or expected < 1:
+        told = elapsed
+    elif elapsed_s <= expected:
+        told = "%s of ~%s" % (elapsed, format_duration(expected * 1e9))
+    else:
+        told = "%s, ~%s expected" % (elapsed, format_duration(expected * 1e9))
+    return "gilviz: run %d/%d · %s" % (progress.index + 1, progress.total, told)
+
+
+def frames_line(done, total, elapsed_s):
+    """"gilviz: frame 40/100 of the animation · 4.1 s"."""
+    return "gilviz: frame %d/%d of the animation · %s" % (done, total,
+                                                          format_duration(elapsed_s * 1e9))
