@@ -117,7 +117,7 @@ def test_the_speedup_command_runs_as_a_module(tmp_path):
     answer = subprocess.run([sys.executable, "-m", "gilviz", "speedup", "--help"],
                             capture_output=True, text=True)
     assert answer.returncode == 0
-    assert "gilviz speedup countdown --workers 1-8" in answer.stdout
+    assert "gilviz speedup countdown --backends serial,threads,processes" in answer.stdout
 
 
 @pytest.mark.slow
