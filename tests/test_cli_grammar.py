@@ -218,10 +218,15 @@ def test_examples_are_laid_out_to_the_width():
     lines = text.splitlines()
     assert lines[0] == "examples:"
     assert lines[1] == "  gilviz countdown --threads 4  the battle"
-    # the long command is broken before an option, as a shell takes it
+    # the long command is broken before an option, as a shell takes it, and
+    # what it shows is in the column below it
     assert lines[2] == "  gilviz compare countdown --threads 2 --python python2.7 \\"
     assert lines[3] == "      --python python3.13 --python python3.13t"
-    assert lines[4] == "      old GIL, new GIL, no GIL"
+    assert lines[4] == " " * 32 + "old GIL, new GIL, no GIL"
     assert all(len(line) <= 60 for line in lines)
+    narrow = HelpFormatter("gilviz", width=40)._fill_text(epilog, 40, "").splitlines()
+    assert narrow[1:3] == ["  gilviz countdown --threads 4", "      the battle"]
+    assert "      old GIL, new GIL, no GIL" in narrow
+    assert all(len(line) <= 40 for line in narrow)
     assert lines[5] == "" and lines[6].startswith("Some prose Some prose")
     assert len(lines) == 7 + 2  # the prose, 132 characters, in three lines

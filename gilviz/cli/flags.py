@@ -148,7 +148,8 @@ class HelpFormatter(argparse.HelpFormatter):
     re-wrapped; a line ending in ":" is a heading; a line indented by two
     spaces is an example, "  COMMAND  WHAT IT SHOWS", kept as written where
     it fits, else its command on lines of its own (continued with " \\",
-    as a shell takes it) and what it shows below it.
+    as a shell takes it) and what it shows below it; a line indented by
+    more tells what the example above it shows.
     """
 
     def __init__(self, prog, indent_increment=2, max_help_position=30, width=None):
@@ -177,6 +178,11 @@ class HelpFormatter(argparse.HelpFormatter):
             if not line.strip():
                 end_prose()
                 blocks.append("")
+            elif line.startswith("    "):  # what the example above shows
+                end_prose()
+                blocks.append(line if len(indent + line) <= width else textwrap.fill(
+                    line.strip(), width, initial_indent=indent + "      ",
+                    subsequent_indent=indent + "      "))
             elif line.startswith("  "):
                 end_prose()
                 blocks.append(example_lines(line, width, indent))
@@ -349,13 +355,27 @@ def add_command(commands, name, summary, description, epilog, usage=None):
                                usage="%%(prog)s %s" % (usage or "[options]"))
 
 
+EXAMPLE_WIDTH = 78
+"""The columns in which examples' explanations are aligned: an 80-column
+terminal's (argparse keeps 2 free)."""
+
+
 def examples(*pairs, notes=""):
-    """An epilog: "examples:", one line a (command, what it shows) pair with
-    the explanations aligned (HelpFormatter puts one below its command where
-    the line would be too wide), then `notes`, prose."""
-    column = max([len(command) for command, _ in pairs if len(command) <= 40] or [0]) + 2
+    """An epilog: "examples:", one line a (command, what it shows) pair, the
+    explanations aligned in a column as far right as lets them fit
+    EXAMPLE_WIDTH; the explanation of a command too long for the column on
+    the line below, in the column. Then `notes`, prose."""
+    def fits(length):
+        return all(len(command) > length or 2 + length + 2 + len(shows) <= EXAMPLE_WIDTH
+                   for command, shows in pairs)
+    column = 2 + 2 + max([length for length in {len(command) for command, _ in pairs}
+                          if fits(length)] or [0])
     lines = ["examples:"]
     for command, shows in pairs:
-        lines.append(("  %-*s%s" % (column, command, shows) if len(command) < column
-                      else "  %s  %s" % (command, shows)).rstrip())
+        if not shows:
+            lines.append("  " + command)
+        elif 2 + len(command) + 2 <= column:
+            lines.append("  %-*s%s" % (column - 2, command, shows))
+        else:
+            lines += ["  " + command, " " * column + shows]
     return "\n".join(lines) + ("\n\n" + notes if notes else "") + "\n"

@@ -18,9 +18,9 @@ from .flags import (add_backend_options, add_command, add_io_options, add_output
 
 EPILOG = examples(
     ("gilviz countdown --threads 4", "the GIL battle of 4 threads"),
-    ("gilviz countdown --processes 4", "4 processes, side by side on the cores"),
-    ("gilviz countdown --serial --count 1e8", "one worker, ten times the work"),
-    ("gilviz countdown --threads 2 --no-probe", "the seed's exact loop, sampled only"),
+    ("gilviz countdown --processes 4", "4 processes, side by side"),
+    ("gilviz countdown --serial --count 1e8", "one worker, 10x the work"),
+    ("gilviz countdown --threads 2 --no-probe", "the seed's loop, sampled"),
     ("gilviz countdown --threads 4 --cores 1", "pinned to one core"),
     ("gilviz countdown --threads 2 --python python2.7", "the old GIL"),
     notes="Writes output/<time>-countdown-<backend>/: run.json (the event log), "
@@ -41,7 +41,7 @@ def add_countdown(commands):
 
 
 IO_EPILOG = examples(
-    ("gilviz io --threads 8", "8 threads, blocked on I/O most of the time"),
+    ("gilviz io --threads 8", "8 threads, mostly blocked on I/O"),
     ("gilviz io --processes 8", "the same tasks in 8 processes"),
     ("gilviz io --threads 8 --io-via sleep", "time.sleep instead of the echo server"),
     ("gilviz io --threads 4 --count 400 --io-wait 0.002", ""),
@@ -61,11 +61,11 @@ def add_io(commands):
 
 
 SPEEDUP_EPILOG = examples(
-    ("gilviz speedup countdown", "threads stay flat, processes scale"),
+    ("gilviz speedup countdown", "threads flat, processes scale"),
     ("gilviz speedup countdown --backends serial,threads,processes --repeat 5", ""),
-    ("gilviz speedup io --workers 1,2,4,8,16", "threads scale past the core count"),
-    ("gilviz speedup pi --kernel seed --workers 1-4", "the seed's pi kernel: one lock"),
-    ("gilviz speedup countdown --cores 1", "every worker pinned to one core"),
+    ("gilviz speedup io --workers 1,2,4,8,16", "threads scale past the cores"),
+    ("gilviz speedup pi --kernel seed --workers 1-4", "the seed's pi: one lock"),
+    ("gilviz speedup countdown --cores 1", "all on one core"),
     notes="Rounds interleave the configurations (A B C A B C ...); a speedup pairs a run "
           "with its round's serial run. run.json is saved after every run, so Ctrl-C keeps "
           "those finished.")
@@ -108,7 +108,7 @@ def add_speedup(commands):
 
 COMPARE_EPILOG = examples(
     ("gilviz compare countdown --threads 4 --cores 1 --cores all",
-     "one core beside all: Beazley's single vs multicore"),
+     "one core beside all"),
     ("gilviz compare countdown --threads 2 --switch-interval 0.5ms --switch-interval 20ms", ""),
     ("gilviz compare countdown --threads 2 --python python2.7 --python python3.13 "
      "--python python3.13t", "old GIL, new GIL, no GIL"),
@@ -145,10 +145,10 @@ def add_compare(commands):
 
 
 CONVOY_EPILOG = examples(
-    ("gilviz convoy", "1 CPU thread, CPython's 5 ms switch interval"),
+    ("gilviz convoy", "1 CPU thread, 5 ms turns"),
     ("gilviz convoy --cpu-threads 2 --requests 500", ""),
-    ("gilviz convoy --switch-interval 1ms", "shorter turns: shorter waits for the I/O thread"),
-    ("gilviz convoy --cores 1", "everything on one core, the client too"),
+    ("gilviz convoy --switch-interval 1ms", "shorter turns, shorter waits"),
+    ("gilviz convoy --cores 1", "everything on one core"),
     notes="Worker 0 is the I/O thread, an echo server on 127.0.0.1; a client process sends "
           "it one request at a time and times each round trip. Writes run.json and "
           "convoy.png.")
@@ -179,11 +179,11 @@ def add_convoy(commands):
 
 
 PI_EPILOG = examples(
-    ("gilviz pi --threads 2", "numpy releases the GIL: 2 threads at once"),
-    ("gilviz pi --threads 2 --kernel seed", "the seed's kernel: threads queue for a lock"),
+    ("gilviz pi --threads 2", "numpy releases the GIL: 2 at once"),
+    ("gilviz pi --threads 2 --kernel seed", "threads queue for one lock"),
     ("gilviz pi --processes 4 --samples 1e9", "1e9 samples in constant memory"),
-    ("gilviz pi --pool 4", "multiprocessing.Pool.map, as in the seed"),
-    ("gilviz pi --processes 4 --share manager", "each chunk's count through a Manager"),
+    ("gilviz pi --pool 4", "Pool.map, as in the seed"),
+    ("gilviz pi --processes 4 --share manager", "counts shared through a Manager"),
     notes="Prints pi and its standard error. Light blue: a thread inside numpy without "
           "the GIL; vermillion: blocked on a lock.")
 
@@ -219,9 +219,9 @@ def add_pi(commands):
 
 
 SHARE_EPILOG = examples(
-    ("gilviz share --processes 4", "every mechanism, on 4 threads and on 4 processes"),
+    ("gilviz share --processes 4", "each way, threads and processes"),
     ("gilviz share --processes 4 --chunk 1000", "a report every 1,000 samples"),
-    ("gilviz share --threads 2 --backends threads", ""),
+    ("gilviz share --threads 2 --backends threads", "threads only"),
     notes="Each worker of a pi run reports its running count after every chunk: return, "
           "queue, pipe (processes), manager, value and array (shared ctypes under a Lock). "
           "share.png gives what one report costs and each run's wall time.")

@@ -15,20 +15,20 @@ from .measuring import (add_compare, add_convoy, add_countdown, add_io, add_pi, 
                         add_speedup)
 
 TOP_EPILOG = examples(
-    ("gilviz countdown --threads 4", "the GIL battle of 4 threads"),
-    ("gilviz pi --threads 2", "numpy releases the GIL: threads that do run at once"),
-    ("gilviz speedup countdown", "speedup curves of threads and processes, 1-8 workers"),
-    ("gilviz compare countdown --threads 4 --cores 1 --cores all", "one core vs all"),
-    ("gilviz run script.py ARGS", "your own program, its threads sampled"),
-    ("gilviz render RUN --theme talk", "a saved run drawn again, for a slide"),
+    ("gilviz countdown --threads 4", "4 threads and the GIL"),
+    ("gilviz pi --threads 2", "numpy releases the GIL"),
+    ("gilviz speedup countdown", "speedup curves"),
+    ("gilviz compare countdown --threads 4 --processes 4", "threads beside processes"),
+    ("gilviz run script.py ARGS", "your program's threads"),
+    ("gilviz render RUN --theme talk", "a saved run, for slides"),
     notes="`gilviz COMMAND --help` tells more.")
 
 
 RUN_EPILOG = examples(
     ("gilviz run examples/hash_and_serve.py", "a script"),
     ("gilviz run --timeout 60s -m timeit -n 200 'sum(range(10**5))'",
-     "a module and its arguments, as python -m runs it"),
-    ("gilviz run --threads 4 mymodule:work", "work() in 4 threads vs 4 calls in a row"),
+     "a module, as python -m runs it"),
+    ("gilviz run --threads 4 mymodule:work", "4 threads vs 4 calls in a row"),
     ("gilviz run --processes 4 mymodule:work", "the same in 4 processes"),
     notes="gilviz's options go before the program: everything after it is the program's, "
           "untouched. Its stdin, stdout, stderr and exit status are gilviz's. Every thread "
@@ -62,7 +62,7 @@ def add_run(commands):
 
 
 ATTACH_EPILOG = examples(
-    ("gilviz attach 1234 --duration 10s", "sample process 1234's threads for 10 s"),
+    ("gilviz attach 1234 --duration 10s", "process 1234's threads, 10 s"),
     ("gilviz attach 1234 --duration 30s --children", "its child processes too"),
     notes="From outside only: nothing is loaded into the process. What its sleeping threads "
           "wait on needs ptrace access to it; without it, they show as \"off CPU\".")
@@ -79,16 +79,19 @@ def add_attach(commands):
     command.add_argument("--children", action="store_true",
                          help="sample its child processes too")
     add_sampling_options(command)
+    for action in command._actions:  # refused by attach: see commands.run_attach
+        if action.dest in ("timeout", "wait_quiet"):
+            action.help = argparse.SUPPRESS
     command.set_defaults(handler="attach", command_parser=command)
 
 
 RENDER_EPILOG = examples(
-    ("gilviz render RUN", "the chart the run drew, drawn again"),
-    ("gilviz render RUN --theme dark --format svg", "for a dark slide, as a vector file"),
+    ("gilviz render RUN", "the run's chart, again"),
+    ("gilviz render RUN --theme dark --format svg", "a dark slide, as vectors"),
     ("gilviz render RUN --theme talk", "large type at 1280x720"),
-    ("gilviz render RUN --window 100:150ms --workers 0-1", "a window, two workers' bands"),
+    ("gilviz render RUN --window 100:150ms --workers 0-1", "a window, 2 workers"),
     ("gilviz render RUN --size 3840x2160 --out big.png", ""),
-    ("gilviz render RUN --animate battle.gif", "the battle unfolding in ~10 s"),
+    ("gilviz render RUN --animate battle.gif", "the battle in ~10 s"),
     notes="RUN is a run directory of any command (output/<time>-<name>), or its run.json. "
           "Without --out the chart goes into the run directory, named by its options "
           "(timeline-dark.svg).")
