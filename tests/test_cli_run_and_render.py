@@ -140,3 +140,11 @@ def test_a_missing_run_is_refused_as_such_not_as_an_unwritable_animation(tmp_pat
     status, out, err = run_cli(["render", str(tmp_path / "nothing"), "--animate", "b.gif"])
     assert status == 2
     assert "cannot be written" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("option", [["--timings"], ["--wait-quiet", "10s"]])
+def test_options_of_repeated_runs_are_refused_for_a_program_that_runs_once(option, capsys):
+    with pytest.raises(SystemExit) as stop:
+        run_cli(["run"] + option + ["script.py"])
+    assert stop.value.code == 2
+    assert "%s goes with module:function" % option[0] in capsys.readouterr().err

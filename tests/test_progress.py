@@ -9,6 +9,8 @@ import sys
 import threading
 import time
 
+import pytest
+
 from helpers import timed_run
 from gilviz.api.session import Progress, run_specs
 from gilviz.cli.progress import FrameProgress, RunProgress, StatusLine
@@ -170,3 +172,16 @@ def test_matplotlib_imported_before_is_no_line():
     with Timings() as timings:
         import_matplotlib()
     assert "importing matplotlib" not in timings.seconds
+
+
+@pytest.mark.slow
+def test_timings_of_a_tiny_run_give_matplotlibs_import_its_time(tmp_path):
+    answer = subprocess.run(
+        [sys.executable, "-m", "gilviz", "countdown", "--threads", "2", "--count", "1e6",
+         "--repeat", "1", "--sample-hz", "200", "--timings", "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=300)
+    assert answer.returncode == 0, answer.stderr
+    rows = dict(line.strip().rsplit(None, 2)[:2] for line in answer.stdout.splitlines()
+                if line.startswith("  ") and line.endswith(" s"))
+    assert float(rows["importing matplotlib"]) > 0
+    assert "run 1/2" in answer.stderr and "run 2/2" in answer.stderr

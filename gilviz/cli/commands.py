@@ -204,7 +204,11 @@ def run_workload(args, out, err):
                        chunk=args.chunk, share=args.share, probe=None)
     elif args.kernel == "io":
         options.update(io_wait=args.io_wait, io_via=args.io_via, probe=None)
-    job = lambda **run: api.run(args.kernel, **options, **run)  # noqa: E731
+    return timed_execute(lambda **run: api.run(args.kernel, **options, **run), args, out, err)
+
+
+def timed_execute(job, args, out, err):
+    """execute(job), with --timings: and the table of where the time went."""
     if not args.timings:
         return execute(job, args, out, err)
     with Timings() as timings:
@@ -281,10 +285,13 @@ def run_own_code(args, out, err):
             args.command_parser.error("module:function takes no arguments")
         options = dict(threads=args.threads, processes=args.processes, repeat=args.repeat,
                        baseline=not args.no_baseline, **sampling)
-        return execute(lambda **run: api.run_function(target, **options, **run), args, out, err)
-    if args.wait_quiet is not None:
-        args.command_parser.error("--wait-quiet goes with module:function, not with a program "
-                                  "that runs once")
+        return timed_execute(lambda **run: api.run_function(target, **options, **run), args,
+                             out, err)
+    for given, option in ((args.wait_quiet is not None, "--wait-quiet"),
+                          (args.timings, "--timings")):
+        if given:
+            args.command_parser.error("%s goes with module:function, not with a program that "
+                                      "runs once" % option)
     run_program = api.run_module if args.module else api.run_script
 
     def exit_status(result):
