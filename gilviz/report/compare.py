@@ -7,7 +7,7 @@ from ..analysis import NO_GIL, core_count, faster_side, gil_kind, ideal_ratio
 from .format import (count_cell, format_duration, format_interval, format_table, format_times,
                      percent_cell, plural)
 from .words import (battle_text, caveat_text, cores_label, cores_phrase, gil_name,
-                    interpreter_label, unexplained_speedup)
+                    interpreter_label, labelled, unexplained_speedup)
 
 # The RunSpec field that differs between the two sides, named for titles and
 # for directory names.
@@ -175,16 +175,16 @@ def handoff_cell(side):
     return count_cell(side.stats.handoffs)
 
 
-def side_caveats(sides, kind):
+def side_caveats(sides, kind, words=caveat_text):
     """The caveats of `kind` ("warnings" or "notes") of every side, in
-    words: one that every side has (their shared serial runs', say) once,
-    the others each with its side's name ("A: ...")."""
+    words (`words`: caveat_text, or worded for a chart): one that every
+    side has (their shared serial runs', say) once, the others each with
+    its side's name ("A: ...")."""
     each = [getattr(side.stats, kind) for side in sides]
     shared = [caveat for caveat in each[0] if all(caveat in others for others in each[1:])]
-    texts = [caveat_text(caveat) for caveat in shared]
+    texts = [words(caveat) for caveat in shared]
     for name, caveats in zip(SIDE_NAMES, each):
-        texts += ["%s: %s" % (name, caveat_text(caveat)) for caveat in caveats
-                  if caveat not in shared]
+        texts += [labelled(name, words(caveat)) for caveat in caveats if caveat not in shared]
     return texts
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .format import format_duration, format_interval, format_table, format_times, plural
 from .summary import caveat_lines, summary_lines
-from .words import caveat_text, cores_phrase, interpreter_label
+from .words import caveat_text, cores_phrase, interpreter_label, labelled
 
 
 def convoy_case_label(spec):
@@ -31,10 +31,11 @@ def io_thread_ending(run, io_worker):
     return (worker.result or {}).get("ended")
 
 
-def convoy_warnings(convoy):
-    """Every caveat of both cases, as "<case>: <words>", and the notes."""
+def convoy_warnings(convoy, words=caveat_text):
+    """Every caveat of both cases, as "<case>: <words>" (`words`:
+    caveat_text, or worded for a chart), and the notes."""
     cases = (convoy.alone, convoy.beside)
-    return tuple(["%s: %s" % (convoy_case_label(case.run.spec), caveat_text(each))
+    return tuple([labelled(convoy_case_label(case.run.spec), words(each))
                   for case in cases for each in getattr(case.stats, kind)]
                  for kind in ("warnings", "notes"))
 

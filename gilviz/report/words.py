@@ -3,6 +3,8 @@ caveats of a measurement, the band states, where a run ran, under which lock."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from ..analysis import (NATIVE, NEW_GIL, NO_GIL, OFF_CPU, OLD_GIL, ON_CPU, RUNNING, SHARING,
                         SLEEPING, UNCLEAR, WAIT_CPU, WAIT_GIL, WAIT_IO, WAIT_LOCK, core_count,
                         gil_kind)
@@ -175,6 +177,109 @@ CAVEAT_WORDS = {
         % (c.mechanism, "nothing" if c.collected_total is None else format(c.collected_total, ","),
            "?" if c.own_total is None else format(c.own_total, ","))),
 }
+
+
+def _cores(value):
+    """"1.0 core", "1.4 cores"."""
+    return "%.1f core%s" % (value, "" if round(value, 1) == 1 else "s")
+
+
+def _failure(error):
+    """The kind of a worker's error, where its message starts with one
+    ("ZeroDivisionError: ..."), else None."""
+    kind = (error or "").split(":")[0].strip()
+    return kind if kind.isidentifier() else None
+
+
+def _short_other_load(c):
+    return "other processes used %s%s: %s not trustworthy" % (
+        _cores(c.mean_cores), "" if c.during == "run" else " beside the serial runs",
+        "times" if c.during == "run" else "the ratio")
+
+
+def _short_slowed_baselines(c):
+    if c.workers == 1:
+        return "one worker took %.2fx the serial time: the machine's doing, not a slowdown" % (
+            1 / c.speedup)
+    return "%.2fx is no speedup: the serial runs were slower than parallelism explains" % (
+        c.speedup)
+
+
+def _short_sampler_behind(c):
+    return "sampler fell behind: %.0f Hz of %.0f, pauses up to %.0f ms" % (
+        c.achieved_hz, c.requested_hz, c.longest_pause_ns / 1e6)
+
+
+def _short_worker_failed(c):
+    kind = _failure(c.error)
+    return "worker %d failed%s" % (c.worker, ": " + kind if kind else "")
+
+
+CAVEAT_SHORT = {
+    caveats.OtherLoad: _short_other_load,
+    caveats.DisturbedRuns: lambda c: (
+        "other processes took the CPU in %s: ringed speedups not trustworthy"
+        % plural(sum(count for _, _, count in c.points) + c.baselines, "run")),
+    caveats.UnexplainedSpeedup: _short_slowed_baselines,
+    caveats.SpeedChange: lambda c: "the machine changed speed between %s (%.2fx)" % (
+        "serial runs" if c.role == "baseline" else "runs", c.high_ns / c.low_ns),
+    caveats.WorkerFailed: _short_worker_failed,
+    caveats.KernelFallback: lambda c: "the kernel did not run as asked",
+    caveats.PoolSharedMembers: lambda c: "the pool ran workers %s one after the other" % (
+        ",".join(map(str, c.workers))),
+    caveats.WaitsUnreadable: lambda c: "waits unreadable (no ptrace): all shown as 'off CPU'",
+    caveats.TimedWaitsAsGil: lambda c: "timed waits look like GIL waits from outside",
+    caveats.QueuedAsRunning: lambda c: "some waits for a CPU show as running (%.0f ms)" % (
+        c.excess_ns / 1e6),
+    caveats.SamplerBehind: _short_sampler_behind,
+    caveats.PinningMismatch: lambda c: "pinned to cores %s, not %s as asked" % (
+        ",".join(map(str, c.got)), ",".join(map(str, c.asked))),
+    caveats.CoarseProbe: lambda c: "turns near the probe's %.0f µs resolution merge" % (
+        c.resolution_ns / 1e3),
+    caveats.LateStart: lambda c: "worker %d started %.1f ms late" % (c.worker, c.late_ns / 1e6),
+    caveats.ShortTurns: lambda c: "most turns within one probe chunk (%.0f µs)" % (
+        c.resolution_ns / 1e3),
+    caveats.SystemTime: lambda c: "%.0f%% of the CPU time in the OS kernel" % (100 * c.share),
+    caveats.BaselineSystemTime: lambda c: "OS kernel time: serial runs %.0f%%, this run %.0f%%" % (
+        100 * c.baseline_share, 100 * c.run_share),
+    caveats.UnexplainedPauses: lambda c: "%s (%.1f ms) unexplained" % (
+        plural(c.count, "pause"), c.total_ns / 1e6),
+    caveats.IncompleteSweep: lambda c: "incomplete: %d of %d runs" % (c.runs_done,
+                                                                       c.runs_planned),
+    caveats.RunsLeftOut: lambda c: "%s left out: a worker failed" % plural(c.count, "run"),
+    caveats.ShareMismatch: lambda c: "%s: the counts do not add up" % c.mechanism,
+}
+"""Each caveat in a few words, complete, for a chart where the full words
+(CAVEAT_WORDS) do not fit; the summary always gives them in full."""
+
+
+class Worded(NamedTuple):
+    """A caveat as a chart says it: in full, and in short where that does not fit."""
+
+    full: str
+    short: str
+
+
+def worded(caveat, label=None):
+    """The Worded `caveat`, each form after "`label`: " if given."""
+    said = Worded(caveat_text(caveat), CAVEAT_SHORT[type(caveat)](caveat))
+    return said if label is None else labelled(label, said)
+
+
+def labelled(label, said):
+    """"A: ..." of a caveat's words, a string or Worded."""
+    if isinstance(said, Worded):
+        return Worded(*("%s: %s" % (label, each) for each in said))
+    return "%s: %s" % (label, said)
+
+
+def partial_mark(incomplete):
+    """A partial log's mark on its chart, from RunLog.incomplete: "partial:
+    interrupted after 2 of 6 runs", "partial: run 2 of 2 failed" (why it
+    failed is the summary's to say); None for a complete log."""
+    if not incomplete:
+        return None
+    return "partial: " + incomplete.split(": ")[0]
 
 
 def workload_label(spec):
