@@ -189,10 +189,43 @@ def test_the_histogram_keeps_its_labels_clear_of_the_bars_and_lines():
     assert not any(legend.overlaps(bar) for bar in bars)
 
 
-def test_warnings_that_do_not_fit_the_header_say_they_were_cut():
-    from gilviz.render.header import CUT_SHORT, WARNING_CHARACTERS, warning_lines
-    long = ["a warning of many words that goes on and on " * 3] * 3
-    lines = warning_lines(long, at_most=2)
-    assert len(lines) == 2 and lines[-1].endswith(CUT_SHORT)
-    assert all(len(line) <= WARNING_CHARACTERS for line in lines)
-    assert warning_lines(["short"], at_most=2) == ["⚠ short"]
+def test_a_caveat_that_does_not_fit_its_line_is_said_short_never_cut():
+    from gilviz.render.header import WARNING_LEAD, caveat_lines
+    from gilviz.report.words import Worded
+    long = Worded("a warning of many words that goes on and on " * 4, "a warning, in short")
+    lines = caveat_lines([long, Worded("short", "short")], characters=100)
+    assert lines == [WARNING_LEAD + "a warning, in short; short"]
+    # Two lines hold both in full: no short form.
+    middle = Worded(("a warning of some words " * 3).strip(), "a warning")
+    assert caveat_lines([middle, middle], characters=80) == [
+        WARNING_LEAD + middle.full + ";", middle.full]
+    # More than two lines even in short: more lines, every caveat whole.
+    many = [Worded("caveat number %d of many, in full and long" % n, "caveat %d said short" % n)
+            for n in range(12)]
+    lines = caveat_lines(many, characters=60)
+    assert len(lines) > 2 and all(len(line) <= 60 for line in lines)
+    assert all(("caveat %d said short" % n) in "\n".join(lines) for n in range(12))
+
+
+def test_a_line_of_caveats_that_gives_its_room_counts_what_it_leaves_out():
+    from gilviz.render.header import CaveatText
+    from gilviz.report.words import Worded
+    text = CaveatText(0, 0, [Worded("warning %d in full" % n, "warning %d" % n)
+                             for n in range(6)], [Worded("a note", "a note")])
+    assert text.fewer_lines() is False  # one line already: nothing to give
+    text.limit = 1
+    assert text.lines(len, 60) == ["⚠ warning 0; 5 more warnings and a note in the summary"]
+    assert text.lines(len, 40) == ["⚠ 6 warnings and a note in the summary"]
+
+
+def test_every_caveat_has_a_short_form_shorter_than_its_words():
+    from gilviz.analysis import caveats
+    from gilviz.report.words import CAVEAT_SHORT, CAVEAT_WORDS, worded
+    from layout_cases import NOTES, SWEEP_WARNINGS, WARNINGS
+    kinds = {value for value in vars(caveats).values()
+             if isinstance(value, type) and hasattr(value, "kind")}
+    assert set(CAVEAT_SHORT) == set(CAVEAT_WORDS) == kinds
+    for caveat in WARNINGS + SWEEP_WARNINGS + NOTES:
+        said = worded(caveat)
+        assert len(said.short) <= min(len(said.full), 80)
+    assert worded(WARNINGS[1]).short == "other processes used 1.0 core: times not trustworthy"

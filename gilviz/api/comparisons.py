@@ -92,7 +92,7 @@ class CompareResult(Result):
                 side._replace(**dict(zip(("shown", "stats", "view"), selected(
                     side.shown, side.stats, side.view, window_ns, workers, longest))))
                 for side in compared.sides))
-        return compare_figure(compared, self.summary.dimension)
+        return compare_figure(compared, self.summary.dimension, self.log.incomplete)
 
     def _save_exports(self):
         """trace.json: each side's median run (the one drawn), a process each."""

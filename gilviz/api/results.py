@@ -205,7 +205,7 @@ class RunResult(Result):
         from ..render import timeline_figure
         s = self.summary
         run, stats, view = selected(s.shown, s.stats, s.view, window_ns, workers)
-        return timeline_figure(run, stats, view, s.comparison, s.repeats)
+        return timeline_figure(run, stats, view, s.comparison, s.repeats, self.log.incomplete)
 
     def animate(self, path, theme=None, size=None, dpi=None, window_ns=None, workers=None,
                 **pace):

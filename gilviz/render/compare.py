@@ -12,7 +12,7 @@ from ..report import (SIDE_NAMES, comparison_title, fixed_facts, format_cores, f
 from . import theme
 from .bands import (MS, draw_hold_shares, draw_run, draw_sampled_on_cpu, legend_handles,
                     rows_of_workers)
-from ..report.words import battle_figures, battle_headline
+from ..report.words import battle_figures, battle_headline, partial_mark, worded
 from .heatmap import draw_whole_run
 from .header import draw_header, header_bottom, provenance, wrap_facts
 
@@ -57,14 +57,15 @@ def side_facts(side, cores_varied=True):
     return " · ".join(facts)
 
 
-def compare_figure(compared, dimension):
+def compare_figure(compared, dimension, partial=None):
     """The sides of `compared` (analysis.compare_runs), which differ in
-    `dimension` (a RunSpec field), one above the other, with the verdict."""
+    `dimension` (a RunSpec field), one above the other, with the verdict;
+    the log `partial` (RunLog.incomplete) if not None."""
     with matplotlib.rc_context(theme.RC):
-        return _compare_figure(compared, dimension)
+        return _compare_figure(compared, dimension, partial)
 
 
-def _compare_figure(compared, dimension):
+def _compare_figure(compared, dimension, partial):
     sides = compared.sides
     count = len(sides)
     # One canvas for any number of sides: a theme resizes it to its slides'
@@ -72,13 +73,15 @@ def _compare_figure(compared, dimension):
     figure = Figure(figsize=theme.FIGSIZE, dpi=theme.DPI)
     handles = merged_handles([legend_handles(side.shown, side.stats, side.view)
                               for side in sides])
-    warnings, notes = (side_caveats(sides, kind) for kind in ("warnings", "notes"))
+    warnings, notes = (side_caveats(sides, kind, worded) for kind in ("warnings", "notes"))
     warning_rows = 2 if warnings or notes else 1
     runs = [side.shown for side in sides]
     labels = side_labels(runs, dimension)
     headline, detail = side_verdict(compared, labels)
     facts = [headline[0].upper() + headline[1:]] + wrap_facts(
         fixed_facts(runs[0], dimension) + [detail], COMPARE_FACT_CHARACTERS)
+    if partial_mark(partial):
+        facts[0] = "%s · %s" % (partial_mark(partial), facts[0])
     # Below the header: room for each panel's title and line of facts.
     top = header_bottom(len(facts), len(handles), LEGEND_COLUMNS, warning_rows) - 0.11
     grid = figure.add_gridspec(count, 2, width_ratios=[2.1, 1], hspace=0.62 + 0.25 * (count - 2),
@@ -98,10 +101,11 @@ def _compare_figure(compared, dimension):
         draw_whole_run(whole, run, stats, view, y_of_worker)
         draw_hold_shares(whole, stats, y_of_worker, run.interpreter.gil_enabled)
         whole.set_xlim(0, longest_ms * 1.01)
-        whole.set_title("%s · %s" % (name, label), loc="left", pad=30)
-        whole.text(0, 1.05, side_facts(side, dimension == "cores"), transform=whole.transAxes,
-                   fontsize=14,
-                   color=theme.INK, va="bottom")
+        whole.set_title("%s · %s" % (name, label), loc="left")
+        # Over the panel, under its title (the layout raises the title over it).
+        whole.annotate(side_facts(side, dimension == "cores"), (0, 1), xycoords="axes fraction",
+                       xytext=(0, 5), textcoords="offset points", fontsize=14, color=theme.INK,
+                       va="bottom")
 
         begin, end = view.zoom_ns
         whole.axvspan(begin / MS, end / MS, color=theme.INK, alpha=0.08, zorder=0)
@@ -112,7 +116,9 @@ def _compare_figure(compared, dimension):
         zoom.set_xlim(begin / MS, end / MS)
         zoom.set_yticklabels([])
         zoom.set_title("%s · %.0f ms from %.0f ms" % (name, (end - begin) / MS, begin / MS),
-                       loc="left", pad=30)
+                       loc="left")
+    for ax in wholes[:-1] + zooms[:-1]:  # one time axis says it: its title says each window
+        ax.tick_params(labelbottom=False)
     wholes[-1].set_xlabel(TIME_LABEL)
     zooms[-1].set_xlabel("the shaded windows, zoomed in (ms)")
 

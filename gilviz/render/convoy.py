@@ -14,6 +14,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator
 
 from ..report import (convoy_case_label, convoy_warnings, cores_phrase, format_duration,
                       format_interval, interpreter_label, requests_phrase)
+from ..report.words import worded
 from . import theme
 from .bands import MS, band_rectangles, draw_hold_shares, draw_run, legend_handles, rows_of_workers
 from .header import draw_header, header_bottom, provenance
@@ -199,9 +200,9 @@ def _convoy_figure(convoy):
     title = "The convoy effect · %s · %s · %s switch interval" % (
         interpreter_label(run), cores_phrase(run),
         format_interval(run.interpreter.switch_interval_s))
-    warnings, notes = convoy_warnings(convoy)
+    warnings, notes = convoy_warnings(convoy, worded)
     draw_header(figure, title, facts, warnings, handles, left=0.1,
-                legend_columns=LEGEND_COLUMNS, notes=notes)
+                legend_columns=LEGEND_COLUMNS, notes=notes, warning_rows=2)
     figure.text(0.935, 0.008, provenance(run, beside.stats, beside.view), fontsize=11,
                 color=theme.MUTED, ha="right", va="bottom")
     return figure

@@ -33,7 +33,7 @@ def slide_figure(draw, theme=None, size=None, dpi=None):
     chosen = theme_named(theme)
     figure = drawn_in(chosen, draw)
     resize(figure, size or (None if dpi else chosen.size), dpi)
-    return fit_to_canvas(figure)
+    return fit_to_canvas(figure, chosen.smallest_type)
 
 
 def resize(figure, size, dpi):

@@ -3,9 +3,11 @@ notes, legend; and the footnote saying where the data come from."""
 
 from __future__ import annotations
 
-import textwrap
+from matplotlib.text import Text
 
+from ..report.words import Worded
 from . import theme
+from .layout import packed, width_of
 
 TITLE_CHARACTERS = 62
 """About this many characters fit the width at 28 pt: a longer title gets smaller type."""
@@ -17,31 +19,111 @@ LEGEND_ROW = 0.031
 """Height of a row of the header's legend, as a fraction of the figure."""
 WARNING_LINE = 0.028
 WARNING_CHARACTERS = 135
-"""About this many characters of warnings fit a line at their type size."""
+"""About this many characters of warnings fit a line at their type size:
+the first guess, before the layout measures them (CaveatText.fit)."""
+WARNING_LEAD, NOTE_LEAD = "⚠ ", "note: "
+JOIN = "; "
 
 
-CUT_SHORT = " … (the summary says it all)"
-"""Ends the last line of warnings that did not all fit: a warning is never
-cut off without saying so."""
+def as_worded(said):
+    """A caveat's words as Worded; a plain string is its own short form."""
+    return said if isinstance(said, Worded) else Worded(said, said)
 
 
-def warning_lines(warnings, notes=(), at_most=1):
-    """The header's lines of warnings and notes: one, or up to `at_most`
-    wrapped, the last saying so where more did not fit; none if there are
-    neither."""
-    if warnings:
-        text = "⚠ " + "; ".join(tuple(warnings) + tuple(notes))
-    elif notes:
-        text = "note: " + "; ".join(notes)
-    else:
-        return []
-    if at_most <= 1:
-        return [text]
-    lines = textwrap.wrap(text, WARNING_CHARACTERS)
-    if len(lines) <= at_most:
+class CaveatText(Text):
+    """The header's warnings and notes, "⚠ " first (or "note: "), joined by
+    "; ", each caveat whole on its line: in full where the lines allow, in
+    its short form (report.words.CAVEAT_SHORT) where the full one does not
+    fit a line or would take more than `rows` lines. Never cut: where even
+    the short forms take more lines, it takes them. fit() words it for a
+    width in pixels; until then it is worded for WARNING_CHARACTERS."""
+
+    def __init__(self, x, y, warnings, notes=(), rows=2, **kwargs):
+        super().__init__(x, y, "", **kwargs)
+        self.caveats = [as_worded(each) for each in warnings]
+        self.notes = [as_worded(each) for each in notes]
+        self.rows = rows
+        self.limit = None
+        """At most this many lines, where the panels need the room (fewer_lines)."""
+        self.set_text("\n".join(self.lines(lambda line: len(line), WARNING_CHARACTERS)))
+
+    def parts(self, short, kept=None):
+        """Each caveat's words, the ones numbered in `short` in short form,
+        with the leads and joins they are written with; only the first
+        `kept`, if given, and then how many more the summary gives."""
+        said = [each.short if number in short else each.full
+                for number, each in enumerate(self.caveats + self.notes)]
+        more = []
+        if kept is not None:
+            left_out = [number >= len(self.caveats) for number in range(kept, len(said))]
+            said = said[:kept]
+            more = [more_in_summary(left_out.count(False), left_out.count(True), kept > 0)]
+        parts = []
+        for number, words in enumerate(said + more):
+            if number == 0:
+                words = (WARNING_LEAD if self.caveats else NOTE_LEAD) + words
+            elif number == len(self.caveats) and self.caveats and number < len(said):
+                words = NOTE_LEAD + words
+            parts.append(words + (JOIN if number < len(said) + len(more) - 1 else ""))
+        return parts
+
+    def lines(self, measure, width):
+        """The lines of caveats for `width` (in `measure`'s unit)."""
+        count = len(self.caveats) + len(self.notes)
+        if not count:
+            return []
+        rows = self.rows if self.limit is None else min(self.rows, self.limit)
+        short = set()
+        while True:
+            parts = self.parts(short)
+            wide = [number for number, part in enumerate(parts)
+                    if number not in short and measure(part.rstrip()) > width]
+            lines = packed(parts, width, measure)
+            if not wide and len(lines) <= rows:
+                return lines
+            full = [number for number in range(count) if number not in short]
+            if not full:
+                break
+            # The widest caveat not yet short goes short: the one that
+            # overflows a line first, else the longest.
+            short.add(max(wide or full, key=lambda number: measure(parts[number])))
+        if self.limit is None or len(lines) <= self.limit:
+            return lines
+        for kept in range(count - 1, -1, -1):  # the last ones counted instead
+            lines = packed(self.parts(short, kept), width, measure)
+            if len(lines) <= self.limit:
+                break
         return lines
-    last = textwrap.wrap(lines[at_most - 1], WARNING_CHARACTERS - len(CUT_SHORT))[0]
-    return lines[:at_most - 1] + [last + CUT_SHORT]
+
+    def fewer_lines(self):
+        """Allow a line less, down to one, for the panels' sake; whether it could."""
+        lines = len(self.get_text().split("\n"))
+        if lines <= 1:
+            return False
+        self.limit = lines - 1
+        return True
+
+    def fit(self, width, renderer):
+        """Word the caveats for `width` pixels."""
+        self.set_text("\n".join(self.lines(
+            lambda line: width_of(self, line, renderer), width)))
+
+
+def more_in_summary(warnings, notes, after_others=True):
+    """"2 more warnings and a note in the summary": what a line of caveats
+    that the panels need the room of leaves to the summary."""
+    said = []
+    if warnings:
+        said.append("%d %swarning%s" % (warnings, "more " if after_others else "",
+                                        "" if warnings == 1 else "s"))
+    if notes:
+        said.append("a note" if notes == 1 else "%d notes" % notes)
+    return "%s in the summary" % " and ".join(said)
+
+
+def caveat_lines(warnings, notes=(), rows=2, characters=WARNING_CHARACTERS):
+    """The lines CaveatText words the caveats in for `characters` a line."""
+    return CaveatText(0, 0, warnings, notes, rows).lines(len, characters)
 
 
 def header_bottom(fact_lines, legend_entries, legend_columns, warning_count=1):
@@ -56,9 +138,10 @@ def header_bottom(fact_lines, legend_entries, legend_columns, warning_count=1):
 def draw_header(figure, title, facts, warnings, handles, left=0.09, legend_columns=4,
                 notes=(), warning_rows=1):
     """Title, lines of facts (a string or a list), warnings and notes (if
-    any, wrapped to at most `warning_rows` lines) and the legend, at the top.
-    Each line of facts after the first moves the rest down by HEADER_LINE,
-    each line of warnings after the first by WARNING_LINE."""
+    any: report.words.Worded or strings, a CaveatText of `warning_rows`
+    lines where the full words fit) and the legend, at the top. Each line of
+    facts after the first moves the rest down by HEADER_LINE, each line of
+    warnings after the first by WARNING_LINE. Returns the CaveatText, or None."""
     facts = [facts] if isinstance(facts, str) else facts
     # About TITLE_CHARACTERS fit the width at 28 pt: a longer title gets smaller type.
     size = min(28, 28 * TITLE_CHARACTERS / max(len(title), 1))
@@ -67,13 +150,16 @@ def draw_header(figure, title, facts, warnings, handles, left=0.09, legend_colum
     for number, line in enumerate(facts):  # the first line in larger type
         figure.text(left, y, line, fontsize=17 if number == 0 else 15, color=theme.INK, va="top")
         y -= HEADER_LINE
-    lines = warning_lines(warnings, notes, warning_rows)
-    if lines:
-        figure.text(left, y + 0.002, "\n".join(lines), fontsize=14, va="top", linespacing=1.3,
-                    color=theme.VERMILLION if warnings else theme.MUTED)
-        y -= WARNING_LINE * (len(lines) - 1)
+    said = None
+    if warnings or notes:
+        said = figure.add_artist(CaveatText(
+            left, y + 0.002, warnings, notes, warning_rows, fontsize=14, va="top",
+            linespacing=1.3, color=theme.VERMILLION if warnings else theme.MUTED,
+            transform=figure.transFigure))
+        y -= WARNING_LINE * (len(said.get_text().split("\n")) - 1)
     figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(left - 0.005, y - 0.022),
                   ncol=legend_columns, fontsize=13, handlelength=1.6, columnspacing=1.4)
+    return said
 
 
 def wrap_facts(facts, width=FACT_CHARACTERS):

@@ -108,7 +108,6 @@ def draw_heat_map(ax, run, view, probed):
     bar.set_ticks(BAR_TICKS)
     bar.set_ticklabels(["%g%%" % (100 * tick) for tick in BAR_TICKS])
     bar.outline.set_visible(False)
-    label = "held" if probed else "on CPU"
-    ax.text(1.005, 1.0, label, transform=ax.transAxes, va="bottom", ha="left", fontsize=13,
-            color=theme.MUTED)
+    # Beside the bar, not over it: over it, the label met the bar's top figure.
+    bar.set_label("held" if probed else "on CPU", fontsize=13, color=theme.MUTED)
     return [image, bar]

@@ -1,103 +1,294 @@
-"""Keep every piece of text on the canvas, whatever its length, theme or
-size: a finished figure's header lines wrap where they would pass the
-edge, header lines that then meet move down, and the panels below make
-room; a panel's own text that would pass the edge gets smaller type.
+"""Lay a finished figure out from its drawn text, so that no two texts meet,
+none leaves the canvas and none gets smaller than the theme's smallest
+type, whatever the number and length of the warnings, the workers, the
+theme or the size.
 
-The figures place their headers by figure fractions worked out for their
+The figures place their parts by figure fractions worked out for their
 usual text; warnings come in any number and length, and talk type is
-larger, so the fractions cannot be trusted to hold. A figure whose text
-fits is left exactly as it was drawn.
+larger, so the fractions cannot be trusted to hold. fit_to_canvas measures
+instead, in this order:
+
+    header lines    rewrapped to the width at their separators (" · "), the
+                    caveats each in full where their lines allow, else short
+                    (header.CaveatText)
+    header legends  fewer columns until they fit the width
+    header          stacked top down, each item under the ones above it
+    footnote        rewrapped to the width, from the bottom up
+    above a panel   its title raised over the legend or facts beside it,
+                    and kept within the panel's width
+    panels          each grid row as high as its labels need (or its share
+                    of the rest), between the header and the footnote, with
+                    room for the titles, legends and labels around it; each
+                    grid column as wide, with room for the labels beside it
+    no room left    where the panels cannot get their floor (FLOOR), the
+                    header's lines in smaller type (CONDENSED), then the
+                    caveats in fewer lines, those left out counted
+    crowded labels  in smaller type, down to the smallest, then every k-th
+
+A panel's own text that still passes the edge gets smaller type, down to
+the smallest.
 """
 
 from __future__ import annotations
 
 import textwrap
 
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.legend import Legend
 from matplotlib.text import Text
 
 MARGIN = 0.006
 """Fraction of the figure's width and height kept clear at its edges."""
-GAP = 0.004
-"""Fraction of the figure's height between two header items that had to move."""
-SMALLEST_TYPE = 8.0
+GAP = 0.006
+"""Fraction of the figure's height between two items stacked by the layout."""
+HEADER_GAP = 0.018
+"""Fraction of the figure's height between the header and the panels."""
+WIDEST_GAP = 0.025
+"""The widest gap between two items of the header kept, as a fraction of
+the figure's height: a wider one was room left for text that is not there."""
+SMALLEST_TYPE = 11.0
+"""The least size of type, in points of the 16-inch-wide figure (18 pixels
+at 1920x1080), where a theme states none."""
+SEPARATORS = (" · ", "; ")
+"""Where a line of facts may break, before any space."""
+TITLE_SEPARATORS = (" · ", ": ", "; ", ", ")
+"""Where a panel's title may break, before any space."""
+ROUNDS = 4
+FLOOR = 2.5
+"""No panel gets lower than this many times its tick labels' type size
+while the header can make room."""
 
 
-def fit_to_canvas(figure):
-    """Wrap, move and shrink `figure`'s text until all of it lies inside the
-    figure; returns the figure."""
+def fit_to_canvas(figure, smallest=SMALLEST_TYPE):
+    """Lay `figure` out (see above), no type under `smallest` points;
+    returns the figure."""
     if figure.canvas is None or not isinstance(figure.canvas, FigureCanvasAgg):
         FigureCanvasAgg(figure)
     renderer = figure.canvas.get_renderer()
-    for text in figure.texts:
-        wrap_to_width(text, figure, renderer)
-    for legend in figure.legends:
-        shrink_legend(legend, figure, renderer)
-    for _ in range(3):  # moving the panels moves their titles: settle in a few rounds
-        moved = make_room_for_header(figure, renderer)
-        moved = make_room_for_footnote(figure, renderer) or moved
-        moved = separate_panels(figure, renderer) or moved
-        if not moved:
+    figure.draw_without_rendering()
+    header, footnote = figure_items(figure, renderer)
+    gaps = header_gaps(figure, header, renderer)
+    lines = [item for item in header + footnote if isinstance(item, Text)]
+    said = {text: text.get_text() for text in lines}
+    drawn = {text: text.get_fontsize() for text in lines}
+    for item in header:
+        if isinstance(item, Legend):
+            fit_legend(item, figure, renderer, smallest)
+    while True:
+        for text in lines:
+            fit_line(text, figure, renderer, said[text])
+        short = settle(figure, header, gaps, footnote, renderer, smallest)
+        # Panels without the least room they need: the header's lines in
+        # smaller type, then the caveats in fewer lines, those that do not
+        # fit counted (never cut).
+        if short <= 0 or not (condense(header, drawn, smallest)
+                              or any(text.fewer_lines() for text in lines
+                                     if hasattr(text, "fewer_lines"))):
             break
-    figure.draw_without_rendering()  # legends inside panels place their text when drawn
+    figure.draw_without_rendering()
+    for ax in figure.axes:
+        uncrowd(ax, renderer, smallest)
     for ax in figure.axes:
         for text in ax.findobj(Text):
-            shrink_to_width(text, figure, renderer)
+            shrink_to_width(text, figure, renderer, smallest)
     return figure
 
 
+def settle(figure, header, gaps, footnote, renderer, smallest):
+    """Stack the header, raise the panels' titles and lay the panels out
+    until nothing moves; the pixels the panels lack (lay_out_panels)."""
+    short = 0.0
+    for _ in range(ROUNDS):
+        figure.draw_without_rendering()
+        for ax in figure.axes:
+            fit_texts_above(ax, renderer, smallest)
+        moved = stack_header(figure, header, gaps, renderer)
+        for ax in figure.axes:
+            moved = raise_title(ax, renderer) or moved
+        placed, short = lay_out_panels(figure, header, footnote, renderer, smallest)
+        if not (moved or placed):
+            break
+    return short
+
+
+# Measures --------------------------------------------------------------
+
 def room(figure):
+    """(left, right) pixels that text may take."""
     width = figure.bbox.width
     return MARGIN * width, (1 - MARGIN) * width
 
 
-def wrap_to_width(text, figure, renderer):
-    """Rewrap a figure-level text that passes the left or right edge."""
-    left, right = room(figure)
-    for _ in range(4):
-        box = text.get_window_extent(renderer)
-        if not text.get_text() or (box.x0 >= left and box.x1 <= right):
-            return
-        anchor = figure.transFigure.transform(text.get_position())[0]
-        available = {"left": right - anchor, "right": anchor - left}.get(
-            text.get_horizontalalignment(), right - left)
-        lines = text.get_text().split("\n")
-        per_pixel = max(len(line) for line in lines) / max(box.width, 1)
-        width = max(10, int(available * per_pixel * 0.97))
-        text.set_text("\n".join(wrapped for line in lines
-                                for wrapped in (textwrap.wrap(line, width) or [""])))
+def gap(figure, fraction=GAP):
+    return fraction * figure.bbox.height
 
 
-def shrink_to_width(text, figure, renderer):
-    """Smaller type for a text inside a panel that passes an edge of the figure."""
-    left, right = room(figure)
-    while text.get_visible() and text.get_text() and text.get_fontsize() > SMALLEST_TYPE:
-        box = text.get_window_extent(renderer)
-        if box.width == 0 or (box.x0 >= left and box.x1 <= right):
-            return
-        text.set_fontsize(max(SMALLEST_TYPE, text.get_fontsize() * 0.92))
+def extent(item, renderer):
+    return item.get_window_extent(renderer)
 
 
-def shrink_legend(legend, figure, renderer):
-    """Smaller type for a figure legend that passes the right edge."""
-    left, right = room(figure)
-    for _ in range(12):
-        figure.draw_without_rendering()
-        if legend.get_window_extent(renderer).x1 <= right:
-            return
-        for text in legend.get_texts():
-            text.set_fontsize(max(SMALLEST_TYPE, text.get_fontsize() * 0.94))
+def side_by_side(a, b):
+    """Two boxes that share no column of pixels."""
+    return a.x1 <= b.x0 or b.x1 <= a.x0
 
 
-def header_items(figure, renderer):
-    """The figure-level texts and legends above the panels, top first."""
+MEASURED = {}
+"""Widths of lines measured, by line, type and resolution: fitting words
+measures the same pieces again and again."""
+
+
+def width_of(text, line, renderer):
+    """Pixels `line` takes in `text`'s type."""
+    font = text.get_fontproperties()
+    key = (line, hash(font), renderer.dpi)
+    if key not in MEASURED:
+        if len(MEASURED) > 50_000:
+            MEASURED.clear()
+        MEASURED[key] = renderer.get_text_width_height_descent(line, font, ismath=False)[0]
+    return MEASURED[key]
+
+
+def figure_texts(figure):
+    """The figure's own texts: figure.text()'s and Text artists added to it."""
+    return list(figure.texts) + [artist for artist in figure.artists if isinstance(artist, Text)]
+
+
+def figure_items(figure, renderer):
+    """(header, footnote): the figure's own texts and legends above the
+    panels, top first, and its texts below them."""
+    items = [item for item in figure_texts(figure) + list(figure.legends)
+             if item.get_visible() and (not isinstance(item, Text) or item.get_text())]
     if not figure.axes:
-        return []
-    panels_top = max(ax.get_position().y1 for ax in figure.axes) * figure.bbox.height
-    items = [item for item in list(figure.texts) + list(figure.legends)
-             if item.get_visible() and item.get_window_extent(renderer).y1 > panels_top]
-    return sorted(items, key=lambda item: -item.get_window_extent(renderer).y1)
+        return items, []
+    boxes = [ax.get_position().transformed(figure.transFigure) for ax in figure.axes]
+    middle = (max(box.y1 for box in boxes) + min(box.y0 for box in boxes)) / 2
+    header = [item for item in items if extent(item, renderer).y0 >= middle]
+    footnote = [item for item in items if isinstance(item, Text) and item not in header]
+    return sorted(header, key=lambda item: -extent(item, renderer).y1), footnote
 
+
+# Lines of text ---------------------------------------------------------
+
+def fit_line(text, figure, renderer, said):
+    """Wrap `said`, a figure-level text's words, to the room it has from its anchor."""
+    left, right = room(figure)
+    anchor = figure.transFigure.transform(text.get_position())[0]
+    available = {"left": right - anchor, "right": anchor - left}.get(
+        text.get_horizontalalignment(), right - left)
+    if hasattr(text, "fit"):  # a line of caveats chooses its words itself
+        text.fit(available, renderer)
+        return
+    text.set_text(rewrapped(said, available, lambda line: width_of(text, line, renderer)))
+
+
+CONDENSED = 0.75
+"""Header lines make room for the panels down to this share of their type
+size (and the smallest type)."""
+
+
+def condense(header, drawn, smallest):
+    """Smaller type for the header's lines (not its caveats, whose words
+    give way instead), a step, down to CONDENSED of their size as `drawn`
+    ({text: points}) and `smallest`; whether any got smaller."""
+    smaller = False
+    for text in header:
+        if not isinstance(text, Text) or hasattr(text, "fit"):
+            continue
+        least = max(smallest, CONDENSED * drawn[text])
+        if text.get_fontsize() > least + 0.01:
+            text.set_fontsize(max(least, text.get_fontsize() * 0.92))
+            smaller = True
+    return smaller
+
+
+def rewrapped(text, width, measure, separators=SEPARATORS):
+    """`text` with each line that is wider than `width` pixels broken at its
+    `separators`, a piece still too wide at its spaces."""
+    lines = []
+    for line in text.split("\n"):
+        if measure(line) <= width:
+            lines.append(line)
+            continue
+        lines += packed(pieces(line, separators), width, measure)
+    return "\n".join(lines)
+
+
+def pieces(line, separators=SEPARATORS):
+    """`line` cut after each separator, the separator kept with the piece before."""
+    parts = [line]
+    for separator in separators:
+        parts = [piece + (separator if number < len(split) - 1 else "")
+                 for part in parts
+                 for split in [part.split(separator)] for number, piece in enumerate(split)]
+    return [part for part in parts if part]
+
+
+def packed(parts, width, measure):
+    """Lines of `parts` (strings to be put together as they are), as many
+    on a line as fit `width`; a part wider than a line broken at its spaces."""
+    lines = []
+    for part in parts:
+        if lines and measure((lines[-1] + part).rstrip()) <= width:
+            lines[-1] += part
+            continue
+        if measure(part.rstrip()) <= width:
+            lines.append(part)
+            continue
+        characters = max(1, int(len(part) * width / max(measure(part), 1)))
+        broken = textwrap.wrap(part, characters)
+        while characters > 1 and not all(measure(each) <= width for each in broken):
+            characters -= 1
+            broken = textwrap.wrap(part, characters)
+        lines += [each + " " for each in broken[:-1]] + broken[-1:]
+    return [line.rstrip() for line in lines]
+
+
+def shrink_to_width(text, figure, renderer, smallest):
+    """Smaller type, down to `smallest`, for a text that passes an edge."""
+    left, right = room(figure)
+    while text.get_visible() and text.get_text() and text.get_fontsize() > smallest:
+        box = extent(text, renderer)
+        if box.width == 0 or (box.x0 >= left - 0.5 and box.x1 <= right + 0.5):
+            return
+        text.set_fontsize(max(smallest, text.get_fontsize() * 0.94))
+
+
+def fit_legend(legend, figure, renderer, smallest):
+    """Fewer columns for a figure legend wider than the figure; at one
+    column, smaller type down to `smallest`."""
+    left, right = room(figure)
+    columns = legend._ncols
+    while True:
+        figure.draw_without_rendering()
+        box = extent(legend, renderer)
+        if box.x1 <= right and box.x0 >= left:
+            return
+        if columns > 1:
+            columns -= 1
+            set_columns(legend, columns)
+            continue
+        texts = legend.get_texts()
+        if all(text.get_fontsize() <= smallest for text in texts):
+            return
+        for text in texts:
+            text.set_fontsize(max(smallest, text.get_fontsize() * 0.94))
+
+
+def set_columns(legend, columns):
+    """Lay `legend` out again in `columns`, its entries as they are drawn
+    now (a theme's colours and type kept): set_ncols alone does not."""
+    texts = legend.get_texts()
+    looks = [(text.get_color(), text.get_fontproperties().copy()) for text in texts]
+    legend.set_ncols(columns)
+    legend._init_legend_box(list(legend.legend_handles), [text.get_text() for text in texts])
+    legend.set_loc(legend._loc)  # places the new box where the old one was
+    for text, (colour, font) in zip(legend.get_texts(), looks):
+        text.set_color(colour)
+        text.set_fontproperties(font)
+
+
+# The header --------------------------------------------------------------
 
 def move_down(item, figure, pixels):
     fraction = pixels / figure.bbox.height
@@ -111,76 +302,278 @@ def move_down(item, figure, pixels):
                                 transform=figure.transFigure)
 
 
-def make_room_for_header(figure, renderer):
-    """Move header items that overlap the one above down, and squeeze the
-    panels below the header's end; whether anything moved."""
-    figure.draw_without_rendering()  # a legend's extent is known once it is placed
-    items = header_items(figure, renderer)
-    if not items:
-        return False
-    height = figure.bbox.height
+def header_gaps(figure, header, renderer):
+    """{item: the gap over it as drawn}, between GAP and WIDEST_GAP of the
+    figure's height: the room between the header's items that the layout keeps."""
+    gaps, placed = {}, []
+    for item in header:
+        box = extent(item, renderer)
+        over = [other.y0 - box.y1 for other in placed if not side_by_side(box, other)]
+        gaps[item] = min(max(min(over, default=gap(figure)), gap(figure)),
+                         gap(figure, WIDEST_GAP))
+        placed.append(box)
+    return gaps
+
+
+def stack_header(figure, header, gaps, renderer):
+    """Place each header item its gap (header_gaps) under the items above it
+    that share its columns, the first at the top; whether any moved."""
     moved = False
-    above = None
-    for item in items:
-        box = item.get_window_extent(renderer)
-        if above is not None and box.y1 > above:
-            move_down(item, figure, box.y1 - above + GAP * height)
-            box = item.get_window_extent(renderer)
+    top = (1 - MARGIN) * figure.bbox.height
+    placed = []
+    for item in header:
+        box = extent(item, renderer)
+        over = [other.y0 for other in placed if not side_by_side(box, other)]
+        limit = min(over) - gaps[item] if over else min(top, box.y1)
+        if abs(box.y1 - limit) > 0.5:
+            move_down(item, figure, box.y1 - limit)
+            box = extent(item, renderer)
             moved = True
-        above = box.y0 if above is None else min(above, box.y0)
-    header_end = above - GAP * height
-    panels_top = max(ax.get_tightbbox(renderer).y1 for ax in figure.axes)
-    if panels_top <= header_end:
-        return moved
-    squeeze_panels(figure, (panels_top - header_end) / height)
-    return True
-
-
-def make_room_for_footnote(figure, renderer):
-    """Raise the panels above the figure-level texts below them (the
-    footnote); whether anything moved."""
-    if not figure.axes:
-        return False
-    panels_bottom = min(ax.get_position().y0 for ax in figure.axes) * figure.bbox.height
-    below = [text.get_window_extent(renderer) for text in figure.texts
-             if text.get_visible() and text.get_text()
-             and text.get_window_extent(renderer).y1 <= panels_bottom]
-    if not below:
-        return False
-    footnote_top = max(box.y1 for box in below) + GAP * figure.bbox.height
-    lowest = min(ax.get_tightbbox(renderer).y0 for ax in figure.axes)
-    if lowest >= footnote_top:
-        return False
-    squeeze_panels(figure, 0, (footnote_top - lowest) / figure.bbox.height)
-    return True
-
-
-def separate_panels(figure, renderer):
-    """Lower the top of a panel whose title or legend meets the labels of the
-    panel above it; whether anything moved."""
-    moved = False
-    boxes = {ax: ax.get_tightbbox(renderer) for ax in figure.axes}
-    for upper in figure.axes:
-        for lower in figure.axes:
-            high, low = upper.get_position(), lower.get_position()
-            side_by_side = high.x1 <= low.x0 or low.x1 <= high.x0
-            if upper is lower or side_by_side or high.y0 <= low.y1:
-                continue
-            overlap = boxes[lower].y1 - boxes[upper].y0 + GAP * figure.bbox.height
-            if overlap > 0:
-                cut = min(overlap / figure.bbox.height, 0.5 * low.height)
-                lower.set_position([low.x0, low.y0, low.width, low.height - cut])
-                boxes[lower] = lower.get_tightbbox(renderer)
-                moved = True
+        placed.append(box)
     return moved
 
 
-def squeeze_panels(figure, top_by, bottom_by=0.0):
-    """Lower the top of the panels' area by `top_by` and raise its bottom by
-    `bottom_by` (figure fractions), every panel scaled within it."""
-    boxes = [ax.get_position() for ax in figure.axes]
-    bottom, top = min(box.y0 for box in boxes), max(box.y1 for box in boxes)
-    scale = max(0.3, (top - top_by - bottom - bottom_by) / (top - bottom))
-    for ax, box in zip(figure.axes, boxes):
-        ax.set_position([box.x0, bottom + bottom_by + (box.y0 - bottom) * scale, box.width,
-                         box.height * scale])
+# Above a panel -----------------------------------------------------------
+
+def above(ax, renderer):
+    """The texts and legends over `ax` (its title aside): facts, a legend, a
+    column heading; their boxes."""
+    top = ax.get_window_extent(renderer).y1
+    items = [text for text in ax.texts if text.get_visible() and text.get_text()]
+    if ax.get_legend() is not None:
+        items.append(ax.get_legend())
+    return [(item, extent(item, renderer)) for item in items
+            if extent(item, renderer).y0 >= top - 1]
+
+
+def fit_texts_above(ax, renderer, smallest):
+    """Keep the title and the texts over a panel, left-aligned on it, within
+    its width: the title in smaller type (down to the smallest, and by a
+    fifth at most), then broken into lines; a text rewrapped."""
+    box = ax.get_window_extent(renderer)
+    title = ax._left_title
+    if title.get_text():
+        least = max(smallest, 0.8 * title.get_fontsize())
+        while extent(title, renderer).width > box.width and title.get_fontsize() > least:
+            title.set_fontsize(max(least, title.get_fontsize() * 0.95))
+        if extent(title, renderer).width > box.width:
+            title.set_text(rewrapped(title.get_text(), box.width,
+                                     lambda line: width_of(title, line, renderer),
+                                     TITLE_SEPARATORS))
+    for item, where in above(ax, renderer):
+        if isinstance(item, Text) and item.get_horizontalalignment() == "left" \
+                and box.x0 - 1 <= where.x0 < box.x1 and where.x1 > box.x1:
+            item.set_text(rewrapped(item.get_text(), box.x1 - where.x0,
+                                    lambda line: width_of(item, line, renderer)))
+
+
+def title_pad(ax):
+    """The title's distance over the panel, in points."""
+    return ax.titleOffsetTrans.get_matrix()[1, 2] * 72 / ax.figure.dpi
+
+
+def raise_title(ax, renderer):
+    """Raise the panel's left title over the legend or texts over the panel
+    that it meets; whether it moved."""
+    title = ax._left_title
+    if not title.get_text():
+        return False
+    box = extent(title, renderer)
+    met = [where for _, where in above(ax, renderer)
+           if not side_by_side(box, where) and where.y1 > box.y0 and where.y0 < box.y1]
+    if not met:
+        return False
+    rise = max(where.y1 for where in met) + gap(ax.figure) / 2 - box.y0
+    ax._set_title_offset_trans(title_pad(ax) + rise * 72 / ax.figure.dpi)
+    return True
+
+
+# Panels ----------------------------------------------------------------
+
+def y_tick_labels(ax):
+    """The y tick labels `ax` draws (left or right)."""
+    return [label for tick in ax.yaxis._update_ticks() for label in (tick.label1, tick.label2)
+            if label.get_visible() and label.get_text()]
+
+
+def labels_of(ax, renderer):
+    """The y tick labels `ax` draws, its texts placed by data y (the figures
+    at the bands' ends), and the tick labels of the panels inside it (a
+    colour bar): the groups of texts that crowd as the panel shrinks."""
+    placed = [text for text in ax.texts if text.get_visible() and text.get_text()
+              and text.get_transform().contains_branch_seperately(ax.transData)[1]]
+    return [y_tick_labels(ax), placed] + [y_tick_labels(child) for child in ax.child_axes]
+
+
+def anchor_y(text):
+    return text.get_transform().transform(text.get_position())[1]
+
+
+def needed_height(ax, renderer, scale=1.0):
+    """The height in pixels at which no two of the panel's labels (labels_of)
+    meet, with their type `scale` times its size; and a legend inside it
+    fits its upper half."""
+    box = ax.get_window_extent(renderer)
+    height = box.height
+    needed = 0.0
+    legend = ax.get_legend()
+    if legend is not None and extent(legend, renderer).y0 < box.y1 - 1:
+        needed = 2 * extent(legend, renderer).height * scale
+    for group in labels_of(ax, renderer):
+        boxes = sorted(((anchor_y(text), extent(text, renderer)) for text in group),
+                       key=lambda pair: pair[0])
+        for (low, a), (high, b) in zip(boxes, boxes[1:]):
+            if high - low < 0.5 or side_by_side(a, b):
+                continue
+            above_anchor, below_anchor = (a.y1 - low) * scale, (high - b.y0) * scale
+            needed = max(needed, height * (above_anchor + below_anchor + 2) / (high - low))
+    return needed
+
+
+def uncrowd(ax, renderer, smallest):
+    """Smaller type for the labels of a panel that still meet, down to
+    `smallest`, then only every k-th of them shown."""
+    for group in labels_of(ax, renderer):
+        while crowded(group, renderer) and any(t.get_fontsize() > smallest for t in group):
+            for text in group:
+                text.set_fontsize(max(smallest, text.get_fontsize() * 0.94))
+        step = 2
+        while crowded([text for text in group if text.get_visible()], renderer) \
+                and step <= len(group):
+            ordered = sorted(group, key=anchor_y, reverse=True)
+            for number, text in enumerate(ordered):
+                text.set_visible(number % step == 0)
+            step += 1
+    xticks = [tick.label1 for tick in ax.xaxis._update_ticks()
+              if tick.label1.get_visible() and tick.label1.get_text()]
+    step = 2
+    while crowded([text for text in xticks if text.get_visible()], renderer, True) \
+            and step < len(xticks):
+        for number, text in enumerate(xticks):
+            text.set_visible(number % step == 0)
+        step += 1
+
+
+def crowded(texts, renderer, across=False):
+    """Whether two of `texts` meet (with `across`, side by side)."""
+    boxes = sorted((extent(text, renderer) for text in texts),
+                   key=lambda box: box.x0 if across else box.y0)
+    return any(not side_by_side(a, b) and min(a.y1, b.y1) - max(a.y0, b.y0) > 0.5
+               for a, b in zip(boxes, boxes[1:]))
+
+
+class Cell:
+    """A panel and what its grid position says: its rows, its columns, and
+    the room its decorations take on each side, in pixels."""
+
+    def __init__(self, ax, figure, renderer):
+        spec = ax.get_subplotspec()
+        self.ax = ax
+        self.rows, self.columns = spec.rowspan, spec.colspan
+        box = ax.get_position().transformed(figure.transFigure)
+        tight = ax.get_tightbbox(renderer)
+        self.above = max(0.0, tight.y1 - box.y1)
+        self.below = max(0.0, box.y0 - tight.y0)
+        self.left = max(0.0, box.x0 - tight.x0)
+        self.right = max(0.0, tight.x1 - box.x1)
+        self.needed = needed_height(ax, renderer)
+        ticks = [tick.label1.get_fontsize() for tick in ax.yaxis.get_major_ticks()[:1]]
+        self.type_px = (ticks[0] if ticks else 10) * figure.dpi / 72
+
+
+def shares(total, weights, least):
+    """`total` split by `weights`, each part at least its `least`: parts at
+    their least keep it, the others share the rest; all scaled down where
+    the leasts alone pass the total."""
+    weights, least = np.asarray(weights, float), np.asarray(least, float)
+    if least.sum() >= total:
+        return least * total / max(least.sum(), 1e-9)
+    fixed = np.zeros(len(weights), bool)
+    while True:
+        scale = (total - least[fixed].sum()) / max(weights[~fixed].sum(), 1e-9)
+        parts = np.where(fixed, least, weights * scale)
+        short = ~fixed & (parts < least)
+        if not short.any():
+            return parts
+        fixed |= short
+
+
+def lay_out_panels(figure, header, footnote, renderer, smallest):
+    """Place the panels' grid between the header and the footnote, each row
+    and column with room for its decorations; (whether any panel moved, the
+    pixels by which the panels' floors and decorations pass the room)."""
+    axes = [ax for ax in figure.axes if ax.get_subplotspec() is not None]
+    if not axes:
+        return False, 0.0
+    grid = axes[0].get_subplotspec().get_gridspec()
+    rows, columns = grid.get_geometry()
+    cells = [Cell(ax, figure, renderer) for ax in axes]
+    height, width = figure.bbox.height, figure.bbox.width
+    top = min([extent(item, renderer).y0 for item in header] + [(1 - MARGIN) * height])
+    top -= gap(figure, HEADER_GAP) if header else 0
+    bottom = max([extent(text, renderer).y1 for text in footnote] + [MARGIN * height])
+    bottom += gap(figure) if footnote else 0
+
+    above = [max([c.above for c in cells if c.rows.start == r] + [0]) for r in range(rows)]
+    below = [max([c.below for c in cells if c.rows.stop - 1 == r] + [0]) for r in range(rows)]
+    needed = [max([c.needed / len(c.rows) for c in cells if r in c.rows] + [0])
+              for r in range(rows)]
+    floor = [max([FLOOR * c.type_px for c in cells if r in c.rows] + [0]) for r in range(rows)]
+    spacing = gap(figure)
+    free = top - bottom - sum(above) - sum(below) - spacing * (rows - 1)
+    ratios = grid.get_height_ratios() or [1] * rows
+    least = np.maximum(needed, floor)
+    if least.sum() > free:  # not all labels fit at their size: at the smallest type, then
+        scale = [smallest / max(c.type_px * 72 / figure.dpi, smallest) for c in cells]
+        needed = [max([needed_height(c.ax, renderer, s) / len(c.rows)
+                       for c, s in zip(cells, scale) if r in c.rows] + [0]) for r in range(rows)]
+        least = np.maximum(needed, floor)
+    floor = np.asarray(floor, float)
+    if least.sum() <= free:
+        heights = shares(free, ratios, least)
+    elif floor.sum() < free:  # every panel its floor, and the rest towards what its labels need
+        heights = floor + (least - floor) * (free - floor.sum()) / (least - floor).sum()
+    else:
+        heights = floor * max(free, 0) / max(floor.sum(), 1e-9)
+    row_top, row_bottom, y = [], [], top
+    for r in range(rows):
+        y -= above[r]
+        row_top.append(y)
+        y -= heights[r]
+        row_bottom.append(y)
+        y -= below[r] + spacing
+
+    left_room = [max([c.left for c in cells if c.columns.start == k] + [0])
+                 for k in range(columns)]
+    right_room = [max([c.right for c in cells if c.columns.stop - 1 == k] + [0])
+                  for k in range(columns)]
+    boxes = {c.ax: c.ax.get_position().transformed(figure.transFigure) for c in cells}
+    first = min(box.x0 for box in boxes.values())
+    last = max(box.x1 for box in boxes.values())
+    x0 = max(first, MARGIN * width + left_room[0])
+    x1 = min(last, (1 - MARGIN) * width - right_room[-1])
+    old_widths = [np.mean([boxes[c.ax].width / len(c.columns) for c in cells
+                           if k in c.columns]) for k in range(columns)]
+    old_gaps = [max(0.0, min([boxes[c.ax].x0 for c in cells if c.columns.start == k + 1])
+                    - max([boxes[c.ax].x1 for c in cells if c.columns.stop - 1 == k]))
+                for k in range(columns - 1)]
+    gaps = [max(old, right_room[k] + left_room[k + 1] + spacing)
+            for k, old in enumerate(old_gaps)]
+    widths = np.asarray(old_widths) * max(0.0, x1 - x0 - sum(gaps)) / max(sum(old_widths), 1e-9)
+    column_left, column_right, x = [], [], x0
+    for k in range(columns):
+        column_left.append(x)
+        x += widths[k]
+        column_right.append(x)
+        x += gaps[k] if k < columns - 1 else 0
+
+    moved = False
+    for c in cells:
+        new = [column_left[c.columns.start], row_bottom[c.rows.stop - 1],
+               column_right[c.columns.stop - 1], row_top[c.rows.start]]
+        old = boxes[c.ax]
+        if max(abs(a - b) for a, b in zip(new, (old.x0, old.y0, old.x1, old.y1))) > 0.5:
+            c.ax.set_position([new[0] / width, new[1] / height, (new[2] - new[0]) / width,
+                               (new[3] - new[1]) / height])
+            moved = True
+    return moved, floor.sum() - free

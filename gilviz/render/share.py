@@ -10,9 +10,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ..report import caveat_text, cores_phrase
+from ..report import cores_phrase
 from ..report.share import mechanism_name
+from ..report.words import worded
 from . import theme
+from .header import CaveatText
 
 LEFT = 0.2
 BAR = 0.36
@@ -142,13 +144,14 @@ def _share_figure(compared, log):
     figure.text(0.02, 0.905, what, fontsize=17, color=theme.INK, va="top")
     figure.text(0.02, 0.865, how, fontsize=15, color=theme.MUTED, va="top")
     failed = [each for each in compared.configs if not each.agrees]
-    if failed:
-        check, colour = "⚠ " + "; ".join(caveat_text(each.mismatch) for each in failed), \
-            theme.VERMILLION
+    if failed:  # each in full where two lines hold them, else short
+        figure.add_artist(CaveatText(0.02, 0.827, [worded(each.mismatch) for each in failed],
+                                     rows=2, fontsize=14, color=theme.VERMILLION, va="top",
+                                     linespacing=1.3, transform=figure.transFigure))
     else:
-        check, colour = ("✓ in every run, the counts collected through each mechanism add up "
-                         "exactly to the workers' own"), theme.BLUISH_GREEN
-    figure.text(0.02, 0.827, check, fontsize=14, color=colour, va="top")
+        figure.text(0.02, 0.827, "✓ in every run, the counts collected through each mechanism "
+                    "add up exactly to the workers' own", fontsize=14, color=theme.BLUISH_GREEN,
+                    va="top")
     handles = [Patch(color=colours[backend], label=backend) for backend in backends]
     handles.append(Line2D([], [], color=theme.INK, linewidth=2.5, label="p99"))
     figure.legend(handles=handles, loc="upper right", bbox_to_anchor=(0.985, 0.84), ncol=3,

@@ -14,8 +14,10 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from ..analysis.scaling import coinciding_fits
-from ..report import caveat_texts, fit_text, no_fit_text, task_phrase
+from ..report import fit_text, no_fit_text, task_phrase
+from ..report.words import partial_mark, worded
 from . import theme
+from .header import CaveatText
 
 WORK_UNITS = {"countdown": "iterations", "io": "tasks", "pi": "samples"}
 MAX_LABELLED_TICKS = 16
@@ -199,6 +201,8 @@ def subtitle(log, scaling):
         rounds += " (+%d warm-up)" % log.sweep.warmup
     how = [rounds, "probed kernel" if spec.probe else "plain kernel (no probe)",
            "sampler at %.0f Hz" % spec.sample_hz if spec.sample_hz > 0 else "sampler off"]
+    if partial_mark(log.incomplete):
+        what.insert(0, partial_mark(log.incomplete))
     return " · ".join(what), " · ".join(how), kernel_note(spec)
 
 
@@ -242,17 +246,19 @@ def draw_header(figure, log, scaling, colours):
     figure fraction where the header ends."""
     title = "%s: speedup over serial, %s" % (scaling.kernel, worker_span(scaling.worker_counts))
     what, how, note = subtitle(log, scaling)
-    notes = caveat_texts(scaling.warnings)
     lines = [(title, 28, theme.INK, "bold"), (what, 17, theme.INK, "normal"),
              (how, 15, theme.MUTED, "normal")]
     if note:
         lines.append((note, 15, theme.MUTED, "normal"))
-    if notes:
-        lines.append(("⚠ " + "; ".join(notes), 14, theme.VERMILLION, "normal"))
     y = 0.975
     for text, size, colour, weight in lines:
         figure.text(LEFT, y, text, fontsize=size, color=colour, fontweight=weight, va="top")
         y -= line_height(size) + (0.012 if size == 28 else 0)
+    if scaling.warnings:  # each in full where two lines hold them, else short
+        said = figure.add_artist(CaveatText(
+            LEFT, y, [worded(each) for each in scaling.warnings], rows=2, fontsize=14,
+            color=theme.VERMILLION, va="top", linespacing=1.3, transform=figure.transFigure))
+        y -= line_height(14) * len(said.get_text().split("\n"))
     handles = legend_handles(scaling, colours, max(scaling.worker_counts))
     figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(LEFT - 0.005, y - 0.005),
                   ncol=2, fontsize=14, handlelength=2.4, columnspacing=2.0)

@@ -10,6 +10,13 @@ common forms of colour blindness; its two darkest hues (blue, vermillion)
 are lightened so that they stand out from the dark background as well as
 they do from white. talk is the light theme with larger type and thicker
 strokes, for 1280x720 seen from the back of a room.
+
+Each theme states its smallest type, in points of the 16-inch-wide figure
+every size keeps (render.formats): nothing is drawn smaller, and the layout
+(render.layout) makes room rather than shrink text below it.
+
+    light, dark   11 pt: 18 pixels at 1920x1080, 12 at 1280x720
+    talk          17 pt: 19 pixels at its 1280x720, 28 at 1920x1080
 """
 
 from __future__ import annotations
@@ -37,8 +44,9 @@ class Theme(NamedTuple):
     """rcParams to draw in, beside render.theme.RC."""
     type_scale: float = 1.0
     """Font sizes are multiplied by this ..."""
-    smallest_type: float = 0.0
-    """... and raised to at least this many points."""
+    smallest_type: float = 11.0
+    """... and raised to at least this many points: the smallest type
+    drawn, which the layout keeps too."""
     stroke_scale: float = 1.0
     """Line widths and marker sizes are multiplied by this."""
     size: tuple = (1920, 1080)
@@ -58,7 +66,7 @@ DARK = Theme("dark", {
     theme.REDDISH_PURPLE: "#E08FC0",
 }, {"figure.facecolor": DARK_BACKGROUND, "axes.facecolor": DARK_BACKGROUND,
     "savefig.facecolor": DARK_BACKGROUND, "text.color": "#E8E8E8"})
-TALK = Theme("talk", {}, {"lines.linewidth": 3.0}, type_scale=1.15, smallest_type=15,
+TALK = Theme("talk", {}, {"lines.linewidth": 3.0}, type_scale=1.15, smallest_type=17,
              stroke_scale=1.6, size=(1280, 720))
 THEMES = {each.name: each for each in (LIGHT, DARK, TALK)}
 
@@ -104,7 +112,7 @@ def restyle(figure, chosen):
     if chosen.colours:
         recolour(figure, ColourMap(chosen.colours))
     if chosen.type_scale != 1 or chosen.smallest_type:
-        for text in figure.findobj(Text):
+        for text in figure.findobj(Text, include_self=False):
             text.set_fontsize(max(text.get_fontsize() * chosen.type_scale, chosen.smallest_type))
     if chosen.stroke_scale != 1:
         thicken(figure, chosen.stroke_scale)

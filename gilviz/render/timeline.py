@@ -12,15 +12,15 @@ from matplotlib.figure import Figure
 from ..analysis import NO_GIL, OLD_GIL, SLEEPING, WAIT_IO, gil_kind
 from ..analysis.raster import samples_within, segments_within
 from ..analysis.selection import only_workers
-from ..report import (caveat_texts, cores_phrase, handover_phrase, short_count,
-                      unexplained_speedup)
+from ..report import cores_phrase, handover_phrase, short_count, unexplained_speedup
 from ..report.format import format_cores, format_duration
-from ..report.words import battle_figures, battle_headline, workload_label
+from ..report.words import (battle_figures, battle_headline, partial_mark, workload_label,
+                            worded)
 from . import theme
 from .bands import (MS, draw_band_shares, draw_run, draw_sampled_on_cpu, legend_handles,
                     rows_of_workers)
 from .heatmap import draw_heat_map, draw_whole_run
-from .header import draw_header, header_bottom, provenance, warning_lines, wrap_facts
+from .header import draw_header, header_bottom, provenance, wrap_facts
 
 WAIT_NOUNS = {WAIT_IO: "requests", SLEEPING: "sleeps"}
 TIME_LABEL = "time since the workers were released (ms)"
@@ -89,8 +89,9 @@ HELD_BY_SHOWN = 3
 """Functions named in the chart's line of who held the GIL (the summary names more)."""
 
 
-def title_lines(run, stats, comparison):
-    """The title and the lines of facts under it."""
+def title_lines(run, stats, comparison, partial=None):
+    """The title and the lines of facts under it, the first saying that the
+    log is `partial` (RunLog.incomplete) if it is."""
     interpreter = run.interpreter
     gil = {OLD_GIL: ", old GIL", NO_GIL: ", GIL disabled"}.get(gil_kind(interpreter), "")
     title = "%s · %s · %s %s%s · %s" % (
@@ -99,6 +100,8 @@ def title_lines(run, stats, comparison):
     if handover_phrase(run) is not None:
         title += " · " + handover_phrase(run)
     facts = []
+    if partial_mark(partial):
+        facts.append(partial_mark(partial))
     if comparison is not None:
         spread = (" (median of %d paired ratios, %.2f–%.2f×)" % (
             comparison.pairs, comparison.low, comparison.high) if comparison.pairs > 1 else "")
@@ -153,21 +156,23 @@ def zoom_title(run, view):
     return title
 
 
-def timeline_figure(run, stats, view, comparison=None, repeats=1):
+def timeline_figure(run, stats, view, comparison=None, repeats=1, partial=None):
     """The timeline of `run`, annotated with `stats` (analysis.summarize),
     drawn from `view` (analysis.timeline_view) and its `comparison` with the
-    serial baseline (analysis.compare_walls); `run` is the median of `repeats`."""
+    serial baseline (analysis.compare_walls); `run` is the median of `repeats`
+    of a log that is `partial` (RunLog.incomplete) if not None."""
     with matplotlib.rc_context(theme.RC):
-        return _timeline_figure(run, stats, view, comparison, repeats)
+        return _timeline_figure(run, stats, view, comparison, repeats, partial)
 
 
-def _timeline_figure(run, stats, view, comparison, repeats):
+def _timeline_figure(run, stats, view, comparison, repeats, partial):
     figure = Figure(figsize=theme.FIGSIZE, dpi=theme.DPI)
     handles = legend_handles(run, stats, view)
-    title, facts = title_lines(run, stats, comparison)
-    warnings, notes = caveat_texts(stats.warnings), caveat_texts(stats.notes)
-    draw_header(figure, title, facts, warnings, handles, notes=notes, warning_rows=2)
-    warning_count = len(warning_lines(warnings, notes, at_most=2))
+    title, facts = title_lines(run, stats, comparison, partial)
+    warnings = [worded(each) for each in stats.warnings]
+    notes = [worded(each) for each in stats.notes]
+    said = draw_header(figure, title, facts, warnings, handles, notes=notes, warning_rows=2)
+    warning_count = len(said.get_text().split("\n")) if said else 0
     top = min(0.75, header_bottom(len(facts), len(handles), 4, warning_count) - 0.045)
     grid = figure.add_gridspec(3, 1, height_ratios=[3, 3, 1.3], hspace=0.75,
                                left=0.09, right=0.93, top=top, bottom=0.095)
@@ -205,7 +210,8 @@ def _timeline_figure(run, stats, view, comparison, repeats):
     if sampled:
         draw_parallelism(cores, run, view)
         cores.set_title("Parallelism", loc="left")
-        cores.legend(loc="lower right", bbox_to_anchor=(1.0, 0.97), ncol=2, fontsize=13)
+        cores.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, fontsize=13,
+                     borderaxespad=0.2)
     else:  # Per-core utilisation.
         zoom.set_xlabel(TIME_LABEL)
         draw_cores(cores, run.cores)
