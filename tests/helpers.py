@@ -194,6 +194,18 @@ def png_size(path):
     return struct.unpack(">II", header[16:24])
 
 
+def refused(argv, capsys):
+    """gilviz's main(argv) ends with exit status 2: its one line on stderr."""
+    import pytest
+    from gilviz.cli import main
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
 def run_cli(argv):
     """gilviz's main in-process: (status, stdout, stderr)."""
     from gilviz.cli import main

@@ -11,18 +11,9 @@ import time
 import psutil
 import pytest
 
-from helpers import assert_gone, run_cli
-from gilviz.cli import main
+from helpers import assert_gone, refused, run_cli
 from gilviz.log import load
 
-
-def usage_line(argv, capsys):
-    with pytest.raises(SystemExit) as stop:
-        main(argv)
-    assert stop.value.code == 2
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
 
 
 @pytest.mark.parametrize("command", [
@@ -32,23 +23,23 @@ def usage_line(argv, capsys):
 def test_an_out_that_is_a_file_is_refused_before_anything_runs(command, tmp_path, capsys):
     taken = tmp_path / "a-file"
     taken.write_text("")
-    line = usage_line(command + ["--out", str(taken)], capsys)
+    line = refused(command + ["--out", str(taken)], capsys)
     assert "--out %s is not a directory" % taken in line
 
 
 def test_an_out_that_cannot_be_made_is_refused(tmp_path, capsys):
-    line = usage_line(["countdown", "--out", "/proc/gilviz-output"], capsys)
+    line = refused(["countdown", "--out", "/proc/gilviz-output"], capsys)
     assert "--out /proc/gilviz-output cannot be written" in line
     parent = tmp_path / "file"
     parent.write_text("")
-    line = usage_line(["countdown", "--out", str(parent / "below")], capsys)
+    line = refused(["countdown", "--out", str(parent / "below")], capsys)
     assert "cannot be written" in line
 
 
 @pytest.mark.parametrize("text, words", [("0", "give more than 0"), ("-5s", "give more than 0"),
                                          ("soon", "not a duration"), ("2w", "not a duration")])
 def test_a_bad_timeout_is_refused(text, words, capsys):
-    assert words in usage_line(["countdown", "--timeout=" + text], capsys)
+    assert words in refused(["countdown", "--timeout=" + text], capsys)
 
 
 def test_a_failed_worker_ends_with_status_1_and_names_the_worker(tmp_path, monkeypatch):

@@ -7,7 +7,7 @@ import os
 import pytest
 from matplotlib.figure import Figure
 
-from helpers import MS, make_run
+from helpers import MS, make_run, refused
 from gilviz.api.results import Result
 from gilviz.cli import main
 from gilviz.log import new_log, save
@@ -43,15 +43,6 @@ def run_dir(tmp_path):
          str(directory / "run.json"))
     return str(directory)
 
-
-def refused(argv, capsys):
-    """main(argv) ends with exit status 2: its one line on stderr."""
-    with pytest.raises(SystemExit) as stop:
-        main(argv)
-    assert stop.value.code == 2
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
 
 
 @pytest.mark.parametrize("out, format_args, words", [

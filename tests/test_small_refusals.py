@@ -7,25 +7,16 @@ import tracemalloc
 
 import pytest
 
+from helpers import refused
 from gilviz.analysis.caveats import RunsLeftOut
 from gilviz.api import chart_options, options
 from gilviz.api.options import OptionError
-from gilviz.cli import main
 from gilviz.log import LogError, load
 from gilviz.report.words import caveat_text
 
 FULL_WIDTH_FOUR = "\uff14"
 """'４': int() reads it as 4."""
 
-
-def refused(argv, capsys):
-    """main(argv) ends with exit status 2: its one line on stderr."""
-    with pytest.raises(SystemExit) as stop:
-        main(argv)
-    assert stop.value.code == 2
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
 
 
 @pytest.mark.parametrize("argv", [

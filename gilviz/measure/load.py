@@ -59,6 +59,23 @@ def session_members(session):
     return members
 
 
+def advance(clocks):
+    """CPU ns the processes of `clocks` (pid -> their CPU clock at the last
+    read, None for not yet read) used since, each clock moved to now; a
+    process gone is dropped, what it used since the last read lost."""
+    used = 0
+    for pid, before in list(clocks.items()):
+        try:
+            total = time.clock_gettime_ns(cpu_clock(pid))
+        except OSError:
+            del clocks[pid]
+            continue
+        if before is not None:
+            used += total - before
+        clocks[pid] = total
+    return used
+
+
 class LoadMeter:
     """Reads the machine's and the target's CPU time at each read(now).
 
@@ -103,17 +120,7 @@ class LoadMeter:
             for pid in session_members(self._session):
                 self._target.setdefault(pid, born_since)
             self._next_scan = now + RESCAN_NS
-        used = 0
-        for pid, before in list(self._target.items()):
-            try:
-                total = time.clock_gettime_ns(cpu_clock(pid))
-            except OSError:  # exited: what it used since the last read is lost
-                del self._target[pid]
-                continue
-            if before is not None:
-                used += total - before
-            self._target[pid] = total
-        return used
+        return advance(self._target)
 
     def count_as_own(self, pid):
         """Count process `pid`, started by gilviz to measure (the GIL flag
@@ -122,14 +129,7 @@ class LoadMeter:
         self._helpers[pid] = 0
 
     def _helpers_used_ns(self):
-        for pid, before in list(self._helpers.items()):
-            try:
-                total = time.clock_gettime_ns(cpu_clock(pid))
-            except OSError:  # exited: what it used since the last read is lost
-                del self._helpers[pid]
-                continue
-            self._helpers_ns += total - before
-            self._helpers[pid] = total
+        self._helpers_ns += advance(self._helpers)
         return self._helpers_ns
 
     def read(self, now=None):
