@@ -78,9 +78,15 @@ def draw_sampled_on_cpu(ax, samples, y_of_worker, height=BAND):
     return [ax.scatter(x, y, marker="|", s=40, color=theme.SKY_BLUE, linewidths=1.2)]
 
 
+LABELS_AT_MOST = 16
+"""Bands named on a panel's axis: every k-th beyond this many (the layout
+may name fewer where they would meet)."""
+
+
 def format_bands(ax, run, y_of_worker):
-    ax.set_yticks([y_of_worker[w.index] for w in run.workers])
-    ax.set_yticklabels([worker_label(run, w.index) for w in run.workers])
+    named = run.workers[::-(-len(run.workers) // LABELS_AT_MOST)]
+    ax.set_yticks([y_of_worker[w.index] for w in named])
+    ax.set_yticklabels([worker_label(run, w.index) for w in named])
     ax.set_ylim(-0.7, len(run.workers) - 0.3)
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)

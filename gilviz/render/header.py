@@ -3,6 +3,7 @@ notes, legend; and the footnote saying where the data come from."""
 
 from __future__ import annotations
 
+import numpy as np
 from matplotlib.text import Text
 
 from ..report.words import Worded
@@ -95,12 +96,14 @@ class CaveatText(Text):
                 break
         return lines
 
-    def fewer_lines(self):
-        """Allow a line less, down to one, for the panels' sake; whether it could."""
-        lines = len(self.get_text().split("\n"))
-        if lines <= 1:
+    def fewer_lines(self, pixels=0.0):
+        """Give up lines, down to one, for the panels' sake: as many as
+        `pixels` take, one at least; whether it could."""
+        lines = self.get_text().split("\n")
+        if len(lines) <= 1:
             return False
-        self.limit = lines - 1
+        line = self.get_window_extent().height / len(lines)
+        self.limit = max(1, len(lines) - max(1, int(np.ceil(pixels / max(line, 1)))))
         return True
 
     def fit(self, width, renderer):
@@ -158,7 +161,8 @@ def draw_header(figure, title, facts, warnings, handles, left=0.09, legend_colum
             transform=figure.transFigure))
         y -= WARNING_LINE * (len(said.get_text().split("\n")) - 1)
     figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(left - 0.005, y - 0.022),
-                  ncol=legend_columns, fontsize=13, handlelength=1.6, columnspacing=1.4)
+                  ncol=legend_columns, fontsize=13, handlelength=1.6, columnspacing=1.4,
+                  borderpad=0.2, borderaxespad=0.2)
     return said
 
 

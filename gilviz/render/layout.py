@@ -42,7 +42,7 @@ MARGIN = 0.006
 """Fraction of the figure's width and height kept clear at its edges."""
 GAP = 0.006
 """Fraction of the figure's height between two items stacked by the layout."""
-HEADER_GAP = 0.018
+HEADER_GAP = 0.014
 """Fraction of the figure's height between the header and the panels."""
 WIDEST_GAP = 0.025
 """The widest gap between two items of the header kept, as a fraction of
@@ -71,7 +71,8 @@ def fit_to_canvas(figure, smallest=SMALLEST_TYPE):
     gaps = header_gaps(figure, header, renderer)
     lines = [item for item in header + footnote if isinstance(item, Text)]
     said = {text: text.get_text() for text in lines}
-    drawn = {text: text.get_fontsize() for text in lines}
+    titles = [ax._left_title for ax in figure.axes if ax._left_title.get_text()]
+    drawn = {text: text.get_fontsize() for text in lines + titles}
     for item in header:
         if isinstance(item, Legend):
             fit_legend(item, figure, renderer, smallest)
@@ -82,8 +83,8 @@ def fit_to_canvas(figure, smallest=SMALLEST_TYPE):
         # Panels without the least room they need: the header's lines in
         # smaller type, then the caveats in fewer lines, those that do not
         # fit counted (never cut).
-        if short <= 0 or not (condense(header, drawn, smallest)
-                              or any(text.fewer_lines() for text in lines
+        if short <= 0 or not (condense(header + titles, drawn, smallest)
+                              or any(text.fewer_lines(short) for text in lines
                                      if hasattr(text, "fewer_lines"))):
             break
     figure.draw_without_rendering()
@@ -187,17 +188,18 @@ CONDENSED = 0.75
 size (and the smallest type)."""
 
 
-def condense(header, drawn, smallest):
-    """Smaller type for the header's lines (not its caveats, whose words
-    give way instead), a step, down to CONDENSED of their size as `drawn`
-    ({text: points}) and `smallest`; whether any got smaller."""
+def condense(texts, drawn, smallest):
+    """Smaller type for `texts`, the header's lines and the panels' titles
+    (not the caveats, whose words give way instead), a step, down to
+    CONDENSED of their size as `drawn` ({text: points}) and `smallest`;
+    whether any got smaller."""
     smaller = False
-    for text in header:
+    for text in texts:
         if not isinstance(text, Text) or hasattr(text, "fit"):
             continue
         least = max(smallest, CONDENSED * drawn[text])
         if text.get_fontsize() > least + 0.01:
-            text.set_fontsize(max(least, text.get_fontsize() * 0.92))
+            text.set_fontsize(max(least, text.get_fontsize() * 0.85))
             smaller = True
     return smaller
 
@@ -342,8 +344,8 @@ def above(ax, renderer):
     items = [text for text in ax.texts if text.get_visible() and text.get_text()]
     if ax.get_legend() is not None:
         items.append(ax.get_legend())
-    return [(item, extent(item, renderer)) for item in items
-            if extent(item, renderer).y0 >= top - 1]
+    boxes = [(item, extent(item, renderer)) for item in items]
+    return [(item, box) for item, box in boxes if box.y0 >= top - 1]
 
 
 def fit_texts_above(ax, renderer, smallest):
@@ -432,26 +434,37 @@ def needed_height(ax, renderer, scale=1.0):
 
 def uncrowd(ax, renderer, smallest):
     """Smaller type for the labels of a panel that still meet, down to
-    `smallest`, then only every k-th of them shown."""
-    for group in labels_of(ax, renderer):
+    `smallest`, then only every k-th of them shown; none over the time labels."""
+    groups = labels_of(ax, renderer)
+    for group in groups:
         while crowded(group, renderer) and any(t.get_fontsize() > smallest for t in group):
             for text in group:
                 text.set_fontsize(max(smallest, text.get_fontsize() * 0.94))
-        step = 2
-        while crowded([text for text in group if text.get_visible()], renderer) \
-                and step <= len(group):
-            ordered = sorted(group, key=anchor_y, reverse=True)
-            for number, text in enumerate(ordered):
-                text.set_visible(number % step == 0)
-            step += 1
+        show_every(sorted(group, key=anchor_y, reverse=True), renderer)
     xticks = [tick.label1 for tick in ax.xaxis._update_ticks()
               if tick.label1.get_visible() and tick.label1.get_text()]
-    step = 2
-    while crowded([text for text in xticks if text.get_visible()], renderer, True) \
-            and step < len(xticks):
-        for number, text in enumerate(xticks):
-            text.set_visible(number % step == 0)
-        step += 1
+    below = [extent(text, renderer) for text in xticks]
+    for text in (text for group in groups for text in group if text.get_visible()):
+        if any(meets(extent(text, renderer), box) for box in below):
+            text.set_visible(False)  # a band's name hanging over the time axis
+    show_every(xticks, renderer, across=True)
+
+
+def show_every(texts, renderer, across=False):
+    """Show only every k-th of `texts` (in order along the axis), k the
+    least for which none of those shown meet (with `across`, side by side)."""
+    boxes = [extent(text, renderer) for text in texts]
+    for step in range(1, len(texts) + 1):
+        shown = sorted(boxes[::step], key=lambda box: box.x0 if across else box.y0)
+        if not any(meets(a, b) for a, b in zip(shown, shown[1:])):
+            break
+    for number, text in enumerate(texts):
+        text.set_visible(number % step == 0)
+
+
+def meets(a, b):
+    """Two boxes that share more than half a pixel each way."""
+    return min(a.x1, b.x1) - max(a.x0, b.x0) > 0.5 and min(a.y1, b.y1) - max(a.y0, b.y0) > 0.5
 
 
 def crowded(texts, renderer, across=False):
