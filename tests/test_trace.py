@@ -85,6 +85,35 @@ def test_saved_trace_is_json_with_trace_events(tmp_path, battle):
     assert document["traceEvents"] and document["otherData"]["workers"] == 2
 
 
+def test_the_trace_says_what_the_chart_says_a_partial_log_and_its_caveats(tmp_path, battle):
+    from gilviz.analysis.caveats import OtherLoad, UnexplainedPauses
+    from gilviz.report import caveat_text
+    load, pauses = (OtherLoad(1.0, 1.3, 0.0, "run"), UnexplainedPauses(2, 1_400_000))
+    stats = summarize(battle)._replace(warnings=(load,), notes=(pauses,))
+    path = save_trace(battle, stats, str(tmp_path / "trace.json"), "interrupted after 2 of 6 runs")
+    with open(path, encoding="utf-8") as stream:
+        said = json.load(stream)["otherData"]
+    assert said["partial"] == "interrupted after 2 of 6 runs"
+    assert said["warnings"] == [caveat_text(load)] and said["notes"] == [caveat_text(pauses)]
+    path = save_trace(battle, summarize(battle), str(tmp_path / "whole.json"))
+    with open(path, encoding="utf-8") as stream:
+        assert not {"partial", "warnings"} & set(json.load(stream)["otherData"])
+    # Several runs: each run's caveats by its label.
+    path = save_runs_trace([("A", battle, stats), ("B", battle, summarize(battle))],
+                           str(tmp_path / "runs.json"), {"kernel": "countdown"}, "run 2 of 2 failed")
+    with open(path, encoding="utf-8") as stream:
+        said = json.load(stream)["otherData"]
+    assert said["partial"] == "run 2 of 2 failed" and said["warnings"] == {
+        "A": [caveat_text(load)]}
+
+
+def test_a_partial_run_saved_says_so_in_its_trace(tmp_path, battle):
+    run_dir = result_of(new_log([battle], incomplete="interrupted after 1 of 4 runs")).save(
+        str(tmp_path))
+    with open(os.path.join(run_dir, "trace.json"), encoding="utf-8") as stream:
+        assert json.load(stream)["otherData"]["partial"] == "interrupted after 1 of 4 runs"
+
+
 def test_a_large_trace_is_gzipped_beside_the_name_asked(tmp_path, battle, monkeypatch):
     import gzip
 

@@ -104,7 +104,8 @@ class CompareResult(Result):
             labelled = [("%s · %s%s" % (name, label, median), side.shown, side.stats)
                         for name, label, side in zip("ABCD", labels, compared.sides)]
             self.files["trace"] = save_runs_trace(labelled, self._trace_path(),
-                                                  {"kernel": compared.a.shown.spec.kernel})
+                                                  {"kernel": compared.a.shown.spec.kernel},
+                                                  self.log.incomplete)
 
 
 class ConvoyResult(Result):
@@ -159,4 +160,4 @@ class ConvoyResult(Result):
             labelled = [(label[0].upper() + label[1:], case.run, case.stats)
                         for label, case in zip(labels, (self.summary.alone, self.summary.beside))]
             self.files["trace"] = save_runs_trace(labelled, self._trace_path(),
-                                                  {"kernel": "convoy"})
+                                                  {"kernel": "convoy"}, self.log.incomplete)

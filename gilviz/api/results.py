@@ -223,13 +223,14 @@ class RunResult(Result):
         except SelectionError as error:
             raise OptionError(selection_text(error)) from None
         return animate(run, stats, view, s.comparison, path, window_ns, theme, size, dpi,
-                       **pace)
+                       partial=self.log.incomplete, **pace)
 
     def _save_exports(self):
         if self.summary is not None:
             from ..render.trace import save_trace
             self.files["trace"] = save_trace(self.summary.shown, self.summary.stats,
-                                             os.path.join(self.run_dir, "trace.json"))
+                                             os.path.join(self.run_dir, "trace.json"),
+                                             self.log.incomplete)
 
 
 class SpeedupResult(Result):
@@ -268,7 +269,8 @@ class SpeedupResult(Result):
             labelled = [(label, run, summarize(run))
                         for label, run in zip(sweep_run_labels(runs), runs)]
             self.files["trace"] = save_runs_trace(labelled, self._trace_path(),
-                                                  {"kernel": runs[0].spec.kernel})
+                                                  {"kernel": runs[0].spec.kernel},
+                                                  self.log.incomplete)
 
 
 def selected(run, stats, view, window_ns=None, workers=None, wall_ns=None):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from typing import NamedTuple
 
 import matplotlib
 import numpy as np
@@ -19,9 +20,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..analysis.unfolding import held_until
+from ..report.words import worded
 from . import theme
 from .bands import MS, draw_run, legend_handles, rows_of_workers
 from .formats import resize
+from .header import draw_header
 from .layout import fit_to_canvas
 from .themes import restyle, theme_named
 from .timeline import TIME_LABEL, title_lines
@@ -37,15 +40,38 @@ class AnimationError(ValueError):
     """What cannot be animated, or written."""
 
 
-def battle_figure(run, stats, view, comparison):
-    """The figure the frames are made of, and the artists each frame moves:
-    (figure, cursor, curtain, clock, {worker: held text})."""
+SMALLEST_TYPE = 17.0
+"""The animation's smallest type in any theme, in points of the 16-inch
+figure (19 pixels at its 1280x720): it is made for slides, as talk is."""
+CLOCK_EDGE = 0.1
+"""Within this share of the time axis of either end, the clock is set
+against the cursor on the inner side, so that it stays over the bands."""
+
+
+class Battle(NamedTuple):
+    """The figure the frames are made of, and the artists each frame moves."""
+
+    figure: object
+    cursor: object
+    curtain: object
+    clock: object
+    held: dict
+    """{worker: the text of its share held so far}"""
+
+
+def battle_figure(run, stats, view, comparison, partial=None):
+    """The Battle of a run, with the header of its still chart: title,
+    the first lines of facts (a `partial` log's mark first), its warnings
+    and notes (in short where they do not fit) and the legend."""
     figure = Figure(figsize=theme.FIGSIZE, dpi=theme.DPI)
-    title, facts = title_lines(run, stats, comparison)
-    size = min(28, 28 * 62 / max(len(title), 1))
-    figure.text(0.07, 0.965, title, fontsize=size, fontweight="bold", color=theme.INK, va="top")
-    figure.text(0.07, 0.89, facts[0], fontsize=17, color=theme.INK, va="top")
-    ax = figure.add_axes([0.12, 0.22, 0.76, 0.56])
+    title, facts = title_lines(run, stats, comparison, partial)
+    # No zoom panel here: what the whole run shows is all the legend lists.
+    handles = legend_handles(run, stats, view._replace(zoom_ns=(0, view.wall_ns)))
+    draw_header(figure, title, facts[:2], [worded(each) for each in stats.warnings], handles,
+                left=0.07, legend_columns=3, notes=[worded(each) for each in stats.notes],
+                warning_rows=2)
+    grid = figure.add_gridspec(1, 1, left=0.12, right=0.88, top=0.6, bottom=0.12)
+    ax = figure.add_subplot(grid[0])
     y_of_worker = rows_of_workers(run)
     draw_run(ax, run, stats, view.segments, y_of_worker, marker_size=50)
     wall_ms = stats.wall_ns / MS
@@ -55,18 +81,50 @@ def battle_figure(run, stats, view, comparison):
                                      facecolor="white", edgecolor="none", zorder=5))
     cursor = ax.axvline(0, color=theme.VERMILLION, linewidth=3, zorder=6)
     clock = ax.text(0, 1.02, "", transform=ax.get_xaxis_transform(), ha="center",
-                    va="bottom", fontsize=16, color=theme.VERMILLION, zorder=6)
+                    va="bottom", fontsize=17, color=theme.VERMILLION, zorder=6)
     transform = ax.get_yaxis_transform()
     ax.text(1.01, len(run.workers) - 0.35, "held so far", transform=transform, va="bottom",
             ha="left", fontsize=14, color=theme.MUTED)
     held = {w.index: ax.text(1.01, y_of_worker[w.index], "", transform=transform, va="center",
                              ha="left", fontsize=18, fontweight="bold", color=theme.BLUE)
             for w in run.workers}
-    # No zoom panel here: what the whole run shows is all the legend lists.
-    handles = legend_handles(run, stats, view._replace(zoom_ns=(0, view.wall_ns)))
-    figure.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.07, 0.01), ncol=3,
-                  fontsize=13, handlelength=1.6)
-    return figure, cursor, curtain, clock, held
+    return Battle(figure, cursor, curtain, clock, held)
+
+
+def show_frame(battle, t_ns, shares):
+    """Move `battle` to time `t_ns`, each worker's share held so far `shares`
+    (NaN: none yet). The clock stays over the bands, clear of the column of
+    shares beside them."""
+    ax = battle.cursor.axes
+    x = t_ns / MS
+    battle.cursor.set_xdata([x, x])
+    battle.curtain.set_x(x)
+    begin, end = ax.get_xlim()
+    where = (x - begin) / max(end - begin, 1e-9)
+    battle.clock.set_horizontalalignment(
+        "left" if where < CLOCK_EDGE else "right" if where > 1 - CLOCK_EDGE else "center")
+    battle.clock.set_x(x)
+    battle.clock.set_text("%.0f ms" % x)
+    for text, share in zip(battle.held.values(), shares):
+        text.set_text("" if np.isnan(share) else "%.0f%%" % (100 * share))
+
+
+def battle_canvas(run, stats, view, comparison, window_ns=None, theme=None, size=None,
+                  dpi=None, partial=None):
+    """The Battle drawn in `theme` at `size` (SIZE), laid out with its
+    widest clock and shares in place, spanning `window_ns` (the whole run)."""
+    begin, end = window_ns if window_ns is not None else (0, stats.wall_ns)
+    chosen = theme_named(theme)
+    chosen = chosen._replace(smallest_type=max(chosen.smallest_type, SMALLEST_TYPE))
+    with matplotlib.rc_context(chosen.rc):
+        battle = _drawn(run, stats, view, comparison, partial)
+    restyle(battle.figure, chosen)
+    resize(battle.figure, size or SIZE, dpi)
+    battle.cursor.axes.set_xlim(begin / MS, end / MS)
+    show_frame(battle, end, np.ones(len(battle.held)))  # the widest texts, for the layout
+    fit_to_canvas(battle.figure, chosen.smallest_type)
+    FigureCanvasAgg(battle.figure)
+    return battle
 
 
 def check_animation_path(path):
@@ -80,48 +138,35 @@ def check_animation_path(path):
 
 
 def animate(run, stats, view, comparison, path, window_ns=None, theme=None, size=None, dpi=None,
-            seconds=SECONDS, fps=FRAMES_PER_SECOND, progress=None):
+            seconds=SECONDS, fps=FRAMES_PER_SECOND, progress=None, partial=None):
     """Write the battle of a run (its stats and view, already narrowed to
     what is shown) to `path` (.gif, or .mp4 with ffmpeg); returns the path.
     `window_ns` animates that stretch of the run only; `progress`, if
-    given, is called with (frames drawn, frames) after each frame."""
+    given, is called with (frames drawn, frames) after each frame; a
+    `partial` log (RunLog.incomplete) is marked as such."""
     check_animation_path(path)
     extension = os.path.splitext(path)[1].lower()
     begin, end = window_ns if window_ns is not None else (0, stats.wall_ns)
-    chosen = theme_named(theme)
-    with matplotlib.rc_context(chosen.rc):
-        figure, cursor, curtain, clock, held = _drawn(run, stats, view, comparison)
-    restyle(figure, chosen)
-    resize(figure, size or SIZE, dpi)
-    fit_to_canvas(figure)
-    ax = cursor.axes
-    ax.set_xlim(begin / MS, end / MS)
-
+    battle = battle_canvas(run, stats, view, comparison, window_ns, theme, size, dpi, partial)
     frames = max(2, int(seconds * fps))
     times = np.linspace(begin, end, frames)
     shares = held_until(view.segments, [w.index for w in run.workers], times)
-    canvas = FigureCanvasAgg(figure)
+    canvas = battle.figure.canvas
     images = []
     for frame, t in enumerate(times):
-        cursor.set_xdata([t / MS, t / MS])
-        curtain.set_x(t / MS)
-        clock.set_x(t / MS)
-        clock.set_text("%.0f ms" % (t / MS))
-        for column, text in enumerate(held.values()):
-            share = shares[frame, column]
-            text.set_text("" if np.isnan(share) else "%.0f%%" % (100 * share))
+        show_frame(battle, t, shares[frame])
         canvas.draw()
         images.append(np.asarray(canvas.buffer_rgba())[:, :, :3].copy())
         if progress is not None:
             progress(frame + 1, frames)
     if extension == ".gif":
         return write_gif(images, path, fps)
-    return write_mp4(images, path, fps, figure.dpi)
+    return write_mp4(images, path, fps, battle.figure.dpi)
 
 
-def _drawn(run, stats, view, comparison):
+def _drawn(run, stats, view, comparison, partial):
     with matplotlib.rc_context(theme.RC):
-        return battle_figure(run, stats, view, comparison)
+        return battle_figure(run, stats, view, comparison, partial)
 
 
 def write_gif(images, path, fps):

@@ -26,7 +26,7 @@ import numpy as np
 from ..log import atomic_write
 from ..analysis import run_segments
 from ..analysis.flags import code_spans
-from ..report import STATE_NAMES
+from ..report import STATE_NAMES, caveat_texts
 from . import trace_text as text
 
 FAILED_ACQUISITION = "woke up, did not get the GIL"
@@ -159,9 +159,25 @@ def trace_chunks(run, stats):
             _failed_rows(run, stats, tid_of), text.event_text(counters)]
 
 
-def _other_data(run):
-    return {"kernel": run.spec.kernel, "backend": run.spec.backend,
-            "workers": run.spec.workers, "started_at": run.started_at}
+def context(incomplete=None, stats=None):
+    """What a trace's metadata (otherData) says of the measurement, as its
+    charts do: "partial", why the log stops short of its plan
+    (RunLog.incomplete); "warnings" and "notes", the caveats of `stats` in
+    full words. Only those there are."""
+    said = {}
+    if incomplete:
+        said["partial"] = incomplete
+    if stats is not None:
+        for kind in ("warnings", "notes"):
+            if getattr(stats, kind):
+                said[kind] = caveat_texts(getattr(stats, kind))
+    return said
+
+
+def _other_data(run, stats=None, incomplete=None):
+    return dict({"kernel": run.spec.kernel, "backend": run.spec.backend,
+                 "workers": run.spec.workers, "started_at": run.started_at},
+                **context(incomplete, stats))
 
 
 def trace_events(run, stats):
@@ -171,23 +187,26 @@ def trace_events(run, stats):
     return json.loads(stream.getvalue())["traceEvents"]
 
 
-def save_trace(run, stats, path):
+def save_trace(run, stats, path, incomplete=None):
     """Write the trace of `run` to `path` (JSON, atomically); past
     GZIP_OVER_BYTES to `path` + ".gz", gzipped. Returns the path written.
+    Its metadata (otherData) names the run and says what its chart says of
+    the measurement (context): its caveats, and that the log is partial
+    where `incomplete` (RunLog.incomplete) says why.
 
     No displayTimeUnit: Perfetto ignores it, and "ms" is chrome://tracing's
     default anyway."""
     chunks = trace_chunks(run, stats)
+    other_data = _other_data(run, stats, incomplete)
     if sum(chunk.nbytes if isinstance(chunk, np.ndarray) else len(chunk)
            for chunk in chunks) <= GZIP_OVER_BYTES:
-        return atomic_write(path, lambda stream: text.write_document(stream, chunks,
-                                                                     _other_data(run)),
+        return atomic_write(path, lambda stream: text.write_document(stream, chunks, other_data),
                             mode="wb")
 
     def write_gzip(stream):
         # Level 1: ~8x smaller already; higher levels cost seconds more.
         with gzip.GzipFile(fileobj=stream, mode="wb", compresslevel=1, mtime=0) as packed:
-            text.write_document(packed, chunks, _other_data(run))
+            text.write_document(packed, chunks, other_data)
     return atomic_write(path + ".gz", write_gzip, mode="wb")
 
 
@@ -208,18 +227,26 @@ def labelled_events(run, stats, trace_pid, label):
     return events
 
 
-def save_runs_trace(labelled_runs, path, other_data=None):
+def save_runs_trace(labelled_runs, path, other_data=None, incomplete=None):
     """Write one trace of several runs to `path` (JSON, atomically): each of
     `labelled_runs`, (label, run, stats), is a process of its own, numbered
     from 1 in their order and named by its label ("A · 1 core"). Every run's
     time starts at its own release of the workers, so the runs lie side by
-    side from 0."""
+    side from 0. The metadata (otherData) holds `other_data`, the runs'
+    labels, each run's caveats by its label, and why the log is partial
+    where `incomplete` (RunLog.incomplete) says."""
     events = []
     for number, (label, run, stats) in enumerate(labelled_runs, start=1):
         events += labelled_events(run, stats, number, label)
+    said = context(incomplete)
+    for kind in ("warnings", "notes"):
+        by_run = {label: caveat_texts(getattr(stats, kind)) for label, _, stats in labelled_runs
+                  if getattr(stats, kind)}
+        if by_run:
+            said[kind] = by_run
     document = {"traceEvents": events,
                 "otherData": dict(other_data or {},
-                                  runs=[label for label, _, _ in labelled_runs])}
+                                  runs=[label for label, _, _ in labelled_runs], **said)}
     # UTF-8, not \u escapes: Perfetto shows a name's escapes as they are written.
     text = json.dumps(document, ensure_ascii=False).encode("utf-8")
     return atomic_write(path, lambda stream: stream.write(text), mode="wb")

@@ -134,4 +134,6 @@ def write_document(stream, chunks, other_data):
             continue
         stream.write(view[2:] if first else view)
         first = False
-    stream.write(b'],"otherData":' + json.dumps(other_data).encode("ascii") + b"}")
+    # UTF-8, not \u escapes, as save_runs_trace writes: the caveats' words have "µ" and "×".
+    stream.write(b'],"otherData":' + json.dumps(other_data, ensure_ascii=False).encode("utf-8")
+                 + b"}")
