@@ -44,7 +44,7 @@ GAP = 0.006
 """Fraction of the figure's height between two items stacked by the layout."""
 HEADER_GAP = 0.014
 """Fraction of the figure's height between the header and the panels."""
-WIDEST_GAP = 0.025
+WIDEST_GAP = 0.016
 """The widest gap between two items of the header kept, as a fraction of
 the figure's height: a wider one was room left for text that is not there."""
 SMALLEST_TYPE = 11.0
@@ -79,13 +79,15 @@ def fit_to_canvas(figure, smallest=SMALLEST_TYPE):
     while True:
         for text in lines:
             fit_line(text, figure, renderer, said[text])
-        short = settle(figure, header, gaps, footnote, renderer, smallest)
-        # Panels without the least room they need: the header's lines in
-        # smaller type, then the caveats in fewer lines, those that do not
-        # fit counted (never cut).
-        if short <= 0 or not (condense(header + titles, drawn, smallest)
-                              or any(text.fewer_lines(short) for text in lines
-                                     if hasattr(text, "fewer_lines"))):
+        labels_short, floor_short = settle(figure, header, gaps, footnote, renderer, smallest)
+        # Panels without the room their labels need: the header's lines and
+        # the panels' titles in smaller type; panels without their floor:
+        # then the caveats in fewer lines, those that do not fit counted
+        # (never cut).
+        if labels_short > 0 and condense(header + titles, drawn, smallest):
+            continue
+        if floor_short <= 0 or not any(text.fewer_lines(floor_short) for text in lines
+                                       if hasattr(text, "fewer_lines")):
             break
     figure.draw_without_rendering()
     for ax in figure.axes:
@@ -99,7 +101,7 @@ def fit_to_canvas(figure, smallest=SMALLEST_TYPE):
 def settle(figure, header, gaps, footnote, renderer, smallest):
     """Stack the header, raise the panels' titles and lay the panels out
     until nothing moves; the pixels the panels lack (lay_out_panels)."""
-    short = 0.0
+    short = (0.0, 0.0)
     for _ in range(ROUNDS):
         figure.draw_without_rendering()
         for ax in figure.axes:
@@ -282,9 +284,13 @@ def set_columns(legend, columns):
     now (a theme's colours and type kept): set_ncols alone does not."""
     texts = legend.get_texts()
     looks = [(text.get_color(), text.get_fontproperties().copy()) for text in texts]
+    title = legend.get_title()
+    title_looks = (title.get_text(), title.get_color(), title.get_fontproperties().copy())
     legend.set_ncols(columns)
     legend._init_legend_box(list(legend.legend_handles), [text.get_text() for text in texts])
     legend.set_loc(legend._loc)  # places the new box where the old one was
+    legend.set_title(title_looks[0], prop=title_looks[2])  # none hides its empty box
+    legend.get_title().set_color(title_looks[1])
     for text, (colour, font) in zip(legend.get_texts(), looks):
         text.set_color(colour)
         text.set_fontproperties(font)
@@ -514,10 +520,11 @@ def shares(total, weights, least):
 def lay_out_panels(figure, header, footnote, renderer, smallest):
     """Place the panels' grid between the header and the footnote, each row
     and column with room for its decorations; (whether any panel moved, the
-    pixels by which the panels' floors and decorations pass the room)."""
+    pixels the panels lack for their labels at the smallest type, the
+    pixels they lack for their floors)."""
     axes = [ax for ax in figure.axes if ax.get_subplotspec() is not None]
     if not axes:
-        return False, 0.0
+        return False, (0.0, 0.0)
     grid = axes[0].get_subplotspec().get_gridspec()
     rows, columns = grid.get_geometry()
     cells = [Cell(ax, figure, renderer) for ax in axes]
@@ -589,4 +596,4 @@ def lay_out_panels(figure, header, footnote, renderer, smallest):
             c.ax.set_position([new[0] / width, new[1] / height, (new[2] - new[0]) / width,
                                (new[3] - new[1]) / height])
             moved = True
-    return moved, floor.sum() - free
+    return moved, (least.sum() - free, floor.sum() - free)

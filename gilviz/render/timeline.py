@@ -213,15 +213,14 @@ def _timeline_figure(run, stats, view, comparison, repeats, partial):
         cores.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, fontsize=13,
                      borderaxespad=0.2)
     else:  # Per-core utilisation.
-        zoom.set_xlabel(TIME_LABEL)
         draw_cores(cores, run.cores)
         draw_other_load(cores, view.other_load, 100.0 / view.cores, "% of all cores")
-        cores.set_title("CPU utilisation per core, all processes (psutil, %d ms windows)" % 50,
-                        loc="left")
+        # Short enough for its legend beside it, even in the talk theme.
+        cores.set_title("CPU per core, all processes (psutil, %d ms windows)" % 50, loc="left")
         if cores.get_legend_handles_labels()[0]:
             cores.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=8, fontsize=13,
                          handlelength=2.6, borderaxespad=0.2)
-    cores.set_xlabel(TIME_LABEL)
+    cores.set_xlabel(TIME_LABEL)  # the zoom's too: one label says it, at the bottom
 
     figure.text(0.93, 0.006, provenance(run, stats, view), fontsize=11, color=theme.MUTED,
                 ha="right", va="bottom")
