@@ -67,7 +67,7 @@ def last_frame(kind, workers, count, theme, partial=False):
     s = shown.summary
     battle = battle_canvas(s.shown, s.stats, s.view, s.comparison, theme=theme,
                            partial=shown.log.incomplete)
-    show_frame(battle, s.stats.wall_ns, np.full(len(battle.held), 0.25))
+    show_frame(battle, s.stats.wall_ns, np.full(len(s.shown.workers), 0.25))
     return battle
 
 
@@ -81,7 +81,7 @@ def test_every_frame_of_the_gif_can_be_read(kind, workers, count, theme):
     battle = last_frame(kind, workers, count, theme)
     for t_ns, share in ((0, np.nan), (battle.cursor.axes.get_xlim()[1] * 5e5, 0.5)):
         assert layout_problems(battle.figure, theme, ANIMATION_TYPE) == []
-        show_frame(battle, t_ns, np.full(len(battle.held), share))
+        show_frame(battle, t_ns, np.full(workers, share))
     assert layout_problems(battle.figure, theme, ANIMATION_TYPE) == []
 
 

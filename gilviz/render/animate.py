@@ -22,7 +22,7 @@ from matplotlib.patches import Rectangle
 from ..analysis.unfolding import held_until
 from ..report.words import worded
 from . import theme
-from .bands import MS, draw_run, legend_handles, rows_of_workers
+from .bands import MS, draw_run, legend_handles, named_rows, rows_of_workers
 from .formats import resize
 from .header import draw_header
 from .layout import fit_to_canvas
@@ -56,7 +56,8 @@ class Battle(NamedTuple):
     curtain: object
     clock: object
     held: dict
-    """{worker: the text of its share held so far}"""
+    """{column: the text of a named band's share held so far}, the column
+    the worker's place in the run (its column of held_until's shares)."""
 
 
 def battle_figure(run, stats, view, comparison, partial=None):
@@ -85,9 +86,10 @@ def battle_figure(run, stats, view, comparison, partial=None):
     transform = ax.get_yaxis_transform()
     ax.text(1.01, len(run.workers) - 0.35, "held so far", transform=transform, va="bottom",
             ha="left", fontsize=14, color=theme.MUTED)
-    held = {w.index: ax.text(1.01, y_of_worker[w.index], "", transform=transform, va="center",
-                             ha="left", fontsize=18, fontweight="bold", color=theme.BLUE)
-            for w in run.workers}
+    named = named_rows(y_of_worker)
+    held = {column: ax.text(1.01, y_of_worker[w.index], "", transform=transform, va="center",
+                            ha="left", fontsize=18, fontweight="bold", color=theme.BLUE)
+            for column, w in enumerate(run.workers) if y_of_worker[w.index] in named}
     return Battle(figure, cursor, curtain, clock, held)
 
 
@@ -105,7 +107,8 @@ def show_frame(battle, t_ns, shares):
         "left" if where < CLOCK_EDGE else "right" if where > 1 - CLOCK_EDGE else "center")
     battle.clock.set_x(x)
     battle.clock.set_text("%.0f ms" % x)
-    for text, share in zip(battle.held.values(), shares):
+    for column, text in battle.held.items():
+        share = shares[column]
         text.set_text("" if np.isnan(share) else "%.0f%%" % (100 * share))
 
 
@@ -121,7 +124,7 @@ def battle_canvas(run, stats, view, comparison, window_ns=None, theme=None, size
     restyle(battle.figure, chosen)
     resize(battle.figure, size or SIZE, dpi)
     battle.cursor.axes.set_xlim(begin / MS, end / MS)
-    show_frame(battle, end, np.ones(len(battle.held)))  # the widest texts, for the layout
+    show_frame(battle, end, np.ones(len(run.workers)))  # the widest texts, for the layout
     fit_to_canvas(battle.figure, chosen.smallest_type)
     FigureCanvasAgg(battle.figure)
     return battle

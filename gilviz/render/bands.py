@@ -83,8 +83,16 @@ LABELS_AT_MOST = 16
 may name fewer where they would meet)."""
 
 
+def named_rows(y_of_worker):
+    """The rows of bands a panel names (the first at the top, then every
+    k-th): at most LABELS_AT_MOST."""
+    count = len(y_of_worker)
+    return set(range(count - 1, -1, -(-(-count // LABELS_AT_MOST))))
+
+
 def format_bands(ax, run, y_of_worker):
-    named = run.workers[::-(-len(run.workers) // LABELS_AT_MOST)]
+    rows = named_rows(y_of_worker)
+    named = [w for w in run.workers if y_of_worker[w.index] in rows]
     ax.set_yticks([y_of_worker[w.index] for w in named])
     ax.set_yticklabels([worker_label(run, w.index) for w in named])
     ax.set_ylim(-0.7, len(run.workers) - 0.3)
@@ -93,11 +101,13 @@ def format_bands(ax, run, y_of_worker):
 
 
 def draw_shares(ax, share_of_worker, y_of_worker, header, colour):
-    """Each worker's share of the run, right of its band, under a header."""
+    """Each worker's share of the run, right of its band where the band is
+    named (named_rows), under a header."""
     artists = []
     transform = ax.get_yaxis_transform()
+    rows = named_rows(y_of_worker)
     for index, share in share_of_worker.items():
-        if share is not None:
+        if share is not None and y_of_worker[index] in rows:
             artists.append(ax.text(1.005, y_of_worker[index], "%.0f%%" % (100 * share),
                                    transform=transform, va="center", ha="left", fontsize=15,
                                    fontweight="bold", color=colour))

@@ -442,11 +442,27 @@ def uncrowd(ax, renderer, smallest):
     """Smaller type for the labels of a panel that still meet, down to
     `smallest`, then only every k-th of them shown; none over the time labels."""
     groups = labels_of(ax, renderer)
-    for group in groups:
+    ticks, placed = groups[0], groups[1]
+    # A text beside a band's name (its share, at the name's data y) is shown
+    # where the name is.
+    beside = {text: tick for text in placed for tick in ticks
+              if abs(text.get_position()[1] - tick.get_position()[1]) < 1e-9}
+    for group in [ticks, list(beside), [t for t in placed if t not in beside]] + groups[2:]:
         while crowded(group, renderer) and any(t.get_fontsize() > smallest for t in group):
             for text in group:
                 text.set_fontsize(max(smallest, text.get_fontsize() * 0.94))
-        show_every(sorted(group, key=anchor_y, reverse=True), renderer)
+        if group and group[0] not in beside:
+            show_every(sorted(group, key=anchor_y, reverse=True), renderer)
+    for text, tick in beside.items():
+        text.set_visible(tick.get_visible())
+    shown = [extent(text, renderer) for text in beside if text.get_visible()]
+    for text in placed:  # a heading over the shares clears the top one
+        if text in beside or not text.get_visible():
+            continue
+        box = extent(text, renderer)
+        met = [other for other in shown if meets(box, other)]
+        if met:
+            raise_by(text, max(other.y1 for other in met) + 1 - box.y0)
     xticks = [tick.label1 for tick in ax.xaxis._update_ticks()
               if tick.label1.get_visible() and tick.label1.get_text()]
     below = [extent(text, renderer) for text in xticks]
@@ -454,6 +470,13 @@ def uncrowd(ax, renderer, smallest):
         if any(meets(extent(text, renderer), box) for box in below):
             text.set_visible(False)  # a band's name hanging over the time axis
     show_every(xticks, renderer, across=True)
+
+
+def raise_by(text, pixels):
+    """Move `text` up by `pixels`, in whatever coordinates it is placed."""
+    transform = text.get_transform()
+    x, y = transform.transform(text.get_position())
+    text.set_position(transform.inverted().transform((x, y + pixels)))
 
 
 def show_every(texts, renderer, across=False):
