@@ -13,6 +13,7 @@ import gilviz
 from helpers import MS, make_run, png_size, run_cli, sweep_log
 from gilviz.api.results import result_of
 from gilviz.log import CONVOY_SERVED_MARK, Marks, new_log
+from gilviz.render.themes import THEMES
 
 
 # Every test here draws full-size charts of every kind, in every format and theme:
@@ -147,7 +148,7 @@ def test_the_talk_theme_is_1280x720_with_larger_type(saved):
     gilviz.load(saved["run"]).figure()  # the light one first: restyling leaves it alone
     talk = gilviz.load(saved["run"]).figure(theme="talk")
     assert (talk.bbox.width, talk.bbox.height) == (1280, 720)
-    assert min(t.get_fontsize() for t in talk.findobj(Text)) >= 15 * 0.92 ** 3
+    assert min(t.get_fontsize() for t in talk.findobj(Text)) >= THEMES["talk"].smallest_type
 
 
 def test_a_window_and_workers_narrow_the_timeline(saved):

@@ -33,6 +33,12 @@ def test_the_subtitle_names_the_plain_kernel_and_the_sampler():
     assert note is None
 
 
+def test_a_partial_log_says_so_first():
+    log = interrupted_log()._replace(incomplete="interrupted after 8 of 25 runs")
+    what, _, _ = subtitle(log, sweep_scaling(log))
+    assert what.startswith("partial: interrupted after 8 of 25 runs · CPython 3.11.7")
+
+
 def test_the_ideal_line_is_capped_only_for_work_that_keeps_a_core_busy():
     busy = sweep_scaling(interrupted_log())
     assert ideal_label(busy, 8) == "ideal: min(workers, 2 cores)"
