@@ -100,7 +100,8 @@ def test_the_trace_says_what_the_chart_says_a_partial_log_and_its_caveats(tmp_pa
         assert not {"partial", "warnings"} & set(json.load(stream)["otherData"])
     # Several runs: each run's caveats by its label.
     path = save_runs_trace([("A", battle, stats), ("B", battle, summarize(battle))],
-                           str(tmp_path / "runs.json"), {"kernel": "countdown"}, "run 2 of 2 failed")
+                           str(tmp_path / "runs.json"), {"kernel": "countdown"},
+                           "run 2 of 2 failed")
     with open(path, encoding="utf-8") as stream:
         said = json.load(stream)["otherData"]
     assert said["partial"] == "run 2 of 2 failed" and said["warnings"] == {
