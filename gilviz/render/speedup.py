@@ -82,7 +82,7 @@ def draw_speedups(ax, scaling, colours):
         if unexplained:  # the machine, not the workers, made these ratios
             artists.append(ax.scatter([p.workers for p in unexplained],
                                       [p.speedup.median for p in unexplained], s=520,
-                                      facecolors="none", edgecolors=theme.VERMILLION,
+                                      facecolors="none", edgecolors=theme.INK,
                                       linewidths=2.5, linestyle="--", zorder=5))
         if backend.fit_curve is not None:
             artists += ax.plot(grid, backend.fit_curve, color=colour, linewidth=2.4,
@@ -159,9 +159,9 @@ def legend_handles(scaling, colours, top_workers):
                               markerfacecolor="none", linestyle="",
                               label="ringed: other processes took the CPU during a run"))
     if any(point.unexplained is not None for point in points):
-        handles.append(Line2D([], [], color=theme.VERMILLION, marker="o", markersize=16,
-                              markerfacecolor="none", linestyle="",
-                              label="ringed red: not a speedup, the machine's speed moved it "
+        handles.append(Line2D([], [], color=theme.INK, marker="o", markersize=16,
+                              markerfacecolor="none", linestyle="", markeredgewidth=1.2,
+                              label="dashed ring: not a speedup, the machine's speed moved it "
                                     "(the summary says how)"))
     return handles
 
