@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..log import EXIT_STATUS
 from .caveats import TimedWaitsAsGil
 from .flags import flag_turns
 from .runs import gil_of_workers
@@ -28,6 +29,12 @@ from .summary import summarize
 
 PROGRAM_KINDS = ("script", "module", "attach")
 """RunSpec.kernel of a program's run: a script, a module (-m), a running process."""
+def exit_status_of(run):
+    """A program run's exit status; None for a process attached to."""
+    for worker in run.workers:
+        if worker.result and EXIT_STATUS in worker.result:
+            return worker.result[EXIT_STATUS]
+    return None
 
 
 class SampledTurns(NamedTuple):

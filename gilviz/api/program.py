@@ -21,10 +21,10 @@ import functools
 import os
 import subprocess
 
-from ..analysis.program import summarize_program
+from ..analysis.program import exit_status_of, summarize_program
 from ..log import RunSpec, new_log, new_run_dir, save
 from ..measure.attach import attach_process
-from ..measure.program import EXIT_STATUS, run_program
+from ..measure.program import run_program
 from ..measure.watch import TargetError
 from . import options as parse
 from ..report.program import program_lines
@@ -208,10 +208,7 @@ class ProgramResult(RunResult):
     @property
     def exit_status(self):
         """The program's exit status; None for a process attached to."""
-        for worker in self.log.runs[0].workers:
-            if worker.result and EXIT_STATUS in worker.result:
-                return worker.result[EXIT_STATUS]
-        return None
+        return exit_status_of(self.log.runs[0])
 
     @functools.cached_property
     def summary(self):

@@ -6,7 +6,7 @@ from .fileformat import (LOG_FORMAT_VERSION, SUPPORTED_VERSIONS, TABLE_COLUMNS, 
                          empty_table, load, loads, save)
 from .files import WriteError, atomic_write, new_run_dir
 from .validate import LogError
-from .records import (CONVOY_IO_WORKER, CONVOY_SERVED_MARK, WAIT_MUTEX, WAIT_NOT_READ,
+from .records import (EXIT_STATUS, CONVOY_IO_WORKER, CONVOY_SERVED_MARK, WAIT_MUTEX, WAIT_NOT_READ,
                       WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED, WAIT_UNREADABLE, WAIT_UNTIMED,
                       FLAG_GIL_REQUESTED, FLAG_HAS_GIL, FLAG_ON_CPU, FLAG_UNKNOWN,
                       CoreSamples, FlagReading, GilFlags, Holds, Interpreter, LoadSamples,
@@ -17,8 +17,8 @@ from .records import (CONVOY_IO_WORKER, CONVOY_SERVED_MARK, WAIT_MUTEX, WAIT_NOT
 
 __all__ = [
     "LOG_FORMAT_VERSION", "SUPPORTED_VERSIONS", "TABLE_COLUMNS", "dumps", "empty_table", "load",
-    "loads", "save", "LogError", "WriteError", "atomic_write", "new_run_dir", "CONVOY_IO_WORKER",
-    "CONVOY_SERVED_MARK",
+    "loads", "save", "EXIT_STATUS", "LogError", "WriteError", "atomic_write", "new_run_dir",
+    "CONVOY_IO_WORKER", "CONVOY_SERVED_MARK",
     "WAIT_MUTEX", "WAIT_NOT_READ", "WAIT_OTHER", "WAIT_RUNNING", "WAIT_TIMED", "WAIT_UNREADABLE",
     "WAIT_UNTIMED", "FLAG_GIL_REQUESTED", "FLAG_HAS_GIL", "FLAG_ON_CPU", "FLAG_UNKNOWN",
     "CoreSamples", "FlagReading", "GilFlags", "Holds", "Interpreter", "LoadSamples", "Marks",

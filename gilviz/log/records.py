@@ -136,6 +136,10 @@ class Worker(NamedTuple):
     or I/O, then a wake-up); None where not read (format 1.1 and before)."""
 
 
+EXIT_STATUS = "exit_status"
+"""The key of a program's exit status in its main thread's Worker.result."""
+
+
 class Holds(NamedTuple):
     """Probe intervals: when each worker was running Python code."""
 

@@ -29,7 +29,7 @@ import subprocess
 import time
 
 from ..agent.protocol import DONE, ERROR, EVENT, GO, READY, RELEASED, THREAD
-from ..log import Holds, Interpreter, Marks, Run, empty_table, now_iso
+from ..log import EXIT_STATUS, Holds, Interpreter, Marks, Run, empty_table, now_iso
 from .follow import FOLLOW_S, ThreadFollower
 from .gilflags import start_reader
 from .runner import READY_TIMEOUT_S, Target, bootstrap
@@ -39,8 +39,7 @@ from .watch import RunWatch, TargetError
 PROGRAM_BOOTSTRAP = bootstrap("program")
 """The entry point in the target of a user's program."""
 
-EXIT_STATUS = "exit_status"
-"""The main thread's result key: the program's exit status."""
+
 
 
 class ProgramTarget(Target):

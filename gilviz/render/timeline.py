@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from ..analysis import NO_GIL, OLD_GIL, SLEEPING, WAIT_IO, gil_kind
 from ..analysis.raster import samples_within, segments_within
+from ..analysis.program import exit_status_of
 from ..analysis.selection import only_workers
 from ..report import cores_phrase, handover_phrase, short_count, unexplained_speedup
 from ..report.format import format_cores, format_duration
@@ -102,6 +103,9 @@ def title_lines(run, stats, comparison, partial=None):
     facts = []
     if partial_mark(partial):
         facts.append(partial_mark(partial))
+    status = exit_status_of(run)
+    if status:  # what is drawn may be the program's failure, not its work
+        facts.append("the program exited with status %d" % status)
     if comparison is not None:
         spread = (" (median of %d paired ratios, %.2f–%.2f×)" % (
             comparison.pairs, comparison.low, comparison.high) if comparison.pairs > 1 else "")
