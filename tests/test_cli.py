@@ -43,7 +43,7 @@ def test_repeats_alternate_with_the_baseline(tmp_path):
     assert status == 0
     log = load(paths_in(out)["log"])
     assert [run.spec.role for run in log.runs] == ["baseline", "main", "baseline", "main"]
-    assert "over 2 pairs" in out
+    assert "median of 2 paired ratios" in out
 
 
 @pytest.mark.slow
