@@ -8,7 +8,7 @@ from matplotlib.text import Text
 
 from ..report.words import Worded
 from . import theme
-from .layout import packed, width_of
+from .textfit import packed, width_of
 
 TITLE_CHARACTERS = 62
 """About this many characters fit the width at 28 pt: a longer title gets smaller type."""

@@ -3,10 +3,10 @@ none leaves the canvas and none gets smaller than the theme's smallest
 type, whatever the number and length of the warnings, the workers, the
 theme or the size.
 
-The figures place their parts by figure fractions worked out for their
-usual text; warnings come in any number and length, and talk type is
-larger, so the fractions cannot be trusted to hold. fit_to_canvas measures
-instead, in this order:
+Text is measured and fitted by render.textfit. The figures place their
+parts by figure fractions worked out for their usual text; warnings come
+in any number and length, and talk type is larger, so the fractions cannot
+be trusted to hold. fit_to_canvas measures instead, in this order:
 
     header lines    rewrapped to the width at their separators (" · "), the
                     caveats each in full where their lines allow, else short
@@ -31,15 +31,14 @@ the smallest.
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.legend import Legend
 from matplotlib.text import Text
 
-MARGIN = 0.006
-"""Fraction of the figure's width and height kept clear at its edges."""
+from .textfit import (MARGIN, condense, crowded, extent, fit_legend, fit_line, meets, rewrapped,
+                      show_every, shrink_to_width, side_by_side, width_of)
+
 GAP = 0.006
 """Fraction of the figure's height between two items stacked by the layout."""
 HEADER_GAP = 0.014
@@ -50,8 +49,6 @@ the figure's height: a wider one was room left for text that is not there."""
 SMALLEST_TYPE = 11.0
 """The least size of type, in points of the 16-inch-wide figure (18 pixels
 at 1920x1080), where a theme states none."""
-SEPARATORS = (" · ", "; ")
-"""Where a line of facts may break, before any space."""
 TITLE_SEPARATORS = (" · ", ": ", "; ", ", ")
 """Where a panel's title may break, before any space."""
 ROUNDS = 4
@@ -117,39 +114,8 @@ def settle(figure, header, gaps, footnote, renderer, smallest):
 
 # Measures --------------------------------------------------------------
 
-def room(figure):
-    """(left, right) pixels that text may take."""
-    width = figure.bbox.width
-    return MARGIN * width, (1 - MARGIN) * width
-
-
 def gap(figure, fraction=GAP):
     return fraction * figure.bbox.height
-
-
-def extent(item, renderer):
-    return item.get_window_extent(renderer)
-
-
-def side_by_side(a, b):
-    """Two boxes that share no column of pixels."""
-    return a.x1 <= b.x0 or b.x1 <= a.x0
-
-
-MEASURED = {}
-"""Widths of lines measured, by line, type and resolution: fitting words
-measures the same pieces again and again."""
-
-
-def width_of(text, line, renderer):
-    """Pixels `line` takes in `text`'s type."""
-    font = text.get_fontproperties()
-    key = (line, hash(font), renderer.dpi)
-    if key not in MEASURED:
-        if len(MEASURED) > 50_000:
-            MEASURED.clear()
-        MEASURED[key] = renderer.get_text_width_height_descent(line, font, ismath=False)[0]
-    return MEASURED[key]
 
 
 def figure_texts(figure):
@@ -169,131 +135,6 @@ def figure_items(figure, renderer):
     header = [item for item in items if extent(item, renderer).y0 >= middle]
     footnote = [item for item in items if isinstance(item, Text) and item not in header]
     return sorted(header, key=lambda item: -extent(item, renderer).y1), footnote
-
-
-# Lines of text ---------------------------------------------------------
-
-def fit_line(text, figure, renderer, said):
-    """Wrap `said`, a figure-level text's words, to the room it has from its anchor."""
-    left, right = room(figure)
-    anchor = figure.transFigure.transform(text.get_position())[0]
-    available = {"left": right - anchor, "right": anchor - left}.get(
-        text.get_horizontalalignment(), right - left)
-    if hasattr(text, "fit"):  # a line of caveats chooses its words itself
-        text.fit(available, renderer)
-        return
-    text.set_text(rewrapped(said, available, lambda line: width_of(text, line, renderer)))
-
-
-CONDENSED = 0.75
-"""Header lines make room for the panels down to this share of their type
-size (and the smallest type)."""
-
-
-def condense(texts, drawn, smallest):
-    """Smaller type for `texts`, the header's lines and the panels' titles
-    (not the caveats, whose words give way instead), a step, down to
-    CONDENSED of their size as `drawn` ({text: points}) and `smallest`;
-    whether any got smaller."""
-    smaller = False
-    for text in texts:
-        if not isinstance(text, Text) or hasattr(text, "fit"):
-            continue
-        least = max(smallest, CONDENSED * drawn[text])
-        if text.get_fontsize() > least + 0.01:
-            text.set_fontsize(max(least, text.get_fontsize() * 0.85))
-            smaller = True
-    return smaller
-
-
-def rewrapped(text, width, measure, separators=SEPARATORS):
-    """`text` with each line that is wider than `width` pixels broken at its
-    `separators`, a piece still too wide at its spaces."""
-    lines = []
-    for line in text.split("\n"):
-        if measure(line) <= width:
-            lines.append(line)
-            continue
-        lines += packed(pieces(line, separators), width, measure)
-    return "\n".join(lines)
-
-
-def pieces(line, separators=SEPARATORS):
-    """`line` cut after each separator, the separator kept with the piece before."""
-    parts = [line]
-    for separator in separators:
-        parts = [piece + (separator if number < len(split) - 1 else "")
-                 for part in parts
-                 for split in [part.split(separator)] for number, piece in enumerate(split)]
-    return [part for part in parts if part]
-
-
-def packed(parts, width, measure):
-    """Lines of `parts` (strings to be put together as they are), as many
-    on a line as fit `width`; a part wider than a line broken at its spaces."""
-    lines = []
-    for part in parts:
-        if lines and measure((lines[-1] + part).rstrip()) <= width:
-            lines[-1] += part
-            continue
-        if measure(part.rstrip()) <= width:
-            lines.append(part)
-            continue
-        characters = max(1, int(len(part) * width / max(measure(part), 1)))
-        broken = textwrap.wrap(part, characters)
-        while characters > 1 and not all(measure(each) <= width for each in broken):
-            characters -= 1
-            broken = textwrap.wrap(part, characters)
-        lines += [each + " " for each in broken[:-1]] + broken[-1:]
-    return [line.rstrip() for line in lines]
-
-
-def shrink_to_width(text, figure, renderer, smallest):
-    """Smaller type, down to `smallest`, for a text that passes an edge."""
-    left, right = room(figure)
-    while text.get_visible() and text.get_text() and text.get_fontsize() > smallest:
-        box = extent(text, renderer)
-        if box.width == 0 or (box.x0 >= left - 0.5 and box.x1 <= right + 0.5):
-            return
-        text.set_fontsize(max(smallest, text.get_fontsize() * 0.94))
-
-
-def fit_legend(legend, figure, renderer, smallest):
-    """Fewer columns for a figure legend wider than the figure; at one
-    column, smaller type down to `smallest`."""
-    left, right = room(figure)
-    columns = legend._ncols
-    while True:
-        figure.draw_without_rendering()
-        box = extent(legend, renderer)
-        if box.x1 <= right and box.x0 >= left:
-            return
-        if columns > 1:
-            columns -= 1
-            set_columns(legend, columns)
-            continue
-        texts = legend.get_texts()
-        if all(text.get_fontsize() <= smallest for text in texts):
-            return
-        for text in texts:
-            text.set_fontsize(max(smallest, text.get_fontsize() * 0.94))
-
-
-def set_columns(legend, columns):
-    """Lay `legend` out again in `columns`, its entries as they are drawn
-    now (a theme's colours and type kept): set_ncols alone does not."""
-    texts = legend.get_texts()
-    looks = [(text.get_color(), text.get_fontproperties().copy()) for text in texts]
-    title = legend.get_title()
-    title_looks = (title.get_text(), title.get_color(), title.get_fontproperties().copy())
-    legend.set_ncols(columns)
-    legend._init_legend_box(list(legend.legend_handles), [text.get_text() for text in texts])
-    legend.set_loc(legend._loc)  # places the new box where the old one was
-    legend.set_title(title_looks[0], prop=title_looks[2])  # none hides its empty box
-    legend.get_title().set_color(title_looks[1])
-    for text, (colour, font) in zip(legend.get_texts(), looks):
-        text.set_color(colour)
-        text.set_fontproperties(font)
 
 
 # The header --------------------------------------------------------------
@@ -477,31 +318,6 @@ def raise_by(text, pixels):
     transform = text.get_transform()
     x, y = transform.transform(text.get_position())
     text.set_position(transform.inverted().transform((x, y + pixels)))
-
-
-def show_every(texts, renderer, across=False):
-    """Show only every k-th of `texts` (in order along the axis), k the
-    least for which none of those shown meet (with `across`, side by side)."""
-    boxes = [extent(text, renderer) for text in texts]
-    for step in range(1, len(texts) + 1):
-        shown = sorted(boxes[::step], key=lambda box: box.x0 if across else box.y0)
-        if not any(meets(a, b) for a, b in zip(shown, shown[1:])):
-            break
-    for number, text in enumerate(texts):
-        text.set_visible(number % step == 0)
-
-
-def meets(a, b):
-    """Two boxes that share more than half a pixel each way."""
-    return min(a.x1, b.x1) - max(a.x0, b.x0) > 0.5 and min(a.y1, b.y1) - max(a.y0, b.y0) > 0.5
-
-
-def crowded(texts, renderer, across=False):
-    """Whether two of `texts` meet (with `across`, side by side)."""
-    boxes = sorted((extent(text, renderer) for text in texts),
-                   key=lambda box: box.x0 if across else box.y0)
-    return any(not side_by_side(a, b) and min(a.y1, b.y1) - max(a.y0, b.y0) > 0.5
-               for a, b in zip(boxes, boxes[1:]))
 
 
 class Cell:
