@@ -53,7 +53,7 @@ from .runs import (core_count, gil_of_workers, longest_sample_ns, median_run, sh
                    stop_by_worker, wall_ns)
 from .sampled import (binned_parallelism, mean_parallelism, native_sections, parallelism_steps,
                       queued_ns, run_segments, sample_spans, sample_states, sampled_segments,
-                      shared_members, waiting_for_cpu, with_waits)
+                      shared_members, waiting_for_cpu)
 from .share import Costs, Sharing, WorkerSharing, sharing, with_sharing
 from .states import (NATIVE, OFF_CPU, ON_A_CPU, ON_CPU, RUNNING, SHARING, SLEEPING, UNCLEAR,
                      WAIT_CPU, WAIT_GIL, WAIT_IO, WAIT_LOCK, Segments, merge_adjacent,

@@ -19,6 +19,7 @@ import numpy as np
 from ..log import FLAG_GIL_REQUESTED, FLAG_HAS_GIL, FLAG_ON_CPU
 from .intervals import holding_at
 from .runs import stop_by_worker
+from .waits import with_waits
 from .states import (NATIVE, OFF_CPU, RUNNING, SLEEPING, WAIT_CPU, WAIT_GIL, WAIT_IO, WAIT_LOCK,
                      merge_adjacent, segments_of)
 
@@ -44,8 +45,8 @@ def flag_states(flags):
 
 
 def with_proc_waits(flags, states, samples, proc_states):
-    """`states` where a read off a CPU takes what the /proc sample of the
-    same thread nearest to it says it waited on (sleep, I/O, a lock)."""
+    """`states` where a read off a CPU takes what the first /proc sample of
+    the same thread at or after it says it waited on (sleep, I/O, a lock)."""
     states = states.copy()
     off = states == OFF_CPU
     for index in np.unique(flags.worker[off]):
@@ -91,15 +92,18 @@ def code_spans(run):
     return worker[first], start[first], stop[last], state[first], code[first]
 
 
-def flag_segments(run, proc_states=None):
+def flag_segments(run, proc_states=None, waits=None):
     """What each worker was doing over time, from the flags: each read's
     state until the next read (at most LONGEST_READS periods), runs of one
     state joined; reads off a CPU refined by the /proc samples' states
-    (`proc_states`, one a row of run.threads) where given."""
+    (`proc_states`, one a row of run.threads) and by the waits the kernel
+    recorded itself (`waits`, waits.wait_spans), where given."""
     flags = run.gil_flags
     states = flag_states(flags)
     if proc_states is not None and len(run.threads.t_ns):
         states = with_proc_waits(flags, states, run.threads, proc_states)
+    if waits is not None:
+        states = with_waits(flags, states, waits)
     rows, start, stop = read_spans(run)
     return merge_adjacent(segments_of([(flags.worker[rows], start, stop, states[rows])]))
 

@@ -25,7 +25,7 @@ from .intervals import depth_integral, depth_steps, holding_at, merge_intervals
 from .runs import gil_of_workers, longest_sample_ns, stop_by_worker
 from .states import (NATIVE, OFF_CPU, ON_A_CPU, ON_CPU, RUNNING, SLEEPING, WAIT_CPU, WAIT_GIL,
                      WAIT_IO, WAIT_LOCK, Segments, merge_adjacent, segments_of)
-from .waits import NATIVE_END_MARK, NATIVE_MARK, wait_spans
+from .waits import NATIVE_END_MARK, NATIVE_MARK, wait_spans, with_waits
 
 
 def native_sections(marks, stop_by_worker):
@@ -116,20 +116,6 @@ def sample_spans(samples, stop_by_worker, longest_ns):
     return tuple(np.concatenate(column) for column in zip(*parts))
 
 
-def with_waits(samples, states, waits):
-    """`states` where an off-CPU sample taken inside one of its worker's
-    `waits` (wait_spans) takes that wait's state."""
-    states = states.copy()
-    for index in np.unique(waits.worker):
-        rows = np.flatnonzero(samples.worker == index)
-        own = waits.worker == index
-        for kind in np.unique(waits.state[own]):
-            spans = own & (waits.state == kind)
-            inside = holding_at(waits.start_ns[spans], waits.stop_ns[spans], samples.t_ns[rows])
-            states[rows[inside & (states[rows] == OFF_CPU)]] = kind
-    return states
-
-
 def sampled_segments(samples, stop_by_worker, longest_ns, waits=None, states=None):
     """Each sample's state held until the worker's next sample (see
     sample_spans), runs of one state joined. `states` gives the state of each
@@ -156,10 +142,11 @@ def run_segments(run):
     stops = stop_by_worker(run)
     states = without_gil(sample_states(run.threads, native_sections(run.marks, stops)),
                          run.interpreter.gil_enabled)
+    waits = wait_spans(run.marks)
     if run.gil_flags is not None and len(run.gil_flags.t_ns):
-        return flag_segments(run, states)
-    segments = sampled_segments(run.threads, stops, longest_sample_ns(run),
-                                wait_spans(run.marks), states)
+        segments = flag_segments(run, states, waits)
+    else:
+        segments = sampled_segments(run.threads, stops, longest_sample_ns(run), waits, states)
     from .share import with_sharing  # share imports states, as this module does
     return with_sharing(segments, run.marks)
 

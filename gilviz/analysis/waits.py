@@ -8,7 +8,8 @@ from typing import NamedTuple
 import numpy as np
 
 from ..agent import protocol
-from .states import SLEEPING, WAIT_IO
+from .intervals import holding_at
+from .states import OFF_CPU, SLEEPING, WAIT_IO
 
 NATIVE_MARK, NATIVE_END_MARK = protocol.NATIVE, protocol.NATIVE_END
 """Mark kinds a kernel writes around its calls into compiled code."""
@@ -83,3 +84,17 @@ def waiting_share(waits, worker, wall_ns):
     if wall_ns <= 0 or not np.any(mine):
         return None
     return float((waits.stop_ns[mine] - waits.start_ns[mine]).sum()) / wall_ns
+
+
+def with_waits(samples, states, waits):
+    """`states` where an off-CPU sample taken inside one of its worker's
+    `waits` (wait_spans) takes that wait's state."""
+    states = states.copy()
+    for index in np.unique(waits.worker):
+        rows = np.flatnonzero(samples.worker == index)
+        own = waits.worker == index
+        for kind in np.unique(waits.state[own]):
+            spans = own & (waits.state == kind)
+            inside = holding_at(waits.start_ns[spans], waits.stop_ns[spans], samples.t_ns[rows])
+            states[rows[inside & (states[rows] == OFF_CPU)]] = kind
+    return states
