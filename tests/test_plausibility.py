@@ -100,3 +100,16 @@ def test_an_interrupted_sweep_counts_no_round_it_did_not_finish():
     scaling = sweep_scaling(log._replace(runs=runs))
     assert scaling.rounds == 0
     assert "0 complete rounds" in scaling_lines(scaling)[0]
+
+
+def test_each_rule_that_fails_is_worded_as_itself():
+    beyond = unexplained_ratio([timed_run("threads", 2, wall_s=0.26, cpu_share=0.95)],
+                               [serial(1.0, cpu_share=0.4)])
+    speed = unexplained_ratio([timed_run("processes", 2, wall_s=0.6, cpu_share=0.9)],
+                              [serial(1.25)])
+    alone = unexplained_ratio([timed_run("threads", 1, wall_s=1.3)], [serial(1.0)])
+    assert (beyond.reason, speed.reason, alone.reason) == ("parallelism", "speed", "one-worker")
+    assert caveat_text(beyond).startswith("the serial runs were slower than the parallel work")
+    assert caveat_text(speed).startswith("2.08x faster than the serial runs is no speedup of "
+                                         "this run: it had 1.80 cores' worth")
+    assert caveat_text(alone).startswith("one worker took 1.30x the serial time")

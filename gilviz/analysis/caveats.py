@@ -123,6 +123,10 @@ class UnexplainedSpeedup(NamedTuple):
     above 1, each unit of work cost them more (page faults, a slower CPU)."""
     workers: int = 2
     """The run's workers: one should take the serial time, neither more nor less."""
+    reason: str = "parallelism"
+    """Which rule the ratio failed (plausibility): "parallelism" (beyond what
+    the run's parallelism explains), "speed" (the serial runs' work cost
+    more CPU a unit) or "one-worker" (one worker off 1.0)."""
 
 
 class SpeedChange(NamedTuple):

@@ -73,15 +73,18 @@ def unexplained_ratio(runs, baselines):
     speed = float(np.median([cpu_per_work(b) for b in baselines])
                   / np.median([cpu_per_work(r) for r in runs]))
     workers = runs[0].spec.workers
-    plausible = speedup <= SPEEDUP_MARGIN * parallelism and speed <= SPEED_MARGIN
-    if workers == 1:
-        plausible = plausible and 1 / SPEED_MARGIN <= speedup <= SPEED_MARGIN
-    if plausible:
+    if workers == 1 and not 1 / SPEED_MARGIN <= speedup <= SPEED_MARGIN:
+        reason = "one-worker"
+    elif speedup > SPEEDUP_MARGIN * parallelism:
+        reason = "parallelism"
+    elif speed > SPEED_MARGIN:
+        reason = "speed"
+    else:
         return None
     return UnexplainedSpeedup(
         speedup=speedup, parallelism=parallelism,
         baseline_cpu_share=float(np.median([worker_cpu_ns(b) / wall_ns(b) for b in baselines])),
-        baseline_cpu_ratio=speed, workers=workers)
+        baseline_cpu_ratio=speed, workers=workers, reason=reason)
 
 
 SPEED_WARNING = 1.5

@@ -161,8 +161,7 @@ def legend_handles(scaling, colours, top_workers):
     if any(point.unexplained is not None for point in points):
         handles.append(Line2D([], [], color=theme.INK, marker="o", markersize=16,
                               markerfacecolor="none", linestyle="", markeredgewidth=1.2,
-                              label="dashed ring: not a speedup, its parallelism cannot "
-                                    "explain it (the summary says why)"))
+                              label="dashed ring: not a speedup (the summary says why)"))
     return handles
 
 

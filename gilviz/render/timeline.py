@@ -113,8 +113,8 @@ def title_lines(run, stats, comparison, partial=None):
             facts.append("%s took %.2f× the serial time%s" % (
                 run.spec.describe(), comparison.ratio, spread))
         else:
-            facts.append("no speedup to state: %.2f× the serial time%s, which parallelism "
-                         "cannot explain (see the warning)" % (comparison.ratio, spread))
+            facts.append("no speedup to state: %.2f× the serial time%s (see the warning)"
+                         % (comparison.ratio, spread))
     facts.append("wall %.2f s" % (stats.wall_ns / 1e9))
     if stats.battle is not None:
         facts.append("%s: %s" % (battle_headline(stats.battle),

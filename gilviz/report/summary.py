@@ -136,8 +136,7 @@ def comparison_line(run, stats, comparison):
     measured = "%s took %.2fx the serial time (%s)" % (run.spec.describe(), comparison.ratio,
                                                         statistic)
     if unexplained_speedup(stats) is not None:
-        return ("no speedup to state: %s, which parallelism cannot explain (see the warning)"
-                % measured)
+        return "no speedup to state: %s, see the warning" % measured
     if not run.interpreter.gil_enabled and run.spec.backend == "threads":
         # Without a GIL, threads are held back by the cores alone.
         ideal = ideal_ratio(run.spec.workers, core_count(run.interpreter))

@@ -9,6 +9,7 @@ from ..analysis import (NATIVE, NEW_GIL, NO_GIL, OFF_CPU, OLD_GIL, ON_CPU, RUNNI
                         SLEEPING, UNCLEAR, WAIT_CPU, WAIT_GIL, WAIT_IO, WAIT_LOCK, core_count,
                         gil_kind)
 from ..analysis import caveats, selection
+from ..analysis.plausibility import SPEED_MARGIN
 from .format import format_cores, format_duration, format_interval, plural
 
 STATE_NAMES = {
@@ -67,19 +68,23 @@ def _slowed_baselines(caveat):
     if caveat.baseline_cpu_share < 0.9:
         why.append("they had a CPU for only %.0f%% of their time (other processes or the VM "
                    "took it)" % (100 * caveat.baseline_cpu_share))
-    if caveat.baseline_cpu_ratio > 1.1:
+    if caveat.baseline_cpu_ratio > SPEED_MARGIN:
         why.append("their work took %.2fx the CPU time a unit (the CPU ran slower for them: "
                    "the machine changed speed; or their work cost more: page faults)"
                    % caveat.baseline_cpu_ratio)
-    elif caveat.baseline_cpu_ratio < 1 / 1.1:
+    elif caveat.baseline_cpu_ratio < 1 / SPEED_MARGIN:
         why.append("the run's work took %.2fx their CPU time a unit (the machine changed speed)"
                    % (1 / caveat.baseline_cpu_ratio))
     if caveat.workers == 1 and caveat.parallelism < 0.9:
         why.append("the run had a CPU for only %.0f%% of its time" % (100 * caveat.parallelism))
     because = "; " + " and ".join(why) if why else ""
-    if caveat.workers == 1:
+    if caveat.reason == "one-worker":
         return ("one worker took %.2fx the serial time for the same work, where only the "
                 "machine can move it from 1x%s" % (1 / caveat.speedup, because))
+    if caveat.reason == "speed":
+        return ("%.2fx faster than the serial runs is no speedup of this run: it had %.2f cores' "
+                "worth of work running at once, but the machine ran at another speed%s"
+                % (caveat.speedup, caveat.parallelism, because))
     return ("the serial runs were slower than the parallel work can explain: %.2fx faster with "
             "%.2f cores' worth of work running at once%s" % (
                 caveat.speedup, caveat.parallelism, because))
@@ -198,9 +203,12 @@ def _short_other_load(c):
 
 
 def _short_slowed_baselines(c):
-    if c.workers == 1:
+    if c.reason == "one-worker":
         return "one worker took %.2fx the serial time: the machine's doing, not a slowdown" % (
             1 / c.speedup)
+    if c.reason == "speed":
+        return "%.2fx is no speedup: the machine ran at another speed for the serial runs" % (
+            c.speedup)
     return "%.2fx is no speedup: the serial runs were slower than parallelism explains" % (
         c.speedup)
 
