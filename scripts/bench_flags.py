@@ -67,7 +67,7 @@ def main():
             sys.exit("no flags were read: %s is not CPython 3.15+" % args.python)
         stats = summarize(with_flags)
         if stats.flag_agreement is not None:
-            agreement.append(stats.flag_agreement)
+            agreement.append(stats.flag_agreement.share)
         reader_cores.append(with_flags.flag_reading.cpu_ns / max(with_flags.end_ns, 1))
         print("pair %d/%d: %.3f" % (number + 1, args.pairs, ratios[-1]), file=sys.stderr)
     ratios = np.asarray(ratios)

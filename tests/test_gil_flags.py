@@ -144,7 +144,7 @@ def test_a_315_kernel_run_checks_its_probe_against_the_flags(tmp_path):
     assert status == 0, out + err
     (run,) = load(out.split("log:")[1].split()[0]).runs
     stats = summarize(run)
-    assert stats.flag_agreement is not None and stats.flag_agreement > 0.8
+    assert stats.flag_agreement is not None and stats.flag_agreement.share > 0.8
     assert "the probe's holds and the interpreter's own GIL flags agree" in out
     trace = out.split("trace:")[1].split()[0]
     with open(trace) as stream:

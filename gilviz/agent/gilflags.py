@@ -35,6 +35,10 @@ MODE_GIL_AND_CPU = 3
 """RemoteUnwinder's mode: read the GIL and CPU flags of every thread."""
 FLUSH_EVERY = 64
 """Reads between two writes to the pipe (~30 ms at 2 kHz)."""
+FAILURES_AT_MOST = 200
+"""Reads in a row that may fail (a thread changing under the read) before
+the reader gives up, saying why: a lasting failure (no permission, another
+version) must not spin a core beside the workers."""
 
 
 def innermost(frames):
@@ -45,6 +49,16 @@ def innermost(frames):
     return None
 
 
+def pace(next_read, period):
+    """Sleep until the read after `next_read`; returns its time."""
+    next_read += period
+    pause = next_read - time.perf_counter_ns()
+    if pause > 0:
+        time.sleep(pause / 1e9)
+        return next_read
+    return time.perf_counter_ns()  # behind: no burst to catch up
+
+
 def main(argv):
     pid, hz = int(argv[0]), float(argv[1])
     unwinder = _remote_debugging.RemoteUnwinder(pid, all_threads=True, mode=MODE_GIL_AND_CPU)
@@ -53,15 +67,24 @@ def main(argv):
     period = int(1e9 / hz)
     next_read = time.perf_counter_ns()
     stdin = sys.stdin.fileno()
+    failures = 0
     while not select.select([stdin], [], [], 0)[0]:
         began = time.perf_counter_ns()
         try:
             interpreters = unwinder.get_stack_trace()
-        except (OSError, RuntimeError, ProcessLookupError):
+            failures = 0
+        except (OSError, RuntimeError) as error:
             if not os.path.exists("/proc/%d" % pid):
                 break  # the target is gone
-            continue  # read while the target changed under it: the next one
+            failures += 1
+            if failures >= FAILURES_AT_MOST:
+                sys.stderr.write("%d reads in a row failed: %s\n" % (failures, error))
+                break
+            interpreters = None  # read while the target changed under it: the next one
         ended = time.perf_counter_ns()
+        if interpreters is None:
+            next_read = pace(next_read, period)
+            continue
         fields = [str((began + ended) // 2)]
         for interpreter in interpreters:
             for thread in interpreter.threads:
@@ -78,12 +101,7 @@ def main(argv):
             sys.stdout.write("\n".join(out) + "\n")
             sys.stdout.flush()
             del out[:]
-        next_read += period
-        pause = next_read - time.perf_counter_ns()
-        if pause > 0:
-            time.sleep(pause / 1e9)
-        else:
-            next_read = time.perf_counter_ns()  # behind: no burst to catch up
+        next_read = pace(next_read, period)
     if out:
         sys.stdout.write("\n".join(out) + "\n")
     sys.stdout.flush()

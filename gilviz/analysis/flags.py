@@ -18,7 +18,7 @@ import numpy as np
 
 from ..log import FLAG_GIL_REQUESTED, FLAG_HAS_GIL, FLAG_ON_CPU
 from .intervals import holding_at
-from .runs import stop_by_worker
+from .runs import gil_of_workers, stop_by_worker
 from .waits import with_waits
 from .states import (NATIVE, OFF_CPU, RUNNING, SLEEPING, WAIT_CPU, WAIT_GIL, WAIT_IO, WAIT_LOCK,
                      merge_adjacent, segments_of)
@@ -167,6 +167,10 @@ class FlagAgreement(NamedTuple):
     the GIL, plus reads outside every hold of the thread that found it not."""
     compared: int
 
+    @property
+    def share(self):
+        return self.agreeing / self.compared if self.compared else 0.0
+
 
 def flag_agreement(flags, holds, margin_ns):
     """How often the probe's `holds` and the flags agree on whether a worker
@@ -190,14 +194,16 @@ def flag_agreement(flags, holds, margin_ns):
 class FlagTurns(NamedTuple):
     handoff_ns: np.ndarray
     """When the GIL went from one worker to another, as the reads show it."""
+    turn_ns: np.ndarray
+    """Lengths of the turns between two hand-offs of one GIL."""
     failed: dict
     """{worker index: reads that found it on a CPU, asking for the GIL it did
     not have: woken, and not (yet) given it}."""
 
 
 def flag_turns(run):
-    """The hand-offs and failed wake-ups of the workers under one GIL (one
-    process), from the flags."""
+    """The hand-offs, turns and failed wake-ups of the workers sharing a
+    GIL, from the flags."""
     flags = run.gil_flags
     states = flag_states(flags)
     status = flags.status.astype(np.int64)
@@ -206,13 +212,16 @@ def flag_turns(run):
         mine = flags.worker == worker.index
         failed[worker.index] = int(np.count_nonzero(
             mine & ((status & FLAG_ON_CPU) != 0) & (states == WAIT_GIL)))
-    handoffs = []
-    for pid in {w.pid for w in run.workers}:
-        members = [w.index for w in run.workers if w.pid == pid]
+    handoffs, turns = [], []
+    gil = gil_of_workers(run)
+    for each in set(gil.values()):
+        members = [index for index, owner in gil.items() if owner == each]
         rows = np.flatnonzero(np.isin(flags.worker, members) & (states == RUNNING))
         rows = rows[np.argsort(flags.t_ns[rows], kind="stable")]
         holder = flags.worker[rows]
         changed = np.flatnonzero(holder[1:] != holder[:-1]) + 1
         handoffs.append(flags.t_ns[rows][changed])
-    times = np.sort(np.concatenate(handoffs)) if handoffs else np.zeros(0, np.int64)
-    return FlagTurns(times, failed)
+        turns.append(np.diff(handoffs[-1]))
+    empty = np.zeros(0, np.int64)
+    return FlagTurns(np.sort(np.concatenate(handoffs)) if handoffs else empty,
+                     np.concatenate(turns) if turns else empty, failed)

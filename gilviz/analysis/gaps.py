@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .placement import clock_reads
 from .keyed import grouped_held_between, grouped_holding_at, grouped_inside_any, lookup
 from .states import RUNNING, UNCLEAR, WAIT_CPU, WAIT_GIL, segments_of
 
@@ -95,10 +96,10 @@ def probe_resolution_ns(run, io_workers=()):
     their edges are exact: left out."""
     if run.probe is None or len(run.holds.worker) == 0:
         return None
-    counted = ~np.isin(run.holds.worker, list(io_workers))
-    reads = sum(1 - (-w.work // run.probe.chunk) for w in run.workers
-                if w.error is None and w.index not in io_workers)
-    inside = reads - int(np.count_nonzero(counted))
+    reads = {index: count for index, count in clock_reads(run).items()
+             if index not in io_workers}
+    counted = np.isin(run.holds.worker, list(reads))
+    inside = sum(reads.values()) - int(np.count_nonzero(counted))
     held = int((run.holds.stop_ns[counted] - run.holds.start_ns[counted]).sum())
     return held / inside if inside > 0 else None
 

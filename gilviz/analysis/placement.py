@@ -78,6 +78,12 @@ def _keep_apart(start, stop, new_start, new_stop, gil):
     new_start[after] = np.maximum(new_start[after], middle)
 
 
+def clock_reads(run):
+    """{worker index: clock reads} of the workers that did their work: a
+    kernel reads the clock once before its first chunk and once after each."""
+    return {w.index: 1 - (-w.work // run.probe.chunk) for w in run.workers if w.error is None}
+
+
 _last = [None, None]
 """The last run's key and placed holds: the summary, the bands and the zoom
 each ask for them (0.1 s for a million holds)."""
@@ -96,7 +102,5 @@ def probe_holds(run):
 
 def _placed(run):
     size = max(w.index for w in run.workers) + 1
-    # The kernel reads the clock once before its first chunk and once after each.
-    reads = {w.index: 1 - (-w.work // run.probe.chunk) for w in run.workers if w.error is None}
-    chunk = chunk_times_ns(run.holds, reads, size)
+    chunk = chunk_times_ns(run.holds, clock_reads(run), size)
     return placed_holds(run.holds, chunk, lookup(gil_of_workers(run), run.holds.worker))

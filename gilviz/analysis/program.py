@@ -22,7 +22,7 @@ import numpy as np
 from ..log import EXIT_STATUS
 from .caveats import TimedWaitsAsGil
 from .flags import flag_turns
-from .runs import gil_of_workers
+from .runs import gil_of_workers, shares_gil
 from .sampled import sample_states, without_gil
 from .states import ON_A_CPU, WAIT_CPU, WAIT_GIL
 from .summary import summarize
@@ -87,12 +87,10 @@ def with_flag_turns(run, stats):
     """`stats` with the hand-offs, median turn and failed wake-ups the GIL
     flags show: read, not inferred."""
     turns = flag_turns(run)
-    shared = run.interpreter.gil_enabled and any(
-        list(gil_of_workers(run).values()).count(pid) > 1 for pid in {w.pid for w in run.workers})
-    lengths = np.diff(turns.handoff_ns)
+    shared = any(shares_gil(run).values())
     return stats._replace(
         handoffs=len(turns.handoff_ns) if shared else None,
-        median_turn_ns=int(np.median(lengths)) if shared and len(lengths) else None,
+        median_turn_ns=int(np.median(turns.turn_ns)) if shared and len(turns.turn_ns) else None,
         workers=tuple(w._replace(failed_acquisitions=turns.failed[w.index] if shared else None)
                       for w in stats.workers))
 

@@ -15,7 +15,7 @@ from .gaps import failed_acquisitions, probe_resolution_ns, worker_gaps
 from .keyed import lookup, sums_by
 from .interpreters import OLD_GIL, Battle, gil_kind, late_starts, old_gil_battle
 from .intervals import handoff_times, overlap_ns, time_at_depth, turn_lengths
-from .flags import GilCode, flag_agreement, gil_code
+from .flags import FlagAgreement, GilCode, flag_agreement, gil_code
 from .pi import pi_estimate
 from .placement import probe_holds
 from .share import share_mismatch, sharing
@@ -92,9 +92,9 @@ class RunStats(NamedTuple):
     gil_code: Optional[GilCode] = None
     """Which code held the GIL and which waited (flags.GilCode), from the
     interpreter's own flags (3.15+); None without them."""
-    flag_agreement: Optional[float] = None
-    """Share of the flag reads on which the probe's holds and the
-    interpreter's own flags agree; None unless the run had both."""
+    flag_agreement: Optional[FlagAgreement] = None
+    """How often the probe's holds and the interpreter's own flags agree
+    (flags.FlagAgreement); None unless the run had both."""
 
 
 def pinning_mismatch(run):
@@ -219,7 +219,7 @@ def summarize(run, io_workers=(), baselines=()):
     caveats = (sampler_behind(run.sampler), pinning_mismatch(run),
                coarse_probe(run.interpreter.switch_interval_s, resolution),
                # The old GIL's kernel time is its battle, the finding, not a flaw.
-               system_time(run) if battle is None else None,
+               system_time(run) if battle is None or battle.cores < 2 else None,
                baseline_system_time(run, baselines) if baselines else None,
                unexplained_ratio([run], baselines) if baselines else None,
                other_load_caveat(run, baselines))
@@ -267,8 +267,9 @@ def summarize(run, io_workers=(), baselines=()):
 
 
 def agreement_with_flags(run, holds, resolution_ns):
-    """flag_agreement of a probed run that has flags, as a share; else None."""
+    """flag_agreement of a probed run that has flags, if any read was
+    compared; else None."""
     if run.gil_flags is None or not len(run.gil_flags.t_ns):
         return None
     agreement = flag_agreement(run.gil_flags, holds, int(resolution_ns or 0))
-    return agreement.agreeing / agreement.compared if agreement.compared else None
+    return agreement if agreement.compared else None

@@ -52,11 +52,11 @@ def switch_times(run, segments=None):
     given)."""
     if run.probe is None:
         return state_changes(run_segments(run) if segments is None else segments)
-    gil = gil_of_workers(run)
+    holds = probe_holds(run)
     if any(shares_gil(run).values()):
-        holds = probe_holds(run)
-        return handoff_times(holds.worker, holds.start_ns, lookup(gil, holds.worker))
-    return run.holds.start_ns
+        return handoff_times(holds.worker, holds.start_ns, lookup(gil_of_workers(run),
+                                                                  holds.worker))
+    return holds.start_ns
 
 
 def busiest_window(event_ns, width_ns, end_ns):

@@ -207,8 +207,12 @@ def compare(kernel="countdown", *, threads=None, processes=None, serial=False, p
              "python": _sides(python, parse.interpreter), "backend": backends}
     field, values, fixed = varied_dimension(given)
     backend, workers = fixed.pop("backend", None) or ("threads", DEFAULT_WORKERS)
+    if samples is not None and count is not None:
+        raise OptionError("give samples= or count=, not both: they are one amount of work")
     if kernel == "pi":
         work = _parsed(parse.sample_count, samples if samples is not None else count)
+    elif samples is not None:
+        raise OptionError("samples= is pi's count: give count= for %s" % kernel)
     else:
         work = _parsed(parse.work_size, count)
     work = work or DEFAULT_WORK[kernel]
@@ -222,6 +226,7 @@ def compare(kernel="countdown", *, threads=None, processes=None, serial=False, p
             return dict(fixed, backend=value[0], workers=value[1])
         return dict(fixed, backend=backend, workers=workers, **{field: value})
     specs = [workload_spec(kernel, work=work, probe=probe, params=params,
+                           work_option="--samples" if kernel == "pi" else "--count",
                            sample_hz=_parsed(parse.sample_rate, sample_hz),
                            check_interval=_parsed(parse.check_interval, check_interval),
                            gil=_parsed(parse.gil_switch, gil), **side(value))

@@ -179,6 +179,8 @@ class FlagReading(NamedTuple):
     """CPU time of the process that read them (it runs beside the target)."""
     code: list
     """The functions the reads found, by GilFlags.code: "function (file)"."""
+    failure: Optional[str] = None
+    """Why the reader read nothing (its last words), or None."""
 
 
 class Marks(NamedTuple):

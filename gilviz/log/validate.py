@@ -156,7 +156,7 @@ RECORDS = {
                    "cpu_ns": integer(0), "cores": optional(list_of(integer(0))),
                    "nice": optional(integer(-20)), "cpu_wait_ns": optional(integer(0))},
     FlagReading: {"requested_hz": positive, "reads": integer(0), "cpu_ns": optional(integer(0)),
-                  "code": list_of(text)},
+                  "code": list_of(text), "failure": optional(text)},
     SweepPlan: {"backends": list_of(one_of(BACKENDS[1:]), nonempty=True),
                 "worker_counts": list_of(integer(1), nonempty=True), "repeat": integer(1),
                 "warmup": integer(0)},

@@ -15,6 +15,7 @@ TID" unless the program named them for the OS.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -133,11 +134,12 @@ def attach_process(spec, duration_s, children=False):
     except psutil.NoSuchProcess:
         end = clock()
     finally:
-        sampler.stop()
-        if flags is not None:
-            flags.stop()
-        follower.read_cpu()
-        follower.close()
+        with contextlib.ExitStack() as ending:  # each ended even where one before it fails
+            ending.callback(follower.close)
+            ending.callback(follower.read_cpu)
+            if flags is not None:
+                ending.callback(flags.stop)
+            ending.callback(sampler.stop)
     for (thread_pid, tid) in follower.index_of:
         name = comm_name(thread_pid, tid)
         if tid == thread_pid:

@@ -54,8 +54,12 @@ def start_reader(python, pid, version, sampler, target_cores=None):
     if not sampler.hz or not reads_flags(version):
         return None
     reader = FlagReader(python, pid, FLAG_HZ, target_cores)
-    sampler.count_as_own(reader.pid)
-    reader.start()
+    try:
+        sampler.count_as_own(reader.pid)
+        reader.start()
+    except BaseException:
+        reader.stop()  # no reader left behind
+        raise
     return reader
 
 
@@ -107,10 +111,12 @@ class FlagReader:
             self._process.stdin.close()
         except OSError:
             pass
-        self._thread.join(STOP_TIMEOUT_S)
-        if self._thread.is_alive():  # a reader that does not end is ended
-            self._process.kill()
-            self._thread.join()
+        if self._thread.ident is not None:  # started
+            self._thread.join(STOP_TIMEOUT_S)
+        if self._thread.is_alive() or self._thread.ident is None:
+            self._process.kill()  # a reader that does not end is ended
+            if self._thread.ident is not None:
+                self._thread.join()
         _, status, usage = os.wait4(self._process.pid, 0)
         self._process.returncode = os.waitstatus_to_exitcode(status)
         self.cpu_ns = int((usage.ru_utime + usage.ru_stime) * 1e9)
@@ -126,7 +132,7 @@ class FlagReader:
         absolute), its time from the release."""
         flags, code = self._flags(release_ns, end_ns - release_ns, index_of)
         return flags, FlagReading(requested_hz=self.hz, reads=self.reads(), cpu_ns=self.cpu_ns,
-                                  code=list(code))
+                                  code=list(code), failure=self.failure)
 
     def _flags(self, release_ns, until_ns, index_of):
         """(GilFlags table, names of the code): each read of a thread that

@@ -22,6 +22,7 @@ only the time limit if given.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -154,14 +155,16 @@ def run_program(spec, timeout_s=None, children=False):
         status = target.process.wait()
         end_ns = done.get("end_ns") or time.perf_counter_ns()
     finally:
-        if sampler is not None:
-            sampler.stop()
-        if flags is not None:
-            flags.stop()
-        if follower is not None:
-            follower.read_cpu()
-            follower.close()
-        target.close()
+        # Each is ended even where one before it fails: the target above all.
+        with contextlib.ExitStack() as ending:
+            ending.callback(target.close)
+            if follower is not None:
+                ending.callback(follower.close)
+                ending.callback(follower.read_cpu)
+            if flags is not None:
+                ending.callback(flags.stop)
+            if sampler is not None:
+                ending.callback(sampler.stop)
     release = released["release_ns"]
     status = status if status >= 0 else 128 - status  # killed by a signal: as a shell says
     workers, threads = follower.workers(

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -358,11 +359,13 @@ def run_target(spec, timeout_s=None, stall_s=STALL_S):
         record("targets' start", ended - went - (done["end_ns"] - done["release_ns"]) / 1e9)
         target.wait_exit()
     finally:
-        if sampler is not None:
-            sampler.stop()
-        if flags is not None:
-            flags.stop()
-        target.close()
+        # Each is ended even where one before it fails: the target above all.
+        with contextlib.ExitStack() as ending:
+            ending.callback(target.close)
+            if flags is not None:
+                ending.callback(flags.stop)
+            if sampler is not None:
+                ending.callback(sampler.stop)
 
     record("targets' end", time.perf_counter() - ended)
     with timed("targets' end"):

@@ -3,6 +3,8 @@ how it was measured, and its caveats."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SHARING, SLEEPING, WAIT_CPU, WAIT_GIL,
                         WAIT_IO, WAIT_LOCK, core_count, ideal_ratio)
 from .format import (count_cell, format_cores, format_duration, format_table,
@@ -174,14 +176,20 @@ def flag_reading_phrase(run):
     """"GIL flags read by the interpreter's own _remote_debugging, 1,950 reads
     a second of 2,000 asked, used 118 ms CPU"."""
     reading = run.flag_reading
+    if reading.failure is not None:
+        return "GIL flags not read: %s" % reading.failure
     seconds = run.end_ns / 1e9 if run.end_ns else 0
+    # The reader runs from before the release to after the end: its reads
+    # within the run are the distinct times of the flags kept.
+    within = len(np.unique(run.gil_flags.t_ns)) if run.gil_flags is not None else 0
     rate = " %s reads a second of %.0f asked," % (
-        format(int(round(reading.reads / seconds)), ","), reading.requested_hz) if seconds else ""
+        format(int(round(within / seconds)), ","), reading.requested_hz) if seconds else ""
     used = ""
-    if reading.cpu_ns is not None:
-        used = " used %.0f ms CPU" % (reading.cpu_ns / 1e6)
+    if reading.cpu_ns is not None and reading.reads:
+        each = reading.cpu_ns / reading.reads
+        used = " %.0f µs of CPU a read" % (each / 1e3)
         if seconds:  # beside workers that fill every core, taken from them
-            used += " (%.2f core)" % (reading.cpu_ns / 1e9 / seconds)
+            used += " (%.2f core)" % (each * within / 1e9 / seconds)
     return ("GIL flags read from outside by the interpreter's own _remote_debugging,%s%s"
             % (rate, used)).rstrip(",")
 
@@ -278,8 +286,9 @@ def summary_lines(run, stats, comparison=None, repeats=1, header=True):
                      "on a CPU" % (100 * stats.probe_agreement))
     if stats.flag_agreement is not None:
         lines.append("cross-check: the probe's holds and the interpreter's own GIL flags agree "
-                     "at %.1f%% of %s reads" % (100 * stats.flag_agreement,
-                                                format(run.flag_reading.reads, ",")))
+                     "at %.1f%% of the %s reads of a worker clear of a hold's edge"
+                     % (100 * stats.flag_agreement.share,
+                        format(stats.flag_agreement.compared, ",")))
     if stats.gil_code is not None:
         lines += gil_code_lines(run, stats.gil_code)
     return lines + caveat_lines(stats)
