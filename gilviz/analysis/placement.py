@@ -29,7 +29,9 @@ from .runs import gil_of_workers
 def chunk_times_ns(holds, reads_of_worker, size):
     """Per worker index (0..size-1): its held time per chunk inside its
     holds, in ns; 0 where it cannot be told (no chunk ran inside a hold, or
-    the worker read the clock other than once a chunk)."""
+    the worker read the clock other than once a chunk: the convoy's I/O
+    thread reads it around each socket call, and its holds outnumber the
+    reads its few tasks would make, so no chunk is placed in its gaps)."""
     worker = holds.worker.astype(np.int64)
     held = np.bincount(worker, holds.stop_ns - holds.start_ns, minlength=size)
     count = np.bincount(worker, minlength=size)
