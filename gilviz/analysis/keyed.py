@@ -110,8 +110,9 @@ class GroupedIntervals:
         against 1M holds: 0.45 s searched, 0.15 s so)."""
         if len(t_ns) < len(self.start):
             return int(np.count_nonzero(self.holding_at(t_group, t_ns, margin_ns)))
-        return _covered(np.sort(self.keys(t_group, t_ns)), self.start + margin_ns,
-                        self.stop - margin_ns)
+        keyed = self.keys(t_group, t_ns)
+        keyed.sort()  # in place: a copy of 3.5M times is 28 MB more at the peak
+        return _covered(keyed, self.start + margin_ns, self.stop - margin_ns)
 
 
 def grouped_holding_at(group, start_ns, stop_ns, t_group, t_ns, *margins_ns):
