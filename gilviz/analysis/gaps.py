@@ -63,7 +63,8 @@ def worker_gaps(holds, gil_of_worker, old_gil=False):
     # Per GIL, per worker, each worker's holds in their order; a gap ends
     # where a hold starts and begins where the worker's previous hold stopped.
     order = group_order(gil_of_hold, holds.worker)
-    worker = holds.worker[order].astype(np.int32)
+    worker = holds.worker[order].astype(np.int32, copy=False)
+    gil = gil_of_hold[order]
     stop = holds.start_ns[order]
     first = np.concatenate(([True], worker[1:] != worker[:-1]))
     start = np.concatenate(([0], holds.stop_ns[order][:-1]))
@@ -73,14 +74,13 @@ def worker_gaps(holds, gil_of_worker, old_gil=False):
     at_start, at_stop = grouped_held_at_edges(gil_of_hold, holds.start_ns, holds.stop_ns)
     held_by_start = np.concatenate(([0], at_stop[order][:-1]))
     held_by_start[first] = grouped_held_before(gil_of_hold, holds.start_ns, holds.stop_ns,
-                                               gil_of_hold[order][first], start[first])
+                                               gil[first], start[first])
     busy = at_start[order] - held_by_start
-    cpu_wait = holds.cpu_wait_ns[order]
     keep = stop > start
-    kind = classify_gaps(stop - start, cpu_wait, busy)
+    kind = classify_gaps(stop - start, holds.cpu_wait_ns[order], busy)
     if old_gil:
         gils, sharers = np.unique(list(gil_of_worker.values()), return_counts=True)
-        shared = np.isin(gil_of_hold[order], gils[sharers > 1])
+        shared = np.isin(gil, gils[sharers > 1])
         kind[(kind == UNCLEAR) & shared] = WAIT_GIL
     return Gaps(worker[keep], start[keep], stop[keep], kind[keep])
 
