@@ -20,7 +20,9 @@ from typing import NamedTuple
 import numpy as np
 
 from .placement import clock_reads
-from .keyed import grouped_held_between, grouped_holding_at, grouped_inside_any, lookup
+from .keyed import (GroupedIntervals, grouped_held_at_edges, grouped_held_before,
+                    grouped_inside_any, lookup)
+from .ordering import group_order
 from .states import RUNNING, UNCLEAR, WAIT_CPU, WAIT_GIL, segments_of
 
 EVIDENCE_SHARE = 0.5
@@ -60,21 +62,25 @@ def worker_gaps(holds, gil_of_worker, old_gil=False):
     gil_of_hold = lookup(gil_of_worker, holds.worker)
     # Per GIL, per worker, each worker's holds in their order; a gap ends
     # where a hold starts and begins where the worker's previous hold stopped.
-    order = np.lexsort((holds.worker, gil_of_hold))
-    worker = holds.worker[order].astype(np.int32)
+    order = group_order(gil_of_hold, holds.worker)
+    worker = holds.worker[order].astype(np.int32, copy=False)
+    gil = gil_of_hold[order]
     stop = holds.start_ns[order]
     first = np.concatenate(([True], worker[1:] != worker[:-1]))
-    start = np.where(first, 0, np.concatenate(([0], holds.stop_ns[order][:-1])))
+    start = np.concatenate(([0], holds.stop_ns[order][:-1]))
+    start[first] = 0
     # A worker holds nothing during its own gaps, so the time its GIL was
     # held during a gap is all other workers' doing.
-    busy = grouped_held_between(gil_of_hold, holds.start_ns, holds.stop_ns, gil_of_hold[order],
-                                start, stop)
-    cpu_wait = holds.cpu_wait_ns[order]
+    at_start, at_stop = grouped_held_at_edges(gil_of_hold, holds.start_ns, holds.stop_ns)
+    held_by_start = np.concatenate(([0], at_stop[order][:-1]))
+    held_by_start[first] = grouped_held_before(gil_of_hold, holds.start_ns, holds.stop_ns,
+                                               gil[first], start[first])
+    busy = at_start[order] - held_by_start
     keep = stop > start
-    kind = classify_gaps(stop - start, cpu_wait, busy)
+    kind = classify_gaps(stop - start, holds.cpu_wait_ns[order], busy)
     if old_gil:
         gils, sharers = np.unique(list(gil_of_worker.values()), return_counts=True)
-        shared = np.isin(gil_of_hold[order], gils[sharers > 1])
+        shared = np.isin(gil, gils[sharers > 1])
         kind[(kind == UNCLEAR) & shared] = WAIT_GIL
     return Gaps(worker[keep], start[keep], stop[keep], kind[keep])
 
@@ -121,15 +127,20 @@ def failed_acquisitions(holds, samples, gil_of_worker, margin_ns):
     resolution) away from every hold edge involved, so that neither signal's
     uncertainty can make a false mark.
     """
-    t = samples.t_ns
-    own_clearly, own_maybe = grouped_holding_at(holds.worker, holds.start_ns, holds.stop_ns,
-                                                samples.worker, t, margin_ns, -margin_ns)
+    running = samples.state == "R"
+    own = GroupedIntervals(holds.worker, holds.start_ns, holds.stop_ns, samples.worker,
+                           samples.t_ns, margin_ns)
+    inside = own.inside_count(samples.worker, samples.t_ns, margin_ns)
+    # Only a sample that found its thread on a CPU can mark a failure: the
+    # checks below look at those alone, a small share of a many-worker run's.
+    rows = np.flatnonzero(running)
+    worker, t = samples.worker[rows], samples.t_ns[rows]
+    agreeing = own.inside_count(worker, t, margin_ns)
+    own_maybe = own.holding_at(worker, t, -margin_ns)
+    rows = rows[~own_maybe]
     # Where a sample lies in no hold of its own worker, even grown, any hold
     # of its GIL that clearly holds it is another worker's.
     gil_clearly = grouped_inside_any(lookup(gil_of_worker, holds.worker), holds.start_ns,
-                                     holds.stop_ns, lookup(gil_of_worker, samples.worker), t,
-                                     margin_ns)
-    running = samples.state == "R"
-    return Acquisitions(failed=np.flatnonzero(running & ~own_maybe & gil_clearly),
-                        agreeing=int(np.count_nonzero(own_clearly & running)),
-                        inside=int(np.count_nonzero(own_clearly)))
+                                     holds.stop_ns, lookup(gil_of_worker, samples.worker[rows]),
+                                     samples.t_ns[rows], margin_ns)
+    return Acquisitions(failed=rows[gil_clearly], agreeing=agreeing, inside=inside)

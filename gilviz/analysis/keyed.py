@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .intervals import held_before, holding_at, merge_intervals
+from .intervals import held_before, holding_at
+from .ordering import group_order
 
 
 def sorted_distinct(values):
@@ -42,27 +43,76 @@ class Keys:
     [g * span, (g + 1) * span), with room for `margin_ns` on both sides."""
 
     def __init__(self, groups, times, margin_ns=0):
-        every = np.concatenate([np.asarray(g, np.int64).ravel() for g in groups])
-        if len(every) and every.min() >= 0:
-            # Small non-negative ids (workers, GILs): a count finds them in
-            # one pass, where np.unique would sort millions of them.
-            self.groups = np.flatnonzero(np.bincount(every))
-            self._rank = np.zeros(int(every.max()) + 1, np.int64)
-            self._rank[self.groups] = np.arange(len(self.groups))
-        else:
-            self.groups, self._rank = np.unique(every), None
+        groups = [np.asarray(g).ravel() for g in groups]
         present = [np.asarray(t).ravel() for t in times if len(t)]
         low = min(int(t.min()) for t in present) if present else 0
         high = max(int(t.max()) for t in present) if present else 0
         self.origin = low - abs(margin_ns)
         self.span = high - low + 2 * abs(margin_ns) + 1
+        self._offset = self._rank = rank = None
+        if any(len(g) for g in groups) and min(int(g.min()) for g in groups if len(g)) >= 0:
+            # Small non-negative ids (workers, GILs): a table finds them in
+            # one pass, where np.unique would sort millions of them, and
+            # gives each group's key less its time in one gather.
+            seen = np.zeros(max(int(g.max()) for g in groups if len(g)) + 1, bool)
+            for g in groups:
+                seen[g] = True
+            self.groups = np.flatnonzero(seen)
+            rank = np.zeros(len(seen), np.int64)
+            rank[self.groups] = np.arange(len(self.groups))
+        else:
+            self.groups = np.unique(np.concatenate([g.astype(np.int64) for g in groups]))
         if len(self.groups) * self.span >= 2 ** 62:
             raise OverflowError("times span too much to key %d groups" % len(self.groups))
+        if rank is not None:
+            self._rank = rank
+            self._offset = rank * self.span - self.origin
+
+    def rank(self, group):
+        """The place of each group among all: 0, 1, ..."""
+        if self._rank is not None:
+            return self._rank[np.asarray(group)]
+        return np.searchsorted(self.groups, np.asarray(group, np.int64))
 
     def __call__(self, group, t):
-        group = np.asarray(group, np.int64)
-        rank = self._rank[group] if self._rank is not None else np.searchsorted(self.groups, group)
-        return rank * self.span + (np.asarray(t, np.int64) - self.origin)
+        t = np.asarray(t, np.int64)
+        if self._offset is not None:
+            return self._offset[np.asarray(group)] + t
+        return self.rank(group) * self.span + (t - self.origin)
+
+
+def _in_key_order(keys, group, start_ns, stop_ns):
+    """The keys of intervals, sorted by start (ties in their order), and that order."""
+    group = np.asarray(group)
+    order = group_order(group, start_ns)
+    group = group[order]
+    return (keys(group, np.asarray(start_ns)[order]), keys(group, np.asarray(stop_ns)[order]),
+            order)
+
+
+class GroupedIntervals:
+    """The intervals of many groups (each group's sorted and disjoint, as one
+    worker's holds), keyed and sorted once, to be asked about many times of
+    the groups: those of `t_group` and `t_ns`, or any within them."""
+
+    def __init__(self, group, start_ns, stop_ns, t_group, t_ns, margin_ns=0):
+        self.keys = Keys((group, t_group), (start_ns, stop_ns, t_ns), abs(margin_ns))
+        self.start, self.stop, _ = _in_key_order(self.keys, group, start_ns, stop_ns)
+
+    def holding_at(self, t_group, t_ns, margin_ns=0):
+        """holding_at for each time against the intervals of its own group."""
+        return holding_at(self.start, self.stop, self.keys(t_group, t_ns), margin_ns)
+
+    def inside_count(self, t_group, t_ns, margin_ns=0):
+        """How many of the times holding_at finds inside. Times that
+        outnumber the intervals are sorted once and each interval's edges
+        found among them, rather than each time searched for (3.5M samples
+        against 1M holds: 0.45 s searched, 0.15 s so)."""
+        if len(t_ns) < len(self.start):
+            return int(np.count_nonzero(self.holding_at(t_group, t_ns, margin_ns)))
+        keyed = self.keys(t_group, t_ns)
+        keyed.sort()  # in place: a copy of 3.5M times is 28 MB more at the peak
+        return _covered(keyed, self.start + margin_ns, self.stop - margin_ns)
 
 
 def grouped_holding_at(group, start_ns, stop_ns, t_group, t_ns, *margins_ns):
@@ -70,36 +120,93 @@ def grouped_holding_at(group, start_ns, stop_ns, t_group, t_ns, *margins_ns):
     (each group's sorted and disjoint, as one worker's holds), once for
     each of `margins_ns` (0 if none given): one array per margin."""
     margins_ns = margins_ns or (0,)
-    keys = Keys((group, t_group), (start_ns, stop_ns, t_ns), max(map(abs, margins_ns)))
-    start, stop = keys(group, start_ns), keys(group, stop_ns)
-    order = np.argsort(start, kind="stable")
-    start, stop = start[order], stop[order]
-    t = keys(t_group, t_ns)
-    found = [holding_at(start, stop, t, margin) for margin in margins_ns]
+    intervals = GroupedIntervals(group, start_ns, stop_ns, t_group, t_ns,
+                                 max(map(abs, margins_ns)))
+    found = [intervals.holding_at(t_group, t_ns, margin) for margin in margins_ns]
     return found[0] if len(found) == 1 else found
+
+
+def _covered(sorted_t, start, stop):
+    """How many of the sorted times lie in the union of the closed intervals
+    [start, stop], sorted by start (an empty one, stop < start, holds none)."""
+    first = np.searchsorted(sorted_t, start, side="left")
+    beyond = np.searchsorted(sorted_t, stop, side="right")
+    # Times an earlier interval already counted are not counted again (two
+    # holds of a worker may touch at a single instant).
+    counted = np.concatenate(([0], np.maximum.accumulate(beyond)))[:-1]
+    return int(np.clip(beyond - np.maximum(first, counted), 0, None).sum())
 
 
 def grouped_inside_any(group, start_ns, stop_ns, t_group, t_ns, margin_ns=0):
     """For each time, whether it lies inside any interval of its group
-    shrunk by `margin_ns` at both ends; the intervals may overlap."""
+    shrunk by `margin_ns` at both ends; the intervals may overlap, and one
+    shrunk to a single instant (or less) holds none."""
+    t_group, t_ns = np.asarray(t_group), np.asarray(t_ns, np.int64)
+    if len(t_ns) == 0:
+        return np.zeros(0, bool)
     start = np.asarray(start_ns, np.int64) + margin_ns
     stop = np.asarray(stop_ns, np.int64) - margin_ns
-    kept = stop >= start
-    keys = Keys((group, t_group), (start[kept], stop[kept], t_ns))
-    merged_start, merged_stop = merge_intervals(keys(group[kept], start[kept]),
-                                                keys(group[kept], stop[kept]))
-    return holding_at(merged_start, merged_stop, keys(t_group, t_ns))
+    kept = stop > start
+    group, start, stop = np.asarray(group)[kept], start[kept], stop[kept]
+    if len(start) == 0:
+        return np.zeros(len(t_ns), bool)
+    keys = Keys((group, t_group), (start, stop, t_ns))
+    start, stop, _ = _in_key_order(keys, group, start, stop)
+    # The furthest any interval begun by then reaches: a time lies inside
+    # one if the last to begin before it, or one begun earlier, reaches it.
+    reach = np.maximum.accumulate(stop)
+    t = keys(t_group, t_ns)
+    last = np.searchsorted(start, t, side="right") - 1
+    return (last >= 0) & (reach[last] >= t)
 
 
-def grouped_held_between(group, start_ns, stop_ns, t_group, begin_ns, end_ns):
-    """For each (begin, end), the time its group's intervals (sorted and
-    disjoint within a group) cover between the two."""
-    keys = Keys((group, t_group), (start_ns, stop_ns, begin_ns, end_ns))
-    start, stop = keys(group, start_ns), keys(group, stop_ns)
-    order = np.argsort(start, kind="stable")
-    start, stop = start[order], stop[order]
-    return (held_before(start, stop, keys(t_group, end_ns))
-            - held_before(start, stop, keys(t_group, begin_ns)))
+def _running_total(start, stop):
+    """The time the intervals before each hold, and all of them: n + 1 values."""
+    completed = np.zeros(len(start) + 1, np.int64)
+    np.cumsum(stop - start, out=completed[1:])
+    return completed
+
+
+def _held_by_groups_before(keys, sorted_group, completed, group):
+    """For each of `group`, the time held by the intervals of the groups
+    keyed before it: held_before on the whole line counts them too."""
+    if len(keys.groups) < 2:
+        return np.zeros(len(group), np.int64)  # one GIL: none before it
+    return completed[np.searchsorted(keys.rank(sorted_group), keys.rank(group), side="left")]
+
+
+def grouped_held_before(group, start_ns, stop_ns, t_group, t_ns):
+    """held_before for each time, against the intervals of its own group
+    (sorted by start within a group)."""
+    group = np.asarray(group)
+    keys = Keys((group, t_group), (start_ns, stop_ns, t_ns))
+    start, stop, order = _in_key_order(keys, group, start_ns, stop_ns)
+    return (held_before(start, stop, keys(t_group, t_ns))
+            - _held_by_groups_before(keys, group[order], _running_total(start, stop), t_group))
+
+
+def grouped_held_at_edges(group, start_ns, stop_ns):
+    """(held_before each interval's start, held_before its stop), against
+    the intervals of its own group, in the intervals' order.
+
+    Where no interval of a group ends after the next one begins (the holds
+    of one GIL), both are running totals of the intervals before, in the
+    order they begin: no search. Else each edge is searched for."""
+    group = np.asarray(group)
+    start_ns, stop_ns = np.asarray(start_ns, np.int64), np.asarray(stop_ns, np.int64)
+    keys = Keys((group,), (start_ns, stop_ns))
+    start, stop, order = _in_key_order(keys, group, start_ns, stop_ns)
+    completed = _running_total(start, stop)
+    sorted_group = group[order]
+    if np.all(stop[:-1] <= start[1:]):
+        base = _held_by_groups_before(keys, sorted_group, completed, sorted_group)
+        at_start, at_stop = np.empty_like(base), np.empty_like(base)
+        at_start[order] = completed[:-1] - base
+        at_stop[order] = completed[1:] - base
+        return at_start, at_stop
+    base = _held_by_groups_before(keys, sorted_group, completed, group)
+    return (held_before(start, stop, keys(group, start_ns)) - base,
+            held_before(start, stop, keys(group, stop_ns)) - base)
 
 
 def sums_by(index, values, minlength=0):

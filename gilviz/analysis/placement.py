@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from .keyed import lookup
+from .ordering import group_order
 from .runs import gil_of_workers
 
 
@@ -51,18 +52,18 @@ def placed_holds(holds, chunk_ns, gil_of_hold):
     another worker under the same GIL (`gil_of_hold`: an id per hold)."""
     if len(holds.worker) == 0:
         return holds
-    order = np.lexsort((holds.start_ns, holds.worker))
+    order = group_order(holds.worker, holds.start_ns)
     worker = holds.worker[order]
     start = holds.start_ns[order]
     stop = holds.stop_ns[order]
-    same_next = worker[1:] == worker[:-1]
-    gap = np.where(same_next, start[1:] - stop[:-1], 0)
-    half = np.minimum(chunk_ns[worker[:-1]], np.clip(gap, 0, None)) // 2
-    new_stop = stop.copy()
-    new_start = start.copy()
-    new_stop[:-1] += half
-    new_start[1:] -= half
-    new_start[order], new_stop[order] = new_start.copy(), new_stop.copy()
+    gap = start[1:] - stop[:-1]
+    gap[worker[1:] != worker[:-1]] = 0
+    np.clip(gap, 0, None, out=gap)
+    half = np.minimum(chunk_ns[worker[:-1]], gap) // 2
+    stop[:-1] += half
+    start[1:] -= half
+    new_start, new_stop = np.empty_like(start), np.empty_like(stop)
+    new_start[order], new_stop[order] = start, stop
     _keep_apart(holds.start_ns, holds.stop_ns, new_start, new_stop, np.asarray(gil_of_hold))
     return holds._replace(start_ns=new_start, stop_ns=new_stop)
 
@@ -70,7 +71,7 @@ def placed_holds(holds, chunk_ns, gil_of_hold):
 def _keep_apart(start, stop, new_start, new_stop, gil):
     """Clip placed edges (in place) at the midpoint between each hold and
     the next one to begin under its GIL, where the raw holds did not overlap."""
-    order = np.lexsort((start, gil))
+    order = group_order(gil, start)
     same = gil[order][1:] == gil[order][:-1]
     before, after = order[:-1][same], order[1:][same]
     apart = stop[before] <= start[after]

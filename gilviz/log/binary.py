@@ -85,5 +85,5 @@ def decode(column, kind):
         if np.isinf(values).any():
             return "a number must be finite"
         return values.astype(np.float64)
-    values = values.astype(np.int64)
-    return np.cumsum(values) if delta else values
+    # Summed from the narrow type straight into int64: no second copy.
+    return np.cumsum(values, dtype=np.int64) if delta else values.astype(np.int64)

@@ -224,7 +224,11 @@ def dumps(log, binary_min_rows=BINARY_MIN_ROWS):
 
 def loads(text):
     """The RunLog in `text`; LogError if it is not a valid log."""
-    document = parse(text)
+    return _log(parse(text))
+
+
+def _log(document):
+    """The RunLog of a parsed document; LogError if it is not a valid log."""
     if not isinstance(document, dict) or document.get("format") != "gilviz-log":
         raise LogError("not a gilviz event log")
     version = document.get("format_version")
@@ -284,7 +288,14 @@ def load(path):
         stream.seek(0)
         data = stream.read()
     try:
-        return loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
+        # Each form of the file let go as soon as the next is made: the
+        # bytes, the text and the parsed document of a million holds are
+        # 64 MB each.
+        del data
+        document = parse(text)
+        del text
+        return _log(document)
     except UnicodeDecodeError as error:
         raise LogError("%s: not UTF-8 text (byte %d)" % (path, error.start)) from None
     except LogError as error:

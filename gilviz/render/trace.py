@@ -95,27 +95,29 @@ def _segment_rows(run, tid_of):
     segments' order."""
     segments = run_segments(run)
     known = np.isin(segments.worker, list(tid_of))
-    segments = type(segments)(*(column[known] for column in segments))
+    if not known.all():
+        segments = type(segments)(*(column[known] for column in segments))
     pid, tid = _ids(tid_of, segments.worker)
     code = segments.state  # a state is its own row in the names below
     names = [STATE_NAMES.get(state, str(state)) for state in range(max(STATE_NAMES) + 1)]
-    timed = segments.stop_ns > segments.start_ns
-    slices = text.rows(int(timed.sum()),
+    brief = segments.stop_ns <= segments.start_ns
+    # Usually every segment has a length: then no column is copied.
+    timed = ~brief if brief.any() else slice(None)
+    start = segments.start_ns[timed]
+    slices = text.rows(len(start),
                        '{"name":', text.strings(code[timed], names),
                        ',"cat":"gil","ph":"X","pid":', text.integers(pid[timed]),
                        ',"tid":', text.integers(tid[timed]),
-                       ',"ts":', text.microseconds(segments.start_ns[timed]),
-                       ',"dur":', text.microseconds(segments.stop_ns[timed]
-                                                    - segments.start_ns[timed]), "}")
-    brief = ~timed
+                       ',"ts":', text.microseconds(start),
+                       ',"dur":', text.microseconds(segments.stop_ns[timed] - start), "}")
+    if not brief.any():
+        return slices
     instants = text.rows(int(brief.sum()),
                          '{"name":', text.strings(code[brief], [TOO_BRIEF % name
                                                                for name in names]),
                          ',"cat":"gil","ph":"i","s":"t","pid":', text.integers(pid[brief]),
                          ',"tid":', text.integers(tid[brief]),
                          ',"ts":', text.microseconds(segments.start_ns[brief]), "}")
-    if not brief.any():
-        return slices
     return text.interleave(slices, instants, brief)
 
 
@@ -198,7 +200,7 @@ def save_trace(run, stats, path, incomplete=None):
     default anyway."""
     chunks = trace_chunks(run, stats)
     other_data = _other_data(run, stats, incomplete)
-    if sum(chunk.nbytes if isinstance(chunk, np.ndarray) else len(chunk)
+    if sum(chunk.nbytes if isinstance(chunk, text.Blocks) else len(chunk)
            for chunk in chunks) <= GZIP_OVER_BYTES:
         return atomic_write(path, lambda stream: text.write_document(stream, chunks, other_data),
                             mode="wb")

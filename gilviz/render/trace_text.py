@@ -20,8 +20,8 @@ SPACE, MINUS, ZERO = ord(" "), ord("-"), ord("0")
 
 
 class Column(NamedTuple):
-    """A field of every row: `width` bytes, written by fill(target) into an
-    (n, width) view of the rows."""
+    """A field of every row: `width` bytes, written by fill(target, rows)
+    for the rows of a slice into an (n, width) view of them."""
 
     width: int
     fill: object
@@ -31,18 +31,29 @@ _TRIPLETS = np.frombuffer("".join("%03d" % i for i in range(1000)).encode("ascii
                           np.uint8).reshape(1000, 3)
 """The three digits of 0..999: a number is written three digits a lookup."""
 
+BLOCK_ROWS = 1 << 16
+"""Rows made at a time: a million holds make two million rows of ~110
+bytes, which made whole took ~600 MB with their digits on the way."""
 
-def _digits(magnitude, negative, at_least=1, pad=SPACE):
-    """Right-aligned decimal digits of non-negative int64s, '-' before the
-    negative ones, `pad` in front."""
+
+def _count_digits(magnitude):
     count = np.ones(len(magnitude), np.int64)
     limit = 10
     while np.any(magnitude >= limit):
         count += magnitude >= limit
         limit *= 10
-    width = max(at_least, int(count.max(initial=1)) + bool(np.any(negative)))
+    return count
 
-    def fill(target):
+
+def _digits(magnitude_of, negative_of, high, any_negative, at_least=1, pad=SPACE):
+    """Right-aligned decimal digits of non-negative int64s, '-' before the
+    negative ones, `pad` in front: magnitude_of(rows) and negative_of(rows)
+    give those of a slice of rows, `high` the largest magnitude of all."""
+    width = max(at_least, len(str(max(high, 0))) + bool(any_negative))
+
+    def fill(target, rows):
+        magnitude = magnitude_of(rows)
+        count = _count_digits(magnitude)
         triplets = -(-width // 3)
         digits = np.empty((len(magnitude), 3 * triplets), np.uint8)
         rest = magnitude.copy()
@@ -52,23 +63,32 @@ def _digits(magnitude, negative, at_least=1, pad=SPACE):
         digits = digits[:, 3 * triplets - width:]
         leading = np.arange(width)[None, :] < (width - count)[:, None]
         target[:] = np.where(leading, np.uint8(pad), digits)
-        rows = np.flatnonzero(negative)
-        target[rows, (width - 1 - count)[rows]] = MINUS
+        negative = np.flatnonzero(negative_of(rows))
+        target[negative, (width - 1 - count)[negative]] = MINUS
     return Column(width, fill)
+
+
+def _extremes(values):
+    return (int(values.min()), int(values.max())) if len(values) else (0, 0)
 
 
 def integers(values):
     """JSON integers."""
     values = np.asarray(values, np.int64)
-    return _digits(np.abs(values), values < 0)
+    low, high = _extremes(values)
+    return _digits(lambda rows: np.abs(values[rows]), lambda rows: values[rows] < 0,
+                   max(high, -low), low < 0)
 
 
 def microseconds(ns):
     """JSON numbers: nanoseconds as decimal microseconds (pieces for rows())."""
     ns = np.asarray(ns, np.int64)
-    magnitude = np.abs(ns)
-    return [_digits(magnitude // 1000, ns < 0), ".",
-            _digits(magnitude % 1000, np.zeros(len(ns), bool), at_least=3, pad=ZERO)]
+    low, high = _extremes(ns)
+    return [_digits(lambda rows: np.abs(ns[rows]) // 1000, lambda rows: ns[rows] < 0,
+                    max(high, -low) // 1000, low < 0), ".",
+            _digits(lambda rows: np.abs(ns[rows]) % 1000,
+                    lambda rows: np.zeros(len(ns[rows]), bool), 999, False, at_least=3,
+                    pad=ZERO)]
 
 
 def strings(codes, vocabulary):
@@ -78,43 +98,90 @@ def strings(codes, vocabulary):
     table = np.full((len(encoded), max(len(word) for word in encoded)), SPACE, np.uint8)
     for row, word in enumerate(encoded):
         table[row, :len(word)] = np.frombuffer(word, np.uint8)
+    codes = np.asarray(codes, np.int64)
 
-    def fill(target):
-        target[:] = table[np.asarray(codes, np.int64)]
+    def fill(target, rows):
+        target[:] = table[codes[rows]]
     return Column(table.shape[1], fill)
 
 
+class Blocks:
+    """Rows of events made a block at a time, as they are written: `count`
+    rows of `width` bytes, block(begin, end) making some."""
+
+    count = width = 0
+
+    @property
+    def nbytes(self):
+        return self.count * self.width
+
+    def blocks(self, size=BLOCK_ROWS):
+        for begin in range(0, self.count, size):
+            yield self.block(begin, min(begin + size, self.count))
+
+
+class Rows(Blocks):
+    """`count` events of one form, each row ",\n" then the pieces side by
+    side: literal text (the same in every row), Columns, or lists of them."""
+
+    def __init__(self, count, *pieces):
+        flat = []
+        for piece in ("\n,",) + pieces:
+            flat += piece if isinstance(piece, list) else [piece]
+        flat[0] = ",\n"
+        widths = [len(piece) if isinstance(piece, str) else piece.width for piece in flat]
+        self.template = np.full(sum(widths), SPACE, np.uint8)
+        edges = np.concatenate(([0], np.cumsum(widths)))
+        self._columns = []
+        for piece, at, end in zip(flat, edges, edges[1:]):
+            if isinstance(piece, str):
+                self.template[at:end] = np.frombuffer(piece.encode("ascii"), np.uint8)
+            else:
+                self._columns.append((piece, at, end))
+        self.count = count
+        self.width = len(self.template)
+
+    def block(self, begin, end):
+        """Rows begin..end-1 as an (n, width) uint8 array."""
+        out = np.empty((end - begin, self.width), np.uint8)
+        out[:] = self.template
+        if end > begin:
+            for column, at, stop in self._columns:
+                column.fill(out[:, at:stop], slice(begin, end))
+        return out
+
+
 def rows(count, *pieces):
-    """`count` events as an (n, width) uint8 array, each row ",\n" then
-    the pieces side by side: literal text (the same in every row), Columns,
-    or lists of them."""
-    flat = []
-    for piece in ("\n,",) + pieces:
-        flat += piece if isinstance(piece, list) else [piece]
-    flat[0] = ",\n"
-    widths = [len(piece) if isinstance(piece, str) else piece.width for piece in flat]
-    template = np.full(sum(widths), SPACE, np.uint8)
-    edges = np.concatenate(([0], np.cumsum(widths)))
-    for piece, at, end in zip(flat, edges, edges[1:]):
-        if isinstance(piece, str):
-            template[at:end] = np.frombuffer(piece.encode("ascii"), np.uint8)
-    out = np.empty((count, len(template)), np.uint8)
-    out[:] = template
-    for piece, at, end in zip(flat, edges, edges[1:]):
-        if not isinstance(piece, str) and count:
-            piece.fill(out[:, at:end])
-    return out
+    """Rows (see above) of `count` events."""
+    return Rows(count, *pieces)
 
 
-def interleave(first, second, take_second):
+class Interleaved(Blocks):
     """Rows of two blocks in one order: row i from `second` where
     take_second[i], else the next of `first`; the narrower padded at its
     end with spaces (whitespace between two events)."""
-    width = max(first.shape[1], second.shape[1])
-    merged = np.full((len(take_second), width), SPACE, np.uint8)
-    merged[~take_second, :first.shape[1]] = first
-    merged[take_second, :second.shape[1]] = second
-    return merged
+
+    def __init__(self, first, second, take_second):
+        self._first, self._second = first, second
+        self._take = np.asarray(take_second, bool)
+        # Rows of `second` before each row: where each block starts in each.
+        self._seconds_before = np.concatenate(([0], np.cumsum(self._take)))
+        self.count = len(self._take)
+        self.width = max(first.width, second.width)
+
+    def block(self, begin, end):
+        take = self._take[begin:end]
+        seconds = self._seconds_before[begin], self._seconds_before[end]
+        firsts = begin - seconds[0], end - seconds[1]
+        merged = np.full((end - begin, self.width), SPACE, np.uint8)
+        merged[~take, :self._first.width] = self._first.block(*firsts)
+        merged[take, :self._second.width] = self._second.block(*seconds)
+        return merged
+
+
+def interleave(first, second, take_second):
+    """Interleaved rows (see above)."""
+    return Interleaved(first, second, take_second)
 
 
 def event_text(events):
@@ -124,16 +191,17 @@ def event_text(events):
 
 
 def write_document(stream, chunks, other_data):
-    """Write the whole trace file: chunks of rows (bytes or rows() arrays),
-    each row opened by ",\n", then `other_data`."""
+    """Write the whole trace file: chunks of rows (bytes, or Rows written a
+    block at a time), each row opened by ",\n", then `other_data`."""
     stream.write(b'{"traceEvents":[')
     first = True
     for chunk in chunks:
-        view = memoryview(chunk.reshape(-1) if isinstance(chunk, np.ndarray) else chunk)
-        if len(view) == 0:
-            continue
-        stream.write(view[2:] if first else view)
-        first = False
+        for block in chunk.blocks() if isinstance(chunk, Blocks) else [chunk]:
+            view = memoryview(block.reshape(-1) if isinstance(block, np.ndarray) else block)
+            if len(view) == 0:
+                continue
+            stream.write(view[2:] if first else view)
+            first = False
     # UTF-8, not \u escapes, as save_runs_trace writes: the caveats' words have "µ" and "×".
     stream.write(b'],"otherData":' + json.dumps(other_data, ensure_ascii=False).encode("utf-8")
                  + b"}")
