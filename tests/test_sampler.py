@@ -65,6 +65,8 @@ def test_stat_lines_parsed_at_once_agree_with_each_line():
     assert [(s, int(c), int(t)) for s, c, t in zip(state, cpu, ticks)] == \
         [parse_stat_row(line) for line in lines]
     assert parse_schedstat_lines([b"5 789 3\n", b"", b"12 0 1\n"]).tolist() == [789, -1, 0]
+    widest = b"1 9223372036854775807 2\n"  # the largest int64, beside narrower values
+    assert parse_schedstat_lines([widest, b"3 40 5\n"]).tolist() == [2 ** 63 - 1, 40]
     assert len(parse_stat_lines([])[0]) == 0
 
 

@@ -5,10 +5,11 @@ for the target's GIL; where the target is pinned to some cores and others are
 left, the thread pins itself to those others, so that it takes no CPU time
 from the target either. Each round reads /proc/PID/task/TID/stat of every worker
 thread through file descriptors kept open (a pread is ~3 us; opening the file
-each time costs ~11 us) and parses what it read into a row of a batch; every
-50 ms the batch becomes a chunk of compact numpy columns (SAMPLE_DTYPE, 32
-bytes a sample), so memory grows by 32 bytes a sample, not by the ~660 of
-the raw reads, and nothing is left to parse when the run ends. psutil's
+each time costs ~11 us) and keeps what it read in a batch; every
+FLUSH_SAMPLES samples, and at least every 50 ms, the batch becomes a chunk
+of compact numpy columns (SAMPLE_DTYPE, 32 bytes a sample), so memory grows
+by 32 bytes a sample, not by the ~660 of the raw reads, and nothing is left
+to parse when the run ends. psutil's
 per-core utilisation and per-process CPU times are read at a coarser rate,
 as they change only on scheduler ticks (4 ms here), and so is the other
 processes' CPU use (load.py). With `hz` 0 only those coarse
@@ -51,6 +52,10 @@ NOT_READ = WAIT_BYTES[WAIT_NOT_READ]
 DEFAULT_HZ = 1000.0
 CORE_INTERVAL_NS = 50_000_000
 IDLE_PERIOD_NS = 10_000_000
+FLUSH_SAMPLES = 1024
+"""Samples a batch holds before it is parsed: with 64 workers a batch of
+50 ms took ~4 ms to parse in one round, and each such round made the next
+few late; 1024 take ~1 ms, a parse costing little more a sample."""
 RAISED_NICE = -20
 """The sampler thread's nice value beside more busy processes than cores.
 The scheduler shares the cores by weight, and the sampler needs about half
@@ -298,6 +303,8 @@ class Sampler:
             self._tick_times.append(clock())
             if live:
                 self._read_threads(live)
+                if len(self._batch[0]) >= FLUSH_SAMPLES:
+                    self._flush()
             now = clock()
             if now >= next_coarse:
                 self._read_coarse(now)
