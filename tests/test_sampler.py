@@ -91,3 +91,31 @@ def test_a_sampler_that_failed_says_so_instead_of_looking_sampled(monkeypatch):
     sampler.stop()
     with pytest.raises(TargetError, match="the sampler failed: OSError: no /proc here"):
         sampler.stats()
+
+
+def test_a_slice_requested_for_one_thread_is_that_threads_alone():
+    import pytest
+
+    from gilviz.measure.sampler import SHORT_SLICE_NS, request_slice
+
+    def slice_of_this_thread():
+        with open("/proc/thread-self/sched") as stream:
+            rows = [line.split(":") for line in stream if line.startswith("se.slice")]
+        return int(rows[0][1]) if rows else None
+
+    before = slice_of_this_thread()
+    if before is None:
+        pytest.skip("this kernel does not show its time slices")
+    seen = []
+
+    def asker():
+        me = threading.get_native_id()
+        seen.append(request_slice(me, os.getpriority(os.PRIO_PROCESS, me), SHORT_SLICE_NS))
+        seen.append(slice_of_this_thread())
+    thread = threading.Thread(target=asker)
+    thread.start()
+    thread.join()
+    if seen[1] == before:
+        pytest.skip("this kernel keeps one slice for all (before Linux 6.12)")
+    assert seen == [True, SHORT_SLICE_NS]
+    assert slice_of_this_thread() == before
