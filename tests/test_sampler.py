@@ -65,6 +65,8 @@ def test_stat_lines_parsed_at_once_agree_with_each_line():
     assert [(s, int(c), int(t)) for s, c, t in zip(state, cpu, ticks)] == \
         [parse_stat_row(line) for line in lines]
     assert parse_schedstat_lines([b"5 789 3\n", b"", b"12 0 1\n"]).tolist() == [789, -1, 0]
+    widest = b"1 9223372036854775807 2\n"  # the largest int64, beside narrower values
+    assert parse_schedstat_lines([widest, b"3 40 5\n"]).tolist() == [2 ** 63 - 1, 40]
     assert len(parse_stat_lines([])[0]) == 0
 
 
@@ -89,3 +91,31 @@ def test_a_sampler_that_failed_says_so_instead_of_looking_sampled(monkeypatch):
     sampler.stop()
     with pytest.raises(TargetError, match="the sampler failed: OSError: no /proc here"):
         sampler.stats()
+
+
+def test_a_slice_requested_for_one_thread_is_that_threads_alone():
+    import pytest
+
+    from gilviz.measure.sampler import SHORT_SLICE_NS, request_slice
+
+    def slice_of_this_thread():
+        with open("/proc/thread-self/sched") as stream:
+            rows = [line.split(":") for line in stream if line.startswith("se.slice")]
+        return int(rows[0][1]) if rows else None
+
+    before = slice_of_this_thread()
+    if before is None:
+        pytest.skip("this kernel does not show its time slices")
+    seen = []
+
+    def asker():
+        me = threading.get_native_id()
+        seen.append(request_slice(me, os.getpriority(os.PRIO_PROCESS, me), SHORT_SLICE_NS))
+        seen.append(slice_of_this_thread())
+    thread = threading.Thread(target=asker)
+    thread.start()
+    thread.join()
+    if seen[1] == before:
+        pytest.skip("this kernel keeps one slice for all (before Linux 6.12)")
+    assert seen == [True, SHORT_SLICE_NS]
+    assert slice_of_this_thread() == before
