@@ -47,41 +47,55 @@ def column_shares(segments, workers, begin_ns, end_ns, columns=COLUMNS,
     than `narrower_than_ns`."""
     workers = tuple(int(w) for w in workers)
     edges = np.linspace(begin_ns, end_ns, columns + 1)
-    share = np.zeros((len(workers), STATES, columns), np.float64)
     width = (end_ns - begin_ns) / columns
-    length = segments.stop_ns - segments.start_ns
     row_of = np.full(max(workers, default=-1) + 1, -1, np.int64)
     row_of[list(workers)] = np.arange(len(workers))
-    known = (segments.worker >= 0) & (segments.worker < len(row_of))
-    counted = (known & (length < narrower_than_ns) & (segments.stop_ns > begin_ns)
-               & (segments.start_ns < end_ns))
-    counted[counted] = row_of[segments.worker[counted]] >= 0
+    counted = counted_segments(segments, row_of, begin_ns, end_ns, narrower_than_ns)
     if width <= 0 or not counted.any():
-        return ColumnShares(edges, workers, share.astype(np.float32), narrower_than_ns)
-    x0 = (np.maximum(segments.start_ns[counted], begin_ns) - begin_ns) / width
-    x1 = (np.minimum(segments.stop_ns[counted], end_ns) - begin_ns) / width
+        share = np.zeros((len(workers), STATES, columns), np.float32)
+        return ColumnShares(edges, workers, share, narrower_than_ns)
+    if not counted.all():  # a million segments copied for nothing, where all count
+        segments = Segments(*(column[counted] for column in segments))
+    x0 = (np.maximum(segments.start_ns, begin_ns) - begin_ns) / width
+    x1 = (np.minimum(segments.stop_ns, end_ns) - begin_ns) / width
     first = np.minimum(x0.astype(np.int64), columns - 1)
     last = np.minimum(x1.astype(np.int64), columns - 1)
-    band = row_of[segments.worker[counted]] * STATES + segments.state[counted].astype(np.int64)
     stride = columns + 1
-
-    def add(column, amount):
-        return np.bincount(band * stride + column, weights=amount,
-                           minlength=len(workers) * STATES * stride)
+    cell = (row_of[segments.worker] * STATES + segments.state) * stride
+    size = len(workers) * STATES * stride
     alone = first == last
-    partial = (add(first, np.where(alone, x1 - x0, first + 1 - x0))
-               + add(last, np.where(alone, 0.0, x1 - last)))
+    # A segment within one column adds its width there; one across columns
+    # adds its part of the first and of the last (the zeros left out of the
+    # second count add nothing to any sum).
+    partial = (np.bincount(cell + first, weights=np.where(alone, x1 - x0, first + 1 - x0),
+                           minlength=size)
+               + np.bincount(cell[~alone] + last[~alone], weights=(x1 - last)[~alone],
+                             minlength=size))
     # Columns wholly inside a segment: +1 from the one after its first to
     # its last, as a running sum of steps.
     inner = ~alone & (last > first + 1)
-    steps = (np.bincount(band[inner] * stride + first[inner] + 1,
-                         minlength=len(workers) * STATES * stride)
-             - np.bincount(band[inner] * stride + last[inner],
-                           minlength=len(workers) * STATES * stride))
+    steps = (np.bincount(cell[inner] + first[inner] + 1, minlength=size)
+             - np.bincount(cell[inner] + last[inner], minlength=size))
     total = partial + np.cumsum(steps.reshape(-1, stride), axis=1).reshape(-1)
     share = total.reshape(len(workers), STATES, stride)[:, :, :columns]
     return ColumnShares(edges, workers, np.clip(share, 0, 1).astype(np.float32),
                         narrower_than_ns)
+
+
+def counted_segments(segments, row_of, begin_ns, end_ns, narrower_than_ns):
+    """Which segments column_shares counts: of a worker with a row in
+    `row_of`, within [begin_ns, end_ns], narrower than `narrower_than_ns`."""
+    worker = segments.worker
+    if len(worker) and worker.min() >= 0 and worker.max() < len(row_of):
+        counted = row_of[worker] >= 0
+    else:
+        known = (worker >= 0) & (worker < len(row_of))
+        counted = known.copy()
+        counted[known] = row_of[worker[known]] >= 0
+    counted &= (segments.stop_ns > begin_ns) & (segments.start_ns < end_ns)
+    if narrower_than_ns != np.inf:
+        counted &= (segments.stop_ns - segments.start_ns) < narrower_than_ns
+    return counted
 
 
 def active_share(shares, probed):

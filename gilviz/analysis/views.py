@@ -10,7 +10,8 @@ import numpy as np
 
 from ..log import WAIT_UNREADABLE
 from .load import load_series, other_load
-from .raster import COLUMNS, HEAT_MAP_OVER, NARROWER_THAN_COLUMNS, ColumnShares, column_shares
+from .raster import (COLUMNS, HEAT_MAP_OVER, NARROWER_THAN_COLUMNS, ColumnShares, column_shares,
+                     segments_within)
 from .keyed import sums_by
 from .runs import core_count, longest_sample_ns, shares_gil, stop_by_worker
 from .sampled import binned_parallelism, run_segments, unsampled_spans
@@ -160,6 +161,7 @@ def busiest_workers(run, segments, window_ns, count=ZOOM_WORKERS):
     the zoom of a heat map shows workers that were there; the first ones
     where fewer ran in it."""
     begin, end = window_ns
+    segments = segments_within(segments, begin, end)
     running = np.isin(segments.state, ON_A_CPU)
     ran = np.clip(np.minimum(segments.stop_ns, end) - np.maximum(segments.start_ns, begin),
                   0, None) * running
