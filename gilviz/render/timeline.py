@@ -11,9 +11,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import StepPatch
 
 from ..analysis import NO_GIL, OLD_GIL, SLEEPING, WAIT_IO, gil_kind
-from ..analysis.raster import samples_within, segments_within
+from ..analysis.raster import samples_within
 from ..analysis.program import exit_status_of
-from ..analysis.selection import only_workers
+from ..analysis.selection import only_window, only_workers
 from ..report import cores_phrase, handover_phrase, short_count, unexplained_speedup
 from ..report.format import format_cores, format_duration
 from ..report.words import (battle_figures, battle_headline, partial_mark, workload_label,
@@ -215,12 +215,12 @@ def _timeline_figure(run, stats, view, comparison, repeats, partial):
     # Zoom on the busiest window, on some of the workers if there are many.
     begin, end = view.zoom_ns
     whole.axvspan(begin / MS, end / MS, color=theme.INK, alpha=0.08, zorder=0)
-    shown_run, shown_stats, shown = run, stats, view
+    shown_run, shown_stats, shown = only_window(run, stats, view, view.zoom_ns)
     if view.zoom_workers is not None:
-        shown_run, shown_stats, shown = only_workers(run, stats, view, view.zoom_workers)
+        shown_run, shown_stats, shown = only_workers(shown_run, shown_stats, shown,
+                                                     view.zoom_workers)
     zoom_rows = rows_of_workers(shown_run)
-    draw_run(zoom, shown_run, shown_stats, segments_within(shown.segments, begin, end),
-             zoom_rows)
+    draw_run(zoom, shown_run, shown_stats, shown.segments, zoom_rows)
     if run.probe is not None and len(run.threads.t_ns):
         draw_sampled_on_cpu(zoom, samples_within(shown_run.threads, begin, end), zoom_rows)
     zoom.set_xlim(begin / MS, end / MS)
