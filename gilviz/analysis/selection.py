@@ -73,10 +73,10 @@ def only_window(run, stats, view, window_ns):
 def only_samples(run, stats, rows):
     """(run, stats) with the thread samples of `rows` (a mask) alone, the
     failed acquisitions among them numbered as rows of the narrowed table."""
-    new_row = np.cumsum(rows) - 1
+    kept = np.flatnonzero(rows)  # one pass over the mask, not one a column
     failed = np.asarray(stats.failed_samples, dtype=np.int64)
-    failed = new_row[failed[rows[failed]]] if len(failed) else failed
-    return (run._replace(threads=type(run.threads)(*(column[rows] for column in run.threads))),
+    failed = np.searchsorted(kept, failed[rows[failed]]) if len(failed) else failed
+    return (run._replace(threads=type(run.threads)(*(column[kept] for column in run.threads))),
             stats._replace(failed_samples=failed))
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .keyed import small_distinct
+
 PANEL_PIXELS = 1000
 """The fewest pixels a timeline panel spans at the sizes charts are drawn
 (1920 wide: ~1600; the talk theme's 1280: ~1070)."""
@@ -34,6 +36,6 @@ def visible(start_ns, stop_ns, panels, pixels=PANEL_PIXELS):
 def shown_states(segments, panels, pixels=PANEL_PIXELS):
     """The states of `segments` (states.Segments) that are visible in one of
     the `panels`, in increasing order."""
-    return tuple(int(state) for state in np.unique(segments.state)
+    return tuple(int(state) for state in small_distinct(segments.state)
                  if visible(segments.start_ns[segments.state == state],
                             segments.stop_ns[segments.state == state], panels, pixels))
