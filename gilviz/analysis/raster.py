@@ -59,28 +59,39 @@ def column_shares(segments, workers, begin_ns, end_ns, columns=COLUMNS,
         start = np.maximum(start, begin_ns)
     if stop.max() > end_ns:
         stop = np.minimum(stop, end_ns)
+    # Each array over a million segments is 8 MB, so they are built in
+    # place and dropped as soon as they are used.
     x0 = (start - begin_ns) / width
-    x1 = (stop - begin_ns) / width
     first = np.minimum(x0.astype(np.int64), columns - 1)
+    x1 = (stop - begin_ns) / width
     last = np.minimum(x1.astype(np.int64), columns - 1)
     stride = columns + 1
-    cell = (row_of[segments.worker] * STATES + segments.state) * stride
+    cell = row_of[segments.worker]
+    cell *= STATES
+    cell += segments.state
+    cell *= stride
     size = len(workers) * STATES * stride
     # A segment within one column adds its width there; one across columns
     # (few, where most are narrower than a column) its part of the first
     # and of the last.
     across = np.flatnonzero(first != last)
-    amount = x1 - x0
-    amount[across] = first[across] + 1 - x0[across]
-    partial = (np.bincount(cell + first, weights=amount, minlength=size)
-               + np.bincount(cell[across] + last[across], weights=x1[across] - last[across],
-                             minlength=size))
+    first_across, last_across, cell_across = first[across], last[across], cell[across]
+    amount_last = x1[across] - last_across
+    del last
+    amount = np.subtract(x1, x0, out=x1)
+    amount[across] = first_across + 1 - x0[across]
+    del x0
+    cell += first
+    del first
+    partial = (np.bincount(cell, weights=amount, minlength=size)
+               + np.bincount(cell_across + last_across, weights=amount_last, minlength=size))
+    del cell, amount
     # Columns wholly inside a segment: +1 from the one after its first to
     # its last, as a running sum of steps.
-    inner = across[last[across] > first[across] + 1]
-    if len(inner):
-        steps = (np.bincount(cell[inner] + first[inner] + 1, minlength=size)
-                 - np.bincount(cell[inner] + last[inner], minlength=size))
+    inner = last_across > first_across + 1
+    if inner.any():
+        steps = (np.bincount(cell_across[inner] + first_across[inner] + 1, minlength=size)
+                 - np.bincount(cell_across[inner] + last_across[inner], minlength=size))
         partial += np.cumsum(steps.reshape(-1, stride), axis=1).reshape(-1)
     share = partial.reshape(len(workers), STATES, stride)[:, :, :columns]
     return ColumnShares(edges, workers, np.clip(share, 0, 1).astype(np.float32),
