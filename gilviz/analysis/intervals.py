@@ -114,6 +114,8 @@ def handoff_times(worker, start_ns, gil):
     for order in holds_in_time_order(start, gil):
         changed = worker[order][1:] != worker[order][:-1]
         times.append(start[order][1:][changed])
+    if len(times) == 1:
+        return times[0]  # in time order already
     return np.sort(np.concatenate(times)) if times else np.zeros(0, np.int64)
 
 

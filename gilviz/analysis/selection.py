@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .raster import segments_within
 from .states import Segments
 
 
@@ -45,21 +46,38 @@ def only_workers(run, stats, view, workers):
     samples and failed acquisitions; figures of the whole run kept."""
     check_workers(run, workers)
     keep = set(workers)
-    rows = np.isin(run.threads.worker, list(keep))
-    new_row = np.cumsum(rows) - 1  # a kept sample's row in the narrowed table
-    failed = np.asarray(stats.failed_samples, dtype=np.int64)
-    failed = new_row[failed[rows[failed]]] if len(failed) else failed
+    run, stats = only_samples(run, stats, np.isin(run.threads.worker, list(keep)))
     shares = view.shares
     if shares is not None:
         shares = shares._replace(share_of_worker={index: share for index, share
                                                   in shares.share_of_worker.items()
                                                   if index in keep})
-    return (run._replace(workers=tuple(w for w in run.workers if w.index in keep),
-                         threads=type(run.threads)(*(column[rows] for column in run.threads))),
-            stats._replace(failed_samples=failed,
-                           workers=tuple(w for w in stats.workers if w.index in keep)),
+    return (run._replace(workers=tuple(w for w in run.workers if w.index in keep)),
+            stats._replace(workers=tuple(w for w in stats.workers if w.index in keep)),
             view._replace(segments=only_bands(view.segments, keep),
                           shares=shares, holes=only_bands(view.holes, keep)))
+
+
+def only_window(run, stats, view, window_ns):
+    """(run, stats, view) with only the segments and thread samples of
+    `window_ns` (begin, end): what a zoom on it draws, narrowed before a
+    million of them are narrowed to some workers. Every failed acquisition
+    is kept: a marker just outside the window shows at its edge."""
+    begin, end = window_ns
+    rows = (run.threads.t_ns >= begin) & (run.threads.t_ns <= end)
+    rows[np.asarray(stats.failed_samples, dtype=np.int64)] = True
+    run, stats = only_samples(run, stats, rows)
+    return run, stats, view._replace(segments=segments_within(view.segments, begin, end))
+
+
+def only_samples(run, stats, rows):
+    """(run, stats) with the thread samples of `rows` (a mask) alone, the
+    failed acquisitions among them numbered as rows of the narrowed table."""
+    kept = np.flatnonzero(rows)  # one pass over the mask, not one a column
+    failed = np.asarray(stats.failed_samples, dtype=np.int64)
+    failed = np.searchsorted(kept, failed[rows[failed]]) if len(failed) else failed
+    return (run._replace(threads=type(run.threads)(*(column[kept] for column in run.threads))),
+            stats._replace(failed_samples=failed))
 
 
 def only_bands(segments, workers):

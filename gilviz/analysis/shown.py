@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .keyed import sums_by
+
 PANEL_PIXELS = 1000
 """The fewest pixels a timeline panel spans at the sizes charts are drawn
 (1920 wide: ~1600; the talk theme's 1280: ~1070)."""
@@ -34,6 +36,27 @@ def visible(start_ns, stop_ns, panels, pixels=PANEL_PIXELS):
 def shown_states(segments, panels, pixels=PANEL_PIXELS):
     """The states of `segments` (states.Segments) that are visible in one of
     the `panels`, in increasing order."""
-    return tuple(int(state) for state in np.unique(segments.state)
-                 if visible(segments.start_ns[segments.state == state],
-                            segments.stop_ns[segments.state == state], panels, pixels))
+    state = np.asarray(segments.state)
+    if len(state) == 0 or state.min() < 0:  # no states to count by
+        return tuple(int(each) for each in np.unique(state)
+                     if visible(segments.start_ns[state == each],
+                                segments.stop_ns[state == each], panels, pixels))
+    shown = np.zeros(int(state.max()) + 1, bool)
+    for begin, end in panels:
+        if end > begin:
+            shown |= (time_by_state(segments, begin, end, len(shown)) * pixels
+                      >= VISIBLE_PIXELS * (end - begin))
+    return tuple(int(each) for each in np.flatnonzero(shown))
+
+
+def time_by_state(segments, begin_ns, end_ns, states):
+    """The time of each of `states` (0 to states - 1) within [begin, end],
+    in one pass over the segments that overlap it (all of them, in a
+    whole-run panel: told from their extremes)."""
+    start, stop, state = segments.start_ns, segments.stop_ns, segments.state
+    if not (start.min() >= begin_ns and stop.max() <= end_ns):
+        overlap = np.flatnonzero((stop > begin_ns) & (start < end_ns))
+        start = np.clip(start[overlap], begin_ns, end_ns)
+        stop = np.clip(stop[overlap], begin_ns, end_ns)
+        state = state[overlap]
+    return sums_by(state, stop - start, states)

@@ -10,8 +10,9 @@ import numpy as np
 
 from ..log import WAIT_UNREADABLE
 from .load import load_series, other_load
-from .raster import COLUMNS, HEAT_MAP_OVER, NARROWER_THAN_COLUMNS, ColumnShares, column_shares
-from .keyed import sums_by
+from .raster import (COLUMNS, HEAT_MAP_OVER, NARROWER_THAN_COLUMNS, ColumnShares, column_shares,
+                     segments_within)
+from .keyed import small_distinct, sums_by
 from .runs import core_count, longest_sample_ns, shares_gil, stop_by_worker
 from .sampled import binned_parallelism, run_segments, unsampled_spans
 from .shown import shown_states, visible
@@ -160,6 +161,7 @@ def busiest_workers(run, segments, window_ns, count=ZOOM_WORKERS):
     the zoom of a heat map shows workers that were there; the first ones
     where fewer ran in it."""
     begin, end = window_ns
+    segments = segments_within(segments, begin, end)
     running = np.isin(segments.state, ON_A_CPU)
     ran = np.clip(np.minimum(segments.stop_ns, end) - np.maximum(segments.start_ns, begin),
                   0, None) * running
@@ -197,7 +199,7 @@ def timeline_view(run, stats, zoom_width=None, segments=None, zoom_ns=None):
         and not bool(np.all(run.threads.wait == WAIT_UNREADABLE)),
         native_sections=bool(np.any(run.marks.kind == NATIVE_MARK)),
         recorded_waits=recorded_waits(run.marks),
-        cores_seen=tuple(int(core) for core in np.unique(run.threads.cpu)),
+        cores_seen=tuple(int(core) for core in small_distinct(run.threads.cpu)),
         holes=holes,
         wall_ns=stats.wall_ns,
         other_load=load_series(run) if other_load([run]) is not None else None,
