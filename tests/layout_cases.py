@@ -14,7 +14,7 @@ from matplotlib.text import Text
 
 from gilviz.analysis import caveats
 from gilviz.analysis.load import LoadSeries
-from gilviz.analysis.share import SHARE_ROLE
+from gilviz.log import Role
 from gilviz.api.comparisons import CompareResult, ConvoyResult
 from gilviz.api.program import ProgramResult
 from gilviz.api.results import RunResult, SpeedupResult
@@ -272,7 +272,7 @@ def share_with(count):
     for number, (mechanism, backend, report_ns) in enumerate(SHARED):
         collected = [(0, 10)] if number < count else None
         for _ in range(2):
-            runs.append(share_run(mechanism, backend, report_ns=report_ns, role=SHARE_ROLE,
+            runs.append(share_run(mechanism, backend, report_ns=report_ns, role=Role.SHARING,
                                   collected=collected))
     return ShareResult(new_log(runs))
 

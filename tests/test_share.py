@@ -10,7 +10,8 @@ import pytest
 from gilviz import api, cli
 from gilviz.analysis import SHARING, RUNNING, Segments, sharing, summarize, with_sharing
 from gilviz.analysis.caveats import ShareMismatch
-from gilviz.analysis.share import SHARE_ROLE, shared_comparison
+from gilviz.analysis.share import shared_comparison
+from gilviz.log import Role
 from gilviz.api.share import share_specs
 from gilviz.log import new_log
 from gilviz.report import summary_lines
@@ -72,7 +73,7 @@ def share_log():
                                           ("manager", "processes", 200_000),
                                           ("value", "processes", 900)):
         for _ in range(2):
-            runs.append(share_run(mechanism, backend, report_ns=report_ns, role=SHARE_ROLE))
+            runs.append(share_run(mechanism, backend, report_ns=report_ns, role=Role.SHARING))
     return new_log(runs)
 
 
@@ -108,7 +109,7 @@ def test_share_specs_apply_each_mechanism_where_it_can():
     assert ("pipe", "threads") not in pairs and ("pipe", "processes") in pairs
     assert len(pairs) == 11 and specs[:11] == specs[11:]
     assert {s.params["seed"] for s in specs} == {7}
-    assert {s.role for s in specs} == {SHARE_ROLE}
+    assert {s.role for s in specs} == {Role.SHARING}
 
 
 @pytest.mark.parametrize("options, words", [

@@ -28,6 +28,7 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
+from ..log import Role
 from .caveats import DisturbedRuns, IncompleteSweep, RunsLeftOut, kernel_fallbacks
 from .load import other_load
 from .plausibility import serious_speed_change, speed_change, unexplained_ratio
@@ -252,7 +253,7 @@ def configurations(runs):
     seen = []
     for run in runs:
         key = (run.spec.backend, run.spec.workers)
-        if run.spec.role == "main" and key not in seen:
+        if run.spec.role == Role.MAIN and key not in seen:
             seen.append(key)
     return seen
 
@@ -260,8 +261,8 @@ def configurations(runs):
 def sweep_scaling(log):
     """The scaling of the sweep in `log` (a RunLog of a speedup sweep, with
     at least one run)."""
-    counted = [run for run in log.runs if run.spec.role in ("main", "baseline")]
-    baselines = [run for run in counted if run.spec.role == "baseline"]
+    counted = [run for run in log.runs if run.spec.role in (Role.MAIN, Role.BASELINE)]
+    baselines = [run for run in counted if run.spec.role == Role.BASELINE]
     serial_walls = [run_wall_s(run) for run in baselines]
     first = (baselines or counted or log.runs)[0]
     cores = core_count(first.interpreter)
@@ -272,7 +273,7 @@ def sweep_scaling(log):
     pair_counts = []
     failed = sum(1 for wall in serial_walls if math.isnan(wall))
     for backend, workers in configurations(counted):
-        runs = [run for run in counted if run.spec.role == "main"
+        runs = [run for run in counted if run.spec.role == Role.MAIN
                 and (run.spec.backend, run.spec.workers) == (backend, workers)]
         walls = [run_wall_s(run) for run in runs]
         speedups = paired_speedups(serial_walls, walls)

@@ -14,13 +14,12 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from ..agent import protocol
+from ..log import Role
 from .caveats import ShareMismatch
 from .runs import wall_ns
 from .keyed import sorted_distinct
 from .states import SHARING, Segments, merge_adjacent
 
-SHARE_ROLE = "share"
-"""The role of the runs of a `gilviz share` job."""
 SHARE_MARK, LOCK_WAIT_MARK, COLLECTED_MARK = (protocol.SHARE_CALL, protocol.LOCK_WAIT,
                                               protocol.SHARE_COLLECTED)
 
@@ -258,7 +257,7 @@ def shared_config(runs):
 def shared_comparison(log):
     """The SharedComparison of a `gilviz share` job's runs (role "share");
     None if none finished."""
-    runs = [run for run in log.runs if run.spec.role == SHARE_ROLE]
+    runs = [run for run in log.runs if run.spec.role == Role.SHARING]
     if not runs:
         return None
     groups = {}

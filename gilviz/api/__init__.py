@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 
 from ..agent.protocol import IO_MODES, PI_VARIANTS
-from ..log import LogError, load as load_log, new_run_dir
+from ..log import LogError, Role, load as load_log, new_run_dir
 from . import options as parse
 from .options import OptionError, as_text
 from .comparisons import CompareResult, ConvoyResult
@@ -139,7 +139,7 @@ def run(kernel="countdown", *, out=None, progress=None, timeout=None, wait_quiet
     "array"); io: io_wait=, io_via=.
     """
     specs = workload_specs(kernel, **options)
-    main = next(spec for spec in specs if spec.role == "main")
+    main = next(spec for spec in specs if spec.role == Role.MAIN)
     return _measure(specs, RunResult, out, run_name(main), progress, timeout,
                     wait_quiet=wait_quiet)
 

@@ -9,11 +9,11 @@ from typing import NamedTuple
 
 from ..analysis import compare_runs, convoy
 from ..analysis.selection import check_window, zoomed
-from ..log import CONVOY_IO_WORKER
+from ..log import CONVOY_IO_WORKER, Role
 from ..report import (DIMENSION_SLUGS, compare_lines, convoy_case_label, convoy_lines,
                       side_labels)
 from .results import Result, selected
-from .workloads import SIDE_ROLES, VARIED_OPTIONS
+from .workloads import VARIED_OPTIONS
 
 class CompareSummary(NamedTuple):
     dimension: str
@@ -39,13 +39,13 @@ class CompareResult(Result):
 
     def _sides(self):
         """Each side's runs, sides in order, those without a run left out."""
-        sides = [[run for run in self.log.runs if run.spec.role == role] for role in SIDE_ROLES]
+        sides = [[run for run in self.log.runs if run.spec.role == role] for role in Role.SIDES]
         return [runs for runs in sides if runs]
 
     def _baselines(self, side_runs, dimension):
         """Each side's serial runs: the baselines of its interpreter; sides
         that are backends share theirs."""
-        baselines = [run for run in self.log.runs if run.spec.role == "baseline"]
+        baselines = [run for run in self.log.runs if run.spec.role == Role.BASELINE]
         if dimension == "backend":
             return [baselines for _ in side_runs]
         return [[run for run in baselines

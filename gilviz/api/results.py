@@ -27,13 +27,12 @@ from ..analysis import compare_walls, median_run, summarize, wall_ns
 from ..analysis.program import PROGRAM_KINDS
 from ..analysis.scaling import sweep_scaling
 from ..analysis.selection import check_window, check_workers, only_workers, zoomed
-from ..log import new_run_dir, save
+from ..log import Role, new_run_dir, save
 from ..measure.timings import timed
 from ..report.words import selection_text
 from ..report import (scaling_lines, summary_lines, sweep_run_labels)
 from .options import OptionError
 from .session import LOG_NAME
-from .workloads import SIDE_ROLES
 
 
 class Result:
@@ -175,15 +174,15 @@ class RunResult(Result):
 
     @property
     def name(self):
-        return run_name((self.log.find("main") or self.log.runs[0]).spec)
+        return run_name((self.log.find(Role.MAIN) or self.log.runs[0]).spec)
 
     @functools.cached_property
     def summary(self):
         """A RunSummary, or None when no measured run finished (only baselines)."""
-        measured = [run for run in self.log.runs if run.spec.role == "main"]
+        measured = [run for run in self.log.runs if run.spec.role == Role.MAIN]
         if not measured:
             return None
-        baselines = [run for run in self.log.runs if run.spec.role == "baseline"]
+        baselines = [run for run in self.log.runs if run.spec.role == Role.BASELINE]
         comparison = compare_walls([wall_ns(run) for run in measured],
                                    [wall_ns(run) for run in baselines])
         shown = median_run(measured)
@@ -263,7 +262,7 @@ class SpeedupResult(Result):
 
     def _save_exports(self):
         """trace.json: every counted run of the sweep, a process each."""
-        runs = [run for run in self.log.runs if run.spec.role in ("main", "baseline")]
+        runs = [run for run in self.log.runs if run.spec.role in (Role.MAIN, Role.BASELINE)]
         if runs:
             from ..render.trace import save_runs_trace
             labelled = [(label, run, summarize(run))
@@ -293,14 +292,14 @@ def result_of(log, run_dir=None):
     roles = {run.spec.role for run in log.runs}
     from .comparisons import CompareResult, ConvoyResult
     from .program import ProgramResult
-    from .share import SHARE_ROLE, ShareResult
-    if SHARE_ROLE in roles:
+    from .share import ShareResult
+    if Role.SHARING in roles:
         return ShareResult(log, run_dir)
     if log.sweep is not None:
         return SpeedupResult(log, run_dir)
-    if roles & set(SIDE_ROLES):
+    if roles & set(Role.SIDES):
         return CompareResult(log, run_dir)
-    if roles & {"alone", "beside-cpu"}:
+    if roles & {Role.ALONE, Role.BESIDE_CPU}:
         return ConvoyResult(log, run_dir)
     if log.runs and log.runs[0].spec.kernel in PROGRAM_KINDS:
         return ProgramResult(log, run_dir)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import functools
 
 from ..agent.protocol import SHARE_BACKENDS, SHARE_MECHANISMS
-from ..analysis.share import SHARE_ROLE, shared_comparison
+from ..analysis.share import shared_comparison
+from ..log import Role
 from .options import OptionError
 from .results import Result
 from .workloads import check_share, pi_params, workload_spec
@@ -39,7 +40,7 @@ def share_specs(workers, backends, samples, chunk, seed, repeat, target):
             params = pi_params("fast", seed, chunk, samples, mechanism)
             one_round.append(workload_spec("pi", backend, workers, samples, False, params=params,
                                            work_option="--samples", **target)
-                             ._replace(role=SHARE_ROLE))
+                             ._replace(role=Role.SHARING))
     return one_round * repeat
 
 

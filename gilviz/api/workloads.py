@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 
 from ..agent.protocol import ECHO, PI_DEFAULT_CHUNK, SHARE_BACKENDS
-from ..log import RunSpec, SweepPlan
+from ..log import Role, RunSpec, SweepPlan
 from .options import (IO_TASKS, IO_WAIT_S, MAX_SWEEP_RUNS, OLDEST_FULL_TARGET,
                       SEED_KERNEL_BYTES_PER_SAMPLE, SEED_KERNEL_MEMORY_SHARE, OptionError,
                       python_facts)
@@ -152,7 +152,7 @@ def plan(spec, baseline, repeat):
     alike."""
     if not baseline or spec.backend == "serial":
         return [spec] * repeat
-    return [spec._replace(backend="serial", workers=1, role="baseline"), spec] * repeat
+    return [spec._replace(backend="serial", workers=1, role=Role.BASELINE), spec] * repeat
 
 
 def convoy_specs(cpu_threads, requests, size, pause_s, count, probe, python=None,
@@ -166,10 +166,10 @@ def convoy_specs(cpu_threads, requests, size, pause_s, count, probe, python=None
     beside = RunSpec(kernel="convoy", backend="threads", workers=workers, work=count * workers,
                      probe=probe, python=python or sys.executable, sample_hz=sample_hz,
                      switch_interval_s=switch_interval_s, cores=cores, gil=gil,
-                     role="beside-cpu",
+                     role=Role.BESIDE_CPU,
                      params={"requests": requests, "size": size, "pause_s": pause_s,
                              "time_limit_s": CONVOY_TIME_LIMIT_S})
-    alone = beside._replace(workers=1, work=count, role="alone")
+    alone = beside._replace(workers=1, work=count, role=Role.ALONE)
     return [alone, beside]
 
 
@@ -215,10 +215,10 @@ def sweep_specs(spec, sweep):
     per round the serial baseline and every backend at every worker count.
     Rounds interleave the configurations (A B C A B C, not A A B B C C) so
     that drift of a shared machine's speed hits all of them alike."""
-    one_round = [spec._replace(backend="serial", workers=1, role="baseline")]
-    one_round += [spec._replace(backend=backend, workers=workers, role="main")
+    one_round = [spec._replace(backend="serial", workers=1, role=Role.BASELINE)]
+    one_round += [spec._replace(backend=backend, workers=workers, role=Role.MAIN)
                   for backend in sweep.backends for workers in sweep.worker_counts]
-    warmups = [one_round[i % len(one_round)]._replace(role="warmup")
+    warmups = [one_round[i % len(one_round)]._replace(role=Role.WARMUP)
                for i in range(sweep.warmup)]
     return warmups + one_round * sweep.repeat
 
@@ -259,10 +259,6 @@ def varied_dimension(given):
     return field, values, fixed
 
 
-SIDE_ROLES = ("a", "b", "c", "d")
-"""The roles of a comparison's sides, in the order given."""
-
-
 def compare_specs(spec, field, values, repeat):
     """The runs of a comparison of `spec` over `values` of `field`, in rounds
     (A B A B ...) so that drift of the machine hits every side alike. Sides
@@ -275,14 +271,14 @@ def compare_specs(spec, field, values, repeat):
     sides share the interpreter, so their wall times compare directly."""
     if field == "backend":
         sides = [spec._replace(role=role, backend=backend, workers=workers)
-                 for role, (backend, workers) in zip(SIDE_ROLES, values)]
-        serial = spec._replace(backend="serial", workers=1, role="baseline")
+                 for role, (backend, workers) in zip(Role.SIDES, values)]
+        serial = spec._replace(backend="serial", workers=1, role=Role.BASELINE)
         return ([serial] + sides) * repeat
     sides = [spec._replace(role=role, **{field: value})
-             for role, value in zip(SIDE_ROLES, values)]
+             for role, value in zip(Role.SIDES, values)]
     one_round = []
     for side in sides:
         if field == "python" and side.backend != "serial":
-            one_round.append(side._replace(backend="serial", workers=1, role="baseline"))
+            one_round.append(side._replace(backend="serial", workers=1, role=Role.BASELINE))
         one_round.append(side)
     return one_round * repeat

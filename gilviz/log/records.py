@@ -9,13 +9,43 @@ workers were released. Tables of events are NamedTuples of numpy columns.
 from __future__ import annotations
 
 import datetime
-from typing import NamedTuple, Optional
+from typing import Final, Literal, NamedTuple, Optional, get_args
 
 import numpy as np
 
 from .. import __version__
 from ..agent.protocol import CONVOY_IO_WORKER  # noqa: F401  (exported by gilviz.log)
 from ..agent.protocol import SERVED as CONVOY_SERVED_MARK  # noqa: F401
+
+
+RoleName = Literal["main", "baseline", "warmup", "a", "b", "c", "d", "alone", "beside-cpu",
+                   "share"]
+"""What a run is for in its job: RunSpec.role, one of the values of Role."""
+
+
+class Role:
+    """The roles a run can have (RunSpec.role), by name."""
+
+    MAIN: Final = "main"
+    """The run the user asked for."""
+    BASELINE: Final = "baseline"
+    """Its serial reference: the same work on one worker."""
+    WARMUP: Final = "warmup"
+    """A run made only to warm the machine up, not counted."""
+    SIDES: Final[tuple[RoleName, ...]] = ("a", "b", "c", "d")
+    """The sides of a comparison, in the order given (a comparison of
+    interpreters has a baseline of each)."""
+    ALONE: Final = "alone"
+    """The convoy's I/O thread without CPU-bound threads."""
+    BESIDE_CPU: Final = "beside-cpu"
+    """The convoy's I/O thread beside them."""
+    SHARING: Final = "share"
+    """The runs of `gilviz share`, one a sharing mechanism and backend
+    (params["share"])."""
+
+
+ROLES: tuple[RoleName, ...] = get_args(RoleName)
+"""Every role, as the log may hold it."""
 
 
 class RunSpec(NamedTuple):
@@ -38,13 +68,8 @@ class RunSpec(NamedTuple):
     """Requested thread sampling rate; 0 means the sampler was off."""
     switch_interval_s: Optional[float] = None
     """sys.setswitchinterval() applied in the target, or None to keep its default."""
-    role: str = "main"
-    """"main" for the run the user asked for, "baseline" for its serial reference,
-    "warmup" for a run made only to warm the machine up (not counted), "a" to "d"
-    for the sides of a comparison (a comparison of interpreters has a
-    "baseline" of each), "alone" / "beside-cpu" for the convoy's I/O thread
-    without and with CPU-bound threads, "share" for the runs of `gilviz share`
-    (one a sharing mechanism and backend, params["share"])."""
+    role: RoleName = Role.MAIN
+    """What the run is for in its job: one of Role's."""
     params: Optional[dict] = None
     """Kernel parameters (JSON values), e.g. a seed; None for none."""
     cores: Optional[list] = None
@@ -363,7 +388,7 @@ class RunLog(NamedTuple):
     interruption), or None: every planned run is here."""
 
     def find(self, role):
-        """The first run with this role, or None."""
+        """The first run with this role (one of Role's), or None."""
         return next((run for run in self.runs if run.spec.role == role), None)
 
 

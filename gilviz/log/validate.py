@@ -23,13 +23,13 @@ import string
 import numpy as np
 
 from . import binary
-from .records import (WAIT_IO, WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_SLEEP,
-                      WAIT_TIMED, WAIT_UNREADABLE, WAIT_UNTIMED, FlagReading, Interpreter,
+from .records import (ROLES, WAIT_IO, WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING,
+                      WAIT_SLEEP, WAIT_TIMED, WAIT_UNREADABLE, WAIT_UNTIMED, FlagReading,
+                      Interpreter,
                       ProbeSettings, RunSpec, SamplerStats, SweepPlan, Worker)
 
 KERNELS = ("countdown", "io", "convoy", "pi", "call", "script", "module", "attach")
 BACKENDS = ("serial", "threads", "processes", "pool", "dummy-pool")
-ROLES = ("main", "baseline", "warmup", "a", "b", "c", "d", "alone", "beside-cpu", "share")
 WAIT_CODES = frozenset((WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED,
                         WAIT_UNREADABLE, WAIT_UNTIMED, WAIT_SLEEP, WAIT_IO))
 INT_RANGES = {"int16": 2 ** 15, "int32": 2 ** 31, "int64": 2 ** 63}

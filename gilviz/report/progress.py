@@ -7,6 +7,7 @@ while one runs), never by a measured target.
 
 from __future__ import annotations
 
+from ..log import Role
 from .convoy import convoy_case_label
 from .format import format_duration
 from .words import workload_label
@@ -18,8 +19,8 @@ def describe_run(spec):
         return "convoy, " + convoy_case_label(spec)
     if spec.kernel in ("script", "module", "attach"):  # no share of work to speak of
         return workload_label(spec)
-    what = "serial baseline" if spec.role == "baseline" else spec.describe()
-    if spec.role in ("a", "b", "c", "d"):
+    what = "serial baseline" if spec.role == Role.BASELINE else spec.describe()
+    if spec.role in Role.SIDES:
         what += ", side %s" % spec.role.upper()
     return "%s %s, work %s" % (workload_label(spec), what, format(spec.work, ","))
 

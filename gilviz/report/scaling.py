@@ -4,6 +4,7 @@ how many workers can run at once."""
 from __future__ import annotations
 
 from ..analysis.scaling import MIN_FIT_COUNTS
+from ..log import Role
 from .words import caveat_text
 from .format import format_table, percent_cell, plural
 
@@ -45,8 +46,8 @@ def sweep_run_labels(runs):
     seen, labels = {}, []
     for run in runs:
         spec = run.spec
-        what = "serial baseline" if spec.role == "baseline" else spec.describe()
-        if spec.role == "warmup":
+        what = "serial baseline" if spec.role == Role.BASELINE else spec.describe()
+        if spec.role == Role.WARMUP:
             what = "warm-up · " + spec.describe()
         key = (spec.role, spec.backend, spec.workers)
         seen[key] = seen.get(key, 0) + 1

@@ -10,6 +10,7 @@ from ..analysis import (NATIVE, NEW_GIL, NO_GIL, OFF_CPU, OLD_GIL, ON_CPU, RUNNI
                         gil_kind)
 from ..analysis import caveats, selection
 from ..analysis.plausibility import SPEED_MARGIN
+from ..log import Role
 from .format import format_cores, format_duration, format_interval, plural
 
 STATE_NAMES = {
@@ -94,7 +95,7 @@ UNITS_OF_WORK = {"countdown": "an iteration", "pi": "a sample"}
 
 
 def _speed_change(caveat):
-    which = "serial runs" if caveat.role == "baseline" else "runs"
+    which = "serial runs" if caveat.role == Role.BASELINE else "runs"
     unit = UNITS_OF_WORK.get(caveat.kernel, "a unit of work")
     return ("the machine changed speed between runs: the %d %s took %s–%s of CPU time %s "
             "(%.2fx apart), and a ratio of two runs at different speeds measures that too" % (
@@ -230,7 +231,7 @@ CAVEAT_SHORT = {
         % plural(sum(count for _, _, count in c.points) + c.baselines, "run")),
     caveats.UnexplainedSpeedup: _short_slowed_baselines,
     caveats.SpeedChange: lambda c: "the machine changed speed between %s (%.2fx)" % (
-        "serial runs" if c.role == "baseline" else "runs", c.high_ns / c.low_ns),
+        "serial runs" if c.role == Role.BASELINE else "runs", c.high_ns / c.low_ns),
     caveats.WorkerFailed: _short_worker_failed,
     caveats.KernelFallback: lambda c: "the kernel did not run as asked",
     caveats.PoolSharedMembers: lambda c: "the pool ran workers %s one after the other" % (
