@@ -11,7 +11,7 @@ from gilviz.analysis import RUNNING, WAIT_GIL, summarize, timeline_view
 from gilviz.log import RunSpec
 from gilviz.measure.runner import run_target
 from gilviz.render import save_png, timeline_figure
-from gilviz.render import theme
+from gilviz.render import palette
 
 from helpers import png_size
 
@@ -58,7 +58,7 @@ def test_the_band_is_the_hold_colour_where_a_worker_held_the_gil(battle, panel):
     canvas.draw()
     pixels = np.asarray(canvas.buffer_rgba())
     ax = figure.axes[panel]
-    hold, wait = to_rgb(theme.STATE_COLOURS[RUNNING]), to_rgb(theme.STATE_COLOURS[WAIT_GIL])
+    hold, wait = to_rgb(palette.STATE_COLOURS[RUNNING]), to_rgb(palette.STATE_COLOURS[WAIT_GIL])
     # Worker 0's band is at y = 1, worker 1's at y = 0 (worker 0 on top).
     assert pixel(figure, pixels, ax, 2.5, 1) == pytest.approx(hold, abs=0.02)
     assert pixel(figure, pixels, ax, 7.5, 1) == pytest.approx(wait, abs=0.02)

@@ -89,7 +89,7 @@ class Result:
     """Whether the chart draws workers over time (window_ns=, workers= apply)."""
 
     def draw(self, window_ns=None, workers=None):
-        """The chart in the light theme at render.theme's size."""
+        """The chart in the light theme at render.palette's size."""
         raise NotImplementedError
 
     def animate(self, path, **options):

@@ -21,7 +21,7 @@ from matplotlib.patches import Rectangle
 
 from ..analysis.unfolding import held_until
 from ..report.words import worded
-from . import theme
+from . import palette
 from .bands import MS, draw_run, legend_handles, named_rows, rows_of_workers
 from .formats import resize
 from .header import draw_header
@@ -64,7 +64,7 @@ def battle_figure(run, stats, view, comparison, partial=None):
     """The Battle of a run, with the header of its still chart: title,
     the first lines of facts (a `partial` log's mark first), its warnings
     and notes (in short where they do not fit) and the legend."""
-    figure = Figure(figsize=theme.FIGSIZE, dpi=theme.DPI)
+    figure = Figure(figsize=palette.FIGSIZE, dpi=palette.DPI)
     title, facts = title_lines(run, stats, comparison, partial)
     # No zoom panel here: what the whole run shows is all the legend lists.
     handles = legend_handles(run, stats, view._replace(zoom_ns=(0, view.wall_ns)))
@@ -80,15 +80,15 @@ def battle_figure(run, stats, view, comparison, partial=None):
     ax.set_xlabel(TIME_LABEL)
     curtain = ax.add_patch(Rectangle((0, -1), wall_ms * 1.02, len(run.workers) + 1,
                                      facecolor="white", edgecolor="none", zorder=5))
-    cursor = ax.axvline(0, color=theme.VERMILLION, linewidth=3, zorder=6)
+    cursor = ax.axvline(0, color=palette.VERMILLION, linewidth=3, zorder=6)
     clock = ax.text(0, 1.02, "", transform=ax.get_xaxis_transform(), ha="center",
-                    va="bottom", fontsize=17, color=theme.VERMILLION, zorder=6)
+                    va="bottom", fontsize=17, color=palette.VERMILLION, zorder=6)
     transform = ax.get_yaxis_transform()
     ax.text(1.01, len(run.workers) - 0.35, "held so far", transform=transform, va="bottom",
-            ha="left", fontsize=14, color=theme.MUTED)
+            ha="left", fontsize=14, color=palette.MUTED)
     named = named_rows(y_of_worker)
     held = {column: ax.text(1.01, y_of_worker[w.index], "", transform=transform, va="center",
-                            ha="left", fontsize=18, fontweight="bold", color=theme.BLUE)
+                            ha="left", fontsize=18, fontweight="bold", color=palette.BLUE)
             for column, w in enumerate(run.workers) if y_of_worker[w.index] in named}
     return Battle(figure, cursor, curtain, clock, held)
 
@@ -168,7 +168,7 @@ def animate(run, stats, view, comparison, path, window_ns=None, theme=None, size
 
 
 def _drawn(run, stats, view, comparison, partial):
-    with matplotlib.rc_context(theme.RC):
+    with matplotlib.rc_context(palette.RC):
         return battle_figure(run, stats, view, comparison, partial)
 
 

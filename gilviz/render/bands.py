@@ -14,7 +14,7 @@ from ..analysis import (HELD, NATIVE, OFF_CPU, ON_CPU, ON_CPU_SHARE, RAN, RUNNIN
                         WAIT_GIL, WAIT_IO, WAITING)
 from ..analysis.program import PROGRAM_KINDS
 from ..report.words import worker_label
-from . import theme
+from . import palette
 
 BAND = 0.72
 """Height of a worker's band, in units of the distance between bands."""
@@ -38,7 +38,7 @@ def draw_segments(ax, segments, y_of_worker, height=BAND):
     y = np.asarray([y_of_worker[int(index)] for index in segments.worker], dtype=float)
     for state in np.unique(segments.state):
         mine = segments.state == state
-        colour = theme.STATE_COLOURS[int(state)]
+        colour = palette.STATE_COLOURS[int(state)]
         collection = PolyCollection(
             band_rectangles(segments.start_ns[mine], segments.stop_ns[mine], y[mine], height),
             facecolors=colour, edgecolors=colour, linewidths=0.6,
@@ -55,7 +55,7 @@ def draw_start_stop(ax, run, y_of_worker, height=BAND):
             if t is not None:
                 y = y_of_worker[worker.index]
                 artists += ax.plot([t / MS] * 2, [y - height / 2 - 0.06, y + height / 2 + 0.06],
-                                   color=theme.INK, linewidth=2.5, solid_capstyle="butt")
+                                   color=palette.INK, linewidth=2.5, solid_capstyle="butt")
     return artists
 
 
@@ -66,7 +66,7 @@ def draw_failed_acquisitions(ax, samples, rows, y_of_worker, height=BAND, size=7
     y = np.asarray([y_of_worker[int(i)] for i in samples.worker[rows]]) + height / 2 + 0.1
     # Clipped: the markers fit below the top of the y range, and unclipped ones
     # would stray outside a zoomed x range.
-    return [ax.scatter(x, y, marker="v", s=size, color=theme.FAILED_ACQUISITION, zorder=4,
+    return [ax.scatter(x, y, marker="v", s=size, color=palette.FAILED_ACQUISITION, zorder=4,
                        edgecolors="white", linewidths=0.5)]
 
 
@@ -75,7 +75,7 @@ def draw_sampled_on_cpu(ax, samples, y_of_worker, height=BAND):
     on_cpu = samples.state == "R"
     x = samples.t_ns[on_cpu] / MS
     y = np.asarray([y_of_worker[int(i)] for i in samples.worker[on_cpu]]) - height / 2 - 0.09
-    return [ax.scatter(x, y, marker="|", s=40, color=theme.SKY_BLUE, linewidths=1.2)]
+    return [ax.scatter(x, y, marker="|", s=40, color=palette.SKY_BLUE, linewidths=1.2)]
 
 
 LABELS_AT_MOST = 16
@@ -112,7 +112,7 @@ def draw_shares(ax, share_of_worker, y_of_worker, header, colour):
                                    transform=transform, va="center", ha="left", fontsize=15,
                                    fontweight="bold", color=colour))
     artists.append(ax.text(1.005, len(y_of_worker) - 0.35, header, transform=transform,
-                           va="bottom", ha="left", fontsize=13, color=theme.MUTED))
+                           va="bottom", ha="left", fontsize=13, color=palette.MUTED))
     return artists
 
 
@@ -138,7 +138,7 @@ def draw_hold_shares(ax, stats, y_of_worker, gil_enabled=True):
     if not any(w.hold_share is not None for w in stats.workers):
         return []
     return draw_shares(ax, {w.index: w.hold_share for w in stats.workers}, y_of_worker,
-                       SHARE_HEADERS[HELD if gil_enabled else RAN], theme.BLUE)
+                       SHARE_HEADERS[HELD if gil_enabled else RAN], palette.BLUE)
 
 
 def draw_band_shares(ax, shares, y_of_worker):
@@ -146,18 +146,18 @@ def draw_band_shares(ax, shares, y_of_worker):
     if shares is None:
         return []
     if shares.kind in (HELD, RAN):
-        colour = theme.BLUE
+        colour = palette.BLUE
     elif shares.kind == WAITING:
-        colour = theme.state_text_colour(shares.state)
+        colour = palette.state_text_colour(shares.state)
     else:
-        colour = theme.INK
+        colour = palette.INK
     return draw_shares(ax, shares.share_of_worker, y_of_worker, SHARE_HEADERS[shares.kind],
                        colour)
 
 
 def state_labels(run, view):
     """The legend's words for each band state, where this run needs others."""
-    labels = dict(theme.STATE_LABELS)
+    labels = dict(palette.STATE_LABELS)
     if not run.interpreter.gil_enabled:
         labels[RUNNING] = "running Python (no GIL)"
     elif not view.shares_gil:
@@ -181,16 +181,16 @@ def legend_handles(run, stats, view):
     labels = state_labels(run, view)
     handles = []
     for state in view.shown_states:
-        handles.append(Patch(color=theme.STATE_COLOURS[state], label=labels[state]))
+        handles.append(Patch(color=palette.STATE_COLOURS[state], label=labels[state]))
     if view.holes_shown:
-        handles.append(Patch(facecolor="white", edgecolor=theme.MUTED, linewidth=0.8,
+        handles.append(Patch(facecolor="white", edgecolor=palette.MUTED, linewidth=0.8,
                              label="not sampled (sampler paused)"))
-    handles.append(Line2D([], [], color=theme.INK, linewidth=2.5, label="worker start / stop"))
+    handles.append(Line2D([], [], color=palette.INK, linewidth=2.5, label="worker start / stop"))
     if len(stats.failed_samples):
         handles.append(Line2D([], [], marker="v", linestyle="", markersize=10,
-                              color=theme.FAILED_ACQUISITION,
+                              color=palette.FAILED_ACQUISITION,
                               label="woke up, did not get the GIL (sampled)"))
     if run.sampler is not None and run.probe is not None:
         handles.append(Line2D([], [], marker="|", linestyle="", markersize=10,
-                              color=theme.SKY_BLUE, label="on a CPU (sampled)"))
+                              color=palette.SKY_BLUE, label="on a CPU (sampled)"))
     return handles

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from ..report import (SIDE_NAMES, comparison_title, fixed_facts, format_cores, format_duration,
                       format_times, side_caveats, side_labels, side_verdict)
-from . import theme
+from . import palette
 from .bands import (MS, draw_hold_shares, draw_run, draw_sampled_on_cpu, legend_handles,
                     rows_of_workers)
 from ..report.words import battle_figures, battle_headline, partial_mark, worded
@@ -61,7 +61,7 @@ def compare_figure(compared, dimension, partial=None):
     """The sides of `compared` (analysis.compare_runs), which differ in
     `dimension` (a RunSpec field), one above the other, with the verdict;
     the log `partial` (RunLog.incomplete) if not None."""
-    with matplotlib.rc_context(theme.RC):
+    with matplotlib.rc_context(palette.RC):
         return _compare_figure(compared, dimension, partial)
 
 
@@ -70,7 +70,7 @@ def _compare_figure(compared, dimension, partial):
     count = len(sides)
     # One canvas for any number of sides: a theme resizes it to its slides'
     # size, so the sides share its height.
-    figure = Figure(figsize=theme.FIGSIZE, dpi=theme.DPI)
+    figure = Figure(figsize=palette.FIGSIZE, dpi=palette.DPI)
     handles = merged_handles([legend_handles(side.shown, side.stats, side.view)
                               for side in sides])
     warnings, notes = (side_caveats(sides, kind, worded) for kind in ("warnings", "notes"))
@@ -104,11 +104,11 @@ def _compare_figure(compared, dimension, partial):
         whole.set_title("%s · %s" % (name, label), loc="left")
         # Over the panel, under its title (the layout raises the title over it).
         whole.annotate(side_facts(side, dimension == "cores"), (0, 1), xycoords="axes fraction",
-                       xytext=(0, 5), textcoords="offset points", fontsize=14, color=theme.INK,
+                       xytext=(0, 5), textcoords="offset points", fontsize=14, color=palette.INK,
                        va="bottom")
 
         begin, end = view.zoom_ns
-        whole.axvspan(begin / MS, end / MS, color=theme.INK, alpha=0.08, zorder=0)
+        whole.axvspan(begin / MS, end / MS, color=palette.INK, alpha=0.08, zorder=0)
         zoom = zooms[row]
         draw_run(zoom, run, stats, view.segments, y_of_worker)
         if run.probe is not None and len(run.threads.t_ns):
@@ -125,5 +125,5 @@ def _compare_figure(compared, dimension, partial):
     draw_header(figure, comparison_title(runs, dimension), facts, warnings, handles, left=0.085,
                 legend_columns=LEGEND_COLUMNS, notes=notes, warning_rows=warning_rows)
     figure.text(0.975, 0.012, provenance(runs[0], sides[0].stats, sides[0].view),
-                fontsize=11, color=theme.MUTED, ha="right", va="bottom")
+                fontsize=11, color=palette.MUTED, ha="right", va="bottom")
     return figure

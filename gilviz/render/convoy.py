@@ -15,11 +15,11 @@ from matplotlib.ticker import FuncFormatter, LogLocator
 from ..report import (convoy_case_label, convoy_warnings, cores_phrase, format_duration,
                       format_interval, interpreter_label, requests_phrase)
 from ..report.words import worded
-from . import theme
+from . import palette
 from .bands import MS, band_rectangles, draw_hold_shares, draw_run, legend_handles, rows_of_workers
 from .header import draw_header, header_bottom, provenance
 
-ALONE, BESIDE = theme.BLUISH_GREEN, theme.INK
+ALONE, BESIDE = palette.BLUISH_GREEN, palette.INK
 """Colours of the two cases, requests and histograms: apart from every state
 colour (vermillion would pass for the orange of a GIL wait)."""
 REQUEST_BAND = 0.38
@@ -43,7 +43,7 @@ def draw_requests(ax, case, y, colour):
     ax.add_collection(collection)
     served = case.served_ns / MS
     dots = ax.scatter(served, np.full(len(served), y + REQUEST_BAND / 2 + 0.08), marker="o",
-                      s=14, color=theme.INK, zorder=3, linewidths=0)
+                      s=14, color=palette.INK, zorder=3, linewidths=0)
     return [collection, dots]
 
 
@@ -115,9 +115,9 @@ def draw_histograms(ax, cases, colours, switch_interval_s):
                        linestyle="--")
     interval_us = switch_interval_s * 1e6
     if low < interval_us < high:
-        ax.axvline(interval_us, ymax=reach, color=theme.MUTED, linewidth=1.5, linestyle=":")
+        ax.axvline(interval_us, ymax=reach, color=palette.MUTED, linewidth=1.5, linestyle=":")
         ax.text(interval_us, reach, "switch interval", transform=ax.get_xaxis_transform(),
-                fontsize=12, color=theme.MUTED, va="bottom", ha="center")
+                fontsize=12, color=palette.MUTED, va="bottom", ha="center")
     ax.set_xscale("log")
     ax.xaxis.set_major_locator(LogLocator(base=10))
     ax.xaxis.set_major_formatter(FuncFormatter(latency_ticks))
@@ -150,7 +150,7 @@ def headline_lines(alone, beside):
 
 def convoy_figure(convoy):
     """The figure of `convoy` (analysis.convoy)."""
-    with matplotlib.rc_context(theme.RC):
+    with matplotlib.rc_context(palette.RC):
         return _convoy_figure(convoy)
 
 
@@ -158,12 +158,12 @@ def _convoy_figure(convoy):
     alone, beside, io_worker = convoy.alone, convoy.beside, convoy.io_worker
     beside_label, alone_label = (convoy_case_label(case.run.spec) for case in (beside, alone))
     run = beside.run
-    figure = Figure(figsize=theme.FIGSIZE, dpi=theme.DPI)
+    figure = Figure(figsize=palette.FIGSIZE, dpi=palette.DPI)
     handles = legend_handles(run, beside.stats, beside.view)
     handles += [Patch(color=BESIDE, alpha=0.8, label="a request, sent to answered (%s)"
                       % beside_label),
                 Patch(color=ALONE, alpha=0.8, label="a request (%s)" % alone_label),
-                Line2D([], [], marker="o", linestyle="", markersize=5, color=theme.INK,
+                Line2D([], [], marker="o", linestyle="", markersize=5, color=palette.INK,
                        label="the I/O thread has it, and the GIL")]
     facts = headline_lines(alone, beside)
     bands = len(run.workers)
@@ -183,7 +183,7 @@ def _convoy_figure(convoy):
 
     width = convoy.window_ns
     begin, end = beside.view.zoom_ns
-    whole.axvspan(begin / MS, end / MS, color=theme.INK, alpha=0.08, zorder=0)
+    whole.axvspan(begin / MS, end / MS, color=palette.INK, alpha=0.08, zorder=0)
     draw_case(zoom, beside, io_worker, BESIDE)
     zoom.set_xlim(begin / MS, end / MS)
     zoom.set_title("A typical %.0f ms of it (shaded above)" % (width / MS), loc="left")
@@ -204,5 +204,5 @@ def _convoy_figure(convoy):
     draw_header(figure, title, facts, warnings, handles, left=0.1,
                 legend_columns=LEGEND_COLUMNS, notes=notes, warning_rows=2)
     figure.text(0.935, 0.008, provenance(run, beside.stats, beside.view), fontsize=11,
-                color=theme.MUTED, ha="right", va="bottom")
+                color=palette.MUTED, ha="right", va="bottom")
     return figure

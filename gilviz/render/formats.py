@@ -14,7 +14,7 @@ import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from ..log import atomic_write
-from . import theme as light
+from . import palette as light
 from .layout import fit_to_canvas
 from .themes import drawn_in, theme_named
 
@@ -26,7 +26,7 @@ VECTOR_RC = {
 
 
 def slide_figure(draw, theme=None, size=None, dpi=None):
-    """draw() (a figure function returning a Figure at render.theme's size)
+    """draw() (a figure function returning a Figure at render.palette's size)
     in `theme` ("light", "dark", "talk"; None: light), resized to `size`
     (width, height) pixels or the theme's, at `dpi` if given, with every text
     fitted inside."""

@@ -7,7 +7,7 @@ import numpy as np
 from matplotlib.text import Text
 
 from ..report.words import Worded
-from . import theme
+from . import palette
 from .textfit import packed, width_of
 
 TITLE_CHARACTERS = 62
@@ -148,16 +148,16 @@ def draw_header(figure, title, facts, warnings, handles, left=0.09, legend_colum
     facts = [facts] if isinstance(facts, str) else facts
     # About TITLE_CHARACTERS fit the width at 28 pt: a longer title gets smaller type.
     size = min(28, 28 * TITLE_CHARACTERS / max(len(title), 1))
-    figure.text(left, 0.975, title, fontsize=size, fontweight="bold", color=theme.INK, va="top")
+    figure.text(left, 0.975, title, fontsize=size, fontweight="bold", color=palette.INK, va="top")
     y = 0.918
     for number, line in enumerate(facts):  # the first line in larger type
-        figure.text(left, y, line, fontsize=17 if number == 0 else 15, color=theme.INK, va="top")
+        figure.text(left, y, line, fontsize=17 if number == 0 else 15, color=palette.INK, va="top")
         y -= HEADER_LINE
     said = None
     if warnings or notes:
         said = figure.add_artist(CaveatText(
             left, y + 0.002, warnings, notes, warning_rows, fontsize=14, va="top",
-            linespacing=1.3, color=theme.VERMILLION if warnings else theme.MUTED,
+            linespacing=1.3, color=palette.VERMILLION if warnings else palette.MUTED,
             transform=figure.transFigure))
         y -= WARNING_LINE * (len(said.get_text().split("\n")) - 1)
     figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(left - 0.005, y - 0.022),

@@ -12,7 +12,7 @@ from ..analysis import WAIT_GIL
 from ..analysis.raster import active_share, exact_segments
 from ..analysis.states import STATES
 from ..report.words import worker_label
-from . import theme
+from . import palette
 from .bands import BAND, MS, draw_run
 
 LABELS_AT_MOST = 8
@@ -27,7 +27,7 @@ BAR_TICKS = (0, 0.05, 0.25, 0.5, 1.0)
 def state_colours():
     """(STATES, 4) RGBA of each band state; transparent for a state without a colour."""
     colours = np.zeros((STATES, 4))
-    for state, colour in theme.STATE_COLOURS.items():
+    for state, colour in palette.STATE_COLOURS.items():
         colours[state] = to_rgba(colour)
     return colours
 
@@ -67,7 +67,7 @@ def draw_whole_run(ax, run, stats, view, y_of_worker, marker_size=36):
 
 def heat_colours():
     """Transparent to blue: over any theme's background, the more held the bluer."""
-    blue = to_rgba(theme.BLUE)
+    blue = to_rgba(palette.BLUE)
     return LinearSegmentedColormap.from_list("held", [blue[:3] + (0.0,), blue])
 
 
@@ -90,7 +90,7 @@ def draw_heat_map(ax, run, view, probed):
     extent = (begin, end, -0.5, len(shown) - 0.5)
     if probed:  # beneath, faintly, the share spent waiting for the GIL: who was there
         ax.imshow(columns.share[shown, WAIT_GIL], extent=extent, origin="upper", aspect="auto",
-                  interpolation="antialiased", cmap=faint(theme.ORANGE), vmin=0, vmax=1)
+                  interpolation="antialiased", cmap=faint(palette.ORANGE), vmin=0, vmax=1)
     image = ax.imshow(share, extent=extent, origin="upper",
                       aspect="auto", interpolation="antialiased", cmap=heat_colours(),
                       norm=PowerNorm(GAMMA, vmin=0, vmax=1))
@@ -109,5 +109,5 @@ def draw_heat_map(ax, run, view, probed):
     bar.set_ticklabels(["%g%%" % (100 * tick) for tick in BAR_TICKS])
     bar.outline.set_visible(False)
     # Beside the bar, not over it: over it, the label met the bar's top figure.
-    bar.set_label("held" if probed else "on CPU", fontsize=13, color=theme.MUTED)
+    bar.set_label("held" if probed else "on CPU", fontsize=13, color=palette.MUTED)
     return [image, bar]

@@ -13,7 +13,7 @@ from matplotlib.patches import Patch
 from ..report import cores_phrase
 from ..report.share import mechanism_name
 from ..report.words import worded
-from . import theme
+from . import palette
 from .header import CaveatText
 
 LEFT = 0.2
@@ -61,14 +61,14 @@ def draw_costs(ax, compared, y, colours):
         at = y[(each.mechanism, each.backend)]
         median, p99 = each.reports.median_ns / 1e3, each.reports.p99_ns / 1e3
         artists.append(ax.barh(at, median, height=BAR * 0.9, color=colours[each.backend]))
-        artists += ax.plot([p99, p99], [at - BAR * 0.45, at + BAR * 0.45], color=theme.INK,
+        artists += ax.plot([p99, p99], [at - BAR * 0.45, at + BAR * 0.45], color=palette.INK,
                            linewidth=2.5, solid_capstyle="butt")
-        artists += ax.plot([median, p99], [at, at], color=theme.INK, linewidth=1)
+        artists += ax.plot([median, p99], [at, at], color=palette.INK, linewidth=1)
         artists.append(ax.text(p99 * 1.25, at, "%s µs" % short(median), va="center",
-                               fontsize=13, color=theme.INK))
+                               fontsize=13, color=palette.INK))
     ax.set_xscale("log")
     ax.set_xlabel("one report, µs (bar: median, tick: p99)")
-    ax.grid(axis="x", which="major", color=theme.GREY, linewidth=0.6, alpha=0.6)
+    ax.grid(axis="x", which="major", color=palette.GREY, linewidth=0.6, alpha=0.6)
     ax.set_axisbelow(True)
     low = min(each.reports.median_ns for each in compared.configs) / 1e3
     high = max(each.reports.p99_ns for each in compared.configs) / 1e3
@@ -88,14 +88,14 @@ def draw_walls(ax, compared, y, colours):
         artists.append(ax.barh(at, each.wall_ns / 1e9, height=BAR * 0.9,
                                color=colours[each.backend], alpha=0.85))
         walls = np.asarray(each.walls_ns) / 1e9
-        artists.append(ax.scatter(walls, np.full(len(walls), at), s=22, color=theme.INK,
+        artists.append(ax.scatter(walls, np.full(len(walls), at), s=22, color=palette.INK,
                                   zorder=3))
         share = "%.0f%% sharing" % (100 * each.sharing_share)
         artists.append(ax.text(walls.max() * 1.03, at, share, va="center", fontsize=12,
-                               color=theme.MUTED))
+                               color=palette.MUTED))
     ax.set_xlabel("wall time of the run, s (bar: median, dots: runs)")
     ax.set_xlim(0, max(max(each.walls_ns) for each in compared.configs) / 1e9 * 1.45)
-    ax.grid(axis="x", color=theme.GREY, linewidth=0.6, alpha=0.6)
+    ax.grid(axis="x", color=palette.GREY, linewidth=0.6, alpha=0.6)
     ax.set_axisbelow(True)
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
@@ -129,31 +129,31 @@ def footnote(compared, log):
 
 def share_figure(compared, log):
     """The share chart of a `gilviz share` job."""
-    with matplotlib.rc_context(theme.RC):
+    with matplotlib.rc_context(palette.RC):
         return _share_figure(compared, log)
 
 
 def _share_figure(compared, log):
-    figure = Figure(figsize=theme.FIGSIZE, dpi=theme.DPI)
+    figure = Figure(figsize=palette.FIGSIZE, dpi=palette.DPI)
     mechanisms, backends, y = rows(compared)
-    colours = {backend: theme.backend_colour(backend, order)
+    colours = {backend: palette.backend_colour(backend, order)
                for order, backend in enumerate(backends)}
     figure.text(0.02, 0.975, "Sharing counts between workers: the cost of one report",
-                fontsize=28, fontweight="bold", color=theme.INK, va="top")
+                fontsize=28, fontweight="bold", color=palette.INK, va="top")
     what, how = findings(compared)
-    figure.text(0.02, 0.905, what, fontsize=17, color=theme.INK, va="top")
-    figure.text(0.02, 0.865, how, fontsize=15, color=theme.MUTED, va="top")
+    figure.text(0.02, 0.905, what, fontsize=17, color=palette.INK, va="top")
+    figure.text(0.02, 0.865, how, fontsize=15, color=palette.MUTED, va="top")
     failed = [each for each in compared.configs if not each.agrees]
     if failed:  # each in full where two lines hold them, else short
         figure.add_artist(CaveatText(0.02, 0.827, [worded(each.mismatch) for each in failed],
-                                     rows=2, fontsize=14, color=theme.VERMILLION, va="top",
+                                     rows=2, fontsize=14, color=palette.VERMILLION, va="top",
                                      linespacing=1.3, transform=figure.transFigure))
     else:
         figure.text(0.02, 0.827, "✓ in every run, the counts collected through each mechanism "
-                    "add up exactly to the workers' own", fontsize=14, color=theme.BLUISH_GREEN,
+                    "add up exactly to the workers' own", fontsize=14, color=palette.BLUISH_GREEN,
                     va="top")
     handles = [Patch(color=colours[backend], label=backend) for backend in backends]
-    handles.append(Line2D([], [], color=theme.INK, linewidth=2.5, label="p99"))
+    handles.append(Line2D([], [], color=palette.INK, linewidth=2.5, label="p99"))
     figure.legend(handles=handles, loc="upper right", bbox_to_anchor=(0.985, 0.84), ncol=3,
                   fontsize=14)
     grid = figure.add_gridspec(1, 2, width_ratios=[1.5, 1], wspace=0.05, left=LEFT,
@@ -165,6 +165,6 @@ def _share_figure(compared, log):
     draw_walls(walls, compared, y, colours)
     walls.set_ylim(costs.get_ylim())
     walls.set_title("Wall time", loc="left")
-    figure.text(0.975, 0.012, footnote(compared, log), fontsize=12, color=theme.MUTED,
+    figure.text(0.975, 0.012, footnote(compared, log), fontsize=12, color=palette.MUTED,
                 ha="right", va="bottom", linespacing=1.5)
     return figure

@@ -16,7 +16,7 @@ from matplotlib.ticker import MaxNLocator
 from ..analysis.scaling import coinciding_fits
 from ..report import fit_text, no_fit_text, task_phrase
 from ..report.words import partial_mark, worded
-from . import theme
+from . import palette
 from .header import CaveatText
 
 WORK_UNITS = {"countdown": "iterations", "io": "tasks", "pi": "samples"}
@@ -62,8 +62,8 @@ def draw_speedups(ax, scaling, colours):
     """The ideal line, each backend's speedups and its Amdahl fit (dashed)."""
     artists = []
     grid = scaling.curve_workers
-    artists += ax.plot(grid, scaling.ideal, color=theme.MUTED, linewidth=2, zorder=1)
-    artists.append(ax.axhline(1, color=theme.GREY, linewidth=1.2, zorder=0))
+    artists += ax.plot(grid, scaling.ideal, color=palette.MUTED, linewidth=2, zorder=1)
+    artists.append(ax.axhline(1, color=palette.GREY, linewidth=1.2, zorder=0))
     groups = coinciding_fits(scaling.backends)
     for order, backend in enumerate(scaling.backends):
         points = measured(backend.points)
@@ -76,18 +76,18 @@ def draw_speedups(ax, scaling, colours):
         if disturbed:  # other processes took the CPU during some of their runs
             artists.append(ax.scatter([p.workers for p in disturbed],
                                       [p.speedup.median for p in disturbed], s=520,
-                                      facecolors="none", edgecolors=theme.INK, linewidths=2,
+                                      facecolors="none", edgecolors=palette.INK, linewidths=2,
                                       zorder=5))
         unexplained = [p for p in points if p.unexplained is not None]
         if unexplained:  # the machine, not the workers, made these ratios
             artists.append(ax.scatter([p.workers for p in unexplained],
                                       [p.speedup.median for p in unexplained], s=520,
-                                      facecolors="none", edgecolors=theme.INK,
+                                      facecolors="none", edgecolors=palette.INK,
                                       linewidths=2.5, linestyle="--", zorder=5))
         if backend.fit_curve is not None:
             artists += ax.plot(grid, backend.fit_curve, color=colour, linewidth=2.4,
                                linestyle=fit_dashes(backend.backend, groups), zorder=2)
-    artists += ax.plot([1], [1], marker="o", markersize=11, color=theme.INK, zorder=4,
+    artists += ax.plot([1], [1], marker="o", markersize=11, color=palette.INK, zorder=4,
                        linestyle="")
     return artists
 
@@ -96,9 +96,9 @@ def draw_walls(ax, scaling, colours):
     artists = []
     baseline = scaling.baseline_wall_s
     if baseline is not None:
-        artists.append(ax.axhspan(baseline.low, baseline.high, color=theme.INK, alpha=0.1,
+        artists.append(ax.axhspan(baseline.low, baseline.high, color=palette.INK, alpha=0.1,
                                   linewidth=0))
-        artists.append(ax.axhline(baseline.median, color=theme.INK, linewidth=2,
+        artists.append(ax.axhline(baseline.median, color=palette.INK, linewidth=2,
                                   linestyle=(0, (2, 2))))
     for order, backend in enumerate(scaling.backends):
         points = [p for p in backend.points if p.wall_s is not None]
@@ -111,11 +111,11 @@ def draw_walls(ax, scaling, colours):
 def mark_cores(ax, cores, top_workers, label=True):
     if cores > top_workers:
         return []
-    artists = [ax.axvline(cores, color=theme.INK, linewidth=1.5, linestyle=":", zorder=0)]
+    artists = [ax.axvline(cores, color=palette.INK, linewidth=1.5, linestyle=":", zorder=0)]
     if label:
         # Left of the line where it is the last worker count, not off the axes.
         at_edge = cores == top_workers
-        artists.append(ax.text(cores, 0.985, " %d cores " % cores, color=theme.INK, fontsize=14,
+        artists.append(ax.text(cores, 0.985, " %d cores " % cores, color=palette.INK, fontsize=14,
                                transform=ax.get_xaxis_transform(),
                                ha="right" if at_edge else "left", va="top",
                                bbox=dict(facecolor="white", edgecolor="none", pad=1)))
@@ -129,7 +129,7 @@ def format_workers_axis(ax, counts):
     else:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(0.5, max(counts) + 0.5)
-    ax.grid(axis="y", color=theme.GREY, alpha=0.5, linewidth=0.8)
+    ax.grid(axis="y", color=palette.GREY, alpha=0.5, linewidth=0.8)
 
 
 def legend_handles(scaling, colours, top_workers):
@@ -139,27 +139,27 @@ def legend_handles(scaling, colours, top_workers):
                else "no Amdahl fit: %s" % no_fit_text(backend))
         handles.append(Line2D([], [], color=colours[backend.backend], linewidth=3, marker="o",
                               markersize=8, label="%s · %s" % (backend.backend, fit)))
-    handles.append(Line2D([], [], color=theme.INK, marker="o", markersize=11, linestyle="",
+    handles.append(Line2D([], [], color=palette.INK, marker="o", markersize=11, linestyle="",
                           label="serial baseline"))
-    handles.append(Line2D([], [], color=theme.MUTED, linewidth=2,
+    handles.append(Line2D([], [], color=palette.MUTED, linewidth=2,
                           label=ideal_label(scaling, top_workers)))
     groups = coinciding_fits(scaling.backends)
     fit = "Amdahl fit (dashed, in the backend's colour)"
     if groups:  # one fit would hide the other: say why their dashes alternate
         fit = "Amdahl fit, dashed (%s: on one another, dashes alternating)" % "; ".join(
             " = ".join(group) for group in groups)
-    handles.append(Line2D([], [], color=theme.MUTED, linewidth=2, linestyle=FIT_DASHES,
+    handles.append(Line2D([], [], color=palette.MUTED, linewidth=2, linestyle=FIT_DASHES,
                           label=fit))
-    handles.append(Patch(facecolor=to_rgba(theme.MUTED, 0.12), edgecolor=theme.MUTED,
+    handles.append(Patch(facecolor=to_rgba(palette.MUTED, 0.12), edgecolor=palette.MUTED,
                          hatch="//", linewidth=0,
                          label="min–max over the rounds (hatched in the backend's colour)"))
     points = [point for backend in scaling.backends for point in backend.points]
     if any(point.disturbed and point.unexplained is None for point in points):
-        handles.append(Line2D([], [], color=theme.INK, marker="o", markersize=16,
+        handles.append(Line2D([], [], color=palette.INK, marker="o", markersize=16,
                               markerfacecolor="none", linestyle="",
                               label="ringed: other processes took the CPU during a run"))
     if any(point.unexplained is not None for point in points):
-        handles.append(Line2D([], [], color=theme.INK, marker="o", markersize=16,
+        handles.append(Line2D([], [], color=palette.INK, marker="o", markersize=16,
                               markerfacecolor="none", linestyle="", markeredgewidth=1.2,
                               label="dashed ring: not a speedup (the summary says why)"))
     return handles
@@ -231,13 +231,13 @@ def speedup_figure(log, scaling):
     its `scaling` (analysis.scaling.sweep_scaling)."""
     if scaling is None or scaling.runs_done == 0:
         raise ValueError("the log holds no counted run: nothing to draw")
-    with matplotlib.rc_context(theme.RC):
+    with matplotlib.rc_context(palette.RC):
         return _speedup_figure(log, scaling)
 
 
 def line_height(points):
     """Figure fraction a line of type `points` high takes, with its spacing."""
-    return 1.45 * points / (72 * theme.FIGSIZE[1])
+    return 1.45 * points / (72 * palette.FIGSIZE[1])
 
 
 def draw_header(figure, log, scaling, colours):
@@ -245,10 +245,10 @@ def draw_header(figure, log, scaling, colours):
     figure fraction where the header ends."""
     title = "%s: speedup over serial, %s" % (scaling.kernel, worker_span(scaling.worker_counts))
     what, how, note = subtitle(log, scaling)
-    lines = [(title, 28, theme.INK, "bold"), (what, 17, theme.INK, "normal"),
-             (how, 15, theme.MUTED, "normal")]
+    lines = [(title, 28, palette.INK, "bold"), (what, 17, palette.INK, "normal"),
+             (how, 15, palette.MUTED, "normal")]
     if note:
-        lines.append((note, 15, theme.MUTED, "normal"))
+        lines.append((note, 15, palette.MUTED, "normal"))
     y = 0.975
     for text, size, colour, weight in lines:
         figure.text(LEFT, y, text, fontsize=size, color=colour, fontweight=weight, va="top")
@@ -256,7 +256,7 @@ def draw_header(figure, log, scaling, colours):
     if scaling.warnings:  # each in full where two lines hold them, else short
         said = figure.add_artist(CaveatText(
             LEFT, y, [worded(each) for each in scaling.warnings], rows=2, fontsize=14,
-            color=theme.VERMILLION, va="top", linespacing=1.3, transform=figure.transFigure))
+            color=palette.VERMILLION, va="top", linespacing=1.3, transform=figure.transFigure))
         y -= line_height(14) * len(said.get_text().split("\n"))
     handles = legend_handles(scaling, colours, max(scaling.worker_counts))
     figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(LEFT - 0.005, y - 0.005),
@@ -272,8 +272,8 @@ def worker_span(counts):
 
 
 def _speedup_figure(log, scaling):
-    figure = Figure(figsize=theme.FIGSIZE, dpi=theme.DPI)
-    colours = {backend.backend: theme.backend_colour(backend.backend, order)
+    figure = Figure(figsize=palette.FIGSIZE, dpi=palette.DPI)
+    colours = {backend.backend: palette.backend_colour(backend.backend, order)
                for order, backend in enumerate(scaling.backends)}
     header_end = draw_header(figure, log, scaling, colours)
     grid = figure.add_gridspec(1, 2, width_ratios=[1.55, 1], wspace=0.22, left=LEFT,
@@ -298,6 +298,6 @@ def _speedup_figure(log, scaling):
     walls.set_ylabel("wall time (s)")
     walls.set_title("Wall time (dashed: serial)", loc="left")
 
-    figure.text(0.975, 0.012, footnote(log, scaling), fontsize=12, color=theme.MUTED,
+    figure.text(0.975, 0.012, footnote(log, scaling), fontsize=12, color=palette.MUTED,
                 ha="right", va="bottom", linespacing=1.5)
     return figure

@@ -1,6 +1,6 @@
 """Themes for slides: light (the figures as drawn), dark and talk.
 
-A figure is drawn once, in the light colours of render.theme, inside the
+A figure is drawn once, in the light colours of render.palette, inside the
 theme's rc_context; restyle() then maps each colour of the finished figure
 to the theme's and, for talk, scales type and strokes. No figure function
 knows about themes, and nothing touches pyplot state.
@@ -31,7 +31,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 
-from . import theme
+from . import palette
 
 DARK_BACKGROUND = "#16181D"
 
@@ -41,7 +41,7 @@ class Theme(NamedTuple):
     colours: dict
     """{light colour: this theme's}; colours not listed stay."""
     rc: dict
-    """rcParams to draw in, beside render.theme.RC."""
+    """rcParams to draw in, beside render.palette.RC."""
     type_scale: float = 1.0
     """Font sizes are multiplied by this ..."""
     smallest_type: float = 11.0
@@ -56,14 +56,14 @@ class Theme(NamedTuple):
 LIGHT = Theme("light", {}, {})
 DARK = Theme("dark", {
     "white": DARK_BACKGROUND,
-    theme.INK: "#E8E8E8",
+    palette.INK: "#E8E8E8",
     "black": "#E8E8E8",
-    theme.MUTED: "#A8A8A8",
-    theme.GREY: "#6E6E6E",
-    theme.BLUE: "#3D9BE9",
-    theme.VERMILLION: "#FF7A3D",
-    theme.BLUISH_GREEN: "#1DBF8E",
-    theme.REDDISH_PURPLE: "#E08FC0",
+    palette.MUTED: "#A8A8A8",
+    palette.GREY: "#6E6E6E",
+    palette.BLUE: "#3D9BE9",
+    palette.VERMILLION: "#FF7A3D",
+    palette.BLUISH_GREEN: "#1DBF8E",
+    palette.REDDISH_PURPLE: "#E08FC0",
 }, {"figure.facecolor": DARK_BACKGROUND, "axes.facecolor": DARK_BACKGROUND,
     "savefig.facecolor": DARK_BACKGROUND, "text.color": "#E8E8E8"})
 TALK = Theme("talk", {}, {"lines.linewidth": 3.0}, type_scale=1.15, smallest_type=17,
@@ -145,9 +145,9 @@ def recolour(figure, colours):
             if not isinstance(edges, str) and len(edges):
                 artist.set_edgecolor(colours.many(edges))
     for ax in figure.axes:
-        ax.tick_params(colors=colours.one(theme.MUTED), which="both")
+        ax.tick_params(colors=colours.one(palette.MUTED), which="both")
         for text in ax.get_xticklabels() + ax.get_yticklabels():
-            text.set_color(colours.one(theme.INK))
+            text.set_color(colours.one(palette.INK))
 
 
 def thicken(figure, scale):

@@ -18,7 +18,7 @@ from ..report import cores_phrase, handover_phrase, short_count, unexplained_spe
 from ..report.format import format_cores, format_duration
 from ..report.words import (battle_figures, battle_headline, partial_mark, workload_label,
                             worded)
-from . import theme
+from . import palette
 from .bands import (MS, draw_band_shares, draw_run, draw_sampled_on_cpu, legend_handles,
                     rows_of_workers)
 from .heatmap import draw_heat_map, draw_whole_run
@@ -48,13 +48,13 @@ def draw_cores(ax, cores):
     artists = []
     if len(cores.t_ns) < 2:
         artists.append(ax.text(0.5, 0.5, "sampler off: no CPU data", transform=ax.transAxes,
-                               ha="center", va="center", color=theme.MUTED))
+                               ha="center", va="center", color=palette.MUTED))
         return artists
     edges = cores.t_ns / MS
     for core in range(cores.percent.shape[1]):
-        colour = theme.CORE_COLOURS[core % len(theme.CORE_COLOURS)]
+        colour = palette.CORE_COLOURS[core % len(palette.CORE_COLOURS)]
         artists.append(stairs(ax, cores.percent[1:, core], edges, colour, linewidth=2.6,
-                              linestyle=theme.CORE_DASHES[core % len(theme.CORE_DASHES)],
+                              linestyle=palette.CORE_DASHES[core % len(palette.CORE_DASHES)],
                               label="core %d" % core))
     ax.set_ylim(0, 105)
     ax.set_yticks([0, 50, 100])
@@ -68,7 +68,7 @@ def draw_other_load(ax, series, scale, unit):
     use made the run untrustworthy)."""
     if series is None:
         return []
-    return [stairs(ax, series.other_cores * scale, series.edges_ns / MS, theme.REDDISH_PURPLE,
+    return [stairs(ax, series.other_cores * scale, series.edges_ns / MS, palette.REDDISH_PURPLE,
                    linewidth=2.0, label="other processes, %s" % unit)]
 
 
@@ -80,23 +80,23 @@ def draw_parallelism(ax, run, view):
     if bins is not None:
         line = np.append(bins.mean, bins.mean[-1])
         artists.append(ax.fill_between(bins.edges_ns / MS, np.nan_to_num(line), step="post",
-                                       where=~np.isnan(line), color=theme.INK, alpha=0.15,
+                                       where=~np.isnan(line), color=palette.INK, alpha=0.15,
                                        linewidth=0))
-        artists += ax.step(bins.edges_ns / MS, line, where="post", color=theme.INK,
+        artists += ax.step(bins.edges_ns / MS, line, where="post", color=palette.INK,
                            linewidth=2.0,
                            label="workers on a CPU at once (sampled, mean over %.0f ms)"
                                  % (bins.bin_ns / MS))
     if view.busy_cores is not None:
         # Each row covers the window since the previous one (the first only
         # marks where the first window began).
-        artists.append(stairs(ax, view.busy_cores, run.cores.t_ns / MS, theme.VERMILLION,
+        artists.append(stairs(ax, view.busy_cores, run.cores.t_ns / MS, palette.VERMILLION,
                               linewidth=1.6, linestyle=(0, (4, 2)),
                               label="all processes, in cores (psutil)"))
     artists += draw_other_load(ax, view.other_load, scale=1.0, unit="in cores")
     top = max(view.cores, min(run.spec.workers, view.cores + 1))
     ax.set_ylim(0, top + 0.35)
     ax.set_yticks(range(0, top + 1))
-    artists.append(ax.axhline(view.cores, color=theme.MUTED, linewidth=0.8, linestyle=":"))
+    artists.append(ax.axhline(view.cores, color=palette.MUTED, linewidth=0.8, linestyle=":"))
     ax.set_ylabel("CPUs")
     return artists
 
@@ -180,12 +180,12 @@ def timeline_figure(run, stats, view, comparison=None, repeats=1, partial=None):
     drawn from `view` (analysis.timeline_view) and its `comparison` with the
     serial baseline (analysis.compare_walls); `run` is the median of `repeats`
     of a log that is `partial` (RunLog.incomplete) if not None."""
-    with matplotlib.rc_context(theme.RC):
+    with matplotlib.rc_context(palette.RC):
         return _timeline_figure(run, stats, view, comparison, repeats, partial)
 
 
 def _timeline_figure(run, stats, view, comparison, repeats, partial):
-    figure = Figure(figsize=theme.FIGSIZE, dpi=theme.DPI)
+    figure = Figure(figsize=palette.FIGSIZE, dpi=palette.DPI)
     handles = legend_handles(run, stats, view)
     title, facts = title_lines(run, stats, comparison, partial)
     warnings = [worded(each) for each in stats.warnings]
@@ -214,7 +214,7 @@ def _timeline_figure(run, stats, view, comparison, repeats, partial):
 
     # Zoom on the busiest window, on some of the workers if there are many.
     begin, end = view.zoom_ns
-    whole.axvspan(begin / MS, end / MS, color=theme.INK, alpha=0.08, zorder=0)
+    whole.axvspan(begin / MS, end / MS, color=palette.INK, alpha=0.08, zorder=0)
     shown_run, shown_stats, shown = only_window(run, stats, view, view.zoom_ns)
     if view.zoom_workers is not None:
         shown_run, shown_stats, shown = only_workers(shown_run, shown_stats, shown,
@@ -241,6 +241,6 @@ def _timeline_figure(run, stats, view, comparison, repeats, partial):
                          handlelength=2.6, borderaxespad=0.2)
     cores.set_xlabel(TIME_LABEL)  # the zoom's too: one label says it, at the bottom
 
-    figure.text(0.93, 0.006, provenance(run, stats, view), fontsize=11, color=theme.MUTED,
+    figure.text(0.93, 0.006, provenance(run, stats, view), fontsize=11, color=palette.MUTED,
                 ha="right", va="bottom")
     return figure

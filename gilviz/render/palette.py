@@ -1,4 +1,5 @@
-"""Colours and type for talk-ready figures.
+"""The palette: colours and type for talk-ready figures (the slide themes
+that recolour a drawn figure are render.themes).
 
 Colours are from the Okabe-Ito palette, which stays distinguishable under
 the common forms of colour blindness; the type is large enough to read from
