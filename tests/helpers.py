@@ -262,7 +262,7 @@ def marks_table(rows):
                  np.asarray([np.nan if v is None else v for v in value], np.float64))
 
 
-def share_run(mechanism="value", backend="processes", workers=2, reports=3, report_ns=2000,
+def sharing_run(mechanism="value", backend="processes", workers=2, reports=3, report_ns=2000,
               lock_ns=500, hits=(70, 80), collected=None, chunk_ns=100_000, role="main"):
     """A pi run whose `workers` each report `reports` times, every `chunk_ns`,
     each report taking `report_ns` (of it `lock_ns` waiting for the lock, for

@@ -18,11 +18,11 @@ from gilviz.log import Role
 from gilviz.api.comparisons import CompareResult, ConvoyResult
 from gilviz.api.program import ProgramResult
 from gilviz.api.results import RunResult, SpeedupResult
-from gilviz.api.share import ShareResult
+from gilviz.api.sharing import SharingResult
 from gilviz.log import CoreSamples, SweepPlan, new_log
 from gilviz.render.themes import theme_named
 
-from helpers import MS, hand_built_convoy, make_run, samples_table, share_run, timed_run
+from helpers import MS, hand_built_convoy, make_run, samples_table, sharing_run, timed_run
 
 LONG_ERROR = ("ZeroDivisionError: division by zero, raised in work() at line 12 of the "
               "worker's module after 41,200 iterations")
@@ -272,9 +272,9 @@ def share_with(count):
     for number, (mechanism, backend, report_ns) in enumerate(SHARED):
         collected = [(0, 10)] if number < count else None
         for _ in range(2):
-            runs.append(share_run(mechanism, backend, report_ns=report_ns, role=Role.SHARING,
+            runs.append(sharing_run(mechanism, backend, report_ns=report_ns, role=Role.SHARING,
                                   collected=collected))
-    return ShareResult(new_log(runs))
+    return SharingResult(new_log(runs))
 
 
 # The check ---------------------------------------------------------------

@@ -33,7 +33,7 @@ def worker_ids(index):
 
 
 def run_worker(index, work, config, wait_for_release, turn):
-    """Run one worker's share of the work and return its record.
+    """Run one worker's portion of the work and return its record.
 
     `wait_for_release` is called once everything the worker needs is made
     (kernel loaded, probe ready): a launcher reports the worker ready there,
@@ -42,7 +42,7 @@ def run_worker(index, work, config, wait_for_release, turn):
     3.13 beside other load, one thread stayed runnable, never on a CPU, for
     170 ms after the release (its run_delay grew the whole time); the
     probe's first cpu_wait_ns holds that delay, and the summary says so.
-    A kernel that stops before its share is done returns {"work_done": n}
+    A kernel that stops before its portion is done returns {"work_done": n}
     (and anything else it has to say); the record says n.
     `turn` is the cell the probes of workers sharing one GIL write to.
     """
@@ -55,7 +55,7 @@ def run_worker(index, work, config, wait_for_release, turn):
     channel = config.get("channel")
     reporter = None
     if channel is not None:
-        reporter = context["share"] = channel.reporter(index, context["marks"].append)
+        reporter = context["reporter"] = channel.reporter(index, context["marks"].append)
     probe = None
     if config["probe"]:
         probe = Probe(config["chunk"], config["gap_ns"], turn, index)
@@ -268,24 +268,24 @@ class PoolLauncher(object):
         self._threads = threads
         self._context = multiprocessing.dummy if threads else fork_context()
         self._go = threading.Event() if threads else self._context.Event()
-        self._shares = []
+        self._portions = []
         self._members = None
         self._records = None
 
     def start(self, index, work):
-        self._shares.append(work)
+        self._portions.append(work)
 
     def _open(self):
         """Start the pool and queue the tasks; members wait for the release."""
         reports = queue.Queue() if self._threads else simple_queue(self._context)
-        count = len(self._shares)
+        count = len(self._portions)
         self._pool = self._context.Pool(count, initializer=_pool_member_init,
                                         initargs=(reports, self._go,
                                                   None if self._threads else os.getpid()))
         # A task's turn cell travels with it: one shared by all tasks under
         # one GIL (the thread pool), a copy each across processes.
         turn = shared_turn(self.config["gil_enabled"] and self._threads)
-        tasks = [(index, work, self.config, turn()) for index, work in enumerate(self._shares)]
+        tasks = [(index, work, self.config, turn()) for index, work in enumerate(self._portions)]
         # map_async(...).get() is what Pool.map does; async so that a dead
         # member can be noticed.
         self._map = self._pool.map_async(_pool_task, tasks, chunksize=1)
@@ -343,7 +343,7 @@ LAUNCHERS = {
 
 
 def split_work(total, parts):
-    """`total` split into `parts` shares that differ by at most one."""
+    """`total` split into `parts` portions that differ by at most one."""
     base, extra = divmod(total, parts)
     return [base + (1 if index < extra else 0) for index in range(parts)]
 

@@ -33,7 +33,7 @@ from .compat import allowed_cpus, handover_facts, pin_to_cpus, set_handover
 from .kernels import PROBED_KERNELS, calibrate_chunk, load_kernel, load_session
 from .lifeline import StdinWatch
 from .probe import clock
-from .protocol import DONE, ERROR, EVENT, GO, READY, SHARE_COLLECTED
+from .protocol import DONE, ERROR, EVENT, GO, READY, SHARING_COLLECTED
 
 
 def describe_interpreter():
@@ -67,11 +67,11 @@ class Reporter(object):
 
 
 def open_sharing(mechanism, backend, workers):
-    """share.open_channel, imported only where a kernel shares its counts:
-    share.py is 3.8 code, and the countdown's path must load on 2.7 too."""
+    """sharing.open_channel, imported only where a kernel shares its counts:
+    sharing.py is 3.8 code, and the countdown's path must load on 2.7 too."""
     if mechanism is None:
         return None
-    from .share import open_channel
+    from .sharing import open_channel
     return open_channel(mechanism, backend, workers)
 
 
@@ -83,7 +83,7 @@ def collect_shared(channel, records):
         channel.close()
     now = clock()
     for index, count in collected:
-        records[index]["marks"].append([now, SHARE_COLLECTED, count])
+        records[index]["marks"].append([now, SHARING_COLLECTED, count])
 
 
 def run(config, reporter, commands):
@@ -109,10 +109,10 @@ def run(config, reporter, commands):
         channel = config["channel"] = open_sharing(params.get("share"), config["backend"],
                                                    config["workers"])
         launcher = LAUNCHERS[config["backend"]](config)
-        shares = split_work(config["work"], config["workers"])
-        for index, share in enumerate(shares):
-            launcher.start(index, share)
-        workers = [launcher.ready(index) for index in range(len(shares))]
+        portions = split_work(config["work"], config["workers"])
+        for index, portion in enumerate(portions):
+            launcher.start(index, portion)
+        workers = [launcher.ready(index) for index in range(len(portions))]
         reporter.send(READY, interpreter=describe_interpreter(), probe=probe, workers=workers)
 
         command = commands.next_command()
@@ -120,7 +120,7 @@ def run(config, reporter, commands):
             raise RuntimeError("expected %r from the orchestrator, got %r" % (GO, command))
         release_ns = clock()
         launcher.release()
-        records = [launcher.result(index) for index in range(len(shares))]
+        records = [launcher.result(index) for index in range(len(portions))]
         end_ns = clock()
         if channel is not None:
             collect_shared(channel, records)

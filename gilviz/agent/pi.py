@@ -18,7 +18,7 @@ running Python (it holds the GIL) from one inside numpy (which releases the
 GIL while it generates numbers and loops over arrays).
 
 With params["share"], the fast kernel reports its running count of hits
-through context["share"] (agent/share.py) after every chunk, each report
+through context["reporter"] (agent/sharing.py) after every chunk, each report
 marked [t, "share", ns it took]; every chunk is then a section of its own.
 """
 
@@ -26,7 +26,7 @@ import resource
 import sys
 
 from .probe import clock
-from .protocol import NATIVE, NATIVE_END, PI_DEFAULT_CHUNK, SHARE_CALL
+from .protocol import NATIVE, NATIVE_END, PI_DEFAULT_CHUNK, SHARING_CALL
 
 try:
     import numpy as np
@@ -118,7 +118,7 @@ def pi_fast(work, context):
     generator = worker_generator(params.get("seed"), context["workers"], context["index"])
     size = min(chunk, work)
     x, y, inside = np.empty(size), np.empty(size), np.empty(size, dtype=bool)
-    reporter = context.get("share")
+    reporter = context.get("reporter")
     per_section = 1 if reporter is not None else chunks_per_section(work, chunk)
     mark = context["marks"].append
     hits = done = 0
@@ -138,7 +138,7 @@ def pi_fast(work, context):
         if reporter is not None:
             began = clock()
             reporter.report(hits)
-            mark([began, SHARE_CALL, clock() - began])
+            mark([began, SHARING_CALL, clock() - began])
     # The return mechanism's count travels back with the result: the last one
     # its reporter took, checked by the agent against the kernel's own hits.
     return result(work, hits, getattr(reporter, "count", None))

@@ -45,13 +45,13 @@ NATIVE = "native"
 """A kernel enters compiled code that may release the GIL (pi: numpy)."""
 NATIVE_END = "native_end"
 """It leaves it again; value what it counted there (pi: samples)."""
-SHARE_CALL = "share"
+SHARING_CALL = "share"
 """pi: a worker reported its running count through the sharing mechanism;
 t_ns when the call began, value how long it took (ns), lock wait included."""
 LOCK_WAIT = "lock-wait"
 """pi, inside a report: the wait for the shared value's lock; t_ns when it
 was asked for, value the ns until it was held."""
-SHARE_COLLECTED = "share-collected"
+SHARING_COLLECTED = "share-collected"
 """After the workers ended, what the mechanism delivered to the agent: value
 the count collected for that worker; a mechanism with one cell for all
 (value) marks the total on worker 0."""
@@ -79,12 +79,12 @@ no faster here."""
 # How pi's workers share their running counts: params["share"].
 RETURN = "return"
 """Each worker's count comes back with its result, as Pool and Process return it."""
-SHARE_MECHANISMS = (RETURN, "queue", "pipe", "manager", "value", "array")
+SHARING_MECHANISMS = (RETURN, "queue", "pipe", "manager", "value", "array")
 """queue: queue.Queue between threads, multiprocessing.Queue between processes;
 pipe: a multiprocessing.Pipe a worker; manager: a Manager's dict, through its
 server process; value: one shared ctypes total, array: a slot a worker, each
 updated under one multiprocessing.Lock."""
-SHARE_BACKENDS = {
+SHARING_BACKENDS = {
     RETURN: ("serial", "threads", "processes", "pool", "dummy-pool"),
     "queue": ("serial", "threads", "processes"),
     "pipe": ("processes",),

@@ -31,7 +31,7 @@ puts it into words.
 # ruff: noqa: F401  (re-exports: the names the rest of gilviz imports from here)
 from .caveats import (BaselineSystemTime, CoarseProbe, IncompleteSweep, KernelFallback,
                       LateStart, OtherLoad, PinningMismatch, PoolSharedMembers,
-                      QueuedAsRunning, RunsLeftOut, SamplerBehind, ShareMismatch, ShortTurns,
+                      QueuedAsRunning, RunsLeftOut, SamplerBehind, SharingMismatch, ShortTurns,
                       SpeedChange, UnexplainedSpeedup,
                       SystemTime, TimedWaitsAsGil, UnexplainedPauses, WaitsUnreadable,
                       WorkerFailed)
@@ -54,7 +54,7 @@ from .runs import (core_count, gil_of_workers, longest_sample_ns, median_run, sh
 from .sampled import (binned_parallelism, mean_parallelism, native_sections, parallelism_steps,
                       queued_ns, run_segments, sample_spans, sample_states, sampled_segments,
                       shared_members, waiting_for_cpu)
-from .share import Costs, Sharing, WorkerSharing, sharing, with_sharing
+from .sharing import Costs, Sharing, WorkerSharing, sharing, with_sharing
 from .states import (NATIVE, OFF_CPU, ON_A_CPU, ON_CPU, RUNNING, SHARING, SLEEPING, UNCLEAR,
                      WAIT_CPU, WAIT_GIL, WAIT_IO, WAIT_LOCK, Segments, merge_adjacent,
                      time_by_state)

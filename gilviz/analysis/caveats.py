@@ -204,7 +204,7 @@ class TimedWaitsAsGil(NamedTuple):
     kind = "timed-waits-as-gil"
 
 
-class ShareMismatch(NamedTuple):
+class SharingMismatch(NamedTuple):
     """What the sharing mechanism delivered to the agent is not what the
     workers counted: reports were lost, or arrived after the agent stopped
     waiting for them."""

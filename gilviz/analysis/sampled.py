@@ -147,7 +147,7 @@ def run_segments(run):
         segments = flag_segments(run, states, waits)
     else:
         segments = sampled_segments(run.threads, stops, longest_sample_ns(run), waits, states)
-    from .share import with_sharing  # share imports states, as this module does
+    from .sharing import with_sharing  # share imports states, as this module does
     return with_sharing(segments, run.marks)
 
 

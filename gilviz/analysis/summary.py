@@ -18,7 +18,7 @@ from .intervals import handoff_times, overlap_ns, time_at_depth, turn_lengths
 from .flags import FlagAgreement, GilCode, flag_agreement, gil_code
 from .pi import pi_estimate
 from .placement import probe_holds
-from .share import share_mismatch, sharing
+from .sharing import sharing_mismatch, sharing
 from .runs import gil_of_workers, longest_sample_ns, shares_gil, stop_by_worker, wall_ns
 from .sampled import mean_parallelism, parallelism_steps, queued_ns, run_segments, shared_members
 from .states import UNCLEAR, WAIT_CPU, WAIT_GIL, time_by_state
@@ -224,7 +224,7 @@ def summarize(run, io_workers=(), baselines=()):
                unexplained_ratio([run], baselines) if baselines else None,
                other_load_caveat(run, baselines))
     shared_counts = sharing(run)
-    caveats += (share_mismatch(shared_counts),)
+    caveats += (sharing_mismatch(shared_counts),)
     warnings += [caveat for caveat in caveats if caveat is not None]
     # What limits the probe's resolution, and a machine whose speed moved a
     # little: worth saying, not a reason to doubt the figures (a ratio the

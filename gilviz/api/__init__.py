@@ -30,17 +30,17 @@ from .comparisons import CompareResult, ConvoyResult
 from .program import ProgramResult, attach, run_function, run_module, run_script
 from .results import Result, RunResult, SpeedupResult, result_of, run_name
 from .session import LOG_NAME, MeasurementFailed, Progress, run_specs
-from .share import DEFAULT_CHUNK as SHARE_CHUNK, DEFAULT_SAMPLES as SHARE_SAMPLES
-from .share import SHARE_BACKENDS_SHOWN, ShareResult, share_specs
+from .sharing import DEFAULT_CHUNK as SHARING_CHUNK, DEFAULT_SAMPLES as SHARING_SAMPLES
+from .sharing import SHARING_BACKENDS_SHOWN, SharingResult, sharing_specs
 from .workloads import (DEFAULT_WORK, DEFAULT_WORKERS, backend_of, backends_given, check_probe,
-                        check_share,
+                        check_sharing,
                         compare_specs,
                         convoy_specs, io_params, pi_params, plan, sweep_spec_and_plan,
                         sweep_specs, varied_dimension, workload_spec)
 
 __all__ = ["run", "speedup", "compare", "convoy", "share", "load", "run_script", "run_module",
            "run_function", "attach", "Result", "RunResult", "ProgramResult",
-           "SpeedupResult", "CompareResult", "ConvoyResult", "ShareResult", "OptionError",
+           "SpeedupResult", "CompareResult", "ConvoyResult", "SharingResult", "OptionError",
            "MeasurementFailed",
            "Progress", "LogError"]
 
@@ -110,9 +110,9 @@ def workload_specs(kernel="countdown", *, threads=None, processes=None, serial=F
     if kernel == "pi":
         if variant not in PI_VARIANTS:
             raise OptionError("%r is not a pi kernel: give fast or seed" % variant)
-        share = _parsed(parse.share_mechanism, share)
+        share = _parsed(parse.sharing_mechanism, share)
         chunk = _parsed(parse.chunk_size, chunk)
-        check_share(share, backend, work, chunk, workers)
+        check_sharing(share, backend, work, chunk, workers)
         params = pi_params(variant, _parsed(parse.random_seed, seed), chunk, work, share)
     elif kernel == "io":
         if io_via is not None and io_via not in IO_MODES:
@@ -250,12 +250,12 @@ def convoy(*, cpu_threads=1, requests=200, size=32, pause="1ms", count=10**9, co
     return _measure(specs, ConvoyResult, out, "convoy", progress, timeout, wait_quiet=wait_quiet)
 
 
-def share(*, threads=None, processes=None, backends=SHARE_BACKENDS_SHOWN, samples=SHARE_SAMPLES,
-          chunk=SHARE_CHUNK, seed=None, repeat=3, cores=None, switch_interval=None, python=None,
+def share(*, threads=None, processes=None, backends=SHARING_BACKENDS_SHOWN, samples=SHARING_SAMPLES,
+          chunk=SHARING_CHUNK, seed=None, repeat=3, cores=None, switch_interval=None, python=None,
           sample_hz=0.0, out=None, progress=None, timeout=None, wait_quiet=None):
     """Every way of sharing counts (return, queue, pipe, manager, value,
     array) with the same work and seed, on threads and processes side by
-    side where the mechanism applies, `repeat` rounds: a ShareResult.
+    side where the mechanism applies, `repeat` rounds: a SharingResult.
 
     threads= or processes= gives the number of workers (4 by default) for
     both kinds; backends=("processes",) runs one kind only.
@@ -269,11 +269,11 @@ def share(*, threads=None, processes=None, backends=SHARE_BACKENDS_SHOWN, sample
     if seed is None:
         import secrets
         seed = secrets.randbits(64)  # one for all runs: the same work everywhere
-    specs = share_specs(workers, _parsed(parse.backend_names, backends),
+    specs = sharing_specs(workers, _parsed(parse.backend_names, backends),
                         _parsed(parse.sample_count, samples), _parsed(parse.chunk_size, chunk),
                         seed, _parsed(parse.repeat_count, repeat),
                         _target(python, cores, switch_interval, sample_hz))
-    return _measure(specs, ShareResult, out, "share-%d" % workers, progress, timeout,
+    return _measure(specs, SharingResult, out, "share-%d" % workers, progress, timeout,
                     wait_quiet=wait_quiet)
 
 

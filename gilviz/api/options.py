@@ -372,13 +372,13 @@ def backend_names(text):
 warmup_count = whole_number(0, MAX_WARMUP, "warm-up runs")
 
 
-def share_mechanism(text):
-    """--share: how pi's workers share their counts, one of SHARE_MECHANISMS."""
-    from ..agent.protocol import SHARE_MECHANISMS
+def sharing_mechanism(text):
+    """--share: how pi's workers share their counts, one of SHARING_MECHANISMS."""
+    from ..agent.protocol import SHARING_MECHANISMS
     name = text.strip().lower()
-    if name not in SHARE_MECHANISMS:
+    if name not in SHARING_MECHANISMS:
         raise OptionError("%r is not a way to share: give one of %s"
-                          % (text, ", ".join(SHARE_MECHANISMS)))
+                          % (text, ", ".join(SHARING_MECHANISMS)))
     return name
 
 

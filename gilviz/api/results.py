@@ -292,9 +292,9 @@ def result_of(log, run_dir=None):
     roles = {run.spec.role for run in log.runs}
     from .comparisons import CompareResult, ConvoyResult
     from .program import ProgramResult
-    from .share import ShareResult
+    from .sharing import SharingResult
     if Role.SHARING in roles:
-        return ShareResult(log, run_dir)
+        return SharingResult(log, run_dir)
     if log.sweep is not None:
         return SpeedupResult(log, run_dir)
     if roles & set(Role.SIDES):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from ..agent.protocol import ECHO, PI_DEFAULT_CHUNK, SHARE_BACKENDS
+from ..agent.protocol import ECHO, PI_DEFAULT_CHUNK, SHARING_BACKENDS
 from ..log import Role, RunSpec, SweepPlan
 from .options import (IO_TASKS, IO_WAIT_S, MAX_SWEEP_RUNS, OLDEST_FULL_TARGET,
                       SEED_KERNEL_BYTES_PER_SAMPLE, SEED_KERNEL_MEMORY_SHARE, OptionError,
@@ -74,24 +74,24 @@ MAX_REPORTS = 200_000
 two in the log, and more would make it tens of megabytes."""
 
 
-def check_share(share, backend, samples, chunk, workers):
+def check_sharing(mechanism, backend, samples, chunk, workers):
     """Refuse a sharing mechanism that does not apply to `backend`, or more
     reports than MAX_REPORTS."""
-    if share is None:
+    if mechanism is None:
         return
-    applies = [name for name, backends in SHARE_BACKENDS.items() if backend in backends]
-    if share not in applies:
+    applies = [name for name, backends in SHARING_BACKENDS.items() if backend in backends]
+    if mechanism not in applies:
         raise OptionError("--share %s does not apply to %s: give one of %s"
-                          % (share, backend, ", ".join(applies)))
+                          % (mechanism, backend, ", ".join(applies)))
     chunk = chunk or PI_DEFAULT_CHUNK
-    reports = workers * -(-(-(-samples // workers)) // chunk)  # the largest share's, each
+    reports = workers * -(-(-(-samples // workers)) // chunk)  # the largest portion's, each
     if reports > MAX_REPORTS:
         raise OptionError("--samples %d in chunks of %d is %s reports, at most %s: give a larger "
                           "--chunk or fewer --samples" % (samples, chunk, format(reports, ","),
                                                           format(MAX_REPORTS, ",")))
 
 
-def pi_params(variant, seed, chunk, samples, share=None):
+def pi_params(variant, seed, chunk, samples, mechanism=None):
     """The pi kernel's parameters. The fast kernel gets a fresh seed when none
     is given, kept in the log so that the run can be made again."""
     if variant == "fast":
@@ -101,13 +101,13 @@ def pi_params(variant, seed, chunk, samples, share=None):
             params["seed"] = secrets.randbits(64)
         if chunk is not None:
             params["chunk"] = chunk
-        if share is not None:
-            params["share"] = share
+        if mechanism is not None:
+            params["share"] = mechanism  # the log's name of the sharing mechanism
         return params
-    for option, value in (("--seed", seed), ("--chunk", chunk), ("--share", share)):
+    for option, value in (("--seed", seed), ("--chunk", chunk), ("--share", mechanism)):
         if value is not None:
             raise OptionError("%s is for --kernel fast: the seed kernel reseeds from the OS "
-                              "and draws each share at once, as the seed did" % option)
+                              "and draws each portion at once, as the seed did" % option)
     import psutil
     need = SEED_KERNEL_BYTES_PER_SAMPLE * samples
     available = psutil.virtual_memory().available
@@ -162,7 +162,7 @@ def convoy_specs(cpu_threads, requests, size, pause_s, count, probe, python=None
     CPU-bound threads, each of which counts down at most `count`."""
     workers = 1 + cpu_threads
     check_target("convoy", python or sys.executable, switch_interval_s, check_interval, gil)
-    # An even split gives every worker `count`; the I/O thread's share goes unused.
+    # An even split gives every worker `count`; the I/O thread's portion goes unused.
     beside = RunSpec(kernel="convoy", backend="threads", workers=workers, work=count * workers,
                      probe=probe, python=python or sys.executable, sample_hz=sample_hz,
                      switch_interval_s=switch_interval_s, cores=cores, gil=gil,

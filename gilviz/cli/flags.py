@@ -53,7 +53,7 @@ image_size = flag(chart_options.image_size)
 dots_per_inch = flag(chart_options.dots_per_inch)
 time_window = flag(chart_options.time_window)
 worker_set = flag(chart_options.worker_set)
-share_mechanism = flag(options.share_mechanism)
+sharing_mechanism = flag(options.sharing_mechanism)
 
 
 NEGATIVE_VALUE = re.compile(r"-\.?\d")

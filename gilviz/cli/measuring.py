@@ -13,7 +13,7 @@ from .flags import (add_backend_options, add_command, add_io_options, add_output
                     add_workload_options, backend_names, chunk_size, client_pause, examples,
                     random_seed,
                     repeat_count, request_count, request_size, sample_count, sample_rate,
-                    share_mechanism, warmup_count, work_size, worker_count, worker_counts)
+                    sharing_mechanism, warmup_count, work_size, worker_count, worker_counts)
 
 
 EPILOG = examples(
@@ -209,7 +209,7 @@ def add_pi(commands):
                          help="the fast kernel's seed (default: a fresh one, printed)")
     command.add_argument("--chunk", type=chunk_size, metavar="N",
                          help="samples a chunk (default: 262144); --share reports each")
-    command.add_argument("--share", type=share_mechanism, metavar="HOW",
+    command.add_argument("--share", type=sharing_mechanism, metavar="HOW",
                          help="report counts by return, queue, pipe, manager, value or array")
     add_target_options(command, check_interval=False)
     add_sampling_options(command)
@@ -218,7 +218,7 @@ def add_pi(commands):
                          no_probe=True)
 
 
-SHARE_EPILOG = examples(
+SHARING_EPILOG = examples(
     ("gilviz share --processes 4", "each way, threads and processes"),
     ("gilviz share --processes 4 --chunk 1000", "a report every 1,000 samples"),
     ("gilviz share --threads 2 --backends threads", "threads only"),
@@ -227,11 +227,11 @@ SHARE_EPILOG = examples(
           "share.png gives what one report costs and each run's wall time.")
 
 
-def add_share(commands):
+def add_sharing(commands):
     command = add_command(
         commands, "share", "Queue, Pipe, Manager, shared Value and Array: what sharing costs",
         "Run the same pi work with every way of sharing counts between workers, threads and "
-        "processes side by side, and chart what one report costs.", SHARE_EPILOG)
+        "processes side by side, and chart what one report costs.", SHARING_EPILOG)
     command.add_argument("--threads", type=worker_count, metavar="N",
                          help="N workers (default 4); threads and processes both run")
     command.add_argument("--processes", type=worker_count, metavar="N",

@@ -11,7 +11,7 @@ from .. import __version__
 from .flags import (Parser, add_chart_options, add_command, add_repeat_options,
                     add_sampling_options, dots_per_inch, examples, image_size, interpreter,
                     process_id, time_window, timeout, worker_count, worker_set)
-from .measuring import (add_compare, add_convoy, add_countdown, add_io, add_pi, add_share,
+from .measuring import (add_compare, add_convoy, add_countdown, add_io, add_pi, add_sharing,
                         add_speedup)
 
 TOP_EPILOG = examples(
@@ -121,7 +121,7 @@ def add_render(commands):
     command.set_defaults(handler="render", command_parser=command)
 
 
-SUBCOMMANDS = (add_countdown, add_io, add_pi, add_share, add_speedup, add_compare, add_convoy,
+SUBCOMMANDS = (add_countdown, add_io, add_pi, add_sharing, add_speedup, add_compare, add_convoy,
                add_run, add_attach, add_render)
 
 

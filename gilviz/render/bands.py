@@ -19,7 +19,7 @@ from . import palette
 BAND = 0.72
 """Height of a worker's band, in units of the distance between bands."""
 MS = 1e6
-SHARE_HEADERS = {HELD: "held", RAN: "ran", WAITING: "waiting", ON_CPU_SHARE: "on CPU"}
+SHARING_HEADERS = {HELD: "held", RAN: "ran", WAITING: "waiting", ON_CPU_SHARE: "on CPU"}
 
 
 def band_rectangles(start_ns, stop_ns, y, height):
@@ -138,7 +138,7 @@ def draw_hold_shares(ax, stats, y_of_worker, gil_enabled=True):
     if not any(w.hold_share is not None for w in stats.workers):
         return []
     return draw_shares(ax, {w.index: w.hold_share for w in stats.workers}, y_of_worker,
-                       SHARE_HEADERS[HELD if gil_enabled else RAN], palette.BLUE)
+                       SHARING_HEADERS[HELD if gil_enabled else RAN], palette.BLUE)
 
 
 def draw_band_shares(ax, shares, y_of_worker):
@@ -151,7 +151,7 @@ def draw_band_shares(ax, shares, y_of_worker):
         colour = palette.state_text_colour(shares.state)
     else:
         colour = palette.INK
-    return draw_shares(ax, shares.share_of_worker, y_of_worker, SHARE_HEADERS[shares.kind],
+    return draw_shares(ax, shares.share_of_worker, y_of_worker, SHARING_HEADERS[shares.kind],
                        colour)
 
 

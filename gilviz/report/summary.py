@@ -9,7 +9,7 @@ from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SHARING, SLEEPING, WAI
                         WAIT_IO, WAIT_LOCK, core_count, ideal_ratio)
 from .format import (count_cell, format_cores, format_duration, format_table,
                      ms_cell, percent_cell, plural)
-from .share import sharing_lines
+from .sharing import sharing_lines
 from .words import (battle_text, caveat_text, cores_phrase, gil_phrase, interpreter_label,
                     task_phrase, unexplained_speedup, worker_label, workload_label)
 

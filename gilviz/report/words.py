@@ -178,7 +178,7 @@ CAVEAT_WORDS = {
         "incomplete: the sweep stopped after %d of %d runs; %d of %d rounds complete" % (
             c.runs_done, c.runs_planned, c.rounds_done, c.rounds_planned)),
     caveats.RunsLeftOut: lambda c: "%s left out: a worker failed" % plural(c.count, "run"),
-    caveats.ShareMismatch: lambda c: (
+    caveats.SharingMismatch: lambda c: (
         "the counts shared through %s do not add up: %s collected, the workers counted %s"
         % (c.mechanism, "nothing" if c.collected_total is None else format(c.collected_total, ","),
            "?" if c.own_total is None else format(c.own_total, ","))),
@@ -256,7 +256,7 @@ CAVEAT_SHORT = {
     caveats.IncompleteSweep: lambda c: "incomplete: %d of %d runs" % (c.runs_done,
                                                                        c.runs_planned),
     caveats.RunsLeftOut: lambda c: "%s left out: a worker failed" % plural(c.count, "run"),
-    caveats.ShareMismatch: lambda c: "%s: the counts do not add up" % c.mechanism,
+    caveats.SharingMismatch: lambda c: "%s: the counts do not add up" % c.mechanism,
 }
 """Each caveat in a few words, complete, for a chart where the full words
 (CAVEAT_WORDS) do not fit; the summary always gives them in full."""

@@ -57,7 +57,7 @@ def sharing_lines(run, sharing):
     return lines + [check_line(sharing)]
 
 
-def share_table(compared):
+def sharing_table(compared):
     """A row a mechanism and backend of a `gilviz share` job."""
     rows = [["mechanism", "backend", "reports", "median µs", "p99 µs", "lock wait µs",
              "sharing %", "wall s", "chunk break-even", "totals"]]
@@ -73,13 +73,13 @@ def share_table(compared):
     return format_table(rows, ["<", "<", ">", ">", ">", ">", ">", ">", ">", "<"])
 
 
-def share_lines(compared):
+def comparison_lines(compared):
     """The terminal summary of a `gilviz share` job."""
     spec = compared.spec
     lines = ["sharing counts · %d workers · pi, %s samples in chunks of %s · %d run%s each" % (
         spec.workers, format(spec.work, ","), format(compared.chunk, ","), compared.repeats,
         "" if compared.repeats == 1 else "s"), ""]
-    lines += share_table(compared)
+    lines += sharing_table(compared)
     lines.append("")
     lines.append("median and p99: the time one report took, over every report of every run; "
                  "wall s: the median run's; sharing %: of the workers' time, inside reports")

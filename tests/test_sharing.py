@@ -9,19 +9,19 @@ import pytest
 
 from gilviz import api, cli
 from gilviz.analysis import SHARING, RUNNING, Segments, sharing, summarize, with_sharing
-from gilviz.analysis.caveats import ShareMismatch
-from gilviz.analysis.share import shared_comparison
+from gilviz.analysis.caveats import SharingMismatch
+from gilviz.analysis.sharing import sharing_comparison
 from gilviz.log import Role
-from gilviz.api.share import share_specs
+from gilviz.api.sharing import sharing_specs
 from gilviz.log import new_log
 from gilviz.report import summary_lines
-from gilviz.report.share import share_lines
+from gilviz.report.sharing import comparison_lines
 
-from helpers import share_run
+from helpers import sharing_run
 
 
 def test_sharing_figures_from_the_marks():
-    stats = sharing(share_run("value", workers=2, reports=3, report_ns=2000, lock_ns=500))
+    stats = sharing(sharing_run("value", workers=2, reports=3, report_ns=2000, lock_ns=500))
     assert stats.mechanism == "value"
     assert stats.reports.count == 6 and stats.reports.median_ns == 2000
     assert stats.lock_waits.count == 6 and stats.lock_waits.total_ns == 3000
@@ -31,34 +31,34 @@ def test_sharing_figures_from_the_marks():
 
 
 def test_a_queue_has_no_lock_waits():
-    stats = sharing(share_run("queue"))
+    stats = sharing(sharing_run("queue"))
     assert stats.lock_waits is None and stats.agrees
 
 
 def test_no_sharing_without_the_param():
-    run = share_run("queue")
+    run = sharing_run("queue")
     assert sharing(run._replace(spec=run.spec._replace(params={"variant": "fast"}))) is None
 
 
 @pytest.mark.parametrize("collected", [[(0, 70), (1, 79)], []])
 def test_totals_that_differ_are_a_warning(collected):
-    run = share_run("array", collected=collected)
+    run = sharing_run("array", collected=collected)
     stats = summarize(run)
-    mismatch = [c for c in stats.warnings if isinstance(c, ShareMismatch)]
+    mismatch = [c for c in stats.warnings if isinstance(c, SharingMismatch)]
     assert len(mismatch) == 1 and mismatch[0].own_total == 150
     text = "\n".join(summary_lines(run, stats))
     assert "check FAILED" in text and "do not add up" in text
 
 
 def test_agreeing_totals_are_said():
-    run = share_run("manager")
+    run = sharing_run("manager")
     text = "\n".join(summary_lines(run, summarize(run)))
     assert "shared through a Manager's dict" in text
     assert "add up to the workers' own, 150" in text
 
 
 def test_reports_are_laid_over_the_sampled_bands():
-    run = share_run("queue", workers=1, reports=2, chunk_ns=100_000, report_ns=2000)
+    run = sharing_run("queue", workers=1, reports=2, chunk_ns=100_000, report_ns=2000)
     segments = Segments(np.array([0], np.int32), np.array([0]), np.array([200_000]),
                         np.array([RUNNING], np.int8))
     laid = with_sharing(segments, run.marks)
@@ -73,12 +73,12 @@ def share_log():
                                           ("manager", "processes", 200_000),
                                           ("value", "processes", 900)):
         for _ in range(2):
-            runs.append(share_run(mechanism, backend, report_ns=report_ns, role=Role.SHARING))
+            runs.append(sharing_run(mechanism, backend, report_ns=report_ns, role=Role.SHARING))
     return new_log(runs)
 
 
 def test_share_comparison_groups_the_runs():
-    compared = shared_comparison(share_log())
+    compared = sharing_comparison(share_log())
     keys = [(each.mechanism, each.backend) for each in compared.configs]
     assert keys == [("return", "threads"), ("manager", "processes"), ("value", "threads"),
                     ("value", "processes")]
@@ -87,24 +87,24 @@ def test_share_comparison_groups_the_runs():
     assert manager.reports.median_ns == 200_000
     assert manager.ns_per_sample == 50.0  # 50 µs of numpy for 1000 samples
     assert manager.break_even_chunk == 4000
-    text = "\n".join(share_lines(compared))
+    text = "\n".join(comparison_lines(compared))
     assert "processes: a report through a Manager's dict took 222x" in text
     assert "check: in every run" in text
 
 
 @pytest.mark.slow  # draws the full-size chart
 def test_share_chart_is_written_and_loaded_back(tmp_path):
-    result = api.ShareResult(share_log())
+    result = api.SharingResult(share_log())
     run_dir = result.save(str(tmp_path))
     assert os.path.getsize(os.path.join(run_dir, "share.png")) > 10_000
     loaded = api.load(run_dir)
-    assert isinstance(loaded, api.ShareResult)
+    assert isinstance(loaded, api.SharingResult)
     assert len(loaded.summary.configs) == 4
 
 
 def test_share_specs_apply_each_mechanism_where_it_can():
     target = dict(python=None, cores=None, switch_interval_s=None, sample_hz=0.0)
-    specs = share_specs(4, ["threads", "processes"], 10**6, 10_000, 7, 2, target)
+    specs = sharing_specs(4, ["threads", "processes"], 10**6, 10_000, 7, 2, target)
     pairs = [(s.params["share"], s.backend) for s in specs[:len(specs) // 2]]
     assert ("pipe", "threads") not in pairs and ("pipe", "processes") in pairs
     assert len(pairs) == 11 and specs[:11] == specs[11:]

@@ -3,40 +3,40 @@ work, threads and processes side by side where the mechanism applies.
 
     for each round:   for each mechanism:   for each backend it applies to:
                           one pi run whose workers report after every chunk
-    -> SharedComparison (analysis.share) -> share_lines, share_figure
+    -> SharingComparison (analysis.sharing) -> comparison_lines, sharing_figure
 """
 
 from __future__ import annotations
 
 import functools
 
-from ..agent.protocol import SHARE_BACKENDS, SHARE_MECHANISMS
-from ..analysis.share import shared_comparison
+from ..agent.protocol import SHARING_BACKENDS, SHARING_MECHANISMS
+from ..analysis.sharing import sharing_comparison
 from ..log import Role
 from .options import OptionError
 from .results import Result
-from .workloads import check_share, pi_params, workload_spec
+from .workloads import check_sharing, pi_params, workload_spec
 
-SHARE_BACKENDS_SHOWN = ("threads", "processes")
+SHARING_BACKENDS_SHOWN = ("threads", "processes")
 DEFAULT_SAMPLES = 2 * 10**7
 DEFAULT_CHUNK = 10_000
 """Samples between two reports: ~50 µs of numpy a worker here, so that the
 mechanisms that cost tens of microseconds a report stand out."""
 
 
-def share_specs(workers, backends, samples, chunk, seed, repeat, target):
+def sharing_specs(workers, backends, samples, chunk, seed, repeat, target):
     """The runs of a share job: in each round, every mechanism on every
     backend of `backends` it applies to, in one order (rounds interleave the
     configurations, so that drift of the machine hits them all alike)."""
-    backends = [name for name in backends if name in SHARE_BACKENDS_SHOWN]
+    backends = [name for name in backends if name in SHARING_BACKENDS_SHOWN]
     if not backends:
         raise OptionError("--backends: give threads, processes or both")
     one_round = []
-    for mechanism in SHARE_MECHANISMS:
+    for mechanism in SHARING_MECHANISMS:
         for backend in backends:
-            if backend not in SHARE_BACKENDS[mechanism]:
+            if backend not in SHARING_BACKENDS[mechanism]:
                 continue
-            check_share(mechanism, backend, samples, chunk, workers)
+            check_sharing(mechanism, backend, samples, chunk, workers)
             params = pi_params("fast", seed, chunk, samples, mechanism)
             one_round.append(workload_spec("pi", backend, workers, samples, False, params=params,
                                            work_option="--samples", **target)
@@ -44,7 +44,7 @@ def share_specs(workers, backends, samples, chunk, seed, repeat, target):
     return one_round * repeat
 
 
-class ShareResult(Result):
+class SharingResult(Result):
     """Every sharing mechanism with the same work: cost a report, wall time."""
 
     chart_name = "share.png"
@@ -56,14 +56,14 @@ class ShareResult(Result):
 
     @functools.cached_property
     def summary(self):
-        """analysis.share.SharedComparison; None if no run finished."""
-        return shared_comparison(self.log)
+        """analysis.sharing.SharingComparison; None if no run finished."""
+        return sharing_comparison(self.log)
 
     def lines(self):
-        from ..report.share import share_lines
+        from ..report.sharing import comparison_lines
         if self.summary is None:
             return ["no run finished: nothing to compare"]
-        return share_lines(self.summary)
+        return comparison_lines(self.summary)
 
     has_timeline = False
 
@@ -71,5 +71,5 @@ class ShareResult(Result):
         return self.summary is not None
 
     def draw(self, window_ns=None, workers=None):
-        from ..render.share import share_figure
-        return share_figure(self.summary, self.log)
+        from ..render.sharing import sharing_figure
+        return sharing_figure(self.summary, self.log)

@@ -1,6 +1,6 @@
 """The share chart: what one report costs through each way of sharing counts
 between workers (median and p99, log scale), and the run's wall time, threads
-and processes side by side. Draws an analysis.share.SharedComparison."""
+and processes side by side. Draws an analysis.sharing.SharingComparison."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..report import cores_phrase
-from ..report.share import mechanism_name
+from ..report.sharing import mechanism_name
 from ..report.words import worded
 from . import palette
 from .header import CaveatText
@@ -127,13 +127,13 @@ def footnote(compared, log):
     return " · ".join(parts) + break_even
 
 
-def share_figure(compared, log):
+def sharing_figure(compared, log):
     """The share chart of a `gilviz share` job."""
     with matplotlib.rc_context(palette.RC):
-        return _share_figure(compared, log)
+        return _sharing_figure(compared, log)
 
 
-def _share_figure(compared, log):
+def _sharing_figure(compared, log):
     figure = Figure(figsize=palette.FIGSIZE, dpi=palette.DPI)
     mechanisms, backends, y = rows(compared)
     colours = {backend: palette.backend_colour(backend, order)

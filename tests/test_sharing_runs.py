@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from gilviz.agent.protocol import SHARE_BACKENDS, SHARE_MECHANISMS
+from gilviz.agent.protocol import SHARING_BACKENDS, SHARING_MECHANISMS
 from gilviz.analysis import sharing, summarize
 from gilviz.log import RunSpec
 from gilviz.measure.runner import run_target
@@ -14,8 +14,8 @@ from gilviz.measure.runner import run_target
 pytestmark = pytest.mark.slow  # every test here measures real targets
 
 WORK, CHUNK, SEED, WORKERS = 50_000, 4000, 1234, 3
-CASES = [(mechanism, backend) for mechanism in SHARE_MECHANISMS
-         for backend in ("threads", "processes") if backend in SHARE_BACKENDS[mechanism]]
+CASES = [(mechanism, backend) for mechanism in SHARING_MECHANISMS
+         for backend in ("threads", "processes") if backend in SHARING_BACKENDS[mechanism]]
 
 
 def share_spec(mechanism, backend):

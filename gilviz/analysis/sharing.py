@@ -15,13 +15,13 @@ import numpy as np
 
 from ..agent import protocol
 from ..log import Role
-from .caveats import ShareMismatch
+from .caveats import SharingMismatch
 from .runs import wall_ns
 from .keyed import sorted_distinct
 from .states import SHARING, Segments, merge_adjacent
 
-SHARE_MARK, LOCK_WAIT_MARK, COLLECTED_MARK = (protocol.SHARE_CALL, protocol.LOCK_WAIT,
-                                              protocol.SHARE_COLLECTED)
+SHARING_MARK, LOCK_WAIT_MARK, COLLECTED_MARK = (protocol.SHARING_CALL, protocol.LOCK_WAIT,
+                                              protocol.SHARING_COLLECTED)
 
 
 class Costs(NamedTuple):
@@ -89,11 +89,11 @@ def sharing(run):
     """The Sharing of a run whose kernel shared its counts; None for any other."""
     mechanism = (run.spec.params or {}).get("share")
     marks = run.marks
-    if mechanism is None or not np.any(marks.kind == SHARE_MARK):
+    if mechanism is None or not np.any(marks.kind == SHARING_MARK):
         return None
     workers = []
     for worker in run.workers:
-        spent = lengths_of(marks, SHARE_MARK, worker.index)
+        spent = lengths_of(marks, SHARING_MARK, worker.index)
         waited = lengths_of(marks, LOCK_WAIT_MARK, worker.index)
         wall = worker.stop_ns
         workers.append(WorkerSharing(
@@ -104,32 +104,32 @@ def sharing(run):
     own = (sum(int(result["hits"]) for result in results)
            if all("hits" in result for result in results) else None)
     collected = lengths_of(marks, COLLECTED_MARK)
-    return Sharing(mechanism=mechanism, reports=costs(lengths_of(marks, SHARE_MARK)),
+    return Sharing(mechanism=mechanism, reports=costs(lengths_of(marks, SHARING_MARK)),
                    lock_waits=costs(lengths_of(marks, LOCK_WAIT_MARK)), workers=tuple(workers),
                    own_total=own,
                    collected_total=int(collected.sum()) if len(collected) else None)
 
 
-def share_mismatch(stats):
-    """A ShareMismatch caveat when what was collected is not what was counted."""
+def sharing_mismatch(stats):
+    """A SharingMismatch caveat when what was collected is not what was counted."""
     if stats is None or stats.agrees:
         return None
-    return ShareMismatch(mechanism=stats.mechanism, own_total=stats.own_total,
+    return SharingMismatch(mechanism=stats.mechanism, own_total=stats.own_total,
                          collected_total=stats.collected_total)
 
 
-def share_spans(marks):
+def report_spans(marks):
     """(worker, start, stop) of every report, from the "share" marks."""
-    keep = marks.kind == SHARE_MARK
+    keep = marks.kind == SHARING_MARK
     start = marks.t_ns[keep]
-    return marks.worker[keep], start, start + lengths_of(marks, SHARE_MARK)
+    return marks.worker[keep], start, start + lengths_of(marks, SHARING_MARK)
 
 
 def with_sharing(segments, marks):
     """`segments` with each report's exact span shown as SHARING: the span is
     cut out of whatever the sampler put there (a report lasts microseconds,
     far less than a sampling period) and laid in as a segment of its own."""
-    workers, starts, stops = share_spans(marks)
+    workers, starts, stops = report_spans(marks)
     if not len(starts):
         return segments
     parts = []
@@ -167,7 +167,7 @@ def _covering(starts, stops, begin, middle):
     return np.where(inside, at, -1)
 
 
-class SharedConfig(NamedTuple):
+class SharingConfig(NamedTuple):
     """One mechanism on one backend, over its runs in a `gilviz share` job."""
 
     mechanism: str
@@ -187,7 +187,7 @@ class SharedConfig(NamedTuple):
     agrees: bool
     """In every run, what was collected added up to what the workers counted."""
     mismatch: Optional[object]
-    """The first run's ShareMismatch, where one did not."""
+    """The first run's SharingMismatch, where one did not."""
 
     @property
     def break_even_chunk(self):
@@ -198,7 +198,7 @@ class SharedConfig(NamedTuple):
         return self.reports.median_ns / self.ns_per_sample
 
 
-class SharedComparison(NamedTuple):
+class SharingComparison(NamedTuple):
     spec: object
     """The first run's RunSpec: the work, the workers."""
     chunk: int
@@ -206,7 +206,7 @@ class SharedComparison(NamedTuple):
     repeats: int
     """Runs of each configuration (the fewest, if some stopped short)."""
     configs: tuple
-    """SharedConfig, by mechanism (in SHARE_MECHANISMS' order), then backend."""
+    """SharingConfig, by mechanism (in SHARING_MECHANISMS' order), then backend."""
 
     @property
     def ns_per_sample(self):
@@ -231,22 +231,22 @@ def native_ns_per_sample(runs):
     return spent / counted if counted else None
 
 
-def shared_config(runs):
-    """The SharedConfig of runs of one mechanism and backend."""
+def sharing_config(runs):
+    """The SharingConfig of runs of one mechanism and backend."""
     stats = [sharing(run) for run in runs]
     marks = [run.marks for run in runs]
     walls = [wall_ns(run) for run in runs]
     worker_time = sum(w.stop_ns for run in runs for w in run.workers if w.stop_ns)
     spent = sum(w.sharing_ns for each in stats if each for w in each.workers)
     waits = np.concatenate([lengths_of(m, LOCK_WAIT_MARK) for m in marks])
-    mismatches = [share_mismatch(each) for each in stats if each is not None]
+    mismatches = [sharing_mismatch(each) for each in stats if each is not None]
     mismatches = [each for each in mismatches if each is not None]
     if any(each is None for each in stats):  # a run without reports
-        mismatches.append(ShareMismatch(mechanism=runs[0].spec.params["share"],
+        mismatches.append(SharingMismatch(mechanism=runs[0].spec.params["share"],
                                         own_total=None, collected_total=None))
-    return SharedConfig(
+    return SharingConfig(
         mechanism=runs[0].spec.params["share"], backend=runs[0].spec.backend, runs=len(runs),
-        reports=costs(np.concatenate([lengths_of(m, SHARE_MARK) for m in marks]))
+        reports=costs(np.concatenate([lengths_of(m, SHARING_MARK) for m in marks]))
         or Costs(0, 0, 0.0, 0.0, 0),
         lock_waits=costs(waits), wall_ns=int(np.median(walls)), walls_ns=tuple(walls),
         sharing_share=spent / worker_time if worker_time else 0.0,
@@ -254,8 +254,8 @@ def shared_config(runs):
         agrees=not mismatches, mismatch=mismatches[0] if mismatches else None)
 
 
-def shared_comparison(log):
-    """The SharedComparison of a `gilviz share` job's runs (role "share");
+def sharing_comparison(log):
+    """The SharingComparison of a `gilviz share` job's runs (role "share");
     None if none finished."""
     runs = [run for run in log.runs if run.spec.role == Role.SHARING]
     if not runs:
@@ -263,11 +263,11 @@ def shared_comparison(log):
     groups = {}
     for run in runs:
         groups.setdefault((run.spec.params["share"], run.spec.backend), []).append(run)
-    order = {name: place for place, name in enumerate(protocol.SHARE_MECHANISMS)}
+    order = {name: place for place, name in enumerate(protocol.SHARING_MECHANISMS)}
     keys = sorted(groups, key=lambda key: (order.get(key[0], len(order)), key[1] != "threads"))
-    return SharedComparison(
+    return SharingComparison(
         spec=runs[0].spec, chunk=runs[0].spec.params.get("chunk", protocol.PI_DEFAULT_CHUNK),
         repeats=min(len(group) for group in groups.values()),
-        configs=tuple(shared_config(groups[key]) for key in keys))
+        configs=tuple(sharing_config(groups[key]) for key in keys))
 
 
