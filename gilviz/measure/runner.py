@@ -4,6 +4,7 @@
       |-- start the target interpreter with the agent, loaded by file path,
       |   in a process group of its own
       |-- send the config; the agent starts its workers, replies "ready" + ids
+      |     meanwhile: steps of the orchestrator's spare work (spare.py)
       |-- open the workers' /proc files, start the Sampler thread (with
       |   sample_hz 0 it reads only the machine's CPU use, every 50 ms)
       |-- send "go"; the agent releases the workers and waits for them
@@ -33,9 +34,10 @@ from ..agent.lifeline import describe_exit
 from ..agent.protocol import DONE, ERROR, EVENT, GO, READY
 from ..log import (Holds, Interpreter, Marks, ProbeSettings, Run, ThreadSamples, Worker,
                   empty_table, now_iso)
+from . import spare
 from .gilflags import start_reader
 from .sampler import Sampler
-from .timings import record, timed
+from .timings import record, record_cpu, timed
 from .watch import RunWatch, TargetError
 
 AGENT_DIR = os.path.dirname(os.path.abspath(agent.__file__))
@@ -88,6 +90,11 @@ EXIT_WAIT_S = 5.0
 """How long a target that said "done" has to exit by itself."""
 MESSAGE_LIMIT = 1 << 30
 """A report line longer than this is not a message from the agent."""
+
+MAIN_THREAD_CPU = "main thread"
+ALL_THREADS_CPU = "all its threads (the sampler's too)"
+"""Labels of the orchestrator's CPU time from "go" to "done" (--timings):
+the main thread only waits then; the sampler thread measures."""
 
 __all__ = ["TargetError", "run_target", "agent_config", "attribute_samples", "Target"]
 
@@ -182,6 +189,10 @@ class Target:
             watch.check()
         line, self._buffer = self._buffer.split(b"\n", 1)
         return line
+
+    def has_report(self):
+        """Whether a report line (or the report channel's end) is there to read."""
+        return b"\n" in self._buffer or bool(select.select([self._reports], [], [], 0)[0])
 
     def receive(self, expected, watch, silence_s=None):
         """The next message, which must be `expected`."""
@@ -336,8 +347,11 @@ def run_target(spec, timeout_s=None, stall_s=STALL_S):
     sampler = flags = None
     try:
         target.send(json.dumps(agent_config(spec)))
+        # While the target starts up, the orchestrator's spare work (spare.py).
+        work = spare.active()
+        spent = work.run_until(target.has_report) if work is not None else 0.0
         ready = target.receive(READY, watch, silence_s=READY_TIMEOUT_S)
-        record("targets' start", time.perf_counter() - began)
+        record("targets' start", time.perf_counter() - began - spent)
         started_at = now_iso()
         ids = [(w["index"], w["pid"], w["tid"]) for w in ready["workers"]]
         noun = "pool member" if spec.backend == "pool" else "worker process"
@@ -352,9 +366,12 @@ def run_target(spec, timeout_s=None, stall_s=STALL_S):
             flags = start_reader(spec.python, target.pid, ready["interpreter"]["version"],
                                  sampler, ready["interpreter"]["affinity"])
         went = time.perf_counter()
+        cpu_before = time.thread_time(), time.process_time()
         target.send(GO)
         done = target.receive(DONE, watch)
         ended = time.perf_counter()
+        record_cpu(MAIN_THREAD_CPU, time.thread_time() - cpu_before[0])
+        record_cpu(ALL_THREADS_CPU, time.process_time() - cpu_before[1])
         record("runs (their own wall time)", (done["end_ns"] - done["release_ns"]) / 1e9)
         record("targets' start", ended - went - (done["end_ns"] - done["release_ns"]) / 1e9)
         target.wait_exit()
