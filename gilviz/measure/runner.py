@@ -3,8 +3,9 @@
     run_target(spec)
       |-- start the target interpreter with the agent, loaded by file path,
       |   in a process group of its own
+      |     meanwhile, until it waits for its config: steps of the
+      |     orchestrator's spare work (spare.py)
       |-- send the config; the agent starts its workers, replies "ready" + ids
-      |     meanwhile: steps of the orchestrator's spare work (spare.py)
       |-- open the workers' /proc files, start the Sampler thread (with
       |   sample_hz 0 it reads only the machine's CPU use, every 50 ms)
       |-- send "go"; the agent releases the workers and waits for them
@@ -190,9 +191,20 @@ class Target:
         line, self._buffer = self._buffer.split(b"\n", 1)
         return line
 
-    def has_report(self):
-        """Whether a report line (or the report channel's end) is there to read."""
-        return b"\n" in self._buffer or bool(select.select([self._reports], [], [], 0)[0])
+    def started(self):
+        """Whether the target is waiting for its config, or has reported
+        (an error) or ended. An interpreter starting up never sleeps (its
+        files are read without waiting for anyone), so the first time it
+        sleeps it reads its stdin: state S in /proc/PID/stat. Where that
+        cannot be read, only once the target has ended."""
+        if b"\n" in self._buffer or select.select([self._reports], [], [], 0)[0]:
+            return True
+        try:
+            with open("/proc/%d/stat" % self.pid, "rb") as stream:
+                raw = stream.read()
+        except OSError:
+            return self.process.poll() is not None
+        return raw[raw.rindex(b")") + 2:][:1] == b"S"
 
     def receive(self, expected, watch, silence_s=None):
         """The next message, which must be `expected`."""
@@ -346,10 +358,12 @@ def run_target(spec, timeout_s=None, stall_s=STALL_S):
     watch.watch(target.pid, "the target")
     sampler = flags = None
     try:
-        target.send(json.dumps(agent_config(spec)))
-        # While the target starts up, the orchestrator's spare work (spare.py).
+        # While the interpreter starts up, the orchestrator's spare work
+        # (spare.py); the config only once it waits for it, so that the
+        # probe's calibration and the workers' start have the CPU as before.
         work = spare.active()
-        spent = work.run_until(target.has_report) if work is not None else 0.0
+        spent = work.run_until(target.started) if work is not None else 0.0
+        target.send(json.dumps(agent_config(spec)))
         ready = target.receive(READY, watch, silence_s=READY_TIMEOUT_S)
         record("targets' start", time.perf_counter() - began - spent)
         started_at = now_iso()

@@ -1,13 +1,15 @@
-"""Work the orchestrator does in its spare time: while a target starts up.
+"""Work the orchestrator does in its spare time: while a target's
+interpreter starts up.
 
-From its start to its "ready" a target is not measured, and the
-orchestrator only waits for it (~50 ms here, six times for `countdown
---threads 4`). Work that does not depend on the runs (importing what
-drawing needs) can be done then instead of after the last run. It is done
-in small steps, in the orchestrator's main thread, between two looks at the
-target: never while a target runs its measured phase, and never beside the
-sampler thread, which starts after "ready". A step under way when "ready"
-comes ends first; that only moves work from after the runs to before "go".
+From its start until it waits for its config a target is not measured, and
+the orchestrator only waits for it (40-90 ms here, six times for `countdown
+--threads 4`). Work that does not depend on the runs (importing what drawing
+needs) can be done then instead of after the last run. It is done in small
+steps, in the orchestrator's main thread, between two looks at the target:
+never while a target calibrates its probe, starts its workers or runs its
+measured phase, and never beside the sampler thread, which starts after
+"ready". A step under way when the target is ready for its config ends
+first; that only moves work from after the runs to before the config.
 
 A SpareWork is active in a `with` block, as a Timings is; the runner finds
 it with active().
