@@ -64,10 +64,14 @@ def spread(values, unit="s", digits=3):
 
 
 def run_figures(logs, backend):
-    """Per backend: walls (s), CPU of all workers (s), probe chunks."""
+    """Per backend: walls (s), CPU of all workers (s), the sampler's longest
+    pause (ms) and rate (Hz), probe chunks."""
     runs = [run for log in logs for run in log.runs if run.spec.backend == backend]
+    sampled = [run.sampler for run in runs if run.sampler]
     return ([run.end_ns / 1e9 for run in runs],
             [sum(w.cpu_ns for w in run.workers) / 1e9 for run in runs],
+            [stats.max_interval_ns / 1e6 for stats in sampled],
+            [stats.achieved_hz for stats in sampled],
             [run.probe.chunk for run in runs if run.probe])
 
 
@@ -95,12 +99,13 @@ def main(argv=None):
     for backend in ("serial", "threads"):
         with_, without = (run_figures([log for _, _, log in sides[s]], backend)
                           for s in (True, False))
-        for name, a, b in zip(("wall", "workers' CPU"), with_, without):
-            print("  %-7s %-13s %s | %s   ratio of medians %.3f" % (
-                backend, name, spread(a), spread(b), statistics.median(a) / statistics.median(b)))
-        if with_[2] and without[2]:
-            print("  %-7s %-13s %s | %s" % (backend, "probe chunk", spread(with_[2], "", 0),
-                                            spread(without[2], "", 0)))
+        for name, unit, digits, a, b in zip(
+                ("wall", "workers' CPU", "sampler's longest pause", "sampler's rate",
+                 "probe chunk"), ("s", "s", "ms", "Hz", ""), (3, 3, 1, 0, 0), with_, without):
+            if a and b:
+                print("  %-7s %-23s %s | %s   ratio of medians %.3f" % (
+                    backend, name, spread(a, unit, digits), spread(b, unit, digits),
+                    statistics.median(a) / statistics.median(b)))
     for spare in (True, False):
         cpu = [cpu for _, cpu, _ in sides[spare]]
         print("gilviz's CPU from go to done, %s spare work: %s" % (
@@ -108,13 +113,13 @@ def main(argv=None):
             "; ".join("%s %s" % (label, spread([row[label] for row in cpu]))
                       for label in cpu[0])))
     other = [load_figures(log.runs)[0] for runs in sides.values() for _, _, log in runs]
-    print("other load during the runs (other processes' CPU, gilviz's own measure): "
-          "%s" % spread(other, "cores", 2))
-    print("\n%-34s | %-30s | %s" % ("goal", "measured", "met"))
-    print("%-34s | %-30s | %s" % ("beyond the runs <= %.1f s" % GOAL_S,
-                                  "median %.2f s (min %.2f)" % (statistics.median(beyond[True]),
-                                                                min(beyond[True])),
-                                  "yes" if statistics.median(beyond[True]) <= GOAL_S else "no"))
+    print("\n%-26s | %-26s | %-3s | %s" % ("goal", "measured", "met",
+                                          "other load during the runs"))
+    print("%-26s | %-26s | %-3s | %s" % (
+        "beyond the runs <= %.1f s" % GOAL_S,
+        "median %.2f s (min %.2f)" % (statistics.median(beyond[True]), min(beyond[True])),
+        "yes" if statistics.median(beyond[True]) <= GOAL_S else "no",
+        spread(other, "cores", 2)))
 
 
 if __name__ == "__main__":

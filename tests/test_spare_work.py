@@ -1,6 +1,7 @@
 """The orchestrator's spare work: steps run while a target starts up, never
 once it is released, and their time is told apart in --timings."""
 
+import subprocess
 import sys
 import time
 
@@ -84,3 +85,16 @@ def test_spare_steps_end_before_the_workers_are_released():
     assert len(work) > 0, "the steps did not stop at the target's ready"
     assert max(ended_ns) < run.release_ns
     assert timings.cpu[MAIN_THREAD_CPU] < timings.cpu[ALL_THREADS_CPU] + 1e-9
+
+
+@pytest.mark.slow
+def test_drawing_imports_leave_the_collector_no_more_to_scan():
+    code = ("import gc; from gilviz.cli.commands import drawing_imports\n"
+            "work = drawing_imports(); before = len(gc.get_objects())\n"
+            "work.run_until(lambda: False)\n"
+            "import matplotlib.figure\n"
+            "print(len(work), len(gc.get_objects()) <= before, gc.get_freeze_count() > before)")
+    answer = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.split() == ["0", "True", "True"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import importlib
 import os
 import shlex
@@ -95,10 +96,18 @@ def import_matplotlib():
             importlib.import_module(name)
 
 
+def import_frozen(name):
+    """Import module `name`, then keep all that exists out of the garbage
+    collector's way (gc.freeze): modules live as long as the process, and
+    a full collection during a later run, which holds up the sampler thread,
+    scans no more than it would have without them (~3x the objects here)."""
+    importlib.import_module(name)
+    gc.freeze()
+
+
 def drawing_imports():
     """The imports of DRAWING_MODULES as the runs' spare work, one a step."""
-    return SpareWork([functools.partial(importlib.import_module, name)
-                      for name in DRAWING_MODULES],
+    return SpareWork([functools.partial(import_frozen, name) for name in DRAWING_MODULES],
                      IMPORTING_MATPLOTLIB + ", while targets start")
 
 
