@@ -254,11 +254,27 @@ class Target:
         self._output.close()
 
     def wait_exit(self):
-        """After "done": give the target EXIT_WAIT_S to exit by itself."""
+        """After "done": give the target EXIT_WAIT_S to exit by itself.
+
+        Woken by its exit itself where a pidfd can tell (Linux 5.3+):
+        Popen.wait(timeout) polls, its sleeps doubling from 0.5 ms, and so
+        saw a target that exits ~5 ms after "done" only after 15.5 ms here,
+        six times a countdown."""
         try:
-            self.process.wait(timeout=EXIT_WAIT_S)
+            exited = os.pidfd_open(self.pid)
+        except (AttributeError, OSError):  # no pidfd here: poll
+            exited = None
+        try:
+            if exited is not None:
+                select.select([exited], [], [], EXIT_WAIT_S)
+                self.process.poll()
+            else:
+                self.process.wait(timeout=EXIT_WAIT_S)
         except subprocess.TimeoutExpired:
             pass
+        finally:
+            if exited is not None:
+                os.close(exited)
 
 
 def _worker(record, release_ns):
