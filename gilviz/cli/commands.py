@@ -42,7 +42,7 @@ DRAWING_MODULES = ("PIL.Image", "PIL.PngImagePlugin", "pyparsing", "dateutil.par
                    "matplotlib.backends.backend_agg", "gilviz.render.formats",
                    "gilviz.render.timeline", "gilviz.render.trace")
 """What drawing a run's timeline imports (~0.3 s here), in the order of
-matplotlib's own imports, in steps of 1-65 ms: the runs' spare time takes
+matplotlib's own imports, in steps of up to ~65 ms: the runs' spare time takes
 what it can of it (measure.spare), one step at a time."""
 IMPORTING_MATPLOTLIB = "importing matplotlib"
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 1, 2, 130, 143
