@@ -96,6 +96,12 @@ def main(argv=None):
         print("  %-42s %s" % (label, spread([row.get(label, 0.0) for row in rows])))
     beyond = {spare: [stages[BEYOND] for stages, _, _ in runs] for spare, runs in sides.items()}
     ratios = [a / b for a, b in zip(beyond[True], beyond[False])]
+    loads = {spare: [load_figures(log.runs)[0] for _, _, log in runs]
+             for spare, runs in sides.items()}
+    print("pairs, beyond the runs with | without spare work (other load during their runs, "
+          "cores):")
+    print("  " + "  ".join("%.2f|%.2f s (%.2f|%.2f)" % (a, b, la, lb) for a, b, la, lb in zip(
+        beyond[True], beyond[False], loads[True], loads[False])))
     print("without the spare work: beyond the runs %s; with/without: median of pairs %.2fx,"
           " ratio of minima %.2fx" % (spread(beyond[False]), statistics.median(ratios),
                                       min(beyond[True]) / min(beyond[False])))
@@ -116,7 +122,7 @@ def main(argv=None):
             "with" if spare else "without",
             "; ".join("%s %s" % (label, spread([row[label] for row in cpu]))
                       for label in cpu[0])))
-    other = [load_figures(log.runs)[0] for runs in sides.values() for _, _, log in runs]
+    other = loads[True] + loads[False]
     print("\n%-26s | %-26s | %-3s | %s" % ("goal", "measured", "met",
                                           "other load during the runs"))
     print("%-26s | %-26s | %-3s | %s" % (
