@@ -2,7 +2,10 @@
 
 Stages record themselves with timed(label) while a Timings is active (none
 is, normally: then timed() costs one check). The runner splits each run into
-the target's start, the run's own wall time and its end.
+the target's start, the run's own wall time and its end, and records the
+CPU time the orchestrator used while the targets ran (record_cpu): that the
+work it does beside the runs stays out of their measured phases is seen
+there, not assumed.
 """
 
 from __future__ import annotations
@@ -14,14 +17,19 @@ _active = None
 
 
 class Timings:
-    """Seconds per stage, in the order the stages first ran."""
+    """Seconds per stage, in the order the stages first ran; CPU seconds
+    apart (`cpu`), as they overlap the stages."""
 
     def __init__(self, clock=time.perf_counter):
         self.clock = clock
         self.seconds = {}
+        self.cpu = {}
 
     def add(self, label, seconds):
         self.seconds[label] = self.seconds.get(label, 0.0) + seconds
+
+    def add_cpu(self, label, seconds):
+        self.cpu[label] = self.cpu.get(label, 0.0) + seconds
 
     def __enter__(self):
         global _active
@@ -51,3 +59,9 @@ def record(label, seconds):
     """Add `seconds` to `label` if a Timings is active."""
     if _active is not None:
         _active.add(label, seconds)
+
+
+def record_cpu(label, seconds):
+    """Add `seconds` of CPU time to `label` if a Timings is active."""
+    if _active is not None:
+        _active.add_cpu(label, seconds)
