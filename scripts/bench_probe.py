@@ -49,7 +49,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.p
 from gilviz.agent.kernels import calibrate_chunk, countdown, countdown_probed  # noqa: E402
 from gilviz.agent.probe import Probe  # noqa: E402
 from gilviz.analysis import overlap_ns, probe_resolution_ns, wall_ns  # noqa: E402
-from gilviz.analysis.load import OTHER_LOAD_WINDOW_NS, load_figures  # noqa: E402
+from gilviz.analysis.load import (  # noqa: E402
+    OTHER_LOAD_MEAN, OTHER_LOAD_PEAK, OTHER_LOAD_WINDOW_NS, load_figures)
 from gilviz.cli.flags import interpreter, work_size  # noqa: E402
 from gilviz.log import RunSpec  # noqa: E402
 from gilviz.measure.runner import PROBE_CHUNK_TARGET_NS, PROBE_GAP_NS, run_target  # noqa: E402
@@ -125,7 +126,8 @@ def instructions(python, mode, count, chunk):
         # --trace-children: an interpreter may be a script that execs the binary
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", "--trace-children=yes",
          python, "-c", INSTRUCTIONS_SCRIPT, mode, str(count), str(chunk)],
-        capture_output=True, text=True, check=True)
+        capture_output=True, text=True, check=True,
+        env=dict(os.environ, PYTHONHASHSEED="0"))  # dicts laid out alike in each run
     return int(re.search(r"Collected : (\d+)", result.stderr).group(1))
 
 
@@ -239,6 +241,10 @@ def print_other_load(runs):
     print("other load during the fresh targets' runs: %.2f cores on average, %.2f at most "
           "over %d ms, steal %.2f cores (%d runs)"
           % (mean, peak, OTHER_LOAD_WINDOW_NS // 1_000_000, steal, len(runs)))
+    if mean > OTHER_LOAD_MEAN or peak >= OTHER_LOAD_PEAK:
+        print("the machine was not quiet (gilviz's own rule: %.2f cores on average or %.1f at "
+              "most): the wall-time verdicts below are not to be trusted"
+              % (OTHER_LOAD_MEAN, OTHER_LOAD_PEAK))
 
 
 def print_table(rows):
