@@ -49,6 +49,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.p
 from gilviz.agent.kernels import calibrate_chunk, countdown, countdown_probed  # noqa: E402
 from gilviz.agent.probe import Probe  # noqa: E402
 from gilviz.analysis import overlap_ns, probe_resolution_ns, wall_ns  # noqa: E402
+from gilviz.analysis.load import (  # noqa: E402
+    OTHER_LOAD_MEAN, OTHER_LOAD_PEAK, OTHER_LOAD_WINDOW_NS, load_figures)
 from gilviz.cli.flags import interpreter, work_size  # noqa: E402
 from gilviz.log import RunSpec  # noqa: E402
 from gilviz.measure.runner import PROBE_CHUNK_TARGET_NS, PROBE_GAP_NS, run_target  # noqa: E402
@@ -121,9 +123,11 @@ probe.close()
 def instructions(python, mode, count, chunk):
     """Instructions callgrind counts for one run of INSTRUCTIONS_SCRIPT."""
     result = subprocess.run(
-        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+        # --trace-children: an interpreter may be a script that execs the binary
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", "--trace-children=yes",
          python, "-c", INSTRUCTIONS_SCRIPT, mode, str(count), str(chunk)],
-        capture_output=True, text=True, check=True)
+        capture_output=True, text=True, check=True,
+        env=dict(os.environ, PYTHONHASHSEED="0"))  # dicts laid out alike in each run
     return int(re.search(r"Collected : (\d+)", result.stderr).group(1))
 
 
@@ -155,18 +159,21 @@ def in_process_probe_distortion(count, pairs):
 
 PROBE_COST_GOAL = 0.05
 """Probed over plain, serial and 4 threads: the median and the ratio of minima within 5 %."""
-EDGE_GOAL_NS = 50_000
+EDGE_GOAL_NS = 10_000
 FREE_THREADED_SCALING_GOAL = 0.10
 """Free-threaded build: the probed 4-thread/serial ratio within 10 % of the plain one's."""
 
 
 def probe_cost_through_gilviz(args, spec):
-    """Serial and 4 threads, plain and probed, in rounds: times and probed runs."""
+    """Serial and 4 threads, plain and probed, in rounds: times, probed runs
+    and every run."""
     probed_runs = {"serial": [], "threads": []}
+    every_run = []
 
     def measure(backend, workers, probe):
         def one():
             run = run_target(spec(backend, workers, probe, 0))
+            every_run.append(run)
             if probe:
                 probed_runs[backend].append(run)
             if backend == "serial":
@@ -180,7 +187,7 @@ def probe_cost_through_gilviz(args, spec):
         "threads plain": measure("threads", 4, False),
         "threads probed": measure("threads", 4, True),
     })
-    return times, probed_runs
+    return times, probed_runs, every_run
 
 
 def within(value, goal):
@@ -205,7 +212,7 @@ def goal_rows(times, probed_runs, gil_enabled):
     edges = [probe_resolution_ns(run) for run in runs]
     edges = [edge for edge in edges if edge is not None]
     if edges:
-        rows.append(("probe edges (held time per clock read) <= 50 us",
+        rows.append(("probe edges (held time per clock read) <= %d us" % (EDGE_GOAL_NS // 1000),
                      "median %.1f us, largest %.1f us" % (np.median(edges) / 1e3,
                                                           max(edges) / 1e3),
                      "met" if max(edges) <= EDGE_GOAL_NS else "not met"))
@@ -223,6 +230,21 @@ def goal_rows(times, probed_runs, gil_enabled):
                  "n/a (GIL build)" if gil_enabled
                  else within(float(np.median(scaling)), FREE_THREADED_SCALING_GOAL)))
     return rows
+
+
+def print_other_load(runs):
+    figures = load_figures(runs)
+    if figures is None:
+        print("other load during the fresh targets' runs: not read")
+        return
+    mean, peak, steal = figures
+    print("other load during the fresh targets' runs: %.2f cores on average, %.2f at most "
+          "over %d ms, steal %.2f cores (%d runs)"
+          % (mean, peak, OTHER_LOAD_WINDOW_NS // 1_000_000, steal, len(runs)))
+    if mean > OTHER_LOAD_MEAN or peak >= OTHER_LOAD_PEAK:
+        print("the machine was not quiet (gilviz's own rule: %.2f cores on average or %.1f at "
+              "most): the wall-time verdicts below are not to be trusted"
+              % (OTHER_LOAD_MEAN, OTHER_LOAD_PEAK))
 
 
 def print_table(rows):
@@ -254,9 +276,9 @@ def main():
         return lambda: measure(run_target(one_spec))
 
     facts = run_target(spec("serial", 1, True, 0))
-    print("gilviz measurement cost · %s %s%s · %d cores · %s" % (
+    print("gilviz measurement cost · %s %s%s (%s) · %d cores · %s" % (
         facts.interpreter.implementation, facts.interpreter.version,
-        "" if facts.interpreter.gil_enabled else " (free-threaded)",
+        "" if facts.interpreter.gil_enabled else " (free-threaded)", args.python,
         facts.interpreter.cpu_count, " ".join(sys.argv[1:]) or "defaults"))
     if shutil.which("valgrind"):
         chunk = facts.probe.chunk
@@ -270,7 +292,7 @@ def main():
         ratios = in_process_probe_distortion(args.short_count, args.short_pairs)
         print("probe distortion, one process, %s iterations:     %s"
               % (format(args.short_count, ","), describe(ratios)))
-    times, probed_runs = probe_cost_through_gilviz(args, spec)
+    times, probed_runs, every_run = probe_cost_through_gilviz(args, spec)
     for backend, label in (("serial", "serial:   "), ("threads", "4 threads:")):
         plain, probed = times[backend + " plain"], times[backend + " probed"]
         print("probe distortion, fresh targets, %s %s  %s" % (
@@ -282,6 +304,7 @@ def main():
                           run_measure(spec(backend, 4, True, args.sample_hz), wall_ns))
             print("sampler perturbation, %4.0f Hz / off, 4 %-10s    %s"
                   % (args.sample_hz, backend + ":", describe(ratios)))
+    print_other_load(every_run)
     print("the probe's goals:")
     print_table(goal_rows(times, probed_runs, facts.interpreter.gil_enabled))
 

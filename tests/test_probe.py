@@ -1,5 +1,6 @@
 """The in-kernel probe, in this process."""
 
+import dis
 import os
 import sys
 import threading
@@ -7,6 +8,7 @@ import time
 
 import pytest
 
+from gilviz.agent.compat import CLOCK_MONOTONIC, _libc_clock
 from gilviz.agent.kernels import countdown_probed
 from gilviz.agent.probe import SCHEDSTAT_PATH, Probe, RunDelay, gil_holding_pread
 
@@ -116,3 +118,26 @@ def test_a_stop_leaves_the_iterations_of_the_chunks_not_run():
         assert countdown_probed(
             250, probe, stop_when=lambda: asked.append(1) or len(asked) == stop_at) == left
         probe.close()
+
+
+@pytest.mark.parametrize("work, reads", [(0, 1), (1000, 11), (1001, 12)])
+def test_the_clock_is_read_once_before_the_work_and_once_after_each_chunk(work, reads):
+    probe = Probe(chunk=100, gap_ns=-1, turn=[None], me=0)
+    assert countdown_probed(work, probe) == 0
+    probe.close()
+    assert len(probe.holds) == 3 * reads
+
+
+@pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="3.11's warm-up rule")
+def test_the_probed_countdown_has_no_jump_that_warms_it_up():
+    # On 3.11 a plain backward jump counts toward specializing the function,
+    # as a call does; the seed's countdown, whose loop has none, never is.
+    opcodes = {instruction.opname for instruction in dis.get_instructions(countdown_probed)}
+    assert "JUMP_BACKWARD" not in opcodes
+
+
+def test_the_libc_clock_reads_the_monotonic_clock():
+    read = _libc_clock(CLOCK_MONOTONIC)
+    before = time.perf_counter_ns()
+    now = read()
+    assert before <= now <= time.perf_counter_ns()

@@ -1,6 +1,6 @@
 """The in-kernel GIL probe: turns a worker's timestamps into "running" intervals.
 
-A probed kernel reads the clock every `chunk` iterations (about every 20 us)
+A probed kernel reads the clock every `chunk` iterations (about every 8 us)
 and calls `Probe.switched` when it finds it was away: either the clock jumped
 by more than `gap_ns`, or another worker sharing this interpreter's GIL wrote
 its mark into the shared `turn` cell since our last timestamp. The second test

@@ -75,8 +75,9 @@ def bootstrap(entry):
 BOOTSTRAP = bootstrap("main")
 """The kernels' entry point in the target."""
 
-PROBE_CHUNK_TARGET_NS = 20_000
-"""About one clock read every 20 us: interval edges known to that, at ~1 % cost."""
+PROBE_CHUNK_TARGET_NS = 8_000
+"""About one clock read every 8 us: interval edges known to that (see
+scripts/bench_probe.py for what it costs)."""
 PROBE_GAP_NS = 100_000
 """A pause of over 100 us between two clock reads counts as not running."""
 READY_TIMEOUT_S = 120
