@@ -351,3 +351,16 @@ def family_of_a_killed_orchestrator(argv, count):
     finally:
         orchestrator.kill()
         orchestrator.wait()
+
+
+QUIET_CORES = 0.1
+"""Other load under which a run's figures are a verdict (the project's rule)."""
+
+
+def was_quiet(run):
+    """Whether other processes used under QUIET_CORES on average during `run`,
+    by gilviz's own reading of the load: a figure of how well two sources
+    agree is asserted only then, and is a note otherwise."""
+    from gilviz.analysis.load import load_figures
+    figures = load_figures([run])
+    return figures is not None and figures[0] < QUIET_CORES

@@ -20,7 +20,7 @@ from gilviz.measure.runner import AGENT_DIR, run_target
 from gilviz.report import caveat_text, compare_lines, side_verdict, summary_lines, worker_table
 from gilviz.render.bands import legend_handles
 
-from helpers import MS, every_interpreter, make_run
+from helpers import MS, every_interpreter, make_run, was_quiet
 
 WORK = 300_000
 INTERPRETERS = every_interpreter() or [pytest.param(None, None, marks=pytest.mark.skip(
@@ -80,8 +80,11 @@ def test_the_old_gils_two_threads_hold_it_most_of_the_time():
         pytest.skip("no CPython 2.7 installed")
     run = run_target(spec(python2[0], "threads", 2)._replace(work=3_000_000), timeout_s=120)
     stats = summarize(run)
-    assert sum(w.hold_share for w in stats.workers) > 0.5
     assert stats.overlap_ns == 0
+    held = sum(w.hold_share for w in stats.workers)
+    assert 0 < held <= 1
+    if was_quiet(run):  # under other load the threads wait for a CPU as well
+        assert held > 0.5
 
 
 @pytest.mark.slow
