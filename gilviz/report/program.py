@@ -4,7 +4,7 @@ and the program's exit status."""
 
 from __future__ import annotations
 
-from .summary import summary_lines
+from .summary import summary_sections
 
 
 def resolution_line(run):
@@ -25,7 +25,12 @@ def resolution_line(run):
 
 
 def program_lines(run, stats, exit_status=None):
-    lines = summary_lines(run, stats)
+    """The run's summary with the program's exit status and how exact its
+    states are after its figures, before how it was measured (at the end
+    where the summary says nothing of that)."""
+    sections = summary_sections(run, stats)
     ending = [] if exit_status is None else ["the program exited with status %d" % exit_status]
-    cut = next((i for i, line in enumerate(lines) if line.startswith("measurement:")), len(lines))
-    return lines[:cut] + ending + [resolution_line(run)] + lines[cut:]
+    told = ending + [resolution_line(run)]
+    if sections.measurement is None:
+        return sections.lines() + told
+    return sections._replace(figures=sections.figures + told).lines()

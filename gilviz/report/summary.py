@@ -3,6 +3,8 @@ how it was measured, and its caveats."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SHARING, SLEEPING, WAIT_CPU, WAIT_GIL,
@@ -228,22 +230,46 @@ def caveat_lines(stats, label=None):
             + ["note%s: %s" % (tag, caveat_text(each)) for each in stats.notes])
 
 
-def summary_lines(run, stats, comparison=None, repeats=1, header=True):
-    """The terminal summary of `run`, the median of `repeats` runs; without
-    its first lines (what ran, where) if not `header`."""
+class SummarySections(NamedTuple):
+    """The terminal summary of a run, section by section, in the order printed."""
+
+    header: list[str]
+    """What ran, where, and of how many runs it is the median; empty without it."""
+    table: list[str]
+    """A row a worker (or min / median / max over many workers)."""
+    figures: list[str]
+    """The run's figures: times and hand-offs, the old GIL's battle, pi, the
+    sharing, the ratio to the serial runs, the recorded waits."""
+    measurement: str | None
+    """"measurement: ..." how the run was measured (probe, sampler, flags
+    read); None where none of them ran."""
+    cross_checks: list[str]
+    """One measurement checked against another."""
+    gil_code: list[str]
+    """Which code held the GIL and where the threads waited for it."""
+    caveats: list[str]
+    """Warnings, then notes."""
+
+    def lines(self):
+        """The summary as printed: a blank line after the header and after the table."""
+        return ((self.header + [""] if self.header else []) + self.table + [""] + self.figures
+                + ([] if self.measurement is None else [self.measurement])
+                + self.cross_checks + self.gil_code + self.caveats)
+
+
+def summary_sections(run, stats, comparison=None, repeats=1, header=True):
+    """The terminal summary of `run`, the median of `repeats` runs, in its
+    sections; without its header (what ran, where) if not `header`."""
     interpreter = run.interpreter
     facts = [workload_label(run.spec), run.spec.describe(), interpreter_label(run),
              gil_phrase(run), cores_phrase(run)]
     if run.spec.work:  # a program's run has no work of its own to split
         facts.append("work %s" % format(run.spec.work, ","))
-    lines = []
+    what_ran = []
     if header:
-        lines.append(" · ".join(facts))
+        what_ran.append(" · ".join(facts))
         if repeats > 1:
-            lines.append("the median of %d runs, in detail:" % repeats)
-        lines.append("")
-    lines += worker_table(run, stats)
-    lines.append("")
+            what_ran.append("the median of %d runs, in detail:" % repeats)
     figures = ["wall %.3f s" % (stats.wall_ns / 1e9), "cpu %.3f s" % (stats.cpu_ns / 1e9)]
     if stats.handoffs is not None:
         how = "" if run.probe is not None else \
@@ -259,16 +285,16 @@ def summary_lines(run, stats, comparison=None, repeats=1, header=True):
     if stats.parallelism is not None:
         figures.append("parallelism %.2f (workers on a CPU at once, mean, sampled)"
                        % stats.parallelism)
-    lines.append(" · ".join(figures))
+    found = [" · ".join(figures)]
     if stats.battle is not None:
-        lines.append(battle_text(stats.battle))
+        found.append(battle_text(stats.battle))
     if stats.pi is not None:
-        lines += pi_lines(run, stats.pi)
+        found += pi_lines(run, stats.pi)
     if stats.sharing is not None:
-        lines += sharing_lines(run, stats.sharing)
+        found += sharing_lines(run, stats.sharing)
     if comparison is not None:
-        lines.append(comparison_line(run, stats, comparison))
-    lines += wait_lines(run, stats)
+        found.append(comparison_line(run, stats, comparison))
+    found += wait_lines(run, stats)
     quality = []
     if stats.resolution_ns is not None:
         quality.append("probe read the clock every %.0f µs" % (stats.resolution_ns / 1e3))
@@ -279,16 +305,24 @@ def summary_lines(run, stats, comparison=None, repeats=1, header=True):
                 run.sampler.max_interval_ns / 1e6, run.sampler.cpu_ns / 1e6, sampler_place(run)))
     if run.flag_reading is not None:
         quality.append(flag_reading_phrase(run))
-    if quality:
-        lines.append("measurement: " + "; ".join(quality))
+    checks = []
     if stats.probe_agreement is not None:
-        lines.append("cross-check: %.1f%% of samples taken inside a probe hold found the thread "
-                     "on a CPU" % (100 * stats.probe_agreement))
+        checks.append("cross-check: %.1f%% of samples taken inside a probe hold found the thread "
+                      "on a CPU" % (100 * stats.probe_agreement))
     if stats.flag_agreement is not None:
-        lines.append("cross-check: the probe's holds and the interpreter's own GIL flags agree "
-                     "at %.1f%% of the %s reads of a worker clear of a hold's edge"
-                     % (100 * stats.flag_agreement.share,
-                        format(stats.flag_agreement.compared, ",")))
-    if stats.gil_code is not None:
-        lines += gil_code_lines(run, stats.gil_code)
-    return lines + caveat_lines(stats)
+        checks.append("cross-check: the probe's holds and the interpreter's own GIL flags agree "
+                      "at %.1f%% of the %s reads of a worker clear of a hold's edge"
+                      % (100 * stats.flag_agreement.share,
+                         format(stats.flag_agreement.compared, ",")))
+    return SummarySections(
+        header=what_ran, table=worker_table(run, stats), figures=found,
+        measurement="measurement: " + "; ".join(quality) if quality else None,
+        cross_checks=checks,
+        gil_code=[] if stats.gil_code is None else gil_code_lines(run, stats.gil_code),
+        caveats=caveat_lines(stats))
+
+
+def summary_lines(run, stats, comparison=None, repeats=1, header=True):
+    """The terminal summary of `run`, the median of `repeats` runs; without
+    its first lines (what ran, where) if not `header`."""
+    return summary_sections(run, stats, comparison, repeats, header).lines()
