@@ -73,7 +73,7 @@ def percent_cell(share: float | None) -> str:
     return "" if share is None else "%.0f%%" % (100 * share)
 
 
-def count_cell(value: int | None) -> str:
+def count_cell(value: float | None) -> str:
     return "" if value is None else "%d" % value
 
 
