@@ -3,11 +3,19 @@ apart, what they share, and the verdict."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, overload
+
 from ..analysis import NO_GIL, core_count, faster_side, gil_kind, ideal_ratio
 from .format import (count_cell, format_duration, format_interval, format_table, format_times,
                      percent_cell, plural)
 from .words import (battle_text, caveat_text, cores_label, cores_phrase, gil_name,
                     interpreter_label, labelled, unexplained_speedup)
+
+if TYPE_CHECKING:
+    from ..analysis.compare import ComparedRuns, Side, SideBySide
+    from ..log import Run
+    from .words import Caveat, Said, Worded
 
 # The RunSpec field that differs between the two sides, named for titles and
 # for directory names.
@@ -20,7 +28,14 @@ DIMENSION_SLUGS = {"cores": "cores", "switch_interval_s": "switch-interval", "py
 SIDE_NAMES = "ABCD"
 
 
-def side_labels(runs, dimension, short=False):
+def _switch_interval(run: Run) -> str:
+    """"5 ms": the switch interval a side's target ran with."""
+    seconds = run.interpreter.switch_interval_s
+    assert seconds is not None  # set or compared on 3.x alone, which always reports it
+    return format_interval(seconds)
+
+
+def side_labels(runs: Sequence[Run], dimension: str, short: bool = False) -> list[str]:
     """What tells the sides apart, in words, from what the targets reported
     (one run a side); `short` leaves out what a title names already
     ("switch interval"). Interpreters are named with their lock."""
@@ -30,7 +45,7 @@ def side_labels(runs, dimension, short=False):
         return [run.spec.describe() for run in runs]
     if dimension == "switch_interval_s":
         suffix = "" if short else " switch interval"
-        return [format_interval(run.interpreter.switch_interval_s) + suffix for run in runs]
+        return [_switch_interval(run) + suffix for run in runs]
     labels = [interpreter_label(run) for run in runs]
     if len(set(labels)) < len(labels):  # the same version twice: tell them by path
         return [run.interpreter.executable for run in runs]
@@ -39,7 +54,7 @@ def side_labels(runs, dimension, short=False):
     return ["%s, %s" % (label, gil_name(run)) for label, run in zip(labels, runs)]
 
 
-def comparison_title(runs, dimension):
+def comparison_title(runs: Sequence[Run], dimension: str) -> str:
     """"countdown · 4 threads · cores: 1 core (0) vs 2 cores (0-1)", or of
     backends "pi · 2 threads vs 2 processes"."""
     first = runs[0]
@@ -50,7 +65,7 @@ def comparison_title(runs, dimension):
                                  DIMENSION_NAMES[dimension], sides)
 
 
-def fixed_facts(run, dimension):
+def fixed_facts(run: Run, dimension: str) -> list[str]:
     """Where both sides of a comparison ran alike: the interpreter, cores and
     switch interval, leaving out the varied dimension."""
     facts = []
@@ -59,23 +74,23 @@ def fixed_facts(run, dimension):
     if dimension != "cores":
         facts.append(cores_phrase(run))
     if dimension != "switch_interval_s" and run.spec.switch_interval_s is not None:
-        facts.append("%s switch interval" % format_interval(run.interpreter.switch_interval_s))
+        facts.append("%s switch interval" % _switch_interval(run))
     return facts
 
 
-def _pairs(count):
+def _pairs(count: int) -> str:
     return "both pairs" if count == 2 else "all %d pairs" % count
 
 
-def verdict(label_a, label_b, sides):
+def verdict(label_a: str, label_b: str, sides: SideBySide) -> tuple[str, str]:
     """(headline, detail): which side was faster, by how much, and how the
     hand-offs compare; then the medians and the spread behind it. The
     headline speaks of B where B was faster, of A otherwise."""
     walls = sides.walls
     medians = "wall %.3f s vs %.3f s" % (walls.run_wall_ns / 1e9, walls.baseline_wall_ns / 1e9)
-    if sides.handoff_ratio is not None:
-        medians += ", %s vs %s hand-offs" % (format(round(sides.handoffs_a), ","),
-                                             format(round(sides.handoffs_b), ","))
+    a, b = sides.handoffs_a, sides.handoffs_b
+    if sides.handoff_ratio is not None and a is not None and b is not None:  # a ratio has both
+        medians += ", %s vs %s hand-offs" % (format(round(a), ","), format(round(b), ","))
         if walls.pairs > 1:
             medians += " (the median of the counts; the table's are the median run's)"
     if walls.pairs > 1:
@@ -106,13 +121,13 @@ def verdict(label_a, label_b, sides):
     return headline, detail
 
 
-def _gil_owner(run):
+def _gil_owner(run: Run) -> str:
     """"the old GIL's", "the new GIL's", "without a GIL": a side named by its lock."""
     kind = gil_kind(run.interpreter)
     return "without a GIL" if kind == NO_GIL else "the %s's" % gil_name(run)
 
 
-def serial_verdict(compared, labels):
+def serial_verdict(compared: ComparedRuns, labels: Sequence[str]) -> tuple[str, str]:
     """(headline, detail) of sides each measured against its own serial runs
     (a comparison of interpreters): each side's ratio to its serial time,
     named by its lock where the locks differ; without a GIL, the best the
@@ -160,22 +175,30 @@ def serial_verdict(compared, labels):
     return headline, detail
 
 
-def side_verdict(compared, labels):
+def side_verdict(compared: ComparedRuns, labels: Sequence[str]) -> tuple[str, str]:
     """(headline, detail): against each side's serial runs where it has
     them, else A against B (two sides)."""
     if all(side.against_serial is not None for side in compared.sides):
         return serial_verdict(compared, labels)
+    assert compared.pairwise is not None  # sides without serial runs are two, compared pairwise
     return verdict(labels[0], labels[1], compared.pairwise)
 
 
-def handoff_cell(side):
+def handoff_cell(side: Side) -> str:
     """Hand-offs of a side's shown run: a count, "none (no GIL)", or ""."""
     if not side.shown.interpreter.gil_enabled and side.shown.spec.backend != "serial":
         return "none (no GIL)"
     return count_cell(side.stats.handoffs)
 
 
-def side_caveats(sides, kind, words=caveat_text):
+@overload
+def side_caveats(sides: Sequence[Side], kind: str) -> list[str]: ...
+@overload
+def side_caveats(sides: Sequence[Side], kind: str,
+                 words: Callable[[Caveat], Said]) -> list[Said]: ...
+def side_caveats(sides: Sequence[Side], kind: str,
+                 words: Callable[[Caveat], str | Worded] = caveat_text
+                 ) -> Sequence[str | Worded]:
     """The caveats of `kind` ("warnings" or "notes") of every side, in
     words (`words`: caveat_text, or worded for a chart): one that every
     side has (their shared serial runs', say) once, the others each with
@@ -188,7 +211,7 @@ def side_caveats(sides, kind, words=caveat_text):
     return texts
 
 
-def compare_lines(compared, dimension, repeats):
+def compare_lines(compared: ComparedRuns, dimension: str, repeats: int) -> list[str]:
     """The terminal summary of a comparison (analysis.ComparedRuns): a row a
     side, then the verdict."""
     sides = compared.sides
