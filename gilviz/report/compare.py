@@ -7,13 +7,13 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, overload
 
 from ..analysis import NO_GIL, core_count, faster_side, gil_kind, ideal_ratio
-from .format import (count_cell, format_duration, format_interval, format_table, format_times,
-                     percent_cell, plural)
+from .format import (count_cell, format_duration, format_table, format_times, percent_cell,
+                     plural)
 from .words import (battle_text, caveat_text, cores_label, cores_phrase, gil_name,
-                    interpreter_label, labelled, unexplained_speedup)
+                    interpreter_label, labelled, switch_interval_label, unexplained_speedup)
 
 if TYPE_CHECKING:
-    from ..analysis.compare import ComparedRuns, Side, SideBySide
+    from ..analysis.compare import ComparedRuns, Comparison, Side, SideBySide
     from ..log import Run
     from .words import Caveat, Said, Worded
 
@@ -28,13 +28,6 @@ DIMENSION_SLUGS = {"cores": "cores", "switch_interval_s": "switch-interval", "py
 SIDE_NAMES = "ABCD"
 
 
-def _switch_interval(run: Run) -> str:
-    """"5 ms": the switch interval a side's target ran with."""
-    seconds = run.interpreter.switch_interval_s
-    assert seconds is not None  # set or compared on 3.x alone, which always reports it
-    return format_interval(seconds)
-
-
 def side_labels(runs: Sequence[Run], dimension: str, short: bool = False) -> list[str]:
     """What tells the sides apart, in words, from what the targets reported
     (one run a side); `short` leaves out what a title names already
@@ -45,7 +38,7 @@ def side_labels(runs: Sequence[Run], dimension: str, short: bool = False) -> lis
         return [run.spec.describe() for run in runs]
     if dimension == "switch_interval_s":
         suffix = "" if short else " switch interval"
-        return [_switch_interval(run) + suffix for run in runs]
+        return [switch_interval_label(run) + suffix for run in runs]
     labels = [interpreter_label(run) for run in runs]
     if len(set(labels)) < len(labels):  # the same version twice: tell them by path
         return [run.interpreter.executable for run in runs]
@@ -74,7 +67,7 @@ def fixed_facts(run: Run, dimension: str) -> list[str]:
     if dimension != "cores":
         facts.append(cores_phrase(run))
     if dimension != "switch_interval_s" and run.spec.switch_interval_s is not None:
-        facts.append("%s switch interval" % _switch_interval(run))
+        facts.append("%s switch interval" % switch_interval_label(run))
     return facts
 
 
@@ -127,9 +120,17 @@ def _gil_owner(run: Run) -> str:
     return "without a GIL" if kind == NO_GIL else "the %s's" % gil_name(run)
 
 
-def serial_verdict(compared: ComparedRuns, labels: Sequence[str]) -> tuple[str, str]:
+def serial_ratios(sides: Sequence[Side]) -> list[Comparison] | None:
+    """Each side against its own serial runs, in the sides' order; None
+    unless every side has them."""
+    ratios = [side.against_serial for side in sides if side.against_serial is not None]
+    return ratios if len(ratios) == len(sides) else None
+
+
+def serial_verdict(compared: ComparedRuns, labels: Sequence[str],
+                   serials: Sequence[Comparison]) -> tuple[str, str]:
     """(headline, detail) of sides each measured against its own serial runs
-    (a comparison of interpreters): each side's ratio to its serial time,
+    (`serials`: a comparison of interpreters): each side's ratio to its serial time,
     named by its lock where the locks differ; without a GIL, the best the
     cores allow beside it. Only figures of this comparison."""
     sides = compared.sides
@@ -138,8 +139,8 @@ def serial_verdict(compared: ComparedRuns, labels: Sequence[str]) -> tuple[str, 
     by_backend = len({run.spec.backend for run in runs}) == len(runs)
     workers = runs[0].spec.describe()
     parts = []
-    for number, (side, label) in enumerate(zip(sides, labels)):
-        ratio = format_times(side.against_serial.ratio)
+    for number, (side, label, serial) in enumerate(zip(sides, labels, serials)):
+        ratio = format_times(serial.ratio)
         if unexplained_speedup(side.stats) is not None:
             ratio += " (not a speedup: see %s's warning)" % SIDE_NAMES[number]
         if by_backend:
@@ -159,10 +160,10 @@ def serial_verdict(compared: ComparedRuns, labels: Sequence[str]) -> tuple[str, 
         ideal = ideal_ratio(free[0].spec.workers, core_count(free[0].interpreter))
         headline += " (the best on %s: %s)" % (plural(ideal.parallel, "core"),
                                                format_times(ideal.ratio))
-    rounds = min(side.against_serial.pairs for side in sides)
-    spread = ", ".join("%s %s–%s" % (SIDE_NAMES[number], format_times(side.against_serial.low),
-                                     format_times(side.against_serial.high))
-                       for number, side in enumerate(sides))
+    rounds = min(serial.pairs for serial in serials)
+    spread = ", ".join("%s %s–%s" % (SIDE_NAMES[number], format_times(serial.low),
+                                     format_times(serial.high))
+                       for number, serial in enumerate(serials))
     if by_backend:
         one, many = "the serial run of the same work", "the serial runs of the same work"
     else:
@@ -178,8 +179,9 @@ def serial_verdict(compared: ComparedRuns, labels: Sequence[str]) -> tuple[str, 
 def side_verdict(compared: ComparedRuns, labels: Sequence[str]) -> tuple[str, str]:
     """(headline, detail): against each side's serial runs where it has
     them, else A against B (two sides)."""
-    if all(side.against_serial is not None for side in compared.sides):
-        return serial_verdict(compared, labels)
+    serials = serial_ratios(compared.sides)
+    if serials is not None:
+        return serial_verdict(compared, labels, serials)
     assert compared.pairwise is not None  # sides without serial runs are two, compared pairwise
     return verdict(labels[0], labels[1], compared.pairwise)
 
@@ -221,18 +223,18 @@ def compare_lines(compared: ComparedRuns, dimension: str, repeats: int) -> list[
     if repeats > 1:
         lines.append("%d rounds of every side; the median run of each in detail:" % repeats)
     lines.append("")
-    serial = all(side.against_serial is not None for side in sides)
-    rows = [["side", "", "wall"] + (["÷ serial"] if serial else [])
+    serials = serial_ratios(sides)
+    rows = [["side", "", "wall"] + (["÷ serial"] if serials is not None else [])
             + ["hand-offs", "median turn", "running Python, by worker"]]
-    for name, label, side in zip(SIDE_NAMES, labels, sides):
+    for number, (name, label, side) in enumerate(zip(SIDE_NAMES, labels, sides)):
         stats = side.stats
         rows.append([name, label, "%.3f s" % (stats.wall_ns / 1e9)]
-                    + ([format_times(side.against_serial.ratio)] if serial else [])
+                    + ([format_times(serials[number].ratio)] if serials is not None else [])
                     + [handoff_cell(side),
                        "" if stats.median_turn_ns is None or stats.handoffs is None
                        else format_duration(stats.median_turn_ns),
                        " ".join(percent_cell(w.hold_share) for w in stats.workers)])
-    lines += format_table(rows, "<<>" + (">" if serial else "") + ">><")
+    lines += format_table(rows, "<<>" + (">" if serials is not None else "") + ">><")
     lines += ["%s: %s" % (name, battle_text(side.stats.battle))
               for name, side in zip(SIDE_NAMES, sides) if side.stats.battle is not None]
     lines.append("")

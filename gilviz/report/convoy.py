@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, overload
 
 from .format import format_duration, format_interval, format_table, format_times, plural
 from .summary import caveat_lines, summary_lines
-from .words import caveat_text, cores_phrase, interpreter_label, labelled
+from .words import (caveat_text, cores_phrase, interpreter_label, labelled,
+                    switch_interval_label)
 
 if TYPE_CHECKING:
     from ..analysis.convoy import Convoy
@@ -61,10 +62,10 @@ def convoy_lines(convoy: Convoy) -> list[str]:
     io_worker = convoy.io_worker
     label = {id(case): convoy_case_label(case.run.spec) for case in (alone, beside)}
     run = beside.run
-    params = run.spec.params
+    params = run.spec.params or {}
     lines = ["convoy · %s · %s · %s switch interval · %s" % (
         interpreter_label(run), cores_phrase(run),
-        format_interval(run.interpreter.switch_interval_s), requests_phrase(params))]
+        switch_interval_label(run), requests_phrase(params))]
     lines.append("")
     rows = [["", "requests", "median", "p99", "max", "answered/s"]]
     for case in (alone, beside):

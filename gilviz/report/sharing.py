@@ -94,9 +94,9 @@ def comparison_lines(compared: SharingComparison) -> list[str]:
                  if compared.ns_per_sample else "")
     for finding in manager_vs_value(compared):
         lines.append(finding)
-    failed = [each for each in compared.configs if not each.agrees]
-    if failed:
-        lines += ["warning: " + caveat_text(each.mismatch) for each in failed]
+    mismatches = [each.mismatch for each in compared.configs if each.mismatch is not None]
+    if mismatches:  # a configuration disagrees where it has one
+        lines += ["warning: " + caveat_text(each) for each in mismatches]
     else:
         lines.append("check: in every run, the counts collected through each mechanism add up "
                      "to the workers' own")

@@ -373,6 +373,14 @@ def interpreter_label(run: Run) -> str:
                         "t" if interpreter.free_threaded else "")
 
 
+def switch_interval_label(run: Run) -> str:
+    """"5 ms": the switch interval the target ran with, where it has one to
+    show (3.x: the convoy, a switch interval set or compared)."""
+    seconds = run.interpreter.switch_interval_s
+    assert seconds is not None  # 3.x always reports it
+    return format_interval(seconds)
+
+
 GIL_NAMES = {OLD_GIL: "old GIL", NEW_GIL: "new GIL", NO_GIL: "no GIL"}
 
 
