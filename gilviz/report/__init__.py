@@ -3,7 +3,7 @@ and the phrases the figures share with them, all from analysis results.
 
     format    durations, intervals, cores, ratios, aligned tables
     words     caveats and band states in words, where a run ran
-    summary   summary_lines: a run
+    summary   summary_sections, summary_lines: a run
     compare   compare_lines: the sides (two to four) and the verdict
     scaling   scaling_lines: a speedup sweep
     convoy    convoy_lines: the convoy

@@ -3,11 +3,19 @@ apart, what they share, and the verdict."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, overload
+
 from ..analysis import NO_GIL, core_count, faster_side, gil_kind, ideal_ratio
-from .format import (count_cell, format_duration, format_interval, format_table, format_times,
-                     percent_cell, plural)
+from .format import (count_cell, format_duration, format_table, format_times, percent_cell,
+                     plural)
 from .words import (battle_text, caveat_text, cores_label, cores_phrase, gil_name,
-                    interpreter_label, labelled, unexplained_speedup)
+                    interpreter_label, labelled, switch_interval_label, unexplained_speedup)
+
+if TYPE_CHECKING:
+    from ..analysis.compare import ComparedRuns, Comparison, Side, SideBySide
+    from ..log import Run
+    from .words import Caveat, Said, Worded
 
 # The RunSpec field that differs between the two sides, named for titles and
 # for directory names.
@@ -20,7 +28,7 @@ DIMENSION_SLUGS = {"cores": "cores", "switch_interval_s": "switch-interval", "py
 SIDE_NAMES = "ABCD"
 
 
-def side_labels(runs, dimension, short=False):
+def side_labels(runs: Sequence[Run], dimension: str, short: bool = False) -> list[str]:
     """What tells the sides apart, in words, from what the targets reported
     (one run a side); `short` leaves out what a title names already
     ("switch interval"). Interpreters are named with their lock."""
@@ -30,7 +38,7 @@ def side_labels(runs, dimension, short=False):
         return [run.spec.describe() for run in runs]
     if dimension == "switch_interval_s":
         suffix = "" if short else " switch interval"
-        return [format_interval(run.interpreter.switch_interval_s) + suffix for run in runs]
+        return [switch_interval_label(run) + suffix for run in runs]
     labels = [interpreter_label(run) for run in runs]
     if len(set(labels)) < len(labels):  # the same version twice: tell them by path
         return [run.interpreter.executable for run in runs]
@@ -39,7 +47,7 @@ def side_labels(runs, dimension, short=False):
     return ["%s, %s" % (label, gil_name(run)) for label, run in zip(labels, runs)]
 
 
-def comparison_title(runs, dimension):
+def comparison_title(runs: Sequence[Run], dimension: str) -> str:
     """"countdown · 4 threads · cores: 1 core (0) vs 2 cores (0-1)", or of
     backends "pi · 2 threads vs 2 processes"."""
     first = runs[0]
@@ -50,7 +58,7 @@ def comparison_title(runs, dimension):
                                  DIMENSION_NAMES[dimension], sides)
 
 
-def fixed_facts(run, dimension):
+def fixed_facts(run: Run, dimension: str) -> list[str]:
     """Where both sides of a comparison ran alike: the interpreter, cores and
     switch interval, leaving out the varied dimension."""
     facts = []
@@ -59,23 +67,23 @@ def fixed_facts(run, dimension):
     if dimension != "cores":
         facts.append(cores_phrase(run))
     if dimension != "switch_interval_s" and run.spec.switch_interval_s is not None:
-        facts.append("%s switch interval" % format_interval(run.interpreter.switch_interval_s))
+        facts.append("%s switch interval" % switch_interval_label(run))
     return facts
 
 
-def _pairs(count):
+def _pairs(count: int) -> str:
     return "both pairs" if count == 2 else "all %d pairs" % count
 
 
-def verdict(label_a, label_b, sides):
+def verdict(label_a: str, label_b: str, sides: SideBySide) -> tuple[str, str]:
     """(headline, detail): which side was faster, by how much, and how the
     hand-offs compare; then the medians and the spread behind it. The
     headline speaks of B where B was faster, of A otherwise."""
     walls = sides.walls
     medians = "wall %.3f s vs %.3f s" % (walls.run_wall_ns / 1e9, walls.baseline_wall_ns / 1e9)
-    if sides.handoff_ratio is not None:
-        medians += ", %s vs %s hand-offs" % (format(round(sides.handoffs_a), ","),
-                                             format(round(sides.handoffs_b), ","))
+    a, b = sides.handoffs_a, sides.handoffs_b
+    if sides.handoff_ratio is not None and a is not None and b is not None:  # a ratio has both
+        medians += ", %s vs %s hand-offs" % (format(round(a), ","), format(round(b), ","))
         if walls.pairs > 1:
             medians += " (the median of the counts; the table's are the median run's)"
     if walls.pairs > 1:
@@ -106,15 +114,23 @@ def verdict(label_a, label_b, sides):
     return headline, detail
 
 
-def _gil_owner(run):
+def _gil_owner(run: Run) -> str:
     """"the old GIL's", "the new GIL's", "without a GIL": a side named by its lock."""
     kind = gil_kind(run.interpreter)
     return "without a GIL" if kind == NO_GIL else "the %s's" % gil_name(run)
 
 
-def serial_verdict(compared, labels):
+def serial_ratios(sides: Sequence[Side]) -> list[Comparison] | None:
+    """Each side against its own serial runs, in the sides' order; None
+    unless every side has them."""
+    ratios = [side.against_serial for side in sides if side.against_serial is not None]
+    return ratios if len(ratios) == len(sides) else None
+
+
+def serial_verdict(compared: ComparedRuns, labels: Sequence[str],
+                   serials: Sequence[Comparison]) -> tuple[str, str]:
     """(headline, detail) of sides each measured against its own serial runs
-    (a comparison of interpreters): each side's ratio to its serial time,
+    (`serials`: a comparison of interpreters): each side's ratio to its serial time,
     named by its lock where the locks differ; without a GIL, the best the
     cores allow beside it. Only figures of this comparison."""
     sides = compared.sides
@@ -123,8 +139,8 @@ def serial_verdict(compared, labels):
     by_backend = len({run.spec.backend for run in runs}) == len(runs)
     workers = runs[0].spec.describe()
     parts = []
-    for number, (side, label) in enumerate(zip(sides, labels)):
-        ratio = format_times(side.against_serial.ratio)
+    for number, (side, label, serial) in enumerate(zip(sides, labels, serials)):
+        ratio = format_times(serial.ratio)
         if unexplained_speedup(side.stats) is not None:
             ratio += " (not a speedup: see %s's warning)" % SIDE_NAMES[number]
         if by_backend:
@@ -144,10 +160,10 @@ def serial_verdict(compared, labels):
         ideal = ideal_ratio(free[0].spec.workers, core_count(free[0].interpreter))
         headline += " (the best on %s: %s)" % (plural(ideal.parallel, "core"),
                                                format_times(ideal.ratio))
-    rounds = min(side.against_serial.pairs for side in sides)
-    spread = ", ".join("%s %s–%s" % (SIDE_NAMES[number], format_times(side.against_serial.low),
-                                     format_times(side.against_serial.high))
-                       for number, side in enumerate(sides))
+    rounds = min(serial.pairs for serial in serials)
+    spread = ", ".join("%s %s–%s" % (SIDE_NAMES[number], format_times(serial.low),
+                                     format_times(serial.high))
+                       for number, serial in enumerate(serials))
     if by_backend:
         one, many = "the serial run of the same work", "the serial runs of the same work"
     else:
@@ -160,22 +176,31 @@ def serial_verdict(compared, labels):
     return headline, detail
 
 
-def side_verdict(compared, labels):
+def side_verdict(compared: ComparedRuns, labels: Sequence[str]) -> tuple[str, str]:
     """(headline, detail): against each side's serial runs where it has
     them, else A against B (two sides)."""
-    if all(side.against_serial is not None for side in compared.sides):
-        return serial_verdict(compared, labels)
+    serials = serial_ratios(compared.sides)
+    if serials is not None:
+        return serial_verdict(compared, labels, serials)
+    assert compared.pairwise is not None  # sides without serial runs are two, compared pairwise
     return verdict(labels[0], labels[1], compared.pairwise)
 
 
-def handoff_cell(side):
+def handoff_cell(side: Side) -> str:
     """Hand-offs of a side's shown run: a count, "none (no GIL)", or ""."""
     if not side.shown.interpreter.gil_enabled and side.shown.spec.backend != "serial":
         return "none (no GIL)"
     return count_cell(side.stats.handoffs)
 
 
-def side_caveats(sides, kind, words=caveat_text):
+@overload
+def side_caveats(sides: Sequence[Side], kind: str) -> list[str]: ...
+@overload
+def side_caveats(sides: Sequence[Side], kind: str,
+                 words: Callable[[Caveat], Said]) -> list[Said]: ...
+def side_caveats(sides: Sequence[Side], kind: str,
+                 words: Callable[[Caveat], str | Worded] = caveat_text
+                 ) -> Sequence[str | Worded]:
     """The caveats of `kind` ("warnings" or "notes") of every side, in
     words (`words`: caveat_text, or worded for a chart): one that every
     side has (their shared serial runs', say) once, the others each with
@@ -188,7 +213,7 @@ def side_caveats(sides, kind, words=caveat_text):
     return texts
 
 
-def compare_lines(compared, dimension, repeats):
+def compare_lines(compared: ComparedRuns, dimension: str, repeats: int) -> list[str]:
     """The terminal summary of a comparison (analysis.ComparedRuns): a row a
     side, then the verdict."""
     sides = compared.sides
@@ -198,18 +223,18 @@ def compare_lines(compared, dimension, repeats):
     if repeats > 1:
         lines.append("%d rounds of every side; the median run of each in detail:" % repeats)
     lines.append("")
-    serial = all(side.against_serial is not None for side in sides)
-    rows = [["side", "", "wall"] + (["÷ serial"] if serial else [])
+    serials = serial_ratios(sides)
+    rows = [["side", "", "wall"] + (["÷ serial"] if serials is not None else [])
             + ["hand-offs", "median turn", "running Python, by worker"]]
-    for name, label, side in zip(SIDE_NAMES, labels, sides):
+    for number, (name, label, side) in enumerate(zip(SIDE_NAMES, labels, sides)):
         stats = side.stats
         rows.append([name, label, "%.3f s" % (stats.wall_ns / 1e9)]
-                    + ([format_times(side.against_serial.ratio)] if serial else [])
+                    + ([format_times(serials[number].ratio)] if serials is not None else [])
                     + [handoff_cell(side),
                        "" if stats.median_turn_ns is None or stats.handoffs is None
                        else format_duration(stats.median_turn_ns),
                        " ".join(percent_cell(w.hold_share) for w in stats.workers)])
-    lines += format_table(rows, "<<>" + (">" if serial else "") + ">><")
+    lines += format_table(rows, "<<>" + (">" if serials is not None else "") + ">><")
     lines += ["%s: %s" % (name, battle_text(side.stats.battle))
               for name, side in zip(SIDE_NAMES, sides) if side.stats.battle is not None]
     lines.append("")

@@ -4,10 +4,16 @@ and the program's exit status."""
 
 from __future__ import annotations
 
-from .summary import summary_lines
+from typing import TYPE_CHECKING
+
+from .summary import summary_sections
+
+if TYPE_CHECKING:
+    from ..analysis.summary import RunStats
+    from ..log import Run
 
 
-def resolution_line(run):
+def resolution_line(run: Run) -> str:
     """How exact the bands are: the interpreter's own flags, read ~1/Hz
     apart, or samples of a thread ~1/achieved Hz apart."""
     reading = run.flag_reading
@@ -24,8 +30,13 @@ def resolution_line(run):
             % (hz, 1e3 / hz))
 
 
-def program_lines(run, stats, exit_status=None):
-    lines = summary_lines(run, stats)
+def program_lines(run: Run, stats: RunStats, exit_status: int | None = None) -> list[str]:
+    """The run's summary with the program's exit status and how exact its
+    states are after its figures, before how it was measured (at the end
+    where the summary says nothing of that)."""
+    sections = summary_sections(run, stats)
     ending = [] if exit_status is None else ["the program exited with status %d" % exit_status]
-    cut = next((i for i, line in enumerate(lines) if line.startswith("measurement:")), len(lines))
-    return lines[:cut] + ending + [resolution_line(run)] + lines[cut:]
+    told = ending + [resolution_line(run)]
+    if sections.measurement is None:
+        return sections.lines() + told
+    return sections._replace(figures=sections.figures + told).lines()

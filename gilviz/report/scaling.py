@@ -3,13 +3,20 @@ how many workers can run at once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from ..analysis.scaling import MIN_FIT_COUNTS
 from ..log import Role
 from .words import caveat_text
 from .format import format_table, percent_cell, plural
 
+if TYPE_CHECKING:
+    from ..analysis.scaling import AmdahlFit, BackendScaling, Scaling, Spread
+    from ..log import RoleName, Run
 
-def fit_text(fit):
+
+def fit_text(fit: AmdahlFit) -> str:
     """"98 % serial (almost all serial)", with a note when clipped."""
     notes = []
     if fit.almost_all_serial:
@@ -24,14 +31,14 @@ def fit_text(fit):
     return "%s (%s)" % (words, "; ".join(notes)) if notes else words
 
 
-def left_out_text(backend):
+def left_out_text(backend: BackendScaling) -> str:
     """" (2 points left out: disturbed or not a speedup)", or nothing."""
     if not backend.left_out:
         return ""
     return " (%s left out: disturbed or not a speedup)" % plural(backend.left_out, "point")
 
 
-def no_fit_text(backend):
+def no_fit_text(backend: BackendScaling) -> str:
     """Why a backend (analysis.scaling.BackendScaling) has no Amdahl fit."""
     if backend.fit_counts == 0:
         return "no trusted point with 2+ workers running at once" + left_out_text(backend)
@@ -40,10 +47,11 @@ def no_fit_text(backend):
         left_out_text(backend))
 
 
-def sweep_run_labels(runs):
+def sweep_run_labels(runs: Sequence[Run]) -> list[str]:
     """"round 2 · 4 threads", "round 1 · serial baseline": each run of a
     sweep named by its configuration and how many times it ran before."""
-    seen, labels = {}, []
+    seen: dict[tuple[RoleName, str, int], int] = {}
+    labels = []
     for run in runs:
         spec = run.spec
         what = "serial baseline" if spec.role == Role.BASELINE else spec.describe()
@@ -55,14 +63,14 @@ def sweep_run_labels(runs):
     return labels
 
 
-def _spread(spread, fmt):
+def _spread(spread: Spread | None, fmt: str) -> tuple[str, str]:
     if spread is None:
         return "", ""
     span = (fmt + "–" + fmt) % (spread.low, spread.high) if spread.count > 1 else ""
     return fmt % spread.median, span
 
 
-def scaling_lines(scaling):
+def scaling_lines(scaling: Scaling) -> list[str]:
     """The terminal summary of a speedup sweep (analysis.scaling.sweep_scaling)."""
     lines = ["%s · %s · work %s · %s" % (
         scaling.kernel, plural(scaling.cores, "core"), format(scaling.work, ","),
@@ -72,7 +80,7 @@ def scaling_lines(scaling):
         lines.append("serial baseline: %s s%s" % (median, " (%s)" % span if span else ""))
     lines.append("")
     rows = [["backend", "workers", "speedup", "min–max", "efficiency", "wall s", "min–max", ""]]
-    flagged = []
+    flagged: list[str] = []
     for backend in scaling.backends:
         for point in backend.points:
             speedup = _spread(point.speedup, "%.2f")

@@ -3,9 +3,15 @@ mechanism, what a report cost, the lock waits, and the totals check."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..agent.protocol import PROCESS_BACKENDS
 from .format import format_duration, format_table
 from .words import caveat_text
+
+if TYPE_CHECKING:
+    from ..analysis.sharing import Sharing, SharingComparison
+    from ..log import Run
 
 MECHANISM_NAMES = {
     "return": "the workers' results",
@@ -19,18 +25,18 @@ SHORT_NAMES = {"return": "return", "queue": "Queue", "pipe": "Pipe", "manager": 
                "value": "Value + Lock", "array": "Array + Lock"}
 
 
-def mechanism_name(mechanism, backend, short=False):
+def mechanism_name(mechanism: str, backend: str | None, short: bool = False) -> str:
     """"multiprocessing.Queue" or "queue.Queue" by backend; the others as they are."""
     if mechanism == "queue":
         return "multiprocessing.Queue" if backend in PROCESS_BACKENDS else "queue.Queue"
     return (SHORT_NAMES if short else MECHANISM_NAMES)[mechanism]
 
 
-def us(ns):
+def us(ns: float) -> str:
     return "%.1f" % (ns / 1e3) if ns < 1e5 else "%.0f" % (ns / 1e3)
 
 
-def check_line(sharing):
+def check_line(sharing: Sharing) -> str:
     """The totals check, as a fact: agreed, or the caveat's words."""
     if sharing.agrees:
         return "check: the %s counts collected add up to the workers' own, %s" % (
@@ -39,7 +45,7 @@ def check_line(sharing):
     return "check FAILED: the counts collected do not add up (see the warning)"
 
 
-def sharing_lines(run, sharing):
+def sharing_lines(run: Run, sharing: Sharing) -> list[str]:
     """A run's sharing: the cost of its reports, its lock waits, the check."""
     reports = sharing.reports
     spent = sum(w.sharing_ns for w in sharing.workers)
@@ -57,7 +63,7 @@ def sharing_lines(run, sharing):
     return lines + [check_line(sharing)]
 
 
-def sharing_table(compared):
+def sharing_table(compared: SharingComparison) -> list[str]:
     """A row a mechanism and backend of a `gilviz share` job."""
     rows = [["mechanism", "backend", "reports", "median µs", "p99 µs", "lock wait µs",
              "sharing %", "wall s", "chunk break-even", "totals"]]
@@ -73,7 +79,7 @@ def sharing_table(compared):
     return format_table(rows, ["<", "<", ">", ">", ">", ">", ">", ">", ">", "<"])
 
 
-def comparison_lines(compared):
+def comparison_lines(compared: SharingComparison) -> list[str]:
     """The terminal summary of a `gilviz share` job."""
     spec = compared.spec
     lines = ["sharing counts · %d workers · pi, %s samples in chunks of %s · %d run%s each" % (
@@ -88,16 +94,16 @@ def comparison_lines(compared):
                  if compared.ns_per_sample else "")
     for finding in manager_vs_value(compared):
         lines.append(finding)
-    failed = [each for each in compared.configs if not each.agrees]
-    if failed:
-        lines += ["warning: " + caveat_text(each.mismatch) for each in failed]
+    mismatches = [each.mismatch for each in compared.configs if each.mismatch is not None]
+    if mismatches:  # a configuration disagrees where it has one
+        lines += ["warning: " + caveat_text(each) for each in mismatches]
     else:
         lines.append("check: in every run, the counts collected through each mechanism add up "
                      "to the workers' own")
     return [line for line in lines if line is not None]
 
 
-def manager_vs_value(compared):
+def manager_vs_value(compared: SharingComparison) -> list[str]:
     """"a Manager's dict report took 250x a shared Value's (processes)"."""
     lines = []
     by_key = {(each.mechanism, each.backend): each for each in compared.configs}

@@ -3,6 +3,9 @@ how it was measured, and its caveats."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, NamedTuple, overload
+
 import numpy as np
 
 from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SHARING, SLEEPING, WAIT_CPU, WAIT_GIL,
@@ -12,6 +15,13 @@ from .format import (count_cell, format_cores, format_duration, format_table,
 from .sharing import sharing_lines
 from .words import (battle_text, caveat_text, cores_phrase, gil_phrase, interpreter_label,
                     task_phrase, unexplained_speedup, worker_label, workload_label)
+
+if TYPE_CHECKING:
+    from ..analysis.compare import Comparison
+    from ..analysis.flags import CodeShare, GilCode
+    from ..analysis.pi import PiEstimate
+    from ..analysis.summary import RunStats
+    from ..log import FlagReading, Run, SamplerStats
 
 WAIT_WORDS = {WAIT_IO: "requests (round trips)", SLEEPING: "sleeps"}
 
@@ -37,7 +47,7 @@ TABLE_WORKERS_AT_MOST = 16
 """Beyond this many workers the table gives min / median / max over them."""
 
 
-def worker_table(run, stats):
+def worker_table(run: Run, stats: RunStats) -> list[str]:
     """A row a worker; columns the run has no data for (no probe, say) are left out."""
     if len(stats.workers) > TABLE_WORKERS_AT_MOST:
         return worker_distribution(run, stats)
@@ -61,12 +71,13 @@ def worker_table(run, stats):
                         [COLUMNS[i][1] for i in shown])
 
 
-def worker_distribution(run, stats):
+def worker_distribution(run: Run, stats: RunStats) -> list[str]:
     """Each column of the worker table as min / median / max over the
     workers (a row a column), for runs with too many workers to list."""
     workers = stats.workers
-    measures = [("wall ms", ms_cell, [w.wall_ns for w in workers]),
-                ("cpu ms", ms_cell, [w.cpu_ns for w in workers])]
+    measures: list[tuple[str, Callable[[float], str], list[float | None]]] = [
+        ("wall ms", ms_cell, [w.wall_ns for w in workers]),
+        ("cpu ms", ms_cell, [w.cpu_ns for w in workers])]
     if any(w.sampled_ns is not None for w in workers):
         measures += [(label + " ms", ms_cell, [(w.sampled_ns or {}).get(state, 0)
                                                for w in workers])
@@ -91,7 +102,7 @@ def worker_distribution(run, stats):
     return format_table(rows, "<>>>")
 
 
-def sampled_worker_table(run, stats):
+def sampled_worker_table(run: Run, stats: RunStats) -> list[str]:
     """Wall and CPU time, the ms spent in each state seen (sampled) and, where
     the kernel recorded waits, the share of the run it was waiting."""
     seen = [(state, name) for state, name in SAMPLED_COLUMNS
@@ -110,7 +121,7 @@ def sampled_worker_table(run, stats):
     return format_table(rows, [align for _, align in columns])
 
 
-def pi_lines(run, estimate):
+def pi_lines(run: Run, estimate: PiEstimate) -> list[str]:
     """The estimate, its error and the throughput of a pi run."""
     seed = (run.spec.params or {}).get("seed")
     return [
@@ -123,7 +134,11 @@ def pi_lines(run, estimate):
     ]
 
 
-def comparison_line(run, stats, comparison):
+@overload
+def comparison_line(run: Run, stats: RunStats, comparison: Comparison) -> str: ...
+@overload
+def comparison_line(run: Run, stats: RunStats, comparison: None) -> None: ...
+def comparison_line(run: Run, stats: RunStats, comparison: Comparison | None) -> str | None:
     """"4 threads took 1.04x the serial time (...)", or where that cannot be
     a speedup, a line that says so; None without a comparison."""
     if comparison is None:
@@ -147,7 +162,7 @@ def comparison_line(run, stats, comparison):
     return measured
 
 
-def wait_lines(run, stats):
+def wait_lines(run: Run, stats: RunStats) -> list[str]:
     """What the kernel's recorded waits took, and what they were."""
     lines = []
     for each in stats.waits:
@@ -155,15 +170,16 @@ def wait_lines(run, stats):
             WAIT_WORDS[each.state], each.count, each.median_ns / 1e6, each.p99_ns / 1e6,
             each.max_ns / 1e6))
     results = [w.result for w in run.workers if w.result]
-    if results and "via" in results[0]:
-        lines.append(task_phrase(results[0]))
+    phrase = task_phrase(results[0]) if results and "via" in results[0] else None
+    if phrase is not None:
+        lines.append(phrase)
     return lines
 
 
-def sampler_place(run):
-    """Where the sampler ran, if the target was pinned: ", on core 1, outside
-    the target's cores" or ", on cores 0-1, shared with the target"."""
-    cores = run.sampler.cores
+def sampler_place(run: Run, sampler: SamplerStats) -> str:
+    """Where the sampler of `run` ran, if the target was pinned: ", on core
+    1, outside the target's cores" or ", on cores 0-1, shared with the target"."""
+    cores = sampler.cores
     if run.spec.cores is None or not cores:
         return ""
     shared = set(cores) & set(run.interpreter.affinity or ())
@@ -172,10 +188,10 @@ def sampler_place(run):
                                    else "outside the target's cores")
 
 
-def flag_reading_phrase(run):
-    """"GIL flags read by the interpreter's own _remote_debugging, 1,950 reads
-    a second of 2,000 asked, used 118 ms CPU"."""
-    reading = run.flag_reading
+def flag_reading_phrase(run: Run, reading: FlagReading) -> str:
+    """How the GIL flags of `run` were read: "GIL flags read by the
+    interpreter's own _remote_debugging, 1,950 reads a second of 2,000
+    asked, used 118 ms CPU"."""
     if reading.failure is not None:
         return "GIL flags not read: %s" % reading.failure
     seconds = run.end_ns / 1e9 if run.end_ns else 0
@@ -194,12 +210,12 @@ def flag_reading_phrase(run):
             % (rate, used)).rstrip(",")
 
 
-def code_shares(shares):
+def code_shares(shares: Sequence[CodeShare]) -> str:
     """"spin (app.py) 48%, hasher (app.py) 9%"."""
     return ", ".join("%s %.0f%%" % (each.code, 100 * each.share) for each in shares)
 
 
-def gil_code_lines(run, code):
+def gil_code_lines(run: Run, code: GilCode) -> list[str]:
     """Which functions held the GIL, over all threads and per thread, and
     where each thread waited for it."""
     lines = []
@@ -220,7 +236,7 @@ def gil_code_lines(run, code):
     return lines
 
 
-def caveat_lines(stats, label=None):
+def caveat_lines(stats: RunStats, label: str | None = None) -> list[str]:
     """"warning: ..." a warning, then "note: ..." a note; with `label`,
     "warning (A): ..."."""
     tag = "" if label is None else " (%s)" % label
@@ -228,22 +244,47 @@ def caveat_lines(stats, label=None):
             + ["note%s: %s" % (tag, caveat_text(each)) for each in stats.notes])
 
 
-def summary_lines(run, stats, comparison=None, repeats=1, header=True):
-    """The terminal summary of `run`, the median of `repeats` runs; without
-    its first lines (what ran, where) if not `header`."""
+class SummarySections(NamedTuple):
+    """The terminal summary of a run, section by section, in the order printed."""
+
+    header: list[str]
+    """What ran, where, and of how many runs it is the median; empty without it."""
+    table: list[str]
+    """A row a worker (or min / median / max over many workers)."""
+    figures: list[str]
+    """The run's figures: times and hand-offs, the old GIL's battle, pi, the
+    sharing, the ratio to the serial runs, the recorded waits."""
+    measurement: str | None
+    """"measurement: ..." how the run was measured (probe, sampler, flags
+    read); None where none of them ran."""
+    cross_checks: list[str]
+    """One measurement checked against another."""
+    gil_code: list[str]
+    """Which code held the GIL and where the threads waited for it."""
+    caveats: list[str]
+    """Warnings, then notes."""
+
+    def lines(self) -> list[str]:
+        """The summary as printed: a blank line after the header and after the table."""
+        return ((self.header + [""] if self.header else []) + self.table + [""] + self.figures
+                + ([] if self.measurement is None else [self.measurement])
+                + self.cross_checks + self.gil_code + self.caveats)
+
+
+def summary_sections(run: Run, stats: RunStats, comparison: Comparison | None = None,
+                     repeats: int = 1, header: bool = True) -> SummarySections:
+    """The terminal summary of `run`, the median of `repeats` runs, in its
+    sections; without its header (what ran, where) if not `header`."""
     interpreter = run.interpreter
     facts = [workload_label(run.spec), run.spec.describe(), interpreter_label(run),
              gil_phrase(run), cores_phrase(run)]
     if run.spec.work:  # a program's run has no work of its own to split
         facts.append("work %s" % format(run.spec.work, ","))
-    lines = []
+    what_ran = []
     if header:
-        lines.append(" · ".join(facts))
+        what_ran.append(" · ".join(facts))
         if repeats > 1:
-            lines.append("the median of %d runs, in detail:" % repeats)
-        lines.append("")
-    lines += worker_table(run, stats)
-    lines.append("")
+            what_ran.append("the median of %d runs, in detail:" % repeats)
     figures = ["wall %.3f s" % (stats.wall_ns / 1e9), "cpu %.3f s" % (stats.cpu_ns / 1e9)]
     if stats.handoffs is not None:
         how = "" if run.probe is not None else \
@@ -259,16 +300,16 @@ def summary_lines(run, stats, comparison=None, repeats=1, header=True):
     if stats.parallelism is not None:
         figures.append("parallelism %.2f (workers on a CPU at once, mean, sampled)"
                        % stats.parallelism)
-    lines.append(" · ".join(figures))
+    found = [" · ".join(figures)]
     if stats.battle is not None:
-        lines.append(battle_text(stats.battle))
+        found.append(battle_text(stats.battle))
     if stats.pi is not None:
-        lines += pi_lines(run, stats.pi)
+        found += pi_lines(run, stats.pi)
     if stats.sharing is not None:
-        lines += sharing_lines(run, stats.sharing)
+        found += sharing_lines(run, stats.sharing)
     if comparison is not None:
-        lines.append(comparison_line(run, stats, comparison))
-    lines += wait_lines(run, stats)
+        found.append(comparison_line(run, stats, comparison))
+    found += wait_lines(run, stats)
     quality = []
     if stats.resolution_ns is not None:
         quality.append("probe read the clock every %.0f µs" % (stats.resolution_ns / 1e3))
@@ -276,19 +317,29 @@ def summary_lines(run, stats, comparison=None, repeats=1, header=True):
         quality.append(
             "sampler %.0f Hz of %.0f asked, longest pause %.1f ms, used %.0f ms CPU%s" % (
                 run.sampler.achieved_hz, run.sampler.requested_hz,
-                run.sampler.max_interval_ns / 1e6, run.sampler.cpu_ns / 1e6, sampler_place(run)))
+                run.sampler.max_interval_ns / 1e6, run.sampler.cpu_ns / 1e6,
+                sampler_place(run, run.sampler)))
     if run.flag_reading is not None:
-        quality.append(flag_reading_phrase(run))
-    if quality:
-        lines.append("measurement: " + "; ".join(quality))
+        quality.append(flag_reading_phrase(run, run.flag_reading))
+    checks = []
     if stats.probe_agreement is not None:
-        lines.append("cross-check: %.1f%% of samples taken inside a probe hold found the thread "
-                     "on a CPU" % (100 * stats.probe_agreement))
+        checks.append("cross-check: %.1f%% of samples taken inside a probe hold found the thread "
+                      "on a CPU" % (100 * stats.probe_agreement))
     if stats.flag_agreement is not None:
-        lines.append("cross-check: the probe's holds and the interpreter's own GIL flags agree "
-                     "at %.1f%% of the %s reads of a worker clear of a hold's edge"
-                     % (100 * stats.flag_agreement.share,
-                        format(stats.flag_agreement.compared, ",")))
-    if stats.gil_code is not None:
-        lines += gil_code_lines(run, stats.gil_code)
-    return lines + caveat_lines(stats)
+        checks.append("cross-check: the probe's holds and the interpreter's own GIL flags agree "
+                      "at %.1f%% of the %s reads of a worker clear of a hold's edge"
+                      % (100 * stats.flag_agreement.share,
+                         format(stats.flag_agreement.compared, ",")))
+    return SummarySections(
+        header=what_ran, table=worker_table(run, stats), figures=found,
+        measurement="measurement: " + "; ".join(quality) if quality else None,
+        cross_checks=checks,
+        gil_code=[] if stats.gil_code is None else gil_code_lines(run, stats.gil_code),
+        caveats=caveat_lines(stats))
+
+
+def summary_lines(run: Run, stats: RunStats, comparison: Comparison | None = None,
+                  repeats: int = 1, header: bool = True) -> list[str]:
+    """The terminal summary of `run`, the median of `repeats` runs; without
+    its first lines (what ran, where) if not `header`."""
+    return summary_sections(run, stats, comparison, repeats, header).lines()

@@ -3,7 +3,8 @@ caveats of a measurement, the band states, where a run ran, under which lock."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, Union, overload
 
 from ..analysis import (NATIVE, NEW_GIL, NO_GIL, OFF_CPU, OLD_GIL, ON_CPU, RUNNING, SHARING,
                         SLEEPING, UNCLEAR, WAIT_CPU, WAIT_GIL, WAIT_IO, WAIT_LOCK, core_count,
@@ -12,6 +13,21 @@ from ..analysis import caveats, selection
 from ..analysis.plausibility import SPEED_MARGIN
 from ..log import Role
 from .format import format_cores, format_duration, format_interval, plural
+
+if TYPE_CHECKING:
+    from ..analysis.interpreters import Battle
+    from ..analysis.summary import RunStats
+    from ..log import Run, RunSpec
+
+Caveat = Union[
+    caveats.WorkerFailed, caveats.KernelFallback, caveats.PoolSharedMembers,
+    caveats.WaitsUnreadable, caveats.QueuedAsRunning, caveats.SamplerBehind,
+    caveats.PinningMismatch, caveats.CoarseProbe, caveats.SystemTime, caveats.BaselineSystemTime,
+    caveats.UnexplainedSpeedup, caveats.SpeedChange, caveats.OtherLoad,
+    caveats.UnexplainedPauses, caveats.IncompleteSweep, caveats.DisturbedRuns,
+    caveats.RunsLeftOut, caveats.TimedWaitsAsGil, caveats.SharingMismatch, caveats.LateStart,
+    caveats.ShortTurns]
+"""A caveat record of any kind (analysis.caveats): what caveat_text words."""
 
 STATE_NAMES = {
     WAIT_GIL: "waiting for the GIL",
@@ -29,7 +45,7 @@ STATE_NAMES = {
 """A band state in a word or two, as a trace names its slices."""
 
 
-def _sampler_behind(c):
+def _sampler_behind(c: caveats.SamplerBehind) -> str:
     text = "sampler fell behind: %.0f Hz of %.0f requested, longest pause %.1f ms" % (
         c.achieved_hz, c.requested_hz, c.longest_pause_ns / 1e6)
     period_ns = 1e9 / c.requested_hz
@@ -45,18 +61,18 @@ def _sampler_behind(c):
     return text + ("; " + " and ".join(why) if why else "")
 
 
-def _pool_members(caveat):
+def _pool_members(caveat: caveats.PoolSharedMembers) -> str:
     return "the pool ran workers %s one after the other on one %s" % (
         ", ".join(map(str, caveat.workers)),
         "thread" if caveat.backend == "dummy-pool" else "process")
 
 
-def _unexplained(caveat):
+def _unexplained(caveat: caveats.UnexplainedPauses) -> str:
     return "%d pause%s (%.1f ms in all) not put down to the GIL or the OS" % (
         caveat.count, "" if caveat.count == 1 else "s", caveat.total_ns / 1e6)
 
 
-def _late_start(caveat):
+def _late_start(caveat: caveats.LateStart) -> str:
     said = "worker %d started %.1f ms after the first" % (caveat.worker, caveat.late_ns / 1e6)
     if caveat.cpu_wait_ns < 0:
         return said
@@ -64,7 +80,7 @@ def _late_start(caveat):
         said, caveat.cpu_wait_ns / 1e6)
 
 
-def _slowed_baselines(caveat):
+def _slowed_baselines(caveat: caveats.UnexplainedSpeedup) -> str:
     why = []
     if caveat.baseline_cpu_share < 0.9:
         why.append("they had a CPU for only %.0f%% of their time (other processes or the VM "
@@ -94,7 +110,7 @@ def _slowed_baselines(caveat):
 UNITS_OF_WORK = {"countdown": "an iteration", "pi": "a sample"}
 
 
-def _speed_change(caveat):
+def _speed_change(caveat: caveats.SpeedChange) -> str:
     which = "serial runs" if caveat.role == Role.BASELINE else "runs"
     unit = UNITS_OF_WORK.get(caveat.kernel, "a unit of work")
     return ("the machine changed speed between runs: the %d %s took %s–%s of CPU time %s "
@@ -105,23 +121,24 @@ def _speed_change(caveat):
 
 
 
-def selection_text(error):
+def selection_text(error: selection.SelectionError) -> str:
     """A refused window or set of workers (analysis.selection), in words."""
     if isinstance(error, selection.WindowOutside):
         begin, end = error.window_ns
         return "window %g–%g ms is outside the run (0–%g ms)" % (
             begin / 1e6, end / 1e6, round(error.wall_ns / 1e6, 1))
+    assert isinstance(error, selection.UnknownWorkers)  # the one other refusal
     return "no worker %s in this run: it has workers %s" % (
         ",".join(map(str, error.unknown)), ",".join(map(str, error.known)))
 
 
-def unexplained_speedup(stats):
+def unexplained_speedup(stats: RunStats) -> caveats.UnexplainedSpeedup | None:
     """The run's UnexplainedSpeedup caveat, or None: where there is one, no
     ratio to its baselines is stated as a speedup."""
     return next((c for c in stats.warnings if isinstance(c, caveats.UnexplainedSpeedup)), None)
 
 
-def _other_load(caveat):
+def _other_load(caveat: caveats.OtherLoad) -> str:
     which = "this run" if caveat.during == "run" else "its serial runs"
     steal = (", and the hypervisor took %.1f core for other machines" % caveat.steal_cores
              if caveat.steal_cores >= 0.05 else "")
@@ -129,7 +146,7 @@ def _other_load(caveat):
             "times are not trustworthy" % (caveat.mean_cores, which, caveat.peak_cores, steal))
 
 
-def _disturbed_runs(caveat):
+def _disturbed_runs(caveat: caveats.DisturbedRuns) -> str:
     parts = ["%s at %d worker%s (%d run%s)" % (backend, workers, "" if workers == 1 else "s",
                                                 count, "" if count == 1 else "s")
              for backend, workers, count in caveat.points]
@@ -139,7 +156,8 @@ def _disturbed_runs(caveat):
             "not trustworthy" % ", ".join(parts))
 
 
-CAVEAT_WORDS = {
+# A caveat's words take the caveat of their key's type: a pairing no annotation states.
+CAVEAT_WORDS: dict[type[Caveat], Callable[[Any], str]] = {
     caveats.OtherLoad: _other_load,
     caveats.DisturbedRuns: _disturbed_runs,
     caveats.UnexplainedSpeedup: _slowed_baselines,
@@ -185,25 +203,25 @@ CAVEAT_WORDS = {
 }
 
 
-def _cores(value):
+def _cores(value: float) -> str:
     """"1.0 core", "1.4 cores"."""
     return "%.1f core%s" % (value, "" if round(value, 1) == 1 else "s")
 
 
-def _failure(error):
+def _failure(error: str | None) -> str | None:
     """The kind of a worker's error, where its message starts with one
     ("ZeroDivisionError: ..."), else None."""
     kind = (error or "").split(":")[0].strip()
     return kind if kind.isidentifier() else None
 
 
-def _short_other_load(c):
+def _short_other_load(c: caveats.OtherLoad) -> str:
     return "other processes used %s%s: %s not trustworthy" % (
         _cores(c.mean_cores), "" if c.during == "run" else " beside the serial runs",
         "times" if c.during == "run" else "the ratio")
 
 
-def _short_slowed_baselines(c):
+def _short_slowed_baselines(c: caveats.UnexplainedSpeedup) -> str:
     if c.reason == "one-worker":
         return "one worker took %.2fx the serial time: the machine's doing, not a slowdown" % (
             1 / c.speedup)
@@ -214,17 +232,17 @@ def _short_slowed_baselines(c):
         c.speedup)
 
 
-def _short_sampler_behind(c):
+def _short_sampler_behind(c: caveats.SamplerBehind) -> str:
     return "sampler fell behind: %.0f Hz of %.0f, pauses up to %.0f ms" % (
         c.achieved_hz, c.requested_hz, c.longest_pause_ns / 1e6)
 
 
-def _short_worker_failed(c):
+def _short_worker_failed(c: caveats.WorkerFailed) -> str:
     kind = _failure(c.error)
     return "worker %d failed%s" % (c.worker, ": " + kind if kind else "")
 
 
-CAVEAT_SHORT = {
+CAVEAT_SHORT: dict[type[Caveat], Callable[[Any], str]] = {
     caveats.OtherLoad: _short_other_load,
     caveats.DisturbedRuns: lambda c: (
         "other processes took the CPU in %s: ringed speedups not trustworthy"
@@ -269,20 +287,28 @@ class Worded(NamedTuple):
     short: str
 
 
-def worded(caveat, label=None):
+Said = TypeVar("Said", str, Worded)
+"""A caveat's words: a string (the summary's) or Worded (a chart's)."""
+
+
+def worded(caveat: Caveat, label: str | None = None) -> Worded:
     """The Worded `caveat`, each form after "`label`: " if given."""
     said = Worded(caveat_text(caveat), CAVEAT_SHORT[type(caveat)](caveat))
     return said if label is None else labelled(label, said)
 
 
-def labelled(label, said):
+@overload
+def labelled(label: str, said: Worded) -> Worded: ...
+@overload
+def labelled(label: str, said: str) -> str: ...
+def labelled(label: str, said: str | Worded) -> str | Worded:
     """"A: ..." of a caveat's words, a string or Worded."""
     if isinstance(said, Worded):
         return Worded(*("%s: %s" % (label, each) for each in said))
     return "%s: %s" % (label, said)
 
 
-def partial_mark(incomplete):
+def partial_mark(incomplete: str | None) -> str | None:
     """A partial log's mark on its chart, from RunLog.incomplete: "partial:
     interrupted after 2 of 6 runs", "partial: run 2 of 2 failed" (why it
     failed is the summary's to say); None for a complete log."""
@@ -291,7 +317,7 @@ def partial_mark(incomplete):
     return "partial: " + incomplete.split(": ")[0]
 
 
-def workload_label(spec):
+def workload_label(spec: RunSpec) -> str:
     """What ran, in a few words: "countdown", "pi (seed kernel)", "script
     examples/hash.py", "module http.server", "bench:work", "process 1234"."""
     params = spec.params or {}
@@ -304,7 +330,7 @@ def workload_label(spec):
     return spec.workload()
 
 
-def worker_label(run, index):
+def worker_label(run: Run, index: int) -> str:
     """A worker's name on a band or in a table: its thread's name in a
     program's run, else "thread 2", "process 0", "serial"."""
     worker = next((w for w in run.workers if w.index == index), None)
@@ -314,16 +340,16 @@ def worker_label(run, index):
     return "serial" if noun == "serial" else "%s %d" % (noun, index)
 
 
-def caveat_text(caveat):
+def caveat_text(caveat: Caveat) -> str:
     """A caveat record (analysis.caveats) in words for the audience."""
     return CAVEAT_WORDS[type(caveat)](caveat)
 
 
-def caveat_texts(records):
+def caveat_texts(records: Sequence[Caveat]) -> list[str]:
     return [caveat_text(record) for record in records]
 
 
-def cores_phrase(run):
+def cores_phrase(run: Run) -> str:
     """"pinned to core 0", "pinned to cores 0-1", or "2 cores" (unpinned)."""
     interpreter = run.interpreter
     if run.spec.cores is not None and interpreter.affinity:
@@ -332,7 +358,7 @@ def cores_phrase(run):
     return plural(core_count(interpreter), "core")
 
 
-def cores_label(run):
+def cores_label(run: Run) -> str:
     """"1 core (0)", "2 cores (0-1)", or "unpinned (2 cores)"."""
     cores = run.interpreter.affinity
     if run.spec.cores is None or not cores:
@@ -340,22 +366,30 @@ def cores_label(run):
     return "%s (%s)" % (plural(len(cores), "core"), format_cores(cores))
 
 
-def interpreter_label(run):
+def interpreter_label(run: Run) -> str:
     """"CPython 3.13.5", with a "t" for a free-threaded build: "CPython 3.13.5t"."""
     interpreter = run.interpreter
     return "%s %s%s" % (interpreter.implementation, interpreter.version,
                         "t" if interpreter.free_threaded else "")
 
 
+def switch_interval_label(run: Run) -> str:
+    """"5 ms": the switch interval the target ran with, where it has one to
+    show (3.x: the convoy, a switch interval set or compared)."""
+    seconds = run.interpreter.switch_interval_s
+    assert seconds is not None  # 3.x always reports it
+    return format_interval(seconds)
+
+
 GIL_NAMES = {OLD_GIL: "old GIL", NEW_GIL: "new GIL", NO_GIL: "no GIL"}
 
 
-def gil_name(run):
+def gil_name(run: Run) -> str:
     """"old GIL" (2.x), "new GIL" (3.2+) or "no GIL" (free-threaded, GIL off)."""
     return GIL_NAMES[gil_kind(run.interpreter)]
 
 
-def handover_phrase(run, always=False):
+def handover_phrase(run: Run, always: bool = False) -> str | None:
     """How the GIL was handed over, where the run set it (or `always`):
     "switch interval 5 ms", "check interval 100 ticks"; None without a GIL
     or where the default was kept."""
@@ -371,7 +405,7 @@ def handover_phrase(run, always=False):
     return None
 
 
-def gil_phrase(run):
+def gil_phrase(run: Run) -> str:
     """The lock a run ran under, in words: "old GIL, check interval 100
     ticks", "new GIL, switch interval 5 ms", "no GIL (free-threaded build)",
     "GIL on (free-threaded build, -X gil=1)"."""
@@ -384,7 +418,7 @@ def gil_phrase(run):
     return said
 
 
-def battle_figures(battle, per_second="a second"):
+def battle_figures(battle: Battle, per_second: str = "a second") -> list[str]:
     """The old GIL's battle in figures: ["13,400 hand-offs a second", "2,100
     failed wake-ups a second", "32 % of the CPU time in the OS kernel"]."""
     figures = ["%s hand-offs %s" % (format(int(round(battle.handoffs_per_s)), ","), per_second)]
@@ -396,7 +430,7 @@ def battle_figures(battle, per_second="a second"):
     return figures
 
 
-def battle_headline(battle, short=False):
+def battle_headline(battle: Battle, short: bool = False) -> str:
     """"on 2 cores the threads fight for the GIL", or on one core, that they
     do not; `short`: "GIL battle", "no battle on one core"."""
     if battle.cores < 2:
@@ -405,7 +439,7 @@ def battle_headline(battle, short=False):
     return "GIL battle" if short else "on %d cores the threads fight for the GIL" % battle.cores
 
 
-def battle_text(battle):
+def battle_text(battle: Battle) -> str:
     """The battle's figures and what they mean, after Beazley (2009, 2010):
     "old GIL: 13,400 hand-offs a second, ...; on 2 cores the threads fight
     for the GIL: the holder lets go ..."."""
@@ -416,7 +450,7 @@ def battle_text(battle):
     return "old GIL: %s; %s" % (", ".join(battle_figures(battle)), reading)
 
 
-def task_phrase(params):
+def task_phrase(params: dict[str, Any]) -> str | None:
     """What each task of the io kernel is, from its parameters; None if they
     do not say."""
     if "wait_s" not in params:
