@@ -23,9 +23,9 @@ import time
 
 import psutil
 
-from ..log import Holds, Interpreter, Marks, Run, empty_table, now_iso
+from ..log import Holds, Interpreter, Marks, Run, RunSpec, empty_table, now_iso
 from .follow import FOLLOW_S, ThreadFollower, comm_name
-from .gilflags import start_reader
+from .gilflags import FlagReader, start_reader
 from .sampler import Sampler
 
 clock = time.perf_counter_ns
@@ -40,7 +40,7 @@ PYTHON_FILE = re.compile(rb"/(lib)?python[0-9.]*t?(\.so[0-9.]*)?\n")
 as a wrapper script may start it, has the loader as its executable)."""
 
 
-def python_process(pid):
+def python_process(pid: int) -> psutil.Process:
     """The psutil.Process of a Python interpreter; ValueError (one line) if
     there is no process `pid` or it is not Python."""
     try:
@@ -64,7 +64,7 @@ def python_process(pid):
                      % (pid, os.path.basename(executable) or "unknown"))
 
 
-def launcher_of(process):
+def launcher_of(process: psutil.Process) -> str:
     """The command that started the interpreter: its executable, or where the
     dynamic loader started it for a wrapper script (ld.so --argv0 SCRIPT ...),
     that script, which runs it as it was run."""
@@ -77,7 +77,7 @@ def launcher_of(process):
     return process.exe()
 
 
-def interpreter_of(process):
+def interpreter_of(process: psutil.Process) -> Interpreter:
     """Interpreter facts of a running process, as far as they can be told
     from outside: the version its executable gives; whether its build has a
     GIL (PYTHON_GIL=0 or -X gil=0 turn it off in a free-threaded build)."""
@@ -105,20 +105,20 @@ def interpreter_of(process):
     # outside it cannot be read, so it is not said.
     return Interpreter(executable=executable, version=version, implementation=implementation,
                        gil_enabled=gil, switch_interval_s=None,
-                       cpu_count=os.cpu_count(), affinity=affinity, pid=process.pid)
+                       cpu_count=os.cpu_count() or 1, affinity=affinity, pid=process.pid)
 
 
-def attach_process(spec, duration_s, children=False):
+def attach_process(spec: RunSpec, duration_s: float, children: bool = False) -> Run:
     """Sample process spec.params["pid"] for `duration_s` (less if it exits)
     and return the Run; ValueError if it is not a Python process."""
-    pid = spec.params["pid"]
+    pid = (spec.params or {})["pid"]
     process = python_process(pid)
     interpreter = interpreter_of(process)
     started_at = now_iso()
     sampler = Sampler([], hz=spec.sample_hz)
     follower = ThreadFollower(sampler, pid, children)
     process_name = comm_name(pid, pid)
-    flags = None
+    flags: FlagReader | None = None
     try:
         sampler.start()
         flags = start_reader(interpreter.executable, pid, interpreter.version, sampler,

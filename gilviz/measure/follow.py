@@ -12,18 +12,23 @@ followed as well.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import psutil
 
 from ..log import ThreadSamples, Worker
 
+if TYPE_CHECKING:
+    from .sampler import Sampler
+
 FOLLOW_S = 0.005
 """How often /proc is listed for new threads: a thread started through
 threading is reported at once; others are found within this long."""
 
 
-def task_ids(pid):
+def task_ids(pid: int) -> list[int]:
     """The thread ids of a process, [] if it is gone."""
     try:
         return [int(name) for name in os.listdir("/proc/%d/task" % pid)]
@@ -31,7 +36,7 @@ def task_ids(pid):
         return []
 
 
-def comm_name(pid, tid):
+def comm_name(pid: int, tid: int) -> str | None:
     """The kernel's name of a thread (/proc/.../comm), or None."""
     try:
         with open("/proc/%d/task/%d/comm" % (pid, tid)) as stream:
@@ -44,20 +49,21 @@ class ThreadFollower:
     """Adds every thread of the followed processes to `sampler` (an index
     each, in the order found), except those in `skip` ((pid, tid) pairs)."""
 
-    def __init__(self, sampler, root_pid, children=False, skip=()):
+    def __init__(self, sampler: Sampler, root_pid: int, children: bool = False,
+                 skip: Iterable[tuple[int, int]] = ()) -> None:
         self.sampler = sampler
         self.root_pid = root_pid
         self.children = children
         self.skip = set(skip)
-        self.index_of = {}
+        self.index_of: dict[tuple[int, int], int] = {}
         """{(pid, tid): worker index}"""
-        self.names = {}
+        self.names: dict[tuple[int, int], str] = {}
         """{(pid, tid): the latest name reported}"""
-        self._cpu = {}
+        self._cpu: dict[tuple[int, int], list[int | None]] = {}
         """{(pid, tid): [schedstat fd or None, first on-CPU ns, last]}: read at
         every scan, as a thread's CPU time cannot be read once it has ended."""
 
-    def processes(self):
+    def processes(self) -> list[int]:
         pids = [self.root_pid]
         if self.children:
             try:
@@ -66,7 +72,7 @@ class ThreadFollower:
                 pass
         return pids
 
-    def add(self, pid, tid, name=None):
+    def add(self, pid: int, tid: int | None, name: str | None = None) -> None:
         """Follow one thread (if not followed yet or skipped); note its name."""
         if tid is None or (pid, tid) in self.skip:
             return
@@ -86,7 +92,7 @@ class ThreadFollower:
         self._cpu[(pid, tid)] = [fd, None, None]
         self.read_cpu()
 
-    def read_cpu(self):
+    def read_cpu(self) -> None:
         """Each followed thread's on-CPU time so far (schedstat field 1, ns;
         a pread is ~1.4 us); a thread that has gone keeps its last reading."""
         for entry in self._cpu.values():
@@ -104,17 +110,19 @@ class ThreadFollower:
             if entry[1] is None:
                 entry[1] = entry[2]
 
-    def close(self):
+    def close(self) -> None:
         for entry in self._cpu.values():
             if entry[0] is not None:
                 os.close(entry[0])
                 entry[0] = None
 
-    def cpu_ns(self, key):
+    def cpu_ns(self, key: tuple[int, int]) -> int | None:
         entry = self._cpu.get(key)
-        return None if entry is None or entry[1] is None else entry[2] - entry[1]
+        if entry is None or entry[1] is None or entry[2] is None:  # not read yet
+            return None
+        return entry[2] - entry[1]
 
-    def scan(self):
+    def scan(self) -> None:
         """Follow the threads that appeared in /proc since the last scan, and
         read every thread's CPU time."""
         self.read_cpu()
@@ -123,7 +131,9 @@ class ThreadFollower:
                 if (pid, tid) not in self.index_of:
                     self.add(pid, tid)
 
-    def workers(self, samples, end_ns, period_ns, main=None, result=None):
+    def workers(self, samples: ThreadSamples, end_ns: int, period_ns: float,
+                main: tuple[int, int] | None = None, result: dict[str, Any] | None = None,
+                ) -> tuple[tuple[Worker, ...], ThreadSamples]:
         """(workers, samples): a Worker per thread that has samples, renumbered
         in the order found, and `samples` with their worker column renumbered.
         A thread's span runs from its first sample to a period after its

@@ -22,11 +22,16 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import agent
 from ..log import FlagReading, GilFlags, empty_table
+
+if TYPE_CHECKING:
+    from .sampler import Sampler
 
 READER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(agent.__file__)), "gilflags.py")
 
@@ -37,7 +42,7 @@ MIN_VERSION = (3, 15)
 STOP_TIMEOUT_S = 5
 
 
-def reads_flags(version):
+def reads_flags(version: str) -> bool:
     """Whether an interpreter of `version` ("3.15.2") has GIL flags to read."""
     try:
         numbers = tuple(int(part) for part in version.split(".")[:2])
@@ -46,7 +51,8 @@ def reads_flags(version):
     return numbers >= MIN_VERSION
 
 
-def start_reader(python, pid, version, sampler, target_cores=None):
+def start_reader(python: str, pid: int, version: str, sampler: Sampler,
+                 target_cores: Sequence[int] | None = None) -> FlagReader | None:
     """A started FlagReader of process `pid` where its interpreter (of
     `version`) has GIL flags to read and `sampler` reads thread states (its
     hz > 0), else None. The reader's CPU time is the sampler's to count as
@@ -66,21 +72,22 @@ def start_reader(python, pid, version, sampler, target_cores=None):
 class FlagReader:
     """Reads a 3.15+ target's GIL flags from another process (see above)."""
 
-    def __init__(self, python, pid, hz=FLAG_HZ, target_cores=None):
+    def __init__(self, python: str, pid: int, hz: float = FLAG_HZ,
+                 target_cores: Sequence[int] | None = None) -> None:
         self.hz = hz
-        self.failure = None
+        self.failure: str | None = None
         """Why the reader produced nothing, or None."""
-        self._lines = []
+        self._lines: list[bytes] = []
         self._process = subprocess.Popen(
             [python, "-s", "-S", READER_SCRIPT, str(pid), repr(hz)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             start_new_session=True)
         self._pin_outside(target_cores)
         self._thread = threading.Thread(target=self._collect, name="gilviz-flags", daemon=True)
-        self.cpu_ns = None
+        self.cpu_ns: int | None = None
         """The reader's CPU time, once stopped."""
 
-    def _pin_outside(self, target_cores):
+    def _pin_outside(self, target_cores: Sequence[int] | None) -> None:
         """Keep the reader off the cores the target was pinned to, where
         others are left (as the sampler does)."""
         if not target_cores or not hasattr(os, "sched_setaffinity"):
@@ -93,19 +100,22 @@ class FlagReader:
                 pass
 
     @property
-    def pid(self):
+    def pid(self) -> int:
         return self._process.pid
 
-    def start(self):
+    def start(self) -> None:
         self._thread.start()
 
-    def _collect(self):
+    def _collect(self) -> None:
+        assert self._process.stdout is not None  # a pipe
         for line in self._process.stdout:
             self._lines.append(line)
 
-    def stop(self):
+    def stop(self) -> None:
         """Ask the reader to end, wait for its last lines and reap it, with
         its CPU time."""
+        assert self._process.stdin is not None and self._process.stdout is not None \
+            and self._process.stderr is not None  # each a pipe
         try:
             self._process.stdin.write(b"stop\n")
             self._process.stdin.close()
@@ -126,7 +136,8 @@ class FlagReader:
         if not self._lines and errors:
             self.failure = errors.splitlines()[-1]
 
-    def reading(self, release_ns, end_ns, index_of):
+    def reading(self, release_ns: int, end_ns: int,
+                index_of: Mapping[int | None, int]) -> tuple[GilFlags, FlagReading]:
         """(GilFlags, FlagReading): each read of a thread that `index_of`
         (tid -> worker index) knows from the release to `end_ns` (both
         absolute), its time from the release."""
@@ -134,7 +145,8 @@ class FlagReader:
         return flags, FlagReading(requested_hz=self.hz, reads=self.reads(), cpu_ns=self.cpu_ns,
                                   code=list(code), failure=self.failure)
 
-    def _flags(self, release_ns, until_ns, index_of):
+    def _flags(self, release_ns: int, until_ns: int,
+               index_of: Mapping[int | None, int]) -> tuple[GilFlags, tuple[str, ...]]:
         """(GilFlags table, names of the code): each read of a thread that
         `index_of` (tid -> worker index) knows, its time from `release_ns`,
         up to `until_ns`."""
@@ -162,6 +174,6 @@ class FlagReader:
         return GilFlags(np.asarray(t_ns, np.int64), np.asarray(worker, np.int32),
                         np.asarray(status, np.int16), np.asarray(code, np.int32)), tuple(names)
 
-    def reads(self):
+    def reads(self) -> int:
         """Reads the reader made."""
         return sum(1 for line in self._lines if not line.startswith(b"F "))

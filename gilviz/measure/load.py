@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -34,13 +35,13 @@ RESCAN_NS = 1_000_000_000
 USER_HZ = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def cpu_clock(pid):
+def cpu_clock(pid: int) -> int:
     """The clock id of a process's CPU clock, as clock_getcpuclockid(3)
     makes it (CPUCLOCK_SCHED of the whole process): ~pid << 3 | 2."""
     return ((~pid) << 3) | 2
 
 
-def session_of(pid):
+def session_of(pid: int) -> int | None:
     """Field 6 of /proc/PID/stat: the process's session id; None if it is gone."""
     try:
         with open("/proc/%d/stat" % pid, "rb") as stream:
@@ -50,7 +51,7 @@ def session_of(pid):
         return None
 
 
-def session_members(session):
+def session_members(session: int) -> list[int]:
     """Pids of the processes of a session, by a walk over /proc."""
     members = []
     for name in os.listdir("/proc"):
@@ -59,7 +60,7 @@ def session_members(session):
     return members
 
 
-def advance(clocks):
+def advance(clocks: dict[int, int | None]) -> int:
     """CPU ns the processes of `clocks` (pid -> their CPU clock at the last
     read, None for not yet read) used since, each clock moved to now; a
     process gone is dropped, what it used since the last read lost."""
@@ -83,34 +84,35 @@ class LoadMeter:
     (the target's pid) finds those it starts later, if given.
     """
 
-    def __init__(self, target_pids, session=None, clock=time.perf_counter_ns):
+    def __init__(self, target_pids: Iterable[int], session: int | None = None,
+                 clock: Callable[[], int] = time.perf_counter_ns) -> None:
         self._clock = clock
         self._session = session
-        self._stat = os.open("/proc/stat", os.O_RDONLY)
-        self._cpus = None
-        self._target = {pid: None for pid in target_pids}  # pid -> last CPU ns
-        self._helpers = {}  # pid -> last CPU ns of a process of gilviz's own
+        self._stat: int | None = os.open("/proc/stat", os.O_RDONLY)
+        self._cpus = os.cpu_count() or 1
+        # pid -> last CPU ns, of the target's processes and of gilviz's own helpers
+        self._target: dict[int, int | None] = {pid: None for pid in target_pids}
+        self._helpers: dict[int, int | None] = {}
         self._helpers_ns = 0
         self._next_scan = 0
-        self._last = None  # (t, idle_s, target_ns, own_ns)
-        self._rows = []
+        self._last: tuple[int, float, float, int] | None = None  # (t, unused_s, steal_s, own_ns)
+        self._rows: list[tuple[int, float, float, float, float]] = []
 
-    def close(self):
+    def close(self) -> None:
         if self._stat is not None:
             os.close(self._stat)
             self._stat = None
 
-    def _machine(self):
-        """(CPUs, seconds idle + iowait + steal, seconds of steal) since boot."""
+    def _machine(self) -> tuple[float, float]:
+        """(seconds idle + iowait + steal, seconds of steal) since boot."""
+        assert self._stat is not None, "read after close()"
         line = os.pread(self._stat, 512, 0).split(b"\n", 1)[0].split()
         # cpu user nice system idle iowait irq softirq steal guest guest_nice
         idle, iowait = int(line[4]), int(line[5])
         steal = int(line[8]) if len(line) > 8 else 0
-        if self._cpus is None:
-            self._cpus = os.cpu_count() or 1
         return (idle + iowait + steal) / USER_HZ, steal / USER_HZ
 
-    def _target_ns(self, now):
+    def _target_ns(self, now: int) -> int:
         """CPU ns the target's processes used since the last read; a process
         found since adds only what it used since it was found."""
         if self._session is not None and now >= self._next_scan:
@@ -122,17 +124,17 @@ class LoadMeter:
             self._next_scan = now + RESCAN_NS
         return advance(self._target)
 
-    def count_as_own(self, pid):
+    def count_as_own(self, pid: int) -> None:
         """Count process `pid`, started by gilviz to measure (the GIL flag
         reader), as gilviz's own: not as other load. All its CPU time falls
         within the run: it was started for it."""
         self._helpers[pid] = 0
 
-    def _helpers_used_ns(self):
+    def _helpers_used_ns(self) -> int:
         self._helpers_ns += advance(self._helpers)
         return self._helpers_ns
 
-    def read(self, now=None):
+    def read(self, now: int | None = None) -> None:
         now = self._clock() if now is None else now
         unused_s, steal_s = self._machine()
         target = self._target_ns(now)
@@ -149,7 +151,7 @@ class LoadMeter:
                                    (steal_s - steal_before) / window))
         self._last = (now, unused_s, steal_s, own)
 
-    def samples(self, origin_ns):
+    def samples(self, origin_ns: int) -> LoadSamples:
         rows = np.asarray(self._rows, np.float64).reshape(-1, 5)
         busy, target, own, steal = rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4]
         return LoadSamples(

@@ -11,8 +11,10 @@ parsers are tested against.
 from __future__ import annotations
 
 import platform
+from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..log import (WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED,
                   WAIT_UNREADABLE, WAIT_UNTIMED)
@@ -35,7 +37,7 @@ IO_SYSCALLS = {
     "aarch64": (63, 64, 65, 66, 67, 73, 202, 203, 206, 207, 212, 260, 22, 242, 441),
 }.get(platform.machine(), ())
 """System calls that wait on a file, a socket, a pipe or a child."""
-def parse_stat(raw):
+def parse_stat(raw: bytes) -> tuple[str, int, int]:
     """(state, cpu, utime + stime ticks) from a /proc/.../stat line.
 
     The command name, field 2, may hold spaces and parentheses: split after
@@ -45,7 +47,7 @@ def parse_stat(raw):
     return fields[0].decode(), int(fields[36]), int(fields[11]) + int(fields[12])
 
 
-def parse_stat_row(raw):
+def parse_stat_row(raw: bytes) -> tuple[bytes, int, int]:
     """(state byte, cpu, utime + stime ticks) from a stat line: parse_stat
     without decoding, splitting only as far as the fields it needs."""
     after = raw.rindex(b")") + 2
@@ -58,7 +60,7 @@ WAIT_BYTES = {code: code.encode() for code in (WAIT_MUTEX, WAIT_NOT_READ, WAIT_O
                                                WAIT_UNTIMED, WAIT_SLEEP, WAIT_IO)}
 
 
-def parse_syscall(raw, futex=FUTEX_SYSCALL):
+def parse_syscall(raw: bytes | None, futex: int | None = FUTEX_SYSCALL) -> str:
     """What a /proc/.../syscall line says the thread waits on: a WAIT_* code.
 
     The line is "nr arg0 ... arg5 sp pc", "running", or "-1 sp pc" outside a
@@ -88,7 +90,7 @@ def parse_syscall(raw, futex=FUTEX_SYSCALL):
     return WAIT_MUTEX if operation == FUTEX_WAIT else WAIT_UNTIMED
 
 
-def parse_run_delay(raw):
+def parse_run_delay(raw: bytes) -> int:
     """Field 2 of /proc/.../schedstat: ns spent runnable without a CPU; -1 if unread."""
     return int(raw.split()[1]) if raw else -1
 
@@ -98,12 +100,13 @@ STAT_STATE, STAT_UTIME, STAT_STIME, STAT_PROCESSOR = 0, 11, 12, 36
 the command name."""
 
 
-def _separators(data):
+def _separators(data: NDArray[np.uint8]) -> NDArray[np.intp]:
     """Positions of the spaces and newlines in `data` (a uint8 array)."""
     return np.flatnonzero((data == 32) | (data == 10))
 
 
-def _fields(data, separators, first, offsets):
+def _fields(data: NDArray[np.uint8], separators: NDArray[np.intp], first: NDArray[np.intp],
+            offsets: Sequence[int]) -> list[NDArray[np.int64]]:
     """The non-negative integer fields at `offsets` (separators after
     `first`, the separator before field 0 of each line), as int64 arrays.
 
@@ -123,14 +126,16 @@ def _fields(data, separators, first, offsets):
     return values
 
 
-def _joined(lines):
+def _joined(lines: Sequence[bytes]) -> tuple[NDArray[np.uint8], NDArray[np.int64],
+                                            NDArray[np.int64]]:
     """The lines as one uint8 array, and where each begins and ends."""
     lengths = np.fromiter(map(len, lines), np.int64, len(lines))
     ends = np.cumsum(lengths)
     return np.frombuffer(b"".join(lines), np.uint8), ends - lengths, ends
 
 
-def parse_stat_lines(lines):
+def parse_stat_lines(lines: Sequence[bytes]) -> tuple[NDArray[np.bytes_], NDArray[np.int16],
+                                                      NDArray[np.int64]]:
     """(state bytes S1, cpu int16, utime + stime ticks int64) of stat lines,
     each ending with a newline: parse_stat_row for many lines at once."""
     if not lines:
@@ -146,7 +151,7 @@ def parse_stat_lines(lines):
     return state, processor.astype(np.int16), utime + stime
 
 
-def parse_schedstat_lines(lines):
+def parse_schedstat_lines(lines: Sequence[bytes]) -> NDArray[np.int64]:
     """The run_delay (field 2) of schedstat lines, -1 for those not read (b"")."""
     read = np.fromiter(map(len, lines), np.int64, len(lines)) > 0
     delays = np.full(len(lines), -1, np.int64)

@@ -30,10 +30,10 @@ import subprocess
 import time
 
 from ..agent.protocol import DONE, ERROR, EVENT, GO, READY, RELEASED, THREAD
-from ..log import EXIT_STATUS, Holds, Interpreter, Marks, Run, empty_table, now_iso
+from ..log import EXIT_STATUS, Holds, Interpreter, Marks, Run, RunSpec, empty_table, now_iso
 from .follow import FOLLOW_S, ThreadFollower
-from .gilflags import start_reader
-from .runner import READY_TIMEOUT_S, Target, bootstrap
+from .gilflags import FlagReader, start_reader
+from .runner import READY_TIMEOUT_S, Message, Target, bootstrap
 from .sampler import Sampler
 from .watch import RunWatch, TargetError
 
@@ -47,7 +47,7 @@ class ProgramTarget(Target):
     """A Target whose standard streams are the program's (gilviz's own),
     with its commands on a pipe of their own."""
 
-    def __init__(self, python):
+    def __init__(self, python: str) -> None:
         self.python = python
         report_read, report_write = os.pipe()
         command_read, command_write = os.pipe()
@@ -69,16 +69,16 @@ class ProgramTarget(Target):
         self.ended = False
         """The report pipe reached its end: the target (and its children) exited."""
 
-    def send(self, line):
+    def send(self, line: str) -> None:
         try:
             os.write(self._commands, line.encode() + b"\n")
         except BrokenPipeError:
             raise self._died() from None
 
-    def _last_words(self):
+    def _last_words(self) -> str:
         return ""  # the program's output went to gilviz's own streams
 
-    def messages(self, wait_s):
+    def messages(self, wait_s: float) -> list[Message]:
         """The messages that arrive within `wait_s` (all those complete already,
         or the first that comes); [] at the end of the reports."""
         if select.select([self._reports], [], [], wait_s)[0]:
@@ -95,30 +95,30 @@ class ProgramTarget(Target):
                 raise TargetError("the target sent %r, not a message" % line[:80]) from None
         return found
 
-    def close(self):
+    def close(self) -> None:
         """End the target's whole group (end_group) and close the pipes."""
         self.end_group()
         for fd in (self._reports, self._commands):
             os.close(fd)
 
 
-def program_config(spec):
+def program_config(spec: RunSpec) -> Message:
     """The config line of a program's run (protocol.PROGRAM_KEYS)."""
     params = spec.params or {}
     return {"mode": spec.kernel, "target": params["target"], "args": params.get("args", [])}
 
 
-def run_program(spec, timeout_s=None, children=False):
+def run_program(spec: RunSpec, timeout_s: float | None = None, children: bool = False) -> Run:
     """Run the program of `spec` (kernel "script" or "module"; params
     "target", "args") and return the measured Run. Raises TargetError if
     the target cannot start the program or the run takes over `timeout_s`.
     On return or on any exception, the target and its group are gone."""
     watch = RunWatch(timeout_s=timeout_s, stall_s=None)
     target = ProgramTarget(spec.python)
-    sampler = None
-    follower = None
-    flags = None
-    done = {}
+    sampler: Sampler | None = None
+    follower: ThreadFollower | None = None
+    flags: FlagReader | None = None
+    done: Message = {}
     try:
         target.send(json.dumps(program_config(spec)))
         ready = target.receive(READY, watch, silence_s=READY_TIMEOUT_S)

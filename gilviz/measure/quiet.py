@@ -5,6 +5,7 @@ threshold or the time allowed runs out."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from .load import LoadMeter
 
@@ -13,7 +14,8 @@ QUIET_WINDOW_S = 0.5
 long enough that its 10 ms units average out."""
 
 
-def other_cores_now(window_s=QUIET_WINDOW_S, sleep=time.sleep):
+def other_cores_now(window_s: float = QUIET_WINDOW_S,
+                    sleep: Callable[[float], None] = time.sleep) -> float:
     """Cores that processes other than this one used over the next `window_s`."""
     meter = LoadMeter([])
     try:
@@ -25,7 +27,9 @@ def other_cores_now(window_s=QUIET_WINDOW_S, sleep=time.sleep):
         meter.close()
 
 
-def wait_until_quiet(limit_s, threshold_cores, measure=other_cores_now, clock=time.monotonic):
+def wait_until_quiet(limit_s: float, threshold_cores: float,
+                     measure: Callable[[], float] = other_cores_now,
+                     clock: Callable[[], float] = time.monotonic) -> float:
     """Measure other processes' CPU use until it is below `threshold_cores`
     or `limit_s` has passed; return the last figure (cores)."""
     deadline = clock() + limit_s

@@ -26,6 +26,8 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import psutil
@@ -33,10 +35,10 @@ import psutil
 from .. import agent
 from ..agent.lifeline import describe_exit
 from ..agent.protocol import DONE, ERROR, EVENT, GO, READY
-from ..log import (Holds, Interpreter, Marks, ProbeSettings, Run, ThreadSamples, Worker,
-                  empty_table, now_iso)
+from ..log import (Holds, Interpreter, Marks, ProbeSettings, Run, RunSpec, ThreadSamples,
+                  Worker, empty_table, now_iso)
 from . import spare
-from .gilflags import start_reader
+from .gilflags import FlagReader, start_reader
 from .sampler import Sampler
 from .timings import record, record_cpu, timed
 from .watch import RunWatch, TargetError
@@ -66,7 +68,12 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def bootstrap(entry):
+Message = dict[str, Any]
+"""A line between the orchestrator and the agent: a JSON object, its keys
+named in agent/protocol.py (CONFIG_KEYS, RECORD_KEYS, ...)."""
+
+
+def bootstrap(entry: str) -> str:
     """The -c code that loads the agent and runs main() of its `entry` module."""
     return BOOTSTRAP_TEMPLATE % {"dir": AGENT_DIR, "entry": entry,
                                  "init": os.path.join(AGENT_DIR, "__init__.py")}
@@ -101,7 +108,7 @@ the main thread only waits then; the sampler thread measures."""
 __all__ = ["TargetError", "run_target", "agent_config", "attribute_samples", "Target"]
 
 
-def agent_config(spec):
+def agent_config(spec: RunSpec) -> Message:
     return {
         "kernel": spec.kernel,
         "backend": spec.backend,
@@ -117,7 +124,7 @@ def agent_config(spec):
     }
 
 
-def interpreter_flags(spec):
+def interpreter_flags(spec: RunSpec) -> tuple[str, ...]:
     """The target interpreter's own flags: -X gil=0|1 where the spec asks
     for the GIL on or off (a free-threaded build; others refuse it)."""
     return () if spec.gil is None else ("-X", "gil=%d" % spec.gil)
@@ -127,7 +134,7 @@ class Target:
     """The target process, in a process group of its own, and the two
     channels to its agent. close() kills the whole group."""
 
-    def __init__(self, python, interpreter_flags=()):
+    def __init__(self, python: str, interpreter_flags: Sequence[str] = ()) -> None:
         self.python = python
         self._output = tempfile.TemporaryFile()
         read_end, write_end = os.pipe()
@@ -148,17 +155,18 @@ class Target:
         self._buffer = b""
 
     @property
-    def pid(self):
+    def pid(self) -> int:
         return self.process.pid
 
-    def send(self, line):
+    def send(self, line: str) -> None:
+        assert self.process.stdin is not None  # a pipe
         try:
             self.process.stdin.write(line.encode() + b"\n")
             self.process.stdin.flush()
         except BrokenPipeError:
             raise self._died() from None
 
-    def _died(self, before=None):
+    def _died(self, before: str | None = None) -> TargetError:
         """The TargetError for a target that is gone (or going)."""
         try:
             self.process.wait(timeout=GRACE_S)
@@ -169,7 +177,7 @@ class Target:
                            % (self.python, self.pid, describe_exit(self.process.returncode),
                               when, self._last_words()))
 
-    def _next_line(self, expected, watch, silence_s):
+    def _next_line(self, expected: str, watch: RunWatch, silence_s: float | None) -> bytes:
         """The next report line; meanwhile `watch` is checked every POLL_S,
         and a target silent for `silence_s` (if not None) is given up."""
         silent_since = time.monotonic()
@@ -192,7 +200,7 @@ class Target:
         line, self._buffer = self._buffer.split(b"\n", 1)
         return line
 
-    def started(self):
+    def started(self) -> bool:
         """Whether the target is waiting for its config, or has reported
         (an error) or ended. An interpreter starting up never sleeps (its
         files are read without waiting for anyone), so the first time it
@@ -207,7 +215,7 @@ class Target:
             return self.process.poll() is not None
         return raw[raw.rindex(b")") + 2:][:1] == b"S"
 
-    def receive(self, expected, watch, silence_s=None):
+    def receive(self, expected: str, watch: RunWatch, silence_s: float | None = None) -> Message:
         """The next message, which must be `expected`."""
         line = self._next_line(expected, watch, silence_s)
         try:
@@ -221,18 +229,18 @@ class Target:
             raise TargetError("agent sent %r, expected %r" % (event, expected))
         return message
 
-    def _last_words(self):
+    def _last_words(self) -> str:
         self._output.seek(0)
         lines = self._output.read().decode(errors="replace").strip().splitlines()
         return ": " + lines[-1] if lines else ""
 
-    def _signal_group(self, number):
+    def _signal_group(self, number: int) -> None:
         try:
             os.killpg(self.pid, number)
         except (ProcessLookupError, PermissionError):  # the group is empty
             pass
 
-    def end_group(self):
+    def end_group(self) -> None:
         """End the target and every process of its group (workers, servers,
         clients), stopped ones too: SIGTERM, then SIGKILL after GRACE_S."""
         if self.process.poll() is None:
@@ -244,17 +252,18 @@ class Target:
         self._signal_group(signal.SIGKILL)
         self.process.wait()
 
-    def close(self):
+    def close(self) -> None:
         """End the target's whole group (end_group) and close the channels."""
         self.end_group()
         os.close(self._reports)
+        assert self.process.stdin is not None  # a pipe
         try:
             self.process.stdin.close()
         except BrokenPipeError:  # unsent bytes to a target that is gone
             pass
         self._output.close()
 
-    def wait_exit(self):
+    def wait_exit(self) -> None:
         """After "done": give the target EXIT_WAIT_S to exit by itself.
 
         Woken by its exit itself where a pidfd can tell (Linux 5.3+):
@@ -278,8 +287,8 @@ class Target:
                 os.close(exited)
 
 
-def _worker(record, release_ns):
-    def relative(value):
+def _worker(record: Message, release_ns: int) -> Worker:
+    def relative(value: int | None) -> int | None:
         return None if value is None else value - release_ns
 
     return Worker(
@@ -290,7 +299,7 @@ def _worker(record, release_ns):
     )
 
 
-def _holds(records, release_ns):
+def _holds(records: Sequence[Message], release_ns: int) -> Holds:
     """The probes' flat (start, stop, cpu_wait) lists as one Holds table."""
     rows = [(record["index"],) + tuple(record["holds"][i:i + 3])
             for record in records for i in range(0, len(record["holds"]), 3)]
@@ -305,7 +314,7 @@ def _holds(records, release_ns):
     )
 
 
-def _marks(records, release_ns):
+def _marks(records: Sequence[Message], release_ns: int) -> Marks:
     rows = [(record["index"], t, kind, value)
             for record in records for t, kind, value in record.get("marks", [])]
     if not rows:
@@ -319,7 +328,8 @@ def _marks(records, release_ns):
     )
 
 
-def attribute_samples(samples, members, workers):
+def attribute_samples(samples: ThreadSamples, members: Sequence[tuple[int, int, int]],
+                      workers: Sequence[Worker]) -> ThreadSamples:
     """Give each thread sample to the worker its thread was running.
 
     The sampler reads the threads the agent named when ready (`members`,
@@ -328,7 +338,7 @@ def attribute_samples(samples, members, workers):
     a member goes to the last of its tasks begun by then (or its first, before
     any began); a member that ran no task has its samples left out.
     """
-    ran_by = {}
+    ran_by: dict[tuple[int, int | None], list[Worker]] = {}
     for worker in sorted(workers, key=lambda w: w.start_ns or 0):
         ran_by.setdefault((worker.pid, worker.tid), []).append(worker)
     if all([w.index for w in ran_by.get((pid, tid), [])] == [index]
@@ -349,7 +359,8 @@ def attribute_samples(samples, members, workers):
     return ThreadSamples(**columns)
 
 
-def _start_sampler(spec, ids, ready, session):
+def _start_sampler(spec: RunSpec, ids: Sequence[tuple[int, int, int]], ready: Message,
+                   session: int) -> Sampler:
     try:
         sampler = Sampler(ids, hz=spec.sample_hz, target_cores=ready["interpreter"]["affinity"],
                           session=session)
@@ -359,7 +370,8 @@ def _start_sampler(spec, ids, ready, session):
     return sampler
 
 
-def run_target(spec, timeout_s=None, stall_s=STALL_S):
+def run_target(spec: RunSpec, timeout_s: float | None = None,
+               stall_s: float | None = STALL_S) -> Run:
     """Run `spec` in a fresh target process and return the measured Run.
 
     Raises TargetError if the target fails, dies, is stopped or makes no
@@ -373,7 +385,8 @@ def run_target(spec, timeout_s=None, stall_s=STALL_S):
     began = time.perf_counter()
     target = Target(spec.python, interpreter_flags(spec))
     watch.watch(target.pid, "the target")
-    sampler = flags = None
+    sampler: Sampler | None = None
+    flags: FlagReader | None = None
     try:
         # While the interpreter starts up, the orchestrator's spare work
         # (spare.py); the config only once it waits for it, so that the
@@ -420,7 +433,8 @@ def run_target(spec, timeout_s=None, stall_s=STALL_S):
         return _assemble(spec, ready, done, ids, sampler, started_at, flags)
 
 
-def _assemble(spec, ready, done, ids, sampler, started_at, flags=None):
+def _assemble(spec: RunSpec, ready: Message, done: Message, ids: Sequence[tuple[int, int, int]],
+              sampler: Sampler, started_at: str, flags: FlagReader | None = None) -> Run:
     """The Run from what the agent, the sampler and the flag reader reported."""
     release = done["release_ns"]
     workers = tuple(_worker(record, release) for record in done["workers"])

@@ -40,11 +40,15 @@ import platform
 import struct
 import threading
 import time
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import psutil
+from numpy.typing import NDArray
 
-from ..log import WAIT_NOT_READ, CoreSamples, ProcessSamples, SamplerStats, ThreadSamples
+from ..log import (WAIT_NOT_READ, CoreSamples, LoadSamples, ProcessSamples, SamplerStats,
+                   ThreadSamples)
 from .load import USER_HZ, LoadMeter
 from .watch import TargetError
 from .procparse import (RUNNING, STAT_PROCESSOR, STAT_STIME, STAT_UTIME,  # noqa: F401
@@ -86,7 +90,7 @@ SAMPLE_DTYPE = np.dtype([("t_ns", "<i8"), ("run_delay_ns", "<i8"), ("cpu_ticks",
 """A thread sample as the sampler keeps it: 32 bytes."""
 
 
-def own_run_delay():
+def own_run_delay() -> int | None:
     """How long this thread has been runnable without a CPU, in ns; None
     if the kernel does not say."""
     try:
@@ -97,7 +101,7 @@ def own_run_delay():
     return delay if delay >= 0 else None
 
 
-def request_slice(tid, nice, slice_ns):
+def request_slice(tid: int, nice: int, slice_ns: int) -> bool:
     """Ask for time slices of `slice_ns` for thread `tid`, whose nice value
     is `nice` (sched_setattr sets both). A kernel before 6.12 takes the
     request and ignores it. False where it was refused or cannot be made."""
@@ -109,7 +113,7 @@ def request_slice(tid, nice, slice_ns):
     return ctypes.CDLL(None, use_errno=True).syscall(SCHED_SETATTR, tid, attr, 0) == 0
 
 
-def open_optional(path):
+def open_optional(path: str) -> int | None:
     try:
         return os.open(path, os.O_RDONLY)
     except OSError:
@@ -125,43 +129,48 @@ class Sampler:
     `session` the target's session id, whose processes are the target's.
     """
 
-    def __init__(self, workers, hz=DEFAULT_HZ, core_interval_ns=CORE_INTERVAL_NS,
-                 target_cores=None, session=None):
+    def __init__(self, workers: Sequence[tuple[int, int, int]], hz: float = DEFAULT_HZ,
+                 core_interval_ns: int = CORE_INTERVAL_NS,
+                 target_cores: Sequence[int] | None = None, session: int | None = None) -> None:
         self.hz = hz
         self.target_cores = target_cores
-        self.cores = None
-        self.nice = None
+        self.cores: list[int] | None = None
+        self.nice: int | None = None
         self.core_interval_ns = core_interval_ns
-        self._files = []
+        self._files: list[list[Any]] = []
         for index, pid, tid in workers:
             self._files.append(self._open_task(index, pid, tid))
         self._processes = [psutil.Process(pid) for pid in sorted({w[1] for w in workers})]
-        self._added = []
+        self._added: list[list[Any]] = []
         self._adding = threading.Lock()
         self._load = LoadMeter([process.pid for process in self._processes], session)
         # Read since the last flush: times, stat lines, schedstat lines, workers, waits.
-        self._batch = ([], [], [], [], [])
-        self._chunks = []  # numpy arrays of SAMPLE_DTYPE
-        self.failure = None
+        self._batch: tuple[list[int], list[bytes], list[bytes], list[int], list[bytes]] = (
+            [], [], [], [], [])
+        self._chunks: list[NDArray[np.void]] = []  # numpy arrays of SAMPLE_DTYPE
+        self.failure: Exception | None = None
         """The exception that ended the sampling thread early, or None."""
-        self._cores = []
-        self._process_rows = []
-        self._tick_times = []
+        self._cores: list[tuple[int, list[float]]] = []
+        self._process_rows: list[tuple[int, int, float, float, int]] = []
+        self._tick_times: list[int] = []
         self._late = 0
         self._cpu_ns = 0
-        self._cpu_wait_ns = None
-        self._process_fds = {}  # pid -> /proc/PID/stat descriptor
+        self._cpu_wait_ns: int | None = None
+        self._process_fds: dict[int, int | None] = {}  # pid -> /proc/PID/stat descriptor
         self._running = False
         self._thread = threading.Thread(target=self._loop, name="gilviz-sampler", daemon=True)
 
     @staticmethod
-    def _open_task(index, pid, tid):
+    def _open_task(index: int, pid: int, tid: int) -> list[Any]:
+        """A thread's entry in the rounds: [index, stat, schedstat and syscall
+        fds, then the last schedstat read and the wait then (NOT_READ: on a
+        CPU)]. A list, as the rounds unpack it and update it in place; the
+        types of its fields are declared in _read_threads."""
         task = "/proc/%d/task/%d/" % (pid, tid)
-        # The last two: the last schedstat read and the wait then (NOT_READ: on a CPU).
         return [index, os.open(task + "stat", os.O_RDONLY), open_optional(task + "schedstat"),
                 open_optional(task + "syscall"), None, NOT_READ]
 
-    def add(self, index, pid, tid):
+    def add(self, index: int, pid: int, tid: int) -> None:
         """Sample one more thread from the next round on (a thread that
         appeared during the run); OSError if it has gone already."""
         entry = self._open_task(index, pid, tid)
@@ -173,7 +182,7 @@ class Sampler:
                 except psutil.Error:
                     pass
 
-    def start(self):
+    def start(self) -> None:
         # The first call only sets the reference point: its row, all NaN,
         # marks where the first measurement window begins.
         cores = psutil.cpu_percent(percpu=True)
@@ -183,7 +192,7 @@ class Sampler:
         self._running = True
         self._thread.start()
 
-    def stop(self):
+    def stop(self) -> None:
         """Stop sampling (within one period) and release the /proc files."""
         self._running = False
         if self._thread.ident is not None:
@@ -200,12 +209,19 @@ class Sampler:
         self._process_fds = {}
         self._load.close()
 
-    def _read_threads(self, live):
+    def _read_threads(self, live: list[list[Any]]) -> None:
         """One round: only reads, each thread's stat and schedstat, and the
         syscall of one off a CPU unless its schedstat says it has not run
         since the last round (then it still waits in the same call). What
         was read is parsed at the next flush."""
         times, stats, schedstats, workers, waits = self._batch
+        # The fields of an entry (_open_task); declared, as the entry is a list.
+        index: int
+        fd: int
+        schedstat_fd: int | None
+        syscall_fd: int | None
+        seen: bytes | None
+        waited: bytes
         for entry in list(live):
             index, fd, schedstat_fd, syscall_fd, seen, waited = entry
             t = clock()
@@ -234,7 +250,7 @@ class Sampler:
             workers.append(index)
             waits.append(wait)
 
-    def _flush(self):
+    def _flush(self) -> None:
         """The batch, parsed, into a chunk of numpy columns."""
         times, stats, schedstats, workers, waits = self._batch
         if not times:
@@ -248,7 +264,7 @@ class Sampler:
         self._chunks.append(rows)
         self._batch = ([], [], [], [], [])
 
-    def _read_coarse(self, now):
+    def _read_coarse(self, now: int) -> None:
         self._flush()
         self._load.read(now)
         self._cores.append((now, psutil.cpu_percent(percpu=True)))
@@ -262,7 +278,7 @@ class Sampler:
                                            int(fields[STAT_STIME]) / USER_HZ,
                                            int(fields[STAT_PROCESSOR])))
 
-    def _process_stat(self, pid):
+    def _process_stat(self, pid: int) -> bytes:
         """A process's /proc/PID/stat line; b"" if it has gone."""
         fd = self._process_fds.get(pid)
         if fd is None:
@@ -272,7 +288,7 @@ class Sampler:
         except OSError:
             return b""
 
-    def _pin_outside_target(self):
+    def _pin_outside_target(self) -> list[int] | None:
         """Pin this thread to the cores the target may not use, if there are
         any; returns the cores this thread may run on (None if unknown)."""
         if not hasattr(os, "sched_setaffinity"):
@@ -283,7 +299,7 @@ class Sampler:
             os.sched_setaffinity(me, outside)  # this thread only: the target keeps its mask
         return sorted(os.sched_getaffinity(me))
 
-    def _raise_priority(self):
+    def _raise_priority(self) -> int | None:
         """With more workers than cores, each round would wait behind them
         for a CPU (3-4 Hz of 1000 with 64 processes on 2 cores; 587 Hz with
         64 threads): raise this thread's priority where allowed (root or
@@ -305,18 +321,18 @@ class Sampler:
         request_slice(me, nice, SHORT_SLICE_NS)  # refused: the rounds come later, as measured
         return nice
 
-    def count_as_own(self, pid):
+    def count_as_own(self, pid: int) -> None:
         """Count process `pid`, started by gilviz to measure, as gilviz's own
         CPU use, not as other load (LoadMeter.count_as_own)."""
         self._load.count_as_own(pid)
 
-    def _loop(self):
+    def _loop(self) -> None:
         try:
             self._sample()
         except Exception as error:  # said by stats(): a run must not look sampled when not
             self.failure = error
 
-    def _sample(self):
+    def _sample(self) -> None:
         self.cores = self._pin_outside_target()
         self.nice = self._raise_priority()
         cpu_began = time.thread_time_ns()
@@ -357,7 +373,7 @@ class Sampler:
         if waited is not None and waited_before is not None:
             self._cpu_wait_ns = waited - waited_before
 
-    def thread_samples(self, origin_ns):
+    def thread_samples(self, origin_ns: int) -> ThreadSamples:
         self._flush()
         rows = np.concatenate(self._chunks) if self._chunks else np.zeros(0, SAMPLE_DTYPE)
         return ThreadSamples(
@@ -370,7 +386,7 @@ class Sampler:
             run_delay_ns=rows["run_delay_ns"].copy(),
         )
 
-    def process_samples(self, origin_ns):
+    def process_samples(self, origin_ns: int) -> ProcessSamples:
         rows = self._process_rows
         t, pid, user, system, cpu = zip(*rows) if rows else ((),) * 5
         return ProcessSamples(
@@ -381,15 +397,15 @@ class Sampler:
             cpu=np.asarray(cpu, np.int16),
         )
 
-    def load_samples(self, origin_ns):
+    def load_samples(self, origin_ns: int) -> LoadSamples:
         return self._load.samples(origin_ns)
 
-    def core_samples(self, origin_ns):
+    def core_samples(self, origin_ns: int) -> CoreSamples:
         t = np.asarray([row[0] for row in self._cores], np.int64) - origin_ns
         percent = np.asarray([row[1] for row in self._cores], np.float32)
         return CoreSamples(t_ns=t, percent=percent.reshape(len(t), -1))
 
-    def stats(self):
+    def stats(self) -> SamplerStats:
         """SamplerStats of the rounds made; TargetError if the sampler failed."""
         if self.failure is not None:
             raise TargetError("the sampler failed: %s: %s"

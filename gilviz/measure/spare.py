@@ -19,25 +19,27 @@ from __future__ import annotations
 
 import collections
 import time
+from collections.abc import Callable, Iterable
 
 from .timings import record
 
-_active = None
+_active: SpareWork | None = None
 
 
 class SpareWork:
     """Steps (callables) to run one at a time in the runs' spare time; each
     step's time is recorded (timings.record) as `label`."""
 
-    def __init__(self, steps, label, clock=time.perf_counter):
+    def __init__(self, steps: Iterable[Callable[[], object]], label: str,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
         self._steps = collections.deque(steps)
         self.label = label
         self._clock = clock
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._steps)
 
-    def run_until(self, done):
+    def run_until(self, done: Callable[[], bool]) -> float:
         """Run steps until `done()` (asked before each) or none is left;
         return the seconds they took. A step that fails is dropped: whoever
         needs its work does it again and meets the failure there."""
@@ -56,16 +58,16 @@ class SpareWork:
         record(self.label, spent)
         return spent
 
-    def __enter__(self):
+    def __enter__(self) -> SpareWork:
         global _active
         _active = self
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         global _active
         _active = None
 
 
-def active():
+def active() -> SpareWork | None:
     """The SpareWork of the `with` block the program is in, or None."""
     return _active

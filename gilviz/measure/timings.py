@@ -12,37 +12,38 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable, Iterator
 
-_active = None
+_active: Timings | None = None
 
 
 class Timings:
     """Seconds per stage, in the order the stages first ran; CPU seconds
     apart (`cpu`), as they overlap the stages."""
 
-    def __init__(self, clock=time.perf_counter):
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
         self.clock = clock
-        self.seconds = {}
-        self.cpu = {}
+        self.seconds: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
 
-    def add(self, label, seconds):
+    def add(self, label: str, seconds: float) -> None:
         self.seconds[label] = self.seconds.get(label, 0.0) + seconds
 
-    def add_cpu(self, label, seconds):
+    def add_cpu(self, label: str, seconds: float) -> None:
         self.cpu[label] = self.cpu.get(label, 0.0) + seconds
 
-    def __enter__(self):
+    def __enter__(self) -> Timings:
         global _active
         _active = self
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         global _active
         _active = None
 
 
 @contextlib.contextmanager
-def timed(label):
+def timed(label: str) -> Iterator[None]:
     """Time the block as `label` if a Timings is active."""
     timings = _active
     if timings is None:
@@ -55,13 +56,13 @@ def timed(label):
         timings.add(label, timings.clock() - began)
 
 
-def record(label, seconds):
+def record(label: str, seconds: float) -> None:
     """Add `seconds` to `label` if a Timings is active."""
     if _active is not None:
         _active.add(label, seconds)
 
 
-def record_cpu(label, seconds):
+def record_cpu(label: str, seconds: float) -> None:
     """Add `seconds` of CPU time to `label` if a Timings is active."""
     if _active is not None:
         _active.add_cpu(label, seconds)

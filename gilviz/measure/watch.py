@@ -20,6 +20,7 @@ wait) needs a larger `stall_s`, or None to turn the check off.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from .procparse import parse_stat_row
 
@@ -31,7 +32,7 @@ class TargetError(RuntimeError):
     """The target process failed; the message says how, in one line."""
 
 
-def read_stat(pid):
+def read_stat(pid: int) -> tuple[str, int] | None:
     """(state, utime + stime in ticks) of a process, or None if it is gone."""
     try:
         with open("/proc/%d/stat" % pid, "rb") as stream:
@@ -50,22 +51,24 @@ def read_stat(pid):
 class RunWatch:
     """Watches the processes of one run. `clock` returns seconds (injected in tests)."""
 
-    def __init__(self, timeout_s=None, stall_s=None, clock=time.monotonic, read=read_stat):
+    def __init__(self, timeout_s: float | None = None, stall_s: float | None = None,
+                 clock: Callable[[], float] = time.monotonic,
+                 read: Callable[[int], tuple[str, int] | None] = read_stat) -> None:
         self.timeout_s = timeout_s
         self.stall_s = stall_s
         self._clock = clock
         self._read = read
         self._began = clock()
-        self._processes = {}
-        self._ticks = None
+        self._processes: dict[int, str] = {}
+        self._ticks: int | None = None
         self._progress_at = self._began
-        self._stopped_since = {}
+        self._stopped_since: dict[int, float] = {}
 
-    def watch(self, pid, name):
+    def watch(self, pid: int, name: str) -> None:
         """Add a process to watch; `name` says what it is, e.g. "worker process 2"."""
         self._processes[pid] = name
 
-    def wait_s(self, poll_s):
+    def wait_s(self, poll_s: float) -> float:
         """How long to wait for the target before the next check: `poll_s`,
         or less when the time limit falls sooner (a 1 ms limit must end a
         0.1 s run, which said "done" before a check every `poll_s` came)."""
@@ -73,14 +76,14 @@ class RunWatch:
             return poll_s
         return max(0.0, min(poll_s, self._began + self.timeout_s - self._clock()))
 
-    def check(self):
+    def check(self) -> None:
         now = self._clock()
         if self.timeout_s is not None and now - self._began > self.timeout_s:
             raise TargetError("the run did not end within its time limit of %g s" % self.timeout_s)
         if self.stall_s is None:
             return
         ticks = 0
-        stopped = None
+        stopped: str | None = None
         for pid, name in self._processes.items():
             stat = self._read(pid)
             if stat is None:
