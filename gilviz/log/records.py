@@ -16,9 +16,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import __version__
-from ..agent.protocol import CONVOY_IO_WORKER  # noqa: F401  (exported by gilviz.log)
-from ..agent.protocol import SERVED as CONVOY_SERVED_MARK  # noqa: F401
+from ..agent import protocol
 
+CONVOY_IO_WORKER: Final = protocol.CONVOY_IO_WORKER
+"""In a convoy run, worker 0 is the I/O thread; the CPU-bound threads follow."""
+CONVOY_SERVED_MARK: Final = protocol.SERVED
+"""The convoy's mark of the moment its I/O thread had a request in hand."""
 
 RoleName = Literal["main", "baseline", "warmup", "a", "b", "c", "d", "alone", "beside-cpu",
                    "share"]
