@@ -125,8 +125,9 @@ def compare_runs(side_runs: Sequence[Sequence[Run]],
     summaries = [[summarize(run) for run in runs] for runs in side_runs]
     pairwise = None
     if len(side_runs) == 2:
-        pairwise = compare_sides(*([[wall_ns(run) for run in runs] for runs in side_runs]
-                                   + [[stats.handoffs for stats in each] for each in summaries]))
+        walls = [[wall_ns(run) for run in runs] for runs in side_runs]
+        handoffs = [[stats.handoffs for stats in each] for each in summaries]
+        pairwise = compare_sides(walls[0], walls[1], handoffs[0], handoffs[1])
     shown = [median_run(runs) for runs in side_runs]
     baselines = side_baselines or [()] * len(side_runs)
     # The shown run's figures against its side's serial runs, where it has

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from typing import IO, Any, NamedTuple, Optional, TypeVar, Union
+from typing import IO, Any, NamedTuple, TypeVar, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -71,7 +71,7 @@ string of one letter a row."""
 class Codec(NamedTuple):
     """How one column of a table goes to JSON and back."""
 
-    encode: Callable[[NDArray[Any], Optional[int]], EncodedColumn]
+    encode: Callable[[NDArray[Any], int | None], EncodedColumn]
     """The column as it goes to JSON; in binary form from the number of rows
     given (None: never)."""
     decode: Callable[[Any], NDArray[Any]]
