@@ -36,6 +36,8 @@ BACKENDS = ("serial", "threads", "processes", "pool", "dummy-pool")
 WAIT_CODES = frozenset((WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED,
                         WAIT_UNREADABLE, WAIT_UNTIMED, WAIT_SLEEP, WAIT_IO))
 INT_RANGES: dict[str | None, int] = {"int16": 2 ** 15, "int32": 2 ** 31, "int64": 2 ** 63}
+"""The bound of an integer column's values, by its dtype in COLUMNS (None,
+a column of another kind, has none)."""
 
 Check = Callable[[Any], Optional[str]]
 """A check of one value as JSON gives it: a message if it is wrong, else None."""
