@@ -1,22 +1,29 @@
 """What degraded a measurement, as typed records: analysis finds them,
 report puts them into words (report.caveat_text), render shows those words.
 
-Each record has a `kind`, a short stable name for code that tells them apart.
+Each record has a `kind`, a short stable name for code that tells them apart
+(a property: a NamedTuple's class attributes would be fields to a type checker).
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from collections.abc import Iterable
+from typing import NamedTuple, Union
+
+from ..log.records import RoleName, Run
 
 
 class WorkerFailed(NamedTuple):
-    kind = "worker-failed"
+    @property
+    def kind(self) -> str:
+        return "worker-failed"
+
     worker: int
     error: str
     """The worker's exception, as the target reported it."""
 
 
-def kernel_fallbacks(runs):
+def kernel_fallbacks(runs: Iterable[Run]) -> list[KernelFallback]:
     """A KernelFallback for each distinct thing the kernels of `runs` said
     they did instead of what was asked (their results' "fallback")."""
     return [KernelFallback(message) for message in
@@ -27,7 +34,10 @@ def kernel_fallbacks(runs):
 class KernelFallback(NamedTuple):
     """A kernel could not do what was asked and did something else."""
 
-    kind = "kernel-fallback"
+    @property
+    def kind(self) -> str:
+        return "kernel-fallback"
+
     message: str
     """What it did instead, as the kernel in the target said it."""
 
@@ -35,8 +45,11 @@ class KernelFallback(NamedTuple):
 class PoolSharedMembers(NamedTuple):
     """A pool ran several workers one after the other on one thread or process."""
 
-    kind = "pool-shared-members"
-    workers: tuple
+    @property
+    def kind(self) -> str:
+        return "pool-shared-members"
+
+    workers: tuple[int, ...]
     """Indices of the workers that shared one pool member."""
     backend: str
 
@@ -45,45 +58,59 @@ class WaitsUnreadable(NamedTuple):
     """The sampler could not read what sleeping threads waited on (no ptrace
     access): GIL and lock waits show as off CPU."""
 
-    kind = "waits-unreadable"
+    @property
+    def kind(self) -> str:
+        return "waits-unreadable"
 
 
 class QueuedAsRunning(NamedTuple):
     """Sampled running time exceeds the workers' CPU time: some waits for a
     CPU show as running."""
 
-    kind = "queued-as-running"
+    @property
+    def kind(self) -> str:
+        return "queued-as-running"
+
     excess_ns: int
 
 
 class SamplerBehind(NamedTuple):
     """The sampler read less often than asked, and what is known of why."""
 
-    kind = "sampler-behind"
+    @property
+    def kind(self) -> str:
+        return "sampler-behind"
+
     achieved_hz: float
     requested_hz: float
     longest_pause_ns: int
-    waited_for_cpu_ns: Optional[int] = None
+    waited_for_cpu_ns: int | None = None
     """Time the sampler was runnable without a CPU (busy cores); None if unknown."""
-    round_cpu_ns: Optional[int] = None
+    round_cpu_ns: int | None = None
     """The sampler's own CPU time a round; None if unknown."""
-    raised: Optional[bool] = None
+    raised: bool | None = None
     """Whether its priority was raised above the target's (nice < 0)."""
 
 
 class PinningMismatch(NamedTuple):
     """The target did not get the cores it asked for."""
 
-    kind = "pinning-mismatch"
-    asked: tuple
-    got: tuple
+    @property
+    def kind(self) -> str:
+        return "pinning-mismatch"
+
+    asked: tuple[int, ...]
+    got: tuple[int, ...]
 
 
 class CoarseProbe(NamedTuple):
     """GIL turns can be shorter than the probe's resolution: short turns
     merge in the bands."""
 
-    kind = "coarse-probe"
+    @property
+    def kind(self) -> str:
+        return "coarse-probe"
+
     switch_interval_s: float
     resolution_ns: float
 
@@ -91,7 +118,10 @@ class CoarseProbe(NamedTuple):
 class SystemTime(NamedTuple):
     """Much of a busy run's CPU time went to the OS kernel."""
 
-    kind = "system-time"
+    @property
+    def kind(self) -> str:
+        return "system-time"
+
     share: float
 
 
@@ -99,7 +129,10 @@ class BaselineSystemTime(NamedTuple):
     """The serial baselines spent much more of their CPU time in the OS kernel
     than the run: the ratio of wall times reflects that too."""
 
-    kind = "baseline-system-time"
+    @property
+    def kind(self) -> str:
+        return "baseline-system-time"
+
     baseline_share: float
     run_share: float
 
@@ -110,7 +143,10 @@ class UnexplainedSpeedup(NamedTuple):
     moved it (the baselines were slowed, or one of them ran at another
     speed), so it is no speedup."""
 
-    kind = "unexplained-speedup"
+    @property
+    def kind(self) -> str:
+        return "unexplained-speedup"
+
     speedup: float
     """The baselines' median wall time over the run's."""
     parallelism: float
@@ -134,7 +170,10 @@ class SpeedChange(NamedTuple):
     the machine changed speed between them, and ratios of runs at different
     speeds measure that as well."""
 
-    kind = "speed-change"
+    @property
+    def kind(self) -> str:
+        return "speed-change"
+
     kernel: str
     """Whose unit of work: an iteration of the countdown, a sample of pi."""
     low_ns: float
@@ -142,7 +181,7 @@ class SpeedChange(NamedTuple):
     high_ns: float
     runs: int
     """Runs compared."""
-    role: str
+    role: RoleName
     """Which runs: "baseline" (the serial runs) or "main"."""
 
 
@@ -150,7 +189,10 @@ class OtherLoad(NamedTuple):
     """Other processes took CPU time while the runs were measured: the times
     measure the machine's other work too."""
 
-    kind = "other-load"
+    @property
+    def kind(self) -> str:
+        return "other-load"
+
     mean_cores: float
     """Other processes' CPU use over the runs, in cores (mean)."""
     peak_cores: float
@@ -164,24 +206,33 @@ class OtherLoad(NamedTuple):
 class UnexplainedPauses(NamedTuple):
     """Probe gaps put down neither to the GIL nor to the OS."""
 
-    kind = "unexplained-pauses"
-    count: int
+    @property
+    def kind(self) -> str:
+        return "unexplained-pauses"
+
+    count: int  # type: ignore[assignment]  # hides tuple.count(), as Worker.index does index()
     total_ns: int
 
 
 class IncompleteSweep(NamedTuple):
-    kind = "incomplete-sweep"
+    @property
+    def kind(self) -> str:
+        return "incomplete-sweep"
+
     runs_done: int
     runs_planned: int
     rounds_done: int
-    rounds_planned: Optional[int]
+    rounds_planned: int | None
 
 
 class DisturbedRuns(NamedTuple):
     """Runs of a sweep during which other processes took the CPU."""
 
-    kind = "disturbed-runs"
-    points: tuple
+    @property
+    def kind(self) -> str:
+        return "disturbed-runs"
+
+    points: tuple[tuple[str, int, int], ...]
     """(backend, workers, runs disturbed) of each configuration with any."""
     baselines: int
     """Serial baselines disturbed..."""
@@ -192,8 +243,11 @@ class DisturbedRuns(NamedTuple):
 class RunsLeftOut(NamedTuple):
     """Runs of a sweep left out because a worker failed."""
 
-    kind = "runs-left-out"
-    count: int
+    @property
+    def kind(self) -> str:
+        return "runs-left-out"
+
+    count: int  # type: ignore[assignment]  # hides tuple.count(), as Worker.index does index()
 
 
 class TimedWaitsAsGil(NamedTuple):
@@ -201,7 +255,9 @@ class TimedWaitsAsGil(NamedTuple):
     a thread waiting with a timeout of its own (Event.wait(1), queue.get(
     timeout=...), Lock.acquire(timeout=...)) looks the same."""
 
-    kind = "timed-waits-as-gil"
+    @property
+    def kind(self) -> str:
+        return "timed-waits-as-gil"
 
 
 class SharingMismatch(NamedTuple):
@@ -209,11 +265,14 @@ class SharingMismatch(NamedTuple):
     workers counted: reports were lost, or arrived after the agent stopped
     waiting for them."""
 
-    kind = "share-mismatch"
+    @property
+    def kind(self) -> str:
+        return "share-mismatch"
+
     mechanism: str
-    own_total: Optional[int]
+    own_total: int | None
     """The sum of the workers' own counts; None if a worker returned none."""
-    collected_total: Optional[int]
+    collected_total: int | None
     """The sum of what was collected; None if nothing was."""
 
 
@@ -222,7 +281,10 @@ class LateStart(NamedTuple):
     GIL; `cpu_wait_ns` of that time it was runnable but had no CPU (the OS's
     doing), -1 if unknown."""
 
-    kind = "late-start"
+    @property
+    def kind(self) -> str:
+        return "late-start"
+
     worker: int
     late_ns: int
     cpu_wait_ns: int
@@ -233,6 +295,17 @@ class ShortTurns(NamedTuple):
     (the old GIL's fight): their lengths are not known, only that they were
     short; the hand-offs are counted still."""
 
-    kind = "short-turns"
+    @property
+    def kind(self) -> str:
+        return "short-turns"
+
     median_turn_ns: int
     resolution_ns: float
+
+
+Caveat = Union[WorkerFailed, KernelFallback, PoolSharedMembers, WaitsUnreadable, QueuedAsRunning,
+               SamplerBehind, PinningMismatch, CoarseProbe, SystemTime, BaselineSystemTime,
+               UnexplainedSpeedup, SpeedChange, OtherLoad, UnexplainedPauses, IncompleteSweep,
+               DisturbedRuns, RunsLeftOut, TimedWaitsAsGil, SharingMismatch, LateStart,
+               ShortTurns]
+"""Any of the caveat records above."""

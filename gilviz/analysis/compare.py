@@ -3,13 +3,16 @@ the sides of a comparison (A, B, ...) measured in rounds."""
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
+from ..log.records import Run
 from .runs import median_run, wall_ns
-from .summary import summarize
-from .views import timeline_view
+from .summary import RunStats, summarize
+from .views import TimelineView, timeline_view
 from .windows import zoom_width_ns
 
 
@@ -26,7 +29,8 @@ class Comparison(NamedTuple):
     baseline_wall_ns: int
 
 
-def compare_walls(run_walls_ns, baseline_walls_ns):
+def compare_walls(run_walls_ns: npt.ArrayLike,
+                  baseline_walls_ns: npt.ArrayLike) -> Comparison | None:
     """Pair the i-th run with the i-th baseline, measured next to each other,
     so that drift of the machine's speed hits both sides of each ratio alike."""
     runs = np.asarray(run_walls_ns, dtype=np.float64)
@@ -45,20 +49,22 @@ class SideBySide(NamedTuple):
 
     walls: Comparison
     """Wall times, A over B, pair by pair (compare_walls)."""
-    handoffs_a: Optional[float]
+    handoffs_a: float | None
     """Median GIL hand-offs of A's runs; None where no two workers share a GIL."""
-    handoffs_b: Optional[float]
-    handoff_ratio: Optional[float]
+    handoffs_b: float | None
+    handoff_ratio: float | None
     """handoffs_a / handoffs_b; None where either is unknown or B had none."""
 
 
-def compare_sides(walls_a_ns, walls_b_ns, handoffs_a, handoffs_b):
+def compare_sides(walls_a_ns: npt.ArrayLike, walls_b_ns: npt.ArrayLike,
+                  handoffs_a: Iterable[int | None],
+                  handoffs_b: Iterable[int | None]) -> SideBySide | None:
     """A against B: the i-th run of each side were measured next to each other."""
     walls = compare_walls(walls_a_ns, walls_b_ns)
     if walls is None:
         return None
 
-    def median(counts):
+    def median(counts: Iterable[int | None]) -> float | None:
         known = [count for count in counts if count is not None]
         return float(np.median(known)) if known else None
 
@@ -67,7 +73,7 @@ def compare_sides(walls_a_ns, walls_b_ns, handoffs_a, handoffs_b):
     return SideBySide(walls=walls, handoffs_a=a, handoffs_b=b, handoff_ratio=ratio)
 
 
-def faster_side(comparison):
+def faster_side(comparison: Comparison) -> str | None:
     """"a" or "b" where every pair of a Comparison (A over B) agrees which
     side was faster, else None; one pair shows no spread, so it never decides."""
     if comparison.pairs < 2:
@@ -82,34 +88,35 @@ def faster_side(comparison):
 class Side(NamedTuple):
     """One side of a comparison, as measured."""
 
-    runs: tuple
-    shown: object
+    runs: tuple[Run, ...]
+    shown: Run
     """The run of median wall time, the one drawn."""
-    stats: object
+    stats: RunStats
     """summarize(shown)."""
-    view: object
+    view: TimelineView
     """views.TimelineView of shown, zoomed on ten of its median turns."""
-    against_serial: Optional[Comparison] = None
+    against_serial: Comparison | None = None
     """The side's runs against its own serial runs, pair by pair (a
     comparison of interpreters); None without those."""
 
 
 class ComparedRuns(NamedTuple):
-    sides: tuple
+    sides: tuple[Side, ...]
     """A Side each, in the order given (A, B, ...)."""
-    pairwise: Optional[SideBySide]
+    pairwise: SideBySide | None
     """Walls and hand-offs, A against B, where there are exactly two sides."""
 
     @property
-    def a(self):
+    def a(self) -> Side:
         return self.sides[0]
 
     @property
-    def b(self):
+    def b(self) -> Side:
         return self.sides[1]
 
 
-def compare_runs(side_runs, side_baselines=None):
+def compare_runs(side_runs: Sequence[Sequence[Run]],
+                 side_baselines: Sequence[Sequence[Run]] | None = None) -> ComparedRuns | None:
     """Each side's runs (a list a side, the i-th of each measured in one
     round) against the others; with `side_baselines`, each side's serial
     runs, measured in the same rounds. None unless every side has a run."""
@@ -118,8 +125,9 @@ def compare_runs(side_runs, side_baselines=None):
     summaries = [[summarize(run) for run in runs] for runs in side_runs]
     pairwise = None
     if len(side_runs) == 2:
-        pairwise = compare_sides(*([[wall_ns(run) for run in runs] for runs in side_runs]
-                                   + [[stats.handoffs for stats in each] for each in summaries]))
+        walls = [[wall_ns(run) for run in runs] for runs in side_runs]
+        handoffs = [[stats.handoffs for stats in each] for each in summaries]
+        pairwise = compare_sides(walls[0], walls[1], handoffs[0], handoffs[1])
     shown = [median_run(runs) for runs in side_runs]
     baselines = side_baselines or [()] * len(side_runs)
     # The shown run's figures against its side's serial runs, where it has

@@ -11,8 +11,9 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import NamedTuple, cast
 
+from ..log.records import Interpreter, Run
 from .caveats import LateStart
 from .runs import core_count, shares_gil
 from .system import busy_system_share
@@ -23,7 +24,7 @@ LATE_START_NS = 5_000_000
 interval: under a GIL a thread may wait that long for its first turn)."""
 
 
-def gil_kind(interpreter):
+def gil_kind(interpreter: Interpreter) -> str:
     """OLD_GIL, NEW_GIL or NO_GIL for a log.Interpreter."""
     if not interpreter.gil_enabled:
         return NO_GIL
@@ -46,14 +47,14 @@ class Battle(NamedTuple):
     """Cores the threads could run on: one core leaves nobody to fight."""
     handoffs_per_s: float
     """Times a second the GIL went to another thread (the probe's)."""
-    failed_wakeups_per_s: Optional[float]
+    failed_wakeups_per_s: float | None
     """Times a second a thread went back to sleep without a turn: its sleeps
     (voluntary context switches) less the turns it began; None if unread."""
-    kernel_share: Optional[float]
+    kernel_share: float | None
     """Share of the target's CPU time spent in the OS kernel; None if unsampled."""
 
 
-def old_gil_battle(run, handoffs, wall_ns):
+def old_gil_battle(run: Run, handoffs: int | None, wall_ns: int) -> Battle | None:
     """The Battle of an old-GIL run whose workers shared the GIL, else None."""
     if gil_kind(run.interpreter) != OLD_GIL or not handoffs or wall_ns <= 0:
         return None
@@ -62,12 +63,12 @@ def old_gil_battle(run, handoffs, wall_ns):
     failed = None
     if sleeps and None not in sleeps:
         # Each sleep ends in a wake-up: those that began a turn are hand-offs.
-        failed = max(0, sum(sleeps) - handoffs) / seconds
+        failed = max(0, sum(cast(list[int], sleeps)) - handoffs) / seconds
     return Battle(cores=core_count(run.interpreter), handoffs_per_s=handoffs / seconds,
                   failed_wakeups_per_s=failed, kernel_share=busy_system_share(run))
 
 
-def late_starts(run, threshold_ns=LATE_START_NS):
+def late_starts(run: Run, threshold_ns: int = LATE_START_NS) -> list[LateStart]:
     """A LateStart for each worker that began `threshold_ns` or more after the
     first one, where that is not the GIL's doing: without a GIL, or where it
     was runnable without a CPU for at least half of the delay. (Under a GIL a
@@ -80,7 +81,7 @@ def late_starts(run, threshold_ns=LATE_START_NS):
     first = min(starts.values())
     # Workers that can run at once take the cores first: with more of them
     # than cores, the later ones wait for a CPU by design, not by accident.
-    in_start_order = sorted(starts, key=starts.get)
+    in_start_order = sorted(starts, key=lambda index: starts[index])
     beyond_cores = set(in_start_order[core_count(run.interpreter):])
     shared = shares_gil(run)
     found = []
@@ -105,7 +106,7 @@ class Ideal(NamedTuple):
     """The best wall time over serial: 1 / parallel."""
 
 
-def ideal_ratio(workers, cores):
+def ideal_ratio(workers: int, cores: int | None) -> Ideal:
     """The Ideal of `workers` on `cores` (None: unknown, taken as enough)."""
     parallel = workers if cores is None else max(1, min(workers, cores))
     return Ideal(parallel=parallel, ratio=1.0 / parallel)

@@ -7,11 +7,14 @@ single window may be off by ~0.2 core either way, a mean over many is not.
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..agent.protocol import PROCESS_BACKENDS
+from ..log.records import Run
 from .caveats import OtherLoad
 
 RUN, BASELINES = "run", "baselines"
@@ -29,13 +32,13 @@ OTHER_LOAD_WINDOW_NS = 250_000_000
 class LoadSeries(NamedTuple):
     """Other processes' CPU use window by window, as the timeline draws it."""
 
-    edges_ns: np.ndarray
+    edges_ns: NDArray[np.int64]
     """Window edges: one more than there are windows."""
-    other_cores: np.ndarray
+    other_cores: NDArray[np.float64]
     """Cores used by other processes in each window, never below 0."""
 
 
-def measured_until(run):
+def measured_until(run: Run) -> int:
     """The end of the time the meter's figures hold for: a process that exits
     takes the CPU time it used since the meter's last read with it, which
     would then count as other processes'. So with a process a worker, up to
@@ -47,7 +50,7 @@ def measured_until(run):
     return run.end_ns
 
 
-def windows_in(run):
+def windows_in(run: Run) -> NDArray[np.intp] | None:
     """Indices of the load rows (from the second: each covers the window since
     the row before) whose windows end within the run's measured time
     (measured_until) and lie at least half after the release, or None
@@ -62,26 +65,26 @@ def windows_in(run):
     return inside if len(inside) else None
 
 
-def load_series(run):
+def load_series(run: Run) -> LoadSeries | None:
     """The LoadSeries of a run, or None where its log has no load readings."""
-    rows = windows_in(run)
-    if rows is None:
+    rows, load = windows_in(run), run.load
+    if rows is None or load is None:
         return None
-    load = run.load
     edges = np.append(load.t_ns[rows - 1], load.t_ns[rows[-1]])
     return LoadSeries(edges, np.clip(np.nan_to_num(load.other[rows]), 0, None))
 
 
-def load_figures(runs):
+def load_figures(runs: Iterable[Run]) -> tuple[float, float, float] | None:
     """(mean other cores, peak over OTHER_LOAD_WINDOW_NS, mean steal) over
     `runs`, weighting windows by their length; None without readings."""
-    lengths, other, steal = [], [], []
+    lengths: list[NDArray[np.float64]] = []
+    other: list[NDArray[np.float64]] = []
+    steal: list[NDArray[np.float64]] = []
     peak = 0.0
     for run in runs:
-        rows = windows_in(run)
-        if rows is None:
+        rows, load = windows_in(run), run.load
+        if rows is None or load is None:
             continue
-        load = run.load
         length = (load.t_ns[rows] - load.t_ns[rows - 1]).astype(np.float64)
         used = np.nan_to_num(load.other[rows])
         lengths.append(length)
@@ -102,7 +105,7 @@ def load_figures(runs):
             float(np.average(np.concatenate(steal), weights=length)))
 
 
-def other_load(runs, during=RUN):
+def other_load(runs: Iterable[Run], during: str = RUN) -> OtherLoad | None:
     """An OtherLoad caveat where other processes used enough CPU during `runs`
     to make their times untrustworthy, else None."""
     figures = load_figures(runs)
@@ -114,7 +117,7 @@ def other_load(runs, during=RUN):
     return OtherLoad(mean_cores=mean, peak_cores=peak, steal_cores=steal, during=during)
 
 
-def other_load_caveat(run, baselines=()) -> Optional[OtherLoad]:
+def other_load_caveat(run: Run, baselines: Sequence[Run] = ()) -> OtherLoad | None:
     """The run's OtherLoad caveat, or else its baselines'."""
     return other_load([run], RUN) or (other_load(list(baselines), BASELINES)
                                       if baselines else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from ..log.records import Run
 from .runs import wall_ns
 
 
@@ -22,15 +23,15 @@ class PiEstimate(NamedTuple):
     """The highest peak resident memory of a worker's process."""
 
     @property
-    def error(self):
+    def error(self) -> float:
         return self.value - math.pi
 
 
-def pi_estimate(run):
+def pi_estimate(run: Run) -> PiEstimate | None:
     """The estimate of pi from a pi run's worker results; None if a worker
     failed or the run is not one."""
-    results = [w.result for w in run.workers]
-    if not results or any(r is None or "hits" not in r for r in results):
+    results = [w.result or {} for w in run.workers]
+    if not results or any("hits" not in r for r in results):
         return None
     samples = sum(r["samples"] for r in results)
     hits = sum(r["hits"] for r in results)

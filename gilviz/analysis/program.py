@@ -18,38 +18,40 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import NDArray
 
-from ..log import EXIT_STATUS
+from ..log import EXIT_STATUS, Run
 from .caveats import TimedWaitsAsGil
 from .flags import flag_turns
 from .runs import gil_of_workers, shares_gil
 from .sampled import sample_states, without_gil
 from .states import ON_A_CPU, WAIT_CPU, WAIT_GIL
-from .summary import summarize
+from .summary import RunStats, summarize
 
 PROGRAM_KINDS = ("script", "module", "attach")
 """RunSpec.kernel of a program's run: a script, a module (-m), a running process."""
-def exit_status_of(run):
+def exit_status_of(run: Run) -> int | None:
     """A program run's exit status; None for a process attached to."""
     for worker in run.workers:
         if worker.result and EXIT_STATUS in worker.result:
-            return worker.result[EXIT_STATUS]
+            status: int = worker.result[EXIT_STATUS]
+            return status
     return None
 
 
 class SampledTurns(NamedTuple):
-    handoff_ns: np.ndarray
+    handoff_ns: NDArray[np.int64]
     """When a GIL changed hands, as the samples show it."""
-    failed: np.ndarray
+    failed: NDArray[np.int64]
     """Rows of run.threads that caught a failed wake-up."""
 
 
-def program_states(run):
+def program_states(run: Run) -> NDArray[np.int8]:
     """The band state of each of run.threads' samples (sampled.sample_states)."""
     return without_gil(sample_states(run.threads), run.interpreter.gil_enabled)
 
 
-def sampled_turns(run, states=None):
+def sampled_turns(run: Run, states: NDArray[np.int8] | None = None) -> SampledTurns:
     """The hand-offs and failed wake-ups that run.threads show (see above);
     none where no GIL is shared."""
     states = program_states(run) if states is None else states
@@ -57,7 +59,8 @@ def sampled_turns(run, states=None):
     # A thread the OS keeps off a CPU (WAIT_CPU) while runnable keeps the
     # GIL it held: preemption is no hand-off.
     on_cpu = np.isin(states, ON_A_CPU + (WAIT_CPU,))
-    handoffs, failed = [], []
+    handoffs: list[int] = []
+    failed: list[int] = []
     if not run.interpreter.gil_enabled:
         return SampledTurns(np.zeros(0, np.int64), np.zeros(0, np.int64))
     gil = gil_of_workers(run)
@@ -68,7 +71,8 @@ def sampled_turns(run, states=None):
         rows = np.flatnonzero(np.isin(samples.worker, members))
         rows = rows[np.argsort(samples.t_ns[rows], kind="stable")]
         next_state = _next_state_of_worker(samples.worker, rows, states)
-        running, holder = set(), None
+        running: set[int] = set()
+        holder: int | None = None
         for position, row in enumerate(rows.tolist()):
             worker = int(samples.worker[row])
             (running.add if on_cpu[row] else running.discard)(worker)
@@ -83,7 +87,7 @@ def sampled_turns(run, states=None):
     return SampledTurns(np.sort(np.asarray(handoffs, np.int64)), np.asarray(failed, np.int64))
 
 
-def with_flag_turns(run, stats):
+def with_flag_turns(run: Run, stats: RunStats) -> RunStats:
     """`stats` with the hand-offs, median turn and failed wake-ups the GIL
     flags show: read, not inferred."""
     turns = flag_turns(run)
@@ -95,11 +99,12 @@ def with_flag_turns(run, stats):
                       for w in stats.workers))
 
 
-def _next_state_of_worker(worker, rows, states):
+def _next_state_of_worker(worker: NDArray[np.int32], rows: NDArray[np.intp],
+                          states: NDArray[np.int8]) -> NDArray[np.int64]:
     """For each of `rows` (in time order), the state of the same worker's
     next sample among them; -1 for its last."""
     following = np.full(len(rows), -1, np.int64)
-    last_seen = {}
+    last_seen: dict[int, int] = {}
     for position in range(len(rows) - 1, -1, -1):
         index = int(worker[rows[position]])
         if index in last_seen:
@@ -108,7 +113,7 @@ def _next_state_of_worker(worker, rows, states):
     return following
 
 
-def summarize_program(run):
+def summarize_program(run: Run) -> RunStats:
     """summarize(run) with the hand-offs, median turn and failed wake-ups the
     interpreter's GIL flags (3.15+) or else the samples show, and the caveat
     of telling a GIL wait from outside where it is told so."""

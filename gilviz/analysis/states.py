@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from collections.abc import Sequence
+
 import numpy as np
+from numpy.typing import NDArray
 
 WAIT_GIL, WAIT_CPU, UNCLEAR = 0, 1, 2
 RUNNING, ON_CPU, OFF_CPU, WAIT_IO, SLEEPING, NATIVE, WAIT_LOCK = 3, 4, 5, 6, 7, 8, 9
@@ -34,14 +37,18 @@ ON_A_CPU = (RUNNING, NATIVE, ON_CPU)
 
 
 class Segments(NamedTuple):
-    worker: np.ndarray
-    start_ns: np.ndarray
-    stop_ns: np.ndarray
-    state: np.ndarray
+    worker: NDArray[np.int32]
+    start_ns: NDArray[np.int64]
+    stop_ns: NDArray[np.int64]
+    state: NDArray[np.int8]
     """One of the band states: WAIT_GIL ... SHARING."""
 
 
-def segments_of(parts):
+SegmentColumns = tuple[NDArray[np.int32], NDArray[np.int64], NDArray[np.int64], NDArray[np.int8]]
+"""The columns of some segments (worker, start, stop, state), before they are one table."""
+
+
+def segments_of(parts: Sequence[SegmentColumns]) -> Segments:
     """One Segments table of (worker, start, stop, state) column tuples."""
     if not parts:
         empty = np.zeros(0, np.int64)
@@ -49,7 +56,7 @@ def segments_of(parts):
     return Segments(*(np.concatenate(column) for column in zip(*parts)))
 
 
-def merge_adjacent(segments):
+def merge_adjacent(segments: Segments) -> Segments:
     """Join each segment to the one before when it continues it: same worker
     and state, no time between. Segments must be in order within a worker."""
     if len(segments.start_ns) < 2:
@@ -63,7 +70,7 @@ def merge_adjacent(segments):
                     segments.state[first])
 
 
-def time_by_state(segments, index):
+def time_by_state(segments: Segments, index: int) -> dict[int, int]:
     """{state: ns} of one worker's segments."""
     mine = segments.worker == index
     lengths = segments.stop_ns[mine] - segments.start_ns[mine]

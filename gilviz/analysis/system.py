@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from collections.abc import Iterable
+
+from ..log.records import Run
 from .caveats import BaselineSystemTime, SystemTime
 from .runs import wall_ns
 
@@ -17,7 +20,7 @@ SYSTEM_SHARE_GAP = 0.2
 """Baselines whose system share exceeds the run's by more get a warning."""
 
 
-def system_share(run):
+def system_share(run: Run) -> float | None:
     """The share of the target processes' CPU time spent in the OS kernel
     (system time) while sampled, from psutil's readings; None without them."""
     user = system = 0.0
@@ -29,7 +32,7 @@ def system_share(run):
     return system / (user + system) if user + system > 0 else None
 
 
-def busy_system_share(run):
+def busy_system_share(run: Run) -> float | None:
     """system_share of a run whose workers kept the CPU busy (BUSY_SHARE);
     None for one that mostly waited (I/O), whose few ms of CPU time are
     system calls by nature."""
@@ -37,7 +40,7 @@ def busy_system_share(run):
     return system_share(run) if busy >= BUSY_SHARE * wall_ns(run) else None
 
 
-def system_time(run):
+def system_time(run: Run) -> SystemTime | None:
     """A SystemTime caveat where much of a busy run's CPU time was the OS
     kernel's, else None."""
     share = busy_system_share(run)
@@ -46,7 +49,7 @@ def system_time(run):
     return SystemTime(share=share)
 
 
-def baseline_system_time(run, baselines):
+def baseline_system_time(run: Run, baselines: Iterable[Run]) -> BaselineSystemTime | None:
     """A BaselineSystemTime caveat where the serial baselines spent much more
     of their CPU time in the OS kernel than `run`: the ratio of wall times
     then measures that too, not only the workers' parallelism. None if not."""

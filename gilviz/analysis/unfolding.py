@@ -3,12 +3,17 @@ animation of its timeline."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+import numpy.typing as npt
+from numpy.typing import NDArray
 
-from .states import RUNNING
+from .states import RUNNING, Segments
 
 
-def held_until(segments, workers, times_ns):
+def held_until(segments: Segments, workers: Sequence[int],
+               times_ns: npt.ArrayLike) -> NDArray[np.float64]:
     """[len(times_ns), len(workers)]: the share of [0, t] each worker (by
     index, in `workers` order) spent running Python (holding its GIL where it
     shares one), for each t of `times_ns`; NaN at t = 0."""

@@ -9,8 +9,8 @@ from .validate import LogError
 from .records import (EXIT_STATUS, CONVOY_IO_WORKER, CONVOY_SERVED_MARK, WAIT_MUTEX, WAIT_NOT_READ,
                       WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED, WAIT_UNREADABLE, WAIT_UNTIMED,
                       FLAG_GIL_REQUESTED, FLAG_HAS_GIL, FLAG_ON_CPU, FLAG_UNKNOWN,
-                      CoreSamples, FlagReading, GilFlags, Holds, Interpreter, LoadSamples,
-                      Marks, ProbeSettings,
+                      CoreSamples, FlagReading, GilFlags, Holds, Interpreter, JsonObject,
+                      LoadSamples, Marks, ProbeSettings,
                       ProcessSamples, ROLES, Role, RoleName, Run,
                       RunLog, RunSpec, SamplerStats, SweepPlan, ThreadSamples, Worker, new_log,
                       now_iso)
@@ -21,8 +21,8 @@ __all__ = [
     "CONVOY_IO_WORKER", "CONVOY_SERVED_MARK", "ROLES", "Role", "RoleName",
     "WAIT_MUTEX", "WAIT_NOT_READ", "WAIT_OTHER", "WAIT_RUNNING", "WAIT_TIMED", "WAIT_UNREADABLE",
     "WAIT_UNTIMED", "FLAG_GIL_REQUESTED", "FLAG_HAS_GIL", "FLAG_ON_CPU", "FLAG_UNKNOWN",
-    "CoreSamples", "FlagReading", "GilFlags", "Holds", "Interpreter", "LoadSamples", "Marks",
-    "ProbeSettings",
+    "CoreSamples", "FlagReading", "GilFlags", "Holds", "Interpreter", "JsonObject", "LoadSamples",
+    "Marks", "ProbeSettings",
     "ProcessSamples", "Run", "RunLog", "RunSpec", "SamplerStats", "SweepPlan", "ThreadSamples",
     "Worker", "new_log", "now_iso",
 ]

@@ -17,8 +17,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeGuard  # typing's own from Python 3.10
 
 BINARY_MIN_ROWS = 1000
 """Columns shorter than this stay JSON lists, readable by eye."""
@@ -27,11 +32,20 @@ INT_TYPES = ("<i1", "<i2", "<i4", "<i8")
 FLOAT_TYPES = ("<f8",)
 
 
-def is_binary(values):
+class BinaryColumn(TypedDict):
+    """A column in binary form, as encode() makes it."""
+
+    base64: str
+    dtype: str
+    delta: bool
+    length: int
+
+
+def is_binary(values: object) -> TypeGuard[dict[str, Any]]:
     return isinstance(values, dict)
 
 
-def _narrowest(values):
+def _narrowest(values: NDArray[np.int64]) -> str:
     low, high = (int(values.min()), int(values.max())) if len(values) else (0, 0)
     for dtype in INT_TYPES:
         info = np.iinfo(dtype)
@@ -40,7 +54,7 @@ def _narrowest(values):
     return INT_TYPES[-1]
 
 
-def encode(array):
+def encode(array: NDArray[Any]) -> BinaryColumn:
     """The binary object for a 1-D numeric array."""
     if array.dtype.kind == "f":
         data, dtype, delta = np.asarray(array, "<f8"), "<f8", False
@@ -59,7 +73,8 @@ def encode(array):
             "delta": delta, "length": len(array)}
 
 
-def decode(column, kind):
+def decode(column: dict[str, Any],
+           kind: str) -> NDArray[np.int64] | NDArray[np.float64] | str:
     """The array in a binary object of a column of `kind` ("int" or "float");
     a message (str) instead if the object is not a well-formed column."""
     if set(column) != set(KEYS):

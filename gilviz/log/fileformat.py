@@ -12,9 +12,12 @@ not a well-formed log raises LogError, naming the file and what is wrong.
 from __future__ import annotations
 
 import json
-from typing import NamedTuple
+from collections.abc import Callable, Iterator
+from typing import IO, Any, NamedTuple, TypeVar, Union
 
 import numpy as np
+import numpy.typing as npt
+from numpy.typing import NDArray
 
 from . import binary
 from .binary import BINARY_MIN_ROWS
@@ -55,44 +58,61 @@ BLOB_TOKEN = "\x00%d"
 BLOB_MARK = '"\\u0000'
 """How json.dumps writes the start of a BLOB_TOKEN string."""
 
+Table = Union[Holds, Marks, ThreadSamples, ProcessSamples, CoreSamples, LoadSamples, GilFlags]
+"""A table of a run: a NamedTuple of numpy columns of one length."""
+TableT = TypeVar("TableT", Holds, Marks, ThreadSamples, ProcessSamples, CoreSamples, LoadSamples,
+                 GilFlags)
+RecordT = TypeVar("RecordT", ProbeSettings, SamplerStats, FlagReading, SweepPlan)
+EncodedColumn = Union[list[Any], binary.BinaryColumn, str]
+"""A column as it goes to JSON: a list, a binary object (binary.py) or a
+string of one letter a row."""
+
 
 class Codec(NamedTuple):
     """How one column of a table goes to JSON and back."""
 
-    encode: object
-    decode: object
+    encode: Callable[[NDArray[Any], int | None], EncodedColumn]
+    """The column as it goes to JSON; in binary form from the number of rows
+    given (None: never)."""
+    decode: Callable[[Any], NDArray[Any]]
+    """The array of a column as validation left it: a list, a string of one
+    letter a row, or the array of a binary column."""
 
 
-def _encode_numbers(array, binary_min_rows=None):
+def _encode_numbers(array: NDArray[Any], binary_min_rows: int | None = None) -> EncodedColumn:
     """Lists for JSON, NaN as null, as JSON has no NaN; a binary object
     (binary.py) for a column of `binary_min_rows` rows or more."""
     if binary_min_rows is not None and len(array) >= binary_min_rows and array.ndim == 1 \
             and array.dtype.kind in "iuf":
         return binary.encode(array)
     if array.dtype.kind == "f" and np.isnan(array).any():
-        return np.where(np.isnan(array), None, array.astype(object)).tolist()
-    return array.tolist()
+        # numpy's stubs leave None out of where()'s array-likes; numpy takes
+        # it as any other object.
+        array = np.where(np.isnan(array), None,  # type: ignore[call-overload]
+                         array.astype(object))
+    values: list[Any] = array.tolist()
+    return values
 
 
-def _column(dtype):
+def _column(dtype: npt.DTypeLike) -> Codec:
     return Codec(_encode_numbers, lambda values: np.asarray(values, dtype=dtype))
 
 
-def _decode_matrix(values):
+def _decode_matrix(values: list[list[float | None]]) -> NDArray[np.float32]:
     rows = np.asarray(values, dtype=np.float32)  # null -> NaN
     return rows.reshape(len(values), -1) if len(values) else np.zeros((0, 0), np.float32)
 
 
-_matrix = Codec(lambda array, binary_min_rows=None: _encode_numbers(array), _decode_matrix)
+_matrix = Codec(lambda array, binary_min_rows: _encode_numbers(array), _decode_matrix)
 # One character a sample, stored as one string: "RRSR...". Validation has
 # made sure it is ASCII.
 # Converted through the code points: numpy's string casts (S1 <-> U1) took
 # over a second for 3.5M samples.
-def _encode_states(array, binary_min_rows=None):
+def _encode_states(array: NDArray[np.str_], binary_min_rows: int | None = None) -> str:
     return array.view(np.uint32).astype(np.uint8).tobytes().decode("ascii")
 
 
-def _decode_states(text):
+def _decode_states(text: str) -> NDArray[np.str_]:
     if not len(text):
         return np.zeros(0, "<U1")
     return np.frombuffer(text.encode("ascii"), np.uint8).astype(np.uint32).view("<U1")
@@ -101,7 +121,7 @@ def _decode_states(text):
 _states = Codec(_encode_states, _decode_states)
 
 
-TABLE_COLUMNS = {
+TABLE_COLUMNS: dict[type[Table], dict[str, Codec]] = {
     Holds: {"worker": _column(np.int32), "start_ns": _column(np.int64),
             "stop_ns": _column(np.int64), "cpu_wait_ns": _column(np.int64)},
     Marks: {"worker": _column(np.int32), "t_ns": _column(np.int64), "kind": _column(str),
@@ -121,13 +141,14 @@ TABLE_COLUMNS = {
 }
 
 
-def empty_table(cls):
+def empty_table(cls: type[TableT]) -> TableT:
     return cls(**{name: codec.decode([]) for name, codec in TABLE_COLUMNS[cls].items()})
 
 
-def _encode(value, binary_min_rows, blobs):
-    """`value` as JSON-ready objects; each binary column's base64 text is put
-    in `blobs`, leaving a token BLOB_TOKEN % its index in its place."""
+def _encode(value: Any, binary_min_rows: int | None, blobs: list[str]) -> Any:
+    """`value` (a log, or a record, table, list or value in one) as JSON-ready
+    objects; each binary column's base64 text is put in `blobs`, leaving a
+    token BLOB_TOKEN % its index in its place."""
     if type(value) in TABLE_COLUMNS:
         columns = TABLE_COLUMNS[type(value)]
         encoded = {name: columns[name].encode(column, binary_min_rows)
@@ -145,16 +166,16 @@ def _encode(value, binary_min_rows, blobs):
     return value
 
 
-def _table(cls, data):
+def _table(cls: type[TableT], data: dict[str, Any]) -> TableT:
     columns = TABLE_COLUMNS[cls]
     return cls(**{name: columns[name].decode(data[name]) for name in cls._fields})
 
 
-def _optional(cls, data):
+def _optional(cls: type[RecordT], data: dict[str, Any] | None) -> RecordT | None:
     return None if data is None else cls(**data)
 
 
-def _run(data):
+def _run(data: dict[str, Any]) -> Run:
     return Run(
         spec=RunSpec(**data["spec"]),
         interpreter=Interpreter(**data["interpreter"]),
@@ -176,7 +197,7 @@ def _run(data):
     )
 
 
-def _pieces(log, binary_min_rows):
+def _pieces(log: RunLog, binary_min_rows: int | None) -> list[str]:
     """The log's JSON text as a list of ASCII strings, which joined make
     the document.
 
@@ -186,7 +207,7 @@ def _pieces(log, binary_min_rows):
     json.dumps writes as "\\u0000<n>"; should any other string of the log
     look the same, the whole document goes through json.dumps instead.
     """
-    blobs = []
+    blobs: list[str] = []
     document = {"format": "gilviz-log", "format_version": LOG_FORMAT_VERSION}
     document.update(_encode(log, binary_min_rows, blobs))
     text = json.dumps(document, separators=(",", ":"), allow_nan=False)
@@ -202,7 +223,7 @@ def _pieces(log, binary_min_rows):
     return [json.dumps(document, separators=(",", ":"), allow_nan=False)]
 
 
-def _binary_columns(value):
+def _binary_columns(value: object) -> Iterator[dict[str, Any]]:
     """The binary column objects in an encoded document, in the order
     _encode made them."""
     if isinstance(value, dict):
@@ -216,18 +237,18 @@ def _binary_columns(value):
             yield from _binary_columns(item)
 
 
-def dumps(log, binary_min_rows=BINARY_MIN_ROWS):
+def dumps(log: RunLog, binary_min_rows: int | None = BINARY_MIN_ROWS) -> str:
     """The log as JSON text; numeric columns of `binary_min_rows` rows or
     more in binary form (None: every column a list, as in format 1.0)."""
     return "".join(_pieces(log, binary_min_rows))
 
 
-def loads(text):
+def loads(text: str) -> RunLog:
     """The RunLog in `text`; LogError if it is not a valid log."""
     return _log(parse(text))
 
 
-def _log(document):
+def _log(document: object) -> RunLog:
     """The RunLog of a parsed document; LogError if it is not a valid log."""
     if not isinstance(document, dict) or document.get("format") != "gilviz-log":
         raise LogError("not a gilviz event log")
@@ -245,11 +266,11 @@ def _log(document):
     )
 
 
-def save(log, path):
+def save(log: RunLog, path: str) -> None:
     """Write the log atomically: a reader never sees half a file."""
     pieces = _pieces(log, BINARY_MIN_ROWS)
 
-    def write(stream):
+    def write(stream: IO[bytes]) -> None:
         for piece in pieces:
             stream.write(piece.encode("ascii"))  # json.dumps escapes all else
 
@@ -261,7 +282,7 @@ HEAD_BYTES = 64 * 1024
 is: dumps() names the format first, so a log's first bytes say so."""
 
 
-def check_head(head):
+def check_head(head: bytes) -> None:
     """LogError unless `head`, a file's first bytes, can begin a log: a JSON
     object naming the format. A file of anything else (200 MB of zeros, a
     Chrome trace) is refused before it is read whole: reading and decoding
@@ -277,7 +298,7 @@ def check_head(head):
     raise LogError("not a gilviz event log: %s" % why)
 
 
-def load(path):
+def load(path: str) -> RunLog:
     """The RunLog in the file at `path`; LogError, naming the file, if it is
     not a valid log (OSError if it cannot be read)."""
     with open(path, "rb") as stream:

@@ -1,7 +1,11 @@
 """Where runs are written, and how: fresh run directories and atomic writes."""
 
+from __future__ import annotations
+
 import datetime
 import os
+from collections.abc import Callable
+from typing import IO, Any
 
 
 class WriteError(OSError):
@@ -9,18 +13,18 @@ class WriteError(OSError):
     directory without write permission. `filename` is the path asked for,
     never the temporary file beside it; `strerror` says what went wrong."""
 
-    def __str__(self):
+    def __str__(self) -> str:
         return "cannot write %s: %s" % (self.filename, self.strerror)
 
 
-def write_error(error, path):
+def write_error(error: OSError, path: str) -> WriteError:
     """`error` (an OSError) as a WriteError naming `path`."""
     if isinstance(error, WriteError):
         return error
     return WriteError(error.errno, error.strerror or str(error), path)
 
 
-def atomic_write(path, write, mode="w"):
+def atomic_write(path: str, write: Callable[[IO[Any]], object], mode: str = "w") -> str:
     """Call write(stream) on a temporary file beside `path`, then move it into
     place: a reader never sees half a file, and a failure leaves none. An
     OSError becomes a WriteError naming `path`."""
@@ -41,7 +45,7 @@ def atomic_write(path, write, mode="w"):
     return path
 
 
-def new_run_dir(out_dir, name):
+def new_run_dir(out_dir: str, name: str) -> str:
     """A fresh directory out_dir/<timestamp>-<name>[-N] for one invocation;
     WriteError if it cannot be made."""
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -9,14 +9,19 @@ workers were released. Tables of events are NamedTuples of numpy columns.
 from __future__ import annotations
 
 import datetime
-from typing import Final, Literal, NamedTuple, Optional, get_args
+from collections.abc import Iterable
+from typing import Any, Final, Literal, NamedTuple, get_args
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .. import __version__
-from ..agent.protocol import CONVOY_IO_WORKER  # noqa: F401  (exported by gilviz.log)
-from ..agent.protocol import SERVED as CONVOY_SERVED_MARK  # noqa: F401
+from ..agent import protocol
 
+CONVOY_IO_WORKER: Final = protocol.CONVOY_IO_WORKER
+"""In a convoy run, worker 0 is the I/O thread; the CPU-bound threads follow."""
+CONVOY_SERVED_MARK: Final = protocol.SERVED
+"""The convoy's mark of the moment its I/O thread had a request in hand."""
 
 RoleName = Literal["main", "baseline", "warmup", "a", "b", "c", "d", "alone", "beside-cpu",
                    "share"]
@@ -47,6 +52,10 @@ class Role:
 ROLES: tuple[RoleName, ...] = get_args(RoleName)
 """Every role, as the log may hold it."""
 
+JsonObject = dict[str, Any]
+"""A JSON object as the log holds it (RunSpec.params, Worker.result): what
+its values are depends on the key and on the kernel that reads or wrote it."""
+
 
 class RunSpec(NamedTuple):
     """What was asked for: enough to run the same measurement again."""
@@ -66,37 +75,37 @@ class RunSpec(NamedTuple):
     """Path of the target interpreter."""
     sample_hz: float
     """Requested thread sampling rate; 0 means the sampler was off."""
-    switch_interval_s: Optional[float] = None
+    switch_interval_s: float | None = None
     """sys.setswitchinterval() applied in the target, or None to keep its default."""
     role: RoleName = Role.MAIN
     """What the run is for in its job: one of Role's."""
-    params: Optional[dict] = None
+    params: JsonObject | None = None
     """Kernel parameters (JSON values), e.g. a seed; None for none."""
-    cores: Optional[list] = None
+    cores: list[int] | None = None
     """CPU ids the target was pinned to (os.sched_setaffinity) before its
     workers started; None to leave it where the orchestrator may run."""
-    check_interval: Optional[int] = None
+    check_interval: int | None = None
     """2.x: sys.setcheckinterval() applied in the target (ticks), or None to
     keep its default (100)."""
-    gil: Optional[int] = None
+    gil: int | None = None
     """A free-threaded build's GIL asked off (0) or on (1), as -X gil=; None
     to keep its default."""
 
     @property
-    def worker_noun(self):
+    def worker_noun(self) -> str:
         return {"threads": "thread", "processes": "process", "pool": "task",
                 "dummy-pool": "task"}.get(self.backend, self.backend)
 
     @property
-    def variant(self):
+    def variant(self) -> str | None:
         """The kernel's variant (params["variant"]), e.g. "seed"; None for none."""
         return (self.params or {}).get("variant")
 
-    def workload(self):
+    def workload(self) -> str:
         """"countdown", "pi (seed kernel)"."""
         return "%s (%s kernel)" % (self.kernel, self.variant) if self.variant else self.kernel
 
-    def describe(self):
+    def describe(self) -> str:
         """"4 threads", "1 process", "serial", "4 Pool processes"."""
         if self.backend == "serial":
             return "serial"
@@ -114,17 +123,17 @@ class Interpreter(NamedTuple):
     """platform.python_version()."""
     implementation: str
     gil_enabled: bool
-    switch_interval_s: Optional[float]
+    switch_interval_s: float | None
     """sys.getswitchinterval() in effect during the run; None on 2.x, whose
     old GIL has a check interval instead."""
     cpu_count: int
-    affinity: Optional[list]
+    affinity: list[int] | None
     """CPUs the target may run on (os.sched_getaffinity), or None if unknown."""
     pid: int
-    check_interval: Optional[int] = None
+    check_interval: int | None = None
     """2.x: sys.getcheckinterval() in effect, in "ticks" (bytecode
     instructions between two chances to hand the GIL over); None on 3.x."""
-    free_threaded: Optional[bool] = None
+    free_threaded: bool | None = None
     """Built with --disable-gil (Py_GIL_DISABLED), whether or not the GIL was
     on during the run (gil_enabled says that); None in logs that predate it."""
 
@@ -137,25 +146,27 @@ class ProbeSettings(NamedTuple):
 
 
 class Worker(NamedTuple):
-    index: int
+    # The field hides tuple.index(), which mypy reports; it is the log's key
+    # and every reader's name for a worker's number.
+    index: int  # type: ignore[assignment]
     pid: int
-    tid: Optional[int]
+    tid: int | None
     """OS thread id (the pid for a process's main thread); None if it never started."""
     work: int
     """Work done, in the kernel's unit: the worker's share, or less where the
     kernel stopped early and said so (the convoy's CPU threads)."""
-    start_ns: Optional[int]
+    start_ns: int | None
     """When the worker started its work; None if it failed before."""
-    stop_ns: Optional[int]
-    cpu_ns: Optional[int]
+    stop_ns: int | None
+    cpu_ns: int | None
     """CPU time of the worker's thread between start and stop."""
-    error: Optional[str]
+    error: str | None
     """Why the worker failed, or None."""
-    result: Optional[dict] = None
+    result: JsonObject | None = None
     """What the kernel returned, if anything."""
-    name: Optional[str] = None
+    name: str | None = None
     """The thread's name (threading.Thread.name) in a program's run; None in a kernel's."""
-    sleeps: Optional[int] = None
+    sleeps: int | None = None
     """Times the worker's thread went to sleep from just before its release to
     its stop (its voluntary context switches: each a wait for the GIL, a lock
     or I/O, then a wake-up); None where not read (format 1.1 and before)."""
@@ -168,10 +179,10 @@ EXIT_STATUS = "exit_status"
 class Holds(NamedTuple):
     """Probe intervals: when each worker was running Python code."""
 
-    worker: np.ndarray
-    start_ns: np.ndarray
-    stop_ns: np.ndarray
-    cpu_wait_ns: np.ndarray
+    worker: NDArray[np.int32]
+    start_ns: NDArray[np.int64]
+    stop_ns: NDArray[np.int64]
+    cpu_wait_ns: NDArray[np.int64]
     """run_delay accrued since the worker's previous interval began (or since it
     got ready): time runnable without a CPU. -1 where unknown."""
 
@@ -180,11 +191,11 @@ class GilFlags(NamedTuple):
     """The interpreter's own GIL flags of each worker's thread, read from
     outside by CPython 3.15+'s _remote_debugging (measure/gilflags.py)."""
 
-    t_ns: np.ndarray
-    worker: np.ndarray
-    status: np.ndarray
+    t_ns: NDArray[np.int64]
+    worker: NDArray[np.int32]
+    status: NDArray[np.int16]
     """THREAD_STATUS bits: FLAG_HAS_GIL, FLAG_ON_CPU, FLAG_UNKNOWN, FLAG_GIL_REQUESTED."""
-    code: np.ndarray
+    code: NDArray[np.int32]
     """The thread's innermost Python function, an index into FlagReading.code; -1 if none."""
 
 
@@ -200,22 +211,22 @@ class FlagReading(NamedTuple):
     requested_hz: float
     reads: int
     """Reads made: each of every thread at once."""
-    cpu_ns: Optional[int]
+    cpu_ns: int | None
     """CPU time of the process that read them (it runs beside the target)."""
-    code: list
+    code: list[str]
     """The functions the reads found, by GilFlags.code: "function (file)"."""
-    failure: Optional[str] = None
+    failure: str | None = None
     """Why the reader read nothing (its last words), or None."""
 
 
 class Marks(NamedTuple):
     """Events a kernel recorded itself: chunk ends, requests, ..."""
 
-    worker: np.ndarray
-    t_ns: np.ndarray
-    kind: np.ndarray
+    worker: NDArray[np.int32]
+    t_ns: NDArray[np.int64]
+    kind: NDArray[np.str_]
     """What happened, a short word defined by the kernel."""
-    value: np.ndarray
+    value: NDArray[np.float64]
     """A number that goes with it (a count, a latency in ns), NaN if none."""
 
 
@@ -245,37 +256,37 @@ WAIT_UNREADABLE = "?"
 class ThreadSamples(NamedTuple):
     """What the sampler read from /proc/PID/task/TID/stat, a row per read."""
 
-    t_ns: np.ndarray
-    worker: np.ndarray
-    state: np.ndarray
+    t_ns: NDArray[np.int64]
+    worker: NDArray[np.int32]
+    state: NDArray[np.str_]
     """Scheduler state: R running or runnable, S sleeping, D disk wait, ..."""
-    cpu: np.ndarray
+    cpu: NDArray[np.int16]
     """CPU the thread last ran on."""
-    cpu_ticks: np.ndarray
+    cpu_ticks: NDArray[np.int64]
     """utime + stime in clock ticks."""
-    wait: np.ndarray
+    wait: NDArray[np.str_]
     """For a thread off a CPU, what it waited in: a WAIT_* code."""
-    run_delay_ns: np.ndarray
+    run_delay_ns: NDArray[np.int64]
     """/proc/.../schedstat field 2: total time runnable without a CPU, -1 if unknown."""
 
 
 class ProcessSamples(NamedTuple):
     """psutil readings of the target's processes, at the coarse rate."""
 
-    t_ns: np.ndarray
-    pid: np.ndarray
-    user_s: np.ndarray
-    system_s: np.ndarray
-    cpu: np.ndarray
+    t_ns: NDArray[np.int64]
+    pid: NDArray[np.int64]
+    user_s: NDArray[np.float64]
+    system_s: NDArray[np.float64]
+    cpu: NDArray[np.int16]
     """psutil.Process.cpu_num(): CPU the process last ran on."""
 
 
 class CoreSamples(NamedTuple):
     """psutil.cpu_percent(percpu=True) at the coarse rate."""
 
-    t_ns: np.ndarray
+    t_ns: NDArray[np.int64]
     """End of each measurement window (it began at the previous row)."""
-    percent: np.ndarray
+    percent: NDArray[np.float32]
     """Shape (rows, cores): utilisation of each core over the window, 0-100.
     The first row is all NaN: it marks where the first window began."""
 
@@ -284,20 +295,20 @@ class LoadSamples(NamedTuple):
     """The whole machine's CPU use over windows of ~50 ms, in cores (1.0: one
     CPU busy for the whole window), read whether the thread sampler is on or not."""
 
-    t_ns: np.ndarray
+    t_ns: NDArray[np.int64]
     """End of each window; it began at the previous row. The first row, all
     NaN, marks where the first window began."""
-    busy: np.ndarray
+    busy: NDArray[np.float64]
     """CPUs busy with any process: CPUs x window - idle - iowait - steal
     (/proc/stat, in 10 ms units: one window may be off by ~0.2 core)."""
-    target: np.ndarray
+    target: NDArray[np.float64]
     """CPU used by the target's processes (its session), from their CPU clocks (exact)."""
-    gilviz: np.ndarray
+    gilviz: NDArray[np.float64]
     """CPU used by the orchestrator itself, its sampler included (exact)."""
-    other: np.ndarray
+    other: NDArray[np.float64]
     """busy - target - gilviz: other processes. A single window may be off
     by ~0.2 core either way, even below zero; a mean over many is not."""
-    steal: np.ndarray
+    steal: NDArray[np.float64]
     """CPU time the hypervisor gave to other machines, in cores."""
 
 
@@ -311,13 +322,13 @@ class SamplerStats(NamedTuple):
     """Rounds that began after the next one was due."""
     cpu_ns: int
     """CPU time the sampler itself used."""
-    cores: Optional[list] = None
+    cores: list[int] | None = None
     """CPUs the sampler thread could run on: outside the target's pinned set
     where any were left, else shared with it. None if unknown."""
-    nice: Optional[int] = None
+    nice: int | None = None
     """The sampler thread's nice value: below 0 where it raised its priority
     above a target with more processes than cores. None if unknown."""
-    cpu_wait_ns: Optional[int] = None
+    cpu_wait_ns: int | None = None
     """Time the sampler thread was runnable but had no CPU (its run_delay):
     what the target's busy workers kept it waiting. None if unknown."""
 
@@ -327,31 +338,31 @@ class Run(NamedTuple):
 
     spec: RunSpec
     interpreter: Interpreter
-    probe: Optional[ProbeSettings]
+    probe: ProbeSettings | None
     started_at: str
     """Wall-clock start, ISO 8601 with time zone."""
     release_ns: int
     """Absolute perf_counter_ns of the release; every other time is relative to it."""
     end_ns: int
     """When the agent had collected all workers."""
-    workers: tuple
+    workers: tuple[Worker, ...]
     """Worker records, by index."""
     holds: Holds
     marks: Marks
     threads: ThreadSamples
     processes: ProcessSamples
     cores: CoreSamples
-    sampler: Optional[SamplerStats]
+    sampler: SamplerStats | None
     """None if the sampler was off."""
-    load: Optional[LoadSamples] = None
+    load: LoadSamples | None = None
     """The machine's CPU use during the run, other processes' included;
     None where it was not measured (logs of format 1.0)."""
-    gil_flags: Optional[GilFlags] = None
+    gil_flags: GilFlags | None = None
     """The interpreter's own GIL flags (CPython 3.15+); None where not read."""
-    flag_reading: Optional[FlagReading] = None
+    flag_reading: FlagReading | None = None
     """How they were read; None where they were not."""
 
-    def failed_workers(self):
+    def failed_workers(self) -> tuple[Worker, ...]:
         """The workers that failed (a killed process, an exception in the
         kernel), each with its Worker.error; empty if all ran to the end. A
         run with any is no measure of the speed of its configuration."""
@@ -361,41 +372,42 @@ class Run(NamedTuple):
 class SweepPlan(NamedTuple):
     """What a speedup sweep set out to run; the runs it finished are the log's runs."""
 
-    backends: list
+    backends: list[str]
     """Backends in the order each round runs them, after the serial baseline."""
-    worker_counts: list
+    worker_counts: list[int]
     """Worker counts, ascending, run for every backend."""
     repeat: int
     """Rounds: each round runs the baseline and every configuration once."""
     warmup: int
     """Runs made before the first round and not counted (role "warmup")."""
 
-    def round_length(self):
+    def round_length(self) -> int:
         return 1 + len(self.backends) * len(self.worker_counts)
 
-    def planned_runs(self):
+    def planned_runs(self) -> int:
         return self.warmup + self.repeat * self.round_length()
 
 
 class RunLog(NamedTuple):
     tool_version: str
     created: str
-    runs: tuple
-    sweep: Optional[SweepPlan] = None
+    runs: tuple[Run, ...]
+    sweep: SweepPlan | None = None
     """The plan, if the runs are a speedup sweep."""
-    incomplete: Optional[str] = None
+    incomplete: str | None = None
     """Why the runs stop short of what was planned (a failed run, an
     interruption), or None: every planned run is here."""
 
-    def find(self, role):
+    def find(self, role: RoleName) -> Run | None:
         """The first run with this role (one of Role's), or None."""
         return next((run for run in self.runs if run.spec.role == role), None)
 
 
-def now_iso():
+def now_iso() -> str:
     return datetime.datetime.now(datetime.timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
-def new_log(runs, sweep=None, incomplete=None):
+def new_log(runs: Iterable[Run], sweep: SweepPlan | None = None,
+            incomplete: str | None = None) -> RunLog:
     return RunLog(tool_version=__version__, created=now_iso(), runs=tuple(runs), sweep=sweep,
                   incomplete=incomplete)

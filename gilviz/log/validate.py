@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import json
 import string
+from collections.abc import Callable, Container, Iterable, Sequence
+from typing import Any, NoReturn, Optional, Union
 
 import numpy as np
+from numpy.typing import NDArray
 
 from . import binary
 from .records import (ROLES, WAIT_IO, WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING,
@@ -32,18 +35,25 @@ KERNELS = ("countdown", "io", "convoy", "pi", "call", "script", "module", "attac
 BACKENDS = ("serial", "threads", "processes", "pool", "dummy-pool")
 WAIT_CODES = frozenset((WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER, WAIT_RUNNING, WAIT_TIMED,
                         WAIT_UNREADABLE, WAIT_UNTIMED, WAIT_SLEEP, WAIT_IO))
-INT_RANGES = {"int16": 2 ** 15, "int32": 2 ** 31, "int64": 2 ** 63}
+INT_RANGES: dict[str | None, int] = {"int16": 2 ** 15, "int32": 2 ** 31, "int64": 2 ** 63}
+"""The bound of an integer column's values, by its dtype in COLUMNS (None,
+a column of another kind, has none)."""
+
+Check = Callable[[Any], Optional[str]]
+"""A check of one value as JSON gives it: a message if it is wrong, else None."""
+Record = Union[RunSpec, Interpreter, ProbeSettings, Worker, SamplerStats, FlagReading, SweepPlan]
+"""A record the log holds as a JSON object of its fields."""
 
 
 class LogError(ValueError):
     """A file or text that is not a valid gilviz log; the message says what is wrong."""
 
 
-def _reject_constant(name):
+def _reject_constant(name: str) -> NoReturn:
     raise LogError("%s is not JSON (a number must be finite)" % name)
 
 
-def parse(text):
+def parse(text: str) -> Any:
     """The JSON document in `text`, refusing NaN and Infinity, which JSON has not."""
     try:
         return json.loads(text, parse_constant=_reject_constant)
@@ -53,67 +63,73 @@ def parse(text):
         raise LogError("not JSON: %s" % error) from None
 
 
-def fail(where, what):
+def fail(where: str, what: str) -> NoReturn:
     raise LogError("%s: %s" % (where, what))
 
 
 # Scalar checks: each returns a message if `value` is wrong, else None.
 
-def is_int(value):
+def is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def integer(low=None):
-    def check(value):
+def integer(low: int | None = None) -> Check:
+    def check(value: Any) -> str | None:
         if not is_int(value):
             return "expected an integer, got %s" % json.dumps(value)[:40]
         if low is not None and value < low:
             return "expected an integer >= %d, got %d" % (low, value)
         if abs(value) >= INT_RANGES["int64"]:
             return "%d does not fit 64 bits" % value
+        return None
     return check
 
 
-def number(low=None):
-    def check(value):
+def number(low: float | None = None) -> Check:
+    def check(value: Any) -> str | None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return "expected a number, got %s" % json.dumps(value)[:40]
         if low is not None and value < low:
             return "expected a number >= %g, got %g" % (low, value)
+        return None
     return check
 
 
-def positive(value):
+def positive(value: Any) -> str | None:
     problem = number()(value)
     if not problem and value <= 0:
         problem = "expected a number > 0, got %g" % value
     return problem
 
 
-def text(value):
+def text(value: object) -> str | None:
     if not isinstance(value, str):
         return "expected a string, got %s" % json.dumps(value)[:40]
+    return None
 
 
-def boolean(value):
+def boolean(value: object) -> str | None:
     if not isinstance(value, bool):
         return "expected true or false, got %s" % json.dumps(value)[:40]
+    return None
 
 
-def obj(value):
+def obj(value: object) -> str | None:
     if not isinstance(value, dict):
         return "expected an object, got %s" % json.dumps(value)[:40]
+    return None
 
 
-def one_of(choices):
-    def check(value):
+def one_of(choices: Sequence[str]) -> Check:
+    def check(value: object) -> str | None:
         if value not in choices:
             return "expected one of %s, got %s" % (", ".join(choices), json.dumps(value)[:40])
+        return None
     return check
 
 
-def list_of(item, nonempty=False):
-    def check(value):
+def list_of(item: Check, nonempty: bool = False) -> Check:
+    def check(value: object) -> str | None:
         if not isinstance(value, list):
             return "expected a list, got %s" % json.dumps(value)[:40]
         if nonempty and not value:
@@ -122,19 +138,21 @@ def list_of(item, nonempty=False):
             problem = item(element)
             if problem:
                 return "[%d]: %s" % (number_, problem)
+        return None
     return check
 
 
-def zero_or_one(value):
+def zero_or_one(value: object) -> str | None:
     if not (is_int(value) and value in (0, 1)):
         return "expected 0 or 1, got %s" % json.dumps(value)[:40]
+    return None
 
 
-def optional(check):
+def optional(check: Check) -> Check:
     return lambda value: None if value is None else check(value)
 
 
-RECORDS = {
+RECORDS: dict[type[Record], dict[str, Check]] = {
     RunSpec: {"kernel": one_of(KERNELS), "backend": one_of(BACKENDS), "workers": integer(1),
               "work": integer(0), "probe": boolean, "python": text, "sample_hz": number(0),
               "switch_interval_s": optional(number(0)), "role": one_of(ROLES),
@@ -163,7 +181,7 @@ RECORDS = {
 }
 
 
-def only_known(data, known, where, noun):
+def only_known(data: Any, known: Container[str], where: str, noun: str) -> None:
     """Check `data` is an object whose keys are all in `known`."""
     problem = obj(data)
     if problem:
@@ -173,7 +191,7 @@ def only_known(data, known, where, noun):
             fail(where, "unknown %s %r" % (noun, key))
 
 
-def record(cls, data, where):
+def record(cls: type[Record], data: Any, where: str) -> None:
     """Check `data` is an object with the keys of `cls`, each of the right type."""
     checks = RECORDS[cls]
     only_known(data, checks, where, "key")
@@ -188,7 +206,7 @@ def record(cls, data, where):
 
 
 # Table columns: (kind, dtype), kind one of "int", "float", "str", "states", "waits".
-COLUMNS = {
+COLUMNS: dict[str, dict[str, tuple[str, str | None]]] = {
     "holds": {"worker": ("int", "int32"), "start_ns": ("int", "int64"),
               "stop_ns": ("int", "int64"), "cpu_wait_ns": ("int", "int64")},
     "marks": {"worker": ("int", "int32"), "t_ns": ("int", "int64"), "kind": ("str", None),
@@ -209,7 +227,7 @@ OPTIONAL_TABLES = ("load", "gil_flags")
 """Tables a run may lack (null or absent): not measured, as in format 1.0."""
 
 
-def _letters(allowed):
+def _letters(allowed: Iterable[str]) -> NDArray[np.bool_]:
     """A table of the byte values allowed in a string column."""
     table_ = np.zeros(256, bool)
     table_[[ord(letter) for letter in allowed]] = True
@@ -220,8 +238,9 @@ LETTERS = _letters(string.ascii_letters)
 WAIT_LETTERS = _letters(WAIT_CODES)
 
 
-def codes(values, allowed, where):
-    """Check a string of one letter a sample, all in the table `allowed`."""
+def codes(values: object, allowed: NDArray[np.bool_], where: str) -> str:
+    """Check a string of one letter a sample, all in the table `allowed`;
+    returns it."""
     if not isinstance(values, str):
         fail(where, "expected a string of one letter a sample")
     if not values.isascii():
@@ -230,13 +249,14 @@ def codes(values, allowed, where):
     bad = np.flatnonzero(~allowed[np.frombuffer(values.encode("ascii"), np.uint8)])
     if len(bad):
         fail("%s[%d]" % (where, bad[0]), "unknown code %r" % values[bad[0]])
+    return values
 
 
-def column(values, kind, dtype, where):
+def column(values: Any, kind: str, dtype: str | None,
+           where: str) -> list[Any] | str | NDArray[Any]:
     """Check one column; returns it, a binary one decoded into a numpy array."""
     if kind in ("states", "waits"):
-        codes(values, WAIT_LETTERS if kind == "waits" else LETTERS, where)
-        return values
+        return codes(values, WAIT_LETTERS if kind == "waits" else LETTERS, where)
     if kind in ("int", "float") and binary.is_binary(values):
         decoded = binary.decode(values, kind)
         if isinstance(decoded, str):
@@ -271,7 +291,7 @@ def column(values, kind, dtype, where):
     return values
 
 
-def table(name, data, workers, where):
+def table(name: str, data: dict[str, Any], workers: int, where: str) -> None:
     """Check one table: its columns, their types and their common length.
     Binary columns are replaced in `data` by the arrays they hold."""
     columns = COLUMNS[name]
@@ -302,7 +322,7 @@ RUN_KEYS = ("spec", "interpreter", "probe", "started_at", "release_ns", "end_ns"
             "flag_reading")
 
 
-def run(data, where):
+def run(data: Any, where: str) -> None:
     problem = obj(data)
     if problem:
         fail(where, problem)
@@ -342,7 +362,7 @@ def run(data, where):
         table(name, data[name], len(workers), "%s.%s" % (where, name))
 
 
-def validate(document):
+def validate(document: dict[str, Any]) -> None:
     """Raise LogError if the document (format and version already checked) is not a valid log."""
     for key, check in (("tool_version", text), ("created", text), ("runs", list_of(obj))):
         if key not in document:
@@ -354,8 +374,10 @@ def validate(document):
         if key not in ("format", "format_version", "tool_version", "created", "runs", "sweep",
                        "incomplete"):
             fail("log", "unknown key %r" % key)
-    if document.get("incomplete") is not None and text(document["incomplete"]):
-        fail("incomplete", text(document["incomplete"]))
+    if document.get("incomplete") is not None:
+        problem = text(document["incomplete"])
+        if problem:
+            fail("incomplete", problem)
     if document.get("sweep") is not None:
         record(SweepPlan, document["sweep"], "sweep")
     for position, data in enumerate(document["runs"]):
