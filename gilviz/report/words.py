@@ -4,7 +4,7 @@ caveats of a measurement, the band states, where a run ran, under which lock."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, Union, overload
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
 
 from ..analysis import (NATIVE, NEW_GIL, NO_GIL, OFF_CPU, OLD_GIL, ON_CPU, RUNNING, SHARING,
                         SLEEPING, UNCLEAR, WAIT_CPU, WAIT_GIL, WAIT_IO, WAIT_LOCK, core_count,
@@ -19,15 +19,8 @@ if TYPE_CHECKING:
     from ..analysis.summary import RunStats
     from ..log import Run, RunSpec
 
-Caveat = Union[
-    caveats.WorkerFailed, caveats.KernelFallback, caveats.PoolSharedMembers,
-    caveats.WaitsUnreadable, caveats.QueuedAsRunning, caveats.SamplerBehind,
-    caveats.PinningMismatch, caveats.CoarseProbe, caveats.SystemTime, caveats.BaselineSystemTime,
-    caveats.UnexplainedSpeedup, caveats.SpeedChange, caveats.OtherLoad,
-    caveats.UnexplainedPauses, caveats.IncompleteSweep, caveats.DisturbedRuns,
-    caveats.RunsLeftOut, caveats.TimedWaitsAsGil, caveats.SharingMismatch, caveats.LateStart,
-    caveats.ShortTurns]
-"""A caveat record of any kind (analysis.caveats): what caveat_text words."""
+Caveat = caveats.Caveat
+"""A caveat record of any kind: what caveat_text words."""
 
 STATE_NAMES = {
     WAIT_GIL: "waiting for the GIL",
