@@ -29,7 +29,7 @@ import psutil
 
 from .. import api
 from ..api.results import result_of
-from ..log import RunLog, WriteError
+from ..log import WriteError
 from ..measure.spare import SpareWork
 from ..measure.timings import Timings, timed
 from ..report.format import format_duration
@@ -39,6 +39,7 @@ from .progress import FrameProgress, RunProgress
 if TYPE_CHECKING:
     from types import FrameType
 
+    from ..log import RunLog
     from .flags import Parser
 
 RUNS_OWN = "runs (their own wall time)"
