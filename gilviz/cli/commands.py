@@ -370,6 +370,7 @@ def failed_program_notes(result: api.ProgramResult, args: argparse.Namespace,
                          program_args: Sequence[str]) -> list[str]:
     """What to say of a program that exited with an error status: that it
     failed at once, and gilviz options given after it (which it got)."""
+    assert result.exit_status is not None, "a program's run ends with its exit status"
     notes: list[str] = []
     wall_s = result.summary.stats.wall_ns / 1e9
     if wall_s < FAILED_AT_ONCE_S:
@@ -423,6 +424,7 @@ def run_attach(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def chart_path(result: api.Result, args: argparse.Namespace, file_format: str) -> str:
     """Where `gilviz render` writes without --out: in the run directory,
     named by what differs from the chart the run drew (timeline-dark.svg)."""
+    assert result.run_dir is not None, "a loaded result has the directory it was loaded from"
     parts = [os.path.splitext(result.chart_name)[0]]
     if args.theme != "light":
         parts.append(args.theme)
