@@ -16,14 +16,23 @@ command line over api. Targets run on CPython 2.7 or 3.6+ for the countdown,
 needs 3.9 or newer.
 """
 
+from __future__ import annotations
+
 __version__ = "0.2.0"
 
 _API = ("run", "speedup", "compare", "convoy", "share", "load")
 
 __all__ = list(_API) + ["__version__"]
 
+TYPE_CHECKING = False
+"""typing.TYPE_CHECKING without importing typing (~2 ms): type checkers take
+any TYPE_CHECKING as true, so that they see the names __getattr__ loads."""
+if TYPE_CHECKING:
+    from .api import compare as compare, convoy as convoy, load as load, run as run
+    from .api import share as share, speedup as speedup
 
-def __getattr__(name):
+
+def __getattr__(name: str) -> object:
     if name in _API:
         from . import api
         return getattr(api, name)

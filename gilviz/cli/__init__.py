@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
+from typing import TextIO
 
 
-def main(argv=None, out=None, err=None):
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
+         err: TextIO | None = None) -> int:
     """Run the command in `argv` (default: sys.argv[1:]); the exit status."""
     from .commands import EXIT_INTERRUPTED, HANDLERS
     from .parser import build_parser

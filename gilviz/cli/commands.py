@@ -22,6 +22,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 import psutil
 
@@ -33,6 +35,12 @@ from ..measure.timings import Timings, timed
 from ..report.format import format_duration
 from ..report.progress import describe_run
 from .progress import FrameProgress, RunProgress
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from ..log import RunLog
+    from .flags import Parser
 
 RUNS_OWN = "runs (their own wall time)"
 DRAWING_MODULES = ("PIL.Image", "PIL.PngImagePlugin", "pyparsing", "dateutil.parser", "kiwisolver",
@@ -47,17 +55,20 @@ what it can of it (measure.spare), one step at a time."""
 IMPORTING_MATPLOTLIB = "importing matplotlib"
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 1, 2, 130, 143
 
+JobResult = TypeVar("JobResult", bound="api.Result")
+Side = TypeVar("Side")
+
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the program is, so that it ends as Ctrl-C does:
     targets killed, finished runs saved."""
 
 
-def on_sigterm(signum, frame):
+def on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:
     raise Terminated
 
 
-def check_out_dir(path):
+def check_out_dir(path: str) -> str | None:
     """Refuse an --out where the run directory cannot be written, before
     anything is measured: an error after minutes of runs would lose them."""
     if os.path.exists(path) and not os.path.isdir(path):
@@ -71,7 +82,8 @@ def check_out_dir(path):
     return None
 
 
-def write_result(result, out, out_dir, args=None):
+def write_result(result: api.Result, out: TextIO, out_dir: str | None,
+                 args: argparse.Namespace | None = None) -> None:
     """Print `result`'s summary, save its files (the chart in the --format
     and --theme of `args`), and say where they are."""
     with timed("analysis and summary"):
@@ -85,7 +97,7 @@ def write_result(result, out, out_dir, args=None):
         name_files(result, out)
 
 
-def import_matplotlib():
+def import_matplotlib() -> None:
     """Import what drawing needs, timed apart from drawing as "importing
     matplotlib", unless all of it was imported before (in the runs' spare
     time, or by the caller: there is then nothing to time, no "0.000 s" line)."""
@@ -96,7 +108,7 @@ def import_matplotlib():
             importlib.import_module(name)
 
 
-def import_frozen(name):
+def import_frozen(name: str) -> None:
     """Import module `name`, then keep all that exists out of the garbage
     collector's way (gc.freeze): modules live as long as the process, and
     a full collection during a later run, which holds up the sampler thread,
@@ -105,13 +117,13 @@ def import_frozen(name):
     gc.freeze()
 
 
-def drawing_imports():
+def drawing_imports() -> SpareWork:
     """The imports of DRAWING_MODULES as the runs' spare work, one a step."""
     return SpareWork([functools.partial(import_frozen, name) for name in DRAWING_MODULES],
                      IMPORTING_MATPLOTLIB + ", while targets start")
 
 
-def name_files(result, out):
+def name_files(result: api.Result, out: TextIO) -> None:
     """The lines naming the files of `result` that are on disk."""
     chart = os.path.splitext(result.chart_name)[0]
     for kind, label in (("log", "log"), ("chart", chart), ("trace", "trace")):
@@ -121,7 +133,7 @@ def name_files(result, out):
                                        " (open in ui.perfetto.dev)" if kind == "trace" else ""))
 
 
-def write_failed(error, out, err, out_dir):
+def write_failed(error: WriteError, out: TextIO, err: TextIO, out_dir: str) -> int:
     """A file that could not be written (a full disk): the summary of the
     runs whose log could not be saved, the log saved before named, an empty
     run directory removed, and one line; the exit status."""
@@ -140,12 +152,14 @@ def write_failed(error, out, err, out_dir):
     return EXIT_FAILED
 
 
-def keep_finished(log, log_path, out, err, why, args=None):
+def keep_finished(log: RunLog | None, log_path: str | None, out: TextIO, err: TextIO, why: str,
+                  args: argparse.Namespace | None = None) -> None:
     """After a failure or an interruption: report and draw the finished runs
     (in the run directory their log was saved in), or say there were none."""
     if log is None:
         err.write("gilviz: %s; no run had finished\n" % why)
         return
+    assert log_path is not None, "the command line saves every log in a run directory"
     result = result_of(log, os.path.dirname(log_path))
     try:
         write_result(result, out, None, args)
@@ -159,15 +173,17 @@ def keep_finished(log, log_path, out, err, why, args=None):
               % (why, len(log.runs), "" if len(log.runs) == 1 else "s", result.run_dir))
 
 
-def execute(job, args, out, err, exit_status=None):
+def execute(job: Callable[..., JobResult], args: argparse.Namespace, out: TextIO, err: TextIO,
+            exit_status: Callable[[JobResult], int] | None = None) -> int:
     """Run api `job` with the command's options; the exit status (that
     `exit_status(result)` gives, if given, when no worker failed)."""
+    parser: Parser = args.command_parser
     problem = check_out_dir(args.out)
     if problem:
-        args.command_parser.error(problem)
+        parser.error(problem)
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, on_sigterm) if in_main_thread else None
-    result = None
+    result: JobResult | None = None
     try:
         try:
             waits = {} if args.wait_quiet is None else {"wait_quiet": args.wait_quiet}
@@ -180,7 +196,7 @@ def execute(job, args, out, err, exit_status=None):
                 if progress is not None:
                     progress.close()
         except api.OptionError as error:
-            args.command_parser.error(str(error))
+            parser.error(str(error))
         except api.MeasurementFailed as failure:
             keep_finished(failure.log, failure.log_path, out, err, "error: %s" % failure, args)
             return EXIT_FAILED
@@ -193,7 +209,7 @@ def execute(job, args, out, err, exit_status=None):
     except KeyboardInterrupt as interruption:
         # The runs are all saved by now (after each run, in the run directory).
         kept = "; the log is kept in %s" % os.path.join(result.run_dir, "run.json") \
-            if getattr(result, "run_dir", None) else ""
+            if result is not None and result.run_dir else ""
         err.write("gilviz: %s while drawing%s\n" % (
             "ended by SIGTERM" if isinstance(interruption, Terminated) else "interrupted", kept))
         return EXIT_TERMINATED if isinstance(interruption, Terminated) else EXIT_INTERRUPTED
@@ -211,13 +227,13 @@ def execute(job, args, out, err, exit_status=None):
     return exit_status(result) if exit_status is not None else 0
 
 
-def backend_options(args):
+def backend_options(args: argparse.Namespace) -> dict[str, Any]:
     pools = {name: getattr(args, name) for name in ("pool", "dummy_pool") if name in args}
     return dict(threads=args.threads, processes=args.processes, serial=args.serial or None,
                 **pools)
 
 
-def target_options(args):
+def target_options(args: argparse.Namespace) -> dict[str, Any]:
     # Only the countdown runs on Python 2, and only some commands take --gil:
     # the options a command lacks are left out.
     optional = {name: getattr(args, name) for name in ("check_interval", "gil") if name in args}
@@ -225,7 +241,7 @@ def target_options(args):
                 sample_hz=args.sample_hz, **optional)
 
 
-def run_workload(args, out, err):
+def run_workload(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """countdown, io and pi: a workload against its serial baseline."""
     options = dict(backend_options(args), count=args.count, repeat=args.repeat,
                    baseline=not args.no_baseline, probe=not args.no_probe,
@@ -238,7 +254,8 @@ def run_workload(args, out, err):
     return timed_execute(lambda **run: api.run(args.kernel, **options, **run), args, out, err)
 
 
-def timed_execute(job, args, out, err):
+def timed_execute(job: Callable[..., api.Result], args: argparse.Namespace, out: TextIO,
+                  err: TextIO) -> int:
     """execute(job), with --timings: and the table of where the time went."""
     if not args.timings:
         return execute(job, args, out, err)
@@ -250,7 +267,8 @@ def timed_execute(job, args, out, err):
     return status
 
 
-def timings_lines(seconds, after_start_s, cpu=None):
+def timings_lines(seconds: Mapping[str, float], after_start_s: float,
+                  cpu: Mapping[str, float] | None = None) -> str:
     """The --timings table: each stage, and all beyond the runs' own time;
     then the orchestrator's CPU time while the targets ran (`cpu`)."""
     runs = seconds.get(RUNS_OWN, 0.0)
@@ -267,7 +285,7 @@ def timings_lines(seconds, after_start_s, cpu=None):
     return "\n".join(lines)
 
 
-def run_share(args, out, err):
+def run_share(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Every way of sharing counts, the same work, one chart."""
     options = dict(threads=args.threads, processes=args.processes, backends=args.backends,
                    samples=args.samples, chunk=args.chunk,
@@ -275,7 +293,7 @@ def run_share(args, out, err):
     return execute(lambda **run: api.share(**options, **run), args, out, err)
 
 
-def run_speedup(args, out, err):
+def run_speedup(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Sweep backends and worker counts for one kernel and draw the curves."""
     options = dict(workers=args.workers, backends=args.backends, repeat=args.repeat,
                    warmup=args.warmup, count=args.count, probe=args.probe,
@@ -285,9 +303,9 @@ def run_speedup(args, out, err):
     return execute(lambda **run: api.speedup(args.kernel, **options, **run), args, out, err)
 
 
-def run_compare(args, out, err):
+def run_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Measure a workload over two to four sides, varying one dimension, and compare."""
-    def sides(values):
+    def sides(values: Sequence[Side] | None) -> Side | tuple[Side, ...] | None:
         return None if not values else tuple(values) if len(values) > 1 else values[0]
     optional = {name: getattr(args, name) for name in ("check_interval", "gil", "variant")
                 if name in args}
@@ -298,7 +316,7 @@ def run_compare(args, out, err):
     return execute(lambda **run: api.compare(args.kernel, **options, **run), args, out, err)
 
 
-def run_convoy(args, out, err):
+def run_convoy(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """The convoy effect: the I/O thread alone, then beside CPU threads."""
     options = dict(cpu_threads=args.cpu_threads, requests=args.requests, size=args.size,
                    pause=args.pause, count=args.count, probe=not args.no_probe,
@@ -306,7 +324,7 @@ def run_convoy(args, out, err):
     return execute(lambda **run: api.convoy(**options, **run), args, out, err)
 
 
-def run_own_code(args, out, err):
+def run_own_code(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """A script, a module (-m) or module:function, sampled; the program's exit status."""
     if not args.program:
         args.command_parser.error("give a script, -m module or module:function to run")
@@ -329,11 +347,13 @@ def run_own_code(args, out, err):
                                       "runs once" % option)
     run_program = api.run_module if args.module else api.run_script
 
-    def exit_status(result):
-        if result.exit_status:
+    def exit_status(result: api.ProgramResult) -> int:
+        status = result.exit_status
+        assert status is not None, "a program's run ends with its exit status"
+        if status:
             for note in failed_program_notes(result, args, program_args):
                 err.write("gilviz: %s\n" % note)
-        return result.exit_status
+        return status
     # No progress line: stderr is the program's own now.
     return execute(lambda progress, **run: run_program(target, program_args,
                                                        children=args.children, **sampling,
@@ -346,10 +366,12 @@ FAILED_AT_ONCE_S = 1.0
 failed at once: its chart shows that failure, not its work."""
 
 
-def failed_program_notes(result, args, program_args):
+def failed_program_notes(result: api.ProgramResult, args: argparse.Namespace,
+                         program_args: Sequence[str]) -> list[str]:
     """What to say of a program that exited with an error status: that it
     failed at once, and gilviz options given after it (which it got)."""
-    notes = []
+    assert result.exit_status is not None, "a program's run ends with its exit status"
+    notes: list[str] = []
     wall_s = result.summary.stats.wall_ns / 1e9
     if wall_s < FAILED_AT_ONCE_S:
         notes.append("the program exited with status %d after %s: it failed at once, and "
@@ -364,10 +386,12 @@ def failed_program_notes(result, args, program_args):
     return notes
 
 
-def misplaced_options(parser, program_args):
+def misplaced_options(parser: argparse.ArgumentParser,
+                      program_args: Sequence[str]) -> tuple[list[str], list[str]]:
     """(gilviz's long options among `program_args`, each with its value; the
     program's own arguments)."""
-    moved, kept = [], []
+    moved: list[str] = []
+    kept: list[str] = []
     words = iter(program_args)
     for word in words:
         name = word.split("=", 1)[0]
@@ -383,22 +407,24 @@ def misplaced_options(parser, program_args):
     return moved, kept
 
 
-def run_attach(args, out, err):
+def run_attach(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """A running process, sampled for --duration."""
     if args.wait_quiet is not None:
         args.command_parser.error("--wait-quiet cannot apply to a process already running")
     if args.timeout is not None:
         args.command_parser.error("--timeout: attach samples for --duration, no longer")
 
-    def job(out, progress, timeout):
+    def job(out: str, progress: Callable[[api.Progress], None] | None,
+            timeout: float | None) -> api.ProgramResult:
         return api.attach(args.pid, duration=args.duration, sample_hz=args.sample_hz,
                           children=args.children, out=out, progress=progress)
     return execute(job, args, out, err)
 
 
-def chart_path(result, args, file_format):
+def chart_path(result: api.Result, args: argparse.Namespace, file_format: str) -> str:
     """Where `gilviz render` writes without --out: in the run directory,
     named by what differs from the chart the run drew (timeline-dark.svg)."""
+    assert result.run_dir is not None, "a loaded result has the directory it was loaded from"
     parts = [os.path.splitext(result.chart_name)[0]]
     if args.theme != "light":
         parts.append(args.theme)
@@ -413,7 +439,7 @@ def chart_path(result, args, file_format):
     return os.path.join(result.run_dir, "%s.%s" % ("-".join(parts), file_format))
 
 
-def check_out_file(path, option):
+def check_out_file(path: str, option: str) -> str | None:
     """Refuse a file `option` (--out, --animate) names where none can be
     written, before anything is drawn; the refusal names `path` as given."""
     if os.path.isdir(path):
@@ -427,7 +453,7 @@ def check_out_file(path, option):
     return None
 
 
-def animation_path(path, run):
+def animation_path(path: str, run: str) -> str:
     """Where --animate `path` goes: a bare file name into the directory of
     `run` (a run directory or its run.json), as every file a run has; a
     path with a directory as given."""
@@ -436,7 +462,7 @@ def animation_path(path, run):
     return os.path.join(run if os.path.isdir(run) else os.path.dirname(run), path)
 
 
-def run_render(args, out, err):
+def run_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Draw a saved run again; bad input is one line and exit status 2, a
     file that cannot be written (a full disk) exit status 1."""
     from ..render.animate import AnimationError
@@ -476,6 +502,8 @@ def run_render(args, out, err):
     return 0
 
 
-HANDLERS = {"workload": run_workload, "share": run_share, "speedup": run_speedup,
-            "compare": run_compare, "convoy": run_convoy, "run": run_own_code,
-            "attach": run_attach, "render": run_render}
+HANDLERS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
+    "workload": run_workload, "share": run_share, "speedup": run_speedup,
+    "compare": run_compare, "convoy": run_convoy, "run": run_own_code,
+    "attach": run_attach, "render": run_render}
+"""Each command's: given its parsed options, stdout and stderr, its exit status."""

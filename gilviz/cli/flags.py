@@ -10,15 +10,20 @@ import argparse
 import difflib
 import re
 import textwrap
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NoReturn, TypeVar, overload
 
 from ..agent.protocol import ECHO, IO_MODES
 from ..api import chart_options, options
 from ..api.options import IO_WAIT_S, OptionError
 
+Value = TypeVar("Value")
+Parsed = TypeVar("Parsed")
 
-def flag(parse):
+
+def flag(parse: Callable[[str], Value]) -> Callable[[str], Value]:
     """An argparse type= callable of an api.options parser."""
-    def parse_flag(text):
+    def parse_flag(text: str) -> Value:
         try:
             return parse(text)
         except OptionError as error:
@@ -67,7 +72,7 @@ WORK_OPTIONS = ("--count", "--samples", "--work", "--iterations", "--n")
 the one the command has (countdown's --count, pi's --samples)."""
 
 
-def suggestion(word, known):
+def suggestion(word: str, known: Sequence[str]) -> str | None:
     """The name in `known` that `word` (an option or a command, mistyped or
     cut short) most likely meant, or None: the one known name that `word`
     begins, else the closest by difflib (compared without leading dashes, so
@@ -94,16 +99,25 @@ class Parser(argparse.ArgumentParser):
     --threads); a negative value reaches its option's parser, which says
     what to give."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("allow_abbrev", False)
         kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
         self._negative_number_matcher = NEGATIVE_VALUE
 
-    def error(self, message):
+    def error(self, message: str) -> NoReturn:
         self.exit(2, "%s: error: %s (see %s --help)\n" % (self.prog, message, self.prog))
 
-    def parse_args(self, args=None, namespace=None):
+    # argparse's signatures: into a new Namespace, or into the namespace given
+    @overload
+    def parse_args(self, args: Iterable[str] | None = None,
+                   namespace: None = None) -> argparse.Namespace: ...
+    @overload
+    def parse_args(self, args: Iterable[str] | None, namespace: Parsed) -> Parsed: ...
+    @overload
+    def parse_args(self, *, namespace: Parsed) -> Parsed: ...
+
+    def parse_args(self, args: Iterable[str] | None = None, namespace: object = None) -> object:
         """As argparse's, but what no option took is refused by the command
         it was given to (argparse refuses it at the top: "see gilviz --help")."""
         parsed, extras = self.parse_known_args(args, namespace)
@@ -112,7 +126,7 @@ class Parser(argparse.ArgumentParser):
             command.error(command.unrecognized(extras))
         return parsed
 
-    def unrecognized(self, extras):
+    def unrecognized(self, extras: Sequence[str]) -> str:
         """The refusal of `extras`, with the option meant by the first unknown one."""
         message = "unrecognized arguments: %s" % " ".join(extras)
         options = [word.split("=", 1)[0] for word in extras if word.startswith("--")]
@@ -122,19 +136,19 @@ class Parser(argparse.ArgumentParser):
                 message += "; did you mean %s?" % meant
         return message
 
-    def visible_options(self):
+    def visible_options(self) -> list[str]:
         """The long options --help lists (hidden aliases left out)."""
         return [name for action in self._actions if action.help != argparse.SUPPRESS
                 for name in action.option_strings if name.startswith("--")]
 
-    def _check_value(self, action, value):
+    def _check_value(self, action: argparse.Action, value: object) -> None:
         """A value not among the choices (a command, a --theme): argparse's
         refusal, with the choice most likely meant in place of the list (in
         gilviz's words on every Python: 3.14's argparse has its own guess)."""
         try:
             super()._check_value(action, value)
         except argparse.ArgumentError:
-            meant = suggestion(str(value), [str(choice) for choice in action.choices])
+            meant = suggestion(str(value), [str(choice) for choice in action.choices or ()])
             if meant is None:
                 raise
             raise argparse.ArgumentError(
@@ -153,10 +167,11 @@ class HelpFormatter(argparse.HelpFormatter):
     more tells what the example above it shows.
     """
 
-    def __init__(self, prog, indent_increment=2, max_help_position=30, width=None):
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 30,
+                 width: int | None = None) -> None:
         super().__init__(prog, indent_increment, max_help_position, width)
 
-    def add_argument(self, action):
+    def add_argument(self, action: argparse.Action) -> None:
         """As argparse's, but a command's name counts with the indent it is
         listed at (argparse's count leaves it out, so that "countdown" got
         its summary on the line below)."""
@@ -167,10 +182,11 @@ class HelpFormatter(argparse.HelpFormatter):
             self._action_max_length = max(self._action_max_length, max(names, default=0)
                                           + self._current_indent + 2 * self._indent_increment)
 
-    def _fill_text(self, text, width, indent):
-        blocks, prose = [], []
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        blocks: list[str] = []
+        prose: list[str] = []
 
-        def end_prose():
+        def end_prose() -> None:
             if prose:
                 blocks.append(textwrap.fill(" ".join(prose), width, initial_indent=indent,
                                             subsequent_indent=indent))
@@ -195,7 +211,7 @@ class HelpFormatter(argparse.HelpFormatter):
         return "\n".join(blocks)
 
 
-def example_lines(line, width, indent=""):
+def example_lines(line: str, width: int, indent: str = "") -> str:
     """An example line of a --help ("  gilviz pi --threads 2   what it shows")
     laid out in `width` columns."""
     if len(indent + line) <= width:
@@ -209,11 +225,11 @@ def example_lines(line, width, indent=""):
     return text
 
 
-def wrapped_command(command, width):
+def wrapped_command(command: str, width: int) -> list[str]:
     """`command`'s lines in `width` columns, "  " before the first and six
     spaces before the others, broken before an option, never between an
     option and its value where that can be helped."""
-    units = []
+    units: list[str] = []
     for word in command.split():
         if units and not word.startswith("-"):
             units[-1] += " " + word
@@ -228,13 +244,13 @@ def wrapped_command(command, width):
     return lines
 
 
-def split_example(line):
+def split_example(line: str) -> tuple[str, str]:
     """("gilviz pi --threads 2", "what it shows") of an example line."""
     parts = re.split(r"\s{2,}", line.strip(), maxsplit=1)
     return parts[0], parts[1] if len(parts) > 1 else ""
 
 
-def add_io_options(parser, default=None):
+def add_io_options(parser: argparse.ArgumentParser, default: bool | None = None) -> None:
     """--io-wait and --io-via; `default` None leaves them unset (the sweep
     checks they go with the io kernel)."""
     parser.add_argument("--io-wait", type=io_wait, metavar="SECONDS",
@@ -245,8 +261,9 @@ def add_io_options(parser, default=None):
                              "time.sleep")
 
 
-def add_target_options(parser, compared=False, check_interval=True, gil=True,
-                       old_pythons=None):
+def add_target_options(parser: argparse.ArgumentParser, compared: bool = False,
+                       check_interval: bool = True, gil: bool = True,
+                       old_pythons: bool | None = None) -> None:
     """--python, --cores and --switch-interval (each may be given more than
     once when `compared`: argparse then collects a list), --check-interval
     (where `check_interval`: the kernel runs on Python 2) and --gil (where
@@ -274,13 +291,14 @@ def add_target_options(parser, compared=False, check_interval=True, gil=True,
                                  "GIL (1)")
 
 
-def add_sampling_options(parser):
+def add_sampling_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sample-hz", type=sample_rate, default=1000.0, metavar="HZ",
                         help="thread-state sampling rate, 0 for off (default: 1000)")
     add_output_options(parser)
 
 
-def add_chart_options(parser, default_format="png"):
+def add_chart_options(parser: argparse.ArgumentParser,
+                      default_format: str | None = "png") -> None:
     """--format and --theme: every command that draws has them."""
     parser.add_argument("--format", choices=chart_options.IMAGE_FORMATS, default=default_format,
                         help="the chart's file format (default: %s)" % (default_format or
@@ -289,7 +307,7 @@ def add_chart_options(parser, default_format="png"):
                         help="light (the default), dark, or talk: large type at 1280x720")
 
 
-def add_output_options(parser):
+def add_output_options(parser: argparse.ArgumentParser) -> None:
     """--out and --timeout: every command that runs targets has them; and
     the chart's --format and --theme."""
     add_chart_options(parser)
@@ -302,7 +320,8 @@ def add_output_options(parser):
                         help="before each run, wait up to TIME for a quiet machine")
 
 
-def add_backend_options(parser, pools=False, compared=False):
+def add_backend_options(parser: argparse.ArgumentParser, pools: bool = False,
+                        compared: bool = False) -> None:
     """--threads N, --processes N, --serial (and the pools): one of them, or
     where `compared`, two or more, the sides of the comparison."""
     backend = parser if compared else parser.add_mutually_exclusive_group()
@@ -319,7 +338,7 @@ def add_backend_options(parser, pools=False, compared=False):
                              help="multiprocessing.dummy.Pool(N).map: the Pool API on threads")
 
 
-def add_repeat_options(parser, compared=False):
+def add_repeat_options(parser: argparse.ArgumentParser, compared: bool = False) -> None:
     if compared:
         parser.add_argument("--repeat", type=repeat_count, default=3, metavar="N",
                             help="rounds, each side once a round (default: 3)")
@@ -332,7 +351,8 @@ def add_repeat_options(parser, compared=False):
                         help="runs, each after a serial run (default: 3)")
 
 
-def add_workload_options(parser, count_default, count_help, probe=True, compared=False):
+def add_workload_options(parser: argparse.ArgumentParser, count_default: int, count_help: str,
+                         probe: bool = True, compared: bool = False) -> None:
     """The options of a workload; `compared`: those of `gilviz compare`, where
     the target options may come more than once and there is no serial
     baseline of one's own. Only the probed kernel (countdown) runs on Python 2."""
@@ -349,7 +369,8 @@ def add_workload_options(parser, count_default, count_help, probe=True, compared
     add_repeat_options(parser, compared)
 
 
-def add_command(commands, name, summary, description, epilog, usage=None):
+def add_command(commands: argparse._SubParsersAction[Parser], name: str, summary: str,
+                description: str, epilog: str, usage: str | None = None) -> Parser:
     """A subcommand; `usage` names its positionals, "[options]" the rest
     (argparse's own lists every option: five lines)."""
     return commands.add_parser(name, help=summary, description=description, epilog=epilog,
@@ -361,12 +382,12 @@ EXAMPLE_WIDTH = 78
 terminal's (argparse keeps 2 free)."""
 
 
-def examples(*pairs, notes=""):
+def examples(*pairs: tuple[str, str], notes: str = "") -> str:
     """An epilog: "examples:", one line a (command, what it shows) pair, the
     explanations aligned in a column as far right as lets them fit
     EXAMPLE_WIDTH; the explanation of a command too long for the column on
     the line below, in the column. Then `notes`, prose."""
-    def fits(length):
+    def fits(length: int) -> bool:
         return all(len(command) > length or 2 + length + 2 + len(shows) <= EXAMPLE_WIDTH
                    for command, shows in pairs)
     column = 2 + 2 + max([length for length in {len(command) for command, _ in pairs}

@@ -8,7 +8,7 @@ import argparse
 from ..agent.protocol import PI_VARIANTS
 from ..api.options import IO_TASKS
 from ..api.workloads import CONVOY_TIME_LIMIT_S, DEFAULT_WORK
-from .flags import (add_backend_options, add_command, add_io_options, add_output_options,
+from .flags import (Parser, add_backend_options, add_command, add_io_options, add_output_options,
                     add_repeat_options, add_sampling_options, add_target_options,
                     add_workload_options, backend_names, chunk_size, client_pause, examples,
                     random_seed,
@@ -31,7 +31,7 @@ COUNTDOWN_SUMMARY = "David Beazley's countdown: the GIL battle of CPU-bound thre
 COUNTDOWN_COUNT = (10_000_000, "iterations in all, split between the workers (default: 1e7)")
 
 
-def add_countdown(commands):
+def add_countdown(commands: argparse._SubParsersAction[Parser]) -> None:
     command = add_command(
         commands, "countdown", COUNTDOWN_SUMMARY,
         "Run `while n > 0: n -= 1` split between workers, record when each held the GIL, "
@@ -49,7 +49,7 @@ IO_EPILOG = examples(
           "reply for --io-wait seconds. The bands come from sampled thread states.")
 
 
-def add_io(commands):
+def add_io(commands: argparse._SubParsersAction[Parser]) -> None:
     command = add_command(
         commands, "io", "tasks that wait on I/O: threads scale where countdown's do not",
         "Run I/O-bound tasks split between workers and draw the timeline: threads blocked "
@@ -71,7 +71,7 @@ SPEEDUP_EPILOG = examples(
           "those finished.")
 
 
-def add_speedup(commands):
+def add_speedup(commands: argparse._SubParsersAction[Parser]) -> None:
     command = add_command(
         commands, "speedup", "speedup curves: every backend at every worker count",
         "Measure every backend at every worker count against a serial run, in rounds, "
@@ -119,7 +119,7 @@ COMPARE_EPILOG = examples(
           "compare.png (each side's median run).")
 
 
-def add_compare(commands):
+def add_compare(commands: argparse._SubParsersAction[Parser]) -> None:
     command = add_command(
         commands, "compare", "variants of a workload one above the other, on one time axis",
         "Run a workload as two to four sides, varying one thing, and draw their timelines "
@@ -154,7 +154,7 @@ CONVOY_EPILOG = examples(
           "convoy.png.")
 
 
-def add_convoy(commands):
+def add_convoy(commands: argparse._SubParsersAction[Parser]) -> None:
     command = add_command(
         commands, "convoy", "Beazley's convoy effect: an I/O thread beside CPU-bound threads",
         "Time small requests answered by an I/O thread, alone and then beside CPU-bound "
@@ -188,7 +188,7 @@ PI_EPILOG = examples(
           "the GIL; vermillion: blocked on a lock.")
 
 
-def add_pi_work_options(command):
+def add_pi_work_options(command: argparse.ArgumentParser) -> None:
     """--samples and --kernel: pi's work, in gilviz pi and gilviz compare pi."""
     command.add_argument("--samples", dest="count", type=sample_count, default=10**8,
                          metavar="N", help="darts in all, split between the workers "
@@ -198,7 +198,7 @@ def add_pi_work_options(command):
                               "seed's")
 
 
-def add_pi(commands):
+def add_pi(commands: argparse._SubParsersAction[Parser]) -> None:
     command = add_command(
         commands, "pi", "Monte-Carlo pi with numpy: threads that do run at once, and one lock",
         "Estimate pi by throwing darts, split between workers, and draw what each worker's "
@@ -227,7 +227,7 @@ SHARING_EPILOG = examples(
           "share.png gives what one report costs and each run's wall time.")
 
 
-def add_sharing(commands):
+def add_sharing(commands: argparse._SubParsersAction[Parser]) -> None:
     command = add_command(
         commands, "share", "Queue, Pipe, Manager, shared Value and Array: what sharing costs",
         "Run the same pi work with every way of sharing counts between workers, threads and "

@@ -36,7 +36,7 @@ RUN_EPILOG = examples(
           "server for a while, start it and use gilviz attach.")
 
 
-def add_run(commands):
+def add_run(commands: argparse._SubParsersAction[Parser]) -> None:
     command = add_command(
         commands, "run", "your own code: a script, a module or a function, its threads sampled",
         "Run a script, a module (-m) or module:function (--threads / --processes) and draw "
@@ -68,7 +68,7 @@ ATTACH_EPILOG = examples(
           "wait on needs ptrace access to it; without it, they show as \"off CPU\".")
 
 
-def add_attach(commands):
+def add_attach(commands: argparse._SubParsersAction[Parser]) -> None:
     command = add_command(
         commands, "attach", "sample a running Python process's threads from outside",
         "Sample the threads of a running Python process for a while and draw what each did.",
@@ -97,7 +97,7 @@ RENDER_EPILOG = examples(
           "(timeline-dark.svg).")
 
 
-def add_render(commands):
+def add_render(commands: argparse._SubParsersAction[Parser]) -> None:
     command = add_command(
         commands, "render", "draw a saved run again: SVG, PDF, dark or talk theme, a window",
         "Draw a saved run again, measuring nothing: in another format, theme or size, "
@@ -125,7 +125,7 @@ SUBCOMMANDS = (add_countdown, add_io, add_pi, add_sharing, add_speedup, add_comp
                add_run, add_attach, add_render)
 
 
-def build_parser():
+def build_parser() -> Parser:
     parser = Parser(prog="gilviz", description="See CPython's Global Interpreter Lock at work.",
                     epilog=TOP_EPILOG)
     parser.add_argument("--version", action="version", version="gilviz " + __version__)

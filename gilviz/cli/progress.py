@@ -16,9 +16,14 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TextIO
 
 from ..api.workloads import round_of
 from ..report.progress import frames_line, progress_line, running_line
+
+if TYPE_CHECKING:
+    from ..api.session import Progress
 
 TICK_S = 10.0
 """Between two lines of a run's progress where stderr is no terminal."""
@@ -27,7 +32,7 @@ TERMINAL_TICK_S = 1.0
 TERMINAL_FRAME_S = 0.2
 
 
-def is_terminal(stream):
+def is_terminal(stream: TextIO) -> bool:
     isatty = getattr(stream, "isatty", None)
     try:
         return bool(isatty and isatty())
@@ -39,13 +44,13 @@ class StatusLine:
     """Text on `err` that the next one replaces: on a terminal a line
     rewritten in place, elsewhere a line each."""
 
-    def __init__(self, err, terminal=None):
+    def __init__(self, err: TextIO, terminal: bool | None = None) -> None:
         self.err = err
         self.terminal = is_terminal(err) if terminal is None else terminal
         self.shown = 0
         """The width of the status line on the terminal now; 0 for none."""
 
-    def show(self, text):
+    def show(self, text: str) -> None:
         if self.terminal:
             self.err.write("\r%s%s" % (text, " " * max(0, self.shown - len(text))))
             self.shown = len(text)
@@ -53,7 +58,7 @@ class StatusLine:
             self.err.write(text + "\n")
         self.err.flush()
 
-    def clear(self):
+    def clear(self) -> None:
         """Take the status line off the terminal, so that a line written
         next starts at its left edge."""
         if self.shown:
@@ -68,17 +73,19 @@ class RunProgress:
     taken. close() (or the end of a with block) stops the thread and clears
     the status line; call it before writing anything else to `err`."""
 
-    def __init__(self, err, every_s=None, clock=time.monotonic, terminal=None):
+    def __init__(self, err: TextIO, every_s: float | None = None,
+                 clock: Callable[[], float] = time.monotonic,
+                 terminal: bool | None = None) -> None:
         self.status = StatusLine(err, terminal)
         self.every_s = every_s or (TERMINAL_TICK_S if self.status.terminal else TICK_S)
         self.clock = clock
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._thread = None
-        self._current = None
+        self._thread: threading.Thread | None = None
+        self._current: tuple[Progress, float] | None = None
         """(Progress, the clock when it came) of the run under way."""
 
-    def __call__(self, progress):
+    def __call__(self, progress: Progress) -> None:
         number = None if progress.sweep is None else round_of(progress.index, progress.sweep)
         with self._lock:
             self.status.clear()
@@ -90,24 +97,24 @@ class RunProgress:
                                                 daemon=True)
                 self._thread.start()
 
-    def _tick(self):
+    def _tick(self) -> None:
         while not self._stop.wait(self.every_s):
             with self._lock:
                 if self._current is not None and not self._stop.is_set():
                     progress, began = self._current
                     self.status.show(running_line(progress, self.clock() - began))
 
-    def close(self):
+    def close(self) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
         with self._lock:
             self.status.clear()
 
-    def __enter__(self):
+    def __enter__(self) -> RunProgress:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
@@ -116,14 +123,15 @@ class FrameProgress:
     so far, at most every TERMINAL_FRAME_S on a terminal, else every TICK_S
     / 3 (a GIF takes ~10 s), and the last frame always."""
 
-    def __init__(self, err, clock=time.monotonic, terminal=None, every_s=None):
+    def __init__(self, err: TextIO, clock: Callable[[], float] = time.monotonic,
+                 terminal: bool | None = None, every_s: float | None = None) -> None:
         self.status = StatusLine(err, terminal)
         self.every_s = every_s or (TERMINAL_FRAME_S if self.status.terminal else TICK_S / 3)
         self.clock = clock
         self.began = clock()
-        self.shown_at = None
+        self.shown_at: float | None = None
 
-    def __call__(self, done, total):
+    def __call__(self, done: int, total: int) -> None:
         now = self.clock()
         if done < total and self.shown_at is not None and now - self.shown_at < self.every_s:
             return
@@ -132,5 +140,5 @@ class FrameProgress:
         self.shown_at = now
         self.status.show(frames_line(done, total, now - self.began))
 
-    def close(self):
+    def close(self) -> None:
         self.status.clear()
