@@ -58,8 +58,7 @@ from .sharing import Costs, Sharing, WorkerSharing, sharing, with_sharing
 from .states import (NATIVE, OFF_CPU, ON_A_CPU, ON_CPU, RUNNING, SHARING, SLEEPING, UNCLEAR,
                      WAIT_CPU, WAIT_GIL, WAIT_IO, WAIT_LOCK, Segments, merge_adjacent,
                      time_by_state)
-from .run_caveats import (UNCLEAR_WARNING_SHARE, RunCaveat, coarse_probe, pinning_mismatch,
-                          sampler_behind)
+from .run_caveats import UNCLEAR_WARNING_SHARE, coarse_probe, pinning_mismatch, sampler_behind
 from .summary import RunStats, WorkerStats, summarize
 from .system import baseline_system_time, busy_system_share, system_share, system_time
 from .views import (HELD, ON_CPU_SHARE, RAN, WAITING, BandShares, ParallelismBins,

@@ -5,16 +5,14 @@ into words, in the order found here."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..log import WAIT_UNREADABLE, Run, SamplerStats
-from .caveats import (BaselineSystemTime, CoarseProbe, KernelFallback, LateStart, OtherLoad,
-                      PinningMismatch, PoolSharedMembers, QueuedAsRunning, SamplerBehind,
-                      SharingMismatch, ShortTurns, SpeedChange, SystemTime, TimedWaitsAsGil,
-                      UnexplainedPauses, UnexplainedSpeedup, WaitsUnreadable, WorkerFailed,
+from .caveats import (CoarseProbe, PinningMismatch, PoolSharedMembers, QueuedAsRunning,
+                      SamplerBehind, ShortTurns, UnexplainedPauses, WaitsUnreadable, WorkerFailed,
                       kernel_fallbacks)
 from .gaps import Gaps
 from .interpreters import late_starts
@@ -26,32 +24,26 @@ from .states import UNCLEAR, Segments
 from .system import baseline_system_time, system_time
 
 if TYPE_CHECKING:
+    from .caveats import Caveat
     from .summary import Evidence  # summary composes its figures with these caveats
-
-RunCaveat = Union[WorkerFailed, KernelFallback, PoolSharedMembers, WaitsUnreadable,
-                  QueuedAsRunning, LateStart, SamplerBehind, PinningMismatch, CoarseProbe,
-                  SystemTime, BaselineSystemTime, UnexplainedSpeedup, OtherLoad, SharingMismatch,
-                  ShortTurns, SpeedChange, UnexplainedPauses, TimedWaitsAsGil]
-"""A caveat a run's summary can carry (RunStats.warnings and notes): those
-found here, and the timed waits a program's summary adds (program)."""
 
 UNCLEAR_WARNING_SHARE = 0.02
 """Unexplained pauses over 2 % of the workers' time make a warning, not a note."""
 
 
 def run_caveats(run: Run, seen: Evidence, io_workers: Collection[int] = (),
-                baselines: Sequence[Run] = ()) -> tuple[tuple[RunCaveat, ...],
-                                                        tuple[RunCaveat, ...]]:
+                baselines: Sequence[Run] = ()) -> tuple[tuple[Caveat, ...],
+                                                        tuple[Caveat, ...]]:
     """(warnings, notes) of a run, from what `seen` (summary.Evidence) found
     in it; `io_workers` and `baselines` as summary.summarize takes them."""
-    warnings: list[RunCaveat] = [WorkerFailed(w.index, w.error) for w in run.workers if w.error]
+    warnings: list[Caveat] = [WorkerFailed(w.index, w.error) for w in run.workers if w.error]
     # A kernel that could not do what was asked says what it did instead.
     warnings += kernel_fallbacks([run])
     if seen.segments is not None:
         warnings += sampling_caveats(run, seen.segments)
     warnings += late_starts(run)
     warnings += measurement_caveats(run, seen, baselines)
-    notes: list[RunCaveat] = []
+    notes: list[Caveat] = []
     # What limits the probe's resolution, and a machine whose speed moved a
     # little: worth saying, not a reason to doubt the figures (a ratio the
     # speed moved is one unexplained_ratio refuses).
@@ -64,10 +56,10 @@ def run_caveats(run: Run, seen: Evidence, io_workers: Collection[int] = (),
     return tuple(warnings), tuple(notes)
 
 
-def measurement_caveats(run: Run, seen: Evidence, baselines: Sequence[Run]) -> list[RunCaveat]:
+def measurement_caveats(run: Run, seen: Evidence, baselines: Sequence[Run]) -> list[Caveat]:
     """What the sampler, the cores, the probe, the OS kernel, the serial
     baselines, other processes and the sharing of counts did to the run."""
-    found: tuple[RunCaveat | None, ...] = (
+    found: tuple[Caveat | None, ...] = (
         sampler_behind(run.sampler), pinning_mismatch(run),
         coarse_probe(run.interpreter.switch_interval_s, seen.resolution_ns),
         # The old GIL's kernel time is its battle, the finding, not a flaw.
@@ -79,7 +71,7 @@ def measurement_caveats(run: Run, seen: Evidence, baselines: Sequence[Run]) -> l
     return [caveat for caveat in found if caveat is not None]
 
 
-def is_warning(run: Run, caveat: RunCaveat) -> bool:
+def is_warning(run: Run, caveat: Caveat) -> bool:
     """Whether a caveat that is a warning only when large is one: a change
     of speed (plausibility.serious_speed_change), or pauses unexplained for
     over UNCLEAR_WARNING_SHARE of the workers' time."""
@@ -135,9 +127,9 @@ def sampler_behind(stats: SamplerStats | None, at_least: float = 0.8,
                          raised=None if stats.nice is None else stats.nice < 0)
 
 
-def sampling_caveats(run: Run, segments: Segments) -> list[RunCaveat]:
+def sampling_caveats(run: Run, segments: Segments) -> list[Caveat]:
     """What limits the sampled bands."""
-    caveats: list[RunCaveat] = [PoolSharedMembers(tuple(group), run.spec.backend)
+    caveats: list[Caveat] = [PoolSharedMembers(tuple(group), run.spec.backend)
                                 for group in shared_members(run.workers)]
     if np.any(run.threads.wait == WAIT_UNREADABLE):
         caveats.append(WaitsUnreadable())

@@ -9,7 +9,7 @@ it each worker's row, the run's figures and its caveats.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,12 +22,15 @@ from .intervals import handoff_times, overlap_ns, time_at_depth, turn_lengths
 from .keyed import lookup, sums_by
 from .pi import PiEstimate, pi_estimate
 from .placement import probe_holds
-from .run_caveats import RunCaveat, run_caveats
+from .run_caveats import run_caveats
 from .runs import gil_of_workers, longest_sample_ns, shares_gil, stop_by_worker, wall_ns
 from .sampled import mean_parallelism, parallelism_steps, run_segments
 from .sharing import Sharing, sharing
 from .states import UNCLEAR, WAIT_CPU, WAIT_GIL, Segments, time_by_state
 from .waits import Waits, WaitStats, wait_spans, wait_stats, waiting_share
+
+if TYPE_CHECKING:
+    from .caveats import Caveat
 
 
 class WorkerStats(NamedTuple):
@@ -75,9 +78,9 @@ class RunStats(NamedTuple):
     failed_samples: NDArray[np.intp]
     """Rows of run.threads that caught a failed acquisition."""
     workers: tuple[WorkerStats, ...]
-    warnings: tuple[RunCaveat, ...]
+    warnings: tuple[Caveat, ...]
     """Where the measurement is degraded: caveat records (analysis.caveats)."""
-    notes: tuple[RunCaveat, ...]
+    notes: tuple[Caveat, ...]
     """Minor caveats, still worth saying (a little time not explained)."""
     parallelism: float | None = None
     """Without the probe: mean number of workers on a CPU at once from the
