@@ -102,9 +102,8 @@ class RunStats(NamedTuple):
 
 
 class Evidence(NamedTuple):
-    """What a run's records show, worked out once: the run's figures, its
-    workers' and its caveats all draw on it (for a million holds, placing
-    them and classifying their gaps takes about a second)."""
+    """What a run's records show, worked out once for the run's figures, its
+    workers' and its caveats, which all draw on it."""
 
     wall_ns: int
     """From the release to the last worker's stop."""
