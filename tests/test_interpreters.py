@@ -316,7 +316,7 @@ def test_the_compare_figure_stacks_three_sides_and_says_no_gil(battle):
 
 def test_turns_shorter_than_the_probe_can_time_are_a_caveat():
     from gilviz.analysis import ShortTurns
-    from gilviz.analysis.summary import short_turns
+    from gilviz.analysis.run_caveats import short_turns
     assert short_turns([0, 0, 30_000], 20_000) == ShortTurns(0, 20_000)
     assert short_turns([5 * MS, 5 * MS], 20_000) is None
     assert short_turns([], 20_000) is None and short_turns([0], None) is None

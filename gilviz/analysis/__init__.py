@@ -1,5 +1,6 @@
-"""What a run's records mean: holds, waits, hand-offs, overlap, recorded
-waits, sampled states, parallelism, comparisons and scaling.
+"""What a run's records mean: holds, gaps, hand-offs, overlap, recorded
+waits, sampled states, the interpreter's own flags, parallelism, a run's
+figures and caveats, what a timeline draws, comparisons and scaling.
 
 Pure functions over numpy arrays and log records; nothing here reads the
 clock or the file system, so every result can be checked against
@@ -7,25 +8,35 @@ hand-built intervals. Results are typed records, never words: where a
 measurement is degraded, a caveat record (caveats) says how, and report
 puts it into words.
 
-    states     the band states and the table of segments
-    intervals  holds as intervals: overlap, unions, hand-offs, turns
-    runs       wall time, GILs shared, worker stops, cores
+    states        the band states and the table of segments
+    ordering      stable orders of rows by a small integer group (worker, GIL), then by time
+    intervals     holds as intervals: time held, overlap, unions, hand-offs, turns
+    keyed         intervals of many groups (workers, GILs) in one numpy pass
+    runs          wall time, GILs shared, worker stops, cores
     interpreters  old GIL, new GIL or none; the old GIL's battle; late starts; the ideal ratio
-    placement  where the probe's holds begin and end: each gap's own chunk placed
-    gaps       the probe's gaps and their causes; the sampler checked against it
-    waits      waits the kernel recorded itself (io, the convoy's round trips)
-    sampled    bands and parallelism from the sampler alone
-    windows    the busiest or the most typical window to zoom in on
-    system     the OS kernel's share of the CPU time
+    placement     where the probe's holds begin and end: each gap's own chunk placed
+    gaps          the probe's gaps and their causes; the sampler checked against it
+    waits         waits the kernel recorded itself (io, the convoy's round trips)
+    sampled       bands and parallelism from the sampler alone
+    flags         the interpreter's own GIL flags (3.15+): bands, code held in, the probe checked
+    program       a program's run (gilviz run, attach): its states, hand-offs, failed wake-ups
+    system        the OS kernel's share of the CPU time
+    load          other processes' CPU use during a run
     plausibility  whether a ratio can be a speedup; the machine's speed
-    pi         the pi kernel's estimate
-    share      how workers shared their counts: report costs, lock waits, the totals check
-    caveats    typed records of what degraded a measurement
-    summary    summarize: a run's figures (RunStats) and caveats
-    views      timeline_view: everything a timeline draws, computed once
-    compare    a run against its baselines, side A against side B
-    convoy     the convoy's latencies and windows
-    scaling    speedup, efficiency and Amdahl's law over a sweep
+    pi            the pi kernel's estimate
+    sharing       how workers shared their counts: report costs, lock waits, the totals check
+    caveats       typed records of what degraded a measurement
+    run_caveats   the caveats of one run, as warnings and notes
+    summary       summarize: a run's figures (RunStats), its workers' and its caveats
+    views         timeline_view: everything a timeline draws, computed once
+    windows       the busiest or the most typical window to zoom in on
+    shown         which states a timeline shows at a size one can see
+    raster        bands on pixel columns, for segments too narrow to draw one by one
+    selection     a timeline narrowed to some workers or another zoom window (slides)
+    unfolding     what each worker had held by each moment, for an animation
+    compare       a run against its baselines, side A against side B
+    convoy        the convoy's latencies and windows
+    scaling       speedup, efficiency and Amdahl's law over a sweep
 """
 
 # ruff: noqa: F401  (re-exports: the names the rest of gilviz imports from here)
@@ -58,8 +69,8 @@ from .sharing import Costs, Sharing, WorkerSharing, sharing, with_sharing
 from .states import (NATIVE, OFF_CPU, ON_A_CPU, ON_CPU, RUNNING, SHARING, SLEEPING, UNCLEAR,
                      WAIT_CPU, WAIT_GIL, WAIT_IO, WAIT_LOCK, Segments, merge_adjacent,
                      time_by_state)
-from .summary import (UNCLEAR_WARNING_SHARE, RunStats, WorkerStats, coarse_probe,
-                      pinning_mismatch, sampler_behind, summarize)
+from .run_caveats import UNCLEAR_WARNING_SHARE, coarse_probe, pinning_mismatch, sampler_behind
+from .summary import RunStats, WorkerStats, summarize
 from .system import baseline_system_time, busy_system_share, system_share, system_time
 from .views import (HELD, ON_CPU_SHARE, RAN, WAITING, BandShares, ParallelismBins,
                     TimelineView, timeline_view)

@@ -12,16 +12,19 @@ which the /proc sampler tells apart as it does without flags.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import NDArray
 
-from ..log import FLAG_GIL_REQUESTED, FLAG_HAS_GIL, FLAG_ON_CPU
+from ..log import (FLAG_GIL_REQUESTED, FLAG_HAS_GIL, FLAG_ON_CPU, FlagReading, GilFlags, Holds, Run,
+                   ThreadSamples)
 from .intervals import holding_at
 from .runs import gil_of_workers, stop_by_worker
-from .waits import with_waits
+from .waits import Waits, with_waits
 from .states import (NATIVE, OFF_CPU, RUNNING, SLEEPING, WAIT_CPU, WAIT_GIL, WAIT_IO, WAIT_LOCK,
-                     merge_adjacent, segments_of)
+                     Segments, merge_adjacent, segments_of)
 
 OFF_CPU_WAITS = (SLEEPING, WAIT_IO, WAIT_LOCK, WAIT_CPU)
 """What /proc tells of a thread off a CPU that the flags do not."""
@@ -34,7 +37,7 @@ LEAST_SHARE = 0.005
 """...each with at least this share of the reads: less rounds to 0 %."""
 
 
-def flag_states(flags):
+def flag_states(flags: GilFlags) -> NDArray[np.int8]:
     """The band state of each read (see above); off a CPU: OFF_CPU."""
     status = flags.status.astype(np.int64)
     states = np.full(len(status), OFF_CPU, np.int8)
@@ -44,7 +47,8 @@ def flag_states(flags):
     return states
 
 
-def with_proc_waits(flags, states, samples, proc_states):
+def with_proc_waits(flags: GilFlags, states: NDArray[np.int8], samples: ThreadSamples,
+                    proc_states: NDArray[np.int8]) -> NDArray[np.int8]:
     """`states` where a read off a CPU takes what the first /proc sample of
     the same thread at or after it says it waited on (sleep, I/O, a lock)."""
     states = states.copy()
@@ -61,27 +65,36 @@ def with_proc_waits(flags, states, samples, proc_states):
     return states
 
 
-def read_spans(run):
+def flags_read(run: Run) -> tuple[GilFlags, FlagReading]:
+    """The GIL flags of a run that read them, and how they were read."""
+    if run.gil_flags is None or run.flag_reading is None:
+        raise ValueError("the run read no GIL flags")
+    return run.gil_flags, run.flag_reading
+
+
+def read_spans(run: Run) -> tuple[NDArray[np.intp], NDArray[np.int64], NDArray[np.int64]]:
     """(rows, start, stop): the span each flag read of a worker stands for,
     until its next read (at most LONGEST_READS periods) or its stop."""
-    flags = run.gil_flags
-    longest = int(LONGEST_READS * 1e9 / run.flag_reading.requested_hz)
-    parts = []
+    flags, reading = flags_read(run)
+    longest = int(LONGEST_READS * 1e9 / reading.requested_hz)
+    parts: list[tuple[NDArray[np.intp], NDArray[np.int64], NDArray[np.int64]]] = []
     for index, stop in stop_by_worker(run).items():
         rows = np.flatnonzero((flags.worker == index) & (flags.t_ns < stop))
         t = flags.t_ns[rows]
         parts.append((rows, t, np.minimum(np.append(t[1:], stop), t + longest)))
     if not parts:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return tuple(np.concatenate(column) for column in zip(*parts))
+    rows, starts, stops = (np.concatenate(column) for column in zip(*parts))
+    return rows, starts, stops
 
 
-def code_spans(run):
+def code_spans(run: Run) -> tuple[NDArray[np.int32], NDArray[np.int64], NDArray[np.int64],
+                                  NDArray[np.int8], NDArray[np.int32]]:
     """Where each worker's innermost Python function stayed the same, in one
     state: Segments-like (worker, start_ns, stop_ns, state) and the code of
     each, for the trace's nested slices."""
     rows, start, stop = read_spans(run)
-    flags = run.gil_flags
+    flags, _ = flags_read(run)
     worker, state, code = flags.worker[rows], flag_states(flags)[rows], flags.code[rows]
     if len(rows) == 0:  # no read fell within a worker's run
         return worker, start, stop, state, code
@@ -92,13 +105,14 @@ def code_spans(run):
     return worker[first], start[first], stop[last], state[first], code[first]
 
 
-def flag_segments(run, proc_states=None, waits=None):
+def flag_segments(run: Run, proc_states: NDArray[np.int8] | None = None,
+                  waits: Waits | None = None) -> Segments:
     """What each worker was doing over time, from the flags: each read's
     state until the next read (at most LONGEST_READS periods), runs of one
     state joined; reads off a CPU refined by the /proc samples' states
     (`proc_states`, one a row of run.threads) and by the waits the kernel
     recorded itself (`waits`, waits.wait_spans), where given."""
-    flags = run.gil_flags
+    flags, _ = flags_read(run)
     states = flag_states(flags)
     if proc_states is not None and len(run.threads.t_ns):
         states = with_proc_waits(flags, states, run.threads, proc_states)
@@ -120,18 +134,19 @@ class CodeShare(NamedTuple):
 class GilCode(NamedTuple):
     """Which code held the GIL, and which waited for it."""
 
-    held: dict
+    held: dict[int, list[CodeShare]]
     """{worker index: [CodeShare] where it held the GIL, largest first}."""
-    waited: dict
+    waited: dict[int, list[CodeShare]]
     """{worker index: [CodeShare] where it waited for the GIL}."""
-    held_overall: list
+    held_overall: list[CodeShare]
     """[CodeShare] over all threads: shares of all the reads that found some
     thread holding the GIL."""
     reads: int
     """Reads of the threads, all together."""
 
 
-def _top(codes, names, total, at_most=TOP_CODE):
+def _top(codes: NDArray[np.int32], names: Sequence[str], total: int,
+         at_most: int = TOP_CODE) -> list[CodeShare]:
     if not len(codes) or not total:
         return []
     found, counts = np.unique(codes, return_counts=True)
@@ -141,12 +156,12 @@ def _top(codes, names, total, at_most=TOP_CODE):
                       float(counts[i] / total)) for i, c in ((i, found[i]) for i in order)]
 
 
-def gil_code(run):
+def gil_code(run: Run) -> GilCode | None:
     """A GilCode of a run with flags, else None."""
-    flags = run.gil_flags
-    if flags is None or not len(flags.t_ns):
+    if run.gil_flags is None or not len(run.gil_flags.t_ns):
         return None
-    names = run.flag_reading.code
+    flags, reading = flags_read(run)
+    names = reading.code
     states = flag_states(flags)
     held, waited = {}, {}
     for worker in run.workers:
@@ -155,7 +170,7 @@ def gil_code(run):
         held[worker.index] = _top(flags.code[mine & (states == RUNNING)], names, reads)
         waited[worker.index] = _top(flags.code[mine & (states == WAIT_GIL)], names, reads)
     holding = states == RUNNING
-    return GilCode(held, waited, _top(flags.code[holding], names, np.count_nonzero(holding)),
+    return GilCode(held, waited, _top(flags.code[holding], names, int(np.count_nonzero(holding))),
                    len(flags.t_ns))
 
 
@@ -168,11 +183,11 @@ class FlagAgreement(NamedTuple):
     compared: int
 
     @property
-    def share(self):
+    def share(self) -> float:
         return self.agreeing / self.compared if self.compared else 0.0
 
 
-def flag_agreement(flags, holds, margin_ns):
+def flag_agreement(flags: GilFlags, holds: Holds, margin_ns: int) -> FlagAgreement:
     """How often the probe's `holds` and the flags agree on whether a worker
     held the GIL, reads within `margin_ns` of a hold's edge left out."""
     agreeing = compared = 0
@@ -192,19 +207,19 @@ def flag_agreement(flags, holds, margin_ns):
 
 
 class FlagTurns(NamedTuple):
-    handoff_ns: np.ndarray
+    handoff_ns: NDArray[np.int64]
     """When the GIL went from one worker to another, as the reads show it."""
-    turn_ns: np.ndarray
+    turn_ns: NDArray[np.int64]
     """Lengths of the turns between two hand-offs of one GIL."""
-    failed: dict
+    failed: dict[int, int]
     """{worker index: reads that found it on a CPU, asking for the GIL it did
     not have: woken, and not (yet) given it}."""
 
 
-def flag_turns(run):
+def flag_turns(run: Run) -> FlagTurns:
     """The hand-offs, turns and failed wake-ups of the workers sharing a
     GIL, from the flags."""
-    flags = run.gil_flags
+    flags, _ = flags_read(run)
     states = flag_states(flags)
     status = flags.status.astype(np.int64)
     failed = {}

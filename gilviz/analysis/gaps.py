@@ -15,28 +15,32 @@ transit, or held by another worker for less than a chunk, its turn unseen
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
+from ..log import Holds, Run, ThreadSamples
 from .placement import clock_reads
 from .keyed import (GroupedIntervals, grouped_held_at_edges, grouped_held_before,
                     grouped_inside_any, lookup)
 from .ordering import group_order
-from .states import RUNNING, UNCLEAR, WAIT_CPU, WAIT_GIL, segments_of
+from .states import RUNNING, UNCLEAR, WAIT_CPU, WAIT_GIL, Segments, segments_of
 
 EVIDENCE_SHARE = 0.5
 
 
 class Gaps(NamedTuple):
-    worker: np.ndarray
-    start_ns: np.ndarray
-    stop_ns: np.ndarray
-    kind: np.ndarray
+    worker: NDArray[np.int32]
+    start_ns: NDArray[np.int64]
+    stop_ns: NDArray[np.int64]
+    kind: NDArray[np.int8]
     """WAIT_GIL, WAIT_CPU or UNCLEAR."""
 
 
-def classify_gaps(length_ns, cpu_wait_ns, gil_busy_ns):
+def classify_gaps(length_ns: ArrayLike, cpu_wait_ns: ArrayLike,
+                  gil_busy_ns: ArrayLike) -> NDArray[np.int8]:
     """The kind of each gap, from its length, the run_delay accrued in it
     (-1 where unknown) and the time other workers held its GIL during it."""
     length = np.asarray(length_ns, dtype=np.float64)
@@ -48,13 +52,13 @@ def classify_gaps(length_ns, cpu_wait_ns, gil_busy_ns):
     return kind
 
 
-_last = [None, None]
+_last: tuple[tuple[Holds, dict[int, int], bool], Gaps] | None = None
 """The last holds' key and their gaps: the summary and the bands each ask
 for them (0.25 s for a million holds). Keyed by the holds' identity, as
 placement.probe_holds keys its own; callers only read the gaps."""
 
 
-def worker_gaps(holds, gil_of_worker, old_gil=False):
+def worker_gaps(holds: Holds, gil_of_worker: Mapping[int, int], old_gil: bool = False) -> Gaps:
     """The gaps of every worker, from the release to its last hold, classified;
     with `old_gil`, a gap of a worker sharing its GIL is a GIL wait unless
     the OS kept it waiting (see above).
@@ -62,14 +66,15 @@ def worker_gaps(holds, gil_of_worker, old_gil=False):
     `gil_of_worker` maps a worker index to an id of the GIL it ran under.
     Holds must be sorted by start within each worker, as the probe writes them.
     """
+    global _last
     key = (holds, dict(gil_of_worker), bool(old_gil))
-    if _last[0] is not None and _last[0][0] is holds and _last[0][1:] == key[1:]:
+    if _last is not None and _last[0][0] is holds and _last[0][1:] == key[1:]:
         return _last[1]
-    _last[:] = [key, _classified_gaps(holds, gil_of_worker, old_gil)]
+    _last = (key, _classified_gaps(holds, gil_of_worker, old_gil))
     return _last[1]
 
 
-def _classified_gaps(holds, gil_of_worker, old_gil):
+def _classified_gaps(holds: Holds, gil_of_worker: Mapping[int, int], old_gil: bool) -> Gaps:
     if len(holds.worker) == 0:
         empty = np.zeros(0, np.int64)
         return Gaps(empty.astype(np.int32), empty, empty, empty.astype(np.int8))
@@ -99,7 +104,7 @@ def _classified_gaps(holds, gil_of_worker, old_gil):
     return Gaps(worker[keep], start[keep], stop[keep], kind[keep])
 
 
-def probe_segments(holds, gaps):
+def probe_segments(holds: Holds, gaps: Gaps) -> Segments:
     """Holds as RUNNING and gaps as their kind, in one table."""
     return segments_of([
         (holds.worker, holds.start_ns, holds.stop_ns,
@@ -108,7 +113,7 @@ def probe_segments(holds, gaps):
     ])
 
 
-def probe_resolution_ns(run, io_workers=()):
+def probe_resolution_ns(run: Run, io_workers: Collection[int] = ()) -> float | None:
     """Held time per chunk: the spacing of the probe's timestamps inside its
     holds, in the kernels that read the clock every `chunk` iterations (once
     before the first chunk and once after each; a hold's first read ends no
@@ -116,7 +121,7 @@ def probe_resolution_ns(run, io_workers=()):
     their edges are exact: left out."""
     if run.probe is None or len(run.holds.worker) == 0:
         return None
-    reads = {index: count for index, count in clock_reads(run).items()
+    reads = {index: count for index, count in clock_reads(run.workers, run.probe.chunk).items()
              if index not in io_workers}
     counted = np.isin(run.holds.worker, list(reads))
     inside = sum(reads.values()) - int(np.count_nonzero(counted))
@@ -125,7 +130,7 @@ def probe_resolution_ns(run, io_workers=()):
 
 
 class Acquisitions(NamedTuple):
-    failed: np.ndarray
+    failed: NDArray[np.intp]
     """Indices of thread samples that caught a worker on a CPU (state R) while
     the probe shows it not running and another worker of its GIL running."""
     agreeing: int
@@ -134,7 +139,8 @@ class Acquisitions(NamedTuple):
     """Samples inside a probe hold, clear of its edges."""
 
 
-def failed_acquisitions(holds, samples, gil_of_worker, margin_ns):
+def failed_acquisitions(holds: Holds, samples: ThreadSamples, gil_of_worker: Mapping[int, int],
+                        margin_ns: int) -> Acquisitions:
     """Compare the sampler's states with the probe's holds.
 
     A sample counts only when it lies at least `margin_ns` (the probe's

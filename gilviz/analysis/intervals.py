@@ -3,12 +3,15 @@ overlap, unions, and the hand-offs and turns of holds that share a GIL."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .ordering import group_order
 
 
-def held_before(start_ns, stop_ns, t_ns):
+def held_before(start_ns: ArrayLike, stop_ns: ArrayLike, t_ns: ArrayLike) -> NDArray[np.int64]:
     """Total time inside the sorted, disjoint intervals before each time t."""
     start = np.asarray(start_ns, dtype=np.int64)
     stop = np.asarray(stop_ns, dtype=np.int64)
@@ -30,7 +33,8 @@ def held_before(start_ns, stop_ns, t_ns):
     return held
 
 
-def holding_at(start_ns, stop_ns, t_ns, margin_ns=0):
+def holding_at(start_ns: ArrayLike, stop_ns: ArrayLike, t_ns: ArrayLike,
+               margin_ns: int = 0) -> NDArray[np.bool_]:
     """For each time, whether it lies inside one of the sorted, disjoint
     intervals shrunk by `margin_ns` at both ends (grown, for a negative margin)."""
     start = np.asarray(start_ns, dtype=np.int64)
@@ -46,7 +50,8 @@ def holding_at(start_ns, stop_ns, t_ns, margin_ns=0):
     return valid & (t >= start[clipped] + margin_ns) & (t <= stop[clipped] - margin_ns)
 
 
-def depth_steps(start_ns, stop_ns):
+def depth_steps(start_ns: ArrayLike,
+                stop_ns: ArrayLike) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """How many of the intervals are open over time, as a step function:
     depth[i] holds from times[i] to times[i + 1] (and is 0 after the last)."""
     start = np.asarray(start_ns, dtype=np.int64)
@@ -57,19 +62,20 @@ def depth_steps(start_ns, stop_ns):
     return times[order], np.cumsum(steps[order])
 
 
-def time_at_depth(times, depth, at_least):
+def time_at_depth(times: NDArray[np.int64], depth: NDArray[np.int64], at_least: int) -> int:
     """Total time of a depth_steps function at `at_least` or more."""
     if len(times) == 0:
         return 0
     return int(np.diff(times)[depth[:-1] >= at_least].sum())
 
 
-def overlap_ns(start_ns, stop_ns, at_least=2):
+def overlap_ns(start_ns: ArrayLike, stop_ns: ArrayLike, at_least: int = 2) -> int:
     """Total time during which `at_least` of the intervals are open at once."""
     return time_at_depth(*depth_steps(start_ns, stop_ns), at_least)
 
 
-def depth_integral(times, depth, t_ns):
+def depth_integral(times: ArrayLike, depth: NDArray[np.int64],
+                   t_ns: ArrayLike) -> NDArray[np.float64]:
     """The integral of a depth_steps function from the start to each time t."""
     times = np.asarray(times, dtype=np.int64)
     t = np.asarray(t_ns, dtype=np.int64)
@@ -82,7 +88,8 @@ def depth_integral(times, depth, t_ns):
     return np.where(index >= 0, done[clipped] + partial, 0.0)
 
 
-def merge_intervals(start_ns, stop_ns):
+def merge_intervals(start_ns: ArrayLike,
+                    stop_ns: ArrayLike) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """The union of intervals, as sorted, disjoint (start, stop) arrays."""
     times, depth = depth_steps(start_ns, stop_ns)
     if len(times) == 0:
@@ -92,7 +99,7 @@ def merge_intervals(start_ns, stop_ns):
     return times[opens], times[closes]
 
 
-def holds_in_time_order(start_ns, gil):
+def holds_in_time_order(start_ns: ArrayLike, gil: ArrayLike) -> Iterator[NDArray[np.intp]]:
     """For each GIL, the indices of its holds in the order they began."""
     gil = np.asarray(gil)
     if len(gil) == 0:
@@ -102,7 +109,7 @@ def holds_in_time_order(start_ns, gil):
     yield from np.split(order, np.flatnonzero(gil[1:] != gil[:-1]) + 1)
 
 
-def handoff_times(worker, start_ns, gil):
+def handoff_times(worker: ArrayLike, start_ns: ArrayLike, gil: ArrayLike) -> NDArray[np.int64]:
     """When the running worker changed among workers sharing one GIL: the
     start of each hold that follows another worker's hold.
 
@@ -110,7 +117,7 @@ def handoff_times(worker, start_ns, gil):
     """
     worker = np.asarray(worker)
     start = np.asarray(start_ns, dtype=np.int64)
-    times = []
+    times: list[NDArray[np.int64]] = []
     for order in holds_in_time_order(start, gil):
         changed = worker[order][1:] != worker[order][:-1]
         times.append(start[order][1:][changed])
@@ -119,14 +126,15 @@ def handoff_times(worker, start_ns, gil):
     return np.sort(np.concatenate(times)) if times else np.zeros(0, np.int64)
 
 
-def turn_lengths(worker, start_ns, stop_ns, gil):
+def turn_lengths(worker: ArrayLike, start_ns: ArrayLike, stop_ns: ArrayLike,
+                 gil: ArrayLike) -> NDArray[np.int64]:
     """Length of each turn: from a hand-off to the next, consecutive holds
     of one worker within one GIL merged, so that an OS pause that split a
     worker's hold does not split its turn."""
     worker = np.asarray(worker)
     start = np.asarray(start_ns, dtype=np.int64)
     stop = np.asarray(stop_ns, dtype=np.int64)
-    lengths = []
+    lengths: list[NDArray[np.int64]] = []
     for order in holds_in_time_order(start, gil):
         first = np.concatenate(([True], worker[order][1:] != worker[order][:-1]))
         last = np.concatenate((first[1:], [True]))

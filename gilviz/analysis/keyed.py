@@ -9,13 +9,17 @@ summary).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from .intervals import held_before, holding_at
 from .ordering import group_order
 
 
-def sorted_distinct(values):
+def sorted_distinct(values: ArrayLike) -> NDArray[Any]:
     """np.unique of many distinct values, by sorting: numpy's hashed unique
     took 2.3 s for 2 million times here, a sort 0.1 s."""
     values = np.sort(np.asarray(values), kind="stable")
@@ -27,7 +31,7 @@ def sorted_distinct(values):
     return values[keep]
 
 
-def small_distinct(values):
+def small_distinct(values: ArrayLike) -> NDArray[Any]:
     """np.unique of small non-negative integers (states, CPUs), by counting
     them: numpy hashed 3.5 million samples' CPUs in 30 ms, a count takes 10."""
     values = np.asarray(values)
@@ -36,7 +40,8 @@ def small_distinct(values):
     return np.flatnonzero(np.bincount(values)).astype(values.dtype)
 
 
-def lookup(mapping, keys, dtype=np.int64):
+def lookup(mapping: Mapping[int, int], keys: ArrayLike,
+           dtype: DTypeLike = np.int64) -> NDArray[Any]:
     """mapping[key] for each of the integer `keys`, as an array."""
     keys = np.asarray(keys)
     if len(mapping) == 0 or len(keys) == 0:
@@ -51,46 +56,53 @@ class Keys:
     """Times of several groups mapped onto one line: group g's times lie in
     [g * span, (g + 1) * span), with room for `margin_ns` on both sides."""
 
-    def __init__(self, groups, times, margin_ns=0):
-        groups = [np.asarray(g).ravel() for g in groups]
+    def __init__(self, groups: Sequence[ArrayLike], times: Sequence[NDArray[np.int64]],
+                 margin_ns: int = 0) -> None:
+        ids = [np.asarray(g).ravel() for g in groups]
         present = [np.asarray(t).ravel() for t in times if len(t)]
         low = min(int(t.min()) for t in present) if present else 0
         high = max(int(t.max()) for t in present) if present else 0
         self.origin = low - abs(margin_ns)
         self.span = high - low + 2 * abs(margin_ns) + 1
-        self._offset = self._rank = rank = None
-        if any(len(g) for g in groups) and min(int(g.min()) for g in groups if len(g)) >= 0:
+        self._offset: NDArray[np.int64] | None = None
+        self._rank: NDArray[np.int64] | None = None
+        rank: NDArray[np.int64] | None = None
+        if any(len(g) for g in ids) and min(int(g.min()) for g in ids if len(g)) >= 0:
             # Small non-negative ids (workers, GILs): a table finds them in
             # one pass, where np.unique would sort millions of them, and
             # gives each group's key less its time in one gather.
-            seen = np.zeros(max(int(g.max()) for g in groups if len(g)) + 1, bool)
-            for g in groups:
+            seen = np.zeros(max(int(g.max()) for g in ids if len(g)) + 1, bool)
+            for g in ids:
                 seen[g] = True
             self.groups = np.flatnonzero(seen)
             rank = np.zeros(len(seen), np.int64)
             rank[self.groups] = np.arange(len(self.groups))
         else:
-            self.groups = np.unique(np.concatenate([g.astype(np.int64) for g in groups]))
+            self.groups = np.unique(np.concatenate([g.astype(np.int64) for g in ids]))
         if len(self.groups) * self.span >= 2 ** 62:
             raise OverflowError("times span too much to key %d groups" % len(self.groups))
         if rank is not None:
             self._rank = rank
             self._offset = rank * self.span - self.origin
 
-    def rank(self, group):
+    def rank(self, group: ArrayLike) -> NDArray[np.int64]:
         """The place of each group among all: 0, 1, ..."""
         if self._rank is not None:
-            return self._rank[np.asarray(group)]
-        return np.searchsorted(self.groups, np.asarray(group, np.int64))
+            ranks: NDArray[np.int64] = self._rank[np.asarray(group)]
+            return ranks
+        return np.searchsorted(self.groups, np.asarray(group, dtype=np.int64))
 
-    def __call__(self, group, t):
-        t = np.asarray(t, np.int64)
+    def __call__(self, group: ArrayLike, t: ArrayLike) -> NDArray[np.int64]:
+        t_ns = np.asarray(t, dtype=np.int64)
         if self._offset is not None:
-            return self._offset[np.asarray(group)] + t
-        return self.rank(group) * self.span + (t - self.origin)
+            keys: NDArray[np.int64] = self._offset[np.asarray(group)] + t_ns
+            return keys
+        return self.rank(group) * self.span + (t_ns - self.origin)
 
 
-def _in_key_order(keys, group, start_ns, stop_ns):
+def _in_key_order(
+        keys: Keys, group: ArrayLike, start_ns: NDArray[np.int64], stop_ns: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.intp]]:
     """The keys of intervals, sorted by start (ties in their order), and that order."""
     group = np.asarray(group)
     order = group_order(group, start_ns)
@@ -104,15 +116,19 @@ class GroupedIntervals:
     worker's holds), keyed and sorted once, to be asked about many times of
     the groups: those of `t_group` and `t_ns`, or any within them."""
 
-    def __init__(self, group, start_ns, stop_ns, t_group, t_ns, margin_ns=0):
+    def __init__(self, group: NDArray[np.integer[Any]], start_ns: NDArray[np.int64],
+                 stop_ns: NDArray[np.int64], t_group: NDArray[np.integer[Any]],
+                 t_ns: NDArray[np.int64], margin_ns: int = 0) -> None:
         self.keys = Keys((group, t_group), (start_ns, stop_ns, t_ns), abs(margin_ns))
         self.start, self.stop, _ = _in_key_order(self.keys, group, start_ns, stop_ns)
 
-    def holding_at(self, t_group, t_ns, margin_ns=0):
+    def holding_at(self, t_group: NDArray[np.integer[Any]], t_ns: NDArray[np.int64],
+                   margin_ns: int = 0) -> NDArray[np.bool_]:
         """holding_at for each time against the intervals of its own group."""
         return holding_at(self.start, self.stop, self.keys(t_group, t_ns), margin_ns)
 
-    def inside_count(self, t_group, t_ns, margin_ns=0):
+    def inside_count(self, t_group: NDArray[np.integer[Any]], t_ns: NDArray[np.int64],
+                     margin_ns: int = 0) -> int:
         """How many of the times holding_at finds inside. Times that
         outnumber the intervals are sorted once and each interval's edges
         found among them, rather than each time searched for (3.5M samples
@@ -124,7 +140,10 @@ class GroupedIntervals:
         return _covered(keyed, self.start + margin_ns, self.stop - margin_ns)
 
 
-def grouped_holding_at(group, start_ns, stop_ns, t_group, t_ns, *margins_ns):
+def grouped_holding_at(group: NDArray[np.integer[Any]], start_ns: NDArray[np.int64],
+                       stop_ns: NDArray[np.int64], t_group: NDArray[np.integer[Any]],
+                       t_ns: NDArray[np.int64],
+                       *margins_ns: int) -> NDArray[np.bool_] | list[NDArray[np.bool_]]:
     """holding_at for each time against the intervals of its own group
     (each group's sorted and disjoint, as one worker's holds), once for
     each of `margins_ns` (0 if none given): one array per margin."""
@@ -135,7 +154,7 @@ def grouped_holding_at(group, start_ns, stop_ns, t_group, t_ns, *margins_ns):
     return found[0] if len(found) == 1 else found
 
 
-def _covered(sorted_t, start, stop):
+def _covered(sorted_t: NDArray[np.int64], start: NDArray[np.int64], stop: NDArray[np.int64]) -> int:
     """How many of the sorted times lie in the union of the closed intervals
     [start, stop], sorted by start (an empty one, stop < start, holds none)."""
     first = np.searchsorted(sorted_t, start, side="left")
@@ -146,7 +165,9 @@ def _covered(sorted_t, start, stop):
     return int(np.clip(beyond - np.maximum(first, counted), 0, None).sum())
 
 
-def grouped_inside_any(group, start_ns, stop_ns, t_group, t_ns, margin_ns=0):
+def grouped_inside_any(group: ArrayLike, start_ns: ArrayLike, stop_ns: ArrayLike,
+                       t_group: ArrayLike, t_ns: ArrayLike,
+                       margin_ns: int = 0) -> NDArray[np.bool_]:
     """For each time, whether it lies inside any interval of its group
     shrunk by `margin_ns` at both ends; the intervals may overlap, and one
     shrunk to a single instant (or less) holds none."""
@@ -169,14 +190,16 @@ def grouped_inside_any(group, start_ns, stop_ns, t_group, t_ns, margin_ns=0):
     return (last >= 0) & (reach[last] >= t)
 
 
-def _running_total(start, stop):
+def _running_total(start: NDArray[np.int64], stop: NDArray[np.int64]) -> NDArray[np.int64]:
     """The time the intervals before each hold, and all of them: n + 1 values."""
     completed = np.zeros(len(start) + 1, np.int64)
     np.cumsum(stop - start, out=completed[1:])
     return completed
 
 
-def _held_by_groups_before(keys, sorted_group, completed, group):
+def _held_by_groups_before(keys: Keys, sorted_group: NDArray[np.integer[Any]],
+                           completed: NDArray[np.int64],
+                           group: NDArray[np.integer[Any]]) -> NDArray[np.int64]:
     """For each of `group`, the time held by the intervals of the groups
     keyed before it: held_before on the whole line counts them too."""
     if len(keys.groups) < 2:
@@ -184,7 +207,9 @@ def _held_by_groups_before(keys, sorted_group, completed, group):
     return completed[np.searchsorted(keys.rank(sorted_group), keys.rank(group), side="left")]
 
 
-def grouped_held_before(group, start_ns, stop_ns, t_group, t_ns):
+def grouped_held_before(group: ArrayLike, start_ns: NDArray[np.int64], stop_ns: NDArray[np.int64],
+                        t_group: NDArray[np.integer[Any]],
+                        t_ns: NDArray[np.int64]) -> NDArray[np.int64]:
     """held_before for each time, against the intervals of its own group
     (sorted by start within a group)."""
     group = np.asarray(group)
@@ -194,7 +219,8 @@ def grouped_held_before(group, start_ns, stop_ns, t_group, t_ns):
             - _held_by_groups_before(keys, group[order], _running_total(start, stop), t_group))
 
 
-def grouped_held_at_edges(group, start_ns, stop_ns):
+def grouped_held_at_edges(group: ArrayLike, start_ns: ArrayLike,
+                          stop_ns: ArrayLike) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """(held_before each interval's start, held_before its stop), against
     the intervals of its own group, in the intervals' order.
 
@@ -218,7 +244,7 @@ def grouped_held_at_edges(group, start_ns, stop_ns):
             held_before(start, stop, keys(group, stop_ns)) - base)
 
 
-def sums_by(index, values, minlength=0):
+def sums_by(index: ArrayLike, values: ArrayLike, minlength: int = 0) -> NDArray[np.int64]:
     """The sum of `values` for each integer index (exact for int64 sums below 2**53)."""
     index = np.asarray(index, np.int64)
     if len(index) == 0:

@@ -20,14 +20,20 @@ other in time, so placed holds never overlap where the raw ones did not.
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ..log import Holds, ProbeSettings, Run, Worker
 from .keyed import lookup
 from .ordering import group_order
 from .runs import gil_of_workers
 
 
-def chunk_times_ns(holds, reads_of_worker, size):
+def chunk_times_ns(holds: Holds, reads_of_worker: Mapping[int, int],
+                   size: int) -> NDArray[np.int64]:
     """Per worker index (0..size-1): its held time per chunk inside its
     holds, in ns; 0 where it cannot be told (no chunk ran inside a hold, or
     the worker read the clock other than once a chunk: the convoy's I/O
@@ -45,7 +51,7 @@ def chunk_times_ns(holds, reads_of_worker, size):
     return chunk.astype(np.int64)
 
 
-def placed_holds(holds, chunk_ns, gil_of_hold):
+def placed_holds(holds: Holds, chunk_ns: NDArray[np.int64], gil_of_hold: ArrayLike) -> Holds:
     """`holds` with each gap between two holds of one worker narrowed by
     that worker's `chunk_ns` (half from each side, at most the whole gap),
     the new edges kept short of the midpoint to the neighbouring hold of
@@ -68,7 +74,8 @@ def placed_holds(holds, chunk_ns, gil_of_hold):
     return holds._replace(start_ns=new_start, stop_ns=new_stop)
 
 
-def _keep_apart(start, stop, new_start, new_stop, gil):
+def _keep_apart(start: NDArray[np.int64], stop: NDArray[np.int64], new_start: NDArray[np.int64],
+                new_stop: NDArray[np.int64], gil: NDArray[Any]) -> None:
     """Clip placed edges (in place) at the midpoint between each hold and
     the next one to begin under its GIL, where the raw holds did not overlap."""
     order = group_order(gil, start)
@@ -81,29 +88,31 @@ def _keep_apart(start, stop, new_start, new_stop, gil):
     new_start[after] = np.maximum(new_start[after], middle)
 
 
-def clock_reads(run):
-    """{worker index: clock reads} of the workers that did their work: a
-    kernel reads the clock once before its first chunk and once after each."""
-    return {w.index: 1 - (-w.work // run.probe.chunk) for w in run.workers if w.error is None}
+def clock_reads(workers: Sequence[Worker], chunk: int) -> dict[int, int]:
+    """{worker index: clock reads} of the probed `workers` that did their
+    work: a kernel reads the clock once before its first chunk of `chunk`
+    iterations (ProbeSettings.chunk) and once after each."""
+    return {w.index: 1 - (-w.work // chunk) for w in workers if w.error is None}
 
 
-_last = [None, None]
+_last: tuple[tuple[Holds, ProbeSettings, tuple[Worker, ...], bool], Holds] | None = None
 """The last run's key and placed holds: the summary, the bands and the zoom
 each ask for them (0.1 s for a million holds)."""
 
 
-def probe_holds(run):
+def probe_holds(run: Run) -> Holds:
     """The run's holds with every gap's own chunk placed (see above)."""
+    global _last
     if run.probe is None or len(run.holds.worker) == 0:
         return run.holds
     key = (run.holds, run.probe, run.workers, run.interpreter.gil_enabled)
-    if _last[0] is not None and all(a is b for a, b in zip(_last[0], key)):
+    if _last is not None and all(a is b for a, b in zip(_last[0], key)):
         return _last[1]
-    _last[:] = [key, _placed(run)]
+    _last = (key, _placed(run, run.probe))
     return _last[1]
 
 
-def _placed(run):
+def _placed(run: Run, probe: ProbeSettings) -> Holds:
     size = max(w.index for w in run.workers) + 1
-    chunk = chunk_times_ns(run.holds, clock_reads(run), size)
+    chunk = chunk_times_ns(run.holds, clock_reads(run.workers, probe.chunk), size)
     return placed_holds(run.holds, chunk, lookup(gil_of_workers(run), run.holds.worker))

@@ -29,9 +29,12 @@ cores share caches): that is the finding, not the machine's, and passes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from ..agent.kernels import CPU_BOUND_KERNELS
+from ..log import Run
 from .caveats import SpeedChange, UnexplainedSpeedup
 from .runs import wall_ns
 
@@ -45,11 +48,11 @@ same work's CPU time varied by under 10 % between runs at one speed, and
 1.6-1.8x between the VM's two speeds."""
 
 
-def worker_cpu_ns(run):
+def worker_cpu_ns(run: Run) -> int:
     return sum(w.cpu_ns for w in run.workers if w.cpu_ns is not None)
 
 
-def cpu_per_work(run):
+def cpu_per_work(run: Run) -> float | None:
     """CPU time (ns) one unit of the run's work took, or None if unknown:
     how fast the machine ran it."""
     work = sum(w.work for w in run.workers if w.cpu_ns is not None)
@@ -59,7 +62,8 @@ def cpu_per_work(run):
     return cpu / work
 
 
-def unexplained_ratio(runs, baselines):
+def unexplained_ratio(runs: Sequence[Run],
+                      baselines: Sequence[Run]) -> UnexplainedSpeedup | None:
     """An UnexplainedSpeedup caveat where the ratio of the serial
     `baselines`' wall times to the `runs`' (medians; the runs all of one
     configuration) cannot be a speedup (see above), else None."""
@@ -92,16 +96,15 @@ SPEED_WARNING = 1.5
 warning, less a note: on this VM runs at one speed spread by up to ~1.25x."""
 
 
-def serious_speed_change(caveat):
+def serious_speed_change(caveat: object) -> bool:
     """Whether a caveat is a SpeedChange large enough to warn of."""
     return isinstance(caveat, SpeedChange) and caveat.high_ns > SPEED_WARNING * caveat.low_ns
 
 
-def speed_change(runs):
+def speed_change(runs: Sequence[Run]) -> SpeedChange | None:
     """A SpeedChange where the CPU time a unit of work of `runs` (of one
     configuration) spread by more than SPEED_MARGIN, else None."""
-    speeds = [cpu_per_work(run) for run in runs]
-    speeds = [speed for speed in speeds if speed is not None]
+    speeds = [speed for speed in map(cpu_per_work, runs) if speed is not None]
     if len(speeds) < 2 or runs[0].spec.kernel not in CPU_BOUND_KERNELS:
         return None
     low, high = min(speeds), max(speeds)
