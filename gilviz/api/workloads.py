@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any, Union
+from typing import Any, Optional, TypedDict, Union
 
 from ..agent.protocol import ECHO, PI_DEFAULT_CHUNK, SHARING_BACKENDS
 from ..log import Role, RunSpec, SweepPlan
@@ -30,6 +30,18 @@ MAX_SIDES = {"cores": 2, "switch_interval_s": 2, "python": 4, "backend": 4}
 GIL, no GIL and one more) up to four, the others two."""
 OLD_INTERPRETER_KERNELS = ("countdown",)
 """Kernels whose agent code runs on 2.7 and 3.6-3.7; the others need 3.8."""
+class Target(TypedDict):
+    """Where and how a workload's target runs: workload_spec's and
+    convoy_specs' keywords of the target."""
+
+    python: Optional[str]
+    cores: Optional[list[int]]
+    switch_interval_s: Optional[float]
+    sample_hz: float
+    check_interval: Optional[int]
+    gil: Optional[int]
+
+
 SideValue = Union[list[int], float, str, tuple[str, int]]
 """The value of a side of a comparison: its cores, its switch interval, its
 interpreter or its (backend, workers)."""

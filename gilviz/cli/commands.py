@@ -23,7 +23,7 @@ import time
 import psutil
 
 from .. import api
-from ..api.results import result_of
+from ..api.kinds import result_of
 from ..log import WriteError
 from ..measure.timings import Timings, timed
 from ..report.format import format_duration
