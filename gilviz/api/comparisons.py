@@ -8,7 +8,7 @@ import functools
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Optional, NamedTuple
 
-from ..analysis.compare import ComparedRuns, compare_runs
+from ..analysis.compare import ComparedRuns, Side, compare_runs
 from ..analysis.convoy import Convoy, ConvoyCase, convoy
 from ..analysis.selection import check_window, zoomed
 from ..log import CONVOY_IO_WORKER, Role, Run
@@ -99,10 +99,12 @@ class CompareResult(Result[Optional[CompareSummary]]):
             longest = max(side.stats.wall_ns for side in compared.sides)
             if window_ns is not None:
                 check_window(window_ns, longest)
-            compared = compared._replace(sides=tuple(
-                side._replace(**dict(zip(("shown", "stats", "view"), selected(
-                    side.shown, side.stats, side.view, window_ns, workers, longest))))
-                for side in compared.sides))
+
+            def narrowed(side: Side) -> Side:
+                shown, stats, view = selected(side.shown, side.stats, side.view, window_ns,
+                                              workers, longest)
+                return side._replace(shown=shown, stats=stats, view=view)
+            compared = compared._replace(sides=tuple(narrowed(side) for side in compared.sides))
         return compare_figure(compared, summary.dimension, self.log.incomplete)
 
     def _save_exports(self, run_dir: str) -> None:
