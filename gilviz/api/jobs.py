@@ -256,6 +256,7 @@ def compare(kernel: str = "countdown", *, threads: Given | None = None,
     params = pi_params(variant, None, None, work) if kernel == "pi" else None
 
     def side(value: Any) -> dict[str, Any]:
+        """workload_spec's keywords for the side at `value`, a SideValue of `field`."""
         if field == "backend":
             return dict(fixed, backend=value[0], workers=value[1])
         return dict(fixed, backend=backend, workers=workers, **{field: value})
