@@ -7,9 +7,10 @@ import re
 import pytest
 
 import gilviz
-from gilviz.api import OptionError, workload_specs
+from gilviz.api import OptionError
+from gilviz.api.jobs import workload_specs
 from gilviz.api import CompareResult, ConvoyResult, RunResult, SpeedupResult
-from gilviz.api.results import result_of
+from gilviz.api.kinds import result_of
 
 README = os.path.join(os.path.dirname(__file__), os.pardir, "README.md")
 

@@ -11,7 +11,7 @@ from gilviz.analysis import RUNNING, WAIT_GIL
 from gilviz.analysis.shown import PANEL_PIXELS, VISIBLE_PIXELS, shown_states, visible
 from gilviz.analysis.states import ON_CPU, OFF_CPU, Segments
 from gilviz.analysis.windows import state_changes, storied_window
-from gilviz.api.results import result_of
+from gilviz.api.kinds import result_of
 from gilviz.log import new_log
 from gilviz.render.bands import state_labels
 

@@ -11,7 +11,7 @@ from matplotlib.text import Text
 
 import gilviz
 from helpers import MS, make_run, png_size, run_cli, sweep_log
-from gilviz.api.results import result_of
+from gilviz.api.kinds import result_of
 from gilviz.log import CONVOY_SERVED_MARK, Marks, new_log
 from gilviz.render.themes import THEMES
 

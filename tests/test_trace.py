@@ -7,7 +7,7 @@ import os
 import numpy as np
 
 from gilviz.analysis import RUNNING, WAIT_GIL, summarize
-from gilviz.api.results import result_of
+from gilviz.api.kinds import result_of
 from gilviz.log import CoreSamples, new_log
 from gilviz.render.trace import TOO_BRIEF, save_runs_trace, save_trace, trace_events
 from gilviz.report import STATE_NAMES

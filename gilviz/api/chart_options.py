@@ -13,7 +13,7 @@ MIN_PIXELS, MAX_PIXELS = 200, 8000
 dots_per_inch = whole_number(20, 600, "dpi")
 
 
-def image_size(text):
+def image_size(text: str) -> tuple[int, int]:
     """--size: WIDTHxHEIGHT in pixels, e.g. 1920x1080."""
     width, _, height = ascii_number(text, "a size").strip().lower().partition("x")
     if not (width.isdigit() and height.isdigit()):
@@ -25,7 +25,7 @@ def image_size(text):
     return size
 
 
-def time_window(text):
+def time_window(text: str) -> tuple[int, int]:
     """--window: BEGIN:END, times since the workers were released, e.g.
     100:150ms (a unit at the end is both's), 0.1s:0.15s; (begin, end) in ns."""
     begin, colon, end = text.strip().partition(":")
@@ -40,7 +40,7 @@ def time_window(text):
     return round(begin_s * 1e9), round(end_s * 1e9)
 
 
-def worker_set(text):
+def worker_set(text: str) -> list[int]:
     """--workers: worker indices, "0-3", "0,2" or "1"; sorted."""
     ascii_number(text, "a set of workers")
     try:

@@ -14,14 +14,15 @@ import math
 import os
 import shutil
 import subprocess
-from typing import NamedTuple
+from collections.abc import Callable, Sequence
+from typing import NamedTuple, TypeVar, Union, overload
 
 
 class OptionError(ValueError):
     """A value a user gave is not one gilviz takes; the message says why."""
 
 
-def as_text(value):
+def as_text(value: object) -> str:
     """A keyword's value as the flag's text: 2e6 -> "2000000.0", ["threads",
     "processes"] -> "threads,processes". Whole numbers in a list are written
     as one-number ranges, [0, 1] -> "0-0,1-1", so that they read as ids or
@@ -30,6 +31,29 @@ def as_text(value):
         return ",".join("%d-%d" % (item, item) if isinstance(item, int) else str(item)
                         for item in value)
     return str(value)
+
+
+Given = Union[str, float]
+"""A keyword's value where the flag takes one: its text ("5ms", "2e6", "4")
+or a number (0.005, 2e6, 4)."""
+GivenIds = Union[str, int, Sequence[int]]
+"""Cores or worker counts as a keyword takes them: text ("0-1", "all", "1-8"),
+a number, or the ids or counts themselves ([0, 1], [1, 2, 4])."""
+GivenNames = Union[str, Sequence[str]]
+"""Names as a keyword takes them: "threads,processes" or ("threads", "processes")."""
+Parsed = TypeVar("Parsed")
+
+
+@overload
+def parsed(parser: Callable[[str], Parsed], value: None) -> None: ...
+@overload
+def parsed(parser: Callable[[str], Parsed], value: Given | GivenIds | GivenNames) -> Parsed: ...
+
+
+def parsed(parser: Callable[[str], Parsed],
+           value: Given | GivenIds | GivenNames | None) -> Parsed | None:
+    """`value` through an options parser, as the flag's text would go; None stays None."""
+    return None if value is None else parser(as_text(value))
 
 
 MAX_WORKERS = 512
@@ -67,7 +91,7 @@ OLDEST_FULL_TARGET = (3, 8)
 MAX_CHECK_INTERVAL = 10**6
 
 
-def ascii_number(text, what="a number", shown=None):
+def ascii_number(text: str, what: str = "a number", shown: str | None = None) -> str:
     """`text`, refused unless it is ASCII: int() and float() read every
     script's digits (int("\uff14") is 4), which no command line means. The
     refusal names `shown` if given (the whole flag of a part)."""
@@ -77,9 +101,9 @@ def ascii_number(text, what="a number", shown=None):
     return text
 
 
-def whole_number(low, high, unit):
+def whole_number(low: int, high: int, unit: str) -> Callable[[str], int]:
     """A type= callable for a whole number of `unit` from `low` to `high`."""
-    def parse(text):
+    def parse(text: str) -> int:
         ascii_number(text, "a whole number")
         try:
             value = int(text)
@@ -95,10 +119,10 @@ worker_count = whole_number(1, MAX_WORKERS, "workers")
 repeat_count = whole_number(1, MAX_REPEAT, "repeats")
 
 
-def size_up_to(limit):
+def size_up_to(limit: int) -> Callable[[str], int]:
     """A type= callable for a positive whole number up to `limit`; accepts
     10000000, 10_000_000 and 1e7."""
-    def parse(text):
+    def parse(text: str) -> int:
         cleaned = ascii_number(text).replace("_", "")
         try:
             value = int(cleaned)
@@ -123,7 +147,7 @@ random_seed = whole_number(0, MAX_SEED, "as a seed")
 process_id = whole_number(1, MAX_PID, "as a process id")
 
 
-def real_number(text, what="a number"):
+def real_number(text: str, what: str = "a number") -> float:
     ascii_number(text, what)
     try:
         return float(text)
@@ -131,7 +155,7 @@ def real_number(text, what="a number"):
         raise OptionError("%r is not %s" % (text, what)) from None
 
 
-def sample_rate(text):
+def sample_rate(text: str) -> float:
     value = real_number(text)
     if not (value == 0 or 1 <= value <= MAX_SAMPLE_HZ):
         raise OptionError("%s Hz: give 0 (off) or 1 to %.0f" % (text, MAX_SAMPLE_HZ))
@@ -144,19 +168,19 @@ FACTS_CODE = ("import sys, sysconfig; print('%d %d %d' % (sys.version_info[0], "
 
 
 class PythonFacts(NamedTuple):
-    version: tuple
+    version: tuple[int, int]
     """(major, minor)."""
     free_threaded: bool
     """Built with --disable-gil (3.13t): it runs without a GIL unless asked for one."""
 
     @property
-    def old_gil(self):
+    def old_gil(self) -> bool:
         """2.x: the GIL is handed over by a check interval of ticks, not by time."""
         return self.version < (3, 0)
 
 
 @functools.lru_cache(maxsize=None)
-def python_facts(path):
+def python_facts(path: str) -> PythonFacts:
     """The PythonFacts of the interpreter at `path`; OptionError if it is none."""
     try:
         answer = subprocess.run([path, "-c", FACTS_CODE], capture_output=True, text=True,
@@ -175,7 +199,7 @@ def python_facts(path):
 
 
 @functools.lru_cache(maxsize=None)
-def interpreter(text):
+def interpreter(text: str) -> str:
     """A CPython 2.7 or 3.6+ executable: a path, or a name on PATH."""
     path = shutil.which(os.path.expanduser(text))
     if path is None:
@@ -188,7 +212,7 @@ def interpreter(text):
     return path
 
 
-def allowed_cores():
+def allowed_cores() -> list[int]:
     """The CPU ids gilviz (and so a target it starts) may run on."""
     if not hasattr(os, "sched_getaffinity"):
         raise OptionError(
@@ -196,16 +220,19 @@ def allowed_cores():
     return sorted(os.sched_getaffinity(0))
 
 
-def id_ranges(text, allowed):
+def id_ranges(text: str, allowed: Sequence[int]) -> tuple[list[int], list[str], list[int]]:
     """(core ids, the parts naming cores not in `allowed`, the ids named
     more than once) from "0,2", "0-3" or "1-1"; raises ValueError on bad
     syntax. A range reaching past the highest allowed id is reported as
     written, never expanded: "0-100000000000" must not take the memory of a
     hundred billion ids."""
-    ids, missing, repeated = set(), [], set()
+    ids: set[int] = set()
+    missing: list[str] = []
+    repeated: set[int] = set()
     for part in ascii_number(text, "a list of ids").split(","):
-        first, _, last = part.partition("-")
-        first, last = int(first), int(last) if last else int(first)
+        first_text, _, last_text = part.partition("-")
+        first = int(first_text)
+        last = int(last_text) if last_text else first
         if first < 0 or last < first:
             raise ValueError(part)
         if last > allowed[-1]:
@@ -218,11 +245,11 @@ def id_ranges(text, allowed):
     return sorted(ids), missing, sorted(repeated)
 
 
-def ids_text(ids):
+def ids_text(ids: Sequence[int]) -> str:
     return ",".join(map(str, ids))
 
 
-def core_set(text):
+def core_set(text: str) -> list[int]:
     """--cores: N (a bare number: the first N cores gilviz may use), core ids
     ("0,1", "2-3", "1-1" for core 1 alone), or "all". Returns sorted ids."""
     from ..report import format_cores
@@ -261,7 +288,7 @@ MIN_SWITCH_S, MAX_SWITCH_S = 1e-6, 1.0
 MAX_PAUSE_S = 1.0
 
 
-def duration(text):
+def duration(text: str) -> float:
     """Seconds from 5ms, 0.5ms, 100us, 1s or a bare number of seconds."""
     cleaned = text.strip().lower().replace(" ", "")
     scale = 1.0
@@ -283,7 +310,7 @@ def duration(text):
 MAX_TIMEOUT_S = 7 * 24 * 3600.0
 
 
-def timeout(text):
+def timeout(text: str) -> float:
     """--timeout: the most one run may take, a duration up to a week."""
     seconds = duration(text)
     if not 0 < seconds <= MAX_TIMEOUT_S:
@@ -292,7 +319,7 @@ def timeout(text):
     return seconds
 
 
-def wait_quiet(text):
+def wait_quiet(text: str) -> float:
     """--wait-quiet: the most to wait for a quiet machine before a run, up to an hour."""
     seconds = duration(text)
     if not 0 < seconds <= 3600:
@@ -301,7 +328,7 @@ def wait_quiet(text):
     return seconds
 
 
-def switch_interval(text):
+def switch_interval(text: str) -> float:
     """--switch-interval: a duration from 1 µs to 1 s."""
     seconds = duration(text)
     if seconds <= 0:
@@ -312,20 +339,20 @@ def switch_interval(text):
     return seconds
 
 
-def check_interval(text):
+def check_interval(text: str) -> int:
     """--check-interval: Python 2's sys.setcheckinterval, in ticks."""
     value = whole_number(1, MAX_CHECK_INTERVAL, "ticks")(text)
     return value
 
 
-def gil_switch(text):
+def gil_switch(text: str) -> int:
     """--gil: 0 (off) or 1 (on), as -X gil= of a free-threaded build."""
     if text.strip() not in ("0", "1"):
         raise OptionError("%r: give 0 (no GIL) or 1 (a GIL), as -X gil=" % text)
     return int(text)
 
 
-def client_pause(text):
+def client_pause(text: str) -> float:
     """--pause: a duration from 0 to 1 s."""
     seconds = duration(text)
     if not 0 <= seconds <= MAX_PAUSE_S:
@@ -333,9 +360,9 @@ def client_pause(text):
     return seconds
 
 
-def worker_counts(text):
+def worker_counts(text: str) -> list[int]:
     """Worker counts: "1-8", "1,2,4,8" or both ("1-4,8"); sorted, no repeats."""
-    counts = set()
+    counts: set[int] = set()
     for part in ascii_number(text, "a list of worker counts").split(","):
         bounds = part.strip().split("-")
         if len(bounds) > 2 or not all(bound.strip().isdigit() for bound in bounds):
@@ -356,7 +383,7 @@ def worker_counts(text):
     return sorted(counts)
 
 
-def backend_names(text):
+def backend_names(text: str) -> list[str]:
     """Backends the agent offers, comma-separated, in the order given."""
     from ..agent.backends import LAUNCHERS
     names = []
@@ -372,7 +399,7 @@ def backend_names(text):
 warmup_count = whole_number(0, MAX_WARMUP, "warm-up runs")
 
 
-def sharing_mechanism(text):
+def sharing_mechanism(text: str) -> str:
     """--share: how pi's workers share their counts, one of SHARING_MECHANISMS."""
     from ..agent.protocol import SHARING_MECHANISMS
     name = text.strip().lower()
@@ -382,7 +409,7 @@ def sharing_mechanism(text):
     return name
 
 
-def io_wait(text):
+def io_wait(text: str) -> float:
     """Seconds a task of the io kernel waits: 0.1 ms to 10 s."""
     value = real_number(text, "a number of seconds")
     if not MIN_IO_WAIT_S <= value <= MAX_IO_WAIT_S:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import os
 import time
-from typing import NamedTuple, Optional
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import NamedTuple, Optional, Protocol
 
 from ..analysis.load import OTHER_LOAD_MEAN
-from ..log import WriteError, new_log, save
+from ..log import Run, RunLog, RunSpec, SweepPlan, WriteError, new_log, save
 from ..measure.quiet import wait_until_quiet
 from ..measure.runner import TargetError, run_target
 from ..measure.timings import timed
@@ -33,14 +34,15 @@ TIMEOUT_FACTOR = 10
 class Progress(NamedTuple):
     """What the next run is, told before it starts."""
 
-    index: int
+    # namedtuple lets a field shadow tuple.index; mypy takes it for an override of the method
+    index: int  # type: ignore[assignment]
     """From 0."""
     total: int
-    spec: object
+    spec: RunSpec
     """The RunSpec about to run."""
     eta_s: Optional[float]
     """Seconds the runs left should take, from those finished; None before any."""
-    sweep: Optional[object] = None
+    sweep: Optional[SweepPlan] = None
     """The SweepPlan, when the runs are a sweep."""
     other_cores: Optional[float] = None
     """With a wait for a quiet machine: the cores other processes used when
@@ -54,7 +56,8 @@ class Progress(NamedTuple):
 class MeasurementFailed(RuntimeError):
     """A run failed; the message says which and how."""
 
-    def __init__(self, message, log=None, log_path=None):
+    def __init__(self, message: str, log: RunLog | None = None,
+                 log_path: str | None = None) -> None:
         super().__init__(message)
         self.log = log
         """The RunLog of the runs finished before it (marked incomplete), or
@@ -63,11 +66,16 @@ class MeasurementFailed(RuntimeError):
         """Where it was saved, or None."""
 
 
-def configuration(spec):
+Configuration = tuple[str, int]
+"""(backend, workers): the runs of one configuration take alike long."""
+
+
+def configuration(spec: RunSpec) -> Configuration:
     return (spec.backend, spec.workers)
 
 
-def estimate_remaining_s(durations, remaining):
+def estimate_remaining_s(durations: Mapping[Configuration, Sequence[float]],
+                         remaining: Iterable[Configuration]) -> float | None:
     """Seconds that the `remaining` configurations should take to run.
 
     `durations` maps a configuration to the seconds its runs took so far;
@@ -85,7 +93,8 @@ def estimate_remaining_s(durations, remaining):
     return total
 
 
-def run_timeout_s(timeout_s, durations):
+def run_timeout_s(timeout_s: float | None,
+                  durations: Mapping[Configuration, Sequence[float]]) -> float | None:
     """The time limit of the next run: the user's, or else 10x the longest run
     so far and at least TIMEOUT_FLOOR_S; None (no limit) for the first run,
     whose stalls the runner still catches."""
@@ -95,8 +104,18 @@ def run_timeout_s(timeout_s, durations):
     return None if longest is None else max(TIMEOUT_FLOOR_S, TIMEOUT_FACTOR * longest)
 
 
-def run_specs(specs, run_dir=None, sweep=None, progress=None, timeout_s=None, run=None,
-              clock=time.monotonic, wait_quiet_s=None, quiet=None):
+class RunsTarget(Protocol):
+    """What measures one spec: runner.run_target's signature."""
+
+    def __call__(self, spec: RunSpec, timeout_s: float | None = None) -> Run: ...
+
+
+def run_specs(specs: Sequence[RunSpec], run_dir: str | None = None,
+              sweep: SweepPlan | None = None,
+              progress: Callable[[Progress], None] | None = None,
+              timeout_s: float | None = None, run: RunsTarget | None = None,
+              clock: Callable[[], float] = time.monotonic, wait_quiet_s: float | None = None,
+              quiet: Callable[[float, float], float] | None = None) -> RunLog:
     """Run `specs` in order and return their RunLog.
 
     With `run_dir`, the log is saved there after every run (marked
@@ -108,9 +127,10 @@ def run_specs(specs, run_dir=None, sweep=None, progress=None, timeout_s=None, ru
     """
     run = run or run_target
     log_path = os.path.join(run_dir, LOG_NAME) if run_dir else None
-    runs, durations = [], {}
+    runs: list[Run] = []
+    durations: dict[Configuration, list[float]] = {}
 
-    def keep(incomplete):
+    def keep(incomplete: str | None) -> RunLog | None:
         """The log so far, saved when there is somewhere to; None if no run
         finished. A save that fails (a full disk) ends the runs: its
         WriteError carries the log of those finished in `log`."""
@@ -122,7 +142,7 @@ def run_specs(specs, run_dir=None, sweep=None, progress=None, timeout_s=None, ru
                 with timed("saving the log"):
                     save(log, log_path)
             except WriteError as error:
-                error.log = log
+                setattr(error, "log", log)  # an attribute of its own, read with getattr
                 raise
         return log
 
@@ -143,8 +163,10 @@ def run_specs(specs, run_dir=None, sweep=None, progress=None, timeout_s=None, ru
             log = keep("run %d of %d failed: %s" % (index + 1, len(specs), failure))
             raise MeasurementFailed(str(failure), log, log_path if log else None) from None
         except KeyboardInterrupt as interruption:
-            interruption.log = keep("interrupted after %d of %d runs" % (len(runs), len(specs)))
-            interruption.log_path = log_path if interruption.log else None
+            # KeyboardInterrupt has no such attributes: they are added, read with getattr
+            log = keep("interrupted after %d of %d runs" % (len(runs), len(specs)))
+            setattr(interruption, "log", log)
+            setattr(interruption, "log_path", log_path if log else None)
             raise
         durations.setdefault(configuration(spec), []).append(clock() - began)
         keep(None if len(runs) == len(specs) else

@@ -9,13 +9,18 @@ work, threads and processes side by side where the mechanism applies.
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING, Optional
 
 from ..agent.protocol import SHARING_BACKENDS, SHARING_MECHANISMS
-from ..analysis.sharing import sharing_comparison
-from ..log import Role
+from ..analysis.sharing import SharingComparison, sharing_comparison
+from ..log import Role, RunSpec
 from .options import OptionError
 from .results import Result
-from .workloads import check_sharing, pi_params, workload_spec
+from .workloads import Target, check_sharing, pi_params, workload_spec
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 SHARING_BACKENDS_SHOWN = ("threads", "processes")
 DEFAULT_SAMPLES = 2 * 10**7
@@ -24,7 +29,8 @@ DEFAULT_CHUNK = 10_000
 mechanisms that cost tens of microseconds a report stand out."""
 
 
-def sharing_specs(workers, backends, samples, chunk, seed, repeat, target):
+def sharing_specs(workers: int, backends: Sequence[str], samples: int, chunk: int | None,
+                  seed: int | None, repeat: int, target: Target) -> list[RunSpec]:
     """The runs of a share job: in each round, every mechanism on every
     backend of `backends` it applies to, in one order (rounds interleave the
     configurations, so that drift of the machine hits them all alike)."""
@@ -44,22 +50,22 @@ def sharing_specs(workers, backends, samples, chunk, seed, repeat, target):
     return one_round * repeat
 
 
-class SharingResult(Result):
+class SharingResult(Result[Optional[SharingComparison]]):
     """Every sharing mechanism with the same work: cost a report, wall time."""
 
     chart_name = "share.png"
 
     @property
-    def name(self):
+    def name(self) -> str:
         runs = self.log.runs
         return "share-%d" % runs[0].spec.workers if runs else "share"
 
     @functools.cached_property
-    def summary(self):
+    def summary(self) -> SharingComparison | None:
         """analysis.sharing.SharingComparison; None if no run finished."""
         return sharing_comparison(self.log)
 
-    def lines(self):
+    def lines(self) -> list[str]:
         from ..report.sharing import comparison_lines
         if self.summary is None:
             return ["no run finished: nothing to compare"]
@@ -67,9 +73,12 @@ class SharingResult(Result):
 
     has_timeline = False
 
-    def has_figure(self):
+    def has_figure(self) -> bool:
         return self.summary is not None
 
-    def draw(self, window_ns=None, workers=None):
+    def draw(self, window_ns: tuple[int, int] | None = None,
+             workers: Collection[int] | None = None) -> Figure:
         from ..render.sharing import sharing_figure
-        return sharing_figure(self.summary, self.log)
+        compared = self.summary
+        assert compared is not None, "no run finished: nothing to draw"
+        return sharing_figure(compared, self.log)

@@ -6,12 +6,14 @@ rules that tie options together. Every refusal is an OptionError.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping, Sequence
+from typing import Any, Optional, TypedDict, Union
 
 from ..agent.protocol import ECHO, PI_DEFAULT_CHUNK, SHARING_BACKENDS
 from ..log import Role, RunSpec, SweepPlan
 from .options import (IO_TASKS, IO_WAIT_S, MAX_SWEEP_RUNS, OLDEST_FULL_TARGET,
                       SEED_KERNEL_BYTES_PER_SAMPLE, SEED_KERNEL_MEMORY_SHARE, OptionError,
-                      python_facts)
+                      ids_text, python_facts)
 
 DEFAULT_WORKERS = 4
 """Threads a workload runs on when no backend is named."""
@@ -28,9 +30,25 @@ MAX_SIDES = {"cores": 2, "switch_interval_s": 2, "python": 4, "backend": 4}
 GIL, no GIL and one more) up to four, the others two."""
 OLD_INTERPRETER_KERNELS = ("countdown",)
 """Kernels whose agent code runs on 2.7 and 3.6-3.7; the others need 3.8."""
+class Target(TypedDict):
+    """Where and how a workload's target runs: workload_spec's and
+    convoy_specs' keywords of the target."""
+
+    python: Optional[str]
+    cores: Optional[list[int]]
+    switch_interval_s: Optional[float]
+    sample_hz: float
+    check_interval: Optional[int]
+    gil: Optional[int]
 
 
-def check_target(kernel, python, switch_interval_s=None, check_interval=None, gil=None):
+SideValue = Union[list[int], float, str, tuple[str, int]]
+"""The value of a side of a comparison: its cores, its switch interval, its
+interpreter or its (backend, workers)."""
+
+
+def check_target(kernel: str, python: str, switch_interval_s: float | None = None,
+                 check_interval: int | None = None, gil: int | None = None) -> None:
     """Refuse what the interpreter at `python` cannot do, in one line each."""
     facts = python_facts(python)
     version = "%s is Python %d.%d" % ((python,) + facts.version)
@@ -51,7 +69,9 @@ def check_target(kernel, python, switch_interval_s=None, check_interval=None, gi
                           "(3.13t), which may turn its GIL on or off" % version)
 
 
-def backends_given(threads=None, processes=None, serial=False, pool=None, dummy_pool=None):
+def backends_given(threads: int | None = None, processes: int | None = None, serial: bool = False,
+                   pool: int | None = None,
+                   dummy_pool: int | None = None) -> list[tuple[str, int]]:
     """[(backend, workers)] of the backend options given, in this order:
     threads, processes, serial, pool, dummy-pool."""
     given = [(name, value) for name, value in (
@@ -60,7 +80,8 @@ def backends_given(threads=None, processes=None, serial=False, pool=None, dummy_
     return [(name, 1) if name == "serial" else (name, value) for name, value in given]
 
 
-def backend_of(threads=None, processes=None, serial=False, pool=None, dummy_pool=None):
+def backend_of(threads: int | None = None, processes: int | None = None, serial: bool = False,
+               pool: int | None = None, dummy_pool: int | None = None) -> tuple[str, int]:
     """(backend, workers) from the backend options, at most one of them given."""
     given = backends_given(threads, processes, serial, pool, dummy_pool)
     if len(given) > 1:
@@ -74,7 +95,8 @@ MAX_REPORTS = 200_000
 two in the log, and more would make it tens of megabytes."""
 
 
-def check_sharing(mechanism, backend, samples, chunk, workers):
+def check_sharing(mechanism: str | None, backend: str, samples: int, chunk: int | None,
+                  workers: int) -> None:
     """Refuse a sharing mechanism that does not apply to `backend`, or more
     reports than MAX_REPORTS."""
     if mechanism is None:
@@ -91,11 +113,12 @@ def check_sharing(mechanism, backend, samples, chunk, workers):
                                                           format(MAX_REPORTS, ",")))
 
 
-def pi_params(variant, seed, chunk, samples, mechanism=None):
+def pi_params(variant: str, seed: int | None, chunk: int | None, samples: int,
+              mechanism: str | None = None) -> dict[str, object]:
     """The pi kernel's parameters. The fast kernel gets a fresh seed when none
     is given, kept in the log so that the run can be made again."""
     if variant == "fast":
-        params = {"variant": "fast", "seed": seed}
+        params: dict[str, object] = {"variant": "fast", "seed": seed}
         if seed is None:
             import secrets
             params["seed"] = secrets.randbits(64)
@@ -119,11 +142,11 @@ def pi_params(variant, seed, chunk, samples, mechanism=None):
     return {"variant": "seed"}
 
 
-def io_params(wait_s=None, via=None):
+def io_params(wait_s: float | None = None, via: str | None = None) -> dict[str, object]:
     return {"wait_s": wait_s or IO_WAIT_S, "via": via or ECHO}
 
 
-def check_probe(kernel, probe):
+def check_probe(kernel: str, probe: bool | None) -> bool:
     """The kernel's default probe setting, or a refusal of a probe it lacks."""
     from ..agent.kernels import PROBED_KERNELS
     if probe is None:
@@ -133,9 +156,11 @@ def check_probe(kernel, probe):
     return probe
 
 
-def workload_spec(kernel, backend, workers, work, probe, python=None, sample_hz=1000.0,
-                  switch_interval_s=None, cores=None, params=None, work_option="--count",
-                  check_interval=None, gil=None):
+def workload_spec(kernel: str, backend: str, workers: int, work: int, probe: bool,
+                  python: str | None = None, sample_hz: float = 1000.0,
+                  switch_interval_s: float | None = None, cores: list[int] | None = None,
+                  params: dict[str, object] | None = None, work_option: str = "--count",
+                  check_interval: int | None = None, gil: int | None = None) -> RunSpec:
     """The RunSpec of one workload run."""
     if work < workers:
         raise OptionError("%s %d is less than the %d workers" % (work_option, work, workers))
@@ -146,7 +171,7 @@ def workload_spec(kernel, backend, workers, work, probe, python=None, sample_hz=
                    cores=cores, params=params, check_interval=check_interval, gil=gil)
 
 
-def plan(spec, baseline, repeat):
+def plan(spec: RunSpec, baseline: bool, repeat: int) -> list[RunSpec]:
     """The specs of a workload: a serial baseline and `spec` alternately,
     `repeat` times (B R B R ...), so that drift of the machine hits both
     alike."""
@@ -155,9 +180,10 @@ def plan(spec, baseline, repeat):
     return [spec._replace(backend="serial", workers=1, role=Role.BASELINE), spec] * repeat
 
 
-def convoy_specs(cpu_threads, requests, size, pause_s, count, probe, python=None,
-                 sample_hz=1000.0, switch_interval_s=None, cores=None, check_interval=None,
-                 gil=None):
+def convoy_specs(cpu_threads: int, requests: int, size: int, pause_s: float, count: int,
+                 probe: bool, python: str | None = None, sample_hz: float = 1000.0,
+                 switch_interval_s: float | None = None, cores: list[int] | None = None,
+                 check_interval: int | None = None, gil: int | None = None) -> list[RunSpec]:
     """The convoy's two runs: the I/O thread alone, then beside `cpu_threads`
     CPU-bound threads, each of which counts down at most `count`."""
     workers = 1 + cpu_threads
@@ -173,9 +199,12 @@ def convoy_specs(cpu_threads, requests, size, pause_s, count, probe, python=None
     return [alone, beside]
 
 
-def sweep_spec_and_plan(kernel, worker_counts, backends, repeat, warmup, work=None, probe=False,
-                        sample_hz=0.0, python=None, io_wait=None, io_via=None, variant=None,
-                        cores=None, switch_interval_s=None):
+def sweep_spec_and_plan(kernel: str, worker_counts: list[int], backends: Sequence[str],
+                        repeat: int, warmup: int, work: int | None = None, probe: bool = False,
+                        sample_hz: float = 0.0, python: str | None = None,
+                        io_wait: float | None = None, io_via: str | None = None,
+                        variant: str | None = None, cores: list[int] | None = None,
+                        switch_interval_s: float | None = None) -> tuple[RunSpec, SweepPlan]:
     """The base RunSpec and the SweepPlan of a speedup sweep; `variant` is
     the pi kernel's ("fast" or "seed")."""
     backends = [name for name in backends if name != "serial"]
@@ -209,7 +238,7 @@ def sweep_spec_and_plan(kernel, worker_counts, backends, repeat, warmup, work=No
     return spec, sweep
 
 
-def sweep_specs(spec, sweep):
+def sweep_specs(spec: RunSpec, sweep: SweepPlan) -> list[RunSpec]:
     """The specs of `sweep` (a log.SweepPlan), `spec` giving the rest: warm-ups
     cycling through the first round's configurations (role "warmup"), then
     per round the serial baseline and every backend at every worker count.
@@ -223,14 +252,15 @@ def sweep_specs(spec, sweep):
     return warmups + one_round * sweep.repeat
 
 
-def round_of(index, sweep):
+def round_of(index: int, sweep: SweepPlan) -> int:
     """The round (from 1) of the index-th spec of sweep_specs, 0 for a warm-up."""
     if index < sweep.warmup:
         return 0
     return (index - sweep.warmup) // sweep.round_length() + 1
 
 
-def varied_dimension(given):
+def varied_dimension(given: Mapping[str, Sequence[SideValue]]
+                     ) -> tuple[str, Sequence[SideValue], dict[str, SideValue | None]]:
     """From {RunSpec field: the values given}, (the field given more than
     once, its values, {every other field: its one value or None})."""
     for field, values in given.items():
@@ -250,16 +280,16 @@ def varied_dimension(given):
     values = given[field]
     repeated = [value for number, value in enumerate(values) if value in values[:number]]
     if repeated and field != "backend":  # a backend is given once by its option
+        first = repeated[0]
         raise OptionError("%s %s is given twice: nothing to compare"
                           % (VARIED_OPTIONS[field],
-                             ",".join(map(str, repeated[0])) if field == "cores"
-                             else repeated[0]))
+                             ids_text(first) if isinstance(first, list) else first))  # cores
     fixed = {other: each[0] if each else None
              for other, each in given.items() if other != field}
     return field, values, fixed
 
 
-def compare_specs(spec, field, values, repeat):
+def compare_specs(spec: RunSpec, field: str, values: Sequence[Any], repeat: int) -> list[RunSpec]:
     """The runs of a comparison of `spec` over `values` of `field`, in rounds
     (A B A B ...) so that drift of the machine hits every side alike. Sides
     that are different interpreters each get a serial run of their own
@@ -268,7 +298,10 @@ def compare_specs(spec, field, values, repeat):
     time, and those ratios are compared. Sides that are backends (`values`
     of (backend, workers)) share one serial run a round, which each is
     measured against: how each fares against serial is the story. Other
-    sides share the interpreter, so their wall times compare directly."""
+    sides share the interpreter, so their wall times compare directly.
+
+    `values` are SideValues of `field`: Any, as the field they go to is
+    named at run time."""
     if field == "backend":
         sides = [spec._replace(role=role, backend=backend, workers=workers)
                  for role, (backend, workers) in zip(Role.SIDES, values)]

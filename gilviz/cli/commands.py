@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 import psutil
 
 from .. import api
-from ..api.results import result_of
+from ..api.kinds import result_of
 from ..log import WriteError
 from ..measure.spare import SpareWork
 from ..measure.timings import Timings, timed
