@@ -59,7 +59,7 @@ class TimelineView(NamedTuple):
     """(begin, end) of the window to zoom in on."""
     parallelism: ParallelismBins | None
     """Without the probe, with the sampler: workers on a CPU at once over time."""
-    busy_cores: NDArray[np.float64] | None
+    busy_cores: NDArray[np.float32] | None
     """The whole machine's CPU use, in cores, over each of run.cores' windows
     (from the second row on); None with fewer than two rows."""
     cores: int

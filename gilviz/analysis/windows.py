@@ -106,8 +106,8 @@ def storied_window(event_ns: npt.ArrayLike, width_ns: int, end_ns: int,
     steps = depth_steps(holes.start_ns, holes.stop_ns) if holes is not None else None
     best: list[NDArray[np.int64]] = []
     most = -1.0
-    for candidates, counts in ((starts, from_start), (ends, to_end)):
-        counts = counts.astype(np.float64)
+    for candidates, events_in in ((starts, from_start), (ends, to_end)):
+        counts = events_in.astype(np.float64)
         if steps is not None and len(steps[0]):
             blank = (depth_integral(*steps, candidates + width_ns)
                      - depth_integral(*steps, candidates)) / (max(lanes, 1) * width_ns)
