@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..agent import protocol
-from ..log import Marks, ThreadSamples
+from ..log import GilFlags, Marks, ThreadSamples
 from .intervals import holding_at
 from .states import OFF_CPU, SLEEPING, WAIT_IO
 
@@ -90,10 +90,11 @@ def waiting_share(waits: Waits, worker: int, wall_ns: int) -> float | None:
     return float((waits.stop_ns[mine] - waits.start_ns[mine]).sum()) / wall_ns
 
 
-def with_waits(samples: ThreadSamples, states: NDArray[np.int8],
+def with_waits(samples: ThreadSamples | GilFlags, states: NDArray[np.int8],
                waits: Waits) -> NDArray[np.int8]:
     """`states` where an off-CPU sample taken inside one of its worker's
-    `waits` (wait_spans) takes that wait's state."""
+    `waits` (wait_spans) takes that wait's state; the samples are the
+    sampler's or the GIL flags' reads."""
     states = states.copy()
     for index in np.unique(waits.worker):
         rows = np.flatnonzero(samples.worker == index)
