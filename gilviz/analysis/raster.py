@@ -10,10 +10,13 @@ at a cost that does not grow with the number of segments on screen.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import NDArray
 
+from ..log import ThreadSamples
 from .states import ON_A_CPU, RUNNING, STATES, Segments
 
 COLUMNS = 1600
@@ -28,11 +31,11 @@ becomes a heat map (worker x time, colour = share held or on a CPU)."""
 
 
 class ColumnShares(NamedTuple):
-    edges_ns: np.ndarray
+    edges_ns: NDArray[np.float64]
     """Column edges, columns + 1 of them."""
-    workers: tuple
+    workers: tuple[int, ...]
     """Worker indices, one a row of `share`."""
-    share: np.ndarray
+    share: NDArray[np.float32]
     """(workers, STATES, columns) float32: the share of each column of time
     that the worker spent in each state, over the segments counted."""
     narrower_than_ns: float
@@ -40,8 +43,8 @@ class ColumnShares(NamedTuple):
     others are to be drawn exactly."""
 
 
-def column_shares(segments, workers, begin_ns, end_ns, columns=COLUMNS,
-                  narrower_than_ns=np.inf):
+def column_shares(segments: Segments, workers: Iterable[int], begin_ns: int, end_ns: int,
+                  columns: int = COLUMNS, narrower_than_ns: float = np.inf) -> ColumnShares:
     """ColumnShares of `segments` of `workers` (indices) over `columns`
     equal columns from `begin_ns` to `end_ns`, counting the segments shorter
     than `narrower_than_ns`."""
@@ -52,8 +55,8 @@ def column_shares(segments, workers, begin_ns, end_ns, columns=COLUMNS,
     row_of[list(workers)] = np.arange(len(workers))
     segments = counted_segments(segments, row_of, begin_ns, end_ns, narrower_than_ns)
     if width <= 0 or not len(segments.worker):
-        share = np.zeros((len(workers), STATES, columns), np.float32)
-        return ColumnShares(edges, workers, share, narrower_than_ns)
+        return ColumnShares(edges, workers, np.zeros((len(workers), STATES, columns), np.float32),
+                            narrower_than_ns)
     start, stop = segments.start_ns, segments.stop_ns
     if start.min() < begin_ns:
         start = np.maximum(start, begin_ns)
@@ -98,7 +101,8 @@ def column_shares(segments, workers, begin_ns, end_ns, columns=COLUMNS,
                         narrower_than_ns)
 
 
-def counted_segments(segments, row_of, begin_ns, end_ns, narrower_than_ns):
+def counted_segments(segments: Segments, row_of: NDArray[np.int64], begin_ns: int, end_ns: int,
+                     narrower_than_ns: float) -> Segments:
     """The segments column_shares counts: of a worker with a row in
     `row_of`, within [begin_ns, end_ns], narrower than `narrower_than_ns`.
     Where all of them count, as most often, told from their extremes: a
@@ -112,29 +116,30 @@ def counted_segments(segments, row_of, begin_ns, end_ns, narrower_than_ns):
     counted = known.copy()
     counted[known] = row_of[worker[known]] >= 0
     counted &= (stop > begin_ns) & (start < end_ns) & ((stop - start) < narrower_than_ns)
-    return Segments(*(column[counted] for column in segments))
+    return Segments._make(column[counted] for column in segments)
 
 
-def active_share(shares, probed):
+def active_share(shares: ColumnShares, probed: bool) -> NDArray[np.float32]:
     """(workers, columns): the share of each column a worker held the GIL
     (with the probe) or was on a CPU (sampled) — what a heat map shows."""
     states = [RUNNING] if probed else list(ON_A_CPU)
-    return shares.share[:, states, :].sum(axis=1)
+    active: NDArray[np.float32] = shares.share[:, states, :].sum(axis=1)
+    return active
 
 
-def exact_segments(segments, narrower_than_ns):
+def exact_segments(segments: Segments, narrower_than_ns: float) -> Segments:
     """The segments drawn as rectangles: those not counted in the columns."""
     keep = (segments.stop_ns - segments.start_ns) >= narrower_than_ns
-    return Segments(*(column[keep] for column in segments))
+    return Segments._make(column[keep] for column in segments)
 
 
-def segments_within(segments, begin_ns, end_ns):
+def segments_within(segments: Segments, begin_ns: int, end_ns: int) -> Segments:
     """The segments that overlap [begin_ns, end_ns]: what a zoom draws."""
     keep = (segments.stop_ns >= begin_ns) & (segments.start_ns <= end_ns)
-    return Segments(*(column[keep] for column in segments))
+    return Segments._make(column[keep] for column in segments)
 
 
-def samples_within(samples, begin_ns, end_ns):
+def samples_within(samples: ThreadSamples, begin_ns: int, end_ns: int) -> ThreadSamples:
     """The samples (a ThreadSamples table) taken in [begin_ns, end_ns]."""
     keep = (samples.t_ns >= begin_ns) & (samples.t_ns <= end_ns)
-    return type(samples)(*(column[keep] for column in samples))
+    return ThreadSamples._make(column[keep] for column in samples)

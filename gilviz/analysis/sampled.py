@@ -13,9 +13,13 @@ wait's state.
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Iterable, Mapping
 
-from ..log import WAIT_TIMED, WAIT_UNTIMED
+import numpy as np
+import numpy.typing as npt
+from numpy.typing import NDArray
+
+from ..log import WAIT_TIMED, WAIT_UNTIMED, Marks, Run, ThreadSamples, Worker
 from ..log.records import WAIT_IO as WAITS_ON_IO, WAIT_SLEEP as WAITS_IN_SLEEP
 from .gaps import probe_segments, worker_gaps
 from .flags import flag_segments
@@ -25,10 +29,10 @@ from .intervals import depth_integral, depth_steps, holding_at, merge_intervals
 from .runs import gil_of_workers, longest_sample_ns, stop_by_worker
 from .states import (NATIVE, OFF_CPU, ON_A_CPU, ON_CPU, RUNNING, SLEEPING, WAIT_CPU, WAIT_GIL,
                      WAIT_IO, WAIT_LOCK, Segments, merge_adjacent, segments_of)
-from .waits import NATIVE_END_MARK, NATIVE_MARK, wait_spans, with_waits
+from .waits import NATIVE_END_MARK, NATIVE_MARK, Waits, wait_spans, with_waits
 
 
-def native_sections(marks, stop_by_worker):
+def native_sections(marks: Marks, stop_by_worker: Mapping[int, int]) -> Segments | None:
     """Where each worker ran compiled code: from each "native" mark to the
     next "native_end" mark of the same worker (or its stop, if it failed in
     between). None if the kernel marks no sections."""
@@ -46,7 +50,7 @@ def native_sections(marks, stop_by_worker):
     return segments_of(parts)
 
 
-def waiting_for_cpu(samples):
+def waiting_for_cpu(samples: ThreadSamples) -> NDArray[np.bool_]:
     """Which samples caught their thread runnable but without a CPU.
 
     A thread's run_delay grows when it gets a CPU, by how long it waited for
@@ -64,10 +68,11 @@ def waiting_for_cpu(samples):
         ends = t[1:][waited]
         starts, stops = merge_intervals(ends - rise[waited], ends)
         waiting[rows] = holding_at(starts, stops - 1, t)
-    return waiting & (samples.state == "R")
+    running: NDArray[np.bool_] = samples.state == "R"
+    return waiting & running
 
 
-def sample_states(samples, sections=None):
+def sample_states(samples: ThreadSamples, sections: Segments | None = None) -> NDArray[np.int8]:
     """The state each thread sample shows (a band state), from its scheduler
     state, its run_delay, what it waited on (a futex, a sleep, I/O), and whether it lay in one of
     `sections`."""
@@ -89,7 +94,7 @@ def sample_states(samples, sections=None):
     return states
 
 
-def without_gil(states, gil_enabled):
+def without_gil(states: NDArray[np.int8], gil_enabled: bool) -> NDArray[np.int8]:
     """`states` of a run; where the interpreter has no GIL, a timed futex
     wait is no GIL wait but a wait with a timeout (a lock, a condition)."""
     if gil_enabled:
@@ -97,7 +102,8 @@ def without_gil(states, gil_enabled):
     return np.where(states == WAIT_GIL, WAIT_LOCK, states).astype(np.int8)
 
 
-def sample_spans(samples, stop_by_worker, longest_ns):
+def sample_spans(samples: ThreadSamples, stop_by_worker: Mapping[int, int], longest_ns: int
+                 ) -> tuple[NDArray[np.intp], NDArray[np.int64], NDArray[np.int64]]:
     """The span each sample stands for: until the worker's next sample.
 
     Returns (rows, start, stop), rows indexing `samples`. A span longer than
@@ -113,10 +119,13 @@ def sample_spans(samples, stop_by_worker, longest_ns):
         parts.append((rows, t, np.minimum(np.append(t[1:], stop), t + longest_ns)))
     if not parts:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return tuple(np.concatenate(column) for column in zip(*parts))
+    kept, starts, stops = (np.concatenate(column) for column in zip(*parts))
+    return kept, starts, stops
 
 
-def sampled_segments(samples, stop_by_worker, longest_ns, waits=None, states=None):
+def sampled_segments(samples: ThreadSamples, stop_by_worker: Mapping[int, int], longest_ns: int,
+                     waits: Waits | None = None,
+                     states: NDArray[np.int8] | None = None) -> Segments:
     """Each sample's state held until the worker's next sample (see
     sample_spans), runs of one state joined. `states` gives the state of each
     sample, by default ON_CPU for state R, else OFF_CPU; an off-CPU sample
@@ -129,7 +138,7 @@ def sampled_segments(samples, stop_by_worker, longest_ns, waits=None, states=Non
     return merge_adjacent(Segments(samples.worker[rows], start, stop, states[rows]))
 
 
-def run_segments(run):
+def run_segments(run: Run) -> Segments:
     """What each worker was doing over time: from the probe if the run had
     it, else from the interpreter's own GIL flags (3.15+), refined by the
     sampler's thread states, else from those and the kernel's marks."""
@@ -151,7 +160,8 @@ def run_segments(run):
     return with_sharing(segments, run.marks)
 
 
-def parallelism_steps(samples, stop_by_worker, longest_ns):
+def parallelism_steps(samples: ThreadSamples, stop_by_worker: Mapping[int, int], longest_ns: int
+                      ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """How many workers were on a CPU at once, over time, as a depth_steps
     function: a worker counts from each sample that found it in state R, and
     not waiting for a CPU (waiting_for_cpu), until its next sample. Workers
@@ -171,7 +181,9 @@ def parallelism_steps(samples, stop_by_worker, longest_ns):
     return depth_steps(np.concatenate(busy_start), np.concatenate(busy_stop))
 
 
-def binned_parallelism(samples, stop_by_worker, longest_ns, edges_ns, covered_at_least=0.5):
+def binned_parallelism(samples: ThreadSamples, stop_by_worker: Mapping[int, int], longest_ns: int,
+                       edges_ns: npt.ArrayLike,
+                       covered_at_least: float = 0.5) -> NDArray[np.float64]:
     """Mean parallelism (parallelism_steps) over each bin between the edges,
     counting only the time some sample stands for; NaN for a bin less than
     `covered_at_least` of which was sampled (the sampler paused): not
@@ -185,7 +197,7 @@ def binned_parallelism(samples, stop_by_worker, longest_ns, edges_ns, covered_at
     return np.where(enough, running / np.where(enough, covered, 1), np.nan)
 
 
-def mean_parallelism(run, wall):
+def mean_parallelism(run: Run, wall: int) -> float | None:
     """Workers on a CPU at once, on average over the sampled part of the
     run; None if no sample stands for any of it."""
     if wall <= 0:
@@ -198,11 +210,13 @@ def mean_parallelism(run, wall):
 QUEUED_SHARE = 0.1
 
 
-def queued_ns(run, segments):
+def queued_ns(run: Run, segments: Segments) -> int | None:
     """Sampled running time beyond the workers' CPU time, if more than
     QUEUED_SHARE of it and than the sampling can explain (a period at each
     end of a running stretch): waits for a CPU that run_delay did not reveal
     (R means running *or runnable*). None if not."""
+    if run.sampler is None:  # nothing sampled, nothing seen running
+        return None
     on_cpu = np.isin(segments.state, ON_A_CPU)
     runnable = int((segments.stop_ns[on_cpu] - segments.start_ns[on_cpu]).sum())
     cpu = sum(w.cpu_ns for w in run.workers if w.cpu_ns is not None)
@@ -211,9 +225,9 @@ def queued_ns(run, segments):
     return excess if excess > max(QUEUED_SHARE * runnable, resolution) else None
 
 
-def shared_members(workers):
+def shared_members(workers: Iterable[Worker]) -> list[list[int]]:
     """Groups of workers (indices) that one pool member ran one after the other."""
-    by_thread = {}
+    by_thread: dict[tuple[int, int | None], list[int]] = {}
     for worker in workers:
         by_thread.setdefault((worker.pid, worker.tid), []).append(worker.index)
     return [sorted(group) for group in by_thread.values() if len(group) > 1]
@@ -223,7 +237,7 @@ NOT_SAMPLED = -1
 """The state of an unsampled_spans segment: no sample stands for that time."""
 
 
-def unsampled_spans(workers, segments):
+def unsampled_spans(workers: Iterable[Worker], segments: Segments) -> Segments:
     """The holes in each worker's band, between its start and stop, where no
     sample stands (the sampler paused), as Segments of state NOT_SAMPLED."""
     parts = []

@@ -4,10 +4,19 @@ hand-offs, caveats); only what is drawn is narrowed."""
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Collection
+from typing import TYPE_CHECKING, overload
 
+import numpy as np
+from numpy.typing import NDArray
+
+from ..log import Run, ThreadSamples
 from .raster import segments_within
 from .states import Segments
+
+if TYPE_CHECKING:
+    from .summary import RunStats
+    from .views import TimelineView
 
 
 class SelectionError(ValueError):
@@ -15,25 +24,25 @@ class SelectionError(ValueError):
 
 
 class WindowOutside(SelectionError):
-    def __init__(self, window_ns, wall_ns):
+    def __init__(self, window_ns: tuple[int, int], wall_ns: int) -> None:
         super().__init__(window_ns, wall_ns)
         self.window_ns, self.wall_ns = window_ns, wall_ns
 
 
 class UnknownWorkers(SelectionError):
-    def __init__(self, unknown, known):
+    def __init__(self, unknown: tuple[int, ...], known: tuple[int, ...]) -> None:
         super().__init__(unknown, known)
         self.unknown, self.known = unknown, known
 
 
-def check_window(window_ns, wall_ns):
+def check_window(window_ns: tuple[int, int], wall_ns: int) -> None:
     """Refuse a window (begin, end) that does not lie within the run."""
     begin, end = window_ns
     if not 0 <= begin < end <= wall_ns:
-        raise WindowOutside(tuple(window_ns), wall_ns)
+        raise WindowOutside((begin, end), wall_ns)
 
 
-def check_workers(run, workers):
+def check_workers(run: Run, workers: Collection[int]) -> None:
     """Refuse worker indices that the run does not have."""
     known = {worker.index for worker in run.workers}
     unknown = sorted(set(workers) - known)
@@ -41,7 +50,8 @@ def check_workers(run, workers):
         raise UnknownWorkers(tuple(unknown), tuple(sorted(known)))
 
 
-def only_workers(run, stats, view, workers):
+def only_workers(run: Run, stats: RunStats, view: TimelineView,
+                 workers: Collection[int]) -> tuple[Run, RunStats, TimelineView]:
     """(run, stats, view) drawing only `workers` (indices): their bands,
     samples and failed acquisitions; figures of the whole run kept."""
     check_workers(run, workers)
@@ -58,7 +68,8 @@ def only_workers(run, stats, view, workers):
                           shares=shares, holes=only_bands(view.holes, keep)))
 
 
-def only_window(run, stats, view, window_ns):
+def only_window(run: Run, stats: RunStats, view: TimelineView,
+                window_ns: tuple[int, int]) -> tuple[Run, RunStats, TimelineView]:
     """(run, stats, view) with only the segments and thread samples of
     `window_ns` (begin, end): what a zoom on it draws, narrowed before a
     million of them are narrowed to some workers. Every failed acquisition
@@ -70,23 +81,29 @@ def only_window(run, stats, view, window_ns):
     return run, stats, view._replace(segments=segments_within(view.segments, begin, end))
 
 
-def only_samples(run, stats, rows):
+def only_samples(run: Run, stats: RunStats,
+                 rows: NDArray[np.bool_]) -> tuple[Run, RunStats]:
     """(run, stats) with the thread samples of `rows` (a mask) alone, the
     failed acquisitions among them numbered as rows of the narrowed table."""
     kept = np.flatnonzero(rows)  # one pass over the mask, not one a column
     failed = np.asarray(stats.failed_samples, dtype=np.int64)
     failed = np.searchsorted(kept, failed[rows[failed]]) if len(failed) else failed
-    return (run._replace(threads=type(run.threads)(*(column[kept] for column in run.threads))),
+    return (run._replace(threads=ThreadSamples._make(column[kept] for column in run.threads)),
             stats._replace(failed_samples=failed))
 
 
-def only_bands(segments, workers):
+@overload
+def only_bands(segments: Segments, workers: Collection[int]) -> Segments: ...
+@overload
+def only_bands(segments: Segments | None, workers: Collection[int]) -> Segments | None: ...
+def only_bands(segments: Segments | None, workers: Collection[int]) -> Segments | None:
     """The segments of `workers` alone; None stays None."""
     if segments is None:
         return None
-    return Segments(*(column[np.isin(segments.worker, list(workers))] for column in segments))
+    return Segments._make(column[np.isin(segments.worker, list(workers))] for column in segments)
 
 
-def zoomed(view, window_ns):
+def zoomed(view: TimelineView, window_ns: tuple[int, int]) -> TimelineView:
     """`view` zoomed on `window_ns` instead of the window it chose."""
-    return view._replace(zoom_ns=tuple(int(t) for t in window_ns))
+    begin, end = window_ns
+    return view._replace(zoom_ns=(int(begin), int(end)))

@@ -9,12 +9,15 @@ mechanism delivered, a count a worker, or one total on worker 0).
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 import numpy as np
+import numpy.typing as npt
+from numpy.typing import NDArray
 
 from ..agent import protocol
-from ..log import Role
+from ..log import Marks, Role, Run, RunLog, RunSpec
 from .caveats import SharingMismatch
 from .runs import wall_ns
 from .keyed import sorted_distinct
@@ -27,14 +30,15 @@ SHARING_MARK, LOCK_WAIT_MARK, COLLECTED_MARK = (protocol.SHARING_CALL, protocol.
 class Costs(NamedTuple):
     """Lengths of calls of one kind, over all workers."""
 
-    count: int
+    # The field hides tuple.count(), which mypy reports; readers know it by this name.
+    count: int  # type: ignore[assignment]
     total_ns: int
     median_ns: float
     p99_ns: float
     max_ns: int
 
 
-def costs(lengths):
+def costs(lengths: npt.ArrayLike) -> Costs | None:
     """Costs of `lengths` (ns); None if there are none."""
     lengths = np.asarray(lengths, dtype=np.int64)
     if not len(lengths):
@@ -45,12 +49,13 @@ def costs(lengths):
 
 
 class WorkerSharing(NamedTuple):
-    index: int
+    # The field hides tuple.index(), which mypy reports; it is a worker's number, as in Worker.
+    index: int  # type: ignore[assignment]
     reports: int
     sharing_ns: int
     """Time inside its reports, lock waits included."""
     lock_wait_ns: int
-    share_of_wall: Optional[float]
+    share_of_wall: float | None
     """sharing_ns over the worker's own wall time (release to stop)."""
 
 
@@ -61,35 +66,36 @@ class Sharing(NamedTuple):
     """params["share"]: "return", "queue", "pipe", "manager", "value" or "array"."""
     reports: Costs
     """Every report's cost, lock wait included."""
-    lock_waits: Optional[Costs]
+    lock_waits: Costs | None
     """The waits for the lock (value, array); None for the other mechanisms."""
-    workers: tuple
+    workers: tuple[WorkerSharing, ...]
     """WorkerSharing, by index."""
-    own_total: Optional[int]
+    own_total: int | None
     """The sum of the workers' own counts (their results' hits); None if a
     worker returned none."""
-    collected_total: Optional[int]
+    collected_total: int | None
     """The sum of what the mechanism delivered to the agent; None if nothing
     was collected (the agent failed before)."""
 
     @property
-    def agrees(self):
+    def agrees(self) -> bool:
         """Whether what reached the agent is exactly what the workers counted."""
         return self.own_total is not None and self.own_total == self.collected_total
 
 
-def lengths_of(marks, kind, worker=None):
-    keep = marks.kind == kind
+def lengths_of(marks: Marks, kind: str, worker: int | None = None) -> NDArray[np.int64]:
+    keep: NDArray[np.bool_] = marks.kind == kind
     if worker is not None:
         keep &= marks.worker == worker
     return np.nan_to_num(marks.value[keep]).astype(np.int64)
 
 
-def sharing(run):
+def sharing(run: Run) -> Sharing | None:
     """The Sharing of a run whose kernel shared its counts; None for any other."""
     mechanism = (run.spec.params or {}).get("share")
     marks = run.marks
-    if mechanism is None or not np.any(marks.kind == SHARING_MARK):
+    reports = costs(lengths_of(marks, SHARING_MARK))
+    if mechanism is None or reports is None:  # no report: no "share" mark
         return None
     workers = []
     for worker in run.workers:
@@ -104,13 +110,13 @@ def sharing(run):
     own = (sum(int(result["hits"]) for result in results)
            if all("hits" in result for result in results) else None)
     collected = lengths_of(marks, COLLECTED_MARK)
-    return Sharing(mechanism=mechanism, reports=costs(lengths_of(marks, SHARING_MARK)),
+    return Sharing(mechanism=mechanism, reports=reports,
                    lock_waits=costs(lengths_of(marks, LOCK_WAIT_MARK)), workers=tuple(workers),
                    own_total=own,
                    collected_total=int(collected.sum()) if len(collected) else None)
 
 
-def sharing_mismatch(stats):
+def sharing_mismatch(stats: Sharing | None) -> SharingMismatch | None:
     """A SharingMismatch caveat when what was collected is not what was counted."""
     if stats is None or stats.agrees:
         return None
@@ -118,14 +124,15 @@ def sharing_mismatch(stats):
                          collected_total=stats.collected_total)
 
 
-def report_spans(marks):
+def report_spans(marks: Marks
+                 ) -> tuple[NDArray[np.int32], NDArray[np.int64], NDArray[np.int64]]:
     """(worker, start, stop) of every report, from the "share" marks."""
     keep = marks.kind == SHARING_MARK
     start = marks.t_ns[keep]
     return marks.worker[keep], start, start + lengths_of(marks, SHARING_MARK)
 
 
-def with_sharing(segments, marks):
+def with_sharing(segments: Segments, marks: Marks) -> Segments:
     """`segments` with each report's exact span shown as SHARING: the span is
     cut out of whatever the sampler put there (a report lasts microseconds,
     far less than a sampling period) and laid in as a segment of its own."""
@@ -144,7 +151,9 @@ def with_sharing(segments, marks):
     return merge_adjacent(Segments(worker.astype(np.int32), start, stop, state.astype(np.int8)))
 
 
-def _overlay(seg_start, seg_stop, seg_state, span_start, span_stop, index):
+def _overlay(seg_start: NDArray[np.int64], seg_stop: NDArray[np.int64], seg_state: NDArray[np.int8],
+             span_start: NDArray[np.int64], span_stop: NDArray[np.int64], index: int
+             ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     """One worker's segments with the spans laid over them (both sorted)."""
     # Every boundary of either; each elementary piece takes the span's state
     # if a span covers it, else the segment's, else it is dropped (no data).
@@ -158,7 +167,8 @@ def _overlay(seg_start, seg_stop, seg_state, span_start, span_stop, index):
     return (np.full(np.count_nonzero(keep), index), begin[keep], end[keep], state[keep])
 
 
-def _covering(starts, stops, begin, middle):
+def _covering(starts: NDArray[np.int64], stops: NDArray[np.int64], begin: NDArray[np.int64],
+              middle: NDArray[np.int64]) -> NDArray[np.intp]:
     """For each piece [begin, ...), the index of the interval covering it, -1 if none."""
     if not len(starts):
         return np.full(len(begin), -1)
@@ -175,22 +185,22 @@ class SharingConfig(NamedTuple):
     runs: int
     reports: Costs
     """Every report of every run."""
-    lock_waits: Optional[Costs]
+    lock_waits: Costs | None
     wall_ns: int
     """The median run's wall time."""
-    walls_ns: tuple
+    walls_ns: tuple[int, ...]
     """Every run's wall time, in the order run."""
     sharing_share: float
     """Time inside reports over the workers' time (release to stop), all runs."""
-    ns_per_sample: Optional[float]
+    ns_per_sample: float | None
     """A worker's wall time inside numpy a sample: the cost of the work itself."""
     agrees: bool
     """In every run, what was collected added up to what the workers counted."""
-    mismatch: Optional[object]
+    mismatch: SharingMismatch | None
     """The first run's SharingMismatch, where one did not."""
 
     @property
-    def break_even_chunk(self):
+    def break_even_chunk(self) -> float | None:
         """Samples a chunk below which a report takes longer than computing
         the chunk (median report over the time a sample takes); None if unknown."""
         if not self.ns_per_sample:
@@ -199,23 +209,23 @@ class SharingConfig(NamedTuple):
 
 
 class SharingComparison(NamedTuple):
-    spec: object
+    spec: RunSpec
     """The first run's RunSpec: the work, the workers."""
     chunk: int
     """Samples between two reports."""
     repeats: int
     """Runs of each configuration (the fewest, if some stopped short)."""
-    configs: tuple
+    configs: tuple[SharingConfig, ...]
     """SharingConfig, by mechanism (in SHARING_MECHANISMS' order), then backend."""
 
     @property
-    def ns_per_sample(self):
+    def ns_per_sample(self) -> float | None:
         """The median of the configurations' ns_per_sample."""
         values = [each.ns_per_sample for each in self.configs if each.ns_per_sample]
         return float(np.median(values)) if values else None
 
 
-def native_ns_per_sample(runs):
+def native_ns_per_sample(runs: Iterable[Run]) -> float | None:
     """Wall ns inside numpy a sample, over the runs' native sections."""
     spent = counted = 0
     for run in runs:
@@ -231,7 +241,7 @@ def native_ns_per_sample(runs):
     return spent / counted if counted else None
 
 
-def sharing_config(runs):
+def sharing_config(runs: Sequence[Run]) -> SharingConfig:
     """The SharingConfig of runs of one mechanism and backend."""
     stats = [sharing(run) for run in runs]
     marks = [run.marks for run in runs]
@@ -241,11 +251,12 @@ def sharing_config(runs):
     waits = np.concatenate([lengths_of(m, LOCK_WAIT_MARK) for m in marks])
     mismatches = [sharing_mismatch(each) for each in stats if each is not None]
     mismatches = [each for each in mismatches if each is not None]
+    mechanism = (runs[0].spec.params or {})["share"]
     if any(each is None for each in stats):  # a run without reports
-        mismatches.append(SharingMismatch(mechanism=runs[0].spec.params["share"],
+        mismatches.append(SharingMismatch(mechanism=mechanism,
                                         own_total=None, collected_total=None))
     return SharingConfig(
-        mechanism=runs[0].spec.params["share"], backend=runs[0].spec.backend, runs=len(runs),
+        mechanism=mechanism, backend=runs[0].spec.backend, runs=len(runs),
         reports=costs(np.concatenate([lengths_of(m, SHARING_MARK) for m in marks]))
         or Costs(0, 0, 0.0, 0.0, 0),
         lock_waits=costs(waits), wall_ns=int(np.median(walls)), walls_ns=tuple(walls),
@@ -254,19 +265,20 @@ def sharing_config(runs):
         agrees=not mismatches, mismatch=mismatches[0] if mismatches else None)
 
 
-def sharing_comparison(log):
+def sharing_comparison(log: RunLog) -> SharingComparison | None:
     """The SharingComparison of a `gilviz share` job's runs (role "share");
     None if none finished."""
     runs = [run for run in log.runs if run.spec.role == Role.SHARING]
     if not runs:
         return None
-    groups = {}
+    groups: dict[tuple[str, str], list[Run]] = {}
     for run in runs:
-        groups.setdefault((run.spec.params["share"], run.spec.backend), []).append(run)
+        groups.setdefault(((run.spec.params or {})["share"], run.spec.backend), []).append(run)
     order = {name: place for place, name in enumerate(protocol.SHARING_MECHANISMS)}
     keys = sorted(groups, key=lambda key: (order.get(key[0], len(order)), key[1] != "threads"))
     return SharingComparison(
-        spec=runs[0].spec, chunk=runs[0].spec.params.get("chunk", protocol.PI_DEFAULT_CHUNK),
+        spec=runs[0].spec,
+        chunk=(runs[0].spec.params or {}).get("chunk", protocol.PI_DEFAULT_CHUNK),
         repeats=min(len(group) for group in groups.values()),
         configs=tuple(sharing_config(groups[key]) for key in keys))
 

@@ -6,9 +6,13 @@ but nobody can find it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+import numpy.typing as npt
 
 from .keyed import sums_by
+from .states import Segments
 
 PANEL_PIXELS = 1000
 """The fewest pixels a timeline panel spans at the sizes charts are drawn
@@ -19,21 +23,23 @@ found: slivers of a pixel or two are lost among the neighbours' edges, as
 1.5 ms of running Python in a 1 s run of numpy was."""
 
 
-def clipped_ns(start_ns, stop_ns, begin_ns, end_ns):
+def clipped_ns(start_ns: npt.ArrayLike, stop_ns: npt.ArrayLike, begin_ns: int, end_ns: int) -> int:
     """Total length of the intervals within [begin, end]."""
     start = np.clip(np.asarray(start_ns, dtype=np.int64), begin_ns, end_ns)
     stop = np.clip(np.asarray(stop_ns, dtype=np.int64), begin_ns, end_ns)
     return int((stop - start).sum())
 
 
-def visible(start_ns, stop_ns, panels, pixels=PANEL_PIXELS):
+def visible(start_ns: npt.ArrayLike, stop_ns: npt.ArrayLike, panels: Sequence[tuple[int, int]],
+            pixels: int = PANEL_PIXELS) -> bool:
     """Whether the intervals take at least VISIBLE_PIXELS of `pixels` of
     any panel, a panel being the (begin, end) it spans."""
     return any(end > begin and clipped_ns(start_ns, stop_ns, begin, end) * pixels
                >= VISIBLE_PIXELS * (end - begin) for begin, end in panels)
 
 
-def shown_states(segments, panels, pixels=PANEL_PIXELS):
+def shown_states(segments: Segments, panels: Sequence[tuple[int, int]],
+                 pixels: int = PANEL_PIXELS) -> tuple[int, ...]:
     """The states of `segments` (states.Segments) that are visible in one of
     the `panels`, in increasing order."""
     state = np.asarray(segments.state)
@@ -49,7 +55,8 @@ def shown_states(segments, panels, pixels=PANEL_PIXELS):
     return tuple(int(each) for each in np.flatnonzero(shown))
 
 
-def time_by_state(segments, begin_ns, end_ns, states):
+def time_by_state(segments: Segments, begin_ns: int, end_ns: int,
+                  states: int) -> npt.NDArray[np.int64]:
     """The time of each of `states` (0 to states - 1) within [begin, end],
     in one pass over the segments that overlap it (all of them, in a
     whole-run panel: told from their extremes)."""

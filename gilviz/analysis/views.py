@@ -4,21 +4,25 @@ at the bands' ends. Figures draw a TimelineView and compute nothing."""
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+from numpy.typing import NDArray
 
-from ..log import WAIT_UNREADABLE
-from .load import load_series, other_load
+from ..log import WAIT_UNREADABLE, Run
+from .load import LoadSeries, load_series, other_load
 from .raster import (COLUMNS, HEAT_MAP_OVER, NARROWER_THAN_COLUMNS, ColumnShares, column_shares,
                      segments_within)
 from .keyed import small_distinct, sums_by
 from .runs import core_count, longest_sample_ns, shares_gil, stop_by_worker
 from .sampled import binned_parallelism, run_segments, unsampled_spans
 from .shown import shown_states, visible
-from .states import ON_A_CPU
-from .waits import NATIVE_MARK, recorded_waits, wait_spans, waiting_share
+from .states import ON_A_CPU, Segments
+from .waits import NATIVE_MARK, Waits, recorded_waits, wait_spans, waiting_share
 from .windows import ZOOM_NS, storied_window, switch_times, zoom_width_ns
+
+if TYPE_CHECKING:
+    from .summary import RunStats
 
 PARALLELISM_BINS = 250
 """Parallelism is averaged over this many windows of the run (at least a
@@ -30,8 +34,8 @@ without a GIL (a free-threaded build), where running holds nothing."""
 
 
 class ParallelismBins(NamedTuple):
-    edges_ns: np.ndarray
-    mean: np.ndarray
+    edges_ns: NDArray[np.int64]
+    mean: NDArray[np.float64]
     """Workers on a CPU at once, mean over each bin; NaN where not sampled."""
     bin_ns: float
 
@@ -42,25 +46,25 @@ class BandShares(NamedTuple):
     kind: str
     """HELD (the GIL, from the probe), RAN (the same without a GIL), WAITING
     (the kernel's recorded waits) or ON_CPU_SHARE (sampled)."""
-    share_of_worker: dict
+    share_of_worker: dict[int, float | None]
     """{worker index: share of the run's wall time, or None}."""
-    state: Optional[int] = None
+    state: int | None = None
     """For WAITING: the band state of the waits."""
 
 
 class TimelineView(NamedTuple):
-    segments: object
+    segments: Segments
     """states.Segments: what each worker did over time."""
-    zoom_ns: tuple
+    zoom_ns: tuple[int, int]
     """(begin, end) of the window to zoom in on."""
-    parallelism: Optional[ParallelismBins]
+    parallelism: ParallelismBins | None
     """Without the probe, with the sampler: workers on a CPU at once over time."""
-    busy_cores: Optional[np.ndarray]
+    busy_cores: NDArray[np.float32] | None
     """The whole machine's CPU use, in cores, over each of run.cores' windows
     (from the second row on); None with fewer than two rows."""
     cores: int
     """Cores the target could use."""
-    shares: Optional[BandShares]
+    shares: BandShares | None
     shares_gil: bool
     """Two or more workers ran under one GIL."""
     waits_readable: bool
@@ -69,44 +73,45 @@ class TimelineView(NamedTuple):
     """The kernel marked its calls into compiled code."""
     recorded_waits: bool
     """The kernel recorded its own waits (io)."""
-    cores_seen: tuple
+    cores_seen: tuple[int, ...]
     """The CPUs the sampler found the workers on."""
-    holes: Optional[object] = None
+    holes: Segments | None = None
     """Without the probe: states.Segments where no sample stands (the
     sampler paused), drawn as blanks in the bands; None with the probe."""
     wall_ns: int = 0
     """The whole-run panel spans the run's wall time."""
-    other_load: Optional[object] = None
+    other_load: LoadSeries | None = None
     """load.LoadSeries: other processes' CPU use over the run, where it was
     enough for a caveat (load.other_load); else None, and nothing is drawn."""
-    columns: Optional[ColumnShares] = None
+    columns: ColumnShares | None = None
     """The whole run on pixel columns (raster): the segments too narrow to
     draw one by one, or with a heat map all of them."""
     heat_map: bool = False
     """Too many workers for bands: the whole run is a heat map."""
-    zoom_workers: Optional[tuple] = None
+    zoom_workers: tuple[int, ...] | None = None
     """The workers the zoom shows (indices); None for all. By default those
     that ran longest in the zoom's window."""
 
     @property
-    def panels(self):
+    def panels(self) -> tuple[tuple[int, int], tuple[int, int]]:
         """(begin, end) of each panel the bands are drawn in: the whole run, the zoom."""
-        return (0, self.wall_ns), tuple(self.zoom_ns)
+        begin, end = self.zoom_ns
+        return (0, self.wall_ns), (begin, end)
 
     @property
-    def shown_states(self):
+    def shown_states(self) -> tuple[int, ...]:
         """The band states drawn at a visible size in the whole run or the
         zoom (analysis.shown): what the legend lists."""
         return shown_states(self.segments, self.panels)
 
     @property
-    def holes_shown(self):
+    def holes_shown(self) -> bool:
         """Whether the blanks where the sampler paused are visible."""
         return self.holes is not None and visible(self.holes.start_ns, self.holes.stop_ns,
                                                   self.panels)
 
 
-def band_shares(stats, waits, gil_enabled=True):
+def band_shares(stats: RunStats, waits: Waits, gil_enabled: bool = True) -> BandShares | None:
     """The share of the wall time each worker held the GIL (probe; without a
     GIL, ran), waited (the kernel's recorded waits), or was on a CPU
     (sampled); None for none."""
@@ -123,10 +128,10 @@ def band_shares(stats, waits, gil_enabled=True):
         for w in stats.workers if w.sampled_ns is not None})
 
 
-def parallelism_bins(run, wall_ns):
+def parallelism_bins(run: Run, wall_ns: int) -> ParallelismBins | None:
     """binned_parallelism over PARALLELISM_BINS bins of the run, or fewer
     where the run is shorter than that many sampling periods."""
-    if not len(run.threads.t_ns) or wall_ns <= 0:
+    if run.sampler is None or not len(run.threads.t_ns) or wall_ns <= 0:
         return None
     period = 1e9 / run.sampler.requested_hz
     bins = int(max(1, min(PARALLELISM_BINS, wall_ns // period)))
@@ -135,7 +140,8 @@ def parallelism_bins(run, wall_ns):
     return ParallelismBins(edges, mean, wall_ns / bins)
 
 
-def busiest_span(run, segments, wall_ns, width_ns=ZOOM_NS, holes=None):
+def busiest_span(run: Run, segments: Segments, wall_ns: int, width_ns: int = ZOOM_NS,
+                 holes: Segments | None = None) -> tuple[int, int]:
     """(begin, end) of the window of `width_ns` where the story is: the most
     switches, the fewest `holes` (windows.storied_window)."""
     begin = storied_window(switch_times(run, segments), width_ns, wall_ns, holes,
@@ -147,7 +153,7 @@ ZOOM_WORKERS = 8
 """Bands the zoom of a heat-mapped run shows unless asked for others."""
 
 
-def whole_run_columns(run, segments, wall_ns, heat_map):
+def whole_run_columns(run: Run, segments: Segments, wall_ns: int, heat_map: bool) -> ColumnShares:
     """column_shares of the whole run: with a heat map every segment, else
     those narrower than NARROWER_THAN_COLUMNS columns."""
     end = max(wall_ns, 1)
@@ -156,7 +162,8 @@ def whole_run_columns(run, segments, wall_ns, heat_map):
                          narrower_than)
 
 
-def busiest_workers(run, segments, window_ns, count=ZOOM_WORKERS):
+def busiest_workers(run: Run, segments: Segments, window_ns: tuple[int, int],
+                    count: int = ZOOM_WORKERS) -> tuple[int, ...]:
     """The `count` workers that ran longest in the window (by index), so that
     the zoom of a heat map shows workers that were there; the first ones
     where fewer ran in it."""
@@ -171,7 +178,9 @@ def busiest_workers(run, segments, window_ns, count=ZOOM_WORKERS):
     return tuple(sorted(indices[row] for row in order))
 
 
-def timeline_view(run, stats, zoom_width=None, segments=None, zoom_ns=None):
+def timeline_view(run: Run, stats: RunStats, zoom_width: int | None = None,
+                  segments: Segments | None = None,
+                  zoom_ns: tuple[int, int] | None = None) -> TimelineView:
     """The TimelineView of `run` and its `stats` (summarize): by default its
     run_segments, zoomed on the busiest `zoom_width` ns (by default ten of
     its median turns, see windows.zoom_width_ns); a caller that draws

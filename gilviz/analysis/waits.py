@@ -3,11 +3,14 @@ requests and sleeps, the convoy client's round trips."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..agent import protocol
+from ..log import GilFlags, Marks, ThreadSamples
 from .intervals import holding_at
 from .states import OFF_CPU, SLEEPING, WAIT_IO
 
@@ -23,14 +26,14 @@ thread, so they are left out of WAIT_MARKS (and of its band's states)."""
 
 
 class Waits(NamedTuple):
-    worker: np.ndarray
-    start_ns: np.ndarray
-    stop_ns: np.ndarray
-    state: np.ndarray
+    worker: NDArray[np.int32]
+    start_ns: NDArray[np.int64]
+    stop_ns: NDArray[np.int64]
+    state: NDArray[np.int8]
     """WAIT_IO or SLEEPING."""
 
 
-def wait_spans(marks, kinds=WAIT_MARKS):
+def wait_spans(marks: Marks, kinds: Mapping[str, int] = WAIT_MARKS) -> Waits:
     """The waits the kernel recorded as marks of `kinds` (kind: state),
     sorted by worker and start."""
     state = np.asarray([kinds.get(kind, -1) for kind in marks.kind.tolist()], np.int8)
@@ -41,7 +44,7 @@ def wait_spans(marks, kinds=WAIT_MARKS):
     return Waits(marks.worker[keep][order], start[order], stop[order], state[keep][order])
 
 
-def recorded_waits(marks):
+def recorded_waits(marks: Marks) -> bool:
     """Whether the kernel recorded any wait of WAIT_MARKS."""
     return bool(len(marks.kind)) and bool(np.isin(marks.kind, list(WAIT_MARKS)).any())
 
@@ -51,13 +54,14 @@ class WaitStats(NamedTuple):
 
     state: int
     """WAIT_IO or SLEEPING."""
-    count: int
+    # The field hides tuple.count(), which mypy reports; readers know it by this name.
+    count: int  # type: ignore[assignment]
     median_ns: int
     p99_ns: int
     max_ns: int
 
 
-def wait_stats(waits):
+def wait_stats(waits: Waits) -> list[WaitStats]:
     """Figures for each kind of wait present, most frequent first."""
     stats = []
     for state in np.unique(waits.state):
@@ -69,7 +73,7 @@ def wait_stats(waits):
     return sorted(stats, key=lambda each: -each.count)
 
 
-def completed_per_second(waits):
+def completed_per_second(waits: Waits) -> float | None:
     """Waits completed a second, from the first begun to the last ended (the
     throughput of one client's round trips); None without any."""
     if len(waits.start_ns) == 0:
@@ -78,7 +82,7 @@ def completed_per_second(waits):
     return len(waits.start_ns) * 1e9 / span if span > 0 else None
 
 
-def waiting_share(waits, worker, wall_ns):
+def waiting_share(waits: Waits, worker: int, wall_ns: int) -> float | None:
     """Share of `wall_ns` during which `worker` had a wait outstanding."""
     mine = waits.worker == worker
     if wall_ns <= 0 or not np.any(mine):
@@ -86,9 +90,11 @@ def waiting_share(waits, worker, wall_ns):
     return float((waits.stop_ns[mine] - waits.start_ns[mine]).sum()) / wall_ns
 
 
-def with_waits(samples, states, waits):
+def with_waits(samples: ThreadSamples | GilFlags, states: NDArray[np.int8],
+               waits: Waits) -> NDArray[np.int8]:
     """`states` where an off-CPU sample taken inside one of its worker's
-    `waits` (wait_spans) takes that wait's state."""
+    `waits` (wait_spans) takes that wait's state; the samples are the
+    sampler's or the GIL flags' reads."""
     states = states.copy()
     for index in np.unique(waits.worker):
         rows = np.flatnonzero(samples.worker == index)

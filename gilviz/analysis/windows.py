@@ -5,12 +5,16 @@ the most typical."""
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
+from numpy.typing import NDArray
 
+from ..log import Run
 from .intervals import depth_integral, depth_steps, handoff_times
 from .keyed import lookup, sorted_distinct
 from .placement import probe_holds
 from .runs import gil_of_workers, shares_gil
 from .sampled import run_segments
+from .states import Segments
 
 ZOOM_NS = 50_000_000
 """The widest zoom: ~50 ms shows the new GIL's turns of ~5 ms one by one."""
@@ -23,7 +27,7 @@ NARROWEST_ZOOM_NS = 1_000_000
 """The narrowest zoom: a probe chunk (~20 µs) still ~20 px wide."""
 
 
-def zoom_width_ns(median_turn_ns):
+def zoom_width_ns(median_turn_ns: float | None) -> int:
     """How wide a zoom shows turns of `median_turn_ns` (None: unknown) one by one."""
     if not median_turn_ns:
         return ZOOM_NS
@@ -35,7 +39,7 @@ HOLE_PENALTY = 4
 power: a window a fifth of which is holes counts 41 % of its changes."""
 
 
-def state_changes(segments):
+def state_changes(segments: Segments) -> NDArray[np.int64]:
     """When a worker's band changes colour: the start of each segment that
     follows one of another state of the same worker. A segment that only
     resumes after a hole, in the same state, changes nothing."""
@@ -45,7 +49,7 @@ def state_changes(segments):
     return np.sort(segments.start_ns[order][1:][changed])
 
 
-def switch_times(run, segments=None):
+def switch_times(run: Run, segments: Segments | None = None) -> NDArray[np.int64]:
     """When the timeline changes hands: GIL hand-offs where workers share a
     GIL, the start of every hold where they do not, and without the probe
     every state_changes of the sampled `segments` (run_segments(run) if not
@@ -59,7 +63,7 @@ def switch_times(run, segments=None):
     return holds.start_ns
 
 
-def busiest_window(event_ns, width_ns, end_ns):
+def busiest_window(event_ns: npt.ArrayLike, width_ns: int, end_ns: int) -> int:
     """Start of the `width_ns` window within [0, end_ns] that holds the most
     events; of several such, the one nearest the middle of the run (the start
     of a run is seldom typical of it)."""
@@ -74,7 +78,8 @@ def busiest_window(event_ns, width_ns, end_ns):
     return int(best[np.argmin(np.abs(best - latest // 2))])
 
 
-def storied_window(event_ns, width_ns, end_ns, holes=None, lanes=1):
+def storied_window(event_ns: npt.ArrayLike, width_ns: int, end_ns: int,
+                   holes: Segments | None = None, lanes: int = 1) -> int:
     """Start of the `width_ns` window within [0, end_ns] where the story is:
     the most events (state changes, hand-offs), discounted by the share of
     the window's `lanes` (bands) that `holes` (Segments where nothing was
@@ -99,9 +104,10 @@ def storied_window(event_ns, width_ns, end_ns, holes=None, lanes=1):
     past_last[clipped] = np.searchsorted(events, ends[clipped] + width_ns, side="right")
     to_end = past_last - np.searchsorted(events, ends, side="left")
     steps = depth_steps(holes.start_ns, holes.stop_ns) if holes is not None else None
-    best, most = [], -1.0
-    for candidates, counts in ((starts, from_start), (ends, to_end)):
-        counts = counts.astype(np.float64)
+    best: list[NDArray[np.int64]] = []
+    most = -1.0
+    for candidates, events_in in ((starts, from_start), (ends, to_end)):
+        counts = events_in.astype(np.float64)
         if steps is not None and len(steps[0]):
             blank = (depth_integral(*steps, candidates + width_ns)
                      - depth_integral(*steps, candidates)) / (max(lanes, 1) * width_ns)
@@ -114,14 +120,14 @@ def storied_window(event_ns, width_ns, end_ns, holes=None, lanes=1):
     return nearest_middle(np.concatenate(best), latest)
 
 
-def ascending(values):
+def ascending(values: NDArray[np.int64]) -> NDArray[np.int64]:
     """`values` sorted; as given where they are already (hand-offs are)."""
     if len(values) < 2 or bool(np.all(values[1:] >= values[:-1])):
         return values
     return np.sort(values)
 
 
-def equal_runs(values):
+def equal_runs(values: NDArray[np.int64]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """For each of the sorted `values`, the index of the first value equal
     to it and one past the last: searchsorted's left and right of itself."""
     new = np.ones(len(values), bool)
@@ -131,14 +137,15 @@ def equal_runs(values):
     return np.repeat(first, size), np.repeat(np.append(first[1:], len(values)), size)
 
 
-def nearest_middle(starts, latest):
+def nearest_middle(starts: NDArray[np.int64], latest: int) -> int:
     """Of the window `starts`, the one nearest the middle of the run
     (latest // 2); of two as near, the earlier."""
     distance = np.abs(starts - latest // 2)
     return int(starts[distance == distance.min()].min())
 
 
-def typical_window(start_ns, stop_ns, width_ns, end_ns):
+def typical_window(start_ns: npt.ArrayLike, stop_ns: npt.ArrayLike, width_ns: int,
+                   end_ns: int) -> int:
     """Start of a `width_ns` window within [0, end_ns], beginning where one of
     the waits does, whose waits have a median length closest to that of all;
     of several such, the one nearest the middle of the run. Unlike the
