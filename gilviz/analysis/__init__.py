@@ -40,7 +40,7 @@ puts it into words.
 """
 
 # ruff: noqa: F401  (re-exports: the names the rest of gilviz imports from here)
-from .caveats import (BaselineSystemTime, CoarseProbe, IncompleteSweep, KernelFallback,
+from .caveats import (Caveat, BaselineSystemTime, CoarseProbe, IncompleteSweep, KernelFallback,
                       LateStart, OtherLoad, PinningMismatch, PoolSharedMembers,
                       QueuedAsRunning, RunsLeftOut, SamplerBehind, SharingMismatch, ShortTurns,
                       SpeedChange, UnexplainedSpeedup,
@@ -77,3 +77,32 @@ from .views import (HELD, ON_CPU_SHARE, RAN, WAITING, BandShares, ParallelismBin
 from .waits import (NATIVE_END_MARK, NATIVE_MARK, ROUND_TRIP_MARKS, WAIT_MARKS, WaitStats, Waits,
                     completed_per_second, wait_spans, wait_stats, waiting_share)
 from .windows import ZOOM_NS, busiest_window, switch_times, typical_window
+
+__all__ = [
+    "EVIDENCE_SHARE", "HELD", "LATE_START_NS", "NATIVE", "NATIVE_END_MARK", "NATIVE_MARK",
+    "NEW_GIL", "NO_GIL", "OFF_CPU", "OLD_GIL", "ON_A_CPU", "ON_CPU", "ON_CPU_SHARE", "RAN",
+    "ROUND_TRIP_MARKS", "RUNNING", "SHARING", "SLEEPING", "SPEEDUP_MARGIN", "SPEED_MARGIN",
+    "UNCLEAR", "UNCLEAR_WARNING_SHARE", "WAITING", "WAIT_CPU", "WAIT_GIL", "WAIT_IO", "WAIT_LOCK",
+    "WAIT_MARKS", "ZOOM_NS", "Acquisitions", "BandShares", "BaselineSystemTime", "Battle",
+    "Caveat", "CoarseProbe", "ComparedRuns", "Comparison", "Convoy", "ConvoyCase", "Costs", "Gaps",
+    "Ideal", "IncompleteSweep", "KernelFallback", "LateStart", "LoadSeries", "OtherLoad",
+    "ParallelismBins", "PiEstimate", "PinningMismatch", "PoolSharedMembers", "QueuedAsRunning",
+    "RunStats", "RunsLeftOut", "SamplerBehind", "Segments", "Sharing", "SharingMismatch",
+    "ShortTurns", "Side", "SideBySide", "SpeedChange", "SystemTime", "TimedWaitsAsGil",
+    "TimelineView", "UnexplainedPauses", "UnexplainedSpeedup", "WaitStats", "Waits",
+    "WaitsUnreadable", "WorkerFailed", "WorkerSharing", "WorkerStats", "baseline_system_time",
+    "binned_parallelism", "busiest_window", "busy_system_share", "classify_gaps", "coarse_probe",
+    "compare_runs", "compare_sides", "compare_walls", "completed_per_second", "convoy",
+    "convoy_case", "core_count", "cpu_per_work", "depth_integral", "depth_steps",
+    "failed_acquisitions", "faster_side", "gil_kind", "gil_of_workers", "handoff_times",
+    "held_before", "holding_at", "holds_in_time_order", "ideal_ratio", "io_segments",
+    "late_starts", "load_figures", "load_series", "longest_sample_ns", "mean_parallelism",
+    "median_run", "merge_adjacent", "merge_intervals", "native_sections", "old_gil_battle",
+    "other_load", "overlap_ns", "parallelism_steps", "pi_estimate", "pinning_mismatch",
+    "probe_resolution_ns", "probe_segments", "queued_ns", "run_segments", "sample_spans",
+    "sample_states", "sampled_segments", "sampler_behind", "shared_members", "shares_gil",
+    "sharing", "speed_change", "stop_by_worker", "summarize", "switch_times", "system_share",
+    "system_time", "time_at_depth", "time_by_state", "timeline_view", "turn_lengths",
+    "typical_window", "unexplained_ratio", "wait_spans", "wait_stats", "waiting_for_cpu",
+    "waiting_share", "wall_ns", "with_sharing", "worker_gaps",
+]

@@ -174,12 +174,14 @@ class Result(Generic[SummaryT]):
         from ..render.formats import format_of, save_figure
         return save_figure(self.figure(**options), path, format_of(path, file_format))
 
-    def save(self, directory: str = "output", file_format: str = "png",
+    def save(self, directory: str | None = "output", file_format: str = "png",
              theme: str | None = None) -> str:
         """Write run.json, the chart (as `file_format`, in `theme`) and any
         export into this result's run directory (a new one under `directory`
-        if it has none); return it."""
+        if it has none: None only for a result that has one); return it."""
         if self.run_dir is None:
+            if directory is None:
+                raise ValueError("this result has no run directory: give one to save into")
             self.run_dir = new_run_dir(directory, self.name)
         run_dir = self.run_dir
         self.files["log"] = os.path.join(run_dir, LOG_NAME)
