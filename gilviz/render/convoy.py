@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from ..analysis.convoy import Convoy, ConvoyCase
+    from ..analysis.waits import WaitStats
     from ..log import Run
 
 ALONE, BESIDE = palette.BLUISH_GREEN, palette.INK
@@ -86,9 +87,15 @@ def latency_ticks(value_us: float, _position: int | None) -> str:
     return "%g µs" % value_us
 
 
+def latency_of(case: ConvoyCase) -> WaitStats:
+    """The latency of a case that answered requests."""
+    assert case.latency is not None
+    return case.latency
+
+
 def case_legend(case: ConvoyCase) -> str:
     """"I/O thread alone: median 35 µs, p99 124 µs, max 243 µs"."""
-    latency = case.latency
+    latency = latency_of(case)
     return "%s\nmedian %s · p99 %s · max %s" % (
         capitalised(convoy_case_label(case.run.spec)), format_duration(latency.median_ns),
         format_duration(latency.p99_ns), format_duration(latency.max_ns))
@@ -127,7 +134,7 @@ def draw_histograms(ax: Axes, cases: Sequence[ConvoyCase], colours: Sequence[str
     reach = 1.08 / HISTOGRAM_ROOM  # the lines end just over the tallest bar
     for case, values, colour in zip(cases, sets, colours):
         if len(values):
-            ax.axvline(case.latency.median_ns / 1e3, ymax=reach, color=colour, linewidth=2.2,
+            ax.axvline(latency_of(case).median_ns / 1e3, ymax=reach, color=colour, linewidth=2.2,
                        linestyle="--")
     interval_us = switch_interval_s * 1e6
     if low < interval_us < high:
@@ -158,12 +165,14 @@ def headline_lines(alone: ConvoyCase, beside: ConvoyCase) -> list[str]:
                      format_duration(b.median_ns), format_duration(a.median_ns),
                      format(round(beside.per_second), ","),
                      format(round(alone.per_second), ",")))
-    asked = beside.run.spec.params["requests"]
+    params = beside.run.spec.params
+    assert params is not None  # a convoy's client is told how many requests to send
+    asked = params["requests"]
     counts = [case.latency.count if case.latency else 0 for case in (alone, beside)]
     answered = "all answered in both cases" if counts == [asked, asked] else \
         "answered %d alone, %d beside" % tuple(counts)
     return [first, "A client process sent %s; %s" % (
-        requests_phrase(beside.run.spec.params), answered)]
+        requests_phrase(params), answered)]
 
 
 def convoy_figure(convoy: Convoy) -> Figure:
@@ -176,6 +185,8 @@ def _convoy_figure(convoy: Convoy) -> Figure:
     alone, beside, io_worker = convoy.alone, convoy.beside, convoy.io_worker
     beside_label, alone_label = (convoy_case_label(case.run.spec) for case in (beside, alone))
     run = beside.run
+    interval = run.interpreter.switch_interval_s
+    assert interval is not None  # a convoy forms at the switch interval
     figure = Figure(figsize=palette.FIGSIZE, dpi=palette.DPI)
     handles = legend_handles(run, beside.stats, beside.view)
     handles += [Patch(color=BESIDE, alpha=0.8, label="a request, sent to answered (%s)"
@@ -211,13 +222,12 @@ def _convoy_figure(convoy: Convoy) -> Figure:
     lone.set_title("The I/O thread alone: %.0f ms, the same scale" % (width / MS), loc="left")
     lone.set_xlabel(TIME_LABEL)
 
-    draw_histograms(histogram, (alone, beside), (ALONE, BESIDE),
-                    run.interpreter.switch_interval_s)
+    draw_histograms(histogram, (alone, beside), (ALONE, BESIDE), interval)
     histogram.set_title("Latency of every request", loc="left")
 
     title = "The convoy effect · %s · %s · %s switch interval" % (
         interpreter_label(run), cores_phrase(run),
-        format_interval(run.interpreter.switch_interval_s))
+        format_interval(interval))
     warnings, notes = convoy_warnings(convoy, worded)
     draw_header(figure, title, facts, warnings, handles, left=0.1,
                 legend_columns=LEGEND_COLUMNS, notes=notes, warning_rows=2)

@@ -121,10 +121,11 @@ def draw_walls(ax: Axes, scaling: Scaling, colours: Mapping[str, str]) -> list[A
         artists.append(ax.axhline(baseline.median, color=palette.INK, linewidth=2,
                                   linestyle=(0, (2, 2))))
     for order, backend in enumerate(scaling.backends):
-        points = [p for p in backend.points if p.wall_s is not None]
-        if points:
-            artists += draw_spread(ax, [p.workers for p in points], [p.wall_s for p in points],
-                                   colours[backend.backend], HATCHES[order % len(HATCHES)])
+        walls = [(p.workers, p.wall_s) for p in backend.points if p.wall_s is not None]
+        if walls:
+            artists += draw_spread(ax, [workers for workers, _ in walls],
+                                   [wall for _, wall in walls], colours[backend.backend],
+                                   HATCHES[order % len(HATCHES)])
     return artists
 
 
