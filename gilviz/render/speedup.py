@@ -41,8 +41,7 @@ DASH = 6
 interleave, so each backend's colour shows in turn."""
 
 
-def fit_dashes(backend: str,
-               groups: Iterable[Sequence[str]]) -> tuple[int, tuple[int, int]]:
+def fit_dashes(backend: str, groups: Iterable[Sequence[str]]) -> tuple[int, tuple[int, int]]:
     """The dash pattern of `backend`'s fit: FIT_DASHES, or where it lies in
     one of the coinciding `groups`, a dash and then room for the others'."""
     for group in groups:

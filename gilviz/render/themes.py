@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import matplotlib
 import numpy as np
-from numpy.typing import NDArray
 from matplotlib.collections import Collection, PathCollection, PolyCollection
 from matplotlib.colors import to_rgba, to_rgba_array
 from matplotlib.lines import Line2D
@@ -39,6 +38,7 @@ from .textfit import type_size
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from matplotlib.typing import ColorType, RcKeyType
+    from numpy.typing import NDArray
 
 DARK_BACKGROUND = "#16181D"
 
