@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from typing import NamedTuple
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 import matplotlib
 import numpy as np
@@ -28,6 +29,16 @@ from .header import draw_header
 from .layout import fit_to_canvas
 from .themes import restyle, theme_named
 from .timeline import TIME_LABEL, title_lines
+
+if TYPE_CHECKING:
+    from matplotlib.lines import Line2D
+    from matplotlib.text import Text
+    from numpy.typing import NDArray
+
+    from ..analysis.compare import Comparison
+    from ..analysis.summary import RunStats
+    from ..analysis.views import TimelineView
+    from ..log import Run
 
 SECONDS = 10.0
 FRAMES_PER_SECOND = 10
@@ -51,16 +62,17 @@ against the cursor on the inner side, so that it stays over the bands."""
 class Battle(NamedTuple):
     """The figure the frames are made of, and the artists each frame moves."""
 
-    figure: object
-    cursor: object
-    curtain: object
-    clock: object
-    held: dict
+    figure: Figure
+    cursor: Line2D
+    curtain: Rectangle
+    clock: Text
+    held: dict[int, Text]
     """{column: the text of a named band's share held so far}, the column
     the worker's place in the run (its column of held_until's shares)."""
 
 
-def battle_figure(run, stats, view, comparison, partial=None):
+def battle_figure(run: Run, stats: RunStats, view: TimelineView, comparison: Comparison | None,
+                  partial: str | None = None) -> Battle:
     """The Battle of a run, with the header of its still chart: title,
     the first lines of facts (a `partial` log's mark first), its warnings
     and notes (in short where they do not fit) and the legend."""
@@ -78,8 +90,9 @@ def battle_figure(run, stats, view, comparison, partial=None):
     wall_ms = stats.wall_ns / MS
     ax.set_xlim(0, wall_ms * 1.01)
     ax.set_xlabel(TIME_LABEL)
-    curtain = ax.add_patch(Rectangle((0, -1), wall_ms * 1.02, len(run.workers) + 1,
-                                     facecolor="white", edgecolor="none", zorder=5))
+    curtain = Rectangle((0, -1), wall_ms * 1.02, len(run.workers) + 1, facecolor="white",
+                        edgecolor="none", zorder=5)
+    ax.add_patch(curtain)
     cursor = ax.axvline(0, color=palette.VERMILLION, linewidth=3, zorder=6)
     clock = ax.text(0, 1.02, "", transform=ax.get_xaxis_transform(), ha="center",
                     va="bottom", fontsize=17, color=palette.VERMILLION, zorder=6)
@@ -93,11 +106,12 @@ def battle_figure(run, stats, view, comparison, partial=None):
     return Battle(figure, cursor, curtain, clock, held)
 
 
-def show_frame(battle, t_ns, shares):
+def show_frame(battle: Battle, t_ns: float, shares: NDArray[np.float64]) -> None:
     """Move `battle` to time `t_ns`, each worker's share held so far `shares`
     (NaN: none yet). The clock stays over the bands, clear of the column of
     shares beside them."""
     ax = battle.cursor.axes
+    assert ax is not None  # the cursor is drawn on the bands' axes
     x = t_ns / MS
     battle.cursor.set_xdata([x, x])
     battle.curtain.set_x(x)
@@ -112,8 +126,10 @@ def show_frame(battle, t_ns, shares):
         text.set_text("" if np.isnan(share) else "%.0f%%" % (100 * share))
 
 
-def battle_canvas(run, stats, view, comparison, window_ns=None, theme=None, size=None,
-                  dpi=None, partial=None):
+def battle_canvas(run: Run, stats: RunStats, view: TimelineView, comparison: Comparison | None,
+                  window_ns: tuple[int, int] | None = None, theme: str | None = None,
+                  size: tuple[int, int] | None = None, dpi: float | None = None,
+                  partial: str | None = None) -> Battle:
     """The Battle drawn in `theme` at `size` (SIZE), laid out with its
     widest clock and shares in place, spanning `window_ns` (the whole run)."""
     begin, end = window_ns if window_ns is not None else (0, stats.wall_ns)
@@ -123,14 +139,16 @@ def battle_canvas(run, stats, view, comparison, window_ns=None, theme=None, size
         battle = _drawn(run, stats, view, comparison, partial)
     restyle(battle.figure, chosen)
     resize(battle.figure, size or SIZE, dpi)
-    battle.cursor.axes.set_xlim(begin / MS, end / MS)
+    ax = battle.cursor.axes
+    assert ax is not None  # the cursor is drawn on the bands' axes
+    ax.set_xlim(begin / MS, end / MS)
     show_frame(battle, end, np.ones(len(run.workers)))  # the widest texts, for the layout
     fit_to_canvas(battle.figure, chosen.smallest_type)
     FigureCanvasAgg(battle.figure)
     return battle
 
 
-def check_animation_path(path):
+def check_animation_path(path: str) -> None:
     """Refuse a file an animation cannot be written as."""
     extension = os.path.splitext(path)[1].lower()
     if extension not in (".gif", ".mp4"):
@@ -140,8 +158,12 @@ def check_animation_path(path):
         raise AnimationError("ffmpeg is not installed here: write a .gif instead")
 
 
-def animate(run, stats, view, comparison, path, window_ns=None, theme=None, size=None, dpi=None,
-            seconds=SECONDS, fps=FRAMES_PER_SECOND, progress=None, partial=None):
+def animate(run: Run, stats: RunStats, view: TimelineView, comparison: Comparison | None,
+            path: str, window_ns: tuple[int, int] | None = None, theme: str | None = None,
+            size: tuple[int, int] | None = None, dpi: float | None = None,
+            seconds: float = SECONDS, fps: int = FRAMES_PER_SECOND,
+            progress: Callable[[int, int], None] | None = None,
+            partial: str | None = None) -> str:
     """Write the battle of a run (its stats and view, already narrowed to
     what is shown) to `path` (.gif, or .mp4 with ffmpeg); returns the path.
     `window_ns` animates that stretch of the run only; `progress`, if
@@ -155,7 +177,8 @@ def animate(run, stats, view, comparison, path, window_ns=None, theme=None, size
     times = np.linspace(begin, end, frames)
     shares = held_until(view.segments, [w.index for w in run.workers], times)
     canvas = battle.figure.canvas
-    images = []
+    assert isinstance(canvas, FigureCanvasAgg)  # battle_canvas drew it on one
+    images: list[NDArray[np.uint8]] = []
     for frame, t in enumerate(times):
         show_frame(battle, t, shares[frame])
         canvas.draw()
@@ -167,12 +190,13 @@ def animate(run, stats, view, comparison, path, window_ns=None, theme=None, size
     return write_mp4(images, path, fps, battle.figure.dpi)
 
 
-def _drawn(run, stats, view, comparison, partial):
+def _drawn(run: Run, stats: RunStats, view: TimelineView, comparison: Comparison | None,
+           partial: str | None) -> Battle:
     with matplotlib.rc_context(palette.RC):
         return battle_figure(run, stats, view, comparison, partial)
 
 
-def write_gif(images, path, fps):
+def write_gif(images: Sequence[NDArray[np.uint8]], path: str, fps: int) -> str:
     """Frames as a looping GIF, the last held for HOLD_LAST_S; one palette
     for all, so that the colours do not flicker between frames."""
     from PIL import Image
@@ -188,7 +212,7 @@ def write_gif(images, path, fps):
     return path
 
 
-def write_mp4(images, path, fps, dpi):
+def write_mp4(images: Sequence[NDArray[np.uint8]], path: str, fps: int, dpi: float) -> str:
     from matplotlib.animation import FFMpegWriter
     height, width = images[0].shape[:2]
     figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)

@@ -5,6 +5,9 @@ that draws runs."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 import numpy as np
 from matplotlib.collections import PolyCollection
 from matplotlib.lines import Line2D
@@ -16,13 +19,24 @@ from ..analysis.program import PROGRAM_KINDS
 from ..report.words import worker_label
 from . import palette
 
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+    from numpy.typing import ArrayLike, NDArray
+
+    from ..analysis.states import Segments
+    from ..analysis.summary import RunStats
+    from ..analysis.views import BandShares, TimelineView
+    from ..log import Run, ThreadSamples
+
 BAND = 0.72
 """Height of a worker's band, in units of the distance between bands."""
 MS = 1e6
 SHARING_HEADERS = {HELD: "held", RAN: "ran", WAITING: "waiting", ON_CPU_SHARE: "on CPU"}
 
 
-def band_rectangles(start_ns, stop_ns, y, height):
+def band_rectangles(start_ns: ArrayLike, stop_ns: ArrayLike, y: ArrayLike,
+                    height: float) -> NDArray[np.float64]:
     """Vertices of one rectangle per interval, x in ms, centred on y."""
     x0, x1 = np.asarray(start_ns) / MS, np.asarray(stop_ns) / MS
     y = np.broadcast_to(np.asarray(y, dtype=float), x0.shape)
@@ -31,16 +45,19 @@ def band_rectangles(start_ns, stop_ns, y, height):
                      ((x0, bottom), (x0, top), (x1, top), (x1, bottom))], axis=1)
 
 
-def draw_segments(ax, segments, y_of_worker, height=BAND):
+def draw_segments(ax: Axes, segments: Segments, y_of_worker: Mapping[int, float],
+                  height: float = BAND) -> list[Artist]:
     """One PolyCollection per state; an edge as wide as a hairline keeps even
     the shortest interval visible. Returns the collections."""
-    artists = []
+    artists: list[Artist] = []
     y = np.asarray([y_of_worker[int(index)] for index in segments.worker], dtype=float)
     for state in np.unique(segments.state):
         mine = segments.state == state
         colour = palette.STATE_COLOURS[int(state)]
+        # An (n, 4, 2) array of vertices, where matplotlib's stubs take only a sequence.
         collection = PolyCollection(
-            band_rectangles(segments.start_ns[mine], segments.stop_ns[mine], y[mine], height),
+            band_rectangles(  # type: ignore[arg-type]
+                segments.start_ns[mine], segments.stop_ns[mine], y[mine], height),
             facecolors=colour, edgecolors=colour, linewidths=0.6,
         )
         ax.add_collection(collection)
@@ -48,8 +65,9 @@ def draw_segments(ax, segments, y_of_worker, height=BAND):
     return artists
 
 
-def draw_start_stop(ax, run, y_of_worker, height=BAND):
-    artists = []
+def draw_start_stop(ax: Axes, run: Run, y_of_worker: Mapping[int, float],
+                    height: float = BAND) -> list[Artist]:
+    artists: list[Artist] = []
     for worker in run.workers:
         for t in (worker.start_ns, worker.stop_ns):
             if t is not None:
@@ -59,7 +77,9 @@ def draw_start_stop(ax, run, y_of_worker, height=BAND):
     return artists
 
 
-def draw_failed_acquisitions(ax, samples, rows, y_of_worker, height=BAND, size=70):
+def draw_failed_acquisitions(ax: Axes, samples: ThreadSamples, rows: NDArray[np.intp],
+                             y_of_worker: Mapping[int, float], height: float = BAND,
+                             size: float = 70) -> list[Artist]:
     if len(rows) == 0:
         return []
     x = samples.t_ns[rows] / MS
@@ -70,7 +90,8 @@ def draw_failed_acquisitions(ax, samples, rows, y_of_worker, height=BAND, size=7
                        edgecolors="white", linewidths=0.5)]
 
 
-def draw_sampled_on_cpu(ax, samples, y_of_worker, height=BAND):
+def draw_sampled_on_cpu(ax: Axes, samples: ThreadSamples, y_of_worker: Mapping[int, float],
+                        height: float = BAND) -> list[Artist]:
     """A thin strip under each band: where the sampler found the thread on a CPU."""
     on_cpu = samples.state == "R"
     x = samples.t_ns[on_cpu] / MS
@@ -83,14 +104,14 @@ LABELS_AT_MOST = 16
 may name fewer where they would meet)."""
 
 
-def named_rows(y_of_worker):
+def named_rows(y_of_worker: Mapping[int, float]) -> set[int]:
     """The rows of bands a panel names (the first at the top, then every
     k-th): at most LABELS_AT_MOST."""
     count = len(y_of_worker)
     return set(range(count - 1, -1, -(-(-count // LABELS_AT_MOST))))
 
 
-def format_bands(ax, run, y_of_worker):
+def format_bands(ax: Axes, run: Run, y_of_worker: Mapping[int, float]) -> None:
     rows = named_rows(y_of_worker)
     named = [w for w in run.workers if y_of_worker[w.index] in rows]
     ax.set_yticks([y_of_worker[w.index] for w in named])
@@ -100,10 +121,11 @@ def format_bands(ax, run, y_of_worker):
     ax.spines["left"].set_visible(False)
 
 
-def draw_shares(ax, share_of_worker, y_of_worker, header, colour):
+def draw_shares(ax: Axes, share_of_worker: Mapping[int, float | None],
+                y_of_worker: Mapping[int, float], header: str, colour: str) -> list[Artist]:
     """Each worker's share of the run, right of its band where the band is
     named (named_rows), under a header."""
-    artists = []
+    artists: list[Artist] = []
     transform = ax.get_yaxis_transform()
     rows = named_rows(y_of_worker)
     for index, share in share_of_worker.items():
@@ -116,12 +138,13 @@ def draw_shares(ax, share_of_worker, y_of_worker, header, colour):
     return artists
 
 
-def rows_of_workers(run):
+def rows_of_workers(run: Run) -> dict[int, int]:
     """The y of each worker's band: the first worker shown at the top."""
     return {w.index: len(run.workers) - 1 - row for row, w in enumerate(run.workers)}
 
 
-def draw_run(ax, run, stats, segments, y_of_worker, marker_size=70):
+def draw_run(ax: Axes, run: Run, stats: RunStats, segments: Segments,
+             y_of_worker: Mapping[int, float], marker_size: float = 70) -> list[Artist]:
     """A run's bands, start / stop ticks and failed acquisitions, with the
     workers named on the y axis; returns the artists."""
     artists = draw_segments(ax, segments, y_of_worker)
@@ -132,7 +155,8 @@ def draw_run(ax, run, stats, segments, y_of_worker, marker_size=70):
     return artists
 
 
-def draw_hold_shares(ax, stats, y_of_worker, gil_enabled=True):
+def draw_hold_shares(ax: Axes, stats: RunStats, y_of_worker: Mapping[int, float],
+                     gil_enabled: bool = True) -> list[Artist]:
     """draw_shares of the time each worker held the GIL (without a GIL: ran),
     where the probe measured it; no artists otherwise."""
     if not any(w.hold_share is not None for w in stats.workers):
@@ -141,13 +165,15 @@ def draw_hold_shares(ax, stats, y_of_worker, gil_enabled=True):
                        SHARING_HEADERS[HELD if gil_enabled else RAN], palette.BLUE)
 
 
-def draw_band_shares(ax, shares, y_of_worker):
+def draw_band_shares(ax: Axes, shares: BandShares | None,
+                     y_of_worker: Mapping[int, float]) -> list[Artist]:
     """draw_shares of a views.BandShares: what each worker held, waited or ran."""
     if shares is None:
         return []
     if shares.kind in (HELD, RAN):
         colour = palette.BLUE
     elif shares.kind == WAITING:
+        assert shares.state is not None  # a share of waits names their state
         colour = palette.state_text_colour(shares.state)
     else:
         colour = palette.INK
@@ -155,7 +181,7 @@ def draw_band_shares(ax, shares, y_of_worker):
                        colour)
 
 
-def state_labels(run, view):
+def state_labels(run: Run, view: TimelineView) -> dict[int, str]:
     """The legend's words for each band state, where this run needs others."""
     labels = dict(palette.STATE_LABELS)
     if not run.interpreter.gil_enabled:
@@ -175,11 +201,11 @@ def state_labels(run, view):
     return labels
 
 
-def legend_handles(run, stats, view):
+def legend_handles(run: Run, stats: RunStats, view: TimelineView) -> list[Artist]:
     """Legend entries for the states shown at a visible size (the view's
     shown_states) and the marks on the bands."""
     labels = state_labels(run, view)
-    handles = []
+    handles: list[Artist] = []
     for state in view.shown_states:
         handles.append(Patch(color=palette.STATE_COLOURS[state], label=labels[state]))
     if view.holes_shown:

@@ -4,6 +4,9 @@ width from each (right), with the verdict in the header."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 import matplotlib
 from matplotlib.figure import Figure
 
@@ -16,15 +19,21 @@ from ..report.words import battle_figures, battle_headline, partial_mark, worded
 from .heatmap import draw_whole_run
 from .header import draw_header, header_bottom, provenance, wrap_facts
 
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+
+    from ..analysis.compare import ComparedRuns, Side
+
 TIME_LABEL = "time since the workers were released (ms)"
 LEGEND_COLUMNS = 4
 COMPARE_FACT_CHARACTERS = 115
 """About this many characters of the facts under the verdict fit the width at 15 pt."""
 
 
-def merged_handles(handle_lists):
+def merged_handles(handle_lists: Iterable[Iterable[Artist]]) -> list[Artist]:
     """The legend entries of several panels, each label once, in first-seen order."""
-    seen, merged = set(), []
+    seen: set[object] = set()
+    merged: list[Artist] = []
     for handles in handle_lists:
         for handle in handles:
             if handle.get_label() not in seen:
@@ -33,7 +42,7 @@ def merged_handles(handle_lists):
     return merged
 
 
-def side_facts(side, cores_varied=True):
+def side_facts(side: Side, cores_varied: bool = True) -> str:
     """"wall 0.52 s · 1.08× its serial run · 98 GIL hand-offs · median turn
     5.0 ms · threads seen on cores 0-1" (the cores where they are what the
     sides vary); without a GIL, "no GIL: threads run at once, nothing
@@ -57,7 +66,7 @@ def side_facts(side, cores_varied=True):
     return " · ".join(facts)
 
 
-def compare_figure(compared, dimension, partial=None):
+def compare_figure(compared: ComparedRuns, dimension: str, partial: str | None = None) -> Figure:
     """The sides of `compared` (analysis.compare_runs), which differ in
     `dimension` (a RunSpec field), one above the other, with the verdict;
     the log `partial` (RunLog.incomplete) if not None."""
@@ -65,7 +74,7 @@ def compare_figure(compared, dimension, partial=None):
         return _compare_figure(compared, dimension, partial)
 
 
-def _compare_figure(compared, dimension, partial):
+def _compare_figure(compared: ComparedRuns, dimension: str, partial: str | None) -> Figure:
     sides = compared.sides
     count = len(sides)
     # One canvas for any number of sides: a theme resizes it to its slides'

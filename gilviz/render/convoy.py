@@ -4,6 +4,9 @@ alone, and the latency histograms of both cases."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import matplotlib
 import numpy as np
 from matplotlib.collections import PolyCollection
@@ -19,6 +22,14 @@ from . import palette
 from .bands import MS, band_rectangles, draw_hold_shares, draw_run, legend_handles, rows_of_workers
 from .header import draw_header, header_bottom, provenance
 
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+
+    from ..analysis.convoy import Convoy, ConvoyCase
+    from ..analysis.waits import WaitStats
+    from ..log import Run
+
 ALONE, BESIDE = palette.BLUISH_GREEN, palette.INK
 """Colours of the two cases, requests and histograms: apart from every state
 colour (vermillion would pass for the orange of a GIL wait)."""
@@ -28,16 +39,18 @@ TIME_LABEL = "time since the workers were released (ms)"
 LEGEND_COLUMNS = 3
 
 
-def capitalised(text):
+def capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def draw_requests(ax, case, y, colour):
+def draw_requests(ax: Axes, case: ConvoyCase, y: float, colour: str) -> list[Artist]:
     """Each request as a span from sent to answered, and a dot where the I/O
     thread had it in hand (the GIL back after its recv)."""
     trips = case.round_trips
-    # A hairline edge in the same colour keeps even a 30 µs request visible.
-    collection = PolyCollection(band_rectangles(trips.start_ns, trips.stop_ns, y, REQUEST_BAND),
+    rectangles = band_rectangles(trips.start_ns, trips.stop_ns, y, REQUEST_BAND)
+    # A hairline edge in the same colour keeps even a 30 µs request visible. (An array of
+    # vertices, where matplotlib's stubs take only a sequence.)
+    collection = PolyCollection(rectangles,  # type: ignore[arg-type]
                                 facecolors=colour, edgecolors=colour, linewidths=0.6,
                                 alpha=0.8, zorder=1)
     ax.add_collection(collection)
@@ -47,13 +60,14 @@ def draw_requests(ax, case, y, colour):
     return [collection, dots]
 
 
-def label_bands(ax, run, io_worker):
+def label_bands(ax: Axes, run: Run, io_worker: int) -> None:
     """Name the bands (format_bands put a tick a worker, in worker order)."""
     ax.set_yticklabels(["I/O thread" if w.index == io_worker else "CPU thread %d" % w.index
                         for w in run.workers])
 
 
-def draw_case(ax, case, io_worker, colour, shares=False):
+def draw_case(ax: Axes, case: ConvoyCase, io_worker: int, colour: str,
+              shares: bool = False) -> list[Artist]:
     """One run's bands (the I/O thread's holds only) with its requests;
     returns the artists."""
     run, stats = case.run, case.stats
@@ -66,16 +80,22 @@ def draw_case(ax, case, io_worker, colour, shares=False):
     return artists
 
 
-def latency_ticks(value_us, _position):
+def latency_ticks(value_us: float, _position: int | None) -> str:
     """1 ms, 10 ms, 100 µs: tick labels of a log axis in µs."""
     if value_us >= 1000:
         return "%g ms" % (value_us / 1000)
     return "%g µs" % value_us
 
 
-def case_legend(case):
+def latency_of(case: ConvoyCase) -> WaitStats:
+    """The latency of a case that answered requests."""
+    assert case.latency is not None
+    return case.latency
+
+
+def case_legend(case: ConvoyCase) -> str:
     """"I/O thread alone: median 35 µs, p99 124 µs, max 243 µs"."""
-    latency = case.latency
+    latency = latency_of(case)
     return "%s\nmedian %s · p99 %s · max %s" % (
         capitalised(convoy_case_label(case.run.spec)), format_duration(latency.median_ns),
         format_duration(latency.p99_ns), format_duration(latency.max_ns))
@@ -86,7 +106,8 @@ HISTOGRAM_ROOM = 2.1
 the lower half, the legend above them, clear of the bars and the lines."""
 
 
-def draw_histograms(ax, cases, colours, switch_interval_s):
+def draw_histograms(ax: Axes, cases: Sequence[ConvoyCase], colours: Sequence[str],
+                    switch_interval_s: float) -> None:
     """Latency histograms on a log scale, the medians dashed, and the switch
     interval dotted for scale, each line up to just over the bars with the
     switch interval named at its top; the legend above them all."""
@@ -102,16 +123,18 @@ def draw_histograms(ax, cases, colours, switch_interval_s):
     for case, values, colour in zip(cases, sets, colours):
         if not len(values):
             continue
-        counts, _, _ = ax.hist(values, bins=bins, color=colour, alpha=0.45,
-                               label=case_legend(case))
-        ax.hist(values, bins=bins, histtype="step", color=colour, linewidth=2)
-        tallest = max(tallest, counts.max())
+        # Bins as an array, where matplotlib's stubs take only a sequence.
+        counts, _, _ = ax.hist(values, bins=bins,  # type: ignore[arg-type]
+                               color=colour, alpha=0.45, label=case_legend(case))
+        ax.hist(values, bins=bins, histtype="step", color=colour,  # type: ignore[arg-type]
+                linewidth=2)
+        tallest = max(tallest, np.max(counts))  # one data set: its counts
     top = tallest * HISTOGRAM_ROOM
     ax.set_ylim(0, top)
     reach = 1.08 / HISTOGRAM_ROOM  # the lines end just over the tallest bar
     for case, values, colour in zip(cases, sets, colours):
         if len(values):
-            ax.axvline(case.latency.median_ns / 1e3, ymax=reach, color=colour, linewidth=2.2,
+            ax.axvline(latency_of(case).median_ns / 1e3, ymax=reach, color=colour, linewidth=2.2,
                        linestyle="--")
     interval_us = switch_interval_s * 1e6
     if low < interval_us < high:
@@ -126,7 +149,7 @@ def draw_histograms(ax, cases, colours, switch_interval_s):
     ax.legend(loc="upper left", fontsize=12, handlelength=1.2, borderaxespad=0.3, frameon=False)
 
 
-def headline_lines(alone, beside):
+def headline_lines(alone: ConvoyCase, beside: ConvoyCase) -> list[str]:
     """The figure's first line (how much worse beside CPU threads) and what
     was measured."""
     a, b = alone.latency, beside.latency
@@ -134,30 +157,36 @@ def headline_lines(alone, beside):
     if a is None or b is None:
         first = "%s: no latencies to compare (a case answered no request)" % label
     else:
+        # Answered requests were answered at a rate.
+        assert alone.per_second is not None and beside.per_second is not None
         first = ("%s, a request took %.0f× as long (median %s vs %s alone); "
                  "answered %s/s instead of %s/s" % (
                      capitalised(label), b.median_ns / a.median_ns,
                      format_duration(b.median_ns), format_duration(a.median_ns),
                      format(round(beside.per_second), ","),
                      format(round(alone.per_second), ",")))
-    asked = beside.run.spec.params["requests"]
+    params = beside.run.spec.params
+    assert params is not None  # a convoy's client is told how many requests to send
+    asked = params["requests"]
     counts = [case.latency.count if case.latency else 0 for case in (alone, beside)]
     answered = "all answered in both cases" if counts == [asked, asked] else \
         "answered %d alone, %d beside" % tuple(counts)
     return [first, "A client process sent %s; %s" % (
-        requests_phrase(beside.run.spec.params), answered)]
+        requests_phrase(params), answered)]
 
 
-def convoy_figure(convoy):
+def convoy_figure(convoy: Convoy) -> Figure:
     """The figure of `convoy` (analysis.convoy)."""
     with matplotlib.rc_context(palette.RC):
         return _convoy_figure(convoy)
 
 
-def _convoy_figure(convoy):
+def _convoy_figure(convoy: Convoy) -> Figure:
     alone, beside, io_worker = convoy.alone, convoy.beside, convoy.io_worker
     beside_label, alone_label = (convoy_case_label(case.run.spec) for case in (beside, alone))
     run = beside.run
+    interval = run.interpreter.switch_interval_s
+    assert interval is not None  # a convoy forms at the switch interval
     figure = Figure(figsize=palette.FIGSIZE, dpi=palette.DPI)
     handles = legend_handles(run, beside.stats, beside.view)
     handles += [Patch(color=BESIDE, alpha=0.8, label="a request, sent to answered (%s)"
@@ -193,13 +222,12 @@ def _convoy_figure(convoy):
     lone.set_title("The I/O thread alone: %.0f ms, the same scale" % (width / MS), loc="left")
     lone.set_xlabel(TIME_LABEL)
 
-    draw_histograms(histogram, (alone, beside), (ALONE, BESIDE),
-                    run.interpreter.switch_interval_s)
+    draw_histograms(histogram, (alone, beside), (ALONE, BESIDE), interval)
     histogram.set_title("Latency of every request", loc="left")
 
     title = "The convoy effect · %s · %s · %s switch interval" % (
         interpreter_label(run), cores_phrase(run),
-        format_interval(run.interpreter.switch_interval_s))
+        format_interval(interval))
     warnings, notes = convoy_warnings(convoy, worded)
     draw_header(figure, title, facts, warnings, handles, left=0.1,
                 legend_columns=LEGEND_COLUMNS, notes=notes, warning_rows=2)

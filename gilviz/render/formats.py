@@ -9,6 +9,8 @@ sets the inches instead (type then grows or shrinks against the picture).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -18,14 +20,19 @@ from . import palette as light
 from .layout import fit_to_canvas
 from .themes import drawn_in, theme_named
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
+
 FORMATS = ("png", "svg", "pdf")
-VECTOR_RC = {
+VECTOR_RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",  # text stays text: searchable, editable on the slide
     "pdf.fonttype": 42,      # TrueType, editable too
 }
 
 
-def slide_figure(draw, theme=None, size=None, dpi=None):
+def slide_figure(draw: Callable[[], Figure], theme: str | None = None,
+                 size: tuple[int, int] | None = None, dpi: float | None = None) -> Figure:
     """draw() (a figure function returning a Figure at render.palette's size)
     in `theme` ("light", "dark", "talk"; None: light), resized to `size`
     (width, height) pixels or the theme's, at `dpi` if given, with every text
@@ -36,7 +43,7 @@ def slide_figure(draw, theme=None, size=None, dpi=None):
     return fit_to_canvas(figure, chosen.smallest_type)
 
 
-def resize(figure, size, dpi):
+def resize(figure: Figure, size: tuple[int, int] | None, dpi: float | None) -> None:
     """`size` pixels at `dpi`; a size alone keeps the width in inches, a dpi
     alone the inches."""
     width_in = light.FIGSIZE[0]
@@ -54,7 +61,7 @@ class FormatError(ValueError):
     is no format gilviz writes; the message says what to give."""
 
 
-def format_of(path, asked=None):
+def format_of(path: str, asked: str | None = None) -> str:
     """The format to write `path` in: its extension's, which `asked` must
     agree with if given; without an extension, `asked`, else png. A PNG
     written into x.svg would open nowhere: FormatError instead."""
@@ -70,7 +77,7 @@ def format_of(path, asked=None):
     return extension
 
 
-def write_figure(figure, stream, file_format="png"):
+def write_figure(figure: Figure, stream: IO[bytes], file_format: str = "png") -> None:
     """Write `figure` to the binary `stream` as `file_format`, at its own
     size and dpi."""
     if file_format not in FORMATS:
@@ -82,11 +89,11 @@ def write_figure(figure, stream, file_format="png"):
                        metadata={"Date": None} if file_format == "svg" else None)
 
 
-def save_figure(figure, path, file_format="png"):
+def save_figure(figure: Figure, path: str, file_format: str = "png") -> str:
     """write_figure to `path`, atomically; returns the path."""
     return atomic_write(path, lambda stream: write_figure(figure, stream, file_format), mode="wb")
 
 
-def save_png(figure, path):
+def save_png(figure: Figure, path: str) -> str:
     """save_figure as a PNG."""
     return save_figure(figure, path, "png")

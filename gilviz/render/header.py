@@ -3,12 +3,24 @@ notes, legend; and the footnote saying where the data come from."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 from matplotlib.text import Text
 
 from ..report.words import Worded
 from . import palette
 from .textfit import packed, width_of
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.figure import Figure
+
+    from ..analysis.summary import RunStats
+    from ..analysis.views import TimelineView
+    from ..log import Run
 
 TITLE_CHARACTERS = 62
 """About this many characters fit the width at 28 pt: a longer title gets smaller type."""
@@ -26,7 +38,7 @@ WARNING_LEAD, NOTE_LEAD = "⚠ ", "note: "
 JOIN = "; "
 
 
-def as_worded(said):
+def as_worded(said: Worded | str) -> Worded:
     """A caveat's words as Worded; a plain string is its own short form."""
     return said if isinstance(said, Worded) else Worded(said, said)
 
@@ -39,16 +51,17 @@ class CaveatText(Text):
     the short forms take more lines, it takes them. fit() words it for a
     width in pixels; until then it is worded for WARNING_CHARACTERS."""
 
-    def __init__(self, x, y, warnings, notes=(), rows=2, **kwargs):
+    def __init__(self, x: float, y: float, warnings: Iterable[Worded | str],
+                 notes: Iterable[Worded | str] = (), rows: int = 2, **kwargs: Any) -> None:
         super().__init__(x, y, "", **kwargs)
         self.caveats = [as_worded(each) for each in warnings]
         self.notes = [as_worded(each) for each in notes]
         self.rows = rows
-        self.limit = None
+        self.limit: int | None = None
         """At most this many lines, where the panels need the room (fewer_lines)."""
         self.set_text("\n".join(self.lines(lambda line: len(line), WARNING_CHARACTERS)))
 
-    def parts(self, short, kept=None):
+    def parts(self, short: Collection[int], kept: int | None = None) -> list[str]:
         """Each caveat's words, the ones numbered in `short` in short form,
         with the leads and joins they are written with; only the first
         `kept`, if given, and then how many more the summary gives."""
@@ -68,13 +81,13 @@ class CaveatText(Text):
             parts.append(words + (JOIN if number < len(said) + len(more) - 1 else ""))
         return parts
 
-    def lines(self, measure, width):
+    def lines(self, measure: Callable[[str], float], width: float) -> list[str]:
         """The lines of caveats for `width` (in `measure`'s unit)."""
         count = len(self.caveats) + len(self.notes)
         if not count:
             return []
         rows = self.rows if self.limit is None else min(self.rows, self.limit)
-        short = set()
+        short: set[int] = set()
         while True:
             parts = self.parts(short)
             wide = [number for number, part in enumerate(parts)
@@ -96,7 +109,7 @@ class CaveatText(Text):
                 break
         return lines
 
-    def fewer_lines(self, pixels=0.0):
+    def fewer_lines(self, pixels: float = 0.0) -> bool:
         """Give up lines, down to one, for the panels' sake: as many as
         `pixels` take, one at least; whether it could."""
         lines = self.get_text().split("\n")
@@ -106,13 +119,13 @@ class CaveatText(Text):
         self.limit = max(1, len(lines) - max(1, int(np.ceil(pixels / max(line, 1)))))
         return True
 
-    def fit(self, width, renderer):
+    def fit(self, width: float, renderer: RendererAgg) -> None:
         """Word the caveats for `width` pixels."""
         self.set_text("\n".join(self.lines(
             lambda line: width_of(self, line, renderer), width)))
 
 
-def more_in_summary(warnings, notes, after_others=True):
+def more_in_summary(warnings: int, notes: int, after_others: bool = True) -> str:
     """"2 more warnings and a note in the summary": what a line of caveats
     that the panels need the room of leaves to the summary."""
     said = []
@@ -124,12 +137,14 @@ def more_in_summary(warnings, notes, after_others=True):
     return "%s in the summary" % " and ".join(said)
 
 
-def caveat_lines(warnings, notes=(), rows=2, characters=WARNING_CHARACTERS):
+def caveat_lines(warnings: Iterable[Worded | str], notes: Iterable[Worded | str] = (),
+                 rows: int = 2, characters: int = WARNING_CHARACTERS) -> list[str]:
     """The lines CaveatText words the caveats in for `characters` a line."""
     return CaveatText(0, 0, warnings, notes, rows).lines(len, characters)
 
 
-def header_bottom(fact_lines, legend_entries, legend_columns, warning_count=1):
+def header_bottom(fact_lines: int, legend_entries: int, legend_columns: int,
+                  warning_count: int = 1) -> float:
     """Where the header that draw_header draws ends (a figure fraction), so
     that a figure can start its panels below it; `warning_count` lines of
     warnings (one has its room anyway)."""
@@ -138,8 +153,10 @@ def header_bottom(fact_lines, legend_entries, legend_columns, warning_count=1):
             - WARNING_LINE * max(0, warning_count - 1))
 
 
-def draw_header(figure, title, facts, warnings, handles, left=0.09, legend_columns=4,
-                notes=(), warning_rows=1):
+def draw_header(figure: Figure, title: str, facts: str | Sequence[str],
+                warnings: Sequence[Worded | str], handles: Sequence[Artist], left: float = 0.09,
+                legend_columns: int = 4, notes: Sequence[Worded | str] = (),
+                warning_rows: int = 1) -> CaveatText | None:
     """Title, lines of facts (a string or a list), warnings and notes (if
     any: report.words.Worded or strings, a CaveatText of `warning_rows`
     lines where the full words fit) and the legend, at the top. Each line of
@@ -155,10 +172,10 @@ def draw_header(figure, title, facts, warnings, handles, left=0.09, legend_colum
         y -= HEADER_LINE
     said = None
     if warnings or notes:
-        said = figure.add_artist(CaveatText(
-            left, y + 0.002, warnings, notes, warning_rows, fontsize=14, va="top",
-            linespacing=1.3, color=palette.VERMILLION if warnings else palette.MUTED,
-            transform=figure.transFigure))
+        said = CaveatText(left, y + 0.002, warnings, notes, warning_rows, fontsize=14, va="top",
+                          linespacing=1.3, color=palette.VERMILLION if warnings else palette.MUTED,
+                          transform=figure.transFigure)
+        figure.add_artist(said)
         y -= WARNING_LINE * (len(said.get_text().split("\n")) - 1)
     figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(left - 0.005, y - 0.022),
                   ncol=legend_columns, fontsize=13, handlelength=1.6, columnspacing=1.4,
@@ -166,10 +183,10 @@ def draw_header(figure, title, facts, warnings, handles, left=0.09, legend_colum
     return said
 
 
-def wrap_facts(facts, width=FACT_CHARACTERS):
+def wrap_facts(facts: Iterable[str], width: int = FACT_CHARACTERS) -> list[str]:
     """Facts joined by " · " into lines of at most `width` characters, a
     fact never split."""
-    lines = []
+    lines: list[str] = []
     for fact in facts:
         if lines and len(lines[-1]) + 3 + len(fact) <= width:
             lines[-1] += " · " + fact
@@ -178,7 +195,7 @@ def wrap_facts(facts, width=FACT_CHARACTERS):
     return lines
 
 
-def provenance(run, stats, view):
+def provenance(run: Run, stats: RunStats, view: TimelineView) -> str:
     """A footnote: where the bands and the CPU data come from, how exact."""
     parts = []
     flags = run.gil_flags is not None and len(run.gil_flags.t_ns) > 0
@@ -188,9 +205,11 @@ def provenance(run, stats, view):
         if flags:
             parts.append("checked against the interpreter's own GIL flags")
     elif flags:
+        reading = run.flag_reading
+        assert reading is not None  # the flags come with their reading
         parts.append("bands: the interpreter's own GIL flags (_remote_debugging), read at "
                      "%.0f Hz from outside; sleep, I/O and locks from /proc"
-                     % run.flag_reading.requested_hz)
+                     % reading.requested_hz)
     elif run.sampler is not None:
         parts.append("bands: thread states sampled at %.0f Hz from outside; futex wait timed = "
                      "GIL, untimed = lock%s" % (run.sampler.achieved_hz, (

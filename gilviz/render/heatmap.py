@@ -5,6 +5,9 @@ Draws what the view holds; the shares are computed in analysis."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, PowerNorm, to_rgba
 
@@ -15,6 +18,17 @@ from ..report.words import worker_label
 from . import palette
 from .bands import BAND, MS, draw_run
 
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+    from matplotlib.colorbar import Colorbar
+    from numpy.typing import NDArray
+
+    from ..analysis.raster import ColumnShares
+    from ..analysis.summary import RunStats
+    from ..analysis.views import TimelineView
+    from ..log import Run
+
 LABELS_AT_MOST = 8
 """Worker names on a heat map's axis: every k-th, so that they never overlap."""
 GAMMA = 0.5
@@ -24,7 +38,7 @@ shows as white; the colour bar says the scale."""
 BAR_TICKS = (0, 0.05, 0.25, 0.5, 1.0)
 
 
-def state_colours():
+def state_colours() -> NDArray[np.float64]:
     """(STATES, 4) RGBA of each band state; transparent for a state without a colour."""
     colours = np.zeros((STATES, 4))
     for state, colour in palette.STATE_COLOURS.items():
@@ -32,7 +46,8 @@ def state_colours():
     return colours
 
 
-def draw_columns(ax, columns, y_of_worker, height=BAND):
+def draw_columns(ax: Axes, columns: ColumnShares | None, y_of_worker: Mapping[int, float],
+                 height: float = BAND) -> list[Artist]:
     """Each band's columns, coloured by the mix of its states' shares and
     as opaque as the share covered: what exact drawing, antialiased, would
     show of segments narrower than a pixel. Returns the images."""
@@ -40,7 +55,7 @@ def draw_columns(ax, columns, y_of_worker, height=BAND):
         return []
     colours = state_colours()
     begin, end = columns.edges_ns[0] / MS, columns.edges_ns[-1] / MS
-    artists = []
+    artists: list[Artist] = []
     for row, index in enumerate(columns.workers):
         if index not in y_of_worker or not columns.share[row].any():
             continue
@@ -54,7 +69,8 @@ def draw_columns(ax, columns, y_of_worker, height=BAND):
     return artists
 
 
-def draw_whole_run(ax, run, stats, view, y_of_worker, marker_size=36):
+def draw_whole_run(ax: Axes, run: Run, stats: RunStats, view: TimelineView,
+                   y_of_worker: Mapping[int, float], marker_size: float = 36) -> list[Artist]:
     """A whole run's bands: segments narrower than a few pixels on pixel
     columns (draw_columns), the rest exactly. Drawn one by one, thousands of
     the old GIL's turns on a band left it the colour drawn last. Returns the
@@ -65,24 +81,26 @@ def draw_whole_run(ax, run, stats, view, y_of_worker, marker_size=36):
     return artists + draw_columns(ax, view.columns, y_of_worker)
 
 
-def heat_colours():
+def heat_colours() -> LinearSegmentedColormap:
     """Transparent to blue: over any theme's background, the more held the bluer."""
     blue = to_rgba(palette.BLUE)
     return LinearSegmentedColormap.from_list("held", [blue[:3] + (0.0,), blue])
 
 
-def faint(colour, opacity=0.3):
+def faint(colour: str, opacity: float = 0.3) -> LinearSegmentedColormap:
     """Transparent to `colour` at `opacity`."""
     rgba = to_rgba(colour)
     return LinearSegmentedColormap.from_list("faint", [rgba[:3] + (0.0,), rgba[:3] + (opacity,)])
 
 
-def draw_heat_map(ax, run, view, probed):
+def draw_heat_map(ax: Axes, run: Run, view: TimelineView,
+                  probed: bool) -> list[Artist | Colorbar]:
     """Worker x time, each cell coloured by the share of it the worker held
     the GIL (probe) or was on a CPU (sampled), over a faint orange where it
     waited for the GIL, with a colour bar at the right and every k-th
     worker named. Returns the artists."""
     columns = view.columns
+    assert columns is not None  # a view drawn as a heat map has its columns
     shown = [row for row, index in enumerate(columns.workers)
              if index in {w.index for w in run.workers}]
     share = active_share(columns, probed)[shown]
@@ -102,7 +120,7 @@ def draw_heat_map(ax, run, view, probed):
     ax.set_ylim(-0.5, len(names) - 0.5)
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
-    bar_axes = ax.inset_axes([1.012, 0.0, 0.012, 1.0])
+    bar_axes = ax.inset_axes((1.012, 0.0, 0.012, 1.0))
     bar = ax.figure.colorbar(image, cax=bar_axes)
     bar.ax.tick_params(labelsize=11)
     bar.set_ticks(BAR_TICKS)

@@ -31,13 +31,25 @@ the smallest.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.legend import Legend
 from matplotlib.text import Text
 
 from .textfit import (MARGIN, condense, crowded, extent, fit_legend, fit_line, meets, rewrapped,
-                      show_every, shrink_to_width, side_by_side, width_of)
+                      show_every, shrink_to_width, side_by_side, type_size, width_of)
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.axes._base import _AxesBase
+    from matplotlib.axis import Axis, Tick
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.figure import Figure, SubFigure
+    from matplotlib.transforms import Bbox
+    from numpy.typing import ArrayLike, NDArray
 
 GAP = 0.006
 """Fraction of the figure's height between two items stacked by the layout."""
@@ -57,19 +69,20 @@ FLOOR = 2.5
 while the header can make room."""
 
 
-def fit_to_canvas(figure, smallest=SMALLEST_TYPE):
+def fit_to_canvas(figure: Figure, smallest: float = SMALLEST_TYPE) -> Figure:
     """Lay `figure` out (see above), no type under `smallest` points;
     returns the figure."""
-    if figure.canvas is None or not isinstance(figure.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(figure)
-    renderer = figure.canvas.get_renderer()
+    canvas = figure.canvas
+    if not isinstance(canvas, FigureCanvasAgg):
+        canvas = FigureCanvasAgg(figure)
+    renderer = canvas.get_renderer()
     figure.draw_without_rendering()
     header, footnote = figure_items(figure, renderer)
     gaps = header_gaps(figure, header, renderer)
     lines = [item for item in header + footnote if isinstance(item, Text)]
     said = {text: text.get_text() for text in lines}
-    titles = [ax._left_title for ax in figure.axes if ax._left_title.get_text()]
-    drawn = {text: text.get_fontsize() for text in lines + titles}
+    titles = [left_title(ax) for ax in figure.axes if left_title(ax).get_text()]
+    drawn = {text: type_size(text) for text in lines + titles}
     for item in header:
         if isinstance(item, Legend):
             fit_legend(item, figure, renderer, smallest)
@@ -81,7 +94,7 @@ def fit_to_canvas(figure, smallest=SMALLEST_TYPE):
         # the panels' titles in smaller type; panels without their floor:
         # then the caveats in fewer lines, those that do not fit counted
         # (never cut).
-        if labels_short > 0 and condense(header + titles, drawn, smallest):
+        if labels_short > 0 and condense([*header, *titles], drawn, smallest):
             continue
         if floor_short <= 0 or not any(text.fewer_lines(floor_short) for text in lines
                                        if hasattr(text, "fewer_lines")):
@@ -95,7 +108,8 @@ def fit_to_canvas(figure, smallest=SMALLEST_TYPE):
     return figure
 
 
-def settle(figure, header, gaps, footnote, renderer, smallest):
+def settle(figure: Figure, header: Sequence[Text | Legend], gaps: dict[Text | Legend, float],
+           footnote: Sequence[Text], renderer: RendererAgg, smallest: float) -> tuple[float, float]:
     """Stack the header, raise the panels' titles and lay the panels out
     until nothing moves; the pixels the panels lack (lay_out_panels)."""
     short = (0.0, 0.0)
@@ -114,16 +128,17 @@ def settle(figure, header, gaps, footnote, renderer, smallest):
 
 # Measures --------------------------------------------------------------
 
-def gap(figure, fraction=GAP):
+def gap(figure: Figure | SubFigure, fraction: float = GAP) -> float:
     return fraction * figure.bbox.height
 
 
-def figure_texts(figure):
+def figure_texts(figure: Figure) -> list[Text]:
     """The figure's own texts: figure.text()'s and Text artists added to it."""
     return list(figure.texts) + [artist for artist in figure.artists if isinstance(artist, Text)]
 
 
-def figure_items(figure, renderer):
+def figure_items(figure: Figure,
+                 renderer: RendererAgg) -> tuple[list[Text | Legend], list[Text]]:
     """(header, footnote): the figure's own texts and legends above the
     panels, top first, and its texts below them."""
     items = [item for item in figure_texts(figure) + list(figure.legends)
@@ -139,7 +154,7 @@ def figure_items(figure, renderer):
 
 # The header --------------------------------------------------------------
 
-def move_down(item, figure, pixels):
+def move_down(item: Text | Legend, figure: Figure, pixels: float) -> None:
     fraction = pixels / figure.bbox.height
     if isinstance(item, Text):
         x, y = item.get_position()
@@ -151,10 +166,12 @@ def move_down(item, figure, pixels):
                                 transform=figure.transFigure)
 
 
-def header_gaps(figure, header, renderer):
+def header_gaps(figure: Figure, header: Sequence[Text | Legend],
+                renderer: RendererAgg) -> dict[Text | Legend, float]:
     """{item: the gap over it as drawn}, between GAP and WIDEST_GAP of the
     figure's height: the room between the header's items that the layout keeps."""
-    gaps, placed = {}, []
+    gaps: dict[Text | Legend, float] = {}
+    placed: list[Bbox] = []
     for item in header:
         box = extent(item, renderer)
         over = [other.y0 - box.y1 for other in placed if not side_by_side(box, other)]
@@ -164,12 +181,13 @@ def header_gaps(figure, header, renderer):
     return gaps
 
 
-def stack_header(figure, header, gaps, renderer):
+def stack_header(figure: Figure, header: Sequence[Text | Legend],
+                 gaps: dict[Text | Legend, float], renderer: RendererAgg) -> bool:
     """Place each header item its gap (header_gaps) under the items above it
     that share its columns, the first at the top; whether any moved."""
     moved = False
     top = (1 - MARGIN) * figure.bbox.height
-    placed = []
+    placed: list[Bbox] = []
     for item in header:
         box = extent(item, renderer)
         over = [other.y0 for other in placed if not side_by_side(box, other)]
@@ -184,27 +202,29 @@ def stack_header(figure, header, gaps, renderer):
 
 # Above a panel -----------------------------------------------------------
 
-def above(ax, renderer):
+def above(ax: Axes, renderer: RendererAgg) -> list[tuple[Text | Legend, Bbox]]:
     """The texts and legends over `ax` (its title aside): facts, a legend, a
     column heading; their boxes."""
     top = ax.get_window_extent(renderer).y1
-    items = [text for text in ax.texts if text.get_visible() and text.get_text()]
-    if ax.get_legend() is not None:
-        items.append(ax.get_legend())
+    items: list[Text | Legend] = [text for text in ax.texts
+                                  if text.get_visible() and text.get_text()]
+    legend = ax.get_legend()
+    if legend is not None:
+        items.append(legend)
     boxes = [(item, extent(item, renderer)) for item in items]
     return [(item, box) for item, box in boxes if box.y0 >= top - 1]
 
 
-def fit_texts_above(ax, renderer, smallest):
+def fit_texts_above(ax: Axes, renderer: RendererAgg, smallest: float) -> None:
     """Keep the title and the texts over a panel, left-aligned on it, within
     its width: the title in smaller type (down to the smallest, and by a
     fifth at most), then broken into lines; a text rewrapped."""
     box = ax.get_window_extent(renderer)
-    title = ax._left_title
+    title = left_title(ax)
     if title.get_text():
-        least = max(smallest, 0.8 * title.get_fontsize())
-        while extent(title, renderer).width > box.width and title.get_fontsize() > least:
-            title.set_fontsize(max(least, title.get_fontsize() * 0.95))
+        least = max(smallest, 0.8 * type_size(title))
+        while extent(title, renderer).width > box.width and type_size(title) > least:
+            title.set_fontsize(max(least, type_size(title) * 0.95))
         if extent(title, renderer).width > box.width:
             title.set_text(rewrapped(title.get_text(), box.width,
                                      lambda line: width_of(title, line, renderer),
@@ -216,15 +236,21 @@ def fit_texts_above(ax, renderer, smallest):
                                     lambda line: width_of(item, line, renderer)))
 
 
-def title_pad(ax):
+def left_title(ax: Axes) -> Text:
+    """The panel's title at the left (loc="left")."""
+    return ax._left_title  # type: ignore[attr-defined]  # private: not in matplotlib's stubs
+
+
+def title_pad(ax: Axes) -> float:
     """The title's distance over the panel, in points."""
-    return ax.titleOffsetTrans.get_matrix()[1, 2] * 72 / ax.figure.dpi
+    offset = ax.titleOffsetTrans  # type: ignore[attr-defined]  # an attribute the stubs leave out
+    return offset.get_matrix()[1, 2] * 72 / ax.figure.dpi
 
 
-def raise_title(ax, renderer):
+def raise_title(ax: Axes, renderer: RendererAgg) -> bool:
     """Raise the panel's left title over the legend or texts over the panel
     that it meets; whether it moved."""
-    title = ax._left_title
+    title = left_title(ax)
     if not title.get_text():
         return False
     box = extent(title, renderer)
@@ -233,19 +259,26 @@ def raise_title(ax, renderer):
     if not met:
         return False
     rise = max(where.y1 for where in met) + gap(ax.figure) / 2 - box.y0
-    ax._set_title_offset_trans(title_pad(ax) + rise * 72 / ax.figure.dpi)
+    # Private, as the title's offset is: not in matplotlib's stubs.
+    ax._set_title_offset_trans(  # type: ignore[attr-defined]
+        title_pad(ax) + rise * 72 / ax.figure.dpi)
     return True
 
 
 # Panels ----------------------------------------------------------------
 
-def y_tick_labels(ax):
+def y_tick_labels(ax: _AxesBase) -> list[Text]:
     """The y tick labels `ax` draws (left or right)."""
-    return [label for tick in ax.yaxis._update_ticks() for label in (tick.label1, tick.label2)
+    return [label for tick in drawn_ticks(ax.yaxis) for label in (tick.label1, tick.label2)
             if label.get_visible() and label.get_text()]
 
 
-def labels_of(ax, renderer):
+def drawn_ticks(axis: Axis) -> list[Tick]:
+    """The ticks `axis` draws, placed and labelled as drawn."""
+    return axis._update_ticks()  # type: ignore[attr-defined]  # private: not in the stubs
+
+
+def labels_of(ax: Axes, renderer: RendererAgg) -> list[list[Text]]:
     """The y tick labels `ax` draws, its texts placed by data y (the figures
     at the bands' ends), and the tick labels of the panels inside it (a
     colour bar): the groups of texts that crowd as the panel shrinks."""
@@ -254,11 +287,11 @@ def labels_of(ax, renderer):
     return [y_tick_labels(ax), placed] + [y_tick_labels(child) for child in ax.child_axes]
 
 
-def anchor_y(text):
+def anchor_y(text: Text) -> float:
     return text.get_transform().transform(text.get_position())[1]
 
 
-def needed_height(ax, renderer, scale=1.0):
+def needed_height(ax: Axes, renderer: RendererAgg, scale: float = 1.0) -> float:
     """The height in pixels at which no two of the panel's labels (labels_of)
     meet, with their type `scale` times its size; and a legend inside it
     fits its upper half."""
@@ -279,7 +312,7 @@ def needed_height(ax, renderer, scale=1.0):
     return needed
 
 
-def uncrowd(ax, renderer, smallest):
+def uncrowd(ax: Axes, renderer: RendererAgg, smallest: float) -> None:
     """Smaller type for the labels of a panel that still meet, down to
     `smallest`, then only every k-th of them shown; none over the time labels."""
     groups = labels_of(ax, renderer)
@@ -289,9 +322,9 @@ def uncrowd(ax, renderer, smallest):
     beside = {text: tick for text in placed for tick in ticks
               if abs(text.get_position()[1] - tick.get_position()[1]) < 1e-9}
     for group in [ticks, list(beside), [t for t in placed if t not in beside]] + groups[2:]:
-        while crowded(group, renderer) and any(t.get_fontsize() > smallest for t in group):
+        while crowded(group, renderer) and any(type_size(t) > smallest for t in group):
             for text in group:
-                text.set_fontsize(max(smallest, text.get_fontsize() * 0.94))
+                text.set_fontsize(max(smallest, type_size(text) * 0.94))
         if group and group[0] not in beside:
             show_every(sorted(group, key=anchor_y, reverse=True), renderer)
     for text, tick in beside.items():
@@ -304,7 +337,7 @@ def uncrowd(ax, renderer, smallest):
         met = [other for other in shown if meets(box, other)]
         if met:
             raise_by(text, max(other.y1 for other in met) + 1 - box.y0)
-    xticks = [tick.label1 for tick in ax.xaxis._update_ticks()
+    xticks = [tick.label1 for tick in drawn_ticks(ax.xaxis)
               if tick.label1.get_visible() and tick.label1.get_text()]
     below = [extent(text, renderer) for text in xticks]
     for text in (text for group in groups for text in group if text.get_visible()):
@@ -313,33 +346,36 @@ def uncrowd(ax, renderer, smallest):
     show_every(xticks, renderer, across=True)
 
 
-def raise_by(text, pixels):
+def raise_by(text: Text, pixels: float) -> None:
     """Move `text` up by `pixels`, in whatever coordinates it is placed."""
     transform = text.get_transform()
     x, y = transform.transform(text.get_position())
-    text.set_position(transform.inverted().transform((x, y + pixels)))
+    # A point as an array, which matplotlib's stubs do not take for a tuple.
+    text.set_position(transform.inverted().transform((x, y + pixels)))  # type: ignore[arg-type]
 
 
 class Cell:
     """A panel and what its grid position says: its rows, its columns, and
     the room its decorations take on each side, in pixels."""
 
-    def __init__(self, ax, figure, renderer):
+    def __init__(self, ax: Axes, figure: Figure, renderer: RendererAgg) -> None:
         spec = ax.get_subplotspec()
+        assert spec is not None  # lay_out_panels gives the panels of a grid only
         self.ax = ax
         self.rows, self.columns = spec.rowspan, spec.colspan
         box = ax.get_position().transformed(figure.transFigure)
         tight = ax.get_tightbbox(renderer)
+        assert tight is not None  # None for a panel not drawn
         self.above = max(0.0, tight.y1 - box.y1)
         self.below = max(0.0, box.y0 - tight.y0)
         self.left = max(0.0, box.x0 - tight.x0)
         self.right = max(0.0, tight.x1 - box.x1)
         self.needed = needed_height(ax, renderer)
-        ticks = [tick.label1.get_fontsize() for tick in ax.yaxis.get_major_ticks()[:1]]
+        ticks = [type_size(tick.label1) for tick in ax.yaxis.get_major_ticks()[:1]]
         self.type_px = (ticks[0] if ticks else 10) * figure.dpi / 72
 
 
-def shares(total, weights, least):
+def shares(total: float, weights: ArrayLike, least: ArrayLike) -> NDArray[np.float64]:
     """`total` split by `weights`, each part at least its `least`: parts at
     their least keep it, the others share the rest; all scaled down where
     the leasts alone pass the total."""
@@ -356,7 +392,8 @@ def shares(total, weights, least):
         fixed |= short
 
 
-def lay_out_panels(figure, header, footnote, renderer, smallest):
+def lay_out_panels(figure: Figure, header: Sequence[Text | Legend], footnote: Sequence[Text],
+                   renderer: RendererAgg, smallest: float) -> tuple[bool, tuple[float, float]]:
     """Place the panels' grid between the header and the footnote, each row
     and column with room for its decorations; (whether any panel moved, the
     pixels the panels lack for their labels at the smallest type, the
@@ -364,7 +401,9 @@ def lay_out_panels(figure, header, footnote, renderer, smallest):
     axes = [ax for ax in figure.axes if ax.get_subplotspec() is not None]
     if not axes:
         return False, (0.0, 0.0)
-    grid = axes[0].get_subplotspec().get_gridspec()
+    spec = axes[0].get_subplotspec()
+    assert spec is not None  # kept above
+    grid = spec.get_gridspec()
     rows, columns = grid.get_geometry()
     cells = [Cell(ax, figure, renderer) for ax in axes]
     height, width = figure.bbox.height, figure.bbox.width
@@ -377,7 +416,8 @@ def lay_out_panels(figure, header, footnote, renderer, smallest):
     below = [max([c.below for c in cells if c.rows.stop - 1 == r] + [0]) for r in range(rows)]
     needed = [max([c.needed / len(c.rows) for c in cells if r in c.rows] + [0])
               for r in range(rows)]
-    floor = [max([FLOOR * c.type_px for c in cells if r in c.rows] + [0]) for r in range(rows)]
+    floor = np.asarray([max([FLOOR * c.type_px for c in cells if r in c.rows] + [0])
+                        for r in range(rows)], float)
     spacing = gap(figure)
     free = top - bottom - sum(above) - sum(below) - spacing * (rows - 1)
     ratios = grid.get_height_ratios() or [1] * rows
@@ -387,7 +427,6 @@ def lay_out_panels(figure, header, footnote, renderer, smallest):
         needed = [max([needed_height(c.ax, renderer, s) / len(c.rows)
                        for c, s in zip(cells, scale) if r in c.rows] + [0]) for r in range(rows)]
         least = np.maximum(needed, floor)
-    floor = np.asarray(floor, float)
     if least.sum() <= free:
         heights = shares(free, ratios, least)
     elif floor.sum() < free:  # every panel its floor, and the rest towards what its labels need
@@ -432,7 +471,7 @@ def lay_out_panels(figure, header, footnote, renderer, smallest):
                column_right[c.columns.stop - 1], row_top[c.rows.start]]
         old = boxes[c.ax]
         if max(abs(a - b) for a, b in zip(new, (old.x0, old.y0, old.x1, old.y1))) > 0.5:
-            c.ax.set_position([new[0] / width, new[1] / height, (new[2] - new[0]) / width,
-                               (new[3] - new[1]) / height])
+            c.ax.set_position((new[0] / width, new[1] / height, (new[2] - new[0]) / width,
+                               (new[3] - new[1]) / height))
             moved = True
     return moved, (least.sum() - free, floor.sum() - free)

@@ -6,8 +6,15 @@ the common forms of colour blindness; the type is large enough to read from
 the back of a room on a 1920x1080 projector.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SHARING, SLEEPING, UNCLEAR, WAIT_CPU,
                         WAIT_GIL, WAIT_IO, WAIT_LOCK)
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 BLUE = "#0072B2"
 ORANGE = "#E69F00"
@@ -52,7 +59,7 @@ STATE_LABELS = {
 FAILED_ACQUISITION = VERMILLION
 
 
-def state_text_colour(state):
+def state_text_colour(state: int) -> str:
     """A state's colour for text on white: yellow does not read, so ink instead."""
     colour = STATE_COLOURS[state]
     return INK if colour == YELLOW else colour
@@ -70,7 +77,7 @@ BACKEND_COLOURS = {
 OTHER_BACKEND_COLOURS = (BLUISH_GREEN, REDDISH_PURPLE, YELLOW)
 
 
-def backend_colour(backend, order):
+def backend_colour(backend: str, order: int) -> str:
     """The colour of `backend`; `order` is its place among the backends shown."""
     if backend in BACKEND_COLOURS:
         return BACKEND_COLOURS[backend]
@@ -78,7 +85,7 @@ def backend_colour(backend, order):
 
 FIGSIZE = (16, 9)
 DPI = 120
-RC = {
+RC: dict[RcKeyType, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": 15,
     "axes.titlesize": 18,

@@ -4,6 +4,9 @@ and processes side by side. Draws an analysis.sharing.SharingComparison."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
@@ -16,14 +19,22 @@ from ..report.words import worded
 from . import palette
 from .header import CaveatText
 
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+    from matplotlib.container import Container
+
+    from ..analysis.sharing import SharingComparison
+    from ..log import RunLog
+
 LEFT = 0.2
 BAR = 0.36
 """Height of one backend's bar; two fit a mechanism's row."""
 
 
-def rows(compared):
+def rows(compared: SharingComparison) -> tuple[list[str], list[str], dict[tuple[str, str], float]]:
     """Mechanisms, top down, and each configuration's y."""
-    mechanisms = []
+    mechanisms: list[str] = []
     for each in compared.configs:
         if each.mechanism not in mechanisms:
             mechanisms.append(each.mechanism)
@@ -36,7 +47,7 @@ def rows(compared):
     return mechanisms, backends, y
 
 
-def mechanism_labels(ax, compared, mechanisms):
+def mechanism_labels(ax: Axes, compared: SharingComparison, mechanisms: Sequence[str]) -> None:
     """A row label a mechanism; the queue's two classes named together."""
     labels = []
     for mechanism in mechanisms:
@@ -53,10 +64,11 @@ def mechanism_labels(ax, compared, mechanisms):
     ax.set_ylim(-0.7, len(mechanisms) - 0.3)
 
 
-def draw_costs(ax, compared, y, colours):
+def draw_costs(ax: Axes, compared: SharingComparison, y: Mapping[tuple[str, str], float],
+               colours: Mapping[str, str]) -> list[Artist | Container]:
     """A bar to each configuration's median report, a tick at its p99, the
     median written beside it. Log scale: the mechanisms span 1000x."""
-    artists = []
+    artists: list[Artist | Container] = []
     for each in compared.configs:
         at = y[(each.mechanism, each.backend)]
         median, p99 = each.reports.median_ns / 1e3, each.reports.p99_ns / 1e3
@@ -76,13 +88,14 @@ def draw_costs(ax, compared, y, colours):
     return artists
 
 
-def short(value):
+def short(value: float) -> str:
     return "%.2g" % value if value < 10 else "%.0f" % value
 
 
-def draw_walls(ax, compared, y, colours):
+def draw_walls(ax: Axes, compared: SharingComparison, y: Mapping[tuple[str, str], float],
+               colours: Mapping[str, str]) -> list[Artist | Container]:
     """A bar to each configuration's median wall time, a dot a run."""
-    artists = []
+    artists: list[Artist | Container] = []
     for each in compared.configs:
         at = y[(each.mechanism, each.backend)]
         artists.append(ax.barh(at, each.wall_ns / 1e9, height=BAR * 0.9,
@@ -102,7 +115,7 @@ def draw_walls(ax, compared, y, colours):
     return artists
 
 
-def findings(compared):
+def findings(compared: SharingComparison) -> tuple[str, str]:
     """The lines under the title: what the work was, what a report is."""
     run = compared.spec
     what = "pi, %s samples between %d workers, a report every %s samples · %d run%s each" % (
@@ -113,7 +126,7 @@ def findings(compared):
     return what, how
 
 
-def footnote(compared, log):
+def footnote(compared: SharingComparison, log: RunLog) -> str:
     first = log.runs[0]
     parts = ["%s %s" % (first.interpreter.implementation, first.interpreter.version),
              cores_phrase(first), "timed by the workers themselves around each call",
@@ -127,13 +140,13 @@ def footnote(compared, log):
     return " · ".join(parts) + break_even
 
 
-def sharing_figure(compared, log):
+def sharing_figure(compared: SharingComparison, log: RunLog) -> Figure:
     """The share chart of a `gilviz share` job."""
     with matplotlib.rc_context(palette.RC):
         return _sharing_figure(compared, log)
 
 
-def _sharing_figure(compared, log):
+def _sharing_figure(compared: SharingComparison, log: RunLog) -> Figure:
     figure = Figure(figsize=palette.FIGSIZE, dpi=palette.DPI)
     mechanisms, backends, y = rows(compared)
     colours = {backend: palette.backend_colour(backend, order)
@@ -152,7 +165,7 @@ def _sharing_figure(compared, log):
         figure.text(0.02, 0.827, "✓ in every run, the counts collected through each mechanism "
                     "add up exactly to the workers' own", fontsize=14, color=palette.BLUISH_GREEN,
                     va="top")
-    handles = [Patch(color=colours[backend], label=backend) for backend in backends]
+    handles: list[Artist] = [Patch(color=colours[backend], label=backend) for backend in backends]
     handles.append(Line2D([], [], color=palette.INK, linewidth=2.5, label="p99"))
     figure.legend(handles=handles, loc="upper right", bbox_to_anchor=(0.985, 0.84), ncol=3,
                   fontsize=14)

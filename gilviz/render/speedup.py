@@ -5,6 +5,9 @@ so any saved sweep can be drawn again."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
 import matplotlib
 import numpy as np
 from matplotlib.colors import to_rgba
@@ -19,6 +22,13 @@ from ..report.words import partial_mark, worded
 from . import palette
 from .header import CaveatText
 
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+
+    from ..analysis.scaling import Point, Scaling, Spread
+    from ..log import RunLog, RunSpec
+
 WORK_UNITS = {"countdown": "iterations", "io": "tasks", "pi": "samples"}
 MAX_LABELLED_TICKS = 16
 LEFT = 0.065
@@ -31,7 +41,7 @@ DASH = 6
 interleave, so each backend's colour shows in turn."""
 
 
-def fit_dashes(backend, groups):
+def fit_dashes(backend: str, groups: Iterable[Sequence[str]]) -> tuple[int, tuple[int, int]]:
     """The dash pattern of `backend`'s fit: FIT_DASHES, or where it lies in
     one of the coinciding `groups`, a dash and then room for the others'."""
     for group in groups:
@@ -40,11 +50,19 @@ def fit_dashes(backend, groups):
     return FIT_DASHES
 
 
-def measured(points):
+def measured(points: Iterable[Point]) -> list[Point]:
     return [point for point in points if point.speedup is not None]
 
 
-def draw_spread(ax, x, spreads, colour, hatch=None, label=None, scale=1.0):
+def speedup_of(point: Point) -> Spread:
+    """The speedup of a point that measured() keeps."""
+    assert point.speedup is not None
+    return point.speedup
+
+
+def draw_spread(ax: Axes, x: Sequence[int], spreads: Sequence[Spread], colour: str,
+                hatch: str | None = None, label: str | None = None,
+                scale: float = 1.0) -> list[Artist]:
     """Median line with markers over a min-max band, hatched with `hatch`
     and edged in the colour; returns the artists."""
     median = np.asarray([each.median for each in spreads]) * scale
@@ -55,13 +73,14 @@ def draw_spread(ax, x, spreads, colour, hatch=None, label=None, scale=1.0):
     edges = ax.plot(x, low, x, high, color=colour, linewidth=1, alpha=0.7, zorder=2)
     line, = ax.plot(x, median, color=colour, linewidth=3, marker="o", markersize=8,
                     label=label, zorder=3)
-    return [band] + edges + [line]
+    return [band, *edges, line]
 
 
-def draw_speedups(ax, scaling, colours):
+def draw_speedups(ax: Axes, scaling: Scaling, colours: Mapping[str, str]) -> list[Artist]:
     """The ideal line, each backend's speedups and its Amdahl fit (dashed)."""
-    artists = []
+    artists: list[Artist] = []
     grid = scaling.curve_workers
+    assert grid is not None and scaling.ideal is not None  # sweep_scaling draws the curves
     artists += ax.plot(grid, scaling.ideal, color=palette.MUTED, linewidth=2, zorder=1)
     artists.append(ax.axhline(1, color=palette.GREY, linewidth=1.2, zorder=0))
     groups = coinciding_fits(scaling.backends)
@@ -70,18 +89,18 @@ def draw_speedups(ax, scaling, colours):
         if not points:
             continue
         colour = colours[backend.backend]
-        artists += draw_spread(ax, [p.workers for p in points], [p.speedup for p in points],
+        artists += draw_spread(ax, [p.workers for p in points], [speedup_of(p) for p in points],
                                colour, HATCHES[order % len(HATCHES)])
         disturbed = [p for p in points if p.disturbed and p.unexplained is None]
         if disturbed:  # other processes took the CPU during some of their runs
             artists.append(ax.scatter([p.workers for p in disturbed],
-                                      [p.speedup.median for p in disturbed], s=520,
+                                      [speedup_of(p).median for p in disturbed], s=520,
                                       facecolors="none", edgecolors=palette.INK, linewidths=2,
                                       zorder=5))
         unexplained = [p for p in points if p.unexplained is not None]
         if unexplained:  # the machine, not the workers, made these ratios
             artists.append(ax.scatter([p.workers for p in unexplained],
-                                      [p.speedup.median for p in unexplained], s=520,
+                                      [speedup_of(p).median for p in unexplained], s=520,
                                       facecolors="none", edgecolors=palette.INK,
                                       linewidths=2.5, linestyle="--", zorder=5))
         if backend.fit_curve is not None:
@@ -92,8 +111,8 @@ def draw_speedups(ax, scaling, colours):
     return artists
 
 
-def draw_walls(ax, scaling, colours):
-    artists = []
+def draw_walls(ax: Axes, scaling: Scaling, colours: Mapping[str, str]) -> list[Artist]:
+    artists: list[Artist] = []
     baseline = scaling.baseline_wall_s
     if baseline is not None:
         artists.append(ax.axhspan(baseline.low, baseline.high, color=palette.INK, alpha=0.1,
@@ -101,17 +120,19 @@ def draw_walls(ax, scaling, colours):
         artists.append(ax.axhline(baseline.median, color=palette.INK, linewidth=2,
                                   linestyle=(0, (2, 2))))
     for order, backend in enumerate(scaling.backends):
-        points = [p for p in backend.points if p.wall_s is not None]
-        if points:
-            artists += draw_spread(ax, [p.workers for p in points], [p.wall_s for p in points],
-                                   colours[backend.backend], HATCHES[order % len(HATCHES)])
+        walls = [(p.workers, p.wall_s) for p in backend.points if p.wall_s is not None]
+        if walls:
+            artists += draw_spread(ax, [workers for workers, _ in walls],
+                                   [wall for _, wall in walls], colours[backend.backend],
+                                   HATCHES[order % len(HATCHES)])
     return artists
 
 
-def mark_cores(ax, cores, top_workers, label=True):
+def mark_cores(ax: Axes, cores: int, top_workers: int, label: bool = True) -> list[Artist]:
     if cores > top_workers:
         return []
-    artists = [ax.axvline(cores, color=palette.INK, linewidth=1.5, linestyle=":", zorder=0)]
+    artists: list[Artist] = [ax.axvline(cores, color=palette.INK, linewidth=1.5, linestyle=":",
+                                        zorder=0)]
     if label:
         # Left of the line where it is the last worker count, not off the axes.
         at_edge = cores == top_workers
@@ -122,7 +143,7 @@ def mark_cores(ax, cores, top_workers, label=True):
     return artists
 
 
-def format_workers_axis(ax, counts):
+def format_workers_axis(ax: Axes, counts: Sequence[int]) -> None:
     ax.set_xlabel("workers")
     if len(counts) <= MAX_LABELLED_TICKS:
         ax.set_xticks(counts)
@@ -132,8 +153,9 @@ def format_workers_axis(ax, counts):
     ax.grid(axis="y", color=palette.GREY, alpha=0.5, linewidth=0.8)
 
 
-def legend_handles(scaling, colours, top_workers):
-    handles = []
+def legend_handles(scaling: Scaling, colours: Mapping[str, str],
+                   top_workers: int) -> list[Artist]:
+    handles: list[Artist] = []
     for backend in scaling.backends:
         fit = ("Amdahl: %s" % fit_text(backend.fit) if backend.fit is not None
                else "no Amdahl fit: %s" % no_fit_text(backend))
@@ -165,9 +187,10 @@ def legend_handles(scaling, colours, top_workers):
     return handles
 
 
-def ideal_label(scaling, top_workers):
+def ideal_label(scaling: Scaling, top_workers: int) -> str:
     if scaling.cpu_bound:
         return "ideal: min(workers, %d cores)" % scaling.cores
+    assert scaling.cpu_share is not None  # not CPU-bound: a share was measured
     if scaling.capacity >= top_workers:
         return "ideal: speedup = workers (the serial run kept %.0f %% of a core busy)" % (
             100 * scaling.cpu_share)
@@ -175,7 +198,7 @@ def ideal_label(scaling, top_workers):
         scaling.capacity, scaling.cores, 100 * scaling.cpu_share)
 
 
-def kernel_note(spec):
+def kernel_note(spec: RunSpec) -> str | None:
     """What each unit of work is, in words, where the kernel says."""
     params = spec.params or {}
     if spec.kernel == "io" and "wait_s" in params:
@@ -185,7 +208,7 @@ def kernel_note(spec):
     return None
 
 
-def subtitle(log, scaling):
+def subtitle(log: RunLog, scaling: Scaling) -> tuple[str, str, str | None]:
     """What ran where; how it was measured; what a unit of work is, if the
     kernel says (None otherwise)."""
     spec = log.runs[0].spec
@@ -205,7 +228,7 @@ def subtitle(log, scaling):
     return " · ".join(what), " · ".join(how), kernel_note(spec)
 
 
-def capacity_words(scaling):
+def capacity_words(scaling: Scaling) -> tuple[str, str | None]:
     """How many workers can run at once, and why: (limit, reason or None)."""
     if scaling.cpu_share is None:
         return "%d cores" % scaling.cores, None
@@ -216,7 +239,7 @@ def capacity_words(scaling):
         scaling.capacity, scaling.cores, 100 * scaling.cpu_share)
 
 
-def footnote(log, scaling):
+def footnote(log: RunLog, scaling: Scaling) -> str:
     """How the figures were made, in two lines."""
     method = "speedup = serial wall ÷ wall, paired by round · line: median of the rounds"
     limit, reason = capacity_words(scaling)
@@ -226,7 +249,7 @@ def footnote(log, scaling):
     return "%s · sweep started %s\n%s" % (method, log.runs[0].started_at, fit)
 
 
-def speedup_figure(log, scaling):
+def speedup_figure(log: RunLog, scaling: Scaling | None) -> Figure:
     """The speedup chart of the sweep in `log` (a loaded RunLog), drawn from
     its `scaling` (analysis.scaling.sweep_scaling)."""
     if scaling is None or scaling.runs_done == 0:
@@ -235,12 +258,13 @@ def speedup_figure(log, scaling):
         return _speedup_figure(log, scaling)
 
 
-def line_height(points):
+def line_height(points: float) -> float:
     """Figure fraction a line of type `points` high takes, with its spacing."""
     return 1.45 * points / (72 * palette.FIGSIZE[1])
 
 
-def draw_header(figure, log, scaling, colours):
+def draw_header(figure: Figure, log: RunLog, scaling: Scaling,
+                colours: Mapping[str, str]) -> float:
     """Title, subtitle lines, warnings and legend, top down; returns the
     figure fraction where the header ends."""
     title = "%s: speedup over serial, %s" % (scaling.kernel, worker_span(scaling.worker_counts))
@@ -254,9 +278,10 @@ def draw_header(figure, log, scaling, colours):
         figure.text(LEFT, y, text, fontsize=size, color=colour, fontweight=weight, va="top")
         y -= line_height(size) + (0.012 if size == 28 else 0)
     if scaling.warnings:  # each in full where two lines hold them, else short
-        said = figure.add_artist(CaveatText(
-            LEFT, y, [worded(each) for each in scaling.warnings], rows=2, fontsize=14,
-            color=palette.VERMILLION, va="top", linespacing=1.3, transform=figure.transFigure))
+        said = CaveatText(LEFT, y, [worded(each) for each in scaling.warnings], rows=2,
+                          fontsize=14, color=palette.VERMILLION, va="top", linespacing=1.3,
+                          transform=figure.transFigure)
+        figure.add_artist(said)
         y -= line_height(14) * len(said.get_text().split("\n"))
     handles = legend_handles(scaling, colours, max(scaling.worker_counts))
     figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(LEFT - 0.005, y - 0.005),
@@ -265,13 +290,13 @@ def draw_header(figure, log, scaling, colours):
     return y - 0.01 - rows * 1.25 * line_height(14)
 
 
-def worker_span(counts):
+def worker_span(counts: Sequence[int]) -> str:
     if len(counts) == 1:
         return "%d worker%s" % (counts[0], "" if counts[0] == 1 else "s")
     return "%d–%d workers" % (counts[0], counts[-1])
 
 
-def _speedup_figure(log, scaling):
+def _speedup_figure(log: RunLog, scaling: Scaling) -> Figure:
     figure = Figure(figsize=palette.FIGSIZE, dpi=palette.DPI)
     colours = {backend.backend: palette.backend_colour(backend.backend, order)
                for order, backend in enumerate(scaling.backends)}
@@ -286,7 +311,7 @@ def _speedup_figure(log, scaling):
     mark_cores(speedups, scaling.cores, top)
     format_workers_axis(speedups, counts)
     highest = max([min(top, scaling.capacity), 1.0] +
-                  [p.speedup.high for b in scaling.backends for p in measured(b.points)])
+                  [speedup_of(p).high for b in scaling.backends for p in measured(b.points)])
     speedups.set_ylim(0, highest * 1.1)
     speedups.set_ylabel("speedup over serial (×)")
     speedups.set_title("Speedup", loc="left")

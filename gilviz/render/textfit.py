@@ -6,35 +6,50 @@ figures out with these."""
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from matplotlib.text import Text
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.figure import Figure
+    from matplotlib.legend import Legend
+    from matplotlib.transforms import Bbox
 
 MARGIN = 0.006
 """Fraction of the figure's width and height kept clear at its edges."""
 SEPARATORS = (" · ", "; ")
 """Where a line of facts may break, before any space."""
 
-def room(figure):
+def room(figure: Figure) -> tuple[float, float]:
     """(left, right) pixels that text may take."""
     width = figure.bbox.width
     return MARGIN * width, (1 - MARGIN) * width
 
 
-def extent(item, renderer):
+def extent(item: Artist, renderer: RendererAgg) -> Bbox:
     return item.get_window_extent(renderer)
 
 
-def side_by_side(a, b):
+def side_by_side(a: Bbox, b: Bbox) -> bool:
     """Two boxes that share no column of pixels."""
     return a.x1 <= b.x0 or b.x1 <= a.x0
 
 
-MEASURED = {}
+def type_size(text: Text) -> float:
+    """`text`'s type size in points: get_fontsize's, which matplotlib's stubs
+    type float | str, though a size given by name is kept in points too."""
+    return text.get_fontproperties().get_size_in_points()
+
+
+MEASURED: dict[tuple[str, int, float], float] = {}
 """Widths of lines measured, by line, type and resolution: fitting words
 measures the same pieces again and again."""
 
 
-def width_of(text, line, renderer):
+def width_of(text: Text, line: str, renderer: RendererAgg) -> float:
     """Pixels `line` takes in `text`'s type."""
     font = text.get_fontproperties()
     key = (line, hash(font), renderer.dpi)
@@ -45,7 +60,7 @@ def width_of(text, line, renderer):
     return MEASURED[key]
 
 
-def fit_line(text, figure, renderer, said):
+def fit_line(text: Text, figure: Figure, renderer: RendererAgg, said: str) -> None:
     """Wrap `said`, a figure-level text's words, to the room it has from its anchor."""
     left, right = room(figure)
     anchor = figure.transFigure.transform(text.get_position())[0]
@@ -62,7 +77,7 @@ CONDENSED = 0.75
 size (and the smallest type)."""
 
 
-def condense(texts, drawn, smallest):
+def condense(texts: Iterable[Artist], drawn: dict[Text, float], smallest: float) -> bool:
     """Smaller type for `texts`, the header's lines and the panels' titles
     (not the caveats, whose words give way instead), a step, down to
     CONDENSED of their size as `drawn` ({text: points}) and `smallest`;
@@ -72,13 +87,14 @@ def condense(texts, drawn, smallest):
         if not isinstance(text, Text) or hasattr(text, "fit"):
             continue
         least = max(smallest, CONDENSED * drawn[text])
-        if text.get_fontsize() > least + 0.01:
-            text.set_fontsize(max(least, text.get_fontsize() * 0.85))
+        if type_size(text) > least + 0.01:
+            text.set_fontsize(max(least, type_size(text) * 0.85))
             smaller = True
     return smaller
 
 
-def rewrapped(text, width, measure, separators=SEPARATORS):
+def rewrapped(text: str, width: float, measure: Callable[[str], float],
+              separators: Sequence[str] = SEPARATORS) -> str:
     """`text` with each line that is wider than `width` pixels broken at its
     `separators`, a piece still too wide at its spaces."""
     lines = []
@@ -90,7 +106,7 @@ def rewrapped(text, width, measure, separators=SEPARATORS):
     return "\n".join(lines)
 
 
-def pieces(line, separators=SEPARATORS):
+def pieces(line: str, separators: Sequence[str] = SEPARATORS) -> list[str]:
     """`line` cut after each separator, the separator kept with the piece before."""
     parts = [line]
     for separator in separators:
@@ -100,10 +116,10 @@ def pieces(line, separators=SEPARATORS):
     return [part for part in parts if part]
 
 
-def packed(parts, width, measure):
+def packed(parts: Iterable[str], width: float, measure: Callable[[str], float]) -> list[str]:
     """Lines of `parts` (strings to be put together as they are), as many
     on a line as fit `width`; a part wider than a line broken at its spaces."""
-    lines = []
+    lines: list[str] = []
     for part in parts:
         if lines and measure((lines[-1] + part).rstrip()) <= width:
             lines[-1] += part
@@ -120,21 +136,23 @@ def packed(parts, width, measure):
     return [line.rstrip() for line in lines]
 
 
-def shrink_to_width(text, figure, renderer, smallest):
+def shrink_to_width(text: Text, figure: Figure, renderer: RendererAgg,
+                    smallest: float) -> None:
     """Smaller type, down to `smallest`, for a text that passes an edge."""
     left, right = room(figure)
-    while text.get_visible() and text.get_text() and text.get_fontsize() > smallest:
+    while text.get_visible() and text.get_text() and type_size(text) > smallest:
         box = extent(text, renderer)
         if box.width == 0 or (box.x0 >= left - 0.5 and box.x1 <= right + 0.5):
             return
-        text.set_fontsize(max(smallest, text.get_fontsize() * 0.94))
+        text.set_fontsize(max(smallest, type_size(text) * 0.94))
 
 
-def fit_legend(legend, figure, renderer, smallest):
+def fit_legend(legend: Legend, figure: Figure, renderer: RendererAgg,
+               smallest: float) -> None:
     """Fewer columns for a figure legend wider than the figure; at one
     column, smaller type down to `smallest`."""
     left, right = room(figure)
-    columns = legend._ncols
+    columns = legend._ncols  # type: ignore[attr-defined]  # private, no getter: not in the stubs
     while True:
         figure.draw_without_rendering()
         box = extent(legend, renderer)
@@ -145,13 +163,13 @@ def fit_legend(legend, figure, renderer, smallest):
             set_columns(legend, columns)
             continue
         texts = legend.get_texts()
-        if all(text.get_fontsize() <= smallest for text in texts):
+        if all(type_size(text) <= smallest for text in texts):
             return
         for text in texts:
-            text.set_fontsize(max(smallest, text.get_fontsize() * 0.94))
+            text.set_fontsize(max(smallest, type_size(text) * 0.94))
 
 
-def set_columns(legend, columns):
+def set_columns(legend: Legend, columns: int) -> None:
     """Lay `legend` out again in `columns`, its entries as they are drawn
     now (a theme's colours and type kept): set_ncols alone does not."""
     texts = legend.get_texts()
@@ -159,8 +177,10 @@ def set_columns(legend, columns):
     title = legend.get_title()
     title_looks = (title.get_text(), title.get_color(), title.get_fontproperties().copy())
     legend.set_ncols(columns)
-    legend._init_legend_box(list(legend.legend_handles), [text.get_text() for text in texts])
-    legend.set_loc(legend._loc)  # places the new box where the old one was
+    # Legend's private layout and location, which matplotlib's stubs leave out.
+    legend._init_legend_box(  # type: ignore[attr-defined]
+        list(legend.legend_handles), [text.get_text() for text in texts])
+    legend.set_loc(legend._loc)  # type: ignore[attr-defined]  # the new box where the old one was
     legend.set_title(title_looks[0], prop=title_looks[2])  # none hides its empty box
     legend.get_title().set_color(title_looks[1])
     for text, (colour, font) in zip(legend.get_texts(), looks):
@@ -168,7 +188,7 @@ def set_columns(legend, columns):
         text.set_fontproperties(font)
 
 
-def show_every(texts, renderer, across=False):
+def show_every(texts: Sequence[Text], renderer: RendererAgg, across: bool = False) -> None:
     """Show only every k-th of `texts` (in order along the axis), k the
     least for which none of those shown meet (with `across`, side by side)."""
     boxes = [extent(text, renderer) for text in texts]
@@ -180,12 +200,12 @@ def show_every(texts, renderer, across=False):
         text.set_visible(number % step == 0)
 
 
-def meets(a, b):
+def meets(a: Bbox, b: Bbox) -> bool:
     """Two boxes that share more than half a pixel each way."""
     return min(a.x1, b.x1) - max(a.x0, b.x0) > 0.5 and min(a.y1, b.y1) - max(a.y0, b.y0) > 0.5
 
 
-def crowded(texts, renderer, across=False):
+def crowded(texts: Iterable[Text], renderer: RendererAgg, across: bool = False) -> bool:
     """Whether two of `texts` meet (with `across`, side by side)."""
     boxes = sorted((extent(text, renderer) for text in texts),
                    key=lambda box: box.x0 if across else box.y0)

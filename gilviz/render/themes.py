@@ -21,7 +21,8 @@ every size keeps (render.formats): nothing is drawn smaller, and the layout
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import matplotlib
 import numpy as np
@@ -32,15 +33,21 @@ from matplotlib.patches import Patch
 from matplotlib.text import Text
 
 from . import palette
+from .textfit import type_size
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.typing import ColorType, RcKeyType
+    from numpy.typing import NDArray
 
 DARK_BACKGROUND = "#16181D"
 
 
 class Theme(NamedTuple):
     name: str
-    colours: dict
+    colours: dict[str, str]
     """{light colour: this theme's}; colours not listed stay."""
-    rc: dict
+    rc: dict[RcKeyType, Any]
     """rcParams to draw in, beside render.palette.RC."""
     type_scale: float = 1.0
     """Font sizes are multiplied by this ..."""
@@ -49,7 +56,7 @@ class Theme(NamedTuple):
     drawn, which the layout keeps too."""
     stroke_scale: float = 1.0
     """Line widths and marker sizes are multiplied by this."""
-    size: tuple = (1920, 1080)
+    size: tuple[int, int] = (1920, 1080)
     """Pixels when none are asked for."""
 
 
@@ -71,7 +78,7 @@ TALK = Theme("talk", {}, {"lines.linewidth": 3.0}, type_scale=1.15, smallest_typ
 THEMES = {each.name: each for each in (LIGHT, DARK, TALK)}
 
 
-def theme_named(name):
+def theme_named(name: str | None) -> Theme:
     """The Theme called `name` (None: light); ValueError for another name."""
     if name is None:
         return LIGHT
@@ -80,7 +87,7 @@ def theme_named(name):
     return THEMES[name]
 
 
-def drawn_in(chosen, draw):
+def drawn_in(chosen: Theme, draw: Callable[[], Figure]) -> Figure:
     """draw() (a figure function) inside `chosen`'s rc_context, restyled."""
     with matplotlib.rc_context(chosen.rc):
         figure = draw()
@@ -91,35 +98,35 @@ def drawn_in(chosen, draw):
 class ColourMap:
     """Maps RGBA colours to a theme's, alpha kept; colours not listed stay."""
 
-    def __init__(self, colours):
+    def __init__(self, colours: dict[str, str]) -> None:
         self.pairs = [(np.asarray(to_rgba(old)[:3]), to_rgba(new)[:3])
                       for old, new in colours.items()]
 
-    def one(self, colour):
+    def one(self, colour: ColorType) -> tuple[float, float, float, float]:
         rgba = to_rgba(colour)
         for old, new in self.pairs:
             if np.allclose(rgba[:3], old, atol=2 / 255):
                 return new + (rgba[3],)
         return rgba
 
-    def many(self, colours):
+    def many(self, colours: ColorType | Sequence[ColorType]) -> NDArray[np.float64]:
         rgba = to_rgba_array(colours)
         return np.asarray([self.one(each) for each in rgba]).reshape(-1, 4) if len(rgba) else rgba
 
 
-def restyle(figure, chosen):
+def restyle(figure: Figure, chosen: Theme) -> Figure:
     """Recolour and rescale the finished `figure` in place for `chosen`."""
     if chosen.colours:
         recolour(figure, ColourMap(chosen.colours))
     if chosen.type_scale != 1 or chosen.smallest_type:
         for text in figure.findobj(Text, include_self=False):
-            text.set_fontsize(max(text.get_fontsize() * chosen.type_scale, chosen.smallest_type))
+            text.set_fontsize(max(type_size(text) * chosen.type_scale, chosen.smallest_type))
     if chosen.stroke_scale != 1:
         thicken(figure, chosen.stroke_scale)
     return figure
 
 
-def recolour(figure, colours):
+def recolour(figure: Figure, colours: ColourMap) -> None:
     figure.set_facecolor(colours.one(figure.get_facecolor()))
     for artist in figure.findobj():
         if isinstance(artist, Text):
@@ -140,17 +147,18 @@ def recolour(figure, colours):
             artist.set_edgecolor(colours.one(artist.get_edgecolor()))
         elif isinstance(artist, Collection):
             faces, edges = artist.get_facecolor(), artist.get_edgecolor()
+            # An (n, 4) array of RGBA is a sequence of colours, which the stubs do not say.
             if len(faces):
-                artist.set_facecolor(colours.many(faces))
+                artist.set_facecolor(colours.many(faces))  # type: ignore[arg-type]
             if not isinstance(edges, str) and len(edges):
-                artist.set_edgecolor(colours.many(edges))
+                artist.set_edgecolor(colours.many(edges))  # type: ignore[arg-type]
     for ax in figure.axes:
         ax.tick_params(colors=colours.one(palette.MUTED), which="both")
         for text in ax.get_xticklabels() + ax.get_yticklabels():
             text.set_color(colours.one(palette.INK))
 
 
-def thicken(figure, scale):
+def thicken(figure: Figure, scale: float) -> None:
     for artist in figure.findobj():
         if isinstance(artist, Line2D):
             artist.set_linewidth(artist.get_linewidth() * scale)
@@ -159,9 +167,9 @@ def thicken(figure, scale):
             artist.set_sizes(np.asarray(artist.get_sizes()) * scale)
         elif isinstance(artist, Collection) and not isinstance(artist, PolyCollection):
             # Bands keep their hairline edges: thicker ones would swallow short holds.
-            widths = artist.get_linewidths()
-            if len(widths):
-                artist.set_linewidths(np.asarray(widths) * scale)
+            widths = np.asarray(artist.get_linewidth())
+            if len(widths):  # an array of widths is a sequence, which the stubs do not say
+                artist.set_linewidth(widths * scale)  # type: ignore[arg-type]
         elif isinstance(artist, Patch) and artist.get_linewidth():
             artist.set_linewidth(artist.get_linewidth() * scale)
 

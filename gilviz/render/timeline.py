@@ -5,6 +5,8 @@ the number of workers on a CPU at once."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
@@ -24,28 +26,40 @@ from .bands import (MS, draw_band_shares, draw_run, draw_sampled_on_cpu, legend_
 from .heatmap import draw_heat_map, draw_whole_run
 from .header import draw_header, header_bottom, provenance, wrap_facts
 
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+    from numpy.typing import NDArray
+
+    from ..analysis.compare import Comparison
+    from ..analysis.load import LoadSeries
+    from ..analysis.summary import RunStats
+    from ..analysis.views import TimelineView
+    from ..log import CoreSamples, Run
+
 WAIT_NOUNS = {WAIT_IO: "requests", SLEEPING: "sleeps"}
 TIME_LABEL = "time since the workers were released (ms)"
 
 
-def stairs(ax, values, edges, color, **style):
+def stairs(ax: Axes, values: NDArray[np.float64], edges: NDArray[np.float64], color: str,
+           **style: Any) -> StepPatch:
     """ax.stairs(values, edges, color=color, **style) from a baseline of 0,
     unfilled, its data limits taken from its vertices in one pass: ax.stairs
     finds them segment by segment in Python (0.1 s for the 3,300 windows of
     a minute's run on two cores). The limits of straight segments are those
     of their vertices; the axes' own limits are set by the figure."""
-    patch = ax.add_artist(StepPatch(values, edges, baseline=0, fill=False, edgecolor=color,
-                                    **style))
+    patch = StepPatch(values, edges, baseline=0, fill=False, edgecolor=color, **style)
+    ax.add_artist(patch)
     ax.update_datalim(patch.get_path().vertices)
     ax.update_datalim([(edges[0], 0)])
     patch.sticky_edges.y.append(0)
     return patch
 
 
-def draw_cores(ax, cores):
+def draw_cores(ax: Axes, cores: CoreSamples) -> list[Artist]:
     """Each core's utilisation as steps over its measurement windows; dash
     patterns keep cores apart where their lines coincide."""
-    artists = []
+    artists: list[Artist] = []
     if len(cores.t_ns) < 2:
         artists.append(ax.text(0.5, 0.5, "sampler off: no CPU data", transform=ax.transAxes,
                                ha="center", va="center", color=palette.MUTED))
@@ -62,7 +76,8 @@ def draw_cores(ax, cores):
     return artists
 
 
-def draw_other_load(ax, series, scale, unit):
+def draw_other_load(ax: Axes, series: LoadSeries | None, scale: float,
+                    unit: str) -> list[Artist]:
     """Other processes' CPU use (analysis.LoadSeries) as steps, `scale` times
     its cores; nothing where the view has none (it has one only where that
     use made the run untrustworthy)."""
@@ -72,10 +87,10 @@ def draw_other_load(ax, series, scale, unit):
                    linewidth=2.0, label="other processes, %s" % unit)]
 
 
-def draw_parallelism(ax, run, view):
+def draw_parallelism(ax: Axes, run: Run, view: TimelineView) -> list[Artist]:
     """Workers on a CPU at once over time (sampled, view.parallelism), and the
     whole machine's CPU use in cores (psutil) on the same scale."""
-    artists = []
+    artists: list[Artist] = []
     bins = view.parallelism
     if bins is not None:
         line = np.append(bins.mean, bins.mean[-1])
@@ -105,7 +120,8 @@ HELD_BY_SHOWN = 3
 """Functions named in the chart's line of who held the GIL (the summary names more)."""
 
 
-def title_lines(run, stats, comparison, partial=None):
+def title_lines(run: Run, stats: RunStats, comparison: Comparison | None,
+                partial: str | None = None) -> tuple[str, list[str]]:
     """The title and the lines of facts under it, the first saying that the
     log is `partial` (RunLog.incomplete) if it is."""
     interpreter = run.interpreter
@@ -153,7 +169,7 @@ def title_lines(run, stats, comparison, partial=None):
     return title, lines
 
 
-def whole_run_title(stats, repeats):
+def whole_run_title(stats: RunStats, repeats: int) -> str:
     """"Whole run", with the median and, for pi, what the kernel found."""
     title = "Whole run" if repeats == 1 else "Whole run (the median of %d)" % repeats
     estimate = stats.pi
@@ -164,7 +180,7 @@ def whole_run_title(stats, repeats):
     return title
 
 
-def zoom_title(run, view):
+def zoom_title(run: Run, view: TimelineView) -> str:
     """"Zoom: 50 ms from 120 ms (shaded above)", and which workers where not all."""
     begin, end = view.zoom_ns
     title = "Zoom: %.0f ms from %.0f ms (shaded above)" % ((end - begin) / MS, begin / MS)
@@ -175,7 +191,9 @@ def zoom_title(run, view):
     return title
 
 
-def timeline_figure(run, stats, view, comparison=None, repeats=1, partial=None):
+def timeline_figure(run: Run, stats: RunStats, view: TimelineView,
+                    comparison: Comparison | None = None, repeats: int = 1,
+                    partial: str | None = None) -> Figure:
     """The timeline of `run`, annotated with `stats` (analysis.summarize),
     drawn from `view` (analysis.timeline_view) and its `comparison` with the
     serial baseline (analysis.compare_walls); `run` is the median of `repeats`
@@ -184,7 +202,8 @@ def timeline_figure(run, stats, view, comparison=None, repeats=1, partial=None):
         return _timeline_figure(run, stats, view, comparison, repeats, partial)
 
 
-def _timeline_figure(run, stats, view, comparison, repeats, partial):
+def _timeline_figure(run: Run, stats: RunStats, view: TimelineView,
+                     comparison: Comparison | None, repeats: int, partial: str | None) -> Figure:
     figure = Figure(figsize=palette.FIGSIZE, dpi=palette.DPI)
     handles = legend_handles(run, stats, view)
     title, facts = title_lines(run, stats, comparison, partial)

@@ -20,6 +20,8 @@ from __future__ import annotations
 import gzip
 import io
 import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,6 +30,13 @@ from ..analysis import run_segments
 from ..analysis.flags import code_spans
 from ..report import STATE_NAMES, caveat_texts
 from . import trace_text as text
+from .trace_text import Event
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..analysis.summary import RunStats
+    from ..log import Run
 
 FAILED_ACQUISITION = "woke up, did not get the GIL"
 TOO_BRIEF = "%s, too briefly to time"
@@ -39,18 +48,18 @@ rather than a slice: no length would be measured, and leaving it out would
 hide a turn that the run's hand-off count includes."""
 
 
-def _us(ns):
+def _us(ns: float) -> float:
     return float(ns) / 1e3
 
 
-def _process_events(run, pids):
+def _process_events(run: Run, pids: Iterable[int]) -> list[Event]:
     return [{"name": "process_name", "ph": "M", "pid": pid, "tid": pid,
              "args": {"name": "%s %s (pid %d)" % (run.interpreter.implementation,
                                                  run.interpreter.version, pid)}}
             for pid in sorted(pids)]
 
 
-def _counter_events(run):
+def _counter_events(run: Run) -> list[Event]:
     pid = run.interpreter.pid
     events = []
     for t, percent in zip(run.cores.t_ns.tolist(), run.cores.percent.tolist()):
@@ -67,10 +76,11 @@ GZIP_OVER_BYTES = 32 * 2 ** 20
 ~200 MB of text, ~30 MB gzipped."""
 
 
-def _threads(run):
+def _threads(run: Run) -> tuple[dict[int, tuple[int, int]], list[Event]]:
     """{worker index: (pid, tid)}, and the events naming and ordering the threads."""
     noun = run.spec.worker_noun
-    tid_of, events = {}, []
+    tid_of: dict[int, tuple[int, int]] = {}
+    events: list[Event] = []
     for worker in run.workers:
         tid = worker.tid if worker.tid is not None else -1 - worker.index
         tid_of[worker.index] = (worker.pid, tid)
@@ -81,7 +91,8 @@ def _threads(run):
     return tid_of, events
 
 
-def _ids(tid_of, worker):
+def _ids(tid_of: Mapping[int, tuple[int, int]],
+         worker: NDArray[np.integer[Any]]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """The pid and tid columns of rows of `worker` indices."""
     size = max(tid_of, default=-1) + 1
     pids, tids = np.zeros(size, np.int64), np.zeros(size, np.int64)
@@ -90,7 +101,7 @@ def _ids(tid_of, worker):
     return pids[worker], tids[worker]
 
 
-def _segment_rows(run, tid_of):
+def _segment_rows(run: Run, tid_of: Mapping[int, tuple[int, int]]) -> text.Blocks:
     """A slice per segment, an instant for one too brief to time, in the
     segments' order."""
     segments = run_segments(run)
@@ -121,13 +132,14 @@ def _segment_rows(run, tid_of):
     return text.interleave(slices, instants, brief)
 
 
-def _code_events(run, tid_of):
+def _code_events(run: Run, tid_of: Mapping[int, tuple[int, int]]) -> list[Event]:
     """Where the interpreter's own flags (3.15+) are read: the function each
     worker was in, as slices nested in its state's, named by the function."""
     if run.gil_flags is None or not len(run.gil_flags.t_ns):
         return []
+    assert run.flag_reading is not None  # the flags come with their reading
     names = run.flag_reading.code
-    events = []
+    events: list[Event] = []
     for worker, start, stop, state, code in zip(*(column.tolist()
                                                   for column in code_spans(run))):
         if worker not in tid_of or stop <= start or code < 0:
@@ -139,7 +151,8 @@ def _code_events(run, tid_of):
     return events
 
 
-def _failed_rows(run, stats, tid_of):
+def _failed_rows(run: Run, stats: RunStats,
+                 tid_of: Mapping[int, tuple[int, int]]) -> text.Rows:
     rows = np.asarray(stats.failed_samples, np.int64)
     pid, tid = _ids(tid_of, run.threads.worker[rows])
     return text.rows(len(rows), '{"name":', text.strings(np.zeros(len(rows)),
@@ -149,7 +162,7 @@ def _failed_rows(run, stats, tid_of):
                      ',"ts":', text.microseconds(run.threads.t_ns[rows]), "}")
 
 
-def trace_chunks(run, stats):
+def trace_chunks(run: Run, stats: RunStats) -> list[bytes | text.Blocks]:
     """The trace of `run` in chunks of JSON rows (trace_text): its process
     names, thread names, segments, failed acquisitions and counters, in
     that order."""
@@ -161,12 +174,12 @@ def trace_chunks(run, stats):
             _failed_rows(run, stats, tid_of), text.event_text(counters)]
 
 
-def context(incomplete=None, stats=None):
+def context(incomplete: str | None = None, stats: RunStats | None = None) -> dict[str, object]:
     """What a trace's metadata (otherData) says of the measurement, as its
     charts do: "partial", why the log stops short of its plan
     (RunLog.incomplete); "warnings" and "notes", the caveats of `stats` in
     full words. Only those there are."""
-    said = {}
+    said: dict[str, object] = {}
     if incomplete:
         said["partial"] = incomplete
     if stats is not None:
@@ -176,20 +189,21 @@ def context(incomplete=None, stats=None):
     return said
 
 
-def _other_data(run, stats=None, incomplete=None):
+def _other_data(run: Run, stats: RunStats | None = None,
+                incomplete: str | None = None) -> dict[str, object]:
     return dict({"kernel": run.spec.kernel, "backend": run.spec.backend,
                  "workers": run.spec.workers, "started_at": run.started_at},
                 **context(incomplete, stats))
 
 
-def trace_events(run, stats):
+def trace_events(run: Run, stats: RunStats) -> list[Event]:
     """The run's trace events, as the file holds them (dicts)."""
     stream = io.BytesIO()
     text.write_document(stream, trace_chunks(run, stats), _other_data(run))
     return json.loads(stream.getvalue())["traceEvents"]
 
 
-def save_trace(run, stats, path, incomplete=None):
+def save_trace(run: Run, stats: RunStats, path: str, incomplete: str | None = None) -> str:
     """Write the trace of `run` to `path` (JSON, atomically); past
     GZIP_OVER_BYTES to `path` + ".gz", gzipped. Returns the path written.
     Its metadata (otherData) names the run and says what its chart says of
@@ -205,14 +219,14 @@ def save_trace(run, stats, path, incomplete=None):
         return atomic_write(path, lambda stream: text.write_document(stream, chunks, other_data),
                             mode="wb")
 
-    def write_gzip(stream):
+    def write_gzip(stream: IO[bytes]) -> None:
         # Level 1: ~8x smaller already; higher levels cost seconds more.
         with gzip.GzipFile(fileobj=stream, mode="wb", compresslevel=1, mtime=0) as packed:
             text.write_document(packed, chunks, other_data)
     return atomic_write(path + ".gz", write_gzip, mode="wb")
 
 
-def labelled_events(run, stats, trace_pid, label):
+def labelled_events(run: Run, stats: RunStats, trace_pid: int, label: str) -> list[Event]:
     """trace_events of `run` as one process of a trace of several runs:
     every event under `trace_pid`, the process named `label` (with the
     run's interpreter and real pids) and sorted by its pid."""
@@ -229,7 +243,9 @@ def labelled_events(run, stats, trace_pid, label):
     return events
 
 
-def save_runs_trace(labelled_runs, path, other_data=None, incomplete=None):
+def save_runs_trace(labelled_runs: Sequence[tuple[str, Run, RunStats]], path: str,
+                    other_data: Mapping[str, object] | None = None,
+                    incomplete: str | None = None) -> str:
     """Write one trace of several runs to `path` (JSON, atomically): each of
     `labelled_runs`, (label, run, stats), is a process of its own, numbered
     from 1 in their order and named by its label ("A · 1 core"). Every run's
@@ -237,7 +253,7 @@ def save_runs_trace(labelled_runs, path, other_data=None, incomplete=None):
     side from 0. The metadata (otherData) holds `other_data`, the runs'
     labels, each run's caveats by its label, and why the log is partial
     where `incomplete` (RunLog.incomplete) says."""
-    events = []
+    events: list[Event] = []
     for number, (label, run, stats) in enumerate(labelled_runs, start=1):
         events += labelled_events(run, stats, number, label)
     said = context(incomplete)

@@ -12,11 +12,18 @@ t / 1000 µs, which parses to the same float as t / 1e3).
 from __future__ import annotations
 
 import json
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, Union
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer, SupportsWrite
+    from numpy.typing import ArrayLike, NDArray
+
 SPACE, MINUS, ZERO = ord(" "), ord("-"), ord("0")
+Event = dict[str, Any]
+"""A trace event as the json module reads and writes it."""
 
 
 class Column(NamedTuple):
@@ -24,8 +31,11 @@ class Column(NamedTuple):
     for the rows of a slice into an (n, width) view of them."""
 
     width: int
-    fill: object
+    fill: Callable[[NDArray[np.uint8], slice], None]
 
+
+Piece = Union[str, Column]
+"""A piece of a row: literal text (the same in every row), or a Column."""
 
 _TRIPLETS = np.frombuffer("".join("%03d" % i for i in range(1000)).encode("ascii"),
                           np.uint8).reshape(1000, 3)
@@ -36,7 +46,7 @@ BLOCK_ROWS = 1 << 16
 bytes, which made whole took ~600 MB with their digits on the way."""
 
 
-def _count_digits(magnitude):
+def _count_digits(magnitude: NDArray[np.int64]) -> NDArray[np.int64]:
     count = np.ones(len(magnitude), np.int64)
     limit = 10
     while np.any(magnitude >= limit):
@@ -45,13 +55,15 @@ def _count_digits(magnitude):
     return count
 
 
-def _digits(magnitude_of, negative_of, high, any_negative, at_least=1, pad=SPACE):
+def _digits(magnitude_of: Callable[[slice], NDArray[np.int64]],
+            negative_of: Callable[[slice], NDArray[np.bool_]], high: int, any_negative: bool,
+            at_least: int = 1, pad: int = SPACE) -> Column:
     """Right-aligned decimal digits of non-negative int64s, '-' before the
     negative ones, `pad` in front: magnitude_of(rows) and negative_of(rows)
     give those of a slice of rows, `high` the largest magnitude of all."""
     width = max(at_least, len(str(max(high, 0))) + bool(any_negative))
 
-    def fill(target, rows):
+    def fill(target: NDArray[np.uint8], rows: slice) -> None:
         magnitude = magnitude_of(rows)
         count = _count_digits(magnitude)
         triplets = -(-width // 3)
@@ -68,11 +80,11 @@ def _digits(magnitude_of, negative_of, high, any_negative, at_least=1, pad=SPACE
     return Column(width, fill)
 
 
-def _extremes(values):
+def _extremes(values: NDArray[np.int64]) -> tuple[int, int]:
     return (int(values.min()), int(values.max())) if len(values) else (0, 0)
 
 
-def integers(values):
+def integers(values: ArrayLike) -> Column:
     """JSON integers."""
     values = np.asarray(values, np.int64)
     low, high = _extremes(values)
@@ -80,7 +92,7 @@ def integers(values):
                    max(high, -low), low < 0)
 
 
-def microseconds(ns):
+def microseconds(ns: ArrayLike) -> list[Piece]:
     """JSON numbers: nanoseconds as decimal microseconds (pieces for rows())."""
     ns = np.asarray(ns, np.int64)
     low, high = _extremes(ns)
@@ -91,7 +103,7 @@ def microseconds(ns):
                     pad=ZERO)]
 
 
-def strings(codes, vocabulary):
+def strings(codes: ArrayLike, vocabulary: Sequence[str]) -> Column:
     """JSON strings, vocabulary[code] for each code, padded with spaces
     after the closing quote."""
     encoded = [json.dumps(word).encode("ascii") for word in vocabulary]
@@ -100,7 +112,7 @@ def strings(codes, vocabulary):
         table[row, :len(word)] = np.frombuffer(word, np.uint8)
     codes = np.asarray(codes, np.int64)
 
-    def fill(target, rows):
+    def fill(target: NDArray[np.uint8], rows: slice) -> None:
         target[:] = table[codes[rows]]
     return Column(table.shape[1], fill)
 
@@ -112,10 +124,14 @@ class Blocks:
     count = width = 0
 
     @property
-    def nbytes(self):
+    def nbytes(self) -> int:
         return self.count * self.width
 
-    def blocks(self, size=BLOCK_ROWS):
+    def block(self, begin: int, end: int) -> NDArray[np.uint8]:
+        """Rows begin..end-1 as an (n, width) uint8 array."""
+        raise NotImplementedError
+
+    def blocks(self, size: int = BLOCK_ROWS) -> Iterator[NDArray[np.uint8]]:
         for begin in range(0, self.count, size):
             yield self.block(begin, min(begin + size, self.count))
 
@@ -124,15 +140,15 @@ class Rows(Blocks):
     """`count` events of one form, each row ",\n" then the pieces side by
     side: literal text (the same in every row), Columns, or lists of them."""
 
-    def __init__(self, count, *pieces):
-        flat = []
+    def __init__(self, count: int, *pieces: Piece | list[Piece]) -> None:
+        flat: list[Piece] = []
         for piece in ("\n,",) + pieces:
             flat += piece if isinstance(piece, list) else [piece]
         flat[0] = ",\n"
         widths = [len(piece) if isinstance(piece, str) else piece.width for piece in flat]
         self.template = np.full(sum(widths), SPACE, np.uint8)
         edges = np.concatenate(([0], np.cumsum(widths)))
-        self._columns = []
+        self._columns: list[tuple[Column, int, int]] = []
         for piece, at, end in zip(flat, edges, edges[1:]):
             if isinstance(piece, str):
                 self.template[at:end] = np.frombuffer(piece.encode("ascii"), np.uint8)
@@ -141,7 +157,7 @@ class Rows(Blocks):
         self.count = count
         self.width = len(self.template)
 
-    def block(self, begin, end):
+    def block(self, begin: int, end: int) -> NDArray[np.uint8]:
         """Rows begin..end-1 as an (n, width) uint8 array."""
         out = np.empty((end - begin, self.width), np.uint8)
         out[:] = self.template
@@ -151,7 +167,7 @@ class Rows(Blocks):
         return out
 
 
-def rows(count, *pieces):
+def rows(count: int, *pieces: Piece | list[Piece]) -> Rows:
     """Rows (see above) of `count` events."""
     return Rows(count, *pieces)
 
@@ -161,7 +177,7 @@ class Interleaved(Blocks):
     take_second[i], else the next of `first`; the narrower padded at its
     end with spaces (whitespace between two events)."""
 
-    def __init__(self, first, second, take_second):
+    def __init__(self, first: Blocks, second: Blocks, take_second: ArrayLike) -> None:
         self._first, self._second = first, second
         self._take = np.asarray(take_second, bool)
         # Rows of `second` before each row: where each block starts in each.
@@ -169,7 +185,7 @@ class Interleaved(Blocks):
         self.count = len(self._take)
         self.width = max(first.width, second.width)
 
-    def block(self, begin, end):
+    def block(self, begin: int, end: int) -> NDArray[np.uint8]:
         take = self._take[begin:end]
         seconds = self._seconds_before[begin], self._seconds_before[end]
         firsts = begin - seconds[0], end - seconds[1]
@@ -179,25 +195,28 @@ class Interleaved(Blocks):
         return merged
 
 
-def interleave(first, second, take_second):
+def interleave(first: Blocks, second: Blocks, take_second: ArrayLike) -> Interleaved:
     """Interleaved rows (see above)."""
     return Interleaved(first, second, take_second)
 
 
-def event_text(events):
+def event_text(events: Iterable[Event]) -> bytes:
     """Rows of events given as dicts, in the form of rows()."""
     return "".join(",\n" + json.dumps(event, separators=(",", ":"))
                    for event in events).encode("ascii")
 
 
-def write_document(stream, chunks, other_data):
+def write_document(stream: SupportsWrite[ReadableBuffer], chunks: Iterable[bytes | Blocks],
+                   other_data: Mapping[str, object]) -> None:
     """Write the whole trace file: chunks of rows (bytes, or Rows written a
     block at a time), each row opened by ",\n", then `other_data`."""
     stream.write(b'{"traceEvents":[')
     first = True
     for chunk in chunks:
         for block in chunk.blocks() if isinstance(chunk, Blocks) else [chunk]:
-            view = memoryview(block.reshape(-1) if isinstance(block, np.ndarray) else block)
+            # numpy's stubs give arrays the buffer protocol on Python 3.12 and later only.
+            view = memoryview(block.reshape(-1)  # type: ignore[arg-type]
+                              if isinstance(block, np.ndarray) else block)
             if len(view) == 0:
                 continue
             stream.write(view[2:] if first else view)
