@@ -156,9 +156,10 @@ def _sharing_figure(compared: SharingComparison, log: RunLog) -> Figure:
     what, how = findings(compared)
     figure.text(0.02, 0.905, what, fontsize=17, color=palette.INK, va="top")
     figure.text(0.02, 0.865, how, fontsize=15, color=palette.MUTED, va="top")
-    failed = [each for each in compared.configs if not each.agrees]
+    # a config that does not agree has its mismatch
+    failed = [each.mismatch for each in compared.configs if each.mismatch is not None]
     if failed:  # each in full where two lines hold them, else short
-        figure.add_artist(CaveatText(0.02, 0.827, [worded(each.mismatch) for each in failed],
+        figure.add_artist(CaveatText(0.02, 0.827, [worded(each) for each in failed],
                                      rows=2, fontsize=14, color=palette.VERMILLION, va="top",
                                      linespacing=1.3, transform=figure.transFigure))
     else:

@@ -223,8 +223,9 @@ def subtitle(log: RunLog, scaling: Scaling) -> tuple[str, str, str | None]:
         rounds += " (+%d warm-up)" % log.sweep.warmup
     how = [rounds, "probed kernel" if spec.probe else "plain kernel (no probe)",
            "sampler at %.0f Hz" % spec.sample_hz if spec.sample_hz > 0 else "sampler off"]
-    if partial_mark(log.incomplete):
-        what.insert(0, partial_mark(log.incomplete))
+    mark = partial_mark(log.incomplete)
+    if mark:
+        what.insert(0, mark)
     return " · ".join(what), " · ".join(how), kernel_note(spec)
 
 

@@ -41,7 +41,7 @@ WAIT_NOUNS = {WAIT_IO: "requests", SLEEPING: "sleeps"}
 TIME_LABEL = "time since the workers were released (ms)"
 
 
-def stairs(ax: Axes, values: NDArray[np.float64], edges: NDArray[np.float64], color: str,
+def stairs(ax: Axes, values: NDArray[np.floating[Any]], edges: NDArray[np.float64], color: str,
            **style: Any) -> StepPatch:
     """ax.stairs(values, edges, color=color, **style) from a baseline of 0,
     unfilled, its data limits taken from its vertices in one pass: ax.stairs
@@ -129,11 +129,13 @@ def title_lines(run: Run, stats: RunStats, comparison: Comparison | None,
     title = "%s · %s · %s %s%s · %s" % (
         workload_label(run.spec), run.spec.describe(), interpreter.implementation,
         interpreter.version, gil, cores_phrase(run))
-    if handover_phrase(run) is not None:
-        title += " · " + handover_phrase(run)
+    handover = handover_phrase(run)
+    if handover is not None:
+        title += " · " + handover
     facts = []
-    if partial_mark(partial):
-        facts.append(partial_mark(partial))
+    mark = partial_mark(partial)
+    if mark:
+        facts.append(mark)
     status = exit_status_of(run)
     if status:  # what is drawn may be the program's failure, not its work
         facts.append("the program exited with status %d" % status)

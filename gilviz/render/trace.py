@@ -26,7 +26,7 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from ..log import atomic_write
-from ..analysis import run_segments
+from ..analysis import Segments, run_segments
 from ..analysis.flags import code_spans
 from ..report import STATE_NAMES, caveat_texts
 from . import trace_text as text
@@ -107,7 +107,7 @@ def _segment_rows(run: Run, tid_of: Mapping[int, tuple[int, int]]) -> text.Block
     segments = run_segments(run)
     known = np.isin(segments.worker, list(tid_of))
     if not known.all():
-        segments = type(segments)(*(column[known] for column in segments))
+        segments = Segments._make(column[known] for column in segments)
     pid, tid = _ids(tid_of, segments.worker)
     code = segments.state  # a state is its own row in the names below
     names = [STATE_NAMES.get(state, str(state)) for state in range(max(STATE_NAMES) + 1)]
