@@ -16,7 +16,9 @@ command line over api. Targets run on CPython 2.7 or 3.6+ for the countdown,
 needs 3.9 or newer.
 """
 
-from __future__ import annotations
+# This file stays Python 2.7 syntax (a type comment, no annotations): a 2.7
+# interpreter that imports gilviz.agent as a package (scripts/bench_probe.py's
+# callgrind runs) reads it first.
 
 __version__ = "0.2.0"
 
@@ -32,7 +34,8 @@ if TYPE_CHECKING:
     from .api import share as share, speedup as speedup
 
 
-def __getattr__(name: str) -> object:
+def __getattr__(name):
+    # type: (str) -> object
     if name in _API:
         from . import api
         return getattr(api, name)

@@ -2,6 +2,7 @@
 installed here (slow, skipped where absent), and the facts and words that
 follow from each kind of lock (fast, on hand-built runs)."""
 
+import os
 import subprocess
 import sys
 import time
@@ -328,3 +329,16 @@ def test_workers_beyond_the_cores_wait_for_one_by_design():
     run = make_run([(0, 10 * MS), (0, 10 * MS), (10 * MS, 20 * MS)], holds, gil_enabled=False)
     run = with_interpreter(run, free_threaded=True)
     assert run.interpreter.cpu_count == 2 and late_starts(run) == []
+
+
+@pytest.mark.slow
+def test_the_agent_package_imports_on_the_old_python():
+    """Python 2.7 imports gilviz.agent as a package (bench_probe.py's callgrind
+    runs do), reading gilviz/__init__.py first: both stay 2.7 syntax."""
+    python2 = [path for name, path in every_interpreter() if name.startswith("2.7")]
+    if not python2:
+        pytest.skip("no CPython 2.7 installed")
+    root = os.path.dirname(os.path.dirname(AGENT_DIR))
+    code = "import sys; sys.path.insert(0, %r); import gilviz.agent.kernels" % root
+    done = subprocess.run([python2[0], "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
