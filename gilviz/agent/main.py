@@ -100,7 +100,9 @@ def run(config, reporter, commands):
     if config["probe"]:
         if config["kernel"] not in PROBED_KERNELS:
             raise ValueError("the %s kernel has no probed form" % config["kernel"])
-        config["chunk"] = calibrate_chunk(config["chunk_target_ns"])
+        old_gil = sys.version_info < (3, 2)
+        config["chunk"] = calibrate_chunk(config["old_gil_chunk_target_ns" if old_gil
+                                                 else "chunk_target_ns"])
         probe = {"chunk": config["chunk"], "gap_ns": config["gap_ns"]}
 
     session = load_session(config["kernel"])

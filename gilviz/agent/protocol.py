@@ -23,8 +23,9 @@ GO = "go"
 """The orchestrator's one command after the config: release the workers."""
 
 # The config line's keys.
-CONFIG_KEYS = ("kernel", "backend", "workers", "work", "probe", "chunk_target_ns", "gap_ns",
-               "switch_interval_s", "check_interval", "cores", "params")
+CONFIG_KEYS = ("kernel", "backend", "workers", "work", "probe", "chunk_target_ns",
+               "old_gil_chunk_target_ns", "gap_ns", "switch_interval_s", "check_interval",
+               "cores", "params")
 
 # A worker record's keys, as the agent sends them in DONE.
 RECORD_KEYS = ("index", "pid", "tid", "work", "start_ns", "stop_ns", "cpu_ns", "sleeps",

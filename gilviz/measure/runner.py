@@ -85,6 +85,11 @@ BOOTSTRAP = bootstrap("main")
 PROBE_CHUNK_TARGET_NS = 8_000
 """About one clock read every 8 us: interval edges known to that (see
 scripts/bench_probe.py for what it costs)."""
+OLD_GIL_CHUNK_TARGET_NS = 20_000
+"""The same under the old GIL (Python 2), whose turns last 100 bytecodes: its
+clock goes through ctypes (~0.6 us a read), and every read in the battle
+moves it; at 8 us the probe drew 4 countdown threads 1.79x as slow as the
+plain loop (bench_probe.py, 25 pairs, quiet machine)."""
 PROBE_GAP_NS = 100_000
 """A pause of over 100 us between two clock reads counts as not running."""
 READY_TIMEOUT_S = 120
@@ -116,6 +121,7 @@ def agent_config(spec: RunSpec) -> Message:
         "work": spec.work,
         "probe": spec.probe,
         "chunk_target_ns": PROBE_CHUNK_TARGET_NS,
+        "old_gil_chunk_target_ns": OLD_GIL_CHUNK_TARGET_NS,
         "gap_ns": PROBE_GAP_NS,
         "switch_interval_s": spec.switch_interval_s,
         "check_interval": spec.check_interval,
