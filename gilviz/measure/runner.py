@@ -88,8 +88,9 @@ scripts/bench_probe.py for what it costs)."""
 OLD_GIL_CHUNK_TARGET_NS = 20_000
 """The same under the old GIL (Python 2), whose turns last 100 bytecodes: its
 clock goes through ctypes (~0.6 us a read), and every read in the battle
-moves it; at 8 us the probe drew 4 countdown threads 1.79x as slow as the
-plain loop (bench_probe.py, 25 pairs, quiet machine)."""
+moves it: at 8 us the probe drew 4 countdown threads 1.79x as slow as the
+plain loop, at 20 us 1.31x (serial 1.10x and 1.04x; bench_probe.py, 25 pairs
+each, quiet machine)."""
 PROBE_GAP_NS = 100_000
 """A pause of over 100 us between two clock reads counts as not running."""
 READY_TIMEOUT_S = 120
