@@ -58,8 +58,10 @@ def switch_times(run: Run, segments: Segments | None = None) -> NDArray[np.int64
         return state_changes(run_segments(run) if segments is None else segments)
     holds = probe_holds(run)
     if any(shares_gil(run).values()):
-        return handoff_times(holds.worker, holds.start_ns, lookup(gil_of_workers(run),
-                                                                  holds.worker))
+        gil_of = gil_of_workers(run)
+        gil = (np.zeros(len(holds.worker), np.int64) if len(set(gil_of.values())) == 1
+               else lookup(gil_of, holds.worker))  # one GIL: no million ids to look up
+        return handoff_times(holds.worker, holds.start_ns, gil)
     return holds.start_ns
 
 
