@@ -58,8 +58,10 @@ def switch_times(run: Run, segments: Segments | None = None) -> NDArray[np.int64
         return state_changes(run_segments(run) if segments is None else segments)
     holds = probe_holds(run)
     if any(shares_gil(run).values()):
-        return handoff_times(holds.worker, holds.start_ns, lookup(gil_of_workers(run),
-                                                                  holds.worker))
+        gil_of = gil_of_workers(run)
+        gil = (np.zeros(len(holds.worker), np.int64) if len(set(gil_of.values())) == 1
+               else lookup(gil_of, holds.worker))  # one GIL: no million ids to look up
+        return handoff_times(holds.worker, holds.start_ns, gil)
     return holds.start_ns
 
 
@@ -93,16 +95,24 @@ def storied_window(event_ns: npt.ArrayLike, width_ns: int, end_ns: int,
     # Where the count can peak: a window that starts at an event, or ends at
     # one, counted apart (merged, they were twice a million times to sort).
     # Where the window's own edge is the event, the run of events at its
-    # time bounds the count: one search a window, not two.
+    # time bounds the count, and one search of all events finds the other
+    # bound of both: past_window[i] is one past the last event within
+    # width_ns after event i, so the events more than width_ns before event
+    # j are those i whose past_window[i] <= j, a running count.
+    past_window = np.searchsorted(events, events + width_ns, side="right")
     first_of, past_last = equal_runs(events)
     starts = np.clip(events, 0, latest)
     clipped = starts != events
     first_of[clipped] = np.searchsorted(events, starts[clipped], side="left")
-    from_start = np.searchsorted(events, starts + width_ns, side="right") - first_of
+    after_start = past_window.copy()
+    after_start[clipped] = np.searchsorted(events, starts[clipped] + width_ns, side="right")
+    from_start = after_start - first_of
     ends = np.clip(events - width_ns, 0, latest)
     clipped = ends + width_ns != events
     past_last[clipped] = np.searchsorted(events, ends[clipped] + width_ns, side="right")
-    to_end = past_last - np.searchsorted(events, ends, side="left")
+    before_end = np.cumsum(np.bincount(past_window, minlength=len(events) + 1))[:len(events)]
+    before_end[clipped] = np.searchsorted(events, ends[clipped], side="left")
+    to_end = past_last - before_end
     steps = depth_steps(holes.start_ns, holes.stop_ns) if holes is not None else None
     best: list[NDArray[np.int64]] = []
     most = -1.0
@@ -132,6 +142,9 @@ def equal_runs(values: NDArray[np.int64]) -> tuple[NDArray[np.intp], NDArray[np.
     to it and one past the last: searchsorted's left and right of itself."""
     new = np.ones(len(values), bool)
     np.not_equal(values[1:], values[:-1], out=new[1:])
+    if bool(new.all()):  # all distinct, as hand-offs mostly are
+        first = np.arange(len(values))
+        return first, first + 1
     first = np.flatnonzero(new)
     size = np.diff(np.append(first, len(values)))
     return np.repeat(first, size), np.repeat(np.append(first[1:], len(values)), size)

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
 FORMATS = ("png", "svg", "pdf")
+PNG_COMPRESSION = 2
+"""zlib's level for PNGs: the same pixels as its default (6) in ~60 % of the
+time, the file ~3-14 % larger; a 1,920 x 1,080 timeline spent 86 ms of its
+0.5 s encoding at 6, 51 at 2."""
 VECTOR_RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",  # text stays text: searchable, editable on the slide
     "pdf.fonttype": 42,      # TrueType, editable too
@@ -83,10 +87,13 @@ def write_figure(figure: Figure, stream: IO[bytes], file_format: str = "png") ->
     if file_format not in FORMATS:
         raise ValueError("%r is not a format: give one of %s" % (file_format, ", ".join(FORMATS)))
     FigureCanvasAgg(figure)
+    encoding: dict[str, Any] = ({"pil_kwargs": {"compress_level": PNG_COMPRESSION}}
+                                if file_format == "png" else {})
     with matplotlib.rc_context(VECTOR_RC):
         figure.savefig(stream, format=file_format, dpi=figure.dpi,
                        facecolor=figure.get_facecolor(),
-                       metadata={"Date": None} if file_format == "svg" else None)
+                       metadata={"Date": None} if file_format == "svg" else None,
+                       **encoding)
 
 
 def save_figure(figure: Figure, path: str, file_format: str = "png") -> str:
