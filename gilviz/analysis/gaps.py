@@ -23,8 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..log import Holds, Run, ThreadSamples
 from .placement import clock_reads
-from .keyed import (GroupedIntervals, grouped_held_at_edges, grouped_held_before,
-                    grouped_inside_any, lookup)
+from .keyed import GroupedHeld, GroupedIntervals, grouped_inside_any, lookup
 from .ordering import group_order
 from .states import RUNNING, UNCLEAR, WAIT_CPU, WAIT_GIL, Segments, segments_of
 
@@ -90,10 +89,10 @@ def _classified_gaps(holds: Holds, gil_of_worker: Mapping[int, int], old_gil: bo
     start[first] = 0
     # A worker holds nothing during its own gaps, so the time its GIL was
     # held during a gap is all other workers' doing.
-    at_start, at_stop = grouped_held_at_edges(gil_of_hold, holds.start_ns, holds.stop_ns)
+    held = GroupedHeld(gil_of_hold, holds.start_ns, holds.stop_ns, start[first])
+    at_start, at_stop = held.at_edges()
     held_by_start = np.concatenate(([0], at_stop[order][:-1]))
-    held_by_start[first] = grouped_held_before(gil_of_hold, holds.start_ns, holds.stop_ns,
-                                               gil[first], start[first])
+    held_by_start[first] = held.before(gil[first], start[first])
     busy = at_start[order] - held_by_start
     keep = stop > start
     kind = classify_gaps(stop - start, holds.cpu_wait_ns[order], busy)

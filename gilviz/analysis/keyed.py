@@ -207,41 +207,49 @@ def _held_by_groups_before(keys: Keys, sorted_group: NDArray[np.integer[Any]],
     return completed[np.searchsorted(keys.rank(sorted_group), keys.rank(group), side="left")]
 
 
-def grouped_held_before(group: ArrayLike, start_ns: NDArray[np.int64], stop_ns: NDArray[np.int64],
-                        t_group: NDArray[np.integer[Any]],
-                        t_ns: NDArray[np.int64]) -> NDArray[np.int64]:
-    """held_before for each time, against the intervals of its own group
-    (sorted by start within a group)."""
-    group = np.asarray(group)
-    keys = Keys((group, t_group), (start_ns, stop_ns, t_ns))
-    start, stop, order = _in_key_order(keys, group, start_ns, stop_ns)
-    return (held_before(start, stop, keys(t_group, t_ns))
-            - _held_by_groups_before(keys, group[order], _running_total(start, stop), t_group))
+class GroupedHeld:
+    """held_before against the intervals of each group (sorted by start
+    within a group), keyed and sorted once: at every interval's edges, and
+    at other times of the groups, which must lie among `t_ns`."""
+
+    def __init__(self, group: ArrayLike, start_ns: ArrayLike, stop_ns: ArrayLike,
+                 t_ns: ArrayLike = ()) -> None:
+        self.group = np.asarray(group)
+        self.start_ns = np.asarray(start_ns, np.int64)
+        self.stop_ns = np.asarray(stop_ns, np.int64)
+        self.keys = Keys((self.group,), (self.start_ns, self.stop_ns, np.asarray(t_ns, np.int64)))
+        self.start, self.stop, self.order = _in_key_order(self.keys, self.group, self.start_ns,
+                                                          self.stop_ns)
+        self.completed = _running_total(self.start, self.stop)
+        self.sorted_group = self.group[self.order]
+
+    def before(self, t_group: NDArray[np.integer[Any]], t_ns: ArrayLike) -> NDArray[np.int64]:
+        """held_before each time, against the intervals of its group."""
+        return (held_before(self.start, self.stop, self.keys(t_group, t_ns))
+                - _held_by_groups_before(self.keys, self.sorted_group, self.completed, t_group))
+
+    def at_edges(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """(held_before each interval's start, held_before its stop), in the
+        intervals' order.
+
+        Where no interval of a group ends after the next one begins (the
+        holds of one GIL), both are running totals of the intervals before,
+        in the order they begin: no search. Else each edge is searched for."""
+        start, stop, order, completed = self.start, self.stop, self.order, self.completed
+        if np.all(stop[:-1] <= start[1:]):
+            base = _held_by_groups_before(self.keys, self.sorted_group, completed,
+                                          self.sorted_group)
+            at_start, at_stop = np.empty_like(base), np.empty_like(base)
+            at_start[order] = completed[:-1] - base
+            at_stop[order] = completed[1:] - base
+            return at_start, at_stop
+        return self.before(self.group, self.start_ns), self.before(self.group, self.stop_ns)
 
 
 def grouped_held_at_edges(group: ArrayLike, start_ns: ArrayLike,
                           stop_ns: ArrayLike) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """(held_before each interval's start, held_before its stop), against
-    the intervals of its own group, in the intervals' order.
-
-    Where no interval of a group ends after the next one begins (the holds
-    of one GIL), both are running totals of the intervals before, in the
-    order they begin: no search. Else each edge is searched for."""
-    group = np.asarray(group)
-    start_ns, stop_ns = np.asarray(start_ns, np.int64), np.asarray(stop_ns, np.int64)
-    keys = Keys((group,), (start_ns, stop_ns))
-    start, stop, order = _in_key_order(keys, group, start_ns, stop_ns)
-    completed = _running_total(start, stop)
-    sorted_group = group[order]
-    if np.all(stop[:-1] <= start[1:]):
-        base = _held_by_groups_before(keys, sorted_group, completed, sorted_group)
-        at_start, at_stop = np.empty_like(base), np.empty_like(base)
-        at_start[order] = completed[:-1] - base
-        at_stop[order] = completed[1:] - base
-        return at_start, at_stop
-    base = _held_by_groups_before(keys, sorted_group, completed, group)
-    return (held_before(start, stop, keys(group, start_ns)) - base,
-            held_before(start, stop, keys(group, stop_ns)) - base)
+    """GroupedHeld.at_edges of the intervals."""
+    return GroupedHeld(group, start_ns, stop_ns).at_edges()
 
 
 def sums_by(index: ArrayLike, values: ArrayLike, minlength: int = 0) -> NDArray[np.int64]:
