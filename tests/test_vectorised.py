@@ -190,6 +190,13 @@ def test_inside_any_holds_a_time_that_any_interval_of_its_group_holds(seed):
     expected = [any(g == tg and a + margin < b - margin and a + margin <= x <= b - margin
                     for g, a, b in zip(group, start, stop)) for tg, x in zip(t_group, t)]
     assert grouped_inside_any(group, start, stop, t_group, t, margin).tolist() == expected
+    # One group, in order (one GIL's holds as they began): searched where they lie.
+    start = np.sort(start)
+    stop = start + rng.integers(0, 8, count)
+    expected = [tg == 0 and any(a + margin < b - margin and a + margin <= x <= b - margin
+                                for a, b in zip(start, stop)) for tg, x in zip(t_group, t)]
+    one = np.zeros(count, np.int64)
+    assert grouped_inside_any(one, start, stop, t_group, t, margin).tolist() == expected
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -208,7 +215,10 @@ def test_held_at_edges_as_a_loop_finds_it_apart_or_overlapping(seed):
     holds = random_holds(rng, workers=3)
     # One group a worker: its holds never overlap (the running totals); all in
     # one group: they do (each edge searched for).
-    for group in (holds.worker, np.zeros(len(holds.worker), np.int64)):
+    in_time_order = Holds(*(column[np.argsort(holds.start_ns, kind="stable")]
+                            for column in holds))
+    for group, holds in ((holds.worker, holds), (np.zeros(len(holds.worker), np.int64), holds),
+                         (np.zeros(len(holds.worker), np.int64), in_time_order)):
         start, stop = holds.start_ns.tolist(), holds.stop_ns.tolist()
         at_start, at_stop = grouped_held_at_edges(group, holds.start_ns, holds.stop_ns)
         for i, g in enumerate(group.tolist()):
@@ -240,8 +250,20 @@ def test_group_order_is_numpys_lexsort(seed):
     count = int(rng.integers(0, 40))
     t = rng.integers(0, 5, count)
     for group in (rng.integers(0, 3, count), rng.integers(0, 3, count) * 100_000,
-                  rng.integers(-2, 2, count), np.sort(rng.integers(0, 3, count))):
+                  rng.integers(-2, 2, count), np.sort(rng.integers(0, 3, count)),
+                  np.full(count, 7)):
         assert group_order(group, t).tolist() == np.lexsort((t, group)).tolist()
         assert group_order(group).tolist() == np.argsort(group, kind="stable").tolist()
     ordered = np.lexsort((t, t % 2))
     assert group_order((t % 2)[ordered], t[ordered]).tolist() == list(range(count))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_lookup_finds_each_keys_value_as_the_mapping_does(seed):
+    rng = np.random.default_rng(seed)
+    mapping = {int(key): int(rng.integers(0, 10**6)) for key in rng.integers(-5, 40, 6)}
+    known = np.array(sorted(mapping))
+    for keys in (rng.choice(known, 50).astype(np.int32),  # a small range: through a table
+                 rng.choice(known, 3) * 10**9):  # spread out: each searched for
+        mapping.update({int(key): 7 for key in keys if int(key) not in mapping})
+        assert lookup(mapping, keys).tolist() == [mapping[key] for key in keys.tolist()]

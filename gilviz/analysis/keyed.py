@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from .intervals import held_before, holding_at
-from .ordering import group_order
+from .ordering import reordering
 
 
 def sorted_distinct(values: ArrayLike) -> NDArray[Any]:
@@ -49,6 +49,14 @@ def lookup(mapping: Mapping[int, int], keys: ArrayLike,
     known = np.fromiter(mapping.keys(), np.int64, len(mapping))
     values = np.fromiter(mapping.values(), dtype, len(mapping))
     order = np.argsort(known)
+    low, high = int(keys.min()), int(keys.max())
+    if high - low <= 2 * len(keys):
+        # Keys within a small range (worker indices): each of the range
+        # searched for once and the keys looked up in that table, not a
+        # million of them searched for.
+        place = np.searchsorted(known[order], np.arange(low, high + 1))
+        found: NDArray[Any] = values[order][place[keys - low]]
+        return found
     return values[order][np.searchsorted(known[order], keys)]
 
 
@@ -105,7 +113,9 @@ def _in_key_order(
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.intp]]:
     """The keys of intervals, sorted by start (ties in their order), and that order."""
     group = np.asarray(group)
-    order = group_order(group, start_ns)
+    order = reordering(group, start_ns)
+    if order is None:  # in key order already: no copy through the order
+        return keys(group, start_ns), keys(group, stop_ns), np.arange(len(group))
     group = group[order]
     return (keys(group, np.asarray(start_ns)[order]), keys(group, np.asarray(stop_ns)[order]),
             order)
@@ -176,8 +186,10 @@ def grouped_inside_any(group: ArrayLike, start_ns: ArrayLike, stop_ns: ArrayLike
         return np.zeros(0, bool)
     start = np.asarray(start_ns, np.int64) + margin_ns
     stop = np.asarray(stop_ns, np.int64) - margin_ns
+    group = np.asarray(group)
     kept = stop > start
-    group, start, stop = np.asarray(group)[kept], start[kept], stop[kept]
+    if not kept.all():
+        group, start, stop = group[kept], start[kept], stop[kept]
     if len(start) == 0:
         return np.zeros(len(t_ns), bool)
     keys = Keys((group, t_group), (start, stop, t_ns))

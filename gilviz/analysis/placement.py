@@ -28,7 +28,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..log import Holds, ProbeSettings, Run, Worker
 from .keyed import lookup
-from .ordering import group_order, in_group_order
+from .ordering import group_order, reordering
 from .runs import gil_of_workers
 
 
@@ -81,7 +81,7 @@ def _keep_apart(start: NDArray[np.int64], stop: NDArray[np.int64], new_start: ND
     the next one to begin under its GIL, where the raw holds did not overlap."""
     # Holds in order already (one GIL's, as they began) are clipped where
     # they lie: gathering and scattering back a million of them took longer.
-    order = None if in_group_order(gil, start) else group_order(gil, start)
+    order = reordering(gil, start)
     group, begin, end, placed_start, placed_stop = (
         column if order is None else column[order]
         for column in (gil, start, stop, new_start, new_stop))
