@@ -95,9 +95,13 @@ def test_failed_acquisitions_are_those_a_loop_over_the_samples_finds(seed):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_worker_gaps_are_those_a_loop_over_each_workers_holds_finds(seed):
+@pytest.mark.parametrize("by_worker", [False, True])
+def test_worker_gaps_are_those_a_loop_over_each_workers_holds_finds(seed, by_worker):
     rng = np.random.default_rng(seed)
     holds, gil = random_holds(rng), random_gils(rng)
+    if by_worker:  # in the order the gaps are found in: taken where they lie
+        gil = dict.fromkeys(gil, 300_000)
+        holds = Holds(*(column[np.argsort(holds.worker, kind="stable")] for column in holds))
     rows = rows_of(holds)
     start = holds.start_ns.tolist()
     expected = []

@@ -16,7 +16,7 @@ transit, or held by another worker for less than a chunk, its turn unseen
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..log import Holds, Run, ThreadSamples
 from .placement import clock_reads
 from .keyed import GroupedHeld, GroupedIntervals, grouped_inside_any, lookup
-from .ordering import group_order
+from .ordering import reordering
 from .states import RUNNING, UNCLEAR, WAIT_CPU, WAIT_GIL, Segments, segments_of
 
 EVIDENCE_SHARE = 0.5
@@ -46,8 +46,9 @@ def classify_gaps(length_ns: ArrayLike, cpu_wait_ns: ArrayLike,
     cpu_wait = np.asarray(cpu_wait_ns, dtype=np.float64)
     gil_busy = np.asarray(gil_busy_ns, dtype=np.float64)
     kind = np.full(length.shape, UNCLEAR, dtype=np.int8)
-    kind[cpu_wait >= EVIDENCE_SHARE * length] = WAIT_CPU
-    kind[gil_busy >= EVIDENCE_SHARE * length] = WAIT_GIL
+    evidence = EVIDENCE_SHARE * length
+    kind[cpu_wait >= evidence] = WAIT_CPU
+    kind[gil_busy >= evidence] = WAIT_GIL
     return kind
 
 
@@ -80,22 +81,33 @@ def _classified_gaps(holds: Holds, gil_of_worker: Mapping[int, int], old_gil: bo
     gil_of_hold = lookup(gil_of_worker, holds.worker)
     # Per GIL, per worker, each worker's holds in their order; a gap ends
     # where a hold starts and begins where the worker's previous hold stopped.
-    order = group_order(gil_of_hold, holds.worker)
-    worker = holds.worker[order].astype(np.int32, copy=False)
-    gil = gil_of_hold[order]
-    stop = holds.start_ns[order]
-    first = np.concatenate(([True], worker[1:] != worker[:-1]))
-    start = np.concatenate(([0], holds.stop_ns[order][:-1]))
+    order = reordering(gil_of_hold, holds.worker)
+
+    def arranged(column: NDArray[Any]) -> NDArray[Any]:
+        return column if order is None else column[order]
+
+    worker = arranged(holds.worker).astype(np.int32, copy=False)
+    gil = arranged(gil_of_hold)
+    stop = arranged(holds.start_ns)
+    first = np.empty(len(worker), bool)
+    first[0] = True
+    np.not_equal(worker[1:], worker[:-1], out=first[1:])
+    start = np.empty_like(stop)
+    start[0] = 0
+    start[1:] = arranged(holds.stop_ns)[:-1]
     start[first] = 0
     # A worker holds nothing during its own gaps, so the time its GIL was
-    # held during a gap is all other workers' doing.
+    # held during a gap is all other workers' doing: held by its end less
+    # held by its start (the previous hold's stop, or for a worker's first
+    # gap the release, searched for).
     held = GroupedHeld(gil_of_hold, holds.start_ns, holds.stop_ns, start[first])
     at_start, at_stop = held.at_edges()
-    held_by_start = np.concatenate(([0], at_stop[order][:-1]))
-    held_by_start[first] = held.before(gil[first], start[first])
-    busy = at_start[order] - held_by_start
+    busy = arranged(at_start)
+    busy_first = busy[first] - held.before(gil[first], start[first])
+    busy[1:] -= arranged(at_stop)[:-1]
+    busy[first] = busy_first
     keep = stop > start
-    kind = classify_gaps(stop - start, holds.cpu_wait_ns[order], busy)
+    kind = classify_gaps(stop - start, arranged(holds.cpu_wait_ns), busy)
     if old_gil:
         gils, sharers = np.unique(list(gil_of_worker.values()), return_counts=True)
         shared = np.isin(gil, gils[sharers > 1])

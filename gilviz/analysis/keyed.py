@@ -110,12 +110,13 @@ class Keys:
 
 def _in_key_order(
         keys: Keys, group: ArrayLike, start_ns: NDArray[np.int64], stop_ns: NDArray[np.int64],
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.intp]]:
-    """The keys of intervals, sorted by start (ties in their order), and that order."""
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.intp] | None]:
+    """The keys of intervals, sorted by start (ties in their order), and that
+    order (None where they were in it already)."""
     group = np.asarray(group)
     order = reordering(group, start_ns)
-    if order is None:  # in key order already: no copy through the order
-        return keys(group, start_ns), keys(group, stop_ns), np.arange(len(group))
+    if order is None:  # no copy through the order
+        return keys(group, start_ns), keys(group, stop_ns), None
     group = group[order]
     return (keys(group, np.asarray(start_ns)[order]), keys(group, np.asarray(stop_ns)[order]),
             order)
@@ -233,7 +234,7 @@ class GroupedHeld:
         self.start, self.stop, self.order = _in_key_order(self.keys, self.group, self.start_ns,
                                                           self.stop_ns)
         self.completed = _running_total(self.start, self.stop)
-        self.sorted_group = self.group[self.order]
+        self.sorted_group = self.group if self.order is None else self.group[self.order]
 
     def before(self, t_group: NDArray[np.integer[Any]], t_ns: ArrayLike) -> NDArray[np.int64]:
         """held_before each time, against the intervals of its group."""
@@ -251,6 +252,8 @@ class GroupedHeld:
         if np.all(stop[:-1] <= start[1:]):
             base = _held_by_groups_before(self.keys, self.sorted_group, completed,
                                           self.sorted_group)
+            if order is None:
+                return completed[:-1] - base, completed[1:] - base
             at_start, at_stop = np.empty_like(base), np.empty_like(base)
             at_start[order] = completed[:-1] - base
             at_stop[order] = completed[1:] - base
