@@ -131,7 +131,17 @@ class GroupedIntervals:
                  stop_ns: NDArray[np.int64], t_group: NDArray[np.integer[Any]],
                  t_ns: NDArray[np.int64], margin_ns: int = 0) -> None:
         self.keys = Keys((group, t_group), (start_ns, stop_ns, t_ns), abs(margin_ns))
-        self.start, self.stop, _ = _in_key_order(self.keys, group, start_ns, stop_ns)
+        self.start, self.stop = self.keys(group, start_ns), self.keys(group, stop_ns)
+        if np.all(self.start[1:] >= self.start[:-1]):
+            return  # in key order as they lie
+        # The intervals of a group being sorted and disjoint, their stops
+        # sort as their starts do: sorting each (8 ms a million) is the
+        # order they would be taken in, without the order (the holds of 64
+        # workers taken by worker: 45 ms, each row fetched from afar).
+        self.start.sort()
+        self.stop.sort()
+        if not (np.all(self.start <= self.stop) and np.all(self.stop[:-1] <= self.start[1:])):
+            self.start, self.stop, _ = _in_key_order(self.keys, group, start_ns, stop_ns)
 
     def holding_at(self, t_group: NDArray[np.integer[Any]], t_ns: NDArray[np.int64],
                    margin_ns: int = 0) -> NDArray[np.bool_]:
