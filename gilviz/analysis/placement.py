@@ -58,19 +58,26 @@ def placed_holds(holds: Holds, chunk_ns: NDArray[np.int64], gil_of_hold: ArrayLi
     another worker under the same GIL (`gil_of_hold`: an id per hold)."""
     if len(holds.worker) == 0:
         return holds
+    # Each hold's next of its worker found through the worker's order, and
+    # each gap then narrowed in the rows' own order: a log's holds lie in
+    # time order, a worker's next hold a few rows on, where sorting them by
+    # worker fetched each row from afar (3 gathers and 2 scatters of a
+    # million rows, 20 ms).
     order = group_order(holds.worker, holds.start_ns)
-    worker = holds.worker[order]
-    start = holds.start_ns[order]
-    stop = holds.stop_ns[order]
-    gap = start[1:] - stop[:-1]
-    gap[worker[1:] != worker[:-1]] = 0
+    by_worker = holds.worker[order]
+    same = by_worker[1:] == by_worker[:-1]
+    after = np.full(len(order), -1, np.intp)
+    after[order[:-1][same]] = order[1:][same]
+    has_next = after >= 0
+    gap = holds.start_ns[after] - holds.stop_ns
+    gap[~has_next] = 0
     np.clip(gap, 0, None, out=gap)
-    half = np.minimum(chunk_ns[worker[:-1]], gap)
+    half = np.minimum(chunk_ns[holds.worker], gap)
     half >>= 1  # // 2, in place
-    stop[:-1] += half
-    start[1:] -= half
-    new_start, new_stop = np.empty_like(start), np.empty_like(stop)
-    new_start[order], new_stop[order] = start, stop
+    half[~has_next] = 0  # a worker's last hold: no gap after it
+    new_stop = holds.stop_ns + half
+    new_start = holds.start_ns.copy()
+    new_start[after[has_next]] -= half[has_next]
     _keep_apart(holds.start_ns, holds.stop_ns, new_start, new_stop, np.asarray(gil_of_hold))
     return holds._replace(start_ns=new_start, stop_ns=new_stop)
 
