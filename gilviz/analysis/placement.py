@@ -66,8 +66,10 @@ def placed_holds(holds: Holds, chunk_ns: NDArray[np.int64], gil_of_hold: ArrayLi
     order = group_order(holds.worker, holds.start_ns)
     by_worker = holds.worker[order]
     same = by_worker[1:] == by_worker[:-1]
-    after = np.full(len(order), -1, np.intp)
-    after[order[:-1][same]] = order[1:][same]
+    after = np.empty(len(order), np.intp)
+    after[order[:-1]] = order[1:]
+    after[order[-1]] = -1
+    after[order[:-1][~same]] = -1  # a worker's last hold: none after it
     has_next = after >= 0
     gap = holds.start_ns[after] - holds.stop_ns
     gap[~has_next] = 0
