@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from gilviz.analysis.gaps import classify_gaps, failed_acquisitions, worker_gaps
-from gilviz.analysis.intervals import handoff_times, held_before, turn_lengths
+from gilviz.analysis.intervals import depth_steps, handoff_times, held_before, turn_lengths
 from gilviz.analysis.keyed import (GroupedIntervals, grouped_held_at_edges, grouped_inside_any,
                                    lookup)
 from gilviz.analysis.ordering import group_order
@@ -271,3 +271,17 @@ def test_lookup_finds_each_keys_value_as_the_mapping_does(seed):
                  rng.choice(known, 3) * 10**9):  # spread out: each searched for
         mapping.update({int(key): 7 for key in keys if int(key) not in mapping})
         assert lookup(mapping, keys).tolist() == [mapping[key] for key in keys.tolist()]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_depth_steps_close_before_they_open_as_numpys_lexsort_orders_them(seed):
+    rng = np.random.default_rng(seed)
+    count = int(rng.integers(0, 30))
+    start = rng.integers(0, 20, count)
+    stop = start + rng.integers(0, 5, count)  # overlapping, touching, some of no length
+    times = np.concatenate((start, stop))
+    steps = np.concatenate((np.ones(count, np.int64), -np.ones(count, np.int64)))
+    order = np.lexsort((steps, times))
+    found = depth_steps(start, stop)
+    assert (found[0].tolist(), found[1].tolist()) == (times[order].tolist(),
+                                                      np.cumsum(steps[order]).tolist())
