@@ -109,8 +109,9 @@ def _classified_gaps(holds: Holds, gil_of_worker: Mapping[int, int], old_gil: bo
         gils, sharers = np.unique(list(gil_of_worker.values()), return_counts=True)
         shared = np.isin(gil_of_hold, gils[sharers > 1])
         kind[(kind == UNCLEAR) & shared] = WAIT_GIL
-    kept = order[(stop > start)[order]]
-    return Gaps(holds.worker[kept].astype(np.int32, copy=False), start[kept], stop[kept],
+    kept_in_order = (stop > start)[order]
+    kept = order[kept_in_order]
+    return Gaps(by_worker[kept_in_order].astype(np.int32, copy=False), start[kept], stop[kept],
                 kind[kept])
 
 def probe_segments(holds: Holds, gaps: Gaps) -> Segments:
