@@ -55,7 +55,7 @@ def lookup(mapping: Mapping[int, int], keys: ArrayLike,
         # searched for once and the keys looked up in that table, not a
         # million of them searched for.
         place = np.searchsorted(known[order], np.arange(low, high + 1))
-        found: NDArray[Any] = values[order][place[keys - low]]
+        found: NDArray[Any] = values[order][np.take(place, keys - low if low else keys)]
         return found
     return values[order][np.searchsorted(known[order], keys)]
 
@@ -96,14 +96,18 @@ class Keys:
     def rank(self, group: ArrayLike) -> NDArray[np.int64]:
         """The place of each group among all: 0, 1, ..."""
         if self._rank is not None:
-            ranks: NDArray[np.int64] = self._rank[np.asarray(group)]
+            ranks: NDArray[np.int64] = np.take(self._rank, np.asarray(group))
             return ranks
         return np.searchsorted(self.groups, np.asarray(group, dtype=np.int64))
 
     def __call__(self, group: ArrayLike, t: ArrayLike) -> NDArray[np.int64]:
         t_ns = np.asarray(t, dtype=np.int64)
         if self._offset is not None:
-            keys: NDArray[np.int64] = self._offset[np.asarray(group)] + t_ns
+            # np.take: twice as fast as indexing with the int32 ids of a log
+            keys: NDArray[np.int64] = np.take(self._offset, np.asarray(group))
+            if keys.shape != t_ns.shape:
+                return keys + t_ns
+            keys += t_ns  # in place: no second array of 3.5M samples' keys
             return keys
         return self.rank(group) * self.span + (t_ns - self.origin)
 

@@ -74,7 +74,7 @@ def placed_holds(holds: Holds, chunk_ns: NDArray[np.int64], gil_of_hold: ArrayLi
     gap = holds.start_ns[after] - holds.stop_ns
     gap[~has_next] = 0
     np.clip(gap, 0, None, out=gap)
-    half = np.minimum(chunk_ns[holds.worker], gap)
+    half = np.minimum(np.take(chunk_ns, holds.worker), gap)
     half >>= 1  # // 2, in place
     half[~has_next] = 0  # a worker's last hold: no gap after it
     new_stop = holds.stop_ns + half
