@@ -54,7 +54,7 @@ def classify_gaps(length_ns: ArrayLike, cpu_wait_ns: ArrayLike,
 
 _last: tuple[tuple[Holds, dict[int, int], bool], Gaps] | None = None
 """The last holds' key and their gaps: the summary and the bands each ask
-for them (0.25 s for a million holds). Keyed by the holds' identity, as
+for them (0.08 s for a million holds). Keyed by the holds' identity, as
 placement.probe_holds keys its own; callers only read the gaps."""
 
 
