@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from gilviz.analysis.gaps import classify_gaps, failed_acquisitions, worker_gaps
-from gilviz.analysis.intervals import handoff_times, held_before, turn_lengths
+from gilviz.analysis.intervals import depth_steps, handoff_times, held_before, turn_lengths
 from gilviz.analysis.keyed import (GroupedIntervals, grouped_held_at_edges, grouped_inside_any,
                                    lookup)
 from gilviz.analysis.ordering import group_order
@@ -95,9 +95,13 @@ def test_failed_acquisitions_are_those_a_loop_over_the_samples_finds(seed):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_worker_gaps_are_those_a_loop_over_each_workers_holds_finds(seed):
+@pytest.mark.parametrize("by_worker", [False, True])
+def test_worker_gaps_are_those_a_loop_over_each_workers_holds_finds(seed, by_worker):
     rng = np.random.default_rng(seed)
     holds, gil = random_holds(rng), random_gils(rng)
+    if by_worker:  # in the order the gaps are found in: taken where they lie
+        gil = dict.fromkeys(gil, 300_000)
+        holds = Holds(*(column[np.argsort(holds.worker, kind="stable")] for column in holds))
     rows = rows_of(holds)
     start = holds.start_ns.tolist()
     expected = []
@@ -128,10 +132,15 @@ def test_busy_time_of_a_gap_is_what_other_workers_held_in_it():
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_placed_holds_are_those_a_loop_over_each_gap_places(seed):
+@pytest.mark.parametrize("in_time_order", [False, True])
+def test_placed_holds_are_those_a_loop_over_each_gap_places(seed, in_time_order):
     rng = np.random.default_rng(seed)
     holds = random_holds(rng)
-    gil = lookup(random_gils(rng), holds.worker)
+    gils = random_gils(rng)
+    if in_time_order:  # as one GIL's holds are logged: clipped where they lie
+        holds = Holds(*(column[np.argsort(holds.start_ns, kind="stable")] for column in holds))
+        gils = dict.fromkeys(gils, 300_000)
+    gil = lookup(gils, holds.worker)
     chunk = rng.integers(0, 6, 4)
     start, stop = holds.start_ns.tolist(), holds.stop_ns.tolist()
     new_start, new_stop = list(start), list(stop)
@@ -185,6 +194,13 @@ def test_inside_any_holds_a_time_that_any_interval_of_its_group_holds(seed):
     expected = [any(g == tg and a + margin < b - margin and a + margin <= x <= b - margin
                     for g, a, b in zip(group, start, stop)) for tg, x in zip(t_group, t)]
     assert grouped_inside_any(group, start, stop, t_group, t, margin).tolist() == expected
+    # One group, in order (one GIL's holds as they began): searched where they lie.
+    start = np.sort(start)
+    stop = start + rng.integers(0, 8, count)
+    expected = [tg == 0 and any(a + margin < b - margin and a + margin <= x <= b - margin
+                                for a, b in zip(start, stop)) for tg, x in zip(t_group, t)]
+    one = np.zeros(count, np.int64)
+    assert grouped_inside_any(one, start, stop, t_group, t, margin).tolist() == expected
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -203,7 +219,10 @@ def test_held_at_edges_as_a_loop_finds_it_apart_or_overlapping(seed):
     holds = random_holds(rng, workers=3)
     # One group a worker: its holds never overlap (the running totals); all in
     # one group: they do (each edge searched for).
-    for group in (holds.worker, np.zeros(len(holds.worker), np.int64)):
+    in_time_order = Holds(*(column[np.argsort(holds.start_ns, kind="stable")]
+                            for column in holds))
+    for group, holds in ((holds.worker, holds), (np.zeros(len(holds.worker), np.int64), holds),
+                         (np.zeros(len(holds.worker), np.int64), in_time_order)):
         start, stop = holds.start_ns.tolist(), holds.stop_ns.tolist()
         at_start, at_stop = grouped_held_at_edges(group, holds.start_ns, holds.stop_ns)
         for i, g in enumerate(group.tolist()):
@@ -235,8 +254,34 @@ def test_group_order_is_numpys_lexsort(seed):
     count = int(rng.integers(0, 40))
     t = rng.integers(0, 5, count)
     for group in (rng.integers(0, 3, count), rng.integers(0, 3, count) * 100_000,
-                  rng.integers(-2, 2, count), np.sort(rng.integers(0, 3, count))):
+                  rng.integers(-2, 2, count), np.sort(rng.integers(0, 3, count)),
+                  np.full(count, 7)):
         assert group_order(group, t).tolist() == np.lexsort((t, group)).tolist()
         assert group_order(group).tolist() == np.argsort(group, kind="stable").tolist()
     ordered = np.lexsort((t, t % 2))
     assert group_order((t % 2)[ordered], t[ordered]).tolist() == list(range(count))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_lookup_finds_each_keys_value_as_the_mapping_does(seed):
+    rng = np.random.default_rng(seed)
+    mapping = {int(key): int(rng.integers(0, 10**6)) for key in rng.integers(-5, 40, 6)}
+    known = np.array(sorted(mapping))
+    for keys in (rng.choice(known, 50).astype(np.int32),  # a small range: through a table
+                 rng.choice(known, 3) * 10**9):  # spread out: each searched for
+        mapping.update({int(key): 7 for key in keys if int(key) not in mapping})
+        assert lookup(mapping, keys).tolist() == [mapping[key] for key in keys.tolist()]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_depth_steps_close_before_they_open_as_numpys_lexsort_orders_them(seed):
+    rng = np.random.default_rng(seed)
+    count = int(rng.integers(0, 30))
+    start = rng.integers(0, 20, count)
+    stop = start + rng.integers(0, 5, count)  # overlapping, touching, some of no length
+    times = np.concatenate((start, stop))
+    steps = np.concatenate((np.ones(count, np.int64), -np.ones(count, np.int64)))
+    order = np.lexsort((steps, times))
+    found = depth_steps(start, stop)
+    assert (found[0].tolist(), found[1].tolist()) == (times[order].tolist(),
+                                                      np.cumsum(steps[order]).tolist())

@@ -45,11 +45,21 @@ def group_order(group: npt.ArrayLike, t: npt.ArrayLike | None = None) -> NDArray
     rows by worker and time). Rows in time order within each group (each
     worker's holds, as the probe writes them) need one radix sort, rows in
     order already none."""
+    order = reordering(group, t)
+    return np.arange(len(np.asarray(group))) if order is None else order
+
+
+def reordering(group: npt.ArrayLike, t: npt.ArrayLike | None = None) -> NDArray[np.intp] | None:
+    """group_order of the rows, or None where they are in that order already:
+    a caller can then use them as they lie, with no copy through the order."""
     group = np.asarray(group)
     if in_group_order(group, t):
-        return np.arange(len(group))
+        return None
+    if t is not None and group.min() == group.max():  # one group (one GIL's holds): by t
+        return np.argsort(_radix_ready(t), kind="stable")
     order = np.argsort(_radix_ready(group), kind="stable")
     if t is None or in_group_order(group[order], np.asarray(t)[order]):
         return order
+    t = np.asarray(t)
     order = np.argsort(_radix_ready(t), kind="stable")
     return order[np.argsort(_radix_ready(group[order]), kind="stable")]
