@@ -13,7 +13,7 @@ from gilviz.analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, WAIT_CPU, WAIT_GI
                              waiting_for_cpu)
 from gilviz.log import (Marks, Worker, WAIT_MUTEX, WAIT_NOT_READ, WAIT_OTHER,
                         WAIT_RUNNING, WAIT_TIMED, WAIT_UNREADABLE, WAIT_UNTIMED)
-from gilviz.measure.runner import attribute_samples
+from gilviz.measure.assemble import attribute_samples
 from gilviz.measure.sampler import parse_run_delay, parse_syscall
 
 
