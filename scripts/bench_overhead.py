@@ -40,8 +40,8 @@ ROW = re.compile(r"^  (.+?)\s+([0-9.]+) s$")
 COMMAND = ["countdown", "--threads", "4", "--timings"]
 WITHOUT_SPARE_WORK = (
     "import sys\n"
-    "from gilviz.cli import commands, main\n"
-    "commands.drawing_imports = lambda: commands.SpareWork([], 'none')\n"
+    "from gilviz.cli import commands, drawing, main\n"
+    "commands.drawing_imports = lambda: drawing.SpareWork([], 'none')\n"
     "sys.exit(main(sys.argv[1:]))\n")
 
 

@@ -9,7 +9,8 @@ import types
 import pytest
 
 from helpers import battle_of, run_cli
-from gilviz.cli.commands import (animation_path, failed_program_notes, misplaced_options)
+from gilviz.cli.commands import failed_program_notes, misplaced_options
+from gilviz.cli.redraw import animation_path
 from gilviz.cli.parser import build_parser
 from gilviz.log import new_log, save
 

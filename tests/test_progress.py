@@ -155,7 +155,7 @@ def test_on_a_terminal_frames_rewrite_one_line_that_is_cleared():
 
 def test_importing_matplotlib_is_timed_where_it_happens():
     code = ("import sys; from gilviz.measure.timings import Timings;"
-            "from gilviz.cli.commands import import_matplotlib;"
+            "from gilviz.cli.drawing import import_matplotlib;"
             "assert 'matplotlib' not in sys.modules\n"
             "with Timings() as timings: import_matplotlib()\n"
             "print(timings.seconds['importing matplotlib'] > 0, 'matplotlib' in sys.modules)")
@@ -168,7 +168,7 @@ def test_importing_matplotlib_is_timed_where_it_happens():
 def test_matplotlib_imported_before_is_no_line():
     import importlib
 
-    from gilviz.cli.commands import DRAWING_MODULES, import_matplotlib
+    from gilviz.cli.drawing import DRAWING_MODULES, import_matplotlib
     from gilviz.measure.timings import Timings
     for name in DRAWING_MODULES:
         importlib.import_module(name)

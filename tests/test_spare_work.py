@@ -89,7 +89,7 @@ def test_spare_steps_end_before_the_workers_are_released():
 
 @pytest.mark.slow
 def test_drawing_imports_leave_the_collector_no_more_to_scan():
-    code = ("import gc; from gilviz.cli.commands import drawing_imports\n"
+    code = ("import gc; from gilviz.cli.drawing import drawing_imports\n"
             "work = drawing_imports(); before = len(gc.get_objects())\n"
             "work.run_until(lambda: False)\n"
             "import matplotlib.figure\n"

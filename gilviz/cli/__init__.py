@@ -11,8 +11,9 @@ from typing import TextIO
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
          err: TextIO | None = None) -> int:
     """Run the command in `argv` (default: sys.argv[1:]); the exit status."""
-    from .commands import EXIT_INTERRUPTED, HANDLERS
+    from .commands import HANDLERS
     from .parser import build_parser
+    from .status import EXIT_INTERRUPTED
     out = out or sys.stdout
     err = err or sys.stderr
     try:

@@ -2,23 +2,16 @@
 summary, save the files, and turn every way a measurement can end into one
 line and an exit status. No measuring rule lives here.
 
-Exit status: 0 done; 1 a run or a worker failed (the message says which),
-or a file could not be written (a full disk: the files written before it
-are named); 2 bad usage, nothing measured; 130 interrupted (Ctrl-C); 143
-ended by SIGTERM. Whatever finished before a failure or an interruption is
-saved.
+Whatever finished before a failure or an interruption is saved; the exit
+statuses are in status.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import gc
-import importlib
 import os
 import shlex
 import signal
-import sys
 import tempfile
 import threading
 import time
@@ -30,11 +23,13 @@ import psutil
 from .. import api
 from ..api.kinds import result_of
 from ..log import WriteError
-from ..measure.spare import SpareWork
 from ..measure.timings import Timings, timed
 from ..report.format import format_duration
 from ..report.progress import describe_run
-from .progress import FrameProgress, RunProgress
+from .drawing import drawing_imports, import_matplotlib
+from .progress import RunProgress
+from .redraw import run_render
+from .status import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_TERMINATED
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -43,17 +38,6 @@ if TYPE_CHECKING:
     from .flags import Parser
 
 RUNS_OWN = "runs (their own wall time)"
-DRAWING_MODULES = ("PIL.Image", "PIL.PngImagePlugin", "pyparsing", "dateutil.parser", "kiwisolver",
-                   "matplotlib", "matplotlib.text", "matplotlib.collections", "matplotlib.image",
-                   "matplotlib.axis", "matplotlib.legend", "matplotlib.axes",
-                   "matplotlib.projections", "matplotlib.figure",
-                   "matplotlib.backends.backend_agg", "gilviz.render.formats",
-                   "gilviz.render.timeline", "gilviz.render.trace")
-"""What drawing a run's timeline imports (~0.3 s here), in the order of
-matplotlib's own imports, in steps of up to ~65 ms: the runs' spare time takes
-what it can of it (measure.spare), one step at a time."""
-IMPORTING_MATPLOTLIB = "importing matplotlib"
-EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 1, 2, 130, 143
 
 JobResult = TypeVar("JobResult", bound="api.Result")
 Side = TypeVar("Side")
@@ -95,32 +79,6 @@ def write_result(result: api.Result, out: TextIO, out_dir: str | None,
                         theme=getattr(args, "theme", None))
     finally:  # a file that cannot be written: those written before it are named
         name_files(result, out)
-
-
-def import_matplotlib() -> None:
-    """Import what drawing needs, timed apart from drawing as "importing
-    matplotlib", unless all of it was imported before (in the runs' spare
-    time, or by the caller: there is then nothing to time, no "0.000 s" line)."""
-    if all(name in sys.modules for name in DRAWING_MODULES):
-        return
-    with timed(IMPORTING_MATPLOTLIB):
-        for name in DRAWING_MODULES:
-            importlib.import_module(name)
-
-
-def import_frozen(name: str) -> None:
-    """Import module `name`, then keep all that exists out of the garbage
-    collector's way (gc.freeze): modules live as long as the process, and
-    a full collection during a later run, which holds up the sampler thread,
-    scans no more than it would have without them (~3x the objects here)."""
-    importlib.import_module(name)
-    gc.freeze()
-
-
-def drawing_imports() -> SpareWork:
-    """The imports of DRAWING_MODULES as the runs' spare work, one a step."""
-    return SpareWork([functools.partial(import_frozen, name) for name in DRAWING_MODULES],
-                     IMPORTING_MATPLOTLIB + ", while targets start")
 
 
 def name_files(result: api.Result, out: TextIO) -> None:
@@ -419,87 +377,6 @@ def run_attach(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return api.attach(args.pid, duration=args.duration, sample_hz=args.sample_hz,
                           children=args.children, out=out, progress=progress)
     return execute(job, args, out, err)
-
-
-def chart_path(result: api.Result, args: argparse.Namespace, file_format: str) -> str:
-    """Where `gilviz render` writes without --out: in the run directory,
-    named by what differs from the chart the run drew (timeline-dark.svg)."""
-    assert result.run_dir is not None, "a loaded result has the directory it was loaded from"
-    parts = [os.path.splitext(result.chart_name)[0]]
-    if args.theme != "light":
-        parts.append(args.theme)
-    if args.size:
-        parts.append("%dx%d" % args.size)
-    if args.dpi:
-        parts.append("%ddpi" % args.dpi)
-    if args.window:
-        parts.append("%g-%gms" % tuple(t / 1e6 for t in args.window))
-    if args.workers:
-        parts.append("workers" + "-".join(map(str, args.workers)))
-    return os.path.join(result.run_dir, "%s.%s" % ("-".join(parts), file_format))
-
-
-def check_out_file(path: str, option: str) -> str | None:
-    """Refuse a file `option` (--out, --animate) names where none can be
-    written, before anything is drawn; the refusal names `path` as given."""
-    if os.path.isdir(path):
-        return "%s %s is a directory: give a file in it" % (option, path)
-    directory = os.path.dirname(path) or "."
-    try:
-        with tempfile.TemporaryFile(dir=directory):
-            pass
-    except OSError as error:
-        return "%s %s cannot be written: %s" % (option, path, error.strerror or error)
-    return None
-
-
-def animation_path(path: str, run: str) -> str:
-    """Where --animate `path` goes: a bare file name into the directory of
-    `run` (a run directory or its run.json), as every file a run has; a
-    path with a directory as given."""
-    if os.path.dirname(path):
-        return path
-    return os.path.join(run if os.path.isdir(run) else os.path.dirname(run), path)
-
-
-def run_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Draw a saved run again; bad input is one line and exit status 2, a
-    file that cannot be written (a full disk) exit status 1."""
-    from ..render.animate import AnimationError
-    from ..render.formats import FormatError, format_of
-    try:
-        file_format = format_of(args.out or "", args.format)
-    except FormatError as error:
-        args.command_parser.error("--out %s" % error)
-    animation = args.animate and animation_path(args.animate, args.path)
-    for path, option in ((args.out, "--out"), (animation, "--animate")):
-        # RUN not there: loading it says so
-        problem = path and os.path.exists(args.path) and check_out_file(path, option)
-        if problem:
-            args.command_parser.error(problem)
-    try:
-        result = api.load(args.path)
-        if not result.has_figure():
-            raise api.OptionError("%s holds no run to draw: %s" % (args.path, result.report()))
-        options = dict(theme=args.theme, size=args.size, dpi=args.dpi, window_ns=args.window,
-                       workers=args.workers)
-        if animation:
-            frames = FrameProgress(err)
-            try:
-                path = result.animate(animation, progress=frames, **options)
-            finally:
-                frames.close()
-        else:
-            path = result.render(args.out or chart_path(result, args, file_format),
-                                 file_format, **options)
-    except WriteError as error:
-        err.write("gilviz render: error: %s\n" % error)
-        return EXIT_FAILED
-    except (api.LogError, api.OptionError, AnimationError, OSError) as error:
-        err.write("gilviz render: error: %s\n" % error)
-        return EXIT_USAGE
-    out.write("chart:    %s\n" % path)
-    return 0
 
 
 HANDLERS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
