@@ -1,5 +1,6 @@
 """Real small runs of every backend, checked for structure (never timing)."""
 
+import os
 import sys
 
 import pytest
@@ -41,6 +42,19 @@ def test_serial():
     run = run_target(spec("serial", 1))
     assert_sound(run)
     assert run.interpreter.executable and run.probe.chunk > 0
+
+
+@pytest.mark.slow
+def test_a_run_ends_whole_beside_over_1024_open_files():
+    """The orchestrator may hold thousands of descriptors (the sampler keeps
+    3 a worker thread): waiting for the target's exit must not use select(),
+    which refuses any numbered over 1024."""
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        assert_sound(run_target(spec("serial", 1)))
+    finally:
+        for fd in held:
+            os.close(fd)
 
 
 @pytest.mark.slow

@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import select
 import subprocess
 import time
 
@@ -33,7 +32,7 @@ from ..agent.protocol import DONE, ERROR, EVENT, GO, READY, RELEASED, THREAD
 from ..log import EXIT_STATUS, Holds, Interpreter, Marks, Run, RunSpec, empty_table, now_iso
 from .follow import FOLLOW_S, ThreadFollower
 from .gilflags import FlagReader, start_reader
-from .runner import READY_TIMEOUT_S, Message, Target, bootstrap
+from .runner import READY_TIMEOUT_S, Message, Target, bootstrap, readable
 from .sampler import Sampler
 from .watch import RunWatch, TargetError
 
@@ -81,7 +80,7 @@ class ProgramTarget(Target):
     def messages(self, wait_s: float) -> list[Message]:
         """The messages that arrive within `wait_s` (all those complete already,
         or the first that comes); [] at the end of the reports."""
-        if select.select([self._reports], [], [], wait_s)[0]:
+        if readable(self._reports, wait_s):
             chunk = os.read(self._reports, 1 << 20)
             if not chunk:
                 self.ended = True

@@ -109,6 +109,15 @@ the main thread only waits then; the sampler thread measures."""
 __all__ = ["TargetError", "run_target", "agent_config", "Message", "Target"]
 
 
+def readable(fd: int, wait_s: float) -> bool:
+    """Whether `fd` has something to read (or its end) within `wait_s`: by
+    poll, not select, which refuses descriptors numbered over 1024 (the
+    sampler holds 3 a worker thread; a notebook may hold many)."""
+    waiting = select.poll()
+    waiting.register(fd, select.POLLIN)
+    return bool(waiting.poll(max(wait_s, 0.0) * 1000))
+
+
 def agent_config(spec: RunSpec) -> Message:
     return {
         "kernel": spec.kernel,
@@ -187,7 +196,7 @@ class Target:
             if silence_s is not None and time.monotonic() - silent_since > silence_s:
                 raise TargetError("%s said nothing for %d s after it started%s"
                                   % (self.python, silence_s, self._last_words()))
-            if select.select([self._reports], [], [], watch.wait_s(POLL_S))[0]:
+            if readable(self._reports, watch.wait_s(POLL_S)):
                 chunk = os.read(self._reports, 1 << 20)
                 if not chunk:
                     raise self._died(before=expected)
@@ -208,7 +217,7 @@ class Target:
         files are read without waiting for anyone), so the first time it
         sleeps it reads its stdin: state S in /proc/PID/stat. Where that
         cannot be read, only once the target has ended."""
-        if b"\n" in self._buffer or select.select([self._reports], [], [], 0)[0]:
+        if b"\n" in self._buffer or readable(self._reports, 0):
             return True
         try:
             with open("/proc/%d/stat" % self.pid, "rb") as stream:
@@ -278,7 +287,7 @@ class Target:
             exited = None
         try:
             if exited is not None:
-                select.select([exited], [], [], EXIT_WAIT_S)
+                readable(exited, EXIT_WAIT_S)
                 self.process.poll()
             else:
                 self.process.wait(timeout=EXIT_WAIT_S)
