@@ -151,3 +151,10 @@ def test_binary_columns_written_apart_from_json_dumps_make_the_same_document(bat
     assert_runs_equal(loads(dumps(new_log([tricky]), binary_min_rows=0)).runs[0], tricky)
     save(new_log([tricky]), str(tmp_path / "run.json"))
     assert_runs_equal(load(str(tmp_path / "run.json")).runs[0], tricky)
+
+
+def test_the_named_roles_are_the_roles_a_log_may_hold():
+    from gilviz.log import ROLES, Role
+    named = [value for key, value in vars(Role).items() if key.isupper()]
+    flat = {role for value in named for role in (value if isinstance(value, tuple) else (value,))}
+    assert flat == set(ROLES)

@@ -68,10 +68,12 @@ def worker_gaps(holds: Holds, gil_of_worker: Mapping[int, int], old_gil: bool = 
     """
     global _last
     key = (holds, dict(gil_of_worker), bool(old_gil))
-    if _last is not None and _last[0][0] is holds and _last[0][1:] == key[1:]:
-        return _last[1]
-    _last = (key, _classified_gaps(holds, gil_of_worker, old_gil))
-    return _last[1]
+    last = _last  # read once: another thread may replace it meanwhile
+    if last is not None and last[0][0] is holds and last[0][1:] == key[1:]:
+        return last[1]
+    gaps = _classified_gaps(holds, gil_of_worker, old_gil)
+    _last = (key, gaps)
+    return gaps
 
 
 def _classified_gaps(holds: Holds, gil_of_worker: Mapping[int, int], old_gil: bool) -> Gaps:

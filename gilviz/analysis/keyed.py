@@ -165,20 +165,6 @@ class GroupedIntervals:
         return _covered(keyed, self.start + margin_ns, self.stop - margin_ns)
 
 
-def grouped_holding_at(group: NDArray[np.integer[Any]], start_ns: NDArray[np.int64],
-                       stop_ns: NDArray[np.int64], t_group: NDArray[np.integer[Any]],
-                       t_ns: NDArray[np.int64],
-                       *margins_ns: int) -> NDArray[np.bool_] | list[NDArray[np.bool_]]:
-    """holding_at for each time against the intervals of its own group
-    (each group's sorted and disjoint, as one worker's holds), once for
-    each of `margins_ns` (0 if none given): one array per margin."""
-    margins_ns = margins_ns or (0,)
-    intervals = GroupedIntervals(group, start_ns, stop_ns, t_group, t_ns,
-                                 max(map(abs, margins_ns)))
-    found = [intervals.holding_at(t_group, t_ns, margin) for margin in margins_ns]
-    return found[0] if len(found) == 1 else found
-
-
 def _covered(sorted_t: NDArray[np.int64], start: NDArray[np.int64], stop: NDArray[np.int64]) -> int:
     """How many of the sorted times lie in the union of the closed intervals
     [start, stop], sorted by start (an empty one, stop < start, holds none)."""

@@ -4,7 +4,7 @@ A worker's clock reads bound its holds: it ran until its last read before a
 gap and from its first read after it. But the gap holds one chunk of its own
 work as well: the chunk it was running when it lost the GIL, finished once
 it had the GIL back. Drawn as a pause, that chunk is lost from the worker's
-held time. Under the new GIL that is one chunk (~20 us) a turn of ~5 ms; the
+held time. Under the new GIL that is one chunk (~8 us) a turn of ~5 ms; the
 old GIL hands over every 100 ticks, and a turn often lasts a chunk or two:
 with the chunk left out, 2 threads on CPython 2.7 showed 19 % held each,
 where the interpreter's own state, read from outside, had one of them
@@ -122,10 +122,12 @@ def probe_holds(run: Run) -> Holds:
     if run.probe is None or len(run.holds.worker) == 0:
         return run.holds
     key = (run.holds, run.probe, run.workers, run.interpreter.gil_enabled)
-    if _last is not None and all(a is b for a, b in zip(_last[0], key)):
-        return _last[1]
-    _last = (key, _placed(run, run.probe))
-    return _last[1]
+    last = _last  # read once: another thread may replace it meanwhile
+    if last is not None and all(a is b for a, b in zip(last[0], key)):
+        return last[1]
+    placed = _placed(run, run.probe)
+    _last = (key, placed)
+    return placed
 
 
 def _placed(run: Run, probe: ProbeSettings) -> Holds:

@@ -24,7 +24,8 @@ ZOOM_TURNS = 10
 of tens of µs one of a millisecond, where a 50 ms zoom drew them narrower
 than a pixel."""
 NARROWEST_ZOOM_NS = 1_000_000
-"""The narrowest zoom: a probe chunk (~20 µs) still ~20 px wide."""
+"""The narrowest zoom: a probe chunk (~8 µs, ~20 µs under the old GIL) still
+wide enough to see."""
 
 
 def zoom_width_ns(median_turn_ns: float | None) -> int:

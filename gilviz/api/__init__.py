@@ -30,8 +30,11 @@ from .results import Result, RunResult, SpeedupResult
 from .session import MeasurementFailed, Progress
 from .sharing import SharingResult
 
+ShareResult = SharingResult
+"""SharingResult's name before the sharing feature had one word."""
+
 __all__ = ["run", "speedup", "compare", "convoy", "share", "load", "run_script", "run_module",
            "run_function", "attach", "Result", "RunResult", "ProgramResult",
-           "SpeedupResult", "CompareResult", "ConvoyResult", "SharingResult", "OptionError",
-           "MeasurementFailed",
+           "SpeedupResult", "CompareResult", "ConvoyResult", "SharingResult", "ShareResult",
+           "OptionError", "MeasurementFailed",
            "Progress", "LogError"]
