@@ -29,7 +29,8 @@ import sysconfig
 import traceback
 
 from .backends import LAUNCHERS, gil_enabled, split_work
-from .compat import allowed_cpus, handover_facts, pin_to_cpus, set_handover
+from .compat import (HAS_SWITCH_INTERVAL, allowed_cpus, handover_facts, pin_to_cpus,
+                     set_handover)
 from .kernels import PROBED_KERNELS, calibrate_chunk, load_kernel, load_session
 from .lifeline import StdinWatch
 from .probe import clock
@@ -100,7 +101,7 @@ def run(config, reporter, commands):
     if config["probe"]:
         if config["kernel"] not in PROBED_KERNELS:
             raise ValueError("the %s kernel has no probed form" % config["kernel"])
-        old_gil = sys.version_info < (3, 2)
+        old_gil = not HAS_SWITCH_INTERVAL  # Python 2: the GIL of the check interval
         config["chunk"] = calibrate_chunk(config["old_gil_chunk_target_ns" if old_gil
                                                  else "chunk_target_ns"])
         probe = {"chunk": config["chunk"], "gap_ns": config["gap_ns"]}

@@ -83,8 +83,10 @@ instead of waiting for the running one's slice to end at a scheduler tick
 processes on 2 cores, in 7 runs each taken in turn with runs without it,
 it made more rounds in every pair (median +8 %, range +2 to +16 %) and
 waited a median 140 us a round for a CPU instead of 342 us."""
-SCHED_SETATTR = {"x86_64": 314, "aarch64": 274}.get(platform.machine())
-"""sched_setattr(2)'s system call number here; None on machines not described."""
+SCHED_SETATTR = ({"x86_64": 314, "aarch64": 274}.get(platform.machine())
+                 if struct.calcsize("P") == 8 else None)
+"""sched_setattr(2)'s system call number here; None on machines not described
+(a 32-bit Python on a 64-bit kernel among them: its calls are numbered apart)."""
 SAMPLE_DTYPE = np.dtype([("t_ns", "<i8"), ("run_delay_ns", "<i8"), ("cpu_ticks", "<i8"),
                          ("worker", "<i4"), ("cpu", "<i2"), ("state", "S1"), ("wait", "S1")])
 """A thread sample as the sampler keeps it: 32 bytes."""
