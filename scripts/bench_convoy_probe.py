@@ -15,8 +15,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
-from gilviz.api.results import convoy_case_of  # noqa: E402 (path set above)
-from gilviz.log import RunSpec  # noqa: E402
+from gilviz.analysis import convoy_case  # noqa: E402 (path set above)
+from gilviz.log import CONVOY_IO_WORKER, RunSpec  # noqa: E402
 from gilviz.measure.runner import run_target  # noqa: E402
 
 
@@ -26,7 +26,7 @@ def convoy_latency(probe, requests):
                    python=sys.executable, sample_hz=0,
                    params={"requests": requests, "size": 32, "pause_s": 0.001,
                            "time_limit_s": 60})
-    case = convoy_case_of(run_target(spec))
+    case = convoy_case(run_target(spec), CONVOY_IO_WORKER)
     return case.latency.median_ns, case.latency.p99_ns, case.per_second
 
 
