@@ -80,7 +80,7 @@ def test_a_refused_window_or_worker_set_in_words():
 
 def test_the_old_gils_battle_is_told_with_its_reading():
     from gilviz.analysis import Battle
-    from gilviz.report.words import battle_text
+    from gilviz.report.battle import battle_text
     fight = Battle(cores=2, handoffs_per_s=13_412.3, failed_wakeups_per_s=2_100.0,
                    kernel_share=0.32)
     assert battle_text(fight).startswith(

@@ -15,7 +15,8 @@ from ..report import (SIDE_NAMES, comparison_title, fixed_facts, format_cores, f
 from . import palette
 from .bands import (MS, draw_hold_shares, draw_run, draw_sampled_on_cpu, legend_handles,
                     rows_of_workers)
-from ..report.words import battle_figures, battle_headline, partial_mark, worded
+from ..report.battle import battle_figures, battle_headline
+from ..report.words import partial_mark, worded
 from .heatmap import draw_whole_run
 from .header import draw_header, header_bottom, provenance, wrap_facts
 

@@ -18,8 +18,8 @@ from ..analysis.program import exit_status_of
 from ..analysis.selection import only_window, only_workers
 from ..report import cores_phrase, handover_phrase, short_count, unexplained_speedup
 from ..report.format import format_cores, format_duration
-from ..report.words import (battle_figures, battle_headline, partial_mark, workload_label,
-                            worded)
+from ..report.battle import battle_figures, battle_headline
+from ..report.words import partial_mark, workload_label, worded
 from . import palette
 from .bands import (MS, draw_band_shares, draw_run, draw_sampled_on_cpu, legend_handles,
                     rows_of_workers)

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, overload
 from ..analysis import NO_GIL, core_count, faster_side, gil_kind, ideal_ratio
 from .format import (count_cell, format_duration, format_table, format_times, percent_cell,
                      plural)
-from .words import (battle_text, caveat_text, cores_label, cores_phrase, gil_name,
-                    interpreter_label, labelled, switch_interval_label, unexplained_speedup)
+from .battle import battle_text
+from .words import (caveat_text, cores_label, cores_phrase, gil_name, interpreter_label, labelled,
+                    switch_interval_label, unexplained_speedup)
 
 if TYPE_CHECKING:
     from ..analysis.compare import ComparedRuns, Comparison, Side, SideBySide

@@ -13,8 +13,9 @@ from ..analysis import (NATIVE, OFF_CPU, ON_CPU, RUNNING, SHARING, SLEEPING, WAI
 from .format import (count_cell, format_cores, format_duration, format_table,
                      ms_cell, percent_cell, plural)
 from .sharing import sharing_lines
-from .words import (battle_text, caveat_text, cores_phrase, gil_phrase, interpreter_label,
-                    task_phrase, unexplained_speedup, worker_label, workload_label)
+from .battle import battle_text
+from .words import (caveat_text, cores_phrase, gil_phrase, interpreter_label, task_phrase,
+                    unexplained_speedup, worker_label, workload_label)
 
 if TYPE_CHECKING:
     from ..analysis.compare import Comparison
