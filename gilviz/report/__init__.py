@@ -3,10 +3,13 @@ and the phrases the figures share with them, all from analysis results.
 
     format    durations, intervals, cores, ratios, aligned tables
     words     caveats and band states in words, where a run ran
+    battle    the old GIL's battle in figures and words
     summary   summary_sections, summary_lines: a run
     compare   compare_lines: the sides (two to four) and the verdict
     scaling   scaling_lines: a speedup sweep
     convoy    convoy_lines: the convoy
+    program   program_lines: a program's run, its exit status
+    sharing   comparison_lines: a `gilviz share` job
     progress  a sweep's progress, a line a run
 """
 
